@@ -1,0 +1,99 @@
+//! `POST/GET/DELETE /api/v1/session`: log in, who am I, log out.
+
+use super::extract::{ApiJson, CurrentUser, cookie};
+use super::{ApiError, AppState};
+use crate::sessions::{self, COOKIE};
+use crate::{audit, password, users};
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
+use axum::response::{AppendHeaders, IntoResponse};
+use domain::Email;
+use jiff::Timestamp;
+use serde::Deserialize;
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct Login {
+    email: String,
+    password: String,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login").field("email", &self.email).finish_non_exhaustive()
+    }
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
+    let secure = if state.settings.cookie_secure { "; Secure" } else { "" };
+    format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+/// Logs in: 200 `{user, csrf_token}` with the session cookie, or 401 without
+/// saying whether the account exists.
+pub async fn login(State(state): State<AppState>, ApiJson(form): ApiJson<Login>) -> Result<impl IntoResponse, ApiError> {
+    let email = Email::parse(&form.email).ok();
+    let lookup = email.clone();
+    let creds = match lookup {
+        Some(e) => state.db.call(move |c| Ok(users::credentials(c, &e)?)).await?,
+        None => None,
+    };
+    // Unknown accounts are checked against a decoy hash: same work, same time.
+    let stored = creds.as_ref().and_then(|c| c.password_hash.clone()).unwrap_or_else(|| state.decoy_hash.to_string());
+    let permit = state.hashing.clone().acquire_owned().await.map_err(|_| ApiError::Unavailable)?;
+    let password = form.password;
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        password::verify(&password, &stored)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let Some(creds) = creds.filter(|c| matches && c.active && c.password_hash.is_some()) else {
+        tracing::info!(email = email.as_ref().map(Email::as_str), "login refused");
+        return Err(ApiError::InvalidCredentials);
+    };
+    let now = Timestamp::now();
+    let (session, user) = state
+        .db
+        .call(move |c| {
+            let tx = c.transaction()?;
+            let session = sessions::create(&tx, creds.id, now)?;
+            users::touch_login(&tx, creds.id, now)?;
+            audit::record(&tx, now, Some(creds.id), "login", "", &serde_json::json!({}))?;
+            let user = users::get(&tx, creds.id)?;
+            tx.commit()?;
+            Ok((session, user))
+        })
+        .await?;
+    let user = user.ok_or(ApiError::InvalidCredentials)?;
+    let max_age = state.settings.session_absolute_hours * 3600;
+    Ok((
+        AppendHeaders([(SET_COOKIE, session_cookie(&state, &session.token, max_age))]),
+        Json(serde_json::json!({"user": user, "csrf_token": session.csrf_token})),
+    ))
+}
+
+/// The logged-in user and the CSRF token (the front end calls this on load).
+pub async fn current(State(state): State<AppState>, me: CurrentUser) -> Result<impl IntoResponse, ApiError> {
+    let id = me.id;
+    let user = state.db.call(move |c| Ok(users::get(c, id)?)).await?.ok_or(ApiError::Unauthenticated)?;
+    Ok(Json(serde_json::json!({"user": user, "csrf_token": me.csrf_token})))
+}
+
+/// Logs out: the session is deleted on the server and the cookie cleared.
+pub async fn logout(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
+    if let Some(token) = cookie(&headers, COOKIE) {
+        let now = Timestamp::now();
+        state
+            .db
+            .call(move |c| {
+                sessions::delete(c, &token)?;
+                audit::record(c, now, Some(me.id), "logout", "", &serde_json::json!({}))?;
+                Ok(())
+            })
+            .await?;
+    }
+    Ok((AppendHeaders([(SET_COOKIE, session_cookie(&state, "", 0))]), axum::http::StatusCode::NO_CONTENT))
+}

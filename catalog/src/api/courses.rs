@@ -1,0 +1,107 @@
+//! Categories and courses: everyone logged in reads published ones; editors
+//! and admins also see drafts and author.
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser};
+use super::{ApiError, AppState};
+use crate::audit;
+use crate::courses::{self, CourseFilter, CoursePatch, LessonInput};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use domain::{CategoryId, CourseId, Role};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+fn page<T: serde::Serialize>(items: Vec<T>) -> Json<serde_json::Value> {
+    let total = items.len();
+    Json(serde_json::json!({"items": items, "total": total, "page": 1, "per_page": total.max(50)}))
+}
+
+/// `GET /api/v1/categories`.
+pub async fn categories(State(state): State<AppState>, me: CurrentUser) -> Result<impl IntoResponse, ApiError> {
+    let drafts = me.role.can_edit_content();
+    Ok(page(state.db.call(move |c| Ok(courses::categories(c, drafts)?)).await?))
+}
+
+/// `GET /api/v1/courses?category=&q=`.
+pub async fn list(State(state): State<AppState>, me: CurrentUser, ApiQuery(filter): ApiQuery<CourseFilter>) -> Result<impl IntoResponse, ApiError> {
+    let drafts = me.role.can_edit_content();
+    Ok(page(state.db.call(move |c| Ok(courses::list(c, &filter, drafts)?)).await?))
+}
+
+/// `GET /api/v1/courses/{id}`.
+pub async fn get(State(state): State<AppState>, me: CurrentUser, ApiPath(id): ApiPath<CourseId>) -> Result<impl IntoResponse, ApiError> {
+    let drafts = me.role.can_edit_content();
+    let course = state.db.call(move |c| Ok(courses::get(c, id, drafts)?)).await?;
+    Ok(Json(course.ok_or(ApiError::NotFound)?))
+}
+
+/// A new course.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCourse {
+    category_id: CategoryId,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    lessons: Vec<LessonInput>,
+}
+
+/// `POST /api/v1/courses` (editor, admin): creates a draft.
+pub async fn create(State(state): State<AppState>, me: CurrentUser, ApiJson(new): ApiJson<NewCourse>) -> Result<impl IntoResponse, ApiError> {
+    me.require(Role::can_edit_content)?;
+    let now = Timestamp::now();
+    let course = state
+        .db
+        .call(move |c| {
+            let id = match courses::create(c, new.category_id, &new.title, &new.description, &new.lessons, me.id, now) {
+                Ok(id) => id,
+                Err(e) => return Ok(Err(e)),
+            };
+            audit::record(c, now, Some(me.id), "course.create", &id.to_string(), &serde_json::json!({"title": new.title}))?;
+            Ok(Ok(courses::get(c, id, true)?))
+        })
+        .await??;
+    Ok((StatusCode::CREATED, Json(course.ok_or(ApiError::NotFound)?)))
+}
+
+/// `PATCH /api/v1/courses/{id}` (editor, admin).
+pub async fn update(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<CourseId>,
+    ApiJson(patch): ApiJson<CoursePatch>,
+) -> Result<impl IntoResponse, ApiError> {
+    me.require(Role::can_edit_content)?;
+    let now = Timestamp::now();
+    let course = state
+        .db
+        .call(move |c| {
+            if let Err(e) = courses::update(c, id, &patch, now) {
+                return Ok(Err(e));
+            }
+            audit::record(c, now, Some(me.id), "course.update", &id.to_string(), &serde_json::json!({}))?;
+            Ok(Ok(courses::get(c, id, true)?))
+        })
+        .await??;
+    Ok(Json(course.ok_or(ApiError::NotFound)?))
+}
+
+/// `POST /api/v1/courses/{id}/publish` (editor, admin): 409 until every video is ready.
+pub async fn publish(State(state): State<AppState>, me: CurrentUser, ApiPath(id): ApiPath<CourseId>) -> Result<impl IntoResponse, ApiError> {
+    me.require(Role::can_edit_content)?;
+    let now = Timestamp::now();
+    let course = state
+        .db
+        .call(move |c| {
+            if let Err(e) = courses::publish(c, id, now) {
+                return Ok(Err(e));
+            }
+            audit::record(c, now, Some(me.id), "course.publish", &id.to_string(), &serde_json::json!({}))?;
+            Ok(Ok(courses::get(c, id, true)?))
+        })
+        .await??;
+    Ok(Json(course.ok_or(ApiError::NotFound)?))
+}

@@ -1,0 +1,134 @@
+//! The one mapping from failures to HTTP responses:
+//! `{"error":{"code","message","details"}}` with the right status. The match
+//! is exhaustive, so a new variant must be mapped before it compiles.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::ErrorCode;
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Malformed request.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Not logged in.
+    #[error("ログインしてください (please log in)")]
+    Unauthenticated,
+    /// Wrong e-mail or password; never says which.
+    #[error("メールアドレスまたはパスワードが正しくありません (wrong e-mail or password)")]
+    InvalidCredentials,
+    /// The role does not allow this.
+    #[error("この操作を行う権限がありません (not allowed)")]
+    Forbidden,
+    /// CSRF token missing or wrong.
+    #[error("画面を再読み込みしてから操作してください (CSRF token missing or wrong)")]
+    Csrf,
+    /// No such route or resource.
+    #[error("見つかりません (not found)")]
+    NotFound,
+    /// Conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Body over the limit (bytes).
+    #[error("ファイルが大きすぎます（上限 {0} バイト） (too large; limit {0} bytes)")]
+    TooLarge(u64),
+    /// Semantically invalid.
+    #[error("{0}")]
+    Invalid(String),
+    /// A dependency is down.
+    #[error("一時的に利用できません (temporarily unavailable)")]
+    Unavailable,
+    /// Anything unexpected; the cause is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, ErrorCode) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            ApiError::Csrf => (StatusCode::FORBIDDEN, ErrorCode::CsrfFailed),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.parts();
+        let message = match &self {
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                "内部エラーが発生しました (internal error)".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let body = serde_json::json!({"error": {"code": code, "message": message, "details": null}});
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<crate::db::DbError> for ApiError {
+    fn from(e: crate::db::DbError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError::BadRequest(format!("リクエストの形式が正しくありません (bad JSON body: {})", e.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        ApiError::BadRequest(format!("パラメータが正しくありません (bad query: {})", e.body_text()))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        ApiError::NotFound
+    }
+}
+
+impl From<crate::courses::CourseError> for ApiError {
+    fn from(e: crate::courses::CourseError) -> Self {
+        use crate::courses::CourseError as E;
+        match e {
+            E::NotFound => ApiError::NotFound,
+            E::NotReady => ApiError::Conflict(e.to_string()),
+            E::UnknownCategory | E::UnknownVideo(_) | E::BadTitle => ApiError::Invalid(e.to_string()),
+            E::Sqlite(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::playback::HeartbeatError> for ApiError {
+    fn from(e: crate::playback::HeartbeatError) -> Self {
+        use crate::playback::HeartbeatError as E;
+        match e {
+            E::NotFound => ApiError::NotFound,
+            E::NotYours => ApiError::Forbidden,
+            E::Invalid(m) => ApiError::Invalid(m),
+            E::Sqlite(e) => e.into(),
+        }
+    }
+}

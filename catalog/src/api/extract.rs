@@ -1,0 +1,83 @@
+//! Extractors: JSON and query bodies whose rejections are our JSON errors, and
+//! the logged-in user (session cookie + CSRF check on unsafe methods).
+
+use super::{AppState, ApiError};
+use crate::sessions::{self, COOKIE};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::Method;
+use axum::http::request::Parts;
+use domain::{Role, UserId};
+use subtle::ConstantTimeEq;
+
+/// `Json<T>` with JSON error bodies.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `Query<T>` with JSON error bodies.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// `Path<T>` whose rejection is a 404.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// The user behind the request's session cookie.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The account.
+    pub id: UserId,
+    /// Its role now.
+    pub role: Role,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+}
+
+impl CurrentUser {
+    /// Fails with 403 unless `allowed(role)`.
+    pub fn require(&self, allowed: fn(Role) -> bool) -> Result<(), ApiError> {
+        if allowed(self.role) { Ok(()) } else { Err(ApiError::Forbidden) }
+    }
+}
+
+/// The value of cookie `name` in the request headers.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = cookie(&parts.headers, COOKIE).ok_or(ApiError::Unauthenticated)?;
+        let now = jiff::Timestamp::now();
+        let life = state.lifetimes();
+        let user = state.db.call(move |c| Ok(sessions::resolve(c, &token, now, life)?)).await?.ok_or(ApiError::Unauthenticated)?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| {
+                // navigator.sendBeacon cannot set headers: heartbeats alone may
+                // carry the token in the query string.
+                if parts.uri.path().ends_with("/heartbeat") { query_param(parts, "csrf") } else { None }
+            });
+            let ok = sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(user.csrf_token.as_bytes())));
+            if !ok {
+                return Err(ApiError::Csrf);
+            }
+        }
+        Ok(CurrentUser { id: user.user_id, role: user.role, csrf_token: user.csrf_token })
+    }
+}
+
+fn query_param(parts: &Parts, name: &str) -> Option<String> {
+    parts.uri.query()?.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
+}

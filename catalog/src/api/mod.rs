@@ -1,0 +1,86 @@
+//! The JSON API under `/api/v1`, health and metrics, and the built front end.
+//! Handlers are thin: parse, authorise, call one domain module, answer.
+
+mod auth;
+mod courses;
+pub mod error;
+pub mod extract;
+mod health;
+mod playback;
+mod reports;
+mod videos;
+
+pub use error::ApiError;
+
+use crate::db::Db;
+use crate::sessions::Lifetimes;
+use crate::settings::Settings;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use domain::SigningKeys;
+use jiff::SignedDuration;
+use std::path::PathBuf;
+use std::sync::Arc;
+use store::Store;
+use tokio::sync::{Notify, Semaphore};
+
+/// Everything a handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The catalog database.
+    pub db: Db,
+    /// The media store (uploads go here).
+    pub store: Arc<dyn Store>,
+    /// The catalog's settings.
+    pub settings: Arc<Settings>,
+    /// The timezone of report days.
+    pub tz: jiff::tz::TimeZone,
+    /// Playback grant keys (the newest signs).
+    pub keys: Arc<SigningKeys>,
+    /// Bounds concurrent password hashing so logins cannot starve other work.
+    pub hashing: Arc<Semaphore>,
+    /// Woken when a new transcode job is queued.
+    pub jobs: Arc<Notify>,
+    /// Where uploads are streamed before they move into the store.
+    pub upload_dir: PathBuf,
+    /// A password hash checked for unknown accounts (same timing).
+    pub decoy_hash: Arc<String>,
+}
+
+impl AppState {
+    /// Login session lifetimes from the settings.
+    pub fn lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            idle: SignedDuration::from_mins(self.settings.session_idle_minutes),
+            absolute: SignedDuration::from_hours(self.settings.session_absolute_hours),
+        }
+    }
+}
+
+/// The catalog's routes (API, health, metrics, front end).
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/session", get(auth::current).post(auth::login).delete(auth::logout))
+        .route("/categories", get(courses::categories))
+        .route("/courses", get(courses::list).post(courses::create))
+        .route("/courses/{id}", get(courses::get).patch(courses::update))
+        .route("/courses/{id}/publish", post(courses::publish))
+        .route("/videos", post(videos::upload).layer(DefaultBodyLimit::disable()))
+        .route("/videos/{id}", get(videos::get))
+        .route("/videos/{id}/play", post(videos::play))
+        .route("/play/{session_id}/heartbeat", post(playback::heartbeat))
+        .route("/reports/viewing", get(reports::viewing))
+        .fallback(|| async { ApiError::NotFound });
+    let static_dir = PathBuf::from(&state.settings.static_dir);
+    let front_end = tower_http::services::ServeDir::new(&static_dir)
+        .fallback(tower_http::services::ServeFile::new(static_dir.join("index.html")));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::NotFound }))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/metrics", get(health::metrics))
+        .fallback_service(front_end)
+        .with_state(state)
+}

@@ -1,0 +1,38 @@
+//! `POST /api/v1/play/{session_id}/heartbeat`.
+
+use super::extract::{ApiJson, ApiPath, CurrentUser};
+use super::videos::master_url;
+use super::{ApiError, AppState};
+use crate::playback::{self, Heartbeat};
+use axum::Json;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use domain::PlaybackSessionId;
+use jiff::{SignedDuration, Timestamp};
+
+/// Records a heartbeat; answers the bitrate cap and, when the grant is in its
+/// last third, a fresh `master_url` for the player to switch to.
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(session): ApiPath<String>,
+    ApiJson(hb): ApiJson<Heartbeat>,
+) -> Result<impl IntoResponse, ApiError> {
+    let session: PlaybackSessionId = session.parse().map_err(|_| ApiError::NotFound)?;
+    let now = Timestamp::now();
+    let tz = state.tz.clone();
+    let sid = session.clone();
+    let applied = state.db.call(move |c| Ok(playback::heartbeat(c, &sid, me.id, &hb, now, &tz))).await??;
+    let ttl = SignedDuration::from_secs(state.settings.grant_ttl_seconds);
+    let mut body = serde_json::json!({
+        "max_bitrate_kbps": state.settings.max_bitrate_kbps,
+        "credited_seconds": applied.credited_ms as f64 / 1000.0,
+    });
+    if applied.grant_expires.duration_since(now) < ttl / 3 {
+        let expires = now + ttl;
+        body["master_url"] = master_url(&state, applied.video, &session, &applied.site, now, expires)?.into();
+        body["expires_at"] = expires.to_string().into();
+        state.db.call(move |c| Ok(playback::renew_grant(c, &session, expires)?)).await?;
+    }
+    Ok(Json(body))
+}

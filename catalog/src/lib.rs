@@ -1,0 +1,96 @@
+//! The catalog: manabi's system of record and its JSON API.
+//!
+//! # Layout
+//! - [`db`]: the SQLite handle (WAL, migrations, `call` off the runtime).
+//! - [`settings`]: the `[catalog]` configuration.
+//! - [`password`], [`sessions`]: PBKDF2 password hashes and login sessions.
+//! - [`users`], [`groups`], [`courses`], [`videos`], [`playback`], [`audit`]: one module per
+//!   aggregate; plain functions over a `rusqlite::Connection`.
+//! - [`crediting`]: the pure rules that turn heartbeats into viewing time.
+//! - [`reports`]: reports from the per-day rollup.
+//! - [`api`]: thin HTTP handlers, the one error mapping, extractors.
+//!
+//! [`Catalog::open`] builds the state; [`Catalog::router`] serves it.
+
+pub mod api;
+pub mod audit;
+pub mod courses;
+pub mod crediting;
+pub mod db;
+pub mod groups;
+pub mod password;
+pub mod playback;
+pub mod reports;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+pub mod videos;
+
+pub use api::AppState;
+pub use settings::Settings;
+
+use db::Db;
+use domain::SigningKeys;
+use std::path::Path;
+use std::sync::Arc;
+use store::Store;
+use tokio::sync::{Notify, Semaphore};
+
+/// Opening the catalog failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// A setting cannot be used.
+    #[error(transparent)]
+    Settings(#[from] settings::SettingsError),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// The data directory could not be prepared.
+    #[error("cannot prepare {path}: {source}")]
+    Io {
+        /// The directory.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The opened catalog.
+#[derive(Clone)]
+pub struct Catalog {
+    /// What the handlers share.
+    pub state: AppState,
+}
+
+impl Catalog {
+    /// Opens the database under `data_dir`, seeds the seven domains and
+    /// prepares the upload directory.
+    pub async fn open(settings: Settings, data_dir: &Path, store: Arc<dyn Store>, keys: SigningKeys) -> Result<Self, OpenError> {
+        settings.validate()?;
+        let tz = settings.timezone()?;
+        let upload_dir = data_dir.join("uploads");
+        std::fs::create_dir_all(&upload_dir).map_err(|source| OpenError::Io { path: upload_dir.display().to_string(), source })?;
+        let db = Db::open(&data_dir.join("catalog.db"))?;
+        db.call(|c| Ok(courses::seed_categories(c)?)).await?;
+        let rounds = settings.pbkdf2_iterations;
+        let decoy = tokio::task::spawn_blocking(move || password::decoy(rounds)).await.map_err(|e| db::DbError::Task(e.to_string()))?;
+        let permits = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let state = AppState {
+            db,
+            store,
+            settings: Arc::new(settings),
+            tz,
+            keys: Arc::new(keys),
+            hashing: Arc::new(Semaphore::new(permits)),
+            jobs: Arc::new(Notify::new()),
+            upload_dir,
+            decoy_hash: Arc::new(decoy),
+        };
+        Ok(Self { state })
+    }
+
+    /// The HTTP routes.
+    pub fn router(&self) -> axum::Router {
+        api::router(self.state.clone())
+    }
+}

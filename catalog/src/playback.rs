@@ -1,0 +1,214 @@
+//! Playback sessions and heartbeats: the raw ledger, the per-user clock that
+//! stops double crediting, and the per user × video × day rollup — all in the
+//! heartbeat's own transaction, so reports never replay raw events.
+
+use crate::crediting::{RATES, credit_ms, split_by_day};
+use domain::{PlaybackSessionId, UserId, VideoId};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Deserialize;
+
+/// Starts a playback session and returns it with the position to resume from.
+/// `grant_expires` is when the first playback grant ends.
+pub fn start(
+    conn: &Connection,
+    user: UserId,
+    video: VideoId,
+    site: &str,
+    now: Timestamp,
+    grant_expires: Timestamp,
+) -> rusqlite::Result<(PlaybackSessionId, f64)> {
+    let last: Option<(f64, Option<f64>)> = conn
+        .query_row(
+            "SELECT s.position_s, v.duration_s FROM playback_sessions s JOIN videos v ON v.id = s.video_id
+             WHERE s.user_id = ?1 AND s.video_id = ?2 ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1",
+            params![user.get(), video.get()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    // Near the end, start again from the beginning rather than resume the credits.
+    let resume = match last {
+        Some((pos, Some(duration))) if pos < duration - 5.0 => pos,
+        _ => 0.0,
+    };
+    let id = PlaybackSessionId::from_random(rand::random());
+    conn.execute(
+        "INSERT INTO playback_sessions (id, user_id, video_id, site, started_at, last_heartbeat_at, position_s, grant_expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
+        params![id.as_str(), user.get(), video.get(), site, now.to_string(), resume, grant_expires.to_string()],
+    )?;
+    Ok((id, resume))
+}
+
+/// A heartbeat as the player sends it (API.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Heartbeat {
+    /// 1, 2, 3 … per session; a repeated or older number changes nothing.
+    pub seq: i64,
+    /// Current position in the media, seconds.
+    pub position_s: f64,
+    /// Media intervals played since the previous heartbeat.
+    #[serde(default)]
+    pub played: Vec<[f64; 2]>,
+    /// Playback rate.
+    pub rate: f64,
+}
+
+/// A heartbeat was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum HeartbeatError {
+    /// No such playback session.
+    #[error("再生セッションが見つかりません (playback session not found)")]
+    NotFound,
+    /// The session belongs to someone else.
+    #[error("この再生セッションは別の利用者のものです (not your playback session)")]
+    NotYours,
+    /// The values are out of range.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Records that a renewed grant for `session` lasts until `expires`.
+pub fn renew_grant(conn: &Connection, session: &PlaybackSessionId, expires: Timestamp) -> rusqlite::Result<()> {
+    conn.execute("UPDATE playback_sessions SET grant_expires_at = ?1 WHERE id = ?2", params![expires.to_string(), session.as_str()])?;
+    Ok(())
+}
+
+/// What a heartbeat did.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The video being played.
+    pub video: VideoId,
+    /// The viewer's site.
+    pub site: String,
+    /// Milliseconds of viewing time credited by this heartbeat.
+    pub credited_ms: i64,
+    /// The heartbeat was a repeat (or arrived after a newer one) and changed nothing.
+    pub duplicate: bool,
+    /// When the session's current grant ends.
+    pub grant_expires: Timestamp,
+}
+
+const MAX_INTERVALS: usize = 1000;
+
+/// Applies one heartbeat of `user` to `session` at `now`.
+pub fn heartbeat(
+    conn: &mut Connection,
+    session: &PlaybackSessionId,
+    user: UserId,
+    hb: &Heartbeat,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Result<Applied, HeartbeatError> {
+    let tx = conn.transaction()?;
+    let row = tx
+        .query_row(
+            "SELECT s.user_id, s.video_id, s.site, s.last_heartbeat_at, s.last_seq, v.duration_s,
+                    (SELECT credited_until FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at
+             FROM playback_sessions s JOIN videos v ON v.id = s.video_id WHERE s.id = ?1",
+            [session.as_str()],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<f64>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((owner, video, site, last_hb, last_seq, duration, credited_until, grant_expires)) = row else {
+        return Err(HeartbeatError::NotFound);
+    };
+    if owner != user.get() {
+        return Err(HeartbeatError::NotYours);
+    }
+    let played = validate(hb, duration.unwrap_or(0.0))?;
+    let video = VideoId::new(video);
+    let parse = |s: &str| s.parse::<Timestamp>().ok();
+    let grant_expires = parse(&grant_expires).unwrap_or(now);
+    if hb.seq <= last_seq {
+        return Ok(Applied { video, site, credited_ms: 0, duplicate: true, grant_expires });
+    }
+    let last_hb = parse(&last_hb).unwrap_or(now);
+    let window_start = credited_until.as_deref().and_then(parse).map_or(last_hb, |c| c.max(last_hb));
+    let credited = credit_ms(&played, hb.rate, window_start, now);
+    let now_s = now.to_string();
+    tx.execute(
+        "INSERT INTO heartbeats (session_id, seq, received_at, position_s, played, rate, credited_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            session.as_str(),
+            hb.seq,
+            now_s,
+            hb.position_s,
+            serde_json::to_string(&hb.played).unwrap_or_default(),
+            hb.rate,
+            credited
+        ],
+    )?;
+    tx.execute(
+        "UPDATE playback_sessions SET last_heartbeat_at = ?1, last_seq = ?2, position_s = ?3 WHERE id = ?4",
+        params![now_s, hb.seq, hb.position_s, session.as_str()],
+    )?;
+    if credited > 0 {
+        tx.execute(
+            "INSERT INTO viewing_clock (user_id, credited_until) VALUES (?1, ?2)
+             ON CONFLICT (user_id) DO UPDATE SET credited_until = MAX(credited_until, excluded.credited_until)",
+            params![user.get(), now_s],
+        )?;
+        for (day, ms) in split_by_day(credited, now, tz) {
+            tx.execute(
+                "INSERT INTO viewing_daily (user_id, video_id, day, credited_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, video_id, day) DO UPDATE SET credited_ms = credited_ms + excluded.credited_ms",
+                params![user.get(), video.get(), day.to_string(), ms],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(Applied { video, site, credited_ms: credited, duplicate: false, grant_expires })
+}
+
+fn validate(hb: &Heartbeat, duration: f64) -> Result<Vec<(f64, f64)>, HeartbeatError> {
+    let limit = duration + 1.0;
+    let bad = |m: &str| Err(HeartbeatError::Invalid(m.to_owned()));
+    if hb.seq < 1 {
+        return bad("seq は1以上の整数です (seq must be 1 or more)");
+    }
+    if !RATES.contains(&hb.rate) {
+        return bad("再生速度は0.25〜4の範囲です (rate must be between 0.25 and 4)");
+    }
+    if !(0.0..=limit).contains(&hb.position_s) {
+        return bad("再生位置が動画の範囲外です (position_s is outside the video)");
+    }
+    if hb.played.len() > MAX_INTERVALS {
+        return bad("played の区間が多すぎます (too many intervals)");
+    }
+    let mut out = Vec::with_capacity(hb.played.len());
+    for [from, to] in &hb.played {
+        if !(from.is_finite() && to.is_finite() && 0.0 <= *from && from <= to && *to <= limit) {
+            return bad("played の区間が動画の範囲外です (a played interval is outside the video)");
+        }
+        out.push((*from, *to));
+    }
+    Ok(out)
+}
+
+/// Adds viewing time directly to the rollup: for demo history and for
+/// records carried over from another system. Not used by heartbeats.
+pub fn add_history(conn: &Connection, user: UserId, video: VideoId, day: jiff::civil::Date, ms: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO viewing_daily (user_id, video_id, day, credited_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id, video_id, day) DO UPDATE SET credited_ms = credited_ms + excluded.credited_ms",
+        params![user.get(), video.get(), day.to_string(), ms],
+    )?;
+    Ok(())
+}

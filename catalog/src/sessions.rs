@@ -1,0 +1,100 @@
+//! Login sessions. The cookie holds 256 random bits; the database holds only
+//! their SHA-256, so a copy of the database cannot be used to log in.
+
+use domain::{Role, UserId};
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// The cookie that carries the session token.
+pub const COOKIE: &str = "manabi_session";
+
+/// A newly created session: the token for the cookie and the CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Goes into the HttpOnly cookie; never stored.
+    pub token: String,
+    /// Sent back with every unsafe request in `X-CSRF-Token`.
+    pub csrf_token: String,
+}
+
+/// The user behind a valid session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    /// The account.
+    pub user_id: UserId,
+    /// Its role at this moment.
+    pub role: Role,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+}
+
+/// How long sessions live.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    /// Ends after this long without a request.
+    pub idle: SignedDuration,
+    /// Ends this long after login.
+    pub absolute: SignedDuration,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex::encode(bytes)
+}
+
+/// Starts a session for `user` (a fresh id at every login).
+pub fn create(conn: &Connection, user: UserId, now: Timestamp) -> rusqlite::Result<NewSession> {
+    let new = NewSession { token: random_token(), csrf_token: random_token() };
+    conn.execute(
+        "INSERT INTO login_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![token_hash(&new.token), user.get(), new.csrf_token, now.to_string()],
+    )?;
+    Ok(new)
+}
+
+/// The active, non-deleted user behind `token`, refreshing its idle timer;
+/// `None` (and the session removed) when it has expired.
+pub fn resolve(conn: &Connection, token: &str, now: Timestamp, life: Lifetimes) -> rusqlite::Result<Option<SessionUser>> {
+    let hash = token_hash(token);
+    let row = conn
+        .query_row(
+            "SELECT s.user_id, u.role, s.csrf_token, s.created_at, s.last_seen_at
+             FROM login_sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ?1 AND u.status = 'active' AND u.deleted_at IS NULL",
+            [&hash],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((user_id, role, csrf_token, created, seen)) = row else { return Ok(None) };
+    let (Ok(created), Ok(seen), Ok(role)) = (created.parse::<Timestamp>(), seen.parse::<Timestamp>(), role.parse::<Role>()) else {
+        return Ok(None);
+    };
+    if now.duration_since(seen) > life.idle || now.duration_since(created) > life.absolute {
+        conn.execute("DELETE FROM login_sessions WHERE token_hash = ?1", [&hash])?;
+        return Ok(None);
+    }
+    // Refresh at most once a minute: reads should not all become writes.
+    if now.duration_since(seen) > SignedDuration::from_secs(60) {
+        conn.execute("UPDATE login_sessions SET last_seen_at = ?1 WHERE token_hash = ?2", params![now.to_string(), hash])?;
+    }
+    Ok(Some(SessionUser { user_id: UserId::new(user_id), role, csrf_token }))
+}
+
+/// Ends the session behind `token`.
+pub fn delete(conn: &Connection, token: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM login_sessions WHERE token_hash = ?1", [token_hash(token)])?;
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! The HLS origin: verifies the signed grant on every request and serves
+//! playlists and segments from the media store.
+//!
+//! # Layout
+//! - [`router`]: request paths parsed into an exhaustive [`router::Endpoint`].
+//! - [`range`]: `Range` header parsing (RFC 9110 §14).
+//! - [`serve`]: the request handler ([`Origin::handle`]) — grant check, ranges,
+//!   conditional requests, media types, cache headers.
+//! - [`server`]: a standalone hyper server for `--role origin`.
+//! - [`metrics`]: Prometheus counters.
+//!
+//! No SQL and no FFmpeg here: the origin knows only grants and the store.
+
+pub mod metrics;
+pub mod range;
+pub mod router;
+pub mod serve;
+pub mod server;
+
+pub use serve::Origin;
+
+use serde::Deserialize;
+
+/// Settings of the origin role (section `[origin]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Clock difference tolerated when checking a grant's validity period.
+    pub grant_skew_seconds: i64,
+    /// `max-age` of playlists (segments are immutable and cached for a year).
+    pub playlist_max_age_seconds: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { grant_skew_seconds: 30, playlist_max_age_seconds: 5 }
+    }
+}

@@ -1,0 +1,50 @@
+// Builds the front end into dist/ (index.html, app.js, app.css: fixed names,
+// served by the manabi binary at /), or with --test the pure modules into
+// dist-test/ as ES modules for `node --test`.
+import { build } from 'esbuild';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const src = (f) => path.join(root, 'src', f);
+// Edge/Chrome on Windows 10 and phones (Safari 15+ on iOS).
+const target = ['chrome90', 'edge90', 'firefox90', 'safari15'];
+
+if (process.argv.includes('--test')) {
+  const out = path.join(root, 'dist-test');
+  await rm(out, { recursive: true, force: true });
+  await build({
+    entryPoints: ['played.ts', 'levels.ts', 'route.ts', 'format.ts'].map(src),
+    outdir: out,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'node18',
+    bundle: false,
+    logLevel: 'warning',
+  });
+} else {
+  const out = path.join(root, 'dist');
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  await build({
+    entryPoints: [src('main.ts')],
+    outfile: path.join(out, 'app.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target,
+    legalComments: 'none',
+    // hls.js's light build: no subtitles, alternate audio, EME or CMCD.
+    alias: { 'hls.js': 'hls.js/dist/hls.light.mjs' },
+    logLevel: 'warning',
+  });
+  await build({
+    entryPoints: [src('app.css')],
+    outfile: path.join(out, 'app.css'),
+    minify: true,
+    target,
+    logLevel: 'warning',
+  });
+  await copyFile(src('index.html'), path.join(out, 'index.html'));
+}

@@ -1,0 +1,179 @@
+/**
+ * The catalog's JSON API as the learner pages use it (API.md).
+ *
+ * Every request is same-origin with the session cookie; unsafe requests
+ * carry `X-CSRF-Token`. Errors arrive as `{"error":{"code","message"}}` and
+ * become {@link ApiError} with a Japanese fallback message.
+ */
+
+export interface User {
+  id: string | number;
+  email: string;
+  name: string;
+  role: string;
+  [key: string]: unknown;
+}
+
+export interface SessionResponse {
+  user: User;
+  csrf_token: string;
+}
+
+export interface Category {
+  id: string | number;
+  slug: string;
+  name: string;
+  name_en?: string;
+  course_count: number;
+}
+
+export interface CourseSummary {
+  id: string | number;
+  title: string;
+  description: string;
+  category_id: string | number | null;
+  category_name: string | null;
+  status: 'published' | 'draft' | string;
+  lesson_count: number;
+}
+
+export interface Lesson {
+  id: string | number;
+  title: string;
+  position: number;
+  video_id: string | number | null;
+  duration_s: number | null;
+}
+
+export interface CourseDetail extends Omit<CourseSummary, 'lesson_count'> {
+  lessons: Lesson[];
+}
+
+export interface List<T> {
+  items: T[];
+  total: number;
+  page?: number;
+  per_page?: number;
+}
+
+export interface PlayResponse {
+  session_id: string;
+  master_url: string;
+  max_bitrate_kbps: number;
+  resume_position_s: number;
+}
+
+export interface HeartbeatResponse {
+  max_bitrate_kbps: number;
+  master_url?: string;
+}
+
+/** Japanese message for a status when the server gave none. */
+export function fallbackMessage(status: number): string {
+  if (status === 0) return 'サーバーに接続できませんでした。ネットワークを確認してください。';
+  if (status === 401) return 'ログインしてください。';
+  if (status === 403) return 'この操作を行う権限がありません。';
+  if (status === 404) return '見つかりませんでした。';
+  if (status === 429) return 'アクセスが集中しています。しばらくしてからもう一度お試しください。';
+  if (status === 503) return 'サービスが一時的に利用できません。しばらくしてからもう一度お試しください。';
+  return 'エラーが発生しました。時間をおいてもう一度お試しください。';
+}
+
+/** A failed request: HTTP status (0 = network), error code and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const CSRF_KEY = 'manabi.csrf';
+let csrfToken: string | null = null;
+
+/** The CSRF token of the current login, if any. */
+export function getCsrf(): string | null {
+  if (csrfToken === null) {
+    try {
+      csrfToken = sessionStorage.getItem(CSRF_KEY);
+    } catch {
+      /* storage disabled: memory only */
+    }
+  }
+  return csrfToken;
+}
+
+/** Remembers (or with null forgets) the CSRF token. */
+export function setCsrf(token: string | null): void {
+  csrfToken = token;
+  try {
+    if (token === null) sessionStorage.removeItem(CSRF_KEY);
+    else sessionStorage.setItem(CSRF_KEY, token);
+  } catch {
+    /* storage disabled: memory only */
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** `fetch` keepalive, for the last heartbeat when leaving a page. */
+  keepalive?: boolean;
+}
+
+/** One JSON request; resolves with the parsed body or throws ApiError. */
+export async function request<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  opts: RequestOptions = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = getCsrf();
+  if (method !== 'GET' && token) headers['X-CSRF-Token'] = token;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      keepalive: opts.keepalive,
+    });
+  } catch {
+    throw new ApiError(0, 'network', fallbackMessage(0));
+  }
+  const text = await res.text().catch(() => '');
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const code = typeof err?.code === 'string' ? err.code : `http_${res.status}`;
+    const message =
+      typeof err?.message === 'string' && err.message ? err.message : fallbackMessage(res.status);
+    throw new ApiError(res.status, code, message);
+  }
+  return data as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  getSession: () => request<SessionResponse>('GET', '/api/v1/session'),
+  login: (email: string, password: string) =>
+    request<SessionResponse>('POST', '/api/v1/session', { body: { email, password } }),
+  logout: () => request<unknown>('DELETE', '/api/v1/session'),
+  categories: () => request<List<Category>>('GET', '/api/v1/categories'),
+  courses: () => request<List<CourseSummary>>('GET', '/api/v1/courses?per_page=500'),
+  course: (id: string) => request<CourseDetail>('GET', `/api/v1/courses/${enc(id)}`),
+  play: (videoId: string | number) =>
+    request<PlayResponse>('POST', `/api/v1/videos/${enc(String(videoId))}/play`, { body: {} }),
+};

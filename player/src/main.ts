@@ -1,0 +1,377 @@
+/**
+ * The learner pages: login, courses by domain, one course with its player.
+ * Plain DOM and a router on `location.hash`; all text Japanese.
+ */
+import {
+  api,
+  ApiError,
+  setCsrf,
+  type Category,
+  type CourseDetail,
+  type CourseSummary,
+  type Lesson,
+  type User,
+} from './api';
+import { h } from './dom';
+import { formatDuration, groupCourses } from './format';
+import { LessonPlayer } from './player';
+import { courseHref, parseRoute, type Route } from './route';
+
+const SITE = 'manabi 研修動画';
+const NEXT_KEY = 'manabi.next';
+const MSG_LOGIN_FAILED = 'メールアドレスまたはパスワードが正しくありません。';
+const MSG_EXPIRED = 'ログインの有効期限が切れました。もう一度ログインしてください。';
+
+let user: User | null = null;
+let player: LessonPlayer | null = null;
+/** Increases on every render, so a slow page load never paints over a newer one. */
+let renderId = 0;
+let firstRender = true;
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} missing from index.html`);
+  return el as T;
+};
+
+/** Says something in the polite live region (empty string clears it). */
+function announce(message: string): void {
+  const status = $('status');
+  status.textContent = '';
+  if (message) {
+    // A fresh text node after a tick makes screen readers repeat equal messages.
+    window.setTimeout(() => (status.textContent = message), 50);
+  }
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return 'エラーが発生しました。時間をおいてもう一度お試しください。';
+}
+
+function setUser(u: User | null): void {
+  user = u;
+  $('nav').hidden = !u;
+  $('user-name').textContent = u ? `${u.name || u.email} さん` : '';
+}
+
+function stopPlayer(): Promise<void> {
+  const p = player;
+  player = null;
+  return p ? p.stop() : Promise.resolve();
+}
+
+/** Replaces the main view, sets the title and (after navigation) focus. */
+function show(title: string, ...content: Node[]): void {
+  const view = $('view');
+  view.replaceChildren(...content);
+  document.title = `${title} | ${SITE}`;
+  if (!firstRender) view.querySelector<HTMLElement>('h1')?.focus();
+  firstRender = false;
+}
+
+function heading(text: string): HTMLHeadingElement {
+  return h('h1', { tabindex: -1 }, text);
+}
+
+function go(hash: string): void {
+  if (location.hash === hash) void render();
+  else location.hash = hash;
+}
+
+/** A 401 from the API: the login is gone; back to the login form. */
+function handleAuthError(err: unknown): boolean {
+  if (err instanceof ApiError && err.status === 401) {
+    setCsrf(null);
+    setUser(null);
+    rememberNext();
+    go('#/login');
+    announce(MSG_EXPIRED);
+    return true;
+  }
+  return false;
+}
+
+function rememberNext(): void {
+  const hash = location.hash;
+  if (hash && hash !== '#/login') {
+    try {
+      sessionStorage.setItem(NEXT_KEY, hash);
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+function takeNext(): string {
+  try {
+    const next = sessionStorage.getItem(NEXT_KEY);
+    sessionStorage.removeItem(NEXT_KEY);
+    if (next && next.startsWith('#/') && next !== '#/login') return next;
+  } catch {
+    /* ignore */
+  }
+  return '#/';
+}
+
+// ---- pages ---------------------------------------------------------------
+
+function loginPage(): void {
+  const email = h('input', {
+    id: 'login-email',
+    name: 'email',
+    type: 'email',
+    autocomplete: 'username',
+    required: true,
+    inputmode: 'email',
+  });
+  const password = h('input', {
+    id: 'login-password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'ログイン');
+  const form = h(
+    'form',
+    { class: 'login-form', 'aria-labelledby': 'login-heading' },
+    h('div', { class: 'field' }, h('label', { for: 'login-email' }, 'メールアドレス'), email),
+    h('div', { class: 'field' }, h('label', { for: 'login-password' }, 'パスワード'), password),
+    submit,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    announce('ログインしています…');
+    api
+      .login(email.value.trim(), password.value)
+      .then((res) => {
+        setCsrf(res.csrf_token);
+        setUser(res.user);
+        announce('ログインしました。');
+        go(takeNext());
+      })
+      .catch((err: unknown) => {
+        const msg =
+          err instanceof ApiError && err.status === 401 ? MSG_LOGIN_FAILED : errorMessage(err);
+        announce(msg);
+        password.value = '';
+        password.focus();
+      })
+      .finally(() => {
+        submit.disabled = false;
+        form.removeAttribute('aria-busy');
+      });
+  });
+  const h1 = heading('ログイン');
+  h1.id = 'login-heading';
+  show('ログイン', h1, h('p', {}, '職員のメールアドレスとパスワードを入力してください。'), form);
+}
+
+async function coursesPage(id: number): Promise<void> {
+  const [cats, courses] = await Promise.all([api.categories(), api.courses()]);
+  if (id !== renderId) return;
+  const groups = groupCourses<CourseSummary>(cats.items as Category[], courses.items);
+  const content: Node[] = [heading('講座一覧')];
+  if (groups.length === 0) {
+    content.push(h('p', {}, '公開されている講座はまだありません。'));
+  }
+  for (const [i, g] of groups.entries()) {
+    const hid = `cat-${i}`;
+    content.push(
+      h(
+        'section',
+        { class: 'category', 'aria-labelledby': hid },
+        h('h2', { id: hid }, g.name),
+        h('ul', { class: 'course-list' }, ...g.courses.map(courseItem)),
+      ),
+    );
+  }
+  show('講座一覧', ...content);
+}
+
+function courseItem(c: CourseSummary): HTMLLIElement {
+  return h(
+    'li',
+    { class: 'course' },
+    h('h3', {}, h('a', { href: courseHref(c.id) }, c.title)),
+    c.description ? h('p', { class: 'description' }, c.description) : null,
+    h(
+      'p',
+      { class: 'meta' },
+      `レッスン ${c.lesson_count} 本`,
+      c.status === 'draft' ? h('span', { class: 'badge' }, '下書き') : null,
+    ),
+  );
+}
+
+async function coursePage(id: number, courseId: string): Promise<void> {
+  const course: CourseDetail = await api.course(courseId);
+  if (id !== renderId) return;
+  const lessons = [...course.lessons].sort((a, b) => a.position - b.position);
+  const stage = h('section', { class: 'stage', 'aria-labelledby': 'stage-heading', hidden: true });
+  const buttons: HTMLButtonElement[] = [];
+  const list = h(
+    'ol',
+    { class: 'lesson-list' },
+    ...lessons.map((lesson) => {
+      const ready = lesson.video_id !== null && lesson.video_id !== undefined;
+      const dur = formatDuration(lesson.duration_s);
+      const btn = h(
+        'button',
+        { type: 'button', class: 'lesson', 'data-lesson-id': String(lesson.id), disabled: !ready },
+        h('span', { class: 'lesson-title' }, lesson.title),
+        dur ? h('span', { class: 'lesson-duration' }, `（${dur}）`) : null,
+        ready ? null : h('span', { class: 'lesson-duration' }, '（準備中）'),
+      );
+      btn.addEventListener('click', () => void playLesson(lesson, btn, buttons, stage));
+      buttons.push(btn);
+      return h('li', {}, btn);
+    }),
+  );
+  show(
+    course.title,
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/' }, '講座一覧へ戻る')),
+    heading(course.title),
+    h(
+      'p',
+      { class: 'meta' },
+      course.category_name ?? '',
+      course.status === 'draft' ? h('span', { class: 'badge' }, '下書き') : null,
+    ),
+    course.description ? h('p', { class: 'description' }, course.description) : h('span'),
+    stage,
+    h(
+      'section',
+      { class: 'lessons', 'aria-labelledby': 'lessons-heading' },
+      h('h2', { id: 'lessons-heading' }, 'レッスン一覧'),
+      lessons.length ? list : h('p', {}, 'この講座にはまだレッスンがありません。'),
+    ),
+  );
+}
+
+async function playLesson(
+  lesson: Lesson,
+  btn: HTMLButtonElement,
+  buttons: HTMLButtonElement[],
+  stage: HTMLElement,
+): Promise<void> {
+  if (lesson.video_id === null || lesson.video_id === undefined) return;
+  const id = renderId;
+  void stopPlayer();
+  for (const b of buttons) b.removeAttribute('aria-current');
+  btn.setAttribute('aria-current', 'true');
+  announce(`「${lesson.title}」を読み込んでいます…`);
+  let grant;
+  try {
+    grant = await api.play(lesson.video_id);
+  } catch (err) {
+    if (!handleAuthError(err)) announce(errorMessage(err));
+    return;
+  }
+  if (id !== renderId || btn.getAttribute('aria-current') !== 'true') return;
+  const p = new LessonPlayer(lesson.title, announce);
+  player = p;
+  stage.replaceChildren(
+    h('h2', { id: 'stage-heading' }, '再生中のレッスン'),
+    h('p', { class: 'now-playing' }, lesson.title),
+    h('div', { class: 'video-frame' }, p.video),
+  );
+  stage.hidden = false;
+  stage.scrollIntoView({ block: 'nearest' });
+  announce(`「${lesson.title}」を再生します。`);
+  p.start(grant, lesson.duration_s);
+}
+
+function notFoundPage(): void {
+  show(
+    'ページが見つかりません',
+    heading('ページが見つかりません'),
+    h('p', {}, h('a', { href: '#/' }, '講座一覧へ戻る')),
+  );
+}
+
+// ---- router --------------------------------------------------------------
+
+async function render(): Promise<void> {
+  const id = ++renderId;
+  void stopPlayer();
+  const route: Route = parseRoute(location.hash);
+  if (!user && route.name !== 'login') {
+    rememberNext();
+    go('#/login');
+    return;
+  }
+  if (user && route.name === 'login') {
+    go('#/');
+    return;
+  }
+  try {
+    switch (route.name) {
+      case 'login':
+        loginPage();
+        break;
+      case 'courses':
+        await coursesPage(id);
+        break;
+      case 'course':
+        await coursePage(id, route.id);
+        break;
+      default:
+        notFoundPage();
+    }
+  } catch (err) {
+    if (id !== renderId || handleAuthError(err)) return;
+    show(
+      'エラー',
+      heading('ページを表示できませんでした'),
+      h('p', {}, errorMessage(err)),
+      h('p', {}, h('a', { href: '#/' }, '講座一覧へ戻る')),
+    );
+  }
+}
+
+async function logout(): Promise<void> {
+  const btn = $<HTMLButtonElement>('logout');
+  btn.disabled = true;
+  // The last heartbeat needs the session, so it goes first (at most 3 s).
+  await Promise.race([stopPlayer(), new Promise((r) => window.setTimeout(r, 3000))]);
+  try {
+    await api.logout();
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) {
+      announce(errorMessage(err));
+      btn.disabled = false;
+      return;
+    }
+  }
+  btn.disabled = false;
+  setCsrf(null);
+  setUser(null);
+  go('#/login');
+  announce('ログアウトしました。');
+}
+
+async function boot(): Promise<void> {
+  $('logout').addEventListener('click', () => void logout());
+  // The skip link must not change the hash, which is the router's.
+  $('skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    $('main').focus();
+  });
+  try {
+    const s = await api.getSession();
+    setCsrf(s.csrf_token);
+    setUser(s.user);
+  } catch (err) {
+    setCsrf(null);
+    setUser(null);
+    if (!(err instanceof ApiError && err.status === 401)) announce(errorMessage(err));
+  }
+  window.addEventListener('hashchange', () => void render());
+  await render();
+}
+
+void boot();

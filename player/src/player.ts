@@ -1,0 +1,323 @@
+/**
+ * One lesson's playback: the play grant, hls.js (or native HLS), resume,
+ * rendition caps and the viewing heartbeats.
+ *
+ * Heartbeats (`POST /api/v1/play/{session_id}/heartbeat`) go every 10 s while
+ * playing and on pause, seeked and ended, one at a time in `seq` order. When
+ * the page is hidden or left they go by `navigator.sendBeacon` with the CSRF
+ * token in the query, since a beacon cannot carry headers.
+ */
+import Hls from 'hls.js';
+import {
+  ApiError,
+  getCsrf,
+  request,
+  type HeartbeatResponse,
+  type PlayResponse,
+} from './api';
+import { startPosition } from './format';
+import { combineCaps, pickBitrateCap } from './levels';
+import { beaconUrl, buildHeartbeat, heartbeatUrl, PlayedTracker, type Interval } from './played';
+
+/** Seconds between heartbeats while playing. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+
+export const MSG_SESSION_OVER = '再生セッションが終了しました。もう一度再生してください。';
+const MSG_PRESS_PLAY = '再生ボタンを押して再生を始めてください。';
+const MSG_LOAD_FAILED = '動画を読み込めませんでした。時間をおいてもう一度お試しください。';
+const MSG_UNSUPPORTED = 'このブラウザーでは動画を再生できません。Microsoft Edge または Google Chrome をお使いください。';
+
+type Reason = 'interval' | 'pause' | 'seeked' | 'ended' | 'stop';
+
+const now = (): number => performance.now();
+
+/** Plays one lesson in its own `<video>` element. */
+export class LessonPlayer {
+  /** The element to put on the page. */
+  readonly video: HTMLVideoElement;
+  private hls: Hls | null = null;
+  private readonly tracker = new PlayedTracker();
+  private sessionId = '';
+  private masterUrl = '';
+  private loadedUrl = '';
+  private maxKbps = 0;
+  private sizeCap = -1;
+  private seq = 0;
+  private lastSentPos = -1;
+  private timer: number | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  /** The server ended the playback session (401/403/410). */
+  private over = false;
+  private stopped = false;
+  private mediaRetries = 0;
+  private networkRetries = 0;
+  private readonly offDoc: Array<() => void> = [];
+
+  constructor(
+    title: string,
+    private readonly announce: (message: string) => void,
+  ) {
+    const v = document.createElement('video');
+    v.controls = true;
+    v.preload = 'metadata';
+    v.playsInline = true;
+    v.setAttribute('aria-label', `動画プレーヤー：${title}`);
+    this.video = v;
+    this.listen();
+  }
+
+  /** Starts playback of a grant from `POST /api/v1/videos/{id}/play`. */
+  start(grant: PlayResponse, durationS: number | null): void {
+    this.sessionId = grant.session_id;
+    this.masterUrl = grant.master_url;
+    this.maxKbps = grant.max_bitrate_kbps;
+    const start = startPosition(grant.resume_position_s, durationS);
+    const v = this.video;
+    if (Hls.isSupported()) {
+      const hls = new Hls({
+        capLevelToPlayerSize: true,
+        startPosition: start > 0 ? start : -1,
+        // A 4 GB PC with other tabs open: keep the buffer modest.
+        maxBufferLength: 30,
+        maxMaxBufferLength: 60,
+        backBufferLength: 30,
+      });
+      this.hls = hls;
+      this.interceptCapping(hls);
+      hls.on(Hls.Events.MANIFEST_PARSED, () => this.applyCap());
+      hls.on(Hls.Events.LEVELS_UPDATED, () => this.applyCap());
+      hls.on(Hls.Events.ERROR, (_event, data) => {
+        if (!data.fatal) return;
+        this.onFatal(data.type, data.response?.code ?? 0);
+      });
+      hls.attachMedia(v);
+      this.loadedUrl = this.masterUrl;
+      hls.loadSource(this.masterUrl);
+    } else if (v.canPlayType('application/vnd.apple.mpegurl')) {
+      // Safari on iOS without Managed Media Source: native HLS, no caps.
+      if (start > 0) {
+        v.addEventListener('loadedmetadata', () => (v.currentTime = start), { once: true });
+      }
+      v.addEventListener('error', () => this.announce(MSG_LOAD_FAILED));
+      this.loadedUrl = this.masterUrl;
+      v.src = this.masterUrl;
+    } else {
+      this.announce(MSG_UNSUPPORTED);
+      return;
+    }
+    this.timer = window.setInterval(() => {
+      if (!v.paused && !v.ended) this.heartbeat('interval');
+    }, HEARTBEAT_INTERVAL_MS);
+    // Started from the user's click on a lesson; if the browser still
+    // refuses, the learner presses the play button.
+    v.play().catch((err: unknown) => {
+      if (err instanceof DOMException && err.name === 'NotAllowedError') {
+        this.announce(MSG_PRESS_PLAY);
+      }
+    });
+  }
+
+  /**
+   * Sends the last heartbeat and releases the media. Resolves when that
+   * heartbeat is answered (callers about to log out wait for it).
+   */
+  stop(): Promise<void> {
+    if (this.stopped) return this.chain;
+    const v = this.video;
+    if (!v.paused && !v.seeking) this.tracker.sample(v.currentTime, now(), v.playbackRate);
+    this.tracker.reset();
+    v.pause();
+    this.heartbeat('stop');
+    this.stopped = true;
+    window.clearInterval(this.timer);
+    for (const off of this.offDoc) off();
+    const done = this.chain;
+    void done.then(() => this.release());
+    return done;
+  }
+
+  private release(): void {
+    this.hls?.destroy();
+    this.hls = null;
+    const v = this.video;
+    v.removeAttribute('src');
+    v.load();
+  }
+
+  private listen(): void {
+    const v = this.video;
+    const t = this.tracker;
+    v.addEventListener('playing', () => t.anchor(v.currentTime, now()));
+    v.addEventListener('timeupdate', () => {
+      if (!v.paused && !v.seeking) t.sample(v.currentTime, now(), v.playbackRate);
+    });
+    v.addEventListener('ratechange', () => {
+      if (!v.paused && !v.seeking) t.sample(v.currentTime, now(), v.playbackRate);
+    });
+    v.addEventListener('seeking', () => t.reset());
+    v.addEventListener('seeked', () => {
+      if (!v.paused) t.anchor(v.currentTime, now());
+      this.heartbeat('seeked');
+    });
+    v.addEventListener('pause', () => {
+      if (!v.seeking) t.sample(v.currentTime, now(), v.playbackRate);
+      t.reset();
+      this.heartbeat('pause');
+    });
+    v.addEventListener('ended', () => {
+      t.sample(v.currentTime, now(), v.playbackRate);
+      t.reset();
+      this.heartbeat('ended');
+    });
+    const onVisibility = (): void => {
+      if (document.visibilityState === 'hidden') this.beacon();
+    };
+    const onPageHide = (): void => this.beacon();
+    document.addEventListener('visibilitychange', onVisibility);
+    window.addEventListener('pagehide', onPageHide);
+    this.offDoc.push(
+      () => document.removeEventListener('visibilitychange', onVisibility),
+      () => window.removeEventListener('pagehide', onPageHide),
+    );
+  }
+
+  /** Queues a heartbeat behind the one in flight, so `seq` arrives in order. */
+  private heartbeat(reason: Reason): void {
+    if (this.stopped || this.over || !this.sessionId) return;
+    this.chain = this.chain.then(() => this.send(reason));
+  }
+
+  private async send(reason: Reason): Promise<void> {
+    if (this.over) return;
+    const v = this.video;
+    if (!v.paused && !v.seeking) this.tracker.sample(v.currentTime, now(), v.playbackRate);
+    const pos = v.currentTime;
+    const played = this.tracker.take();
+    const nothingNew = played.length === 0 && Math.abs(pos - this.lastSentPos) < 0.5;
+    if (nothingNew && (reason === 'pause' || reason === 'seeked' || reason === 'stop')) return;
+    const body = buildHeartbeat(++this.seq, pos, played, v.playbackRate);
+    try {
+      const res = await request<HeartbeatResponse>('POST', heartbeatUrl(this.sessionId), {
+        body,
+        keepalive: reason === 'stop',
+      });
+      this.lastSentPos = pos;
+      this.onHeartbeatResponse(res);
+    } catch (err) {
+      this.onHeartbeatError(err, played);
+    }
+  }
+
+  /** Last words when the page is hidden or left: a beacon, else keepalive fetch. */
+  private beacon(): void {
+    if (this.stopped || this.over || !this.sessionId) return;
+    const token = getCsrf();
+    if (!token) return;
+    const v = this.video;
+    if (!v.paused && !v.seeking) this.tracker.sample(v.currentTime, now(), v.playbackRate);
+    const pos = v.currentTime;
+    const played = this.tracker.take();
+    if (played.length === 0 && Math.abs(pos - this.lastSentPos) < 0.5) return;
+    const body = buildHeartbeat(++this.seq, pos, played, v.playbackRate);
+    this.lastSentPos = pos;
+    let queued = false;
+    try {
+      const blob = new Blob([JSON.stringify(body)], { type: 'application/json' });
+      queued = typeof navigator.sendBeacon === 'function' &&
+        navigator.sendBeacon(beaconUrl(this.sessionId, token), blob);
+    } catch {
+      queued = false;
+    }
+    if (!queued) {
+      request<HeartbeatResponse>('POST', heartbeatUrl(this.sessionId), { body, keepalive: true })
+        .then((res) => this.onHeartbeatResponse(res))
+        .catch((err: unknown) => this.onHeartbeatError(err, played));
+    }
+  }
+
+  private onHeartbeatResponse(res: HeartbeatResponse | undefined): void {
+    if (!res) return;
+    if (typeof res.max_bitrate_kbps === 'number' && res.max_bitrate_kbps !== this.maxKbps) {
+      this.maxKbps = res.max_bitrate_kbps;
+      this.applyCap();
+    }
+    // A renewed grant: used the next time the source is (re)loaded.
+    if (typeof res.master_url === 'string' && res.master_url) this.masterUrl = res.master_url;
+  }
+
+  private onHeartbeatError(err: unknown, played: Interval[]): void {
+    if (err instanceof ApiError && [401, 403, 410].includes(err.status)) {
+      this.endSession();
+      return;
+    }
+    // Not delivered (network, 5xx): the next heartbeat carries it again.
+    this.tracker.restore(played);
+  }
+
+  private endSession(): void {
+    if (this.over) return;
+    this.over = true;
+    window.clearInterval(this.timer);
+    this.announce(MSG_SESSION_OVER);
+  }
+
+  private onFatal(type: string, httpStatus: number): void {
+    const hls = this.hls;
+    if (!hls || this.stopped) return;
+    const v = this.video;
+    if (type === Hls.ErrorTypes.MEDIA_ERROR && this.mediaRetries < 1) {
+      this.mediaRetries += 1;
+      hls.recoverMediaError();
+      return;
+    }
+    if (type === Hls.ErrorTypes.NETWORK_ERROR) {
+      const renewed = this.masterUrl !== this.loadedUrl;
+      const denied = httpStatus === 401 || httpStatus === 403 || httpStatus === 410;
+      if ((renewed || !denied) && this.networkRetries < 2) {
+        // Reload from where we are, with the renewed grant when there is one.
+        this.networkRetries += 1;
+        hls.config.startPosition = v.currentTime > 0 ? v.currentTime : hls.config.startPosition;
+        this.loadedUrl = this.masterUrl;
+        hls.loadSource(this.masterUrl);
+        return;
+      }
+      if (denied) {
+        this.endSession();
+        hls.stopLoad();
+        return;
+      }
+    }
+    this.announce(MSG_LOAD_FAILED);
+    hls.stopLoad();
+  }
+
+  /**
+   * hls.js's `capLevelToPlayerSize` writes `autoLevelCapping` itself; route
+   * those writes through {@link combineCaps} so the bitrate cap still holds.
+   */
+  private interceptCapping(hls: Hls): void {
+    const desc = Object.getOwnPropertyDescriptor(Hls.prototype, 'autoLevelCapping');
+    const get = desc?.get;
+    const set = desc?.set;
+    if (!get || !set) return;
+    Object.defineProperty(hls, 'autoLevelCapping', {
+      configurable: true,
+      enumerable: true,
+      get: () => get.call(hls) as number,
+      set: (value: number) => {
+        this.sizeCap = value;
+        set.call(hls, combineCaps(value, pickBitrateCap(hls.levels, this.maxKbps)));
+      },
+    });
+  }
+
+  /** Re-applies the stricter of the size cap and the bitrate cap. */
+  private applyCap(): void {
+    const hls = this.hls;
+    if (!hls) return;
+    const desc = Object.getOwnPropertyDescriptor(Hls.prototype, 'autoLevelCapping');
+    const value = combineCaps(this.sizeCap, pickBitrateCap(hls.levels, this.maxKbps));
+    if (desc?.set) desc.set.call(hls, value);
+    else hls.autoLevelCapping = value;
+  }
+}

@@ -1,0 +1,59 @@
+// Hash routes, durations, resume and grouping (src/route.ts, src/format.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRoute, courseHref } from '../dist-test/route.js';
+import { formatDuration, startPosition, groupCourses } from '../dist-test/format.js';
+
+test('parseRoute', () => {
+  assert.deepEqual(parseRoute(''), { name: 'courses' });
+  assert.deepEqual(parseRoute('#/'), { name: 'courses' });
+  assert.deepEqual(parseRoute('#/login'), { name: 'login' });
+  assert.deepEqual(parseRoute('#/courses/42'), { name: 'course', id: '42' });
+  assert.deepEqual(parseRoute('#/courses/a%2Fb/'), { name: 'course', id: 'a/b' });
+  assert.deepEqual(parseRoute('#/courses/%E0%A4'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#/nope'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#main'), { name: 'notFound' });
+  assert.equal(courseHref('a/b'), '#/courses/a%2Fb');
+});
+
+test('formatDuration in Japanese', () => {
+  assert.equal(formatDuration(0), '0秒');
+  assert.equal(formatDuration(59.6), '1分0秒');
+  assert.equal(formatDuration(75), '1分15秒');
+  assert.equal(formatDuration(3725), '1時間2分');
+  assert.equal(formatDuration(null), '');
+  assert.equal(formatDuration(-1), '');
+});
+
+test('startPosition resumes unless finished or unknown', () => {
+  assert.equal(startPosition(42.5, 600), 42.5);
+  assert.equal(startPosition(0, 600), 0);
+  assert.equal(startPosition(null, 600), 0);
+  assert.equal(startPosition(597, 600), 0, 'within the last 5 s starts over');
+  assert.equal(startPosition(120, null), 120);
+});
+
+test('groupCourses follows the categories order and skips empty ones', () => {
+  const cats = [
+    { id: 1, name: '情報セキュリティ' },
+    { id: 2, name: '個人情報保護' },
+    { id: 3, name: '接遇' },
+  ];
+  const courses = [
+    { id: 10, title: 'A', category_id: 3, category_name: '接遇' },
+    { id: 11, title: 'B', category_id: 1, category_name: '情報セキュリティ' },
+    { id: 12, title: 'C', category_id: 9, category_name: '防災' },
+    { id: 13, title: 'D', category_id: null, category_name: null },
+    { id: 14, title: 'E', category_id: 3, category_name: '接遇' },
+  ];
+  const groups = groupCourses(cats, courses);
+  assert.deepEqual(
+    groups.map((g) => [g.name, g.courses.map((c) => c.id)]),
+    [
+      ['情報セキュリティ', [11]],
+      ['接遇', [10, 14]],
+      ['防災', [12]],
+      ['その他', [13]],
+    ],
+  );
+});

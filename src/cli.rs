@@ -1,0 +1,246 @@
+//! The command line (API.md "Command line"). Every command exits non-zero
+//! with one clear line on stderr for bad input.
+
+use crate::config::Config;
+use crate::roles::{self, Role};
+use crate::{demo, telemetry};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// manabi — online training videos for municipal staff.
+#[derive(Debug, Parser)]
+#[command(name = "manabi", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML), layered over config/default.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the service.
+    Serve {
+        /// Which role(s) this process runs.
+        #[arg(long, value_enum, default_value = "all")]
+        role: Role,
+    },
+    /// Seed demo content (generated videos, accounts, history), print the logins, and serve.
+    Demo,
+    /// Manage users from the shell.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Package one media file into an HLS ladder in a directory, without the catalog.
+    Transcode {
+        /// The input media file.
+        input: PathBuf,
+        /// The output directory (created; must be empty if it exists).
+        outdir: PathBuf,
+        /// Ladder name (standard, small); default from the configuration.
+        #[arg(long)]
+        ladder: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user (for example the first admin).
+    Add {
+        /// E-mail address (the login id).
+        #[arg(long)]
+        email: String,
+        /// Role.
+        #[arg(long, value_parser = ["admin", "manager", "editor", "learner"])]
+        role: String,
+        /// Display name.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("manabi: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("manabi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { role } => {
+            telemetry::init(&config.log.format, &config.log.level);
+            let app = roles::start(&config, role).await?;
+            if let Some(addr) = app.local_addr() {
+                tracing::info!(%addr, ?role, "manabi is listening");
+                println!("manabi: http://{addr}/ ({role:?})");
+            }
+            app.run_until(shutdown_signal()).await;
+            Ok(())
+        }
+        Command::Demo => run_demo(&config).await,
+        Command::User { command: UserCommand::Add { email, role, name, password_stdin } } => {
+            add_user(&config, &email, &role, &name, password_stdin).await
+        }
+        Command::Transcode { input, outdir, ladder } => transcode(&config, input, outdir, ladder).await,
+    }
+}
+
+async fn run_demo(config: &Config) -> anyhow::Result<()> {
+    telemetry::init(&config.log.format, &config.log.level);
+    let app = roles::start(config, Role::All).await?;
+    let catalog = app.catalog().context("the demo needs the catalog")?.clone();
+    println!("デモデータを準備しています (preparing demo content)…");
+    let (logins, pending) = demo::seed(&catalog, &config.data_dir).await?;
+    let addr = app.local_addr().context("the demo needs a listener")?;
+    println!();
+    println!("manabi デモ: http://{addr}/");
+    println!("ログイン (logins):");
+    for l in &logins {
+        println!("  {:<8} {:<26} {}  ({})", l.role.as_str(), l.email, l.password, l.name);
+    }
+    println!("(パスワードは {} にも保存されています)", config.data_dir.join("demo-logins.txt").display());
+    if !pending.is_empty() {
+        println!("デモ動画 {} 本をトランスコードしています… (transcoding demo videos)", pending.len());
+    }
+    let publisher = tokio::spawn(demo::publish_when_ready(catalog, pending));
+    let watch_publisher = async {
+        match publisher.await {
+            Ok(Ok(())) => println!("デモの準備ができました (demo ready). Ctrl+C で停止します。"),
+            Ok(Err(e)) => eprintln!("manabi: demo content: {e:#}"),
+            Err(e) => eprintln!("manabi: demo content: {e}"),
+        }
+        std::future::pending::<()>().await;
+    };
+    app.run_until(async {
+        tokio::select! {
+            () = shutdown_signal() => {}
+            () = watch_publisher => {}
+        }
+    })
+    .await;
+    Ok(())
+}
+
+async fn add_user(config: &Config, email: &str, role: &str, name: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let email = domain::Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let role: domain::Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let (password, generated) = if password_stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading the password from standard input")?;
+        let password = text.trim_end_matches(['\r', '\n']).to_owned();
+        anyhow::ensure!(password.chars().count() >= 12, "パスワードは12文字以上にしてください (the password must be at least 12 characters)");
+        (password, false)
+    } else {
+        let bytes: [u8; 12] = rand::random();
+        (hex::encode(bytes), true)
+    };
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let store = std::sync::Arc::new(store::LocalStore::open(config.data_dir.join("media"))?);
+    let keys = crate::keys::load_or_create(&config.keys_file())?;
+    let catalog = catalog::Catalog::open(config.catalog.clone(), &config.data_dir, store, keys).await?;
+    let rounds = config.catalog.pbkdf2_iterations;
+    let to_hash = password.clone();
+    let hash = tokio::task::spawn_blocking(move || catalog::password::hash(&to_hash, rounds)).await?;
+    let now = jiff::Timestamp::now();
+    let (email_c, name) = (email.clone(), name.to_owned());
+    catalog
+        .state
+        .db
+        .call(move |c| {
+            let tx = c.transaction()?;
+            let made = catalog::users::create(&tx, &catalog::users::NewUser { email: &email_c, name: &name, role, password_hash: Some(&hash) }, now);
+            if let Ok(id) = &made {
+                catalog::audit::record(&tx, now, None, "user.create", &id.to_string(), &serde_json::json!({"via": "cli", "role": role}))?;
+            }
+            tx.commit()?;
+            Ok(made)
+        })
+        .await?
+        .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+    println!("利用者を作成しました (user created): {email} ({role})");
+    if generated {
+        println!("初期パスワード (initial password): {password}");
+    }
+    Ok(())
+}
+
+async fn transcode(config: &Config, input: PathBuf, outdir: PathBuf, ladder: Option<String>) -> anyhow::Result<()> {
+    let mut settings = config.transcoder_settings()?;
+    if let Some(name) = ladder {
+        settings.ladder = domain::Ladder::named(&name).with_context(|| format!("--ladder: unknown ladder {name:?} (standard or small)"))?;
+    }
+    anyhow::ensure!(input.is_file(), "入力ファイルが見つかりません (input not found): {}", input.display());
+    std::fs::create_dir_all(&outdir).with_context(|| format!("creating {}", outdir.display()))?;
+    anyhow::ensure!(
+        std::fs::read_dir(&outdir)?.next().is_none(),
+        "出力先が空ではありません (output directory is not empty): {}",
+        outdir.display()
+    );
+    transcoder::init().map_err(|e| anyhow::anyhow!("FFmpeg: {e}"))?;
+    let started = std::time::Instant::now();
+    let packaged = tokio::task::spawn_blocking(move || {
+        let mut last = -1i32;
+        transcoder::package(&input, &outdir, &settings, &mut |p| {
+            let percent = (p * 100.0) as i32;
+            if percent / 10 != last / 10 {
+                last = percent;
+                eprint!("\r{percent:>3}%");
+            }
+        })
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!();
+    println!(
+        "{:.1} s of media packaged in {:.1} s: {}",
+        packaged.duration_s,
+        started.elapsed().as_secs_f64(),
+        packaged.renditions.iter().map(|r| format!("{} {}x{} {} kbit/s", r.name, r.width, r.height, r.bandwidth / 1000)).collect::<Vec<_>>().join(", ")
+    );
+    Ok(())
+}
+
+/// Resolves on Ctrl+C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,159 @@
+//! Configuration: `config/default.toml` (built in) → `--config FILE` →
+//! `MANABI_*` environment variables (`__` between nested keys).
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The documented defaults, compiled in so the binary runs from anywhere.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Database, media, uploads and keys live here.
+    pub data_dir: PathBuf,
+    /// HTTP listener.
+    pub http: Http,
+    /// Logging.
+    pub log: Log,
+    /// Playback grant keys.
+    pub grant: GrantKeys,
+    /// The catalog role.
+    pub catalog: catalog::Settings,
+    /// The origin role.
+    pub origin: origin::Settings,
+    /// The transcoder.
+    pub transcoder: Transcoder,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    /// Listen address.
+    pub addr: String,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    /// `json` or `text`.
+    pub format: String,
+    /// A tracing filter.
+    pub level: String,
+}
+
+/// `[grant]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantKeys {
+    /// Key file; empty means `{data_dir}/keys/grant.keys`.
+    pub keys_file: PathBuf,
+}
+
+/// `[transcoder]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transcoder {
+    /// Ladder name.
+    pub ladder: String,
+    /// x264 CRF.
+    pub crf: u8,
+    /// x264 preset.
+    pub preset: String,
+    /// AAC bitrate.
+    pub audio_kbps: u32,
+    /// Frame rate cap.
+    pub max_fps: u32,
+    /// Longest accepted input.
+    pub max_duration_s: f64,
+    /// Encoder threads in total.
+    pub threads: usize,
+    /// Segment length.
+    pub segment_seconds: u32,
+    /// Keyframe interval.
+    pub keyframe_seconds: u32,
+}
+
+impl Config {
+    /// Loads the layers; `file` is the `--config` argument.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        Self::load_with_env(file, std::env::vars())
+    }
+
+    /// Like [`Config::load`] with an explicit environment (tests).
+    pub fn load_with_env(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(DEFAULT_TOML, config::FileFormat::Toml));
+        if let Some(path) = file {
+            anyhow::ensure!(path.is_file(), "設定ファイルが見つかりません (config file not found): {}", path.display());
+            builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
+        }
+        let vars: config::Map<String, String> = env.into_iter().filter(|(k, _)| k.starts_with("MANABI_")).collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix("MANABI").prefix_separator("_").separator("__").try_parsing(true).source(Some(vars)),
+        );
+        let config: Config = builder.build().context("reading the configuration")?.try_deserialize().context("invalid configuration")?;
+        config.transcoder_settings()?;
+        config.catalog.validate().context("invalid configuration")?;
+        Ok(config)
+    }
+
+    /// The grant key file.
+    pub fn keys_file(&self) -> PathBuf {
+        if self.grant.keys_file.as_os_str().is_empty() { self.data_dir.join("keys").join("grant.keys") } else { self.grant.keys_file.clone() }
+    }
+
+    /// The transcoder's settings.
+    pub fn transcoder_settings(&self) -> anyhow::Result<transcoder::Settings> {
+        let t = &self.transcoder;
+        let ladder = domain::Ladder::named(&t.ladder)
+            .with_context(|| format!("transcoder.ladder: unknown ladder {:?} (standard or small)", t.ladder))?;
+        anyhow::ensure!(t.segment_seconds >= t.keyframe_seconds && t.keyframe_seconds > 0, "transcoder.segment_seconds must be a multiple of keyframe_seconds");
+        anyhow::ensure!(t.segment_seconds % t.keyframe_seconds == 0, "transcoder.segment_seconds must be a multiple of keyframe_seconds");
+        Ok(transcoder::Settings {
+            ladder,
+            segment_seconds: t.segment_seconds,
+            keyframe_seconds: t.keyframe_seconds,
+            crf: t.crf,
+            preset: t.preset.clone(),
+            audio_kbps: t.audio_kbps,
+            max_fps: t.max_fps,
+            max_duration_s: t.max_duration_s,
+            threads: t.threads.max(1),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_load_and_env_overrides_nested_keys() {
+        let c = Config::load_with_env(None, env(&[])).unwrap();
+        assert_eq!(c.http.addr, "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        let c = Config::load_with_env(
+            None,
+            env(&[("MANABI_DATA_DIR", "/tmp/x"), ("MANABI_HTTP__ADDR", "127.0.0.1:0"), ("MANABI_CATALOG__MAX_UPLOAD_BYTES", "1000")]),
+        )
+        .unwrap();
+        assert_eq!((c.data_dir, c.http.addr.as_str(), c.catalog.max_upload_bytes), (PathBuf::from("/tmp/x"), "127.0.0.1:0", 1000));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key_named() {
+        let err = Config::load_with_env(None, env(&[("MANABI_TRANSCODER__LADDER", "huge")])).unwrap_err();
+        assert!(format!("{err:#}").contains("transcoder.ladder"));
+        let err = Config::load_with_env(None, env(&[("MANABI_CATALOG__PBKDF2_ITERATIONS", "1000")])).unwrap_err();
+        assert!(format!("{err:#}").contains("600000"));
+        assert!(Config::load_with_env(Some(Path::new("/nonexistent.toml")), env(&[])).is_err());
+    }
+}

@@ -1,0 +1,19 @@
+//! The `manabi` binary's library: configuration, roles and commands, so that
+//! end-to-end tests can start the real application in-process.
+//!
+//! # Layout
+//! - [`config`]: layered configuration (defaults → file → `MANABI_*` env).
+//! - [`keys`]: the playback-grant key file.
+//! - [`telemetry`]: structured logs and request ids.
+//! - [`jobs`]: the catalog as the transcoder's job source (in-process).
+//! - [`roles`]: starting the catalog, origin and worker roles in one process.
+//! - [`demo`]: seeding demo content with generated videos.
+//! - [`cli`]: the command line.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod jobs;
+pub mod keys;
+pub mod roles;
+pub mod telemetry;

@@ -1,0 +1,5 @@
+//! `manabi`: one binary, every role. See `manabi --help`.
+
+fn main() -> std::process::ExitCode {
+    manabi::cli::main()
+}

@@ -1,0 +1,154 @@
+//! Starting the roles: `all` (catalog + origin + one worker in one process),
+//! or one of them. One shutdown signal stops everything.
+
+use crate::config::Config;
+use crate::jobs::CatalogJobs;
+use crate::telemetry;
+use anyhow::Context;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use catalog::Catalog;
+use origin::Origin;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::{LocalStore, Store};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Which parts this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Catalog, origin and one transcoder worker.
+    All,
+    /// The system of record and JSON API.
+    Catalog,
+    /// The HLS origin only.
+    Origin,
+    /// A transcoder worker sharing this machine's data directory.
+    Worker,
+}
+
+/// A running application.
+pub struct App {
+    addr: Option<SocketAddr>,
+    catalog: Option<Catalog>,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl App {
+    /// The bound HTTP address (none for a worker).
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.addr
+    }
+
+    /// The catalog, when this process runs it.
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.catalog.as_ref()
+    }
+
+    /// Runs until `signal` resolves, then shuts down gracefully.
+    pub async fn run_until(self, signal: impl std::future::Future<Output = ()>) {
+        let mut this = self;
+        tokio::select! {
+            () = signal => {}
+            _ = this.tasks.join_next() => tracing::error!("a role stopped unexpectedly"),
+        }
+        this.shutdown().await;
+    }
+
+    /// Stops every role and waits for them.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+fn stopped(mut rx: watch::Receiver<bool>) -> impl std::future::Future<Output = ()> {
+    async move {
+        let _ = rx.wait_for(|s| *s).await;
+    }
+}
+
+/// Opens storage, binds the listener and starts the roles.
+pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
+    let data = &config.data_dir;
+    std::fs::create_dir_all(data).with_context(|| format!("creating the data directory {}", data.display()))?;
+    let store: Arc<dyn Store> = Arc::new(LocalStore::open(data.join("media")).context("opening the media store")?);
+    let keys = crate::keys::load_or_create(&config.keys_file())?;
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+
+    let catalog = match role {
+        Role::All | Role::Catalog | Role::Worker => {
+            Some(Catalog::open(config.catalog.clone(), data, Arc::clone(&store), keys.clone()).await.context("opening the catalog")?)
+        }
+        Role::Origin => None,
+    };
+    let origin = matches!(role, Role::All | Role::Origin).then(|| Origin::new(Arc::clone(&store), Arc::new(keys), config.origin.clone()));
+
+    if let (Some(catalog), Role::All | Role::Worker) = (&catalog, role) {
+        let source = Arc::new(CatalogJobs::new(catalog.state.db.clone(), Arc::clone(&catalog.state.jobs)));
+        let settings = config.transcoder_settings()?;
+        transcoder::init().map_err(|e| anyhow::anyhow!("FFmpeg: {e}"))?;
+        let work = data.join("work");
+        let store = Arc::clone(&store);
+        let stop = stopped(stop_rx.clone());
+        tasks.spawn(transcoder::worker::run(source, store, settings, work, stop));
+    }
+
+    let router = match (&catalog, origin) {
+        (Some(c), Some(o)) if role == Role::All => Some(security_headers(c.router()).route_service("/media/{*rest}", origin_service(o))),
+        (Some(c), _) if role == Role::Catalog => Some(security_headers(c.router())),
+        (None, Some(o)) => Some(Router::new().fallback_service(origin_service(o))),
+        _ => None,
+    };
+    let mut addr = None;
+    if let Some(router) = router {
+        let listener = tokio::net::TcpListener::bind(&config.http.addr)
+            .await
+            .with_context(|| format!("cannot listen on {} (is another manabi running? set MANABI_HTTP__ADDR)", config.http.addr))?;
+        addr = Some(listener.local_addr()?);
+        let app = telemetry::layer(router).into_make_service();
+        let stop = stopped(stop_rx.clone());
+        tasks.spawn(async move {
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+                tracing::error!(error = %e, "HTTP server failed");
+            }
+        });
+    }
+    Ok(App { addr, catalog, stop, tasks })
+}
+
+fn origin_service(origin: Origin) -> impl tower::Service<
+    axum::http::Request<axum::body::Body>,
+    Response = axum::http::Response<http_body_util::Full<axum::body::Bytes>>,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ Sync
++ 'static {
+    tower::service_fn(move |req: axum::http::Request<axum::body::Body>| {
+        let origin = origin.clone();
+        async move { Ok(origin.handle(req).await) }
+    })
+}
+
+/// Headers every page and API answer carries.
+fn security_headers(router: Router) -> Router {
+    let set = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
+    };
+    router
+        .layer(set("x-content-type-options", "nosniff"))
+        .layer(set("x-frame-options", "DENY"))
+        // Grant URLs must not leak to other sites through the Referer header.
+        .layer(set("referrer-policy", "no-referrer"))
+        .layer(set(
+            "content-security-policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; \
+             worker-src 'self' blob:; connect-src 'self' https: http:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ))
+}

@@ -1,0 +1,84 @@
+//! The object layout, in one place:
+//!
+//! ```text
+//! videos/{video_id}/source          the upload as received
+//! videos/{video_id}/hls/master.m3u8 the packaged ladder (and everything below hls/)
+//! ```
+//!
+//! Keys are built only from typed ids and checked path segments, so a key can
+//! never name anything outside the store (no `..`, no empty or hidden segment).
+
+use domain::VideoId;
+use std::fmt;
+
+/// A checked, relative object key with `/` separators.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ObjectKey(String);
+
+/// A relative path inside a video's HLS package was not acceptable.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid media path")]
+pub struct BadPath;
+
+impl ObjectKey {
+    /// Everything stored for one video.
+    pub fn video(video: VideoId) -> Self {
+        Self(format!("videos/{video}"))
+    }
+
+    /// The upload as the editor sent it.
+    pub fn source(video: VideoId) -> Self {
+        Self(format!("videos/{video}/source"))
+    }
+
+    /// The root of a video's HLS package.
+    pub fn hls_root(video: VideoId) -> Self {
+        Self(format!("videos/{video}/hls"))
+    }
+
+    /// A file inside a video's HLS package, e.g. `360p/seg_00001.m4s`.
+    ///
+    /// Each segment must be 1–128 characters of `A-Za-z0-9._-`, not start with
+    /// a dot; at most four segments deep.
+    pub fn hls(video: VideoId, relative: &str) -> Result<Self, BadPath> {
+        let parts: Vec<&str> = relative.split('/').collect();
+        let ok = !parts.is_empty()
+            && parts.len() <= 4
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.len() <= 128
+                    && !p.starts_with('.')
+                    && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+            });
+        if ok { Ok(Self(format!("videos/{video}/hls/{relative}"))) } else { Err(BadPath) }
+    }
+
+    /// The key as a relative path.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hls_keys_accept_package_paths() {
+        let k = ObjectKey::hls(VideoId::new(7), "360p/seg_00001.m4s").unwrap();
+        assert_eq!(k.as_str(), "videos/7/hls/360p/seg_00001.m4s");
+    }
+
+    #[test]
+    fn traversal_and_odd_paths_are_refused() {
+        for bad in ["", "..", "../x", "a/../../b", "a//b", "/etc/passwd", ".hidden", "a/b/c/d/e", "a\\b", "%2e%2e/x", "a b"] {
+            assert_eq!(ObjectKey::hls(VideoId::new(1), bad), Err(BadPath), "{bad:?}");
+        }
+    }
+}

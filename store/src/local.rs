@@ -1,0 +1,130 @@
+//! The local-directory store: one file per object under a root directory.
+
+use crate::{ByteRange, Meta, Object, ObjectKey, Store, StoreError};
+use async_trait::async_trait;
+use bytes::Bytes;
+use std::io::SeekFrom;
+use std::path::{Path, PathBuf};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+/// Objects as files below `root`; writes go through a temporary file and a rename.
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// A store rooted at `root` (created if missing).
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let root = root.into();
+        std::fs::create_dir_all(root.join(".tmp"))?;
+        Ok(Self { root })
+    }
+
+    fn path(&self, key: &ObjectKey) -> PathBuf {
+        self.root.join(key.as_str())
+    }
+
+    fn temp_path(&self) -> PathBuf {
+        self.root.join(".tmp").join(format!("put-{:016x}", rand::random::<u64>()))
+    }
+}
+
+fn not_found(e: std::io::Error) -> StoreError {
+    if e.kind() == std::io::ErrorKind::NotFound { StoreError::NotFound } else { StoreError::Io(e) }
+}
+
+#[async_trait]
+impl Store for LocalStore {
+    async fn put_file(&self, key: &ObjectKey, src: &Path) -> Result<(), StoreError> {
+        let dest = self.path(key);
+        if let Some(parent) = dest.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        // A rename is atomic on one file system; across file systems copy to a
+        // temporary file beside the store first, then rename.
+        if tokio::fs::rename(src, &dest).await.is_err() {
+            let tmp = self.temp_path();
+            tokio::fs::copy(src, &tmp).await.map_err(not_found)?;
+            tokio::fs::rename(&tmp, &dest).await?;
+            tokio::fs::remove_file(src).await?;
+        }
+        Ok(())
+    }
+
+    async fn get_to_file(&self, key: &ObjectKey, dest: &Path) -> Result<(), StoreError> {
+        tokio::fs::copy(self.path(key), dest).await.map_err(not_found)?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &ObjectKey, range: Option<ByteRange>) -> Result<Object, StoreError> {
+        let mut file = tokio::fs::File::open(self.path(key)).await.map_err(not_found)?;
+        let md = file.metadata().await?;
+        if !md.is_file() {
+            return Err(StoreError::NotFound);
+        }
+        let meta = Meta { len: md.len(), modified: md.modified()? };
+        let (start, end) = match range {
+            None => (0, meta.len),
+            Some(r) if r.start >= meta.len => return Err(StoreError::RangeNotSatisfiable(meta.len)),
+            Some(r) => (r.start, r.end.min(meta.len)),
+        };
+        let mut buf = vec![0; usize::try_from(end - start).map_err(|_| std::io::Error::other("range too large"))?];
+        file.seek(SeekFrom::Start(start)).await?;
+        file.read_exact(&mut buf).await?;
+        Ok(Object { meta, bytes: Bytes::from(buf) })
+    }
+
+    async fn head(&self, key: &ObjectKey) -> Result<Meta, StoreError> {
+        let md = tokio::fs::metadata(self.path(key)).await.map_err(not_found)?;
+        if !md.is_file() {
+            return Err(StoreError::NotFound);
+        }
+        Ok(Meta { len: md.len(), modified: md.modified()? })
+    }
+
+    async fn delete_prefix(&self, prefix: &ObjectKey) -> Result<(), StoreError> {
+        let path = self.path(prefix);
+        match tokio::fs::metadata(&path).await {
+            Ok(md) if md.is_dir() => tokio::fs::remove_dir_all(&path).await?,
+            Ok(_) => tokio::fs::remove_file(&path).await?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(())
+    }
+
+    async fn check(&self) -> Result<(), StoreError> {
+        let probe = self.temp_path();
+        tokio::fs::write(&probe, b"ok").await?;
+        tokio::fs::remove_file(&probe).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::VideoId;
+
+    #[tokio::test]
+    async fn put_then_get_whole_and_ranges() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path().join("media")).unwrap();
+        let src = dir.path().join("upload");
+        std::fs::write(&src, b"0123456789").unwrap();
+        let key = ObjectKey::source(VideoId::new(3));
+        store.put_file(&key, &src).await.unwrap();
+        assert!(!src.exists(), "the upload is moved, not copied");
+        assert_eq!(&store.get(&key, None).await.unwrap().bytes[..], b"0123456789");
+        let part = store.get(&key, Some(ByteRange { start: 2, end: 5 })).await.unwrap();
+        assert_eq!((&part.bytes[..], part.meta.len), (&b"234"[..], 10));
+        let tail = store.get(&key, Some(ByteRange { start: 8, end: u64::MAX })).await.unwrap();
+        assert_eq!(&tail.bytes[..], b"89");
+        assert!(matches!(store.get(&key, Some(ByteRange { start: 10, end: 11 })).await, Err(StoreError::RangeNotSatisfiable(10))));
+        assert!(matches!(store.get(&ObjectKey::source(VideoId::new(4)), None).await, Err(StoreError::NotFound)));
+        store.delete_prefix(&ObjectKey::video(VideoId::new(3))).await.unwrap();
+        assert!(matches!(store.head(&key).await, Err(StoreError::NotFound)));
+        store.check().await.unwrap();
+    }
+}

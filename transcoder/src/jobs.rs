@@ -1,0 +1,37 @@
+//! Where transcode work comes from. The binary wires this to the catalog
+//! (in-process, or over its HTTP API for a remote worker); the transcoder
+//! never depends on the catalog.
+
+use crate::Packaged;
+use async_trait::async_trait;
+use domain::VideoId;
+
+/// How a job ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Packaged and published into the store.
+    Ready(Packaged),
+    /// The input cannot be used (the editor's problem); reason in Japanese and English.
+    Unusable(String),
+    /// FFmpeg or the host failed; the job may be tried again.
+    Retry(String),
+}
+
+/// A job source could not be reached.
+#[derive(Debug, thiserror::Error)]
+#[error("job source unavailable: {0}")]
+pub struct SourceError(pub String);
+
+/// A queue of videos to transcode.
+#[async_trait]
+pub trait JobSource: Send + Sync + 'static {
+    /// Takes the next job, if any. A claimed job that is never finished is
+    /// handed out again later (the worker is safe to kill).
+    async fn claim(&self) -> Result<Option<VideoId>, SourceError>;
+    /// Reports progress (0..1) of a claimed job; also keeps the claim fresh.
+    async fn progress(&self, video: VideoId, progress: f32) -> Result<(), SourceError>;
+    /// Records how a claimed job ended.
+    async fn finish(&self, video: VideoId, outcome: Outcome) -> Result<(), SourceError>;
+    /// Resolves when new work may be available (or after a polling interval).
+    async fn wait(&self);
+}

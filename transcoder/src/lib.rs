@@ -1,0 +1,113 @@
+//! The FFmpeg core of the transcoder: turns one uploaded video into an HLS
+//! ladder (H.264 High + AAC-LC in fragmented MP4) through the FFmpeg libraries
+//! (ffmpeg-next), never the `ffmpeg` command.
+//!
+//! # Layout
+//!
+//! - [`probe`]: opens an input with libavformat, picks the video and audio
+//!   streams, reads duration and display dimensions, rejects unusable input.
+//! - [`package`]: decodes the source once, filters it into one picture per
+//!   rung, encodes (libx264 per rung, AAC once), muxes HLS fMP4 per rung and
+//!   writes the playlists.
+//!   - `package::graph`: the libavfilter graphs (video split/scale, audio resample).
+//!   - `package::encode`: encoder set-up (libx264 keyframe grid, AAC-LC).
+//!   - `package::mux`: the `hls` muxer per rung.
+//!   - `package::playlist`: media playlist clean-up, bandwidths, CODECS, `master.m3u8`.
+//! - [`synth`]: generates test media from libavfilter sources (`testsrc2`, `sine`, …).
+//! - [`error`]: [`Error`], split into the editor's problem and ours.
+//! - [`jobs`]: the `JobSource` seam (the binary wires it to the catalog).
+//! - [`worker`]: claim → fetch → package → publish → report, until shutdown.
+//!
+//! Supported FFmpeg: 5.1 (Debian 12). A few calls (`set_channels` on the AAC
+//! encoder) exist only below FFmpeg 7.
+
+pub mod error;
+pub mod jobs;
+pub mod package;
+pub mod probe;
+pub mod synth;
+pub mod worker;
+
+pub use error::Error;
+pub use package::package;
+
+use serde::Serialize;
+
+/// Initialises the FFmpeg libraries and sets their log level to warnings.
+/// Safe to call any number of times.
+pub fn init() -> Result<(), Error> {
+    static INIT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let result = INIT.get_or_init(|| {
+        ffmpeg_next::init().map_err(|e| format!("initialising FFmpeg: {e}"))?;
+        ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Warning);
+        Ok(())
+    });
+    result.clone().map_err(Error::Internal)
+}
+
+/// How to transcode: the ladder and the encoder settings shared by all rungs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The renditions to produce (rungs above the source height are skipped).
+    pub ladder: domain::Ladder,
+    /// Target media segment length (`hls_time`), in seconds.
+    pub segment_seconds: u32,
+    /// Distance between keyframes (IDR, closed GOP), in seconds.
+    pub keyframe_seconds: u32,
+    /// libx264 constant rate factor, capped by each rung's `max_kbps`.
+    pub crf: u8,
+    /// libx264 preset, e.g. `faster`.
+    pub preset: String,
+    /// AAC-LC bitrate in kbit/s (48 kHz stereo).
+    pub audio_kbps: u32,
+    /// Frame rate cap; faster sources are converted down to it.
+    pub max_fps: u32,
+    /// Longest accepted input, in seconds; longer input is [`Error::Unusable`].
+    pub max_duration_s: f64,
+    /// Total encoder thread budget, split between the video encoders.
+    pub threads: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            ladder: domain::Ladder::standard(),
+            segment_seconds: 6,
+            keyframe_seconds: 2,
+            crf: 23,
+            preset: "faster".to_owned(),
+            audio_kbps: 96,
+            max_fps: 30,
+            max_duration_s: 4.0 * 3600.0,
+            threads: 2,
+        }
+    }
+}
+
+/// One packaged rendition, as listed in `master.m3u8`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rendition {
+    /// The rung name, also its directory (`360p`).
+    pub name: String,
+    /// Picture width in pixels.
+    pub width: u32,
+    /// Picture height in pixels.
+    pub height: u32,
+    /// Peak segment bitrate in bit/s (`BANDWIDTH`).
+    pub bandwidth: u64,
+    /// Mean bitrate over all segments in bit/s (`AVERAGE-BANDWIDTH`).
+    pub average_bandwidth: u64,
+    /// RFC 6381 codecs string, e.g. `avc1.64001e,mp4a.40.2`.
+    pub codecs: String,
+    /// Media playlist path relative to the output directory (`360p/index.m3u8`).
+    pub playlist: String,
+}
+
+/// The result of [`package()`]: what was written into the output directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Packaged {
+    /// Source duration in seconds.
+    pub duration_s: f64,
+    /// The renditions, highest first.
+    pub renditions: Vec<Rendition>,
+}
