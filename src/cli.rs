@@ -70,7 +70,10 @@ enum UserCommand {
 /// Parses the arguments and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("manabi: cannot start the runtime: {e}");
@@ -100,10 +103,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => run_demo(&config).await,
-        Command::User { command: UserCommand::Add { email, role, name, password_stdin } } => {
-            add_user(&config, &email, &role, &name, password_stdin).await
-        }
-        Command::Transcode { input, outdir, ladder } => transcode(&config, input, outdir, ladder).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    name,
+                    password_stdin,
+                },
+        } => add_user(&config, &email, &role, &name, password_stdin).await,
+        Command::Transcode {
+            input,
+            outdir,
+            ladder,
+        } => transcode(&config, input, outdir, ladder).await,
     }
 }
 
@@ -118,11 +131,23 @@ async fn run_demo(config: &Config) -> anyhow::Result<()> {
     println!("manabi デモ: http://{addr}/");
     println!("ログイン (logins):");
     for l in &logins {
-        println!("  {:<8} {:<26} {}  ({})", l.role.as_str(), l.email, l.password, l.name);
+        println!(
+            "  {:<8} {:<26} {}  ({})",
+            l.role.as_str(),
+            l.email,
+            l.password,
+            l.name
+        );
     }
-    println!("(パスワードは {} にも保存されています)", config.data_dir.join("demo-logins.txt").display());
+    println!(
+        "(パスワードは {} にも保存されています)",
+        config.data_dir.join("demo-logins.txt").display()
+    );
     if !pending.is_empty() {
-        println!("デモ動画 {} 本をトランスコードしています… (transcoding demo videos)", pending.len());
+        println!(
+            "デモ動画 {} 本をトランスコードしています… (transcoding demo videos)",
+            pending.len()
+        );
     }
     let publisher = tokio::spawn(demo::publish_when_ready(catalog, pending));
     let watch_publisher = async {
@@ -143,26 +168,40 @@ async fn run_demo(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn add_user(config: &Config, email: &str, role: &str, name: &str, password_stdin: bool) -> anyhow::Result<()> {
+async fn add_user(
+    config: &Config,
+    email: &str,
+    role: &str,
+    name: &str,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
     let email = domain::Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     let role: domain::Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let (password, generated) = if password_stdin {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("reading the password from standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the password from standard input")?;
         let password = text.trim_end_matches(['\r', '\n']).to_owned();
-        anyhow::ensure!(password.chars().count() >= 12, "パスワードは12文字以上にしてください (the password must be at least 12 characters)");
+        anyhow::ensure!(
+            password.chars().count() >= 12,
+            "パスワードは12文字以上にしてください (the password must be at least 12 characters)"
+        );
         (password, false)
     } else {
         let bytes: [u8; 12] = rand::random();
         (hex::encode(bytes), true)
     };
-    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let store = std::sync::Arc::new(store::LocalStore::open(config.data_dir.join("media"))?);
     let keys = crate::keys::load_or_create(&config.keys_file())?;
-    let catalog = catalog::Catalog::open(config.catalog.clone(), &config.data_dir, store, keys).await?;
+    let catalog =
+        catalog::Catalog::open(config.catalog.clone(), &config.data_dir, store, keys).await?;
     let rounds = config.catalog.pbkdf2_iterations;
     let to_hash = password.clone();
-    let hash = tokio::task::spawn_blocking(move || catalog::password::hash(&to_hash, rounds)).await?;
+    let hash =
+        tokio::task::spawn_blocking(move || catalog::password::hash(&to_hash, rounds)).await?;
     let now = jiff::Timestamp::now();
     let (email_c, name) = (email.clone(), name.to_owned());
     catalog
@@ -170,9 +209,25 @@ async fn add_user(config: &Config, email: &str, role: &str, name: &str, password
         .db
         .call(move |c| {
             let tx = c.transaction()?;
-            let made = catalog::users::create(&tx, &catalog::users::NewUser { email: &email_c, name: &name, role, password_hash: Some(&hash) }, now);
+            let made = catalog::users::create(
+                &tx,
+                &catalog::users::NewUser {
+                    email: &email_c,
+                    name: &name,
+                    role,
+                    password_hash: Some(&hash),
+                },
+                now,
+            );
             if let Ok(id) = &made {
-                catalog::audit::record(&tx, now, None, "user.create", &id.to_string(), &serde_json::json!({"via": "cli", "role": role}))?;
+                catalog::audit::record(
+                    &tx,
+                    now,
+                    None,
+                    "user.create",
+                    &id.to_string(),
+                    &serde_json::json!({"via": "cli", "role": role}),
+                )?;
             }
             tx.commit()?;
             Ok(made)
@@ -186,12 +241,22 @@ async fn add_user(config: &Config, email: &str, role: &str, name: &str, password
     Ok(())
 }
 
-async fn transcode(config: &Config, input: PathBuf, outdir: PathBuf, ladder: Option<String>) -> anyhow::Result<()> {
+async fn transcode(
+    config: &Config,
+    input: PathBuf,
+    outdir: PathBuf,
+    ladder: Option<String>,
+) -> anyhow::Result<()> {
     let mut settings = config.transcoder_settings()?;
     if let Some(name) = ladder {
-        settings.ladder = domain::Ladder::named(&name).with_context(|| format!("--ladder: unknown ladder {name:?} (standard or small)"))?;
+        settings.ladder = domain::Ladder::named(&name)
+            .with_context(|| format!("--ladder: unknown ladder {name:?} (standard or small)"))?;
     }
-    anyhow::ensure!(input.is_file(), "入力ファイルが見つかりません (input not found): {}", input.display());
+    anyhow::ensure!(
+        input.is_file(),
+        "入力ファイルが見つかりません (input not found): {}",
+        input.display()
+    );
     std::fs::create_dir_all(&outdir).with_context(|| format!("creating {}", outdir.display()))?;
     anyhow::ensure!(
         std::fs::read_dir(&outdir)?.next().is_none(),
@@ -199,6 +264,7 @@ async fn transcode(config: &Config, input: PathBuf, outdir: PathBuf, ladder: Opt
         outdir.display()
     );
     transcoder::init().map_err(|e| anyhow::anyhow!("FFmpeg: {e}"))?;
+    transcoder::quiet_ffmpeg_logs();
     let started = std::time::Instant::now();
     let packaged = tokio::task::spawn_blocking(move || {
         let mut last = -1i32;
@@ -217,7 +283,18 @@ async fn transcode(config: &Config, input: PathBuf, outdir: PathBuf, ladder: Opt
         "{:.1} s of media packaged in {:.1} s: {}",
         packaged.duration_s,
         started.elapsed().as_secs_f64(),
-        packaged.renditions.iter().map(|r| format!("{} {}x{} {} kbit/s", r.name, r.width, r.height, r.bandwidth / 1000)).collect::<Vec<_>>().join(", ")
+        packaged
+            .renditions
+            .iter()
+            .map(|r| format!(
+                "{} {}x{} {} kbit/s",
+                r.name,
+                r.width,
+                r.height,
+                r.bandwidth / 1000
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     Ok(())
 }

@@ -85,17 +85,38 @@ impl Config {
     }
 
     /// Like [`Config::load`] with an explicit environment (tests).
-    pub fn load_with_env(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
-        let mut builder = config::Config::builder().add_source(config::File::from_str(DEFAULT_TOML, config::FileFormat::Toml));
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULT_TOML,
+            config::FileFormat::Toml,
+        ));
         if let Some(path) = file {
-            anyhow::ensure!(path.is_file(), "設定ファイルが見つかりません (config file not found): {}", path.display());
+            anyhow::ensure!(
+                path.is_file(),
+                "設定ファイルが見つかりません (config file not found): {}",
+                path.display()
+            );
             builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
         }
-        let vars: config::Map<String, String> = env.into_iter().filter(|(k, _)| k.starts_with("MANABI_")).collect();
+        let vars: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("MANABI_"))
+            .collect();
         builder = builder.add_source(
-            config::Environment::with_prefix("MANABI").prefix_separator("_").separator("__").try_parsing(true).source(Some(vars)),
+            config::Environment::with_prefix("MANABI")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(vars)),
         );
-        let config: Config = builder.build().context("reading the configuration")?.try_deserialize().context("invalid configuration")?;
+        let config: Config = builder
+            .build()
+            .context("reading the configuration")?
+            .try_deserialize()
+            .context("invalid configuration")?;
         config.transcoder_settings()?;
         config.catalog.validate().context("invalid configuration")?;
         Ok(config)
@@ -103,16 +124,30 @@ impl Config {
 
     /// The grant key file.
     pub fn keys_file(&self) -> PathBuf {
-        if self.grant.keys_file.as_os_str().is_empty() { self.data_dir.join("keys").join("grant.keys") } else { self.grant.keys_file.clone() }
+        if self.grant.keys_file.as_os_str().is_empty() {
+            self.data_dir.join("keys").join("grant.keys")
+        } else {
+            self.grant.keys_file.clone()
+        }
     }
 
     /// The transcoder's settings.
     pub fn transcoder_settings(&self) -> anyhow::Result<transcoder::Settings> {
         let t = &self.transcoder;
-        let ladder = domain::Ladder::named(&t.ladder)
-            .with_context(|| format!("transcoder.ladder: unknown ladder {:?} (standard or small)", t.ladder))?;
-        anyhow::ensure!(t.segment_seconds >= t.keyframe_seconds && t.keyframe_seconds > 0, "transcoder.segment_seconds must be a multiple of keyframe_seconds");
-        anyhow::ensure!(t.segment_seconds % t.keyframe_seconds == 0, "transcoder.segment_seconds must be a multiple of keyframe_seconds");
+        let ladder = domain::Ladder::named(&t.ladder).with_context(|| {
+            format!(
+                "transcoder.ladder: unknown ladder {:?} (standard or small)",
+                t.ladder
+            )
+        })?;
+        anyhow::ensure!(
+            t.segment_seconds >= t.keyframe_seconds && t.keyframe_seconds > 0,
+            "transcoder.segment_seconds must be a multiple of keyframe_seconds"
+        );
+        anyhow::ensure!(
+            t.segment_seconds.is_multiple_of(t.keyframe_seconds),
+            "transcoder.segment_seconds must be a multiple of keyframe_seconds"
+        );
         Ok(transcoder::Settings {
             ladder,
             segment_seconds: t.segment_seconds,
@@ -132,7 +167,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -142,17 +180,27 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         let c = Config::load_with_env(
             None,
-            env(&[("MANABI_DATA_DIR", "/tmp/x"), ("MANABI_HTTP__ADDR", "127.0.0.1:0"), ("MANABI_CATALOG__MAX_UPLOAD_BYTES", "1000")]),
+            env(&[
+                ("MANABI_DATA_DIR", "/tmp/x"),
+                ("MANABI_HTTP__ADDR", "127.0.0.1:0"),
+                ("MANABI_CATALOG__MAX_UPLOAD_BYTES", "1000"),
+            ]),
         )
         .unwrap();
-        assert_eq!((c.data_dir, c.http.addr.as_str(), c.catalog.max_upload_bytes), (PathBuf::from("/tmp/x"), "127.0.0.1:0", 1000));
+        assert_eq!(
+            (c.data_dir, c.http.addr.as_str(), c.catalog.max_upload_bytes),
+            (PathBuf::from("/tmp/x"), "127.0.0.1:0", 1000)
+        );
     }
 
     #[test]
     fn bad_values_are_refused_with_the_key_named() {
-        let err = Config::load_with_env(None, env(&[("MANABI_TRANSCODER__LADDER", "huge")])).unwrap_err();
+        let err =
+            Config::load_with_env(None, env(&[("MANABI_TRANSCODER__LADDER", "huge")])).unwrap_err();
         assert!(format!("{err:#}").contains("transcoder.ladder"));
-        let err = Config::load_with_env(None, env(&[("MANABI_CATALOG__PBKDF2_ITERATIONS", "1000")])).unwrap_err();
+        let err =
+            Config::load_with_env(None, env(&[("MANABI_CATALOG__PBKDF2_ITERATIONS", "1000")]))
+                .unwrap_err();
         assert!(format!("{err:#}").contains("600000"));
         assert!(Config::load_with_env(Some(Path::new("/nonexistent.toml")), env(&[])).is_err());
     }

@@ -37,18 +37,63 @@ const USERS: [(&str, &str, Role); 6] = [
 
 /// One course per domain: (domain slug, title, description, test pattern, tone Hz).
 const COURSES: [(&str, &str, &str, &str, u32); 7] = [
-    ("job-level", "新規採用職員研修 ― 公務員としての第一歩", "新規採用職員が最初に身につけたい心構えと基本。", "testsrc2", 440),
-    ("municipal-management", "業務改善の進め方 ― BPRの基本", "業務の棚卸しから改善案の作り方まで。", "smptehdbars", 494),
-    ("law-policy", "地方自治法の基礎", "地方自治法の構成と、日々の仕事との関わり。", "rgbtestsrc", 523),
-    ("duty", "予算・財務の基本", "予算編成と執行、決算の流れ。", "yuvtestsrc", 587),
-    ("organisational-control", "ハラスメント防止研修", "ハラスメントの類型と、起きたときの対応。", "testsrc", 659),
-    ("organisation-development", "OJTとコーチングの基礎", "部下・後輩の育成に役立つ対話の技法。", "smptebars", 698),
-    ("current-topics", "SDGsと自治体", "持続可能な開発目標と自治体の取り組み。", "pal75bars", 784),
+    (
+        "job-level",
+        "新規採用職員研修 ― 公務員としての第一歩",
+        "新規採用職員が最初に身につけたい心構えと基本。",
+        "testsrc2",
+        440,
+    ),
+    (
+        "municipal-management",
+        "業務改善の進め方 ― BPRの基本",
+        "業務の棚卸しから改善案の作り方まで。",
+        "smptehdbars",
+        494,
+    ),
+    (
+        "law-policy",
+        "地方自治法の基礎",
+        "地方自治法の構成と、日々の仕事との関わり。",
+        "rgbtestsrc",
+        523,
+    ),
+    (
+        "duty",
+        "予算・財務の基本",
+        "予算編成と執行、決算の流れ。",
+        "yuvtestsrc",
+        587,
+    ),
+    (
+        "organisational-control",
+        "ハラスメント防止研修",
+        "ハラスメントの類型と、起きたときの対応。",
+        "testsrc",
+        659,
+    ),
+    (
+        "organisation-development",
+        "OJTとコーチングの基礎",
+        "部下・後輩の育成に役立つ対話の技法。",
+        "smptebars",
+        698,
+    ),
+    (
+        "current-topics",
+        "SDGsと自治体",
+        "持続可能な開発目標と自治体の取り組み。",
+        "pal75bars",
+        784,
+    ),
 ];
 
 /// Seeds what is missing and returns the demo logins; publishing waits for
 /// transcoding in the background (see [`publish_when_ready`]).
-pub async fn seed(catalog: &Catalog, data_dir: &Path) -> anyhow::Result<(Vec<Login>, Vec<(CourseId, VideoId)>)> {
+pub async fn seed(
+    catalog: &Catalog,
+    data_dir: &Path,
+) -> anyhow::Result<(Vec<Login>, Vec<(CourseId, VideoId)>)> {
     let state = &catalog.state;
     let logins = seed_users(catalog, data_dir).await?;
     let mut pending = Vec::new();
@@ -57,7 +102,9 @@ pub async fn seed(catalog: &Catalog, data_dir: &Path) -> anyhow::Result<(Vec<Log
         let existing = state
             .db
             .call(move |c| {
-                let Some(cat) = courses::category_by_slug(c, &slug)? else { return Ok(None) };
+                let Some(cat) = courses::category_by_slug(c, &slug)? else {
+                    return Ok(None);
+                };
                 Ok(Some((cat, courses::id_by_title(c, cat, &title_c)?)))
             })
             .await?
@@ -67,7 +114,14 @@ pub async fn seed(catalog: &Catalog, data_dir: &Path) -> anyhow::Result<(Vec<Log
             continue;
         }
         let file = data_dir.join("uploads").join(format!("demo-{i}.mp4"));
-        let spec = SynthSpec { width: 960, height: 540, fps: 30, seconds: 12.0, pattern: (*pattern).into(), tone_hz: Some(*tone) };
+        let spec = SynthSpec {
+            width: 960,
+            height: 540,
+            fps: 30,
+            seconds: 12.0,
+            pattern: (*pattern).into(),
+            tone_hz: Some(*tone),
+        };
         let target = file.clone();
         tokio::task::spawn_blocking(move || synth::generate(&target, &spec))
             .await?
@@ -76,15 +130,37 @@ pub async fn seed(catalog: &Catalog, data_dir: &Path) -> anyhow::Result<(Vec<Log
         let size = std::fs::metadata(&file)?.len();
         let now = Timestamp::now();
         let video_title = format!("{}.mp4", COURSES[i].1);
-        let video = state.db.call(move |c| Ok(videos::create(c, &video_title, size, editor, now)?)).await?;
-        state.store.put_file(&ObjectKey::source(video), &file).await?;
-        state.db.call(move |c| Ok(videos::queue(c, video, now)?)).await?;
+        let video = state
+            .db
+            .call(move |c| Ok(videos::create(c, &video_title, size, editor, now)?))
+            .await?;
+        state
+            .store
+            .put_file(&ObjectKey::source(video), &file)
+            .await?;
+        state
+            .db
+            .call(move |c| Ok(videos::queue(c, video, now)?))
+            .await?;
         state.jobs.notify_one();
-        let lessons = vec![courses::LessonInput { title: "第1回 概要".into(), video_id: video }];
+        let lessons = vec![courses::LessonInput {
+            title: "第1回 概要".into(),
+            video_id: video,
+        }];
         let (title, description) = (title.to_string(), description.to_string());
         let course = state
             .db
-            .call(move |c| Ok(courses::create(c, category, &title, &description, &lessons, editor, now)))
+            .call(move |c| {
+                Ok(courses::create(
+                    c,
+                    category,
+                    &title,
+                    &description,
+                    &lessons,
+                    editor,
+                    now,
+                ))
+            })
             .await?
             .map_err(|e| anyhow::anyhow!("creating a demo course: {e}"))?;
         pending.push((course, video));
@@ -94,7 +170,12 @@ pub async fn seed(catalog: &Catalog, data_dir: &Path) -> anyhow::Result<(Vec<Log
 
 async fn user_id(catalog: &Catalog, email: &str) -> anyhow::Result<UserId> {
     let email = Email::parse(email)?;
-    catalog.state.db.call(move |c| Ok(users::id_by_email(c, &email)?)).await?.context("demo user missing")
+    catalog
+        .state
+        .db
+        .call(move |c| Ok(users::id_by_email(c, &email)?))
+        .await?
+        .context("demo user missing")
 }
 
 fn logins_file(data_dir: &Path) -> PathBuf {
@@ -114,7 +195,12 @@ async fn seed_users(catalog: &Catalog, data_dir: &Path) -> anyhow::Result<Vec<Lo
         let parsed = Email::parse(email)?;
         let exists = {
             let e = parsed.clone();
-            catalog.state.db.call(move |c| Ok(users::id_by_email(c, &e)?)).await?.is_some()
+            catalog
+                .state
+                .db
+                .call(move |c| Ok(users::id_by_email(c, &e)?))
+                .await?
+                .is_some()
         };
         if !exists {
             let password = random_password();
@@ -125,14 +211,32 @@ async fn seed_users(catalog: &Catalog, data_dir: &Path) -> anyhow::Result<Vec<Lo
                 .state
                 .db
                 .call(move |c| {
-                    Ok(users::create(c, &users::NewUser { email: &parsed, name, role, password_hash: Some(&hash) }, now).map(|_| ()))
+                    Ok(users::create(
+                        c,
+                        &users::NewUser {
+                            email: &parsed,
+                            name,
+                            role,
+                            password_hash: Some(&hash),
+                        },
+                        now,
+                    )
+                    .map(|_| ()))
                 })
                 .await?
                 .map_err(|e| anyhow::anyhow!("creating demo user {email}: {e}"))?;
             known.insert(email.to_owned(), password);
         }
-        let password = known.get(email).cloned().unwrap_or_else(|| "(以前に表示したもの / as shown before)".into());
-        logins.push(Login { email: email.to_owned(), password, role, name: name.to_owned() });
+        let password = known
+            .get(email)
+            .cloned()
+            .unwrap_or_else(|| "(以前に表示したもの / as shown before)".into());
+        logins.push(Login {
+            email: email.to_owned(),
+            password,
+            role,
+            name: name.to_owned(),
+        });
     }
     let text: String = known.iter().map(|(e, p)| format!("{e} {p}\n")).collect();
     write_private(&file, &text)?;
@@ -152,7 +256,9 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 fn random_password() -> String {
     // No look-alike characters (0/O, 1/l/I): these are read off a screen.
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    (0..14).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect()
+    (0..14)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 async fn seed_groups(catalog: &Catalog) -> anyhow::Result<()> {
@@ -184,21 +290,40 @@ async fn seed_groups(catalog: &Catalog) -> anyhow::Result<()> {
 
 /// Waits for each demo video, publishes its course, and adds two weeks of
 /// viewing history for the learners. Prints progress for the operator.
-pub async fn publish_when_ready(catalog: Catalog, pending: Vec<(CourseId, VideoId)>) -> anyhow::Result<()> {
+pub async fn publish_when_ready(
+    catalog: Catalog,
+    pending: Vec<(CourseId, VideoId)>,
+) -> anyhow::Result<()> {
     let total = pending.len();
     for (n, (course, video)) in pending.into_iter().enumerate() {
         loop {
-            let state = catalog.state.db.call(move |c| Ok(videos::get(c, video)?)).await?.context("demo video vanished")?;
+            let state = catalog
+                .state
+                .db
+                .call(move |c| Ok(videos::get(c, video)?))
+                .await?
+                .context("demo video vanished")?;
             match state.status.as_str() {
                 "ready" => break,
-                "failed" => anyhow::bail!("demo video {video} failed: {}", state.error.unwrap_or_default()),
+                "failed" => anyhow::bail!(
+                    "demo video {video} failed: {}",
+                    state.error.unwrap_or_default()
+                ),
                 _ => tokio::time::sleep(Duration::from_millis(500)).await,
             }
         }
         let now = Timestamp::now();
-        catalog.state.db.call(move |c| Ok(courses::publish(c, course, now))).await?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        catalog
+            .state
+            .db
+            .call(move |c| Ok(courses::publish(c, course, now)))
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         seed_history(&catalog, video, n).await?;
-        println!("  デモ講座を公開しました / published demo course {}/{total}", n + 1);
+        println!(
+            "  デモ講座を公開しました / published demo course {}/{total}",
+            n + 1
+        );
     }
     Ok(())
 }
@@ -217,11 +342,13 @@ async fn seed_history(catalog: &Catalog, video: VideoId, n: usize) -> anyhow::Re
             for (i, user) in learners.iter().enumerate() {
                 for back in 0..14i64 {
                     // A fixed, varied pattern: not every learner watches every day.
-                    if (back as usize + i + n) % 3 == 0 {
+                    if (back as usize + i + n).is_multiple_of(3) {
                         continue;
                     }
-                    let day = today.checked_sub(jiff::Span::new().days(back)).unwrap_or(today);
-                    let ms = 1000 * (2 + ((back as i64 * 7 + i as i64 * 5 + n as i64 * 3) % 10));
+                    let day = today
+                        .checked_sub(jiff::Span::new().days(back))
+                        .unwrap_or(today);
+                    let ms = 1000 * (2 + ((back * 7 + i as i64 * 5 + n as i64 * 3) % 10));
                     playback::add_history(c, *user, video, day, ms)?;
                 }
             }

@@ -23,7 +23,9 @@ impl CatalogJobs {
     }
 }
 
+#[allow(clippy::needless_pass_by_value)]
 fn unavailable(e: catalog::db::DbError) -> SourceError {
+    // By value: it is used as `map_err(unavailable)`.
     SourceError(e.to_string())
 }
 
@@ -31,12 +33,18 @@ fn unavailable(e: catalog::db::DbError) -> SourceError {
 impl JobSource for CatalogJobs {
     async fn claim(&self) -> Result<Option<VideoId>, SourceError> {
         let now = jiff::Timestamp::now();
-        self.db.call(move |c| Ok(videos::claim_next(c, now)?)).await.map_err(unavailable)
+        self.db
+            .call(move |c| Ok(videos::claim_next(c, now)?))
+            .await
+            .map_err(unavailable)
     }
 
     async fn progress(&self, video: VideoId, progress: f32) -> Result<(), SourceError> {
         let now = jiff::Timestamp::now();
-        self.db.call(move |c| Ok(videos::set_progress(c, video, f64::from(progress), now)?)).await.map_err(unavailable)
+        self.db
+            .call(move |c| Ok(videos::set_progress(c, video, f64::from(progress), now)?))
+            .await
+            .map_err(unavailable)
     }
 
     async fn finish(&self, video: VideoId, outcome: Outcome) -> Result<(), SourceError> {
@@ -44,12 +52,16 @@ impl JobSource for CatalogJobs {
         let recorded = match outcome {
             Outcome::Ready(p) => Recorded::Ready {
                 duration_s: p.duration_s,
-                renditions: serde_json::to_value(&p.renditions).map_err(|e| SourceError(e.to_string()))?,
+                renditions: serde_json::to_value(&p.renditions)
+                    .map_err(|e| SourceError(e.to_string()))?,
             },
             Outcome::Unusable(reason) => Recorded::Unusable(reason),
             Outcome::Retry(reason) => Recorded::Retry(reason),
         };
-        self.db.call(move |c| Ok(videos::finish(c, video, &recorded, now)?)).await.map_err(unavailable)
+        self.db
+            .call(move |c| Ok(videos::finish(c, video, &recorded, now)?))
+            .await
+            .map_err(unavailable)
     }
 
     async fn wait(&self) {

@@ -12,7 +12,8 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKeys> {
     if !path.exists() {
         create(path).with_context(|| format!("creating the grant key file {}", path.display()))?;
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading the grant key file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the grant key file {}", path.display()))?;
     parse(&text).with_context(|| format!("grant key file {}", path.display()))
 }
 
@@ -40,9 +41,18 @@ pub fn parse(text: &str) -> anyhow::Result<SigningKeys> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let Some((id, secret)) = line.split_once(char::is_whitespace) else { bail!("line {}: expected \"key_id hex_secret\"", n + 1) };
-        let bytes = hex::decode(secret.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
-        let Some(bytes) = bytes else { bail!("line {}: the secret must be 64 hexadecimal digits (256 bits)", n + 1) };
+        let Some((id, secret)) = line.split_once(char::is_whitespace) else {
+            bail!("line {}: expected \"key_id hex_secret\"", n + 1)
+        };
+        let bytes = hex::decode(secret.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok());
+        let Some(bytes) = bytes else {
+            bail!(
+                "line {}: the secret must be 64 hexadecimal digits (256 bits)",
+                n + 1
+            )
+        };
         keys.push(SigningKey::new(id, bytes).with_context(|| format!("line {}", n + 1))?);
     }
     Ok(SigningKeys::new(keys)?)

@@ -65,33 +65,45 @@ impl App {
     }
 }
 
-fn stopped(mut rx: watch::Receiver<bool>) -> impl std::future::Future<Output = ()> {
-    async move {
-        let _ = rx.wait_for(|s| *s).await;
-    }
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
 }
 
 /// Opens storage, binds the listener and starts the roles.
 pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     let data = &config.data_dir;
-    std::fs::create_dir_all(data).with_context(|| format!("creating the data directory {}", data.display()))?;
-    let store: Arc<dyn Store> = Arc::new(LocalStore::open(data.join("media")).context("opening the media store")?);
+    std::fs::create_dir_all(data)
+        .with_context(|| format!("creating the data directory {}", data.display()))?;
+    let store: Arc<dyn Store> =
+        Arc::new(LocalStore::open(data.join("media")).context("opening the media store")?);
     let keys = crate::keys::load_or_create(&config.keys_file())?;
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
 
     let catalog = match role {
-        Role::All | Role::Catalog | Role::Worker => {
-            Some(Catalog::open(config.catalog.clone(), data, Arc::clone(&store), keys.clone()).await.context("opening the catalog")?)
-        }
+        Role::All | Role::Catalog | Role::Worker => Some(
+            Catalog::open(
+                config.catalog.clone(),
+                data,
+                Arc::clone(&store),
+                keys.clone(),
+            )
+            .await
+            .context("opening the catalog")?,
+        ),
         Role::Origin => None,
     };
-    let origin = matches!(role, Role::All | Role::Origin).then(|| Origin::new(Arc::clone(&store), Arc::new(keys), config.origin.clone()));
+    let origin = matches!(role, Role::All | Role::Origin)
+        .then(|| Origin::new(Arc::clone(&store), Arc::new(keys), config.origin.clone()));
 
     if let (Some(catalog), Role::All | Role::Worker) = (&catalog, role) {
-        let source = Arc::new(CatalogJobs::new(catalog.state.db.clone(), Arc::clone(&catalog.state.jobs)));
+        let source = Arc::new(CatalogJobs::new(
+            catalog.state.db.clone(),
+            Arc::clone(&catalog.state.jobs),
+        ));
         let settings = config.transcoder_settings()?;
         transcoder::init().map_err(|e| anyhow::anyhow!("FFmpeg: {e}"))?;
+        transcoder::quiet_ffmpeg_logs();
         let work = data.join("work");
         let store = Arc::clone(&store);
         let stop = stopped(stop_rx.clone());
@@ -99,7 +111,9 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     }
 
     let router = match (&catalog, origin) {
-        (Some(c), Some(o)) if role == Role::All => Some(security_headers(c.router()).route_service("/media/{*rest}", origin_service(o))),
+        (Some(c), Some(o)) if role == Role::All => {
+            Some(security_headers(c.router()).route_service("/media/{*rest}", origin_service(o)))
+        }
         (Some(c), _) if role == Role::Catalog => Some(security_headers(c.router())),
         (None, Some(o)) => Some(Router::new().fallback_service(origin_service(o))),
         _ => None,
@@ -108,20 +122,35 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     if let Some(router) = router {
         let listener = tokio::net::TcpListener::bind(&config.http.addr)
             .await
-            .with_context(|| format!("cannot listen on {} (is another manabi running? set MANABI_HTTP__ADDR)", config.http.addr))?;
+            .with_context(|| {
+                format!(
+                    "cannot listen on {} (is another manabi running? set MANABI_HTTP__ADDR)",
+                    config.http.addr
+                )
+            })?;
         addr = Some(listener.local_addr()?);
         let app = telemetry::layer(router).into_make_service();
         let stop = stopped(stop_rx.clone());
         tasks.spawn(async move {
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
                 tracing::error!(error = %e, "HTTP server failed");
             }
         });
     }
-    Ok(App { addr, catalog, stop, tasks })
+    Ok(App {
+        addr,
+        catalog,
+        stop,
+        tasks,
+    })
 }
 
-fn origin_service(origin: Origin) -> impl tower::Service<
+fn origin_service(
+    origin: Origin,
+) -> impl tower::Service<
     axum::http::Request<axum::body::Body>,
     Response = axum::http::Response<http_body_util::Full<axum::body::Bytes>>,
     Error = std::convert::Infallible,
@@ -139,7 +168,10 @@ fn origin_service(origin: Origin) -> impl tower::Service<
 /// Headers every page and API answer carries.
 fn security_headers(router: Router) -> Router {
     let set = |name: &'static str, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
     };
     router
         .layer(set("x-content-type-options", "nosniff"))

@@ -11,14 +11,23 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber. `format` is `json` or `text`.
 pub fn init(format: &str, level: &str) {
     let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     // try_init: a second call (tests) keeps the first subscriber.
-    let _ = if format == "json" { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
+    let _ = if format == "json" {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// The path as it may be logged: `/media/v/{id}/{token}/…` loses its token.
 pub fn loggable_path(path: &str) -> String {
-    match path.strip_prefix("/media/v/").and_then(|rest| rest.split_once('/')) {
+    match path
+        .strip_prefix("/media/v/")
+        .and_then(|rest| rest.split_once('/'))
+    {
         Some((video, rest)) => {
             let object = rest.split_once('/').map_or("", |(_, o)| o);
             format!("/media/v/{video}/…/{object}")
@@ -45,7 +54,10 @@ mod tests {
 
     #[test]
     fn grant_tokens_never_reach_the_log() {
-        assert_eq!(loggable_path("/media/v/3/v1.k.3.abc.site.1.2.SIG/360p/seg_00001.m4s"), "/media/v/3/…/360p/seg_00001.m4s");
+        assert_eq!(
+            loggable_path("/media/v/3/v1.k.3.abc.site.1.2.SIG/360p/seg_00001.m4s"),
+            "/media/v/3/…/360p/seg_00001.m4s"
+        );
         assert_eq!(loggable_path("/api/v1/courses"), "/api/v1/courses");
     }
 }

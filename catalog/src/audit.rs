@@ -15,7 +15,13 @@ pub fn record(
 ) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![at.to_string(), actor.map(UserId::get), action, target, detail.to_string()],
+        params![
+            at.to_string(),
+            actor.map(UserId::get),
+            action,
+            target,
+            detail.to_string()
+        ],
     )?;
     Ok(())
 }

@@ -11,8 +11,16 @@ pub const DOMAINS: [(&str, &str, &str); 7] = [
     ("municipal-management", "自治体経営", "Municipal management"),
     ("law-policy", "法令・政策", "Law and policy"),
     ("duty", "行政職務別", "By administrative duty"),
-    ("organisational-control", "組織統制", "Organisational control"),
-    ("organisation-development", "組織開発・職場活性化", "Organisation development"),
+    (
+        "organisational-control",
+        "組織統制",
+        "Organisational control",
+    ),
+    (
+        "organisation-development",
+        "組織開発・職場活性化",
+        "Organisation development",
+    ),
     ("current-topics", "時流", "Current topics"),
 ];
 
@@ -50,14 +58,23 @@ pub fn categories(conn: &Connection, include_drafts: bool) -> rusqlite::Result<V
          FROM categories c ORDER BY c.position",
     )?;
     stmt.query_map([include_drafts], |r| {
-        Ok(Category { id: CategoryId::new(r.get(0)?), slug: r.get(1)?, name: r.get(2)?, name_en: r.get(3)?, course_count: r.get(4)? })
+        Ok(Category {
+            id: CategoryId::new(r.get(0)?),
+            slug: r.get(1)?,
+            name: r.get(2)?,
+            name_en: r.get(3)?,
+            course_count: r.get(4)?,
+        })
     })?
     .collect()
 }
 
 /// The id of the domain with this slug.
 pub fn category_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<CategoryId>> {
-    conn.query_row("SELECT id FROM categories WHERE slug = ?1", [slug], |r| Ok(CategoryId::new(r.get(0)?))).optional()
+    conn.query_row("SELECT id FROM categories WHERE slug = ?1", [slug], |r| {
+        Ok(CategoryId::new(r.get(0)?))
+    })
+    .optional()
 }
 
 /// A course in a list.
@@ -133,9 +150,18 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<CourseSummary> {
 }
 
 /// Courses matching `filter`, newest first; drafts only when `include_drafts`.
-pub fn list(conn: &Connection, filter: &CourseFilter, include_drafts: bool) -> rusqlite::Result<Vec<CourseSummary>> {
+pub fn list(
+    conn: &Connection,
+    filter: &CourseFilter,
+    include_drafts: bool,
+) -> rusqlite::Result<Vec<CourseSummary>> {
     let category = filter.category.as_deref().filter(|s| !s.is_empty());
-    let q = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|q| format!("%{}%", escape_like(q)));
+    let q = filter
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|q| format!("%{}%", escape_like(q)));
     let sql = format!(
         "{SUMMARY_SELECT} WHERE (?1 OR k.status = 'published')
            AND (?2 IS NULL OR c.slug = ?2 OR CAST(c.id AS TEXT) = ?2)
@@ -143,17 +169,27 @@ pub fn list(conn: &Connection, filter: &CourseFilter, include_drafts: bool) -> r
          ORDER BY c.position, k.id DESC"
     );
     let mut stmt = conn.prepare(&sql)?;
-    stmt.query_map(params![include_drafts, category, q], summary)?.collect()
+    stmt.query_map(params![include_drafts, category, q], summary)?
+        .collect()
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// One course with lessons; drafts only when `include_drafts`.
-pub fn get(conn: &Connection, id: CourseId, include_drafts: bool) -> rusqlite::Result<Option<Course>> {
+pub fn get(
+    conn: &Connection,
+    id: CourseId,
+    include_drafts: bool,
+) -> rusqlite::Result<Option<Course>> {
     let sql = format!("{SUMMARY_SELECT} WHERE k.id = ?1 AND (?2 OR k.status = 'published')");
-    let Some(summary) = conn.query_row(&sql, params![id.get(), include_drafts], summary).optional()? else {
+    let Some(summary) = conn
+        .query_row(&sql, params![id.get(), include_drafts], summary)
+        .optional()?
+    else {
         return Ok(None);
     };
     let mut stmt = conn.prepare(
@@ -162,7 +198,13 @@ pub fn get(conn: &Connection, id: CourseId, include_drafts: bool) -> rusqlite::R
     )?;
     let lessons = stmt
         .query_map([id.get()], |r| {
-            Ok(Lesson { id: r.get(0)?, position: r.get(1)?, title: r.get(2)?, video_id: VideoId::new(r.get(3)?), duration_s: r.get(4)? })
+            Ok(Lesson {
+                id: r.get(0)?,
+                position: r.get(1)?,
+                title: r.get(2)?,
+                video_id: VideoId::new(r.get(3)?),
+                duration_s: r.get(4)?,
+            })
         })?
         .collect::<Result<_, _>>()?;
     Ok(Some(Course { summary, lessons }))
@@ -191,7 +233,9 @@ pub enum CourseError {
     #[error("タイトルは1〜200文字で入力してください (title must be 1 to 200 characters)")]
     BadTitle,
     /// Publishing a course whose videos are not all ready, or that has none.
-    #[error("すべてのレッスンの動画の処理が完了してから公開してください (every lesson's video must be ready)")]
+    #[error(
+        "すべてのレッスンの動画の処理が完了してから公開してください (every lesson's video must be ready)"
+    )]
     NotReady,
     /// No such course.
     #[error("講座が見つかりません (course not found)")]
@@ -203,7 +247,11 @@ pub enum CourseError {
 
 fn check_title(t: &str) -> Result<(), CourseError> {
     let n = t.trim().chars().count();
-    if (1..=200).contains(&n) { Ok(()) } else { Err(CourseError::BadTitle) }
+    if (1..=200).contains(&n) {
+        Ok(())
+    } else {
+        Err(CourseError::BadTitle)
+    }
 }
 
 /// Creates a draft course.
@@ -218,7 +266,11 @@ pub fn create(
 ) -> Result<CourseId, CourseError> {
     check_title(title)?;
     let tx = conn.transaction()?;
-    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM categories WHERE id = ?1)", [category.get()], |r| r.get(0))?;
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM categories WHERE id = ?1)",
+        [category.get()],
+        |r| r.get(0),
+    )?;
     if !exists {
         return Err(CourseError::UnknownCategory);
     }
@@ -247,39 +299,72 @@ pub struct CoursePatch {
 }
 
 /// Applies `patch` to a course.
-pub fn update(conn: &mut Connection, id: CourseId, patch: &CoursePatch, now: Timestamp) -> Result<(), CourseError> {
+pub fn update(
+    conn: &mut Connection,
+    id: CourseId,
+    patch: &CoursePatch,
+    now: Timestamp,
+) -> Result<(), CourseError> {
     let tx = conn.transaction()?;
-    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?1)", [id.get()], |r| r.get(0))?;
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?1)",
+        [id.get()],
+        |r| r.get(0),
+    )?;
     if !exists {
         return Err(CourseError::NotFound);
     }
     if let Some(t) = &patch.title {
         check_title(t)?;
-        tx.execute("UPDATE courses SET title = ?1 WHERE id = ?2", params![t.trim(), id.get()])?;
+        tx.execute(
+            "UPDATE courses SET title = ?1 WHERE id = ?2",
+            params![t.trim(), id.get()],
+        )?;
     }
     if let Some(d) = &patch.description {
-        tx.execute("UPDATE courses SET description = ?1 WHERE id = ?2", params![d, id.get()])?;
+        tx.execute(
+            "UPDATE courses SET description = ?1 WHERE id = ?2",
+            params![d, id.get()],
+        )?;
     }
     if let Some(c) = patch.category_id {
-        let ok: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM categories WHERE id = ?1)", [c.get()], |r| r.get(0))?;
+        let ok: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM categories WHERE id = ?1)",
+            [c.get()],
+            |r| r.get(0),
+        )?;
         if !ok {
             return Err(CourseError::UnknownCategory);
         }
-        tx.execute("UPDATE courses SET category_id = ?1 WHERE id = ?2", params![c.get(), id.get()])?;
+        tx.execute(
+            "UPDATE courses SET category_id = ?1 WHERE id = ?2",
+            params![c.get(), id.get()],
+        )?;
     }
     if let Some(lessons) = &patch.lessons {
         replace_lessons(&tx, id, lessons)?;
     }
-    tx.execute("UPDATE courses SET updated_at = ?1 WHERE id = ?2", params![now.to_string(), id.get()])?;
+    tx.execute(
+        "UPDATE courses SET updated_at = ?1 WHERE id = ?2",
+        params![now.to_string(), id.get()],
+    )?;
     tx.commit()?;
     Ok(())
 }
 
-fn replace_lessons(tx: &Connection, id: CourseId, lessons: &[LessonInput]) -> Result<(), CourseError> {
+fn replace_lessons(
+    tx: &Connection,
+    id: CourseId,
+    lessons: &[LessonInput],
+) -> Result<(), CourseError> {
     tx.execute("DELETE FROM lessons WHERE course_id = ?1", [id.get()])?;
     for (i, l) in lessons.iter().enumerate() {
         check_title(&l.title)?;
-        let ok: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM videos WHERE id = ?1)", [l.video_id.get()], |r| r.get(0))?;
+        let ok: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM videos WHERE id = ?1)",
+            [l.video_id.get()],
+            |r| r.get(0),
+        )?;
         if !ok {
             return Err(CourseError::UnknownVideo(l.video_id));
         }
@@ -314,10 +399,16 @@ pub fn publish(conn: &Connection, id: CourseId, now: Timestamp) -> Result<(), Co
 }
 
 /// The id of a course with this title in this domain (the demo's idempotence).
-pub fn id_by_title(conn: &Connection, category: CategoryId, title: &str) -> rusqlite::Result<Option<CourseId>> {
-    conn.query_row("SELECT id FROM courses WHERE category_id = ?1 AND title = ?2", params![category.get(), title], |r| {
-        Ok(CourseId::new(r.get(0)?))
-    })
+pub fn id_by_title(
+    conn: &Connection,
+    category: CategoryId,
+    title: &str,
+) -> rusqlite::Result<Option<CourseId>> {
+    conn.query_row(
+        "SELECT id FROM courses WHERE category_id = ?1 AND title = ?2",
+        params![category.get(), title],
+        |r| Ok(CourseId::new(r.get(0)?)),
+    )
     .optional()
 }
 

@@ -95,7 +95,10 @@ mod tests {
 
     #[test]
     fn overlapping_intervals_count_once_and_rate_divides() {
-        assert_eq!(union_length(&[(0.0, 10.0), (5.0, 12.0), (20.0, 21.0), (3.0, 4.0)]), 13.0);
+        assert_eq!(
+            union_length(&[(0.0, 10.0), (5.0, 12.0), (20.0, 21.0), (3.0, 4.0)]),
+            13.0
+        );
         // 20 media seconds at double speed are 10 wall seconds.
         assert_eq!(credit_ms(&[(0.0, 20.0)], 2.0, t(0), t(15)), 10_000);
     }
@@ -104,7 +107,11 @@ mod tests {
     fn nothing_is_earned_when_the_window_is_in_the_future_or_empty() {
         assert_eq!(credit_ms(&[(0.0, 10.0)], 1.0, t(20), t(10)), 0);
         assert_eq!(credit_ms(&[], 1.0, t(0), t(10)), 0);
-        assert_eq!(credit_ms(&[(5.0, 1.0)], 1.0, t(0), t(10)), 0, "reversed intervals earn nothing");
+        assert_eq!(
+            credit_ms(&[(5.0, 1.0)], 1.0, t(0), t(10)),
+            0,
+            "reversed intervals earn nothing"
+        );
     }
 
     #[test]
@@ -114,7 +121,10 @@ mod tests {
         let now: Timestamp = "2026-04-01T15:00:05Z".parse().unwrap();
         let parts = split_by_day(10_000, now, &tz);
         let d = |s: &str| s.parse::<Date>().unwrap();
-        assert_eq!(parts, vec![(d("2026-04-02"), 5_000), (d("2026-04-01"), 5_000)]);
+        assert_eq!(
+            parts,
+            vec![(d("2026-04-02"), 5_000), (d("2026-04-01"), 5_000)]
+        );
         assert_eq!(split_by_day(0, now, &tz), vec![]);
     }
 }

@@ -36,7 +36,9 @@ impl Db {
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     /// Runs `f` with the connection on the blocking pool, inside the caller's
@@ -52,7 +54,9 @@ impl Db {
             let _entered = span.enter();
             // A panic while holding the lock poisons it; the connection itself
             // is still consistent (SQLite rolls back an open transaction).
-            let mut guard = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut guard = conn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             f(&mut guard)
         })
         .await
@@ -81,11 +85,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("catalog.db");
         let db = Db::open(&path).unwrap();
-        let mode: String = db.call(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?)).await.unwrap();
+        let mode: String = db
+            .call(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
+            .await
+            .unwrap();
         assert_eq!(mode, "wal");
         drop(db);
         let db = Db::open(&path).unwrap();
-        let v: usize = db.call(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?)).await.unwrap();
+        let v: usize = db
+            .call(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .await
+            .unwrap();
         assert_eq!(v, MIGRATIONS.len());
     }
 }

@@ -5,7 +5,12 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// The group `name` under `parent`, created if missing.
-pub fn ensure(conn: &Connection, name: &str, parent: Option<GroupId>, now: Timestamp) -> rusqlite::Result<GroupId> {
+pub fn ensure(
+    conn: &Connection,
+    name: &str,
+    parent: Option<GroupId>,
+    now: Timestamp,
+) -> rusqlite::Result<GroupId> {
     let existing = conn
         .query_row(
             "SELECT id FROM groups WHERE name = ?1 AND parent_id IS ?2",
@@ -25,12 +30,18 @@ pub fn ensure(conn: &Connection, name: &str, parent: Option<GroupId>, now: Times
 
 /// Makes `user` a member of `group` (no-op if already).
 pub fn add_member(conn: &Connection, group: GroupId, user: UserId) -> rusqlite::Result<()> {
-    conn.execute("INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?1, ?2)", params![group.get(), user.get()])?;
+    conn.execute(
+        "INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?1, ?2)",
+        params![group.get(), user.get()],
+    )?;
     Ok(())
 }
 
 /// Makes `user` a manager of `group` (and so of its sub-groups).
 pub fn add_manager(conn: &Connection, group: GroupId, user: UserId) -> rusqlite::Result<()> {
-    conn.execute("INSERT OR IGNORE INTO group_managers (group_id, user_id) VALUES (?1, ?2)", params![group.get(), user.get()])?;
+    conn.execute(
+        "INSERT OR IGNORE INTO group_managers (group_id, user_id) VALUES (?1, ?2)",
+        params![group.get(), user.get()],
+    )?;
     Ok(())
 }

@@ -65,15 +65,25 @@ pub struct Catalog {
 impl Catalog {
     /// Opens the database under `data_dir`, seeds the seven domains and
     /// prepares the upload directory.
-    pub async fn open(settings: Settings, data_dir: &Path, store: Arc<dyn Store>, keys: SigningKeys) -> Result<Self, OpenError> {
+    pub async fn open(
+        settings: Settings,
+        data_dir: &Path,
+        store: Arc<dyn Store>,
+        keys: SigningKeys,
+    ) -> Result<Self, OpenError> {
         settings.validate()?;
         let tz = settings.timezone()?;
         let upload_dir = data_dir.join("uploads");
-        std::fs::create_dir_all(&upload_dir).map_err(|source| OpenError::Io { path: upload_dir.display().to_string(), source })?;
+        std::fs::create_dir_all(&upload_dir).map_err(|source| OpenError::Io {
+            path: upload_dir.display().to_string(),
+            source,
+        })?;
         let db = Db::open(&data_dir.join("catalog.db"))?;
         db.call(|c| Ok(courses::seed_categories(c)?)).await?;
         let rounds = settings.pbkdf2_iterations;
-        let decoy = tokio::task::spawn_blocking(move || password::decoy(rounds)).await.map_err(|e| db::DbError::Task(e.to_string()))?;
+        let decoy = tokio::task::spawn_blocking(move || password::decoy(rounds))
+            .await
+            .map_err(|e| db::DbError::Task(e.to_string()))?;
         let permits = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let state = AppState {
             db,

@@ -14,19 +14,29 @@ pub fn hash(password: &str, rounds: u32) -> String {
     let salt: [u8; 16] = rand::random();
     let mut out = [0u8; 32];
     pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, rounds, &mut out);
-    format!("{PREFIX}{rounds}${}${}", STANDARD_NO_PAD.encode(salt), STANDARD_NO_PAD.encode(out))
+    format!(
+        "{PREFIX}{rounds}${}${}",
+        STANDARD_NO_PAD.encode(salt),
+        STANDARD_NO_PAD.encode(out)
+    )
 }
 
 /// Whether `password` matches `stored`. A malformed stored hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
-    let Some(rest) = stored.strip_prefix(PREFIX) else { return false };
-    let mut parts = rest.split('$');
-    let (Some(rounds), Some(salt), Some(expected), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let Some(rest) = stored.strip_prefix(PREFIX) else {
         return false;
     };
-    let (Ok(rounds), Ok(salt), Ok(expected)) =
-        (rounds.parse::<u32>(), STANDARD_NO_PAD.decode(salt), STANDARD_NO_PAD.decode(expected))
+    let mut parts = rest.split('$');
+    let (Some(rounds), Some(salt), Some(expected), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
+        return false;
+    };
+    let (Ok(rounds), Ok(salt), Ok(expected)) = (
+        rounds.parse::<u32>(),
+        STANDARD_NO_PAD.decode(salt),
+        STANDARD_NO_PAD.decode(expected),
+    ) else {
         return false;
     };
     if rounds == 0 || expected.len() != 32 {
@@ -60,7 +70,12 @@ mod tests {
 
     #[test]
     fn malformed_hashes_never_match() {
-        for bad in ["", "$pbkdf2-sha256$i=0$AAAA$AAAA", "plain", "$pbkdf2-sha256$i=10$!!$??"] {
+        for bad in [
+            "",
+            "$pbkdf2-sha256$i=0$AAAA$AAAA",
+            "plain",
+            "$pbkdf2-sha256$i=10$!!$??",
+        ] {
             assert!(!verify("x", bad));
         }
     }

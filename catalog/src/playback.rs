@@ -74,8 +74,15 @@ pub enum HeartbeatError {
 }
 
 /// Records that a renewed grant for `session` lasts until `expires`.
-pub fn renew_grant(conn: &Connection, session: &PlaybackSessionId, expires: Timestamp) -> rusqlite::Result<()> {
-    conn.execute("UPDATE playback_sessions SET grant_expires_at = ?1 WHERE id = ?2", params![expires.to_string(), session.as_str()])?;
+pub fn renew_grant(
+    conn: &Connection,
+    session: &PlaybackSessionId,
+    expires: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE playback_sessions SET grant_expires_at = ?1 WHERE id = ?2",
+        params![expires.to_string(), session.as_str()],
+    )?;
     Ok(())
 }
 
@@ -126,7 +133,9 @@ pub fn heartbeat(
             },
         )
         .optional()?;
-    let Some((owner, video, site, last_hb, last_seq, duration, credited_until, grant_expires)) = row else {
+    let Some((owner, video, site, last_hb, last_seq, duration, credited_until, grant_expires)) =
+        row
+    else {
         return Err(HeartbeatError::NotFound);
     };
     if owner != user.get() {
@@ -137,23 +146,24 @@ pub fn heartbeat(
     let parse = |s: &str| s.parse::<Timestamp>().ok();
     let grant_expires = parse(&grant_expires).unwrap_or(now);
     if hb.seq <= last_seq {
-        return Ok(Applied { video, site, credited_ms: 0, duplicate: true, grant_expires });
+        return Ok(Applied {
+            video,
+            site,
+            credited_ms: 0,
+            duplicate: true,
+            grant_expires,
+        });
     }
     let last_hb = parse(&last_hb).unwrap_or(now);
-    let window_start = credited_until.as_deref().and_then(parse).map_or(last_hb, |c| c.max(last_hb));
+    let window_start = credited_until
+        .as_deref()
+        .and_then(parse)
+        .map_or(last_hb, |c| c.max(last_hb));
     let credited = credit_ms(&played, hb.rate, window_start, now);
     let now_s = now.to_string();
     tx.execute(
         "INSERT INTO heartbeats (session_id, seq, received_at, position_s, played, rate, credited_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            session.as_str(),
-            hb.seq,
-            now_s,
-            hb.position_s,
-            serde_json::to_string(&hb.played).unwrap_or_default(),
-            hb.rate,
-            credited
-        ],
+        params![session.as_str(), hb.seq, now_s, hb.position_s, serde_json::to_string(&hb.played).unwrap_or_default(), hb.rate, credited],
     )?;
     tx.execute(
         "UPDATE playback_sessions SET last_heartbeat_at = ?1, last_seq = ?2, position_s = ?3 WHERE id = ?4",
@@ -174,7 +184,13 @@ pub fn heartbeat(
         }
     }
     tx.commit()?;
-    Ok(Applied { video, site, credited_ms: credited, duplicate: false, grant_expires })
+    Ok(Applied {
+        video,
+        site,
+        credited_ms: credited,
+        duplicate: false,
+        grant_expires,
+    })
 }
 
 fn validate(hb: &Heartbeat, duration: f64) -> Result<Vec<(f64, f64)>, HeartbeatError> {
@@ -204,7 +220,13 @@ fn validate(hb: &Heartbeat, duration: f64) -> Result<Vec<(f64, f64)>, HeartbeatE
 
 /// Adds viewing time directly to the rollup: for demo history and for
 /// records carried over from another system. Not used by heartbeats.
-pub fn add_history(conn: &Connection, user: UserId, video: VideoId, day: jiff::civil::Date, ms: i64) -> rusqlite::Result<()> {
+pub fn add_history(
+    conn: &Connection,
+    user: UserId,
+    video: VideoId,
+    day: jiff::civil::Date,
+    ms: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO viewing_daily (user_id, video_id, day, credited_ms) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id, video_id, day) DO UPDATE SET credited_ms = credited_ms + excluded.credited_ms",

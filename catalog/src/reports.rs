@@ -105,12 +105,19 @@ pub fn viewing(
     user: Option<UserId>,
 ) -> rusqlite::Result<ViewingReport> {
     let periods = periods(from, to, granularity);
-    let mut sql = String::from("SELECT u.id, u.email, u.name FROM users u WHERE u.deleted_at IS NULL");
+    let mut sql =
+        String::from("SELECT u.id, u.email, u.name FROM users u WHERE u.deleted_at IS NULL");
     let mut args: Vec<i64> = Vec::new();
     if let Scope::Groups(groups) = scope {
         let marks = vec!["?"; groups.len().max(1)].join(",");
-        sql += &format!(" AND u.id IN (SELECT user_id FROM group_members WHERE group_id IN ({marks}))");
-        args.extend(if groups.is_empty() { vec![-1] } else { groups.clone() });
+        sql += &format!(
+            " AND u.id IN (SELECT user_id FROM group_members WHERE group_id IN ({marks}))"
+        );
+        args.extend(if groups.is_empty() {
+            vec![-1]
+        } else {
+            groups.clone()
+        });
     }
     if let Some(u) = user {
         sql += " AND u.id = ?";
@@ -118,17 +125,21 @@ pub fn viewing(
     }
     sql += " ORDER BY u.email";
     let mut stmt = conn.prepare(&sql)?;
-    let users: Vec<(i64, String, String)> =
-        stmt.query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    let users: Vec<(i64, String, String)> = stmt
+        .query_map(params_from_iter(&args), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
 
     let mut ms: HashMap<(i64, usize), i64> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT user_id, day, SUM(credited_ms) FROM viewing_daily WHERE day BETWEEN ?1 AND ?2 GROUP BY user_id, day",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT user_id, day, SUM(credited_ms) FROM viewing_daily WHERE day BETWEEN ?1 AND ?2 GROUP BY user_id, day")?;
     let mut rows = stmt.query([from.to_string(), to.to_string()])?;
     while let Some(r) = rows.next()? {
         let day: String = r.get(1)?;
-        let Ok(day) = day.parse::<Date>() else { continue };
+        let Ok(day) = day.parse::<Date>() else {
+            continue;
+        };
         let index = periods.partition_point(|p| *p <= day).saturating_sub(1);
         *ms.entry((r.get(0)?, index)).or_default() += r.get::<_, i64>(2)?;
     }
@@ -137,11 +148,19 @@ pub fn viewing(
     let rows: Vec<ViewingRow> = users
         .into_iter()
         .map(|(id, email, name)| {
-            let seconds: Vec<i64> = (0..periods.len()).map(|i| (ms.get(&(id, i)).copied().unwrap_or(0) + 500) / 1000).collect();
+            let seconds: Vec<i64> = (0..periods.len())
+                .map(|i| (ms.get(&(id, i)).copied().unwrap_or(0) + 500) / 1000)
+                .collect();
             for (t, s) in totals.iter_mut().zip(&seconds) {
                 *t += s;
             }
-            ViewingRow { user_id: UserId::new(id), email, name, total_seconds: seconds.iter().sum(), seconds }
+            ViewingRow {
+                user_id: UserId::new(id),
+                email,
+                name,
+                total_seconds: seconds.iter().sum(),
+                seconds,
+            }
         })
         .collect();
     let total_seconds = totals.iter().sum();
@@ -152,7 +171,10 @@ pub fn viewing(
         timezone: timezone.to_owned(),
         periods,
         rows,
-        totals: Totals { seconds: totals, total_seconds },
+        totals: Totals {
+            seconds: totals,
+            total_seconds,
+        },
     })
 }
 
@@ -177,9 +199,18 @@ mod tests {
 
     #[test]
     fn periods_start_at_from_and_follow_the_calendar() {
-        assert_eq!(periods(d("2026-04-29"), d("2026-05-02"), Granularity::Day).len(), 4);
+        assert_eq!(
+            periods(d("2026-04-29"), d("2026-05-02"), Granularity::Day).len(),
+            4
+        );
         // 2026-04-01 is a Wednesday.
-        assert_eq!(periods(d("2026-04-01"), d("2026-04-14"), Granularity::Week), vec![d("2026-04-01"), d("2026-04-06"), d("2026-04-13")]);
-        assert_eq!(periods(d("2026-01-15"), d("2026-03-01"), Granularity::Month), vec![d("2026-01-15"), d("2026-02-01"), d("2026-03-01")]);
+        assert_eq!(
+            periods(d("2026-04-01"), d("2026-04-14"), Granularity::Week),
+            vec![d("2026-04-01"), d("2026-04-06"), d("2026-04-13")]
+        );
+        assert_eq!(
+            periods(d("2026-01-15"), d("2026-03-01"), Granularity::Month),
+            vec![d("2026-01-15"), d("2026-02-01"), d("2026-03-01")]
+        );
     }
 }

@@ -49,7 +49,10 @@ fn random_token() -> String {
 
 /// Starts a session for `user` (a fresh id at every login).
 pub fn create(conn: &Connection, user: UserId, now: Timestamp) -> rusqlite::Result<NewSession> {
-    let new = NewSession { token: random_token(), csrf_token: random_token() };
+    let new = NewSession {
+        token: random_token(),
+        csrf_token: random_token(),
+    };
     conn.execute(
         "INSERT INTO login_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
         params![token_hash(&new.token), user.get(), new.csrf_token, now.to_string()],
@@ -59,7 +62,12 @@ pub fn create(conn: &Connection, user: UserId, now: Timestamp) -> rusqlite::Resu
 
 /// The active, non-deleted user behind `token`, refreshing its idle timer;
 /// `None` (and the session removed) when it has expired.
-pub fn resolve(conn: &Connection, token: &str, now: Timestamp, life: Lifetimes) -> rusqlite::Result<Option<SessionUser>> {
+pub fn resolve(
+    conn: &Connection,
+    token: &str,
+    now: Timestamp,
+    life: Lifetimes,
+) -> rusqlite::Result<Option<SessionUser>> {
     let hash = token_hash(token);
     let row = conn
         .query_row(
@@ -78,8 +86,14 @@ pub fn resolve(conn: &Connection, token: &str, now: Timestamp, life: Lifetimes) 
             },
         )
         .optional()?;
-    let Some((user_id, role, csrf_token, created, seen)) = row else { return Ok(None) };
-    let (Ok(created), Ok(seen), Ok(role)) = (created.parse::<Timestamp>(), seen.parse::<Timestamp>(), role.parse::<Role>()) else {
+    let Some((user_id, role, csrf_token, created, seen)) = row else {
+        return Ok(None);
+    };
+    let (Ok(created), Ok(seen), Ok(role)) = (
+        created.parse::<Timestamp>(),
+        seen.parse::<Timestamp>(),
+        role.parse::<Role>(),
+    ) else {
         return Ok(None);
     };
     if now.duration_since(seen) > life.idle || now.duration_since(created) > life.absolute {
@@ -88,13 +102,23 @@ pub fn resolve(conn: &Connection, token: &str, now: Timestamp, life: Lifetimes) 
     }
     // Refresh at most once a minute: reads should not all become writes.
     if now.duration_since(seen) > SignedDuration::from_secs(60) {
-        conn.execute("UPDATE login_sessions SET last_seen_at = ?1 WHERE token_hash = ?2", params![now.to_string(), hash])?;
+        conn.execute(
+            "UPDATE login_sessions SET last_seen_at = ?1 WHERE token_hash = ?2",
+            params![now.to_string(), hash],
+        )?;
     }
-    Ok(Some(SessionUser { user_id: UserId::new(user_id), role, csrf_token }))
+    Ok(Some(SessionUser {
+        user_id: UserId::new(user_id),
+        role,
+        csrf_token,
+    }))
 }
 
 /// Ends the session behind `token`.
 pub fn delete(conn: &Connection, token: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM login_sessions WHERE token_hash = ?1", [token_hash(token)])?;
+    conn.execute(
+        "DELETE FROM login_sessions WHERE token_hash = ?1",
+        [token_hash(token)],
+    )?;
     Ok(())
 }

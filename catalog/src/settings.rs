@@ -66,7 +66,8 @@ pub enum SettingsError {
 impl Settings {
     /// Checks the values and resolves the timezone.
     pub fn timezone(&self) -> Result<jiff::tz::TimeZone, SettingsError> {
-        jiff::tz::TimeZone::get(&self.timezone).map_err(|_| SettingsError::Timezone(self.timezone.clone()))
+        jiff::tz::TimeZone::get(&self.timezone)
+            .map_err(|_| SettingsError::Timezone(self.timezone.clone()))
     }
 
     /// Rejects settings that would weaken security or cannot work.

@@ -71,7 +71,13 @@ pub fn create(conn: &Connection, new: &NewUser<'_>, now: Timestamp) -> Result<Us
     let inserted = conn.execute(
         "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (email) DO NOTHING",
-        params![new.email.as_str(), new.name, new.role.as_str(), new.password_hash, now],
+        params![
+            new.email.as_str(),
+            new.name,
+            new.role.as_str(),
+            new.password_hash,
+            now
+        ],
     )?;
     if inserted == 0 {
         return Err(UserError::Duplicate);
@@ -97,7 +103,10 @@ pub fn credentials(conn: &Connection, email: &Email) -> rusqlite::Result<Option<
 
 /// Records a successful login.
 pub fn touch_login(conn: &Connection, id: UserId, now: Timestamp) -> rusqlite::Result<()> {
-    conn.execute("UPDATE users SET last_login_at = ?1 WHERE id = ?2", params![now.to_string(), id.get()])?;
+    conn.execute(
+        "UPDATE users SET last_login_at = ?1 WHERE id = ?2",
+        params![now.to_string(), id.get()],
+    )?;
     Ok(())
 }
 
@@ -111,19 +120,24 @@ pub fn get(conn: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
             from_row,
         )
         .optional()?;
-    let Some(mut user) = user else { return Ok(None) };
-    let mut stmt = conn.prepare(
-        "SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = ?1 ORDER BY g.name",
-    )?;
-    user.groups = stmt.query_map([id.get()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let Some(mut user) = user else {
+        return Ok(None);
+    };
+    let mut stmt =
+        conn.prepare("SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = ?1 ORDER BY g.name")?;
+    user.groups = stmt
+        .query_map([id.get()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     Ok(Some(user))
 }
 
 /// The id of a non-deleted user with this e-mail.
 pub fn id_by_email(conn: &Connection, email: &Email) -> rusqlite::Result<Option<UserId>> {
-    conn.query_row("SELECT id FROM users WHERE email = ?1 AND deleted_at IS NULL", [email.as_str()], |r| {
-        Ok(UserId::new(r.get(0)?))
-    })
+    conn.query_row(
+        "SELECT id FROM users WHERE email = ?1 AND deleted_at IS NULL",
+        [email.as_str()],
+        |r| Ok(UserId::new(r.get(0)?)),
+    )
     .optional()
 }
 
@@ -133,7 +147,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         id: UserId::new(r.get(0)?),
         email: r.get(1)?,
         name: r.get(2)?,
-        role: role.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?,
+        role: role.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         status: r.get(4)?,
         remarks: r.get(5)?,
         groups: Vec::new(),

@@ -40,7 +40,13 @@ pub struct Video {
 
 /// Records an upload whose bytes are on their way into the store; it is not a
 /// job until [`queue`] is called (shown as `queued` meanwhile).
-pub fn create(conn: &Connection, title: &str, size_bytes: u64, by: UserId, now: Timestamp) -> rusqlite::Result<VideoId> {
+pub fn create(
+    conn: &Connection,
+    title: &str,
+    size_bytes: u64,
+    by: UserId,
+    now: Timestamp,
+) -> rusqlite::Result<VideoId> {
     conn.execute(
         "INSERT INTO videos (title, uploaded_by, size_bytes, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'uploading', ?4, ?4)",
         params![title, by.get(), i64::try_from(size_bytes).unwrap_or(i64::MAX), now.to_string()],
@@ -98,7 +104,12 @@ pub fn claim_next(conn: &Connection, now: Timestamp) -> rusqlite::Result<Option<
 }
 
 /// Records progress (and keeps the claim fresh).
-pub fn set_progress(conn: &Connection, id: VideoId, progress: f64, now: Timestamp) -> rusqlite::Result<()> {
+pub fn set_progress(
+    conn: &Connection,
+    id: VideoId,
+    progress: f64,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE videos SET progress = ?1, claimed_at = ?2, updated_at = ?2 WHERE id = ?3 AND status = 'processing'",
         params![progress.clamp(0.0, 1.0), now.to_string(), id.get()],
@@ -123,7 +134,12 @@ pub enum Outcome {
 }
 
 /// Records the end of a job.
-pub fn finish(conn: &Connection, id: VideoId, outcome: &Outcome, now: Timestamp) -> rusqlite::Result<()> {
+pub fn finish(
+    conn: &Connection,
+    id: VideoId,
+    outcome: &Outcome,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
     let now = now.to_string();
     match outcome {
         Outcome::Ready { duration_s, renditions } => conn.execute(

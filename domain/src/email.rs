@@ -39,7 +39,9 @@ impl Email {
         let (local, domain) = folded.split_once('@').ok_or(EmailError::Invalid)?;
         let valid_local = !local.is_empty()
             && local.len() <= 64
-            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..");
@@ -92,13 +94,24 @@ mod tests {
 
     #[test]
     fn full_width_and_case_are_folded() {
-        let e = Email::parse(" Ｔａｒｏ．Ｙａｍａｄａ＠Ｃｉｔｙ．Ｅｘａｍｐｌｅ．ＪＰ ").map(|e| e.0);
+        let e =
+            Email::parse(" Ｔａｒｏ．Ｙａｍａｄａ＠Ｃｉｔｙ．Ｅｘａｍｐｌｅ．ＪＰ ").map(|e| e.0);
         assert_eq!(e, Ok("taro.yamada@city.example.jp".to_owned()));
     }
 
     #[test]
     fn malformed_addresses_are_rejected() {
-        for bad in ["", "   ", "taro", "taro@", "@city.jp", "taro@city", "ta ro@city.jp", "a..b@city.jp", "taro@-city.jp"] {
+        for bad in [
+            "",
+            "   ",
+            "taro",
+            "taro@",
+            "@city.jp",
+            "taro@city",
+            "ta ro@city.jp",
+            "a..b@city.jp",
+            "taro@-city.jp",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -50,7 +50,9 @@ pub struct SigningKey {
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the secret.
-        f.debug_struct("SigningKey").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -58,7 +60,10 @@ impl SigningKey {
     /// A key from its id (`[A-Za-z0-9_-]{1,32}`) and 32 secret bytes.
     pub fn new(id: &str, secret: [u8; 32]) -> Result<Self, GrantError> {
         if is_token_word(id) && id.len() <= 32 {
-            Ok(Self { id: id.to_owned(), secret })
+            Ok(Self {
+                id: id.to_owned(),
+                secret,
+            })
         } else {
             Err(GrantError::BadKeyId)
         }
@@ -71,7 +76,8 @@ impl SigningKey {
 
     fn mac(&self, message: &[u8]) -> [u8; 32] {
         // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.secret).unwrap_or_else(|_| unreachable!());
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.secret).unwrap_or_else(|_| unreachable!());
         mac.update(message);
         mac.finalize().into_bytes().into()
     }
@@ -86,7 +92,11 @@ pub struct SigningKeys {
 impl SigningKeys {
     /// The key set; `keys[0]` signs new grants. At least one key is required.
     pub fn new(keys: Vec<SigningKey>) -> Result<Self, GrantError> {
-        if keys.is_empty() { Err(GrantError::NoKeys) } else { Ok(Self { keys }) }
+        if keys.is_empty() {
+            Err(GrantError::NoKeys)
+        } else {
+            Ok(Self { keys })
+        }
     }
 
     fn signing(&self) -> &SigningKey {
@@ -128,7 +138,9 @@ pub enum GrantError {
 }
 
 fn is_token_word(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Grant {
@@ -153,7 +165,12 @@ impl Grant {
 
     /// Checks `token` against the keys and the clock `now`, allowing `skew`
     /// of clock difference on both ends, and returns what it grants.
-    pub fn verify(token: &str, keys: &SigningKeys, now: Timestamp, skew: SignedDuration) -> Result<Grant, GrantError> {
+    pub fn verify(
+        token: &str,
+        keys: &SigningKeys,
+        now: Timestamp,
+        skew: SignedDuration,
+    ) -> Result<Grant, GrantError> {
         let (body, sig) = token.rsplit_once('.').ok_or(GrantError::Malformed)?;
         let fields: Vec<&str> = body.split('.').collect();
         let [version, key_id, video, session, site, nbf, exp] = fields[..] else {
@@ -163,7 +180,9 @@ impl Grant {
             return Err(GrantError::Malformed);
         }
         let key = keys.find(key_id).ok_or(GrantError::UnknownKey)?;
-        let claimed = URL_SAFE_NO_PAD.decode(sig).map_err(|_| GrantError::BadSignature)?;
+        let claimed = URL_SAFE_NO_PAD
+            .decode(sig)
+            .map_err(|_| GrantError::BadSignature)?;
         let expected = key.mac(body.as_bytes());
         if !bool::from(expected.as_slice().ct_eq(claimed.as_slice())) {
             return Err(GrantError::BadSignature);
@@ -194,7 +213,11 @@ mod tests {
     use super::*;
 
     fn keys() -> SigningKeys {
-        SigningKeys::new(vec![SigningKey::new("k2", [7; 32]).unwrap(), SigningKey::new("k1", [1; 32]).unwrap()]).unwrap()
+        SigningKeys::new(vec![
+            SigningKey::new("k2", [7; 32]).unwrap(),
+            SigningKey::new("k1", [1; 32]).unwrap(),
+        ])
+        .unwrap()
     }
 
     fn grant(now: Timestamp) -> Grant {
@@ -222,14 +245,26 @@ mod tests {
         let now = Timestamp::from_second(1_800_000_000).unwrap();
         let token = grant(now).sign(&keys()).unwrap();
         let other_video = token.replacen(".12.", ".13.", 1);
-        assert_eq!(Grant::verify(&other_video, &keys(), now, SKEW), Err(GrantError::BadSignature));
+        assert_eq!(
+            Grant::verify(&other_video, &keys(), now, SKEW),
+            Err(GrantError::BadSignature)
+        );
         let mut flipped = token.clone().into_bytes();
         let last = flipped.len() - 2;
         flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped).unwrap();
-        assert_eq!(Grant::verify(&flipped, &keys(), now, SKEW), Err(GrantError::BadSignature));
-        assert_eq!(Grant::verify("v1.k2.12", &keys(), now, SKEW), Err(GrantError::Malformed));
-        assert_eq!(Grant::verify("", &keys(), now, SKEW), Err(GrantError::Malformed));
+        assert_eq!(
+            Grant::verify(&flipped, &keys(), now, SKEW),
+            Err(GrantError::BadSignature)
+        );
+        assert_eq!(
+            Grant::verify("v1.k2.12", &keys(), now, SKEW),
+            Err(GrantError::Malformed)
+        );
+        assert_eq!(
+            Grant::verify("", &keys(), now, SKEW),
+            Err(GrantError::Malformed)
+        );
     }
 
     #[test]
@@ -238,9 +273,15 @@ mod tests {
         let token = grant(now).sign(&keys()).unwrap();
         let at = |s: i64| now + SignedDuration::from_secs(s);
         assert!(Grant::verify(&token, &keys(), at(629), SKEW).is_ok());
-        assert_eq!(Grant::verify(&token, &keys(), at(630), SKEW), Err(GrantError::Expired));
+        assert_eq!(
+            Grant::verify(&token, &keys(), at(630), SKEW),
+            Err(GrantError::Expired)
+        );
         assert!(Grant::verify(&token, &keys(), at(-30), SKEW).is_ok());
-        assert_eq!(Grant::verify(&token, &keys(), at(-31), SKEW), Err(GrantError::NotYetValid));
+        assert_eq!(
+            Grant::verify(&token, &keys(), at(-31), SKEW),
+            Err(GrantError::NotYetValid)
+        );
     }
 
     #[test]
@@ -250,7 +291,10 @@ mod tests {
         let token = grant(now).sign(&old).unwrap();
         assert!(Grant::verify(&token, &keys(), now, SKEW).is_ok());
         let stranger = SigningKeys::new(vec![SigningKey::new("k9", [9; 32]).unwrap()]).unwrap();
-        assert_eq!(Grant::verify(&token, &stranger, now, SKEW), Err(GrantError::UnknownKey));
+        assert_eq!(
+            Grant::verify(&token, &stranger, now, SKEW),
+            Err(GrantError::UnknownKey)
+        );
     }
 
     #[test]
@@ -258,7 +302,10 @@ mod tests {
         let now = Timestamp::from_second(1_800_000_000).unwrap();
         let forged = SigningKeys::new(vec![SigningKey::new("k2", [8; 32]).unwrap()]).unwrap();
         let token = grant(now).sign(&forged).unwrap();
-        assert_eq!(Grant::verify(&token, &keys(), now, SKEW), Err(GrantError::BadSignature));
+        assert_eq!(
+            Grant::verify(&token, &keys(), now, SKEW),
+            Err(GrantError::BadSignature)
+        );
     }
 
     #[test]

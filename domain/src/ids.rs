@@ -79,7 +79,10 @@ impl fmt::Display for PlaybackSessionId {
 impl FromStr for PlaybackSessionId {
     type Err = BadSessionId;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             Ok(Self(s.to_owned()))
         } else {
             Err(BadSessionId)
@@ -96,7 +99,11 @@ mod tests {
         let id = PlaybackSessionId::from_random([0xab; 16]);
         assert_eq!(id.as_str().parse::<PlaybackSessionId>(), Ok(id.clone()));
         assert!("../etc".parse::<PlaybackSessionId>().is_err());
-        assert!("ABABABABABABABABABABABABABABABAB".parse::<PlaybackSessionId>().is_err());
+        assert!(
+            "ABABABABABABABABABABABABABABABAB"
+                .parse::<PlaybackSessionId>()
+                .is_err()
+        );
     }
 
     #[test]

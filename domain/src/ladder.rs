@@ -24,14 +24,31 @@ pub struct Ladder {
 impl Ladder {
     /// The default ladder: 1080p, 720p, 540p, 360p with capped bitrates.
     pub fn standard() -> Self {
-        let rung = |h: u32, kbps: u32| Rung { name: format!("{h}p"), height: h, max_kbps: kbps };
-        Self { rungs: vec![rung(1080, 4500), rung(720, 2500), rung(540, 1200), rung(360, 600)] }
+        let rung = |h: u32, kbps: u32| Rung {
+            name: format!("{h}p"),
+            height: h,
+            max_kbps: kbps,
+        };
+        Self {
+            rungs: vec![
+                rung(1080, 4500),
+                rung(720, 2500),
+                rung(540, 1200),
+                rung(360, 600),
+            ],
+        }
     }
 
     /// A small ladder for tests and demos: 360p and 240p.
     pub fn small() -> Self {
-        let rung = |h: u32, kbps: u32| Rung { name: format!("{h}p"), height: h, max_kbps: kbps };
-        Self { rungs: vec![rung(360, 600), rung(240, 300)] }
+        let rung = |h: u32, kbps: u32| Rung {
+            name: format!("{h}p"),
+            height: h,
+            max_kbps: kbps,
+        };
+        Self {
+            rungs: vec![rung(360, 600), rung(240, 300)],
+        }
     }
 
     /// Looks a ladder up by its name (`standard`, `small`).
@@ -46,10 +63,19 @@ impl Ladder {
     /// The rungs that fit a source of `source_height` (never upscale); at least
     /// the lowest rung, scaled down to the source if it is smaller still.
     pub fn for_source(&self, source_height: u32) -> Vec<Rung> {
-        let mut fit: Vec<Rung> = self.rungs.iter().filter(|r| r.height <= source_height).cloned().collect();
+        let mut fit: Vec<Rung> = self
+            .rungs
+            .iter()
+            .filter(|r| r.height <= source_height)
+            .cloned()
+            .collect();
         if let (true, Some(lowest)) = (fit.is_empty(), self.rungs.last()) {
             let height = source_height.max(2) & !1;
-            fit.push(Rung { name: format!("{height}p"), height, max_kbps: lowest.max_kbps });
+            fit.push(Rung {
+                name: format!("{height}p"),
+                height,
+                max_kbps: lowest.max_kbps,
+            });
         }
         fit
     }

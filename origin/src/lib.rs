@@ -33,6 +33,9 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { grant_skew_seconds: 30, playlist_max_age_seconds: 5 }
+        Self {
+            grant_skew_seconds: 30,
+            playlist_max_age_seconds: 5,
+        }
     }
 }

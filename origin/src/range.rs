@@ -28,7 +28,11 @@ pub fn parse(value: &str) -> Option<Requested> {
         return b.parse().ok().filter(|n| *n > 0).map(Requested::Suffix);
     }
     let first = a.parse().ok()?;
-    let last = if b.is_empty() { None } else { Some(b.parse().ok()?) };
+    let last = if b.is_empty() {
+        None
+    } else {
+        Some(b.parse().ok()?)
+    };
     if last.is_some_and(|l| l < first) {
         return None;
     }
@@ -63,7 +67,14 @@ mod tests {
 
     #[test]
     fn odd_headers_are_ignored() {
-        for v in ["items=0-1", "bytes=5-1", "bytes=0-1,5-6", "bytes=a-b", "bytes=-0", "bytes=-"] {
+        for v in [
+            "items=0-1",
+            "bytes=5-1",
+            "bytes=0-1,5-6",
+            "bytes=a-b",
+            "bytes=-0",
+            "bytes=-",
+        ] {
             assert_eq!(parse(v), None, "{v}");
         }
     }

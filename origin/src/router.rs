@@ -41,7 +41,11 @@ pub fn parse(path: &str) -> Option<Endpoint> {
         return None;
     }
     let key = ObjectKey::hls(video, object).ok()?;
-    Some(Endpoint::Media { video, token: token.to_owned(), key })
+    Some(Endpoint::Media {
+        video,
+        token: token.to_owned(),
+        key,
+    })
 }
 
 #[cfg(test)]
@@ -50,10 +54,19 @@ mod tests {
 
     #[test]
     fn media_paths_parse_into_keys() {
-        let Some(Endpoint::Media { video, token, key }) = parse("/media/v/5/v1.k.5.s.site.1.2.sig/360p/seg_00001.m4s") else {
+        let Some(Endpoint::Media { video, token, key }) =
+            parse("/media/v/5/v1.k.5.s.site.1.2.sig/360p/seg_00001.m4s")
+        else {
             panic!("should parse");
         };
-        assert_eq!((video.get(), token.as_str(), key.as_str()), (5, "v1.k.5.s.site.1.2.sig", "videos/5/hls/360p/seg_00001.m4s"));
+        assert_eq!(
+            (video.get(), token.as_str(), key.as_str()),
+            (
+                5,
+                "v1.k.5.s.site.1.2.sig",
+                "videos/5/hls/360p/seg_00001.m4s"
+            )
+        );
     }
 
     #[test]

@@ -76,14 +76,20 @@ fn plain(status: StatusCode, message: &'static str) -> Resp {
     let mut resp = Response::new(Full::new(Bytes::from_static(message.as_bytes())));
     *resp.status_mut() = status;
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     // Refusals must never be cached by a proxy or CDN.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }
 
 fn etag(meta: &Meta) -> String {
-    let nanos = meta.modified.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = meta
+        .modified
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     format!("\"{:x}-{:x}\"", meta.len, nanos)
 }
 
@@ -95,7 +101,11 @@ fn http_date(meta: &Meta) -> Option<String> {
 impl Origin {
     /// An origin reading from `store` and accepting grants signed with `keys`.
     pub fn new(store: Arc<dyn Store>, keys: Arc<SigningKeys>, settings: Settings) -> Self {
-        Self { store, keys, settings: Arc::new(settings) }
+        Self {
+            store,
+            keys,
+            settings: Arc::new(settings),
+        }
     }
 
     /// Answers one request. Generic over the request body, which is ignored:
@@ -111,12 +121,19 @@ impl Origin {
             Endpoint::Health => "health",
             Endpoint::Metrics => "metrics",
         });
-        metrics::REQUESTS.with_label_values(&[status.as_str(), kind]).inc();
+        metrics::REQUESTS
+            .with_label_values(&[status.as_str(), kind])
+            .inc();
         resp
     }
 
     async fn route(&self, req: &Parts, now: Timestamp) -> Resp {
         let Some(endpoint) = router::parse(req.uri.path()) else {
+            // Under /media/ an unparseable path is a request without a valid
+            // grant: refuse it the same way, telling nothing about the store.
+            if req.uri.path().starts_with("/media/") {
+                return plain(StatusCode::FORBIDDEN, "forbidden\n");
+            }
             return plain(StatusCode::NOT_FOUND, "not found\n");
         };
         let head = match req.method {
@@ -125,7 +142,10 @@ impl Origin {
             Method::OPTIONS => return cors(Response::new(Full::default())),
             _ => {
                 let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
-                r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+                r.headers_mut().insert(
+                    header::ALLOW,
+                    HeaderValue::from_static("GET, HEAD, OPTIONS"),
+                );
                 return r;
             }
         };
@@ -157,21 +177,38 @@ impl Origin {
             .header(header::CONTENT_TYPE, kind.media_type())
             .header(header::ETAG, &tag)
             .header(header::ACCEPT_RANGES, "bytes")
-            .header(header::CACHE_CONTROL, match kind {
-                Kind::Playlist => format!("public, max-age={}", self.settings.playlist_max_age_seconds),
-                _ => IMMUTABLE.to_owned(),
-            });
+            .header(
+                header::CACHE_CONTROL,
+                match kind {
+                    Kind::Playlist => {
+                        format!("public, max-age={}", self.settings.playlist_max_age_seconds)
+                    }
+                    _ => IMMUTABLE.to_owned(),
+                },
+            );
         if let Some(date) = http_date(&meta) {
             builder = builder.header(header::LAST_MODIFIED, date);
         }
-        let inm = req.headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+        let inm = req
+            .headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok());
         if inm.is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*")) {
-            return builder.status(StatusCode::NOT_MODIFIED).body(Full::default()).unwrap_or_else(|_| internal());
+            return builder
+                .status(StatusCode::NOT_MODIFIED)
+                .body(Full::default())
+                .unwrap_or_else(|_| internal());
         }
-        let requested = req.headers.get(header::RANGE).and_then(|v| v.to_str().ok()).and_then(range::parse);
+        let requested = req
+            .headers
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(range::parse);
         let (status, span) = match requested.map(|r| range::resolve(r, meta.len)) {
             None => (StatusCode::OK, None),
-            Some(Some((start, end))) => (StatusCode::PARTIAL_CONTENT, Some(ByteRange { start, end })),
+            Some(Some((start, end))) => {
+                (StatusCode::PARTIAL_CONTENT, Some(ByteRange { start, end }))
+            }
             Some(None) => {
                 let mut r = plain(StatusCode::RANGE_NOT_SATISFIABLE, "range not satisfiable\n");
                 if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", meta.len)) {
@@ -181,17 +218,24 @@ impl Origin {
             }
         };
         if let Some(r) = span {
-            builder = builder.header(header::CONTENT_RANGE, format!("bytes {}-{}/{}", r.start, r.end - 1, meta.len));
+            builder = builder.header(
+                header::CONTENT_RANGE,
+                format!("bytes {}-{}/{}", r.start, r.end - 1, meta.len),
+            );
         }
         let length = span.map_or(meta.len, |r| r.end - r.start);
-        builder = builder.status(status).header(header::CONTENT_LENGTH, length);
+        builder = builder
+            .status(status)
+            .header(header::CONTENT_LENGTH, length);
         if head {
             return builder.body(Full::default()).unwrap_or_else(|_| internal());
         }
         match self.store.get(key, span).await {
             Ok(object) => {
                 metrics::BYTES.inc_by(object.bytes.len() as u64);
-                builder.body(Full::new(object.bytes)).unwrap_or_else(|_| internal())
+                builder
+                    .body(Full::new(object.bytes))
+                    .unwrap_or_else(|_| internal())
             }
             Err(StoreError::NotFound) => plain(StatusCode::NOT_FOUND, "not found\n"),
             Err(e) => {
@@ -209,10 +253,22 @@ fn internal() -> Resp {
 /// Players on the front end's origin fetch media from this one.
 fn cors(mut resp: Resp) -> Resp {
     let h = resp.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, HEAD, OPTIONS"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Range, If-None-Match"));
-    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Content-Length, Content-Range, ETag"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Range, If-None-Match"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Content-Length, Content-Range, ETag"),
+    );
     resp
 }
 

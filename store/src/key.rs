@@ -48,9 +48,14 @@ impl ObjectKey {
                 !p.is_empty()
                     && p.len() <= 128
                     && !p.starts_with('.')
-                    && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
             });
-        if ok { Ok(Self(format!("videos/{video}/hls/{relative}"))) } else { Err(BadPath) }
+        if ok {
+            Ok(Self(format!("videos/{video}/hls/{relative}")))
+        } else {
+            Err(BadPath)
+        }
     }
 
     /// The key as a relative path.
@@ -77,8 +82,24 @@ mod tests {
 
     #[test]
     fn traversal_and_odd_paths_are_refused() {
-        for bad in ["", "..", "../x", "a/../../b", "a//b", "/etc/passwd", ".hidden", "a/b/c/d/e", "a\\b", "%2e%2e/x", "a b"] {
-            assert_eq!(ObjectKey::hls(VideoId::new(1), bad), Err(BadPath), "{bad:?}");
+        for bad in [
+            "",
+            "..",
+            "../x",
+            "a/../../b",
+            "a//b",
+            "/etc/passwd",
+            ".hidden",
+            "a/b/c/d/e",
+            "a\\b",
+            "%2e%2e/x",
+            "a b",
+        ] {
+            assert_eq!(
+                ObjectKey::hls(VideoId::new(1), bad),
+                Err(BadPath),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -26,12 +26,18 @@ impl LocalStore {
     }
 
     fn temp_path(&self) -> PathBuf {
-        self.root.join(".tmp").join(format!("put-{:016x}", rand::random::<u64>()))
+        self.root
+            .join(".tmp")
+            .join(format!("put-{:016x}", rand::random::<u64>()))
     }
 }
 
 fn not_found(e: std::io::Error) -> StoreError {
-    if e.kind() == std::io::ErrorKind::NotFound { StoreError::NotFound } else { StoreError::Io(e) }
+    if e.kind() == std::io::ErrorKind::NotFound {
+        StoreError::NotFound
+    } else {
+        StoreError::Io(e)
+    }
 }
 
 #[async_trait]
@@ -53,34 +59,55 @@ impl Store for LocalStore {
     }
 
     async fn get_to_file(&self, key: &ObjectKey, dest: &Path) -> Result<(), StoreError> {
-        tokio::fs::copy(self.path(key), dest).await.map_err(not_found)?;
+        tokio::fs::copy(self.path(key), dest)
+            .await
+            .map_err(not_found)?;
         Ok(())
     }
 
     async fn get(&self, key: &ObjectKey, range: Option<ByteRange>) -> Result<Object, StoreError> {
-        let mut file = tokio::fs::File::open(self.path(key)).await.map_err(not_found)?;
+        let mut file = tokio::fs::File::open(self.path(key))
+            .await
+            .map_err(not_found)?;
         let md = file.metadata().await?;
         if !md.is_file() {
             return Err(StoreError::NotFound);
         }
-        let meta = Meta { len: md.len(), modified: md.modified()? };
+        let meta = Meta {
+            len: md.len(),
+            modified: md.modified()?,
+        };
         let (start, end) = match range {
             None => (0, meta.len),
-            Some(r) if r.start >= meta.len => return Err(StoreError::RangeNotSatisfiable(meta.len)),
+            Some(r) if r.start >= meta.len => {
+                return Err(StoreError::RangeNotSatisfiable(meta.len));
+            }
             Some(r) => (r.start, r.end.min(meta.len)),
         };
-        let mut buf = vec![0; usize::try_from(end - start).map_err(|_| std::io::Error::other("range too large"))?];
+        let mut buf = vec![
+            0;
+            usize::try_from(end - start)
+                .map_err(|_| std::io::Error::other("range too large"))?
+        ];
         file.seek(SeekFrom::Start(start)).await?;
         file.read_exact(&mut buf).await?;
-        Ok(Object { meta, bytes: Bytes::from(buf) })
+        Ok(Object {
+            meta,
+            bytes: Bytes::from(buf),
+        })
     }
 
     async fn head(&self, key: &ObjectKey) -> Result<Meta, StoreError> {
-        let md = tokio::fs::metadata(self.path(key)).await.map_err(not_found)?;
+        let md = tokio::fs::metadata(self.path(key))
+            .await
+            .map_err(not_found)?;
         if !md.is_file() {
             return Err(StoreError::NotFound);
         }
-        Ok(Meta { len: md.len(), modified: md.modified()? })
+        Ok(Meta {
+            len: md.len(),
+            modified: md.modified()?,
+        })
     }
 
     async fn delete_prefix(&self, prefix: &ObjectKey) -> Result<(), StoreError> {
@@ -116,14 +143,40 @@ mod tests {
         let key = ObjectKey::source(VideoId::new(3));
         store.put_file(&key, &src).await.unwrap();
         assert!(!src.exists(), "the upload is moved, not copied");
-        assert_eq!(&store.get(&key, None).await.unwrap().bytes[..], b"0123456789");
-        let part = store.get(&key, Some(ByteRange { start: 2, end: 5 })).await.unwrap();
+        assert_eq!(
+            &store.get(&key, None).await.unwrap().bytes[..],
+            b"0123456789"
+        );
+        let part = store
+            .get(&key, Some(ByteRange { start: 2, end: 5 }))
+            .await
+            .unwrap();
         assert_eq!((&part.bytes[..], part.meta.len), (&b"234"[..], 10));
-        let tail = store.get(&key, Some(ByteRange { start: 8, end: u64::MAX })).await.unwrap();
+        let tail = store
+            .get(
+                &key,
+                Some(ByteRange {
+                    start: 8,
+                    end: u64::MAX,
+                }),
+            )
+            .await
+            .unwrap();
         assert_eq!(&tail.bytes[..], b"89");
-        assert!(matches!(store.get(&key, Some(ByteRange { start: 10, end: 11 })).await, Err(StoreError::RangeNotSatisfiable(10))));
-        assert!(matches!(store.get(&ObjectKey::source(VideoId::new(4)), None).await, Err(StoreError::NotFound)));
-        store.delete_prefix(&ObjectKey::video(VideoId::new(3))).await.unwrap();
+        assert!(matches!(
+            store
+                .get(&key, Some(ByteRange { start: 10, end: 11 }))
+                .await,
+            Err(StoreError::RangeNotSatisfiable(10))
+        ));
+        assert!(matches!(
+            store.get(&ObjectKey::source(VideoId::new(4)), None).await,
+            Err(StoreError::NotFound)
+        ));
+        store
+            .delete_prefix(&ObjectKey::video(VideoId::new(3)))
+            .await
+            .unwrap();
         assert!(matches!(store.head(&key).await, Err(StoreError::NotFound)));
         store.check().await.unwrap();
     }

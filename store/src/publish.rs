@@ -17,7 +17,8 @@ pub async fn publish_dir(store: &dyn Store, video: VideoId, dir: &Path) -> Resul
     // playlist that names a missing object.
     files.sort_by_key(|rel| (rel == MASTER, rel.ends_with(".m3u8"), rel.clone()));
     for rel in files {
-        let key = ObjectKey::hls(video, &rel).map_err(|_| std::io::Error::other(format!("unexpected file in package: {rel}")))?;
+        let key = ObjectKey::hls(video, &rel)
+            .map_err(|_| std::io::Error::other(format!("unexpected file in package: {rel}")))?;
         store.put_file(&key, &dir.join(&rel)).await?;
     }
     Ok(())

@@ -45,6 +45,13 @@ pub fn init() -> Result<(), Error> {
     result.clone().map_err(Error::Internal)
 }
 
+/// Silences FFmpeg's own messages on stderr, which would break a service's
+/// structured log lines and a command's one-line errors. Failures still
+/// reach the caller as [`Error`] values with a reason.
+pub fn quiet_ffmpeg_logs() {
+    ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Quiet);
+}
+
 /// How to transcode: the ladder and the encoder settings shared by all rungs.
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -41,7 +41,11 @@ impl Rotation {
         if s0 == 0.0 || s1 == 0.0 {
             return Self::None;
         }
-        let degrees = (m1 / s1).atan2(m0 / s0).to_degrees().round().rem_euclid(360.0);
+        let degrees = (m1 / s1)
+            .atan2(m0 / s0)
+            .to_degrees()
+            .round()
+            .rem_euclid(360.0);
         match ((degrees / 90.0).round() as i64).rem_euclid(4) {
             1 => Self::Clockwise,
             2 => Self::UpsideDown,
@@ -124,18 +128,29 @@ pub fn open(path: &Path, max_duration_s: f64) -> Result<Source, Error> {
     let mut video = codec::Context::from_parameters(stream.parameters())
         .and_then(|c| c.decoder().video())
         .map_err(|_| {
-            Error::Unusable(format!("対応していない映像形式です (unsupported video codec {codec_name})"))
+            Error::Unusable(format!(
+                "対応していない映像形式です (unsupported video codec {codec_name})"
+            ))
         })?;
     video.set_packet_time_base(stream.time_base());
     if video.width() == 0 || video.height() == 0 {
-        return Err(Error::Unusable("映像の大きさが分かりません (unknown picture size)".to_owned()));
+        return Err(Error::Unusable(
+            "映像の大きさが分かりません (unknown picture size)".to_owned(),
+        ));
     }
 
     let rotation = stream
         .side_data()
         .find(|sd| sd.kind() == side_data::Type::DisplayMatrix)
-        .map_or(Rotation::None, |sd| Rotation::from_display_matrix(sd.data()));
-    let (width, height) = display_size(video.width(), video.height(), video.aspect_ratio(), rotation);
+        .map_or(Rotation::None, |sd| {
+            Rotation::from_display_matrix(sd.data())
+        });
+    let (width, height) = display_size(
+        video.width(),
+        video.height(),
+        video.aspect_ratio(),
+        rotation,
+    );
     let frame_rate = [stream.avg_frame_rate(), stream.rate()]
         .into_iter()
         .find(|r| r.numerator() > 0 && r.denominator() > 0)
@@ -152,8 +167,21 @@ pub fn open(path: &Path, max_duration_s: f64) -> Result<Source, Error> {
     }
 
     let (audio_stream, audio) = open_audio(&input);
-    let info = MediaInfo { video_stream, audio_stream, duration_s, width, height, frame_rate, rotation };
-    Ok(Source { input, video, audio, info })
+    let info = MediaInfo {
+        video_stream,
+        audio_stream,
+        duration_s,
+        width,
+        height,
+        frame_rate,
+        rotation,
+    };
+    Ok(Source {
+        input,
+        video,
+        audio,
+        info,
+    })
 }
 
 /// The best audio stream that opens; a broken audio track is dropped, not fatal.
@@ -167,7 +195,10 @@ fn open_audio(input: &format::context::Input) -> (Option<usize>, Option<decoder:
             (Some(stream.index()), Some(audio))
         }
         Ok(_) | Err(_) => {
-            tracing::warn!(stream = stream.index(), "audio track cannot be decoded; packaging video only");
+            tracing::warn!(
+                stream = stream.index(),
+                "audio track cannot be decoded; packaging video only"
+            );
             (None, None)
         }
     }
@@ -190,13 +221,18 @@ fn duration(input: &format::context::Input, stream: &format::stream::Stream<'_>)
 /// Square-pixel display size: the coded size stretched by the sample aspect
 /// ratio, sides swapped by a quarter-turn rotation.
 fn display_size(width: u32, height: u32, sar: Rational, rotation: Rotation) -> (u32, u32) {
-    let width = if sar.numerator() > 0 && sar.denominator() > 0 && sar.numerator() != sar.denominator() {
-        let w = f64::from(width) * f64::from(sar.numerator()) / f64::from(sar.denominator());
-        w.round().max(2.0) as u32
+    let width =
+        if sar.numerator() > 0 && sar.denominator() > 0 && sar.numerator() != sar.denominator() {
+            let w = f64::from(width) * f64::from(sar.numerator()) / f64::from(sar.denominator());
+            w.round().max(2.0) as u32
+        } else {
+            width
+        };
+    if rotation.swaps_sides() {
+        (height, width)
     } else {
-        width
-    };
-    if rotation.swaps_sides() { (height, width) } else { (width, height) }
+        (width, height)
+    }
 }
 
 #[cfg(test)]
@@ -210,20 +246,35 @@ mod tests {
     #[test]
     fn display_matrix_quarter_turns() {
         let one = 1 << 16;
-        assert_eq!(Rotation::from_display_matrix(&matrix([one, 0, 0, 0, one, 0, 0, 0, 1 << 30])), Rotation::None);
+        assert_eq!(
+            Rotation::from_display_matrix(&matrix([one, 0, 0, 0, one, 0, 0, 0, 1 << 30])),
+            Rotation::None
+        );
         // Portrait phone video: ffprobe says "rotation of -90", the ffmpeg command applies transpose=clock.
-        assert_eq!(Rotation::from_display_matrix(&matrix([0, one, 0, -one, 0, 0, 0, 0, 1 << 30])), Rotation::Clockwise);
+        assert_eq!(
+            Rotation::from_display_matrix(&matrix([0, one, 0, -one, 0, 0, 0, 0, 1 << 30])),
+            Rotation::Clockwise
+        );
         assert_eq!(
             Rotation::from_display_matrix(&matrix([0, -one, 0, one, 0, 0, 0, 0, 1 << 30])),
             Rotation::CounterClockwise
         );
-        assert_eq!(Rotation::from_display_matrix(&matrix([-one, 0, 0, 0, -one, 0, 0, 0, 1 << 30])), Rotation::UpsideDown);
+        assert_eq!(
+            Rotation::from_display_matrix(&matrix([-one, 0, 0, 0, -one, 0, 0, 0, 1 << 30])),
+            Rotation::UpsideDown
+        );
         assert_eq!(Rotation::from_display_matrix(&[1, 2, 3]), Rotation::None);
     }
 
     #[test]
     fn display_size_applies_sar_and_rotation() {
-        assert_eq!(display_size(720, 576, Rational::new(16, 15), Rotation::None), (768, 576));
-        assert_eq!(display_size(1920, 1080, Rational::new(0, 1), Rotation::Clockwise), (1080, 1920));
+        assert_eq!(
+            display_size(720, 576, Rational::new(16, 15), Rotation::None),
+            (768, 576)
+        );
+        assert_eq!(
+            display_size(1920, 1080, Rational::new(0, 1), Rotation::Clockwise),
+            (1080, 1920)
+        );
     }
 }

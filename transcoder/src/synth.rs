@@ -38,8 +38,17 @@ pub struct SynthSpec {
 /// Writes an MP4 at `path` as described by `spec`.
 pub fn generate(path: &Path, spec: &SynthSpec) -> Result<(), Error> {
     crate::init()?;
-    let valid_pattern = !spec.pattern.is_empty() && spec.pattern.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid_pattern || !spec.width.is_multiple_of(2) || !spec.height.is_multiple_of(2) || spec.width == 0 || spec.height == 0 {
+    let valid_pattern = !spec.pattern.is_empty()
+        && spec
+            .pattern
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid_pattern
+        || !spec.width.is_multiple_of(2)
+        || !spec.height.is_multiple_of(2)
+        || spec.width == 0
+        || spec.height == 0
+    {
         return Err(Error::Internal(format!("invalid synth spec {spec:?}")));
     }
     let fps = i32::try_from(spec.fps).ok().filter(|f| *f > 0);
@@ -48,7 +57,10 @@ pub fn generate(path: &Path, spec: &SynthSpec) -> Result<(), Error> {
     };
     let mut video_src = source_graph(
         "buffersink",
-        &format!("{}=size={}x{}:rate={fps},format=yuv420p", spec.pattern, spec.width, spec.height),
+        &format!(
+            "{}=size={}x{}:rate={fps},format=yuv420p",
+            spec.pattern, spec.width, spec.height
+        ),
     )?;
     let mut audio_src = match spec.tone_hz {
         Some(hz) => Some(source_graph(
@@ -61,20 +73,32 @@ pub fn generate(path: &Path, spec: &SynthSpec) -> Result<(), Error> {
     };
 
     let mut video = open_video(spec.width, spec.height, fps)?;
-    let mut audio = if audio_src.is_some() { Some(open_audio()?) } else { None };
+    let mut audio = if audio_src.is_some() {
+        Some(open_audio()?)
+    } else {
+        None
+    };
     let mut output = format::output_as(path, "mp4").step("creating the MP4 muxer")?;
     {
-        let mut stream = output.add_stream(video.codec()).step("adding the synth video stream")?;
+        let mut stream = output
+            .add_stream(video.codec())
+            .step("adding the synth video stream")?;
         stream.set_parameters(&video);
         stream.set_time_base(Rational::new(1, fps));
     }
     if let Some(audio) = &audio {
-        let mut stream = output.add_stream(audio.codec()).step("adding the synth audio stream")?;
+        let mut stream = output
+            .add_stream(audio.codec())
+            .step("adding the synth audio stream")?;
         stream.set_parameters(audio);
         stream.set_time_base(Rational::new(1, RATE));
     }
     output.write_header().step("writing the MP4 header")?;
-    let stream_tb = |output: &format::context::Output, i: usize| output.stream(i).map_or(Rational::new(1, 1), |s| s.time_base());
+    let stream_tb = |output: &format::context::Output, i: usize| {
+        output
+            .stream(i)
+            .map_or(Rational::new(1, 1), |s| s.time_base())
+    };
     let (video_tb, audio_tb) = (stream_tb(&output, 0), stream_tb(&output, 1));
 
     let frames = (spec.seconds * f64::from(fps)).round() as i64;
@@ -89,7 +113,9 @@ pub fn generate(path: &Path, spec: &SynthSpec) -> Result<(), Error> {
         picture.set_kind(ffmpeg_next::picture::Type::None);
         video.send_frame(&picture).step("encoding synth video")?;
         write(&mut video, &mut output, Rational::new(1, fps), video_tb, 0)?;
-        let (Some(src), Some(enc)) = (audio_src.as_mut(), audio.as_mut()) else { continue };
+        let (Some(src), Some(enc)) = (audio_src.as_mut(), audio.as_mut()) else {
+            continue;
+        };
         while next_sample < samples && next_sample * i64::from(fps) < (n + 1) * i64::from(RATE) {
             pull(src, &mut sound)?;
             let left = usize::try_from(samples - next_sample).unwrap_or(0);
@@ -113,9 +139,12 @@ pub fn generate(path: &Path, spec: &SynthSpec) -> Result<(), Error> {
 
 /// A graph made of a source chain ending in one sink named `out`.
 fn source_graph(sink: &str, spec: &str) -> Result<filter::Graph, Error> {
-    let sink_filter = filter::find(sink).ok_or_else(|| Error::Internal(format!("libavfilter lacks {sink}")))?;
+    let sink_filter =
+        filter::find(sink).ok_or_else(|| Error::Internal(format!("libavfilter lacks {sink}")))?;
     let mut graph = filter::Graph::new();
-    graph.add(&sink_filter, "out", "").step("creating the synth sink")?;
+    graph
+        .add(&sink_filter, "out", "")
+        .step("creating the synth sink")?;
     graph
         .input("out", 0)
         .and_then(|p| p.parse(spec))
@@ -125,13 +154,19 @@ fn source_graph(sink: &str, spec: &str) -> Result<filter::Graph, Error> {
 }
 
 fn pull(graph: &mut filter::Graph, frame: &mut frame::Frame) -> Result<(), Error> {
-    let mut sink = graph.get("out").ok_or_else(|| Error::Internal("synth sink missing".to_owned()))?;
+    let mut sink = graph
+        .get("out")
+        .ok_or_else(|| Error::Internal("synth sink missing".to_owned()))?;
     sink.sink().frame(frame).step("pulling a synth frame")
 }
 
 fn open_video(width: u32, height: u32, fps: i32) -> Result<encoder::video::Encoder, Error> {
-    let codec = encoder::find_by_name("libx264").ok_or_else(|| Error::Internal("no libx264".to_owned()))?;
-    let mut enc = codec::Context::new_with_codec(codec).encoder().video().step("allocating libx264")?;
+    let codec =
+        encoder::find_by_name("libx264").ok_or_else(|| Error::Internal("no libx264".to_owned()))?;
+    let mut enc = codec::Context::new_with_codec(codec)
+        .encoder()
+        .video()
+        .step("allocating libx264")?;
     enc.set_width(width);
     enc.set_height(height);
     enc.set_format(Pixel::YUV420P);
@@ -147,8 +182,12 @@ fn open_video(width: u32, height: u32, fps: i32) -> Result<encoder::video::Encod
 }
 
 fn open_audio() -> Result<encoder::audio::Encoder, Error> {
-    let codec = encoder::find(codec::Id::AAC).ok_or_else(|| Error::Internal("no AAC encoder".to_owned()))?;
-    let mut enc = codec::Context::new_with_codec(codec).encoder().audio().step("allocating AAC")?;
+    let codec = encoder::find(codec::Id::AAC)
+        .ok_or_else(|| Error::Internal("no AAC encoder".to_owned()))?;
+    let mut enc = codec::Context::new_with_codec(codec)
+        .encoder()
+        .audio()
+        .step("allocating AAC")?;
     enc.set_rate(RATE);
     enc.set_format(Sample::F32(sample::Type::Planar));
     enc.set_channel_layout(ChannelLayout::STEREO);
@@ -171,7 +210,9 @@ fn write(
     while encoder.receive_packet(&mut packet).is_ok() {
         packet.rescale_ts(from, to);
         packet.set_stream(stream);
-        packet.write_interleaved(output).step("muxing synth media")?;
+        packet
+            .write_interleaved(output)
+            .step("muxing synth media")?;
     }
     Ok(())
 }

@@ -12,7 +12,13 @@ use store::{ObjectKey, Store};
 
 /// Runs jobs one after another until `shutdown` resolves. A job interrupted
 /// by shutdown is left claimed and is taken again after its claim goes stale.
-pub async fn run(source: Arc<dyn JobSource>, store: Arc<dyn Store>, settings: Settings, work_dir: PathBuf, shutdown: impl Future<Output = ()>) {
+pub async fn run(
+    source: Arc<dyn JobSource>,
+    store: Arc<dyn Store>,
+    settings: Settings,
+    work_dir: PathBuf,
+    shutdown: impl Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     loop {
         let claimed = tokio::select! {
@@ -41,7 +47,13 @@ pub async fn run(source: Arc<dyn JobSource>, store: Arc<dyn Store>, settings: Se
     }
 }
 
-async fn process(source: &dyn JobSource, store: &dyn Store, settings: &Settings, work_dir: &Path, video: VideoId) {
+async fn process(
+    source: &dyn JobSource,
+    store: &dyn Store,
+    settings: &Settings,
+    work_dir: &Path,
+    video: VideoId,
+) {
     tracing::info!(%video, "transcoding");
     let started = std::time::Instant::now();
     let outcome = match transcode(source, store, settings, work_dir, video).await {
@@ -50,7 +62,10 @@ async fn process(source: &dyn JobSource, store: &dyn Store, settings: &Settings,
         Err(Error::Internal(reason)) => Outcome::Retry(reason),
     };
     match &outcome {
-        Outcome::Ready(p) => tracing::info!(%video, seconds = started.elapsed().as_secs_f64(), duration_s = p.duration_s, "ready"),
+        Outcome::Ready(p) => {
+            let seconds = started.elapsed().as_secs_f64();
+            tracing::info!(%video, seconds, duration_s = p.duration_s, "ready");
+        }
         Outcome::Unusable(reason) => tracing::info!(%video, %reason, "input cannot be used"),
         Outcome::Retry(reason) => tracing::warn!(%video, %reason, "transcode failed; will retry"),
     }
@@ -59,21 +74,39 @@ async fn process(source: &dyn JobSource, store: &dyn Store, settings: &Settings,
     }
 }
 
-async fn transcode(source: &dyn JobSource, store: &dyn Store, settings: &Settings, work_dir: &Path, video: VideoId) -> Result<crate::Packaged, Error> {
+async fn transcode(
+    source: &dyn JobSource,
+    store: &dyn Store,
+    settings: &Settings,
+    work_dir: &Path,
+    video: VideoId,
+) -> Result<crate::Packaged, Error> {
     let internal = |what: &str, e: &dyn std::fmt::Display| Error::Internal(format!("{what}: {e}"));
-    tokio::fs::create_dir_all(work_dir).await.map_err(|e| internal("work directory", &e))?;
-    let job_dir = tempfile::Builder::new().prefix(&format!("job-{video}-")).tempdir_in(work_dir).map_err(|e| internal("work directory", &e))?;
+    tokio::fs::create_dir_all(work_dir)
+        .await
+        .map_err(|e| internal("work directory", &e))?;
+    let job_dir = tempfile::Builder::new()
+        .prefix(&format!("job-{video}-"))
+        .tempdir_in(work_dir)
+        .map_err(|e| internal("work directory", &e))?;
     let input = job_dir.path().join("source");
     let out = job_dir.path().join("hls");
     std::fs::create_dir(&out).map_err(|e| internal("work directory", &e))?;
-    store.get_to_file(&ObjectKey::source(video), &input).await.map_err(|e| internal("fetching the upload", &e))?;
+    store
+        .get_to_file(&ObjectKey::source(video), &input)
+        .await
+        .map_err(|e| internal("fetching the upload", &e))?;
 
     // Progress flows from the blocking packager through a watch channel and
     // is reported at most once a second.
     let (tx, mut rx) = tokio::sync::watch::channel(0f32);
     let settings = settings.clone();
     let (input_c, out_c) = (input.clone(), out.clone());
-    let mut job = tokio::task::spawn_blocking(move || package(&input_c, &out_c, &settings, &mut |p| { let _ = tx.send(p); }));
+    let mut job = tokio::task::spawn_blocking(move || {
+        package(&input_c, &out_c, &settings, &mut |p| {
+            let _ = tx.send(p);
+        })
+    });
     let packaged = loop {
         tokio::select! {
             done = &mut job => break done.map_err(|e| internal("packager thread", &e))??,
@@ -86,7 +119,12 @@ async fn transcode(source: &dyn JobSource, store: &dyn Store, settings: &Setting
         }
     };
     // A retried job may have published part of a package before: start clean.
-    store.delete_prefix(&ObjectKey::hls_root(video)).await.map_err(|e| internal("clearing old renditions", &e))?;
-    store::publish_dir(store, video, &out).await.map_err(|e| internal("publishing", &e))?;
+    store
+        .delete_prefix(&ObjectKey::hls_root(video))
+        .await
+        .map_err(|e| internal("clearing old renditions", &e))?;
+    store::publish_dir(store, video, &out)
+        .await
+        .map_err(|e| internal("publishing", &e))?;
     Ok(packaged)
 }

@@ -6,8 +6,8 @@ use crate::sessions::{self, COOKIE};
 use crate::{audit, password, users};
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::SET_COOKIE;
 use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse};
 use domain::Email;
 use jiff::Timestamp;
@@ -22,27 +22,49 @@ pub struct Login {
 
 impl std::fmt::Debug for Login {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Login").field("email", &self.email).finish_non_exhaustive()
+        f.debug_struct("Login")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
     }
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
-    let secure = if state.settings.cookie_secure { "; Secure" } else { "" };
+    let secure = if state.settings.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }
 
 /// Logs in: 200 `{user, csrf_token}` with the session cookie, or 401 without
 /// saying whether the account exists.
-pub async fn login(State(state): State<AppState>, ApiJson(form): ApiJson<Login>) -> Result<impl IntoResponse, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(form): ApiJson<Login>,
+) -> Result<impl IntoResponse, ApiError> {
     let email = Email::parse(&form.email).ok();
     let lookup = email.clone();
     let creds = match lookup {
-        Some(e) => state.db.call(move |c| Ok(users::credentials(c, &e)?)).await?,
+        Some(e) => {
+            state
+                .db
+                .call(move |c| Ok(users::credentials(c, &e)?))
+                .await?
+        }
         None => None,
     };
     // Unknown accounts are checked against a decoy hash: same work, same time.
-    let stored = creds.as_ref().and_then(|c| c.password_hash.clone()).unwrap_or_else(|| state.decoy_hash.to_string());
-    let permit = state.hashing.clone().acquire_owned().await.map_err(|_| ApiError::Unavailable)?;
+    let stored = creds
+        .as_ref()
+        .and_then(|c| c.password_hash.clone())
+        .unwrap_or_else(|| state.decoy_hash.to_string());
+    let permit = state
+        .hashing
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
     let password = form.password;
     let matches = tokio::task::spawn_blocking(move || {
         let _permit = permit;
@@ -61,7 +83,14 @@ pub async fn login(State(state): State<AppState>, ApiJson(form): ApiJson<Login>)
             let tx = c.transaction()?;
             let session = sessions::create(&tx, creds.id, now)?;
             users::touch_login(&tx, creds.id, now)?;
-            audit::record(&tx, now, Some(creds.id), "login", "", &serde_json::json!({}))?;
+            audit::record(
+                &tx,
+                now,
+                Some(creds.id),
+                "login",
+                "",
+                &serde_json::json!({}),
+            )?;
             let user = users::get(&tx, creds.id)?;
             tx.commit()?;
             Ok((session, user))
@@ -76,14 +105,27 @@ pub async fn login(State(state): State<AppState>, ApiJson(form): ApiJson<Login>)
 }
 
 /// The logged-in user and the CSRF token (the front end calls this on load).
-pub async fn current(State(state): State<AppState>, me: CurrentUser) -> Result<impl IntoResponse, ApiError> {
+pub async fn current(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<impl IntoResponse, ApiError> {
     let id = me.id;
-    let user = state.db.call(move |c| Ok(users::get(c, id)?)).await?.ok_or(ApiError::Unauthenticated)?;
-    Ok(Json(serde_json::json!({"user": user, "csrf_token": me.csrf_token})))
+    let user = state
+        .db
+        .call(move |c| Ok(users::get(c, id)?))
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(Json(
+        serde_json::json!({"user": user, "csrf_token": me.csrf_token}),
+    ))
 }
 
 /// Logs out: the session is deleted on the server and the cookie cleared.
-pub async fn logout(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
     if let Some(token) = cookie(&headers, COOKIE) {
         let now = Timestamp::now();
         state
@@ -95,5 +137,8 @@ pub async fn logout(State(state): State<AppState>, me: CurrentUser, headers: Hea
             })
             .await?;
     }
-    Ok((AppendHeaders([(SET_COOKIE, session_cookie(&state, "", 0))]), axum::http::StatusCode::NO_CONTENT))
+    Ok((
+        AppendHeaders([(SET_COOKIE, session_cookie(&state, "", 0))]),
+        axum::http::StatusCode::NO_CONTENT,
+    ))
 }

@@ -13,27 +13,51 @@ use domain::{CategoryId, CourseId, Role};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-fn page<T: serde::Serialize>(items: Vec<T>) -> Json<serde_json::Value> {
+fn page<T: serde::Serialize>(items: &[T]) -> Json<serde_json::Value> {
     let total = items.len();
     Json(serde_json::json!({"items": items, "total": total, "page": 1, "per_page": total.max(50)}))
 }
 
 /// `GET /api/v1/categories`.
-pub async fn categories(State(state): State<AppState>, me: CurrentUser) -> Result<impl IntoResponse, ApiError> {
+pub async fn categories(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<impl IntoResponse, ApiError> {
     let drafts = me.role.can_edit_content();
-    Ok(page(state.db.call(move |c| Ok(courses::categories(c, drafts)?)).await?))
+    Ok(page(
+        &state
+            .db
+            .call(move |c| Ok(courses::categories(c, drafts)?))
+            .await?,
+    ))
 }
 
 /// `GET /api/v1/courses?category=&q=`.
-pub async fn list(State(state): State<AppState>, me: CurrentUser, ApiQuery(filter): ApiQuery<CourseFilter>) -> Result<impl IntoResponse, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiQuery(filter): ApiQuery<CourseFilter>,
+) -> Result<impl IntoResponse, ApiError> {
     let drafts = me.role.can_edit_content();
-    Ok(page(state.db.call(move |c| Ok(courses::list(c, &filter, drafts)?)).await?))
+    Ok(page(
+        &state
+            .db
+            .call(move |c| Ok(courses::list(c, &filter, drafts)?))
+            .await?,
+    ))
 }
 
 /// `GET /api/v1/courses/{id}`.
-pub async fn get(State(state): State<AppState>, me: CurrentUser, ApiPath(id): ApiPath<CourseId>) -> Result<impl IntoResponse, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<CourseId>,
+) -> Result<impl IntoResponse, ApiError> {
     let drafts = me.role.can_edit_content();
-    let course = state.db.call(move |c| Ok(courses::get(c, id, drafts)?)).await?;
+    let course = state
+        .db
+        .call(move |c| Ok(courses::get(c, id, drafts)?))
+        .await?;
     Ok(Json(course.ok_or(ApiError::NotFound)?))
 }
 
@@ -50,17 +74,36 @@ pub struct NewCourse {
 }
 
 /// `POST /api/v1/courses` (editor, admin): creates a draft.
-pub async fn create(State(state): State<AppState>, me: CurrentUser, ApiJson(new): ApiJson<NewCourse>) -> Result<impl IntoResponse, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiJson(new): ApiJson<NewCourse>,
+) -> Result<impl IntoResponse, ApiError> {
     me.require(Role::can_edit_content)?;
     let now = Timestamp::now();
     let course = state
         .db
         .call(move |c| {
-            let id = match courses::create(c, new.category_id, &new.title, &new.description, &new.lessons, me.id, now) {
+            let id = match courses::create(
+                c,
+                new.category_id,
+                &new.title,
+                &new.description,
+                &new.lessons,
+                me.id,
+                now,
+            ) {
                 Ok(id) => id,
                 Err(e) => return Ok(Err(e)),
             };
-            audit::record(c, now, Some(me.id), "course.create", &id.to_string(), &serde_json::json!({"title": new.title}))?;
+            audit::record(
+                c,
+                now,
+                Some(me.id),
+                "course.create",
+                &id.to_string(),
+                &serde_json::json!({"title": new.title}),
+            )?;
             Ok(Ok(courses::get(c, id, true)?))
         })
         .await??;
@@ -82,7 +125,14 @@ pub async fn update(
             if let Err(e) = courses::update(c, id, &patch, now) {
                 return Ok(Err(e));
             }
-            audit::record(c, now, Some(me.id), "course.update", &id.to_string(), &serde_json::json!({}))?;
+            audit::record(
+                c,
+                now,
+                Some(me.id),
+                "course.update",
+                &id.to_string(),
+                &serde_json::json!({}),
+            )?;
             Ok(Ok(courses::get(c, id, true)?))
         })
         .await??;
@@ -90,7 +140,11 @@ pub async fn update(
 }
 
 /// `POST /api/v1/courses/{id}/publish` (editor, admin): 409 until every video is ready.
-pub async fn publish(State(state): State<AppState>, me: CurrentUser, ApiPath(id): ApiPath<CourseId>) -> Result<impl IntoResponse, ApiError> {
+pub async fn publish(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<CourseId>,
+) -> Result<impl IntoResponse, ApiError> {
     me.require(Role::can_edit_content)?;
     let now = Timestamp::now();
     let course = state
@@ -99,7 +153,14 @@ pub async fn publish(State(state): State<AppState>, me: CurrentUser, ApiPath(id)
             if let Err(e) = courses::publish(c, id, now) {
                 return Ok(Err(e));
             }
-            audit::record(c, now, Some(me.id), "course.publish", &id.to_string(), &serde_json::json!({}))?;
+            audit::record(
+                c,
+                now,
+                Some(me.id),
+                "course.publish",
+                &id.to_string(),
+                &serde_json::json!({}),
+            )?;
             Ok(Ok(courses::get(c, id, true)?))
         })
         .await??;

@@ -51,7 +51,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
-            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials),
+            ApiError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
+            }
             ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             ApiError::Csrf => (StatusCode::FORBIDDEN, ErrorCode::CsrfFailed),
             ApiError::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
@@ -74,7 +76,8 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let body = serde_json::json!({"error": {"code": code, "message": message, "details": null}});
+        let body =
+            serde_json::json!({"error": {"code": code, "message": message, "details": null}});
         (status, Json(body)).into_response()
     }
 }
@@ -93,13 +96,19 @@ impl From<rusqlite::Error> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
-        ApiError::BadRequest(format!("リクエストの形式が正しくありません (bad JSON body: {})", e.body_text()))
+        ApiError::BadRequest(format!(
+            "リクエストの形式が正しくありません (bad JSON body: {})",
+            e.body_text()
+        ))
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(e: QueryRejection) -> Self {
-        ApiError::BadRequest(format!("パラメータが正しくありません (bad query: {})", e.body_text()))
+        ApiError::BadRequest(format!(
+            "パラメータが正しくありません (bad query: {})",
+            e.body_text()
+        ))
     }
 }
 
@@ -115,7 +124,9 @@ impl From<crate::courses::CourseError> for ApiError {
         match e {
             E::NotFound => ApiError::NotFound,
             E::NotReady => ApiError::Conflict(e.to_string()),
-            E::UnknownCategory | E::UnknownVideo(_) | E::BadTitle => ApiError::Invalid(e.to_string()),
+            E::UnknownCategory | E::UnknownVideo(_) | E::BadTitle => {
+                ApiError::Invalid(e.to_string())
+            }
             E::Sqlite(e) => e.into(),
         }
     }

@@ -1,7 +1,7 @@
 //! Extractors: JSON and query bodies whose rejections are our JSON errors, and
 //! the logged-in user (session cookie + CSRF check on unsafe methods).
 
-use super::{AppState, ApiError};
+use super::{ApiError, AppState};
 use crate::sessions::{self, COOKIE};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::Method;
@@ -38,7 +38,11 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// Fails with 403 unless `allowed(role)`.
     pub fn require(&self, allowed: fn(Role) -> bool) -> Result<(), ApiError> {
-        if allowed(self.role) { Ok(()) } else { Err(ApiError::Forbidden) }
+        if allowed(self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 }
 
@@ -61,23 +65,47 @@ impl FromRequestParts<AppState> for CurrentUser {
         let token = cookie(&parts.headers, COOKIE).ok_or(ApiError::Unauthenticated)?;
         let now = jiff::Timestamp::now();
         let life = state.lifetimes();
-        let user = state.db.call(move |c| Ok(sessions::resolve(c, &token, now, life)?)).await?.ok_or(ApiError::Unauthenticated)?;
+        let user = state
+            .db
+            .call(move |c| Ok(sessions::resolve(c, &token, now, life)?))
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| {
-                // navigator.sendBeacon cannot set headers: heartbeats alone may
-                // carry the token in the query string.
-                if parts.uri.path().ends_with("/heartbeat") { query_param(parts, "csrf") } else { None }
-            });
-            let ok = sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(user.csrf_token.as_bytes())));
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .or_else(|| {
+                    // navigator.sendBeacon cannot set headers: heartbeats alone may
+                    // carry the token in the query string.
+                    if parts.uri.path().ends_with("/heartbeat") {
+                        query_param(parts, "csrf")
+                    } else {
+                        None
+                    }
+                });
+            let ok =
+                sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(user.csrf_token.as_bytes())));
             if !ok {
                 return Err(ApiError::Csrf);
             }
         }
-        Ok(CurrentUser { id: user.user_id, role: user.role, csrf_token: user.csrf_token })
+        Ok(CurrentUser {
+            id: user.user_id,
+            role: user.role,
+            csrf_token: user.csrf_token,
+        })
     }
 }
 
 fn query_param(parts: &Parts, name: &str) -> Option<String> {
-    parts.uri.query()?.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
+    parts
+        .uri
+        .query()?
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
 }

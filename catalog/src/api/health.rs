@@ -13,11 +13,24 @@ pub async fn live() -> impl IntoResponse {
 
 /// `GET /readyz`: the database and the media store answer.
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    let db = state.db.call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await.is_ok();
+    let db = state
+        .db
+        .call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        .await
+        .is_ok();
     let media = state.store.check().await.is_ok();
-    let status = if db && media { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if db && media {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let word = |ok: bool| if ok { "ok" } else { "unavailable" };
-    (status, Json(serde_json::json!({"status": word(db && media), "database": word(db), "media_store": word(media)})))
+    (
+        status,
+        Json(
+            serde_json::json!({"status": word(db && media), "database": word(db), "media_store": word(media)}),
+        ),
+    )
 }
 
 /// `GET /metrics`: every registered metric in the Prometheus text format.
@@ -26,7 +39,12 @@ pub async fn metrics() -> impl IntoResponse {
     let mut out = Vec::new();
     let encoder = prometheus::TextEncoder::new();
     match encoder.encode(&prometheus::gather(), &mut out) {
-        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, encoder.format_type().to_owned())], out).into_response(),
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, encoder.format_type().to_owned())],
+            out,
+        )
+            .into_response(),
         Err(e) => super::ApiError::Internal(e.to_string()).into_response(),
     }
 }

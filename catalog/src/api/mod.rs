@@ -61,23 +61,33 @@ impl AppState {
 /// The catalog's routes (API, health, metrics, front end).
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/session", get(auth::current).post(auth::login).delete(auth::logout))
+        .route(
+            "/session",
+            get(auth::current).post(auth::login).delete(auth::logout),
+        )
         .route("/categories", get(courses::categories))
         .route("/courses", get(courses::list).post(courses::create))
         .route("/courses/{id}", get(courses::get).patch(courses::update))
         .route("/courses/{id}/publish", post(courses::publish))
-        .route("/videos", post(videos::upload).layer(DefaultBodyLimit::disable()))
+        .route(
+            "/videos",
+            post(videos::upload).layer(DefaultBodyLimit::disable()),
+        )
         .route("/videos/{id}", get(videos::get))
         .route("/videos/{id}/play", post(videos::play))
         .route("/play/{session_id}/heartbeat", post(playback::heartbeat))
         .route("/reports/viewing", get(reports::viewing))
         .fallback(|| async { ApiError::NotFound });
     let static_dir = PathBuf::from(&state.settings.static_dir);
-    let front_end = tower_http::services::ServeDir::new(&static_dir)
-        .fallback(tower_http::services::ServeFile::new(static_dir.join("index.html")));
+    let front_end = tower_http::services::ServeDir::new(&static_dir).fallback(
+        tower_http::services::ServeFile::new(static_dir.join("index.html")),
+    );
     Router::new()
         .nest("/api/v1", api)
-        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::NotFound }))
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { ApiError::NotFound }),
+        )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))

@@ -22,7 +22,10 @@ pub async fn heartbeat(
     let now = Timestamp::now();
     let tz = state.tz.clone();
     let sid = session.clone();
-    let applied = state.db.call(move |c| Ok(playback::heartbeat(c, &sid, me.id, &hb, now, &tz))).await??;
+    let applied = state
+        .db
+        .call(move |c| Ok(playback::heartbeat(c, &sid, me.id, &hb, now, &tz)))
+        .await??;
     let ttl = SignedDuration::from_secs(state.settings.grant_ttl_seconds);
     let mut body = serde_json::json!({
         "max_bitrate_kbps": state.settings.max_bitrate_kbps,
@@ -30,9 +33,13 @@ pub async fn heartbeat(
     });
     if applied.grant_expires.duration_since(now) < ttl / 3 {
         let expires = now + ttl;
-        body["master_url"] = master_url(&state, applied.video, &session, &applied.site, now, expires)?.into();
+        body["master_url"] =
+            master_url(&state, applied.video, &session, &applied.site, now, expires)?.into();
         body["expires_at"] = expires.to_string().into();
-        state.db.call(move |c| Ok(playback::renew_grant(c, &session, expires)?)).await?;
+        state
+            .db
+            .call(move |c| Ok(playback::renew_grant(c, &session, expires)?))
+            .await?;
     }
     Ok(Json(body))
 }

@@ -21,16 +21,26 @@ pub struct ViewingQuery {
 }
 
 /// Viewing seconds per user per period.
-pub async fn viewing(State(state): State<AppState>, me: CurrentUser, ApiQuery(q): ApiQuery<ViewingQuery>) -> Result<impl IntoResponse, ApiError> {
+pub async fn viewing(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiQuery(q): ApiQuery<ViewingQuery>,
+) -> Result<impl IntoResponse, ApiError> {
     me.require(Role::can_manage_people)?;
     let today = jiff::Timestamp::now().to_zoned(state.tz.clone()).date();
     let to = q.to.unwrap_or(today);
-    let from = q.from.unwrap_or_else(|| to.saturating_sub(jiff::Span::new().days(29)));
+    let from = q
+        .from
+        .unwrap_or_else(|| to.saturating_sub(jiff::Span::new().days(29)));
     if from > to {
-        return Err(ApiError::Invalid("開始日は終了日以前にしてください (from must not be after to)".into()));
+        return Err(ApiError::Invalid(
+            "開始日は終了日以前にしてください (from must not be after to)".into(),
+        ));
     }
     if (to - from).get_days() > MAX_DAYS {
-        return Err(ApiError::Invalid(format!("期間は{MAX_DAYS}日以内にしてください (period too long)")));
+        return Err(ApiError::Invalid(format!(
+            "期間は{MAX_DAYS}日以内にしてください (period too long)"
+        )));
     }
     let granularity = q.granularity.unwrap_or(Granularity::Day);
     let timezone = state.settings.timezone.clone();
@@ -49,7 +59,15 @@ pub async fn viewing(State(state): State<AppState>, me: CurrentUser, ApiQuery(q)
                     }
                 }
             };
-            Ok(reports::viewing(c, from, to, granularity, &timezone, &scope, q.user)?)
+            Ok(reports::viewing(
+                c,
+                from,
+                to,
+                granularity,
+                &timezone,
+                &scope,
+                q.user,
+            )?)
         })
         .await?;
     Ok(Json(report))

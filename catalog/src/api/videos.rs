@@ -18,14 +18,25 @@ use tokio::io::AsyncWriteExt;
 /// `POST /api/v1/videos` (editor, admin): the body — raw, or the first file of
 /// a multipart form — is streamed to disk (never held in memory), then moved
 /// into the media store and queued for transcoding. `201 {"id","status"}`.
-pub async fn upload(State(state): State<AppState>, me: CurrentUser, req: Request) -> Result<impl IntoResponse, ApiError> {
+pub async fn upload(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    req: Request,
+) -> Result<impl IntoResponse, ApiError> {
     me.require(Role::can_edit_content)?;
     let limit = state.settings.max_upload_bytes;
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::TooLarge(limit));
     }
-    let header_name = req.headers().get("x-filename").and_then(|v| v.to_str().ok()).map(percent_decode);
+    let header_name = req
+        .headers()
+        .get("x-filename")
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode);
     let multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -33,39 +44,83 @@ pub async fn upload(State(state): State<AppState>, me: CurrentUser, req: Request
         .is_some_and(|ct| ct.starts_with("multipart/form-data"));
     let temp = TempUpload::new(&state.upload_dir);
     let (size, form_name) = if multipart {
-        let mut form = Multipart::from_request(req, &state).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let mut form = Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
         let field = loop {
-            match form.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
+            match form
+                .next_field()
+                .await
+                .map_err(|e| ApiError::BadRequest(e.body_text()))?
+            {
                 Some(f) if f.file_name().is_some() => break f,
                 Some(_) => continue,
-                None => return Err(ApiError::BadRequest("ファイルが含まれていません (no file in the form)".into())),
+                None => {
+                    return Err(ApiError::BadRequest(
+                        "ファイルが含まれていません (no file in the form)".into(),
+                    ));
+                }
             }
         };
         let name = field.file_name().map(str::to_owned);
         let stream = field.map(|r| r.map_err(std::io::Error::other));
         (write_limited(stream, &temp.path, limit).await?, name)
     } else {
-        let stream = req.into_body().into_data_stream().map(|r| r.map_err(std::io::Error::other));
+        let stream = req
+            .into_body()
+            .into_data_stream()
+            .map(|r| r.map_err(std::io::Error::other));
         (write_limited(stream, &temp.path, limit).await?, None)
     };
-    let title = header_name.or(form_name).map(|n| clean_title(&n)).filter(|t| !t.is_empty()).unwrap_or_else(|| "無題の動画".into());
+    let title = header_name
+        .or(form_name)
+        .map(|n| clean_title(&n))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "無題の動画".into());
     let now = Timestamp::now();
     let id = state
         .db
         .call(move |c| {
             let id = videos::create(c, &title, size, me.id, now)?;
-            audit::record(c, now, Some(me.id), "video.upload", &id.to_string(), &serde_json::json!({"title": title, "bytes": size}))?;
+            audit::record(
+                c,
+                now,
+                Some(me.id),
+                "video.upload",
+                &id.to_string(),
+                &serde_json::json!({"title": title, "bytes": size}),
+            )?;
             Ok(id)
         })
         .await?;
-    if let Err(e) = state.store.put_file(&ObjectKey::source(id), &temp.path).await {
+    if let Err(e) = state
+        .store
+        .put_file(&ObjectKey::source(id), &temp.path)
+        .await
+    {
         let reason = "アップロードの保存に失敗しました (storing the upload failed)".to_owned();
-        state.db.call(move |c| Ok(videos::finish(c, id, &videos::Outcome::Unusable(reason), now)?)).await?;
+        state
+            .db
+            .call(move |c| {
+                Ok(videos::finish(
+                    c,
+                    id,
+                    &videos::Outcome::Unusable(reason),
+                    now,
+                )?)
+            })
+            .await?;
         return Err(ApiError::Internal(e.to_string()));
     }
-    state.db.call(move |c| Ok(videos::queue(c, id, now)?)).await?;
+    state
+        .db
+        .call(move |c| Ok(videos::queue(c, id, now)?))
+        .await?;
     state.jobs.notify_one();
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id, "status": "queued"}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"id": id, "status": "queued"})),
+    ))
 }
 
 /// A temporary upload file, removed when dropped unless moved away.
@@ -75,7 +130,12 @@ struct TempUpload {
 
 impl TempUpload {
     fn new(dir: &Path) -> Self {
-        Self { path: dir.join(format!("upload-{}", hex::encode(rand::random::<[u8; 12]>()))) }
+        Self {
+            path: dir.join(format!(
+                "upload-{}",
+                hex::encode(rand::random::<[u8; 12]>())
+            )),
+        }
     }
 }
 
@@ -90,19 +150,31 @@ async fn write_limited<S>(mut stream: S, path: &Path, limit: u64) -> Result<u64,
 where
     S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin,
 {
-    let mut file = tokio::fs::File::create(path).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut size = 0u64;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("アップロードが途中で切れました (upload interrupted: {e})")))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::BadRequest(format!(
+                "アップロードが途中で切れました (upload interrupted: {e})"
+            ))
+        })?;
         size += chunk.len() as u64;
         if size > limit {
             return Err(ApiError::TooLarge(limit));
         }
-        file.write_all(&chunk).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
     }
-    file.sync_all().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    file.sync_all()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     if size == 0 {
-        return Err(ApiError::Invalid("空のファイルはアップロードできません (the file is empty)".into()));
+        return Err(ApiError::Invalid(
+            "空のファイルはアップロードできません (the file is empty)".into(),
+        ));
     }
     Ok(size)
 }
@@ -114,12 +186,13 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -130,11 +203,20 @@ fn percent_decode(s: &str) -> String {
 /// A title from a file name: no directories, no control characters, at most 200 characters.
 fn clean_title(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    base.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
+    base.chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// `GET /api/v1/videos/{id}` (editor, admin).
-pub async fn get(State(state): State<AppState>, me: CurrentUser, ApiPath(id): ApiPath<VideoId>) -> Result<impl IntoResponse, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<VideoId>,
+) -> Result<impl IntoResponse, ApiError> {
     me.require(Role::can_edit_content)?;
     let video = state.db.call(move |c| Ok(videos::get(c, id)?)).await?;
     Ok(Json(video.ok_or(ApiError::NotFound)?))
@@ -143,7 +225,11 @@ pub async fn get(State(state): State<AppState>, me: CurrentUser, ApiPath(id): Ap
 /// `POST /api/v1/videos/{id}/play`: a playback session and a signed master URL.
 /// Learners and managers may play videos of published courses; editors and
 /// admins any ready video (preview).
-pub async fn play(State(state): State<AppState>, me: CurrentUser, ApiPath(id): ApiPath<VideoId>) -> Result<impl IntoResponse, ApiError> {
+pub async fn play(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<VideoId>,
+) -> Result<impl IntoResponse, ApiError> {
     let now = Timestamp::now();
     let expires = now + SignedDuration::from_secs(state.settings.grant_ttl_seconds);
     let site = state.settings.default_site.clone();
@@ -151,15 +237,26 @@ pub async fn play(State(state): State<AppState>, me: CurrentUser, ApiPath(id): A
     let started = state
         .db
         .call(move |c| {
-            let Some(video) = videos::get(c, id)? else { return Ok(Err(ApiError::NotFound)) };
+            let Some(video) = videos::get(c, id)? else {
+                return Ok(Err(ApiError::NotFound));
+            };
             let visible = me.role.can_edit_content() || courses::video_is_published(c, id)?;
             if !visible {
                 return Ok(Err(ApiError::NotFound));
             }
             if video.status != "ready" {
-                return Ok(Err(ApiError::Conflict("動画はまだ再生できません (video is not ready)".into())));
+                return Ok(Err(ApiError::Conflict(
+                    "動画はまだ再生できません (video is not ready)".into(),
+                )));
             }
-            Ok(Ok(playback::start(c, me.id, id, &site_for_db, now, expires)?))
+            Ok(Ok(playback::start(
+                c,
+                me.id,
+                id,
+                &site_for_db,
+                now,
+                expires,
+            )?))
         })
         .await??;
     let (session_id, resume) = started;
@@ -182,8 +279,16 @@ pub fn master_url(
     now: Timestamp,
     expires: Timestamp,
 ) -> Result<String, ApiError> {
-    let grant = Grant { video, session: session.clone(), site: site.to_owned(), not_before: now, expires };
-    let token = grant.sign(&state.keys).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let grant = Grant {
+        video,
+        session: session.clone(),
+        site: site.to_owned(),
+        not_before: now,
+        expires,
+    };
+    let token = grant
+        .sign(&state.keys)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let base = state.settings.origin_url.trim_end_matches('/');
     Ok(format!("{base}/media/v/{video}/{token}/master.m3u8"))
 }

@@ -2,7 +2,9 @@
 //! one AAC-LC encoder whose packets every rung shares.
 
 use ffmpeg_next::format::{Pixel, Sample, sample};
-use ffmpeg_next::{ChannelLayout, Dictionary, Packet, Rational, codec, encoder, picture, util::frame};
+use ffmpeg_next::{
+    ChannelLayout, Dictionary, Packet, Rational, codec, encoder, picture, util::frame,
+};
 
 use super::graph::{AUDIO_RATE, is_again_or_eof};
 use crate::Settings;
@@ -41,7 +43,10 @@ impl VideoEncoder {
     ) -> Result<Self, Error> {
         let codec = encoder::find_by_name("libx264")
             .ok_or_else(|| Error::Internal("FFmpeg was built without libx264".to_owned()))?;
-        let mut enc = codec::Context::new_with_codec(codec).encoder().video().step("allocating libx264")?;
+        let mut enc = codec::Context::new_with_codec(codec)
+            .encoder()
+            .video()
+            .step("allocating libx264")?;
         let time_base = fps.invert();
         enc.set_width(width);
         enc.set_height(height);
@@ -60,11 +65,19 @@ impl VideoEncoder {
         opts.set("bufsize", &format!("{}k", 2 * u64::from(max_kbps)));
         opts.set("forced-idr", "1");
         opts.set("threads", &threads.max(1).to_string());
-        opts.set("x264-params", &format!("keyint={keyint}:min-keyint={keyint}:scenecut=0:open-gop=0"));
+        opts.set(
+            "x264-params",
+            &format!("keyint={keyint}:min-keyint={keyint}:scenecut=0:open-gop=0"),
+        );
         let encoder = enc
             .open_with(opts)
             .map_err(|e| Error::Internal(format!("opening libx264 {width}x{height}: {e}")))?;
-        Ok(Self { encoder, keyint, frames: 0, time_base })
+        Ok(Self {
+            encoder,
+            keyint,
+            frames: 0,
+            time_base,
+        })
     }
 
     /// The opened encoder, for the muxer's stream parameters.
@@ -73,9 +86,17 @@ impl VideoEncoder {
     }
 
     /// Encodes one filtered frame (timestamps in `frame_tb`).
-    pub(crate) fn send(&mut self, frame: &mut frame::Video, frame_tb: Rational) -> Result<(), Error> {
+    pub(crate) fn send(
+        &mut self,
+        frame: &mut frame::Video,
+        frame_tb: Rational,
+    ) -> Result<(), Error> {
         let on_grid = self.frames.is_multiple_of(self.keyint);
-        frame.set_kind(if on_grid { picture::Type::I } else { picture::Type::None });
+        frame.set_kind(if on_grid {
+            picture::Type::I
+        } else {
+            picture::Type::None
+        });
         if let Some(pts) = frame.pts() {
             use ffmpeg_next::util::mathematics::Rescale;
             frame.set_pts(Some(pts.rescale(frame_tb, self.time_base)));
@@ -113,7 +134,10 @@ impl AudioEncoder {
     pub(crate) fn open(kbps: u32) -> Result<Self, Error> {
         let codec = encoder::find(codec::Id::AAC)
             .ok_or_else(|| Error::Internal("FFmpeg was built without an AAC encoder".to_owned()))?;
-        let mut enc = codec::Context::new_with_codec(codec).encoder().audio().step("allocating AAC")?;
+        let mut enc = codec::Context::new_with_codec(codec)
+            .encoder()
+            .audio()
+            .step("allocating AAC")?;
         let time_base = Rational::new(1, AUDIO_RATE);
         enc.set_rate(AUDIO_RATE);
         enc.set_format(Sample::F32(sample::Type::Planar));

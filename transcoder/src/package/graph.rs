@@ -40,7 +40,11 @@ impl Graph {
         sizes: &[(u32, u32)],
     ) -> Result<Self, Error> {
         let sar = first.aspect_ratio();
-        let sar = if sar.numerator() > 0 && sar.denominator() > 0 { sar } else { Rational::new(1, 1) };
+        let sar = if sar.numerator() > 0 && sar.denominator() > 0 {
+            sar
+        } else {
+            Rational::new(1, 1)
+        };
         let args = format!(
             "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect={}/{}",
             first.width(),
@@ -51,7 +55,10 @@ impl Graph {
             sar.numerator(),
             sar.denominator(),
         );
-        let rotate = rotation.filter().map(|f| format!("{f},")).unwrap_or_default();
+        let rotate = rotation
+            .filter()
+            .map(|f| format!("{f},"))
+            .unwrap_or_default();
         let labels: String = (0..sizes.len()).map(|i| format!("[s{i}]")).collect();
         let mut spec = format!(
             "[in]{rotate}fps={}/{},format=yuv420p,split={}{labels}",
@@ -88,28 +95,46 @@ impl Graph {
         Self::build("abuffer", "abuffersink", &args, &spec, 1)
     }
 
-    fn build(source: &str, sink: &str, args: &str, spec: &str, outputs: usize) -> Result<Self, Error> {
+    fn build(
+        source: &str,
+        sink: &str,
+        args: &str,
+        spec: &str,
+        outputs: usize,
+    ) -> Result<Self, Error> {
         let find = |name: &str| {
-            filter::find(name).ok_or_else(|| Error::Internal(format!("libavfilter lacks the {name} filter")))
+            filter::find(name)
+                .ok_or_else(|| Error::Internal(format!("libavfilter lacks the {name} filter")))
         };
         let mut graph = filter::Graph::new();
-        graph.add(&find(source)?, "in", args).step("creating the filter source")?;
+        graph
+            .add(&find(source)?, "in", args)
+            .step("creating the filter source")?;
         let sinks: Vec<String> = (0..outputs).map(|i| format!("out{i}")).collect();
         for name in &sinks {
-            graph.add(&find(sink)?, name, "").step("creating a filter sink")?;
+            graph
+                .add(&find(sink)?, name, "")
+                .step("creating a filter sink")?;
         }
         let mut parser = graph.output("in", 0).step("linking the filter source")?;
         for name in &sinks {
             parser = parser.input(name, 0).step("linking a filter sink")?;
         }
-        parser.parse(spec).map_err(|e| Error::Internal(format!("filter graph `{spec}`: {e}")))?;
-        graph.validate().map_err(|e| Error::Internal(format!("filter graph `{spec}`: {e}")))?;
+        parser
+            .parse(spec)
+            .map_err(|e| Error::Internal(format!("filter graph `{spec}`: {e}")))?;
+        graph
+            .validate()
+            .map_err(|e| Error::Internal(format!("filter graph `{spec}`: {e}")))?;
         Ok(Self { graph, sinks })
     }
 
     /// Feeds one decoded frame into the source.
     pub(crate) fn push(&mut self, frame: &frame::Frame) -> Result<(), Error> {
-        self.source()?.source().add(frame).step("feeding the filter graph")
+        self.source()?
+            .source()
+            .add(frame)
+            .step("feeding the filter graph")
     }
 
     /// Signals the end of input; the sinks then drain what is left. `end` is
@@ -126,8 +151,14 @@ impl Graph {
 
     /// Takes the next filtered frame from output `index`, if one is ready.
     pub(crate) fn pull(&mut self, index: usize, frame: &mut frame::Frame) -> Result<Pulled, Error> {
-        let name = self.sinks.get(index).ok_or_else(|| Error::Internal(format!("no filter output {index}")))?;
-        let mut sink = self.graph.get(name).ok_or_else(|| Error::Internal(format!("filter {name} missing")))?;
+        let name = self
+            .sinks
+            .get(index)
+            .ok_or_else(|| Error::Internal(format!("no filter output {index}")))?;
+        let mut sink = self
+            .graph
+            .get(name)
+            .ok_or_else(|| Error::Internal(format!("filter {name} missing")))?;
         match sink.sink().frame(frame) {
             Ok(()) => Ok(Pulled::Frame),
             Err(e) if is_again_or_eof(&e) => Ok(Pulled::Empty),
@@ -137,13 +168,21 @@ impl Graph {
 
     /// The time base of frames coming out of output `index`.
     pub(crate) fn time_base(&mut self, index: usize) -> Result<Rational, Error> {
-        let name = self.sinks.get(index).ok_or_else(|| Error::Internal(format!("no filter output {index}")))?;
-        let mut sink = self.graph.get(name).ok_or_else(|| Error::Internal(format!("filter {name} missing")))?;
+        let name = self
+            .sinks
+            .get(index)
+            .ok_or_else(|| Error::Internal(format!("no filter output {index}")))?;
+        let mut sink = self
+            .graph
+            .get(name)
+            .ok_or_else(|| Error::Internal(format!("filter {name} missing")))?;
         Ok(sink.sink().time_base())
     }
 
     fn source(&mut self) -> Result<filter::Context, Error> {
-        self.graph.get("in").ok_or_else(|| Error::Internal("filter source missing".to_owned()))
+        self.graph
+            .get("in")
+            .ok_or_else(|| Error::Internal("filter source missing".to_owned()))
     }
 }
 

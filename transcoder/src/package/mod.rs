@@ -45,7 +45,10 @@ pub fn package(
     if rungs.is_empty() {
         return Err(Error::Internal("the ladder has no rungs".to_owned()));
     }
-    let sizes: Vec<(u32, u32)> = rungs.iter().map(|r| (even_width(info.width, info.height, r.height), r.height)).collect();
+    let sizes: Vec<(u32, u32)> = rungs
+        .iter()
+        .map(|r| (even_width(info.width, info.height, r.height), r.height))
+        .collect();
     // The thread budget is shared: several encoders with automatic threads oversubscribe the cores.
     let threads = (settings.threads / rungs.len()).max(1);
 
@@ -75,9 +78,14 @@ pub fn package(
         let measured = playlist::finish_media(&dir)?;
         let init_path = dir.join(INIT);
         let init = std::fs::read(&init_path).map_err(|e| Error::io(&init_path, &e))?;
-        let video = playlist::avc_codec(&init)
-            .ok_or_else(|| Error::Internal(format!("no H.264 configuration in {}", init_path.display())))?;
-        let codecs = if has_audio { format!("{video},mp4a.40.2") } else { video };
+        let video = playlist::avc_codec(&init).ok_or_else(|| {
+            Error::Internal(format!("no H.264 configuration in {}", init_path.display()))
+        })?;
+        let codecs = if has_audio {
+            format!("{video},mp4a.40.2")
+        } else {
+            video
+        };
         renditions.push(Rendition {
             name: rung.name.clone(),
             width,
@@ -89,19 +97,34 @@ pub fn package(
         });
     }
     playlist::write_master(outdir, &renditions, f64::from(fps))?;
-    Ok(Packaged { duration_s: info.duration_s, renditions })
+    Ok(Packaged {
+        duration_s: info.duration_s,
+        renditions,
+    })
 }
 
 /// Rejects settings the pipeline cannot honour (a deployment error, not the editor's).
 fn check(settings: &Settings) -> Result<(), Error> {
-    let bad = |why: &str| Err(Error::Internal(format!("invalid transcoder settings: {why}")));
+    let bad = |why: &str| {
+        Err(Error::Internal(format!(
+            "invalid transcoder settings: {why}"
+        )))
+    };
     if settings.segment_seconds == 0 || settings.keyframe_seconds == 0 || settings.max_fps == 0 {
         return bad("segment_seconds, keyframe_seconds and max_fps must be positive");
     }
-    if !settings.segment_seconds.is_multiple_of(settings.keyframe_seconds) {
+    if !settings
+        .segment_seconds
+        .is_multiple_of(settings.keyframe_seconds)
+    {
         return bad("segment_seconds must be a multiple of keyframe_seconds");
     }
-    let safe = |name: &str| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let safe = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
     if !settings.ladder.rungs.iter().all(|r| safe(&r.name)) {
         return bad("rung names must be plain directory names");
     }
@@ -138,7 +161,10 @@ mod tests {
     #[test]
     fn frame_rate_is_capped() {
         assert_eq!(frame_rate(Rational::new(60, 1), 30), Rational::new(30, 1));
-        assert_eq!(frame_rate(Rational::new(30000, 1001), 30), Rational::new(30000, 1001));
+        assert_eq!(
+            frame_rate(Rational::new(30000, 1001), 30),
+            Rational::new(30000, 1001)
+        );
         assert_eq!(frame_rate(Rational::new(0, 0), 30), Rational::new(30, 1));
     }
 }

@@ -32,22 +32,27 @@ impl RungMuxer {
         audio: Option<&AudioEncoder>,
         segment_seconds: u32,
     ) -> Result<Self, Error> {
-        let mut output = format::output_as(&dir.join(PLAYLIST), "hls").step("creating the HLS muxer")?;
+        let mut output =
+            format::output_as(&dir.join(PLAYLIST), "hls").step("creating the HLS muxer")?;
         {
-            let mut stream = output.add_stream(video.codec().codec()).step("adding the video stream")?;
+            let mut stream = output
+                .add_stream(video.codec().codec())
+                .step("adding the video stream")?;
             stream.set_parameters(video.codec());
             stream.set_time_base(video.time_base);
         }
         if let Some(audio) = audio {
-            let mut stream = output.add_stream(audio.codec().codec()).step("adding the audio stream")?;
+            let mut stream = output
+                .add_stream(audio.codec().codec())
+                .step("adding the audio stream")?;
             stream.set_parameters(audio.codec());
             stream.set_time_base(audio.time_base);
         }
 
         let segments = dir.join("seg_%05d.m4s");
-        let segments = segments
-            .to_str()
-            .ok_or_else(|| Error::Internal(format!("work directory is not UTF-8: {}", dir.display())))?;
+        let segments = segments.to_str().ok_or_else(|| {
+            Error::Internal(format!("work directory is not UTF-8: {}", dir.display()))
+        })?;
         let mut opts = Dictionary::new();
         opts.set("hls_time", &segment_seconds.to_string());
         opts.set("hls_segment_type", "fmp4");
@@ -56,27 +61,38 @@ impl RungMuxer {
         opts.set("hls_segment_filename", segments);
         opts.set("hls_flags", "independent_segments");
         let unused: Vec<String> = {
-            let left = output.write_header_with(opts).step("writing the HLS header")?;
+            let left = output
+                .write_header_with(opts)
+                .step("writing the HLS header")?;
             left.iter().map(|(k, v)| format!("{k}={v}")).collect()
         };
         // libavformat hands back what it did not recognise instead of failing.
         if !unused.is_empty() {
-            return Err(Error::Internal(format!("HLS muxer ignored options: {}", unused.join(", "))));
+            return Err(Error::Internal(format!(
+                "HLS muxer ignored options: {}",
+                unused.join(", ")
+            )));
         }
 
         // The muxer may have changed the time bases: read them back.
         let time_base = |i: usize| output.stream(i).map(|s| s.time_base());
-        let video_tb =
-            time_base(VIDEO).ok_or_else(|| Error::Internal("HLS muxer lost its video stream".to_owned()))?;
+        let video_tb = time_base(VIDEO)
+            .ok_or_else(|| Error::Internal("HLS muxer lost its video stream".to_owned()))?;
         let audio_tb = audio.and_then(|_| time_base(AUDIO));
-        Ok(Self { output, video_tb, audio_tb })
+        Ok(Self {
+            output,
+            video_tb,
+            audio_tb,
+        })
     }
 
     /// Writes a video packet whose timestamps are in `tb`.
     pub(crate) fn write_video(&mut self, packet: &mut Packet, tb: Rational) -> Result<(), Error> {
         packet.rescale_ts(tb, self.video_tb);
         packet.set_stream(VIDEO);
-        packet.write_interleaved(&mut self.output).step("muxing video")
+        packet
+            .write_interleaved(&mut self.output)
+            .step("muxing video")
     }
 
     /// Writes a copy of a shared audio packet whose timestamps are in `tb`.
@@ -87,7 +103,8 @@ impl RungMuxer {
         let mut copy = packet.clone();
         copy.rescale_ts(tb, audio_tb);
         copy.set_stream(AUDIO);
-        copy.write_interleaved(&mut self.output).step("muxing audio")
+        copy.write_interleaved(&mut self.output)
+            .step("muxing audio")
     }
 
     /// Writes the trailer: the last segment and the playlist.

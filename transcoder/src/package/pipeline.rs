@@ -42,14 +42,34 @@ impl<'p> Pipeline<'p> {
         sizes: Vec<(u32, u32)>,
         progress: &'p mut dyn FnMut(f32),
     ) -> Self {
-        Self { rungs, audio, fps, sizes, progress, video_graph: None, audio_graph: None, first_seconds: None, reported: 0.0, video_end: None }
+        Self {
+            rungs,
+            audio,
+            fps,
+            sizes,
+            progress,
+            video_graph: None,
+            audio_graph: None,
+            first_seconds: None,
+            reported: 0.0,
+            video_end: None,
+        }
     }
 
     /// Runs the source to its end and flushes every stage; muxer trailers are
     /// left to the caller.
     pub(crate) fn run(&mut self, source: Source) -> Result<(), Error> {
-        let Source { mut input, video: mut video_dec, audio: mut audio_dec, info } = source;
-        let time_base = |i: usize| input.stream(i).map_or(Rational::new(1, 1), |s| s.time_base());
+        let Source {
+            mut input,
+            video: mut video_dec,
+            audio: mut audio_dec,
+            info,
+        } = source;
+        let time_base = |i: usize| {
+            input
+                .stream(i)
+                .map_or(Rational::new(1, 1), |s| s.time_base())
+        };
         let video_tb = time_base(info.video_stream);
         let audio_tb = info.audio_stream.map_or(Rational::new(1, 1), time_base);
 
@@ -58,10 +78,13 @@ impl<'p> Pipeline<'p> {
             match packet.read(&mut input) {
                 Ok(()) => {}
                 Err(ffmpeg_next::Error::Eof) => break,
-                Err(e @ ffmpeg_next::Error::Other { .. }) => return Err(Error::ffmpeg("reading input", e)),
+                Err(e @ ffmpeg_next::Error::Other { .. }) => {
+                    return Err(Error::ffmpeg("reading input", e));
+                }
                 Err(_) => {
                     return Err(Error::Unusable(
-                        "ファイルが途中で壊れています (the file is damaged or cut short)".to_owned(),
+                        "ファイルが途中で壊れています (the file is damaged or cut short)"
+                            .to_owned(),
                     ));
                 }
             }
@@ -84,7 +107,9 @@ impl<'p> Pipeline<'p> {
             self.drain_audio_decoder(dec, audio_tb)?;
         }
         let Some(graph) = self.video_graph.as_mut() else {
-            return Err(Error::Unusable("映像を復号できません (no decodable video frames)".to_owned()));
+            return Err(Error::Unusable(
+                "映像を復号できません (no decodable video frames)".to_owned(),
+            ));
         };
         graph.finish(self.video_end)?;
         self.drain_video_graph()?;
@@ -106,7 +131,12 @@ impl<'p> Pipeline<'p> {
         Ok(())
     }
 
-    fn drain_video_decoder(&mut self, dec: &mut decoder::Video, tb: Rational, info: &MediaInfo) -> Result<(), Error> {
+    fn drain_video_decoder(
+        &mut self,
+        dec: &mut decoder::Video,
+        tb: Rational,
+        info: &MediaInfo,
+    ) -> Result<(), Error> {
         let mut frame = frame::Video::empty();
         while receive(dec, &mut frame)? {
             let ts = frame.timestamp();
@@ -121,7 +151,13 @@ impl<'p> Pipeline<'p> {
             }
             let graph = match self.video_graph.as_mut() {
                 Some(graph) => graph,
-                None => self.video_graph.insert(Graph::video(&frame, tb, info.rotation, self.fps, &self.sizes)?),
+                None => self.video_graph.insert(Graph::video(
+                    &frame,
+                    tb,
+                    info.rotation,
+                    self.fps,
+                    &self.sizes,
+                )?),
             };
             graph.push(&frame)?;
             self.drain_video_graph()?;
@@ -145,7 +181,9 @@ impl<'p> Pipeline<'p> {
     }
 
     fn drain_video_graph(&mut self) -> Result<(), Error> {
-        let Some(graph) = self.video_graph.as_mut() else { return Ok(()) };
+        let Some(graph) = self.video_graph.as_mut() else {
+            return Ok(());
+        };
         let mut frame = frame::Video::empty();
         for (i, rung) in self.rungs.iter_mut().enumerate() {
             let tb = graph.time_base(i)?;
@@ -158,7 +196,9 @@ impl<'p> Pipeline<'p> {
     }
 
     fn drain_audio_graph(&mut self) -> Result<(), Error> {
-        let (Some(graph), Some(encoder)) = (self.audio_graph.as_mut(), self.audio.as_mut()) else { return Ok(()) };
+        let (Some(graph), Some(encoder)) = (self.audio_graph.as_mut(), self.audio.as_mut()) else {
+            return Ok(());
+        };
         let mut frame = frame::Audio::empty();
         let tb = graph.time_base(0)?;
         while let Pulled::Frame = graph.pull(0, &mut frame)? {
@@ -208,7 +248,8 @@ fn receive(dec: &mut decoder::Opened, frame: &mut frame::Frame) -> Result<bool, 
 fn drain_video_encoder(rung: &mut RungOut) -> Result<(), Error> {
     let mut packet = Packet::empty();
     while rung.encoder.receive(&mut packet)? {
-        rung.muxer.write_video(&mut packet, rung.encoder.time_base)?;
+        rung.muxer
+            .write_video(&mut packet, rung.encoder.time_base)?;
     }
     Ok(())
 }

@@ -24,10 +24,17 @@ pub(crate) struct Measured {
 pub(crate) fn finish_media(dir: &Path) -> Result<Measured, Error> {
     let path = dir.join(PLAYLIST);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, &e))?;
-    let mut playlist = m3u8_rs::parse_media_playlist_res(&bytes)
-        .map_err(|_| Error::Internal(format!("the HLS muxer wrote an unreadable {}", path.display())))?;
+    let mut playlist = m3u8_rs::parse_media_playlist_res(&bytes).map_err(|_| {
+        Error::Internal(format!(
+            "the HLS muxer wrote an unreadable {}",
+            path.display()
+        ))
+    })?;
     if playlist.segments.is_empty() {
-        return Err(Error::Internal(format!("the HLS muxer wrote no segments into {}", path.display())));
+        return Err(Error::Internal(format!(
+            "the HLS muxer wrote no segments into {}",
+            path.display()
+        )));
     }
     playlist.playlist_type = Some(MediaPlaylistType::Vod);
     playlist.independent_segments = true;
@@ -39,13 +46,18 @@ pub(crate) fn finish_media(dir: &Path) -> Result<Measured, Error> {
     for (i, segment) in playlist.segments.iter_mut().enumerate() {
         segment.uri = basename(&segment.uri);
         if i == 0 && segment.map.is_none() {
-            segment.map = Some(m3u8_rs::Map { uri: INIT.to_owned(), ..Default::default() });
+            segment.map = Some(m3u8_rs::Map {
+                uri: INIT.to_owned(),
+                ..Default::default()
+            });
         }
         if let Some(map) = segment.map.as_mut() {
             map.uri = basename(&map.uri);
         }
         let file = dir.join(&segment.uri);
-        let size = std::fs::metadata(&file).map_err(|e| Error::io(&file, &e))?.len();
+        let size = std::fs::metadata(&file)
+            .map_err(|e| Error::io(&file, &e))?
+            .len();
         let duration = f64::from(segment.duration);
         if duration > 0.0 {
             peak = peak.max((size as f64 * 8.0 / duration).round() as u64);
@@ -54,18 +66,36 @@ pub(crate) fn finish_media(dir: &Path) -> Result<Measured, Error> {
         seconds += duration;
     }
     // Every EXTINF, rounded, must fit the target duration (RFC 8216 §4.3.3.1).
-    let longest = playlist.segments.iter().map(|s| f64::from(s.duration).round() as u64).max().unwrap_or(0);
+    let longest = playlist
+        .segments
+        .iter()
+        .map(|s| f64::from(s.duration).round() as u64)
+        .max()
+        .unwrap_or(0);
     playlist.target_duration = playlist.target_duration.max(longest);
 
     let mut out = Vec::new();
-    playlist.write_to(&mut out).map_err(|e| Error::io(&path, &e))?;
+    playlist
+        .write_to(&mut out)
+        .map_err(|e| Error::io(&path, &e))?;
     std::fs::write(&path, out).map_err(|e| Error::io(&path, &e))?;
-    let average_bps = if seconds > 0.0 { (bits as f64 / seconds).round() as u64 } else { 0 };
-    Ok(Measured { peak_bps: peak, average_bps })
+    let average_bps = if seconds > 0.0 {
+        (bits as f64 / seconds).round() as u64
+    } else {
+        0
+    };
+    Ok(Measured {
+        peak_bps: peak,
+        average_bps,
+    })
 }
 
 /// Writes `master.m3u8`: one EXT-X-STREAM-INF per rendition, in the order given.
-pub(crate) fn write_master(outdir: &Path, renditions: &[Rendition], frame_rate: f64) -> Result<(), Error> {
+pub(crate) fn write_master(
+    outdir: &Path,
+    renditions: &[Rendition],
+    frame_rate: f64,
+) -> Result<(), Error> {
     let variants = renditions
         .iter()
         .map(|r| VariantStream {
@@ -73,15 +103,25 @@ pub(crate) fn write_master(outdir: &Path, renditions: &[Rendition], frame_rate: 
             bandwidth: r.bandwidth,
             average_bandwidth: Some(r.average_bandwidth),
             codecs: Some(r.codecs.clone()),
-            resolution: Some(Resolution { width: u64::from(r.width), height: u64::from(r.height) }),
+            resolution: Some(Resolution {
+                width: u64::from(r.width),
+                height: u64::from(r.height),
+            }),
             frame_rate: Some((frame_rate * 1000.0).round() / 1000.0),
             ..Default::default()
         })
         .collect();
-    let master = MasterPlaylist { version: Some(6), independent_segments: true, variants, ..Default::default() };
+    let master = MasterPlaylist {
+        version: Some(6),
+        independent_segments: true,
+        variants,
+        ..Default::default()
+    };
     let path = outdir.join("master.m3u8");
     let mut out = Vec::new();
-    master.write_to(&mut out).map_err(|e| Error::io(&path, &e))?;
+    master
+        .write_to(&mut out)
+        .map_err(|e| Error::io(&path, &e))?;
     std::fs::write(&path, out).map_err(|e| Error::io(&path, &e))
 }
 

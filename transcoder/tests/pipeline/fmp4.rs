@@ -9,13 +9,20 @@ pub fn boxes(data: &[u8]) -> Vec<([u8; 4], &[u8])> {
         let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
         let kind: [u8; 4] = data[at + 4..at + 8].try_into().unwrap();
         let (header, size) = if size == 1 {
-            (16, u64::from_be_bytes(data[at + 8..at + 16].try_into().unwrap()) as usize)
+            (
+                16,
+                u64::from_be_bytes(data[at + 8..at + 16].try_into().unwrap()) as usize,
+            )
         } else if size == 0 {
             (8, data.len() - at)
         } else {
             (8, size)
         };
-        assert!(size >= header && at + size <= data.len(), "malformed box {:?}", String::from_utf8_lossy(&kind));
+        assert!(
+            size >= header && at + size <= data.len(),
+            "malformed box {:?}",
+            String::from_utf8_lossy(&kind)
+        );
         out.push((kind, &data[at + header..at + size]));
         at += size;
     }
@@ -24,8 +31,14 @@ pub fn boxes(data: &[u8]) -> Vec<([u8; 4], &[u8])> {
 
 /// Payloads of every box of type `kind` found by descending through `path`.
 fn find<'a>(data: &'a [u8], path: &[&[u8; 4]]) -> Vec<&'a [u8]> {
-    let Some((first, rest)) = path.split_first() else { return vec![data] };
-    boxes(data).into_iter().filter(|(k, _)| k == *first).flat_map(|(_, p)| find(p, rest)).collect()
+    let Some((first, rest)) = path.split_first() else {
+        return vec![data];
+    };
+    boxes(data)
+        .into_iter()
+        .filter(|(k, _)| k == *first)
+        .flat_map(|(_, p)| find(p, rest))
+        .collect()
 }
 
 /// Total samples over every `moof/traf/trun` whose track has handler `vide`
@@ -49,7 +62,10 @@ pub fn video_samples(segment: &[u8], video_track: u32) -> u32 {
 /// slice (types 1..=5), reading 4-byte length prefixes. The video track's
 /// samples come first in each fragment's `mdat` (its `traf` is first).
 pub fn nal_types_to_first_slice(segment: &[u8]) -> Vec<u8> {
-    let mdat = find(segment, &[b"mdat"]).into_iter().next().expect("segment has an mdat");
+    let mdat = find(segment, &[b"mdat"])
+        .into_iter()
+        .next()
+        .expect("segment has an mdat");
     let mut types = Vec::new();
     let mut at = 0;
     while at + 5 <= mdat.len() {

@@ -22,7 +22,14 @@ pub struct Clip {
 pub fn clip(width: u32, height: u32, fps: u32, seconds: f64, tone_hz: Option<u32>) -> Clip {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("source.mp4");
-    let spec = SynthSpec { width, height, fps, seconds, pattern: "testsrc2".into(), tone_hz };
+    let spec = SynthSpec {
+        width,
+        height,
+        fps,
+        seconds,
+        pattern: "testsrc2".into(),
+        tone_hz,
+    };
     generate(&path, &spec).unwrap();
     Clip { dir, path }
 }

@@ -9,7 +9,10 @@ use crate::fmp4::{nal_types_to_first_slice, video_sample_nals, video_samples};
 use crate::{clip, outdir, read};
 
 fn small_ladder() -> Settings {
-    Settings { ladder: domain::Ladder::small(), ..Settings::default() }
+    Settings {
+        ladder: domain::Ladder::small(),
+        ..Settings::default()
+    }
 }
 
 /// Checks one rung's media playlist and segments; returns (frames per segment,
@@ -19,13 +22,19 @@ fn check_rendition(dir: &Path, settings: &Settings) -> (Vec<u32>, Vec<(u64, f64)
     let playlist = m3u8_rs::parse_media_playlist_res(&text).expect("media playlist parses");
     assert_eq!(playlist.playlist_type, Some(MediaPlaylistType::Vod));
     assert!(playlist.end_list && playlist.independent_segments);
-    assert_eq!(playlist.segments[0].map.as_ref().map(|m| m.uri.as_str()), Some("init.mp4"));
+    assert_eq!(
+        playlist.segments[0].map.as_ref().map(|m| m.uri.as_str()),
+        Some("init.mp4")
+    );
     assert!(read(&dir.join("init.mp4")).windows(4).any(|w| w == b"avcC"));
 
     let mut frames = Vec::new();
     let mut sizes = Vec::new();
     for segment in &playlist.segments {
-        assert!(f64::from(segment.duration) <= f64::from(settings.segment_seconds) + 0.5, "{segment:?}");
+        assert!(
+            f64::from(segment.duration) <= f64::from(settings.segment_seconds) + 0.5,
+            "{segment:?}"
+        );
         let bytes = read(&dir.join(&segment.uri));
         // Every segment must open on an IDR slice (only SEI/AUD/SPS/PPS may precede it).
         let nals = nal_types_to_first_slice(&bytes);
@@ -36,17 +45,30 @@ fn check_rendition(dir: &Path, settings: &Settings) -> (Vec<u32>, Vec<(u64, f64)
         assert_eq!(samples.len() as u32, video_samples(&bytes, 1));
         // IDRs exactly on the keyframe grid: source keyframes must not leak through.
         let keyint = (30 * settings.keyframe_seconds) as usize;
-        let idrs: Vec<usize> = samples.iter().enumerate().filter(|(_, n)| n.contains(&5)).map(|(i, _)| i).collect();
+        let idrs: Vec<usize> = samples
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.contains(&5))
+            .map(|(i, _)| i)
+            .collect();
         let grid: Vec<usize> = (0..samples.len()).step_by(keyint).collect();
         assert_eq!(idrs, grid, "{}: IDR sample positions", segment.uri);
-        assert!(samples.iter().all(|n| !n.contains(&5) || n.iter().all(|t| [5, 6, 7, 8, 9].contains(t))));
+        assert!(
+            samples
+                .iter()
+                .all(|n| !n.contains(&5) || n.iter().all(|t| [5, 6, 7, 8, 9].contains(t)))
+        );
         frames.push(samples.len() as u32);
         sizes.push((bytes.len() as u64, f64::from(segment.duration)));
     }
     (frames, sizes)
 }
 
-fn package_clip(seconds: f64, tone: Option<u32>, settings: &Settings) -> (crate::Clip, std::path::PathBuf, Packaged) {
+fn package_clip(
+    seconds: f64,
+    tone: Option<u32>,
+    settings: &Settings,
+) -> (crate::Clip, std::path::PathBuf, Packaged) {
     let clip = clip(640, 360, 30, seconds, tone);
     let out = outdir(&clip);
     let packaged = package(&clip.path, &out, settings, &mut |_| {}).expect("packages");
@@ -59,20 +81,42 @@ fn clip_with_tone_packages_into_the_small_ladder_with_idr_aligned_segments() {
     let (_clip, out, packaged) = package_clip(6.5, Some(440), &settings);
     assert!((packaged.duration_s - 6.5).abs() < 0.1, "{packaged:?}");
 
-    let master = m3u8_rs::parse_master_playlist_res(&read(&out.join("master.m3u8"))).expect("master parses");
+    let master =
+        m3u8_rs::parse_master_playlist_res(&read(&out.join("master.m3u8"))).expect("master parses");
     assert!(master.independent_segments);
-    let summary: Vec<_> = master.variants.iter().map(|v| (v.uri.as_str(), v.resolution, v.frame_rate)).collect();
+    let summary: Vec<_> = master
+        .variants
+        .iter()
+        .map(|v| (v.uri.as_str(), v.resolution, v.frame_rate))
+        .collect();
     assert_eq!(
         summary,
         vec![
-            ("360p/index.m3u8", Some(Resolution { width: 640, height: 360 }), Some(30.0)),
-            ("240p/index.m3u8", Some(Resolution { width: 426, height: 240 }), Some(30.0)),
+            (
+                "360p/index.m3u8",
+                Some(Resolution {
+                    width: 640,
+                    height: 360
+                }),
+                Some(30.0)
+            ),
+            (
+                "240p/index.m3u8",
+                Some(Resolution {
+                    width: 426,
+                    height: 240
+                }),
+                Some(30.0)
+            ),
         ]
     );
 
     for (variant, rendition) in master.variants.iter().zip(&packaged.renditions) {
         let codecs = variant.codecs.as_deref().unwrap_or_default();
-        assert!(codecs.starts_with("avc1.64") && codecs.ends_with(",mp4a.40.2"), "{codecs}");
+        assert!(
+            codecs.starts_with("avc1.64") && codecs.ends_with(",mp4a.40.2"),
+            "{codecs}"
+        );
         assert_eq!(codecs.len(), "avc1.64001e,mp4a.40.2".len(), "{codecs}");
         assert_eq!(codecs, rendition.codecs);
 
@@ -80,16 +124,28 @@ fn clip_with_tone_packages_into_the_small_ladder_with_idr_aligned_segments() {
         let (frames, sizes) = check_rendition(&dir, &settings);
         // 6 s at 30 fps, then the 0.5 s remainder: no frame lost or duplicated.
         assert_eq!(frames, vec![180, 15], "{}", rendition.name);
-        let peak = sizes.iter().map(|(b, s)| (*b as f64 * 8.0 / s).round() as u64).max().unwrap_or(0);
+        let peak = sizes
+            .iter()
+            .map(|(b, s)| (*b as f64 * 8.0 / s).round() as u64)
+            .max()
+            .unwrap_or(0);
         let total: u64 = sizes.iter().map(|(b, _)| b * 8).sum();
         let seconds: f64 = sizes.iter().map(|(_, s)| s).sum();
         assert_eq!(variant.bandwidth, peak);
-        assert_eq!(variant.average_bandwidth, Some((total as f64 / seconds).round() as u64));
+        assert_eq!(
+            variant.average_bandwidth,
+            Some((total as f64 / seconds).round() as u64)
+        );
 
         // What libx264 was really told, from its SEI in the first segment.
         let first = read(&dir.join("seg_00000.m4s"));
         let has = |needle: &str| first.windows(needle.len()).any(|w| w == needle.as_bytes());
-        for needle in ["keyint=60 keyint_min=31 scenecut=0", "open_gop=0", "crf=23.0", "threads=1 "] {
+        for needle in [
+            "keyint=60 keyint_min=31 scenecut=0",
+            "open_gop=0",
+            "crf=23.0",
+            "threads=1 ",
+        ] {
             assert!(has(needle), "{} x264 options lack {needle}", rendition.name);
         }
         let kbps = max_kbps(&rendition.name);
@@ -107,7 +163,11 @@ fn clip_with_tone_packages_into_the_small_ladder_with_idr_aligned_segments() {
 
 fn max_kbps(rung: &str) -> u64 {
     let ladder = domain::Ladder::small();
-    ladder.rungs.iter().find(|r| r.name == rung).map_or(0, |r| u64::from(r.max_kbps))
+    ladder
+        .rungs
+        .iter()
+        .find(|r| r.name == rung)
+        .map_or(0, |r| u64::from(r.max_kbps))
 }
 
 #[test]
@@ -115,7 +175,10 @@ fn clip_without_audio_packages_video_only() {
     let settings = small_ladder();
     let (_clip, out, packaged) = package_clip(4.0, None, &settings);
     for rendition in &packaged.renditions {
-        assert!(rendition.codecs.starts_with("avc1.64") && !rendition.codecs.contains("mp4a"), "{rendition:?}");
+        assert!(
+            rendition.codecs.starts_with("avc1.64") && !rendition.codecs.contains("mp4a"),
+            "{rendition:?}"
+        );
         let (frames, _) = check_rendition(&out.join(&rendition.name), &settings);
         assert_eq!(frames, vec![120], "{}", rendition.name);
     }
@@ -142,6 +205,10 @@ fn small_source_gets_one_rung_at_its_own_height() {
     let clip = clip(320, 180, 30, 4.0, None);
     let out = outdir(&clip);
     let packaged = package(&clip.path, &out, &small_ladder(), &mut |_| {}).expect("packages");
-    let sizes: Vec<_> = packaged.renditions.iter().map(|r| (r.name.as_str(), r.width, r.height)).collect();
+    let sizes: Vec<_> = packaged
+        .renditions
+        .iter()
+        .map(|r| (r.name.as_str(), r.width, r.height))
+        .collect();
     assert_eq!(sizes, vec![("180p", 320, 180)]);
 }

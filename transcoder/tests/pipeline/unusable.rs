@@ -23,8 +23,15 @@ fn assert_unusable(result: Result<transcoder::Packaged, Error>, english: &str) {
 fn non_media_bytes_are_unusable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.mp4");
-    std::fs::write(&path, "研修資料です。これは動画ではありません。\n".repeat(200)).unwrap();
-    assert_unusable(package_file(&path, &Settings::default()), "(not a media file)");
+    std::fs::write(
+        &path,
+        "研修資料です。これは動画ではありません。\n".repeat(200),
+    )
+    .unwrap();
+    assert_unusable(
+        package_file(&path, &Settings::default()),
+        "(not a media file)",
+    );
 }
 
 #[test]
@@ -41,13 +48,19 @@ fn truncated_mp4_is_unusable() {
     let bytes = std::fs::read(&clip.path).unwrap();
     let path = clip.dir.path().join("half.mp4");
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-    assert_unusable(package_file(&path, &Settings::default()), "(not a media file)");
+    assert_unusable(
+        package_file(&path, &Settings::default()),
+        "(not a media file)",
+    );
 }
 
 #[test]
 fn input_longer_than_the_limit_is_unusable() {
     let clip = clip(320, 180, 30, 4.0, None);
-    let settings = Settings { max_duration_s: 3.0, ..Settings::default() };
+    let settings = Settings {
+        max_duration_s: 3.0,
+        ..Settings::default()
+    };
     assert_unusable(package_file(&clip.path, &settings), "limit)");
 }
 

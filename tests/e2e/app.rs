@@ -1,0 +1,183 @@
+//! `spawn_app()`: the real application, in-process, on 127.0.0.1:0.
+
+use domain::{Email, Role};
+use manabi::config::Config;
+use manabi::roles::{self, App};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+use transcoder::synth::{self, SynthSpec};
+
+/// A running application and helpers to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub app: Option<App>,
+    pub data: TempDir,
+}
+
+/// A logged-in client.
+pub struct Session {
+    pub client: Client,
+    pub csrf: String,
+    pub base: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let env = vec![
+        (
+            "MANABI_DATA_DIR".to_owned(),
+            data.path().display().to_string(),
+        ),
+        ("MANABI_HTTP__ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+        ("MANABI_TRANSCODER__LADDER".to_owned(), "small".to_owned()),
+        (
+            "MANABI_CATALOG__MAX_UPLOAD_BYTES".to_owned(),
+            "5000000".to_owned(),
+        ),
+    ];
+    let config = Config::load_with_env(None, env).unwrap();
+    manabi::telemetry::init("text", "warn");
+    let app = roles::start(&config, roles::Role::All).await.unwrap();
+    let base = format!("http://{}", app.local_addr().unwrap());
+    TestApp {
+        base,
+        app: Some(app),
+        data,
+    }
+}
+
+impl TestApp {
+    /// Creates an account directly in the catalog.
+    pub async fn add_user(&self, email: &str, role: Role) {
+        let catalog = self.app.as_ref().unwrap().catalog().unwrap();
+        let hash = catalog::password::hash(PASSWORD, 600_000);
+        let email = Email::parse(email).unwrap();
+        catalog
+            .state
+            .db
+            .call(move |c| {
+                catalog::users::create(
+                    c,
+                    &catalog::users::NewUser {
+                        email: &email,
+                        name: "テスト",
+                        role,
+                        password_hash: Some(&hash),
+                    },
+                    jiff::Timestamp::now(),
+                )
+                .unwrap();
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+
+    pub fn client() -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
+    }
+
+    pub async fn login(&self, email: &str) -> Session {
+        let client = Self::client();
+        let resp = client
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "login of {email}");
+        let body: Value = resp.json().await.unwrap();
+        Session {
+            client,
+            csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+            base: self.base.clone(),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+}
+
+impl Session {
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> Response {
+        self.client
+            .post(self.url("/api/v1/videos"))
+            .header("x-csrf-token", &self.csrf)
+            .header("x-filename", name)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Polls the video until it is ready or failed; returns its last state and
+    /// every status seen.
+    pub async fn wait_video(&self, id: i64) -> (Value, Vec<String>) {
+        let deadline = Instant::now() + Duration::from_secs(180);
+        let mut seen = Vec::new();
+        loop {
+            let v: Value = self
+                .get(&format!("/api/v1/videos/{id}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let status = v["status"].as_str().unwrap().to_owned();
+            if seen.last() != Some(&status) {
+                seen.push(status.clone());
+            }
+            if status == "ready" || status == "failed" {
+                return (v, seen);
+            }
+            assert!(Instant::now() < deadline, "video {id} still {status}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// A small generated clip (H.264 + AAC in MP4).
+pub fn clip(dir: &Path, seconds: f64) -> PathBuf {
+    let path = dir.join(format!("clip-{seconds}.mp4"));
+    let spec = SynthSpec {
+        width: 640,
+        height: 360,
+        fps: 30,
+        seconds,
+        pattern: "testsrc2".into(),
+        tone_hz: Some(440),
+    };
+    synth::generate(&path, &spec).unwrap();
+    path
+}

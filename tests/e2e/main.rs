@@ -1,0 +1,10 @@
+//! End-to-end tests of the whole binary: the real application on a random
+//! port with a temporary data directory, driven over HTTP as a client would.
+
+// Test helpers may panic on anything unexpected: that is how a test fails.
+#![allow(clippy::unwrap_used)]
+
+mod app;
+mod cli;
+mod path;
+mod security;

@@ -1,0 +1,331 @@
+//! The whole path: upload → ready → publish → play → master → variant → init
+//! → segment → tampered 403 → heartbeats → report.
+
+use crate::app::{Session, TestApp, clip, spawn_app};
+use domain::{Grant, PlaybackSessionId, Role, VideoId};
+use jiff::{SignedDuration, Timestamp};
+use m3u8_rs::Playlist;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Instant;
+
+async fn upload_and_publish(app: &TestApp, editor: &Session) -> i64 {
+    let bytes = std::fs::read(clip(app.data_dir(), 6.5)).unwrap();
+    let resp = editor.upload("%E7%A0%94%E4%BF%AE.mp4", bytes).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "queued");
+    let id = body["id"].as_i64().unwrap();
+    let (video, seen) = editor.wait_video(id).await;
+    assert_eq!(video["status"], "ready", "{video}");
+    assert_eq!(video["title"], "研修.mp4");
+    assert!(
+        seen.iter()
+            .all(|s| ["queued", "processing", "ready"].contains(&s.as_str())),
+        "{seen:?}"
+    );
+    assert!(
+        (video["duration_s"].as_f64().unwrap() - 6.5).abs() < 0.2,
+        "{video}"
+    );
+    assert_eq!(
+        video["renditions"].as_array().unwrap().len(),
+        2,
+        "small ladder: 360p and 240p"
+    );
+
+    let course: Value = editor
+        .post(
+            "/api/v1/courses",
+            &json!({"category_id": 5, "title": "ハラスメント防止研修", "lessons": [{"title": "第1回", "video_id": id}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(course["status"], "draft");
+    let course_id = course["id"].as_i64().unwrap();
+    let published = editor
+        .post(&format!("/api/v1/courses/{course_id}/publish"), &json!({}))
+        .await;
+    assert_eq!(published.status(), StatusCode::OK);
+    id
+}
+
+#[tokio::test]
+async fn upload_play_heartbeat_and_report_walk_the_whole_path() {
+    let app = spawn_app().await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let video = upload_and_publish(&app, &editor).await;
+
+    // The learner sees the published course in its domain and plays it.
+    let learner = app.login("learner@city.example.jp").await;
+    let cats: Value = learner
+        .get("/api/v1/categories")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cats["items"].as_array().unwrap().len(), 7);
+    assert_eq!(cats["items"][4]["name"], "組織統制");
+    assert_eq!(cats["items"][4]["course_count"], 1);
+    let played_at = Instant::now();
+    let play: Value = learner
+        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let master_url = play["master_url"].as_str().unwrap().to_owned();
+    let session_id = play["session_id"].as_str().unwrap().to_owned();
+    assert_eq!(play["resume_position_s"], 0.0);
+
+    // Master → variant → init segment → media segment, following relative URIs.
+    let anonymous = TestApp::client();
+    let master = anonymous
+        .get(learner.url(&master_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(master.status(), StatusCode::OK);
+    assert_eq!(
+        master.headers()["content-type"],
+        "application/vnd.apple.mpegurl"
+    );
+    let master_text = master.bytes().await.unwrap();
+    let Ok((_, Playlist::MasterPlaylist(m))) = m3u8_rs::parse_playlist(&master_text) else {
+        panic!("not a master playlist")
+    };
+    assert_eq!(m.variants.len(), 2);
+    assert!(
+        m.variants[0]
+            .codecs
+            .as_deref()
+            .unwrap()
+            .starts_with("avc1.64")
+    );
+    let base = learner
+        .url(&master_url)
+        .rsplit_once('/')
+        .unwrap()
+        .0
+        .to_owned();
+    let variant_url = format!("{base}/{}", m.variants[0].uri);
+    let variant = anonymous
+        .get(&variant_url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let Ok((_, Playlist::MediaPlaylist(media))) = m3u8_rs::parse_playlist(&variant) else {
+        panic!("not a media playlist")
+    };
+    assert!(media.end_list);
+    let variant_dir = variant_url.rsplit_once('/').unwrap().0.to_owned();
+    let init_uri = &media.segments[0].map.as_ref().unwrap().uri;
+    let init = anonymous
+        .get(format!("{variant_dir}/{init_uri}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(init.status(), StatusCode::OK);
+    assert_eq!(
+        init.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(&init.bytes().await.unwrap()[4..8], b"ftyp");
+    let segment_url = format!("{variant_dir}/{}", media.segments[0].uri);
+    let segment = anonymous.get(&segment_url).send().await.unwrap();
+    assert_eq!(segment.status(), StatusCode::OK);
+    let segment_bytes = segment.bytes().await.unwrap();
+    assert!(
+        segment_bytes.windows(4).any(|w| w == b"moof"),
+        "an fMP4 media segment"
+    );
+
+    // Byte ranges and conditional requests.
+    let part = anonymous
+        .get(&segment_url)
+        .header("range", "bytes=0-99")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    let etag = part.headers()["etag"].clone();
+    assert_eq!(part.bytes().await.unwrap(), segment_bytes.slice(0..100));
+    let cached = anonymous
+        .get(&segment_url)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+
+    // A tampered token, another video's path, an expired grant, no token: 403, no media bytes.
+    let catalog = app.app.as_ref().unwrap().catalog().unwrap();
+    let token = master_url.split('/').nth(4).unwrap().to_owned();
+    let mut tampered = token.clone().into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let now = Timestamp::now();
+    let expired = Grant {
+        video: VideoId::new(video),
+        session: session_id.parse::<PlaybackSessionId>().unwrap(),
+        site: "default".into(),
+        not_before: now - SignedDuration::from_secs(1200),
+        expires: now - SignedDuration::from_secs(600),
+    }
+    .sign(&catalog.state.keys)
+    .unwrap();
+    for url in [
+        segment_url.replace(&token, &tampered),
+        segment_url.replace(&format!("/v/{video}/"), &format!("/v/{}/", video + 1)),
+        segment_url.replace(&token, &expired),
+        format!("{}/media/v/{video}/master.m3u8", app.base),
+        format!("{}/media/v/{video}/{token}/../../../catalog.db", app.base),
+    ] {
+        let resp = anonymous.get(&url).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{url}");
+        assert_eq!(resp.headers()["cache-control"], "no-store");
+        assert_eq!(resp.bytes().await.unwrap(), "forbidden\n");
+    }
+
+    // Heartbeats: an absurd claim is capped by the wall clock; repeats count once.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let hb = format!("/api/v1/play/{session_id}/heartbeat");
+    let first: Value = learner
+        .post(
+            &hb,
+            &json!({"seq": 1, "position_s": 6.0, "played": [[0.0, 6.5]], "rate": 0.25}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let elapsed = played_at.elapsed().as_secs_f64();
+    let credited = first["credited_seconds"].as_f64().unwrap();
+    assert!(
+        credited > 1.0 && credited <= elapsed,
+        "credited {credited} s after {elapsed} s"
+    );
+    let repeat: Value = learner
+        .post(
+            &hb,
+            &json!({"seq": 1, "position_s": 6.0, "played": [[0.0, 6.5]], "rate": 0.25}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(repeat["credited_seconds"], 0.0);
+    let out_of_range = learner
+        .post(
+            &hb,
+            &json!({"seq": 2, "position_s": 1.0, "played": [[0.0, 3600.0]], "rate": 1.0}),
+        )
+        .await;
+    assert_eq!(out_of_range.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let other = app
+        .login("editor@city.example.jp")
+        .await
+        .post(
+            &hb,
+            &json!({"seq": 9, "position_s": 1.0, "played": [], "rate": 1.0}),
+        )
+        .await;
+    assert_eq!(
+        other.status(),
+        StatusCode::FORBIDDEN,
+        "only the session's user may send heartbeats"
+    );
+
+    // The report shows the learner's seconds today (Asia/Tokyo).
+    let admin = app.login("admin@city.example.jp").await;
+    let today = Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Tokyo").unwrap())
+        .date();
+    let report: Value = admin
+        .get(&format!(
+            "/api/v1/reports/viewing?from={today}&to={today}&granularity=day"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["timezone"], "Asia/Tokyo");
+    assert_eq!(report["periods"], json!([today.to_string()]));
+    let row = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["email"] == "learner@city.example.jp")
+        .unwrap();
+    assert_eq!(row["seconds"][0].as_i64().unwrap(), credited.round() as i64);
+    assert_eq!(report["totals"]["total_seconds"], row["total_seconds"]);
+
+    // Resume: the next play starts where the last heartbeat left off (unless at the end).
+    let again: Value = learner
+        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["resume_position_s"], 0.0,
+        "6.0 of 6.5 s is the end: start over"
+    );
+    app.app.unwrap().shutdown().await;
+}
+
+#[tokio::test]
+async fn unusable_uploads_fail_with_a_reason_and_the_worker_keeps_going() {
+    let app = spawn_app().await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    let editor = app.login("editor@city.example.jp").await;
+
+    let empty = editor.upload("empty.mp4", Vec::new()).await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let good = std::fs::read(clip(app.data_dir(), 4.0)).unwrap();
+    let truncated = good[..good.len() / 2].to_vec();
+    let mut ids = Vec::new();
+    for (name, bytes) in [
+        ("notes.mp4", b"this is not a video at all".repeat(100)),
+        ("truncated.mp4", truncated),
+    ] {
+        let body: Value = editor.upload(name, bytes).await.json().await.unwrap();
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    for id in ids {
+        let (video, _) = editor.wait_video(id).await;
+        assert_eq!(video["status"], "failed", "{video}");
+        let reason = video["error"].as_str().unwrap();
+        assert!(
+            reason.chars().any(|c| c > '\u{3000}') && reason.contains('('),
+            "Japanese and English reason: {reason}"
+        );
+    }
+    // The worker survived: a good upload still becomes ready.
+    let body: Value = editor.upload("good.mp4", good).await.json().await.unwrap();
+    let (video, _) = editor.wait_video(body["id"].as_i64().unwrap()).await;
+    assert_eq!(video["status"], "ready");
+
+    let too_big = editor.upload("big.mp4", vec![0u8; 5_000_001]).await;
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = too_big.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_large");
+    let uploads = std::fs::read_dir(app.data_dir().join("uploads"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        uploads, 0,
+        "refused and finished uploads leave no temporary files"
+    );
+    app.app.unwrap().shutdown().await;
+}

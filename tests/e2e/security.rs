@@ -1,0 +1,218 @@
+//! Authentication, authorisation and error shapes on the real application.
+
+use crate::app::{PASSWORD, TestApp, spawn_app};
+use domain::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_accounts_get_the_same_401() {
+    let app = spawn_app().await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let client = TestApp::client();
+    let mut bodies = Vec::new();
+    for (email, password) in [
+        ("learner@city.example.jp", "wrong password"),
+        ("nobody@city.example.jp", PASSWORD),
+        ("not an email", PASSWORD),
+    ] {
+        let resp = client
+            .post(format!("{}/api/v1/session", app.base))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        assert!(resp.headers().get("set-cookie").is_none());
+        bodies.push(resp.text().await.unwrap());
+    }
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "no hint whether the account exists: {bodies:?}"
+    );
+    let body: Value = serde_json::from_str(&bodies[0]).unwrap();
+    assert_eq!(body["error"]["code"], "invalid_credentials");
+}
+
+#[tokio::test]
+async fn roles_csrf_and_logout_are_enforced_on_every_route() {
+    let app = spawn_app().await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let anonymous = TestApp::client();
+    for path in [
+        "/api/v1/categories",
+        "/api/v1/courses",
+        "/api/v1/videos/1",
+        "/api/v1/reports/viewing",
+        "/api/v1/session",
+    ] {
+        let resp = anonymous
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let learner = app.login("learner@city.example.jp").await;
+    let cookie_check = learner.get("/api/v1/session").await;
+    assert_eq!(cookie_check.status(), StatusCode::OK);
+
+    // Learners may not upload, author, or read reports.
+    assert_eq!(
+        learner.upload("a.mp4", vec![1, 2, 3]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        learner
+            .post("/api/v1/courses", &json!({"category_id": 1, "title": "x"}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        learner.get("/api/v1/reports/viewing").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        learner.get("/api/v1/videos/1").await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // An unsafe request without the CSRF token is refused even with the cookie.
+    let no_csrf = learner
+        .client
+        .post(learner.url("/api/v1/videos/1/play"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN);
+    let body: Value = no_csrf.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "csrf_failed");
+
+    // Logout ends the session on the server.
+    let out = learner
+        .client
+        .delete(learner.url("/api/v1/session"))
+        .header("x-csrf-token", &learner.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        learner.get("/api/v1/courses").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_are_json_404_and_health_answers() {
+    let app = spawn_app().await;
+    let client = TestApp::client();
+    let resp = client
+        .get(format!("{}/api/v1/nothing-here", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    let resp = client
+        .get(format!("{}/api/v2/x", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+
+    assert_eq!(
+        client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let ready: Value = client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ok");
+    let resp = client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.headers().contains_key("x-request-id"),
+        "every response carries a request id"
+    );
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    let metrics = client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("manabi_"),
+        "Prometheus text with our metrics:\n{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn learners_cannot_play_or_see_unpublished_content() {
+    let app = spawn_app().await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let bytes = std::fs::read(crate::app::clip(app.data_dir(), 2.0)).unwrap();
+    let body: Value = editor
+        .upload("draft.mp4", bytes)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = body["id"].as_i64().unwrap();
+    let course: Value = editor
+        .post("/api/v1/courses", &json!({"category_id": 1, "title": "下書き", "lessons": [{"title": "1", "video_id": id}]}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (video, _) = editor.wait_video(id).await;
+    assert_eq!(video["status"], "ready");
+
+    let learner = app.login("learner@city.example.jp").await;
+    let list: Value = learner.get("/api/v1/courses").await.json().await.unwrap();
+    assert_eq!(list["total"], 0, "drafts are invisible to learners");
+    assert_eq!(
+        learner
+            .get(&format!("/api/v1/courses/{}", course["id"]))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        learner
+            .post(&format!("/api/v1/videos/{id}/play"), &json!({}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // The editor may preview it.
+    assert_eq!(
+        editor
+            .post(&format!("/api/v1/videos/{id}/play"), &json!({}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
