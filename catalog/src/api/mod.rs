@@ -58,6 +58,16 @@ impl AppState {
     }
 }
 
+/// The OpenAPI 3.1 document of the whole HTTP contract.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+}
+
 /// The catalog's routes (API, health, metrics, front end).
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
@@ -88,6 +98,7 @@ pub fn router(state: AppState) -> Router {
             "/api/{*rest}",
             axum::routing::any(|| async { ApiError::NotFound }),
         )
+        .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Starts `manabi demo` on a free port with a fresh data directory, waits until
+# its courses are published, and drives it in headless Chromium
+# (player/tests/e2e.mjs): log in, open a course, play real HLS, heartbeat.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-target/debug/manabi}
+work=$(mktemp -d)
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+MANABI_DATA_DIR="$work/data" MANABI_HTTP__ADDR=127.0.0.1:0 MANABI_LOG__LEVEL=warn \
+  "$bin" demo >"$work/demo.out" 2>"$work/demo.err" &
+server=$!
+
+for _ in $(seq 1 240); do
+  grep -q "demo ready" "$work/demo.out" 2>/dev/null && break
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "browser-test: manabi demo exited early:" >&2
+    cat "$work/demo.out" "$work/demo.err" >&2
+    exit 1
+  fi
+  sleep 1
+done
+if ! grep -q "demo ready" "$work/demo.out"; then
+  echo "browser-test: the demo was not ready within 4 minutes" >&2
+  cat "$work/demo.out" "$work/demo.err" >&2
+  exit 1
+fi
+grep -q "admin@manabi.example" "$work/demo.out" || { echo "browser-test: the demo did not print the admin login" >&2; exit 1; }
+
+base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/demo.out" | head -1)
+password=$(awk '$1 == "learner1@manabi.example" {print $2}' "$work/data/demo-logins.txt")
+if BASE_URL="$base" E2E_EMAIL=learner1@manabi.example E2E_PASSWORD="$password" \
+   SCREENSHOT_DIR="${SCREENSHOT_DIR:-$work}" node player/tests/e2e.mjs; then
+  echo "browser: 1 passed, 0 failed"
+else
+  echo "browser: 0 passed, 1 failed"
+  tail -20 "$work/demo.err" >&2
+  exit 1
+fi

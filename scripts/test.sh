@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, the Rust unit and end-to-end tests, the
+# front end's unit tests, and the browser test in Chromium against a real
+# `manabi demo`. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+step() { printf '\n== %s (%ds)\n' "$*" "$(( $(date +%s) - started ))"; }
+
+step "setup"
+scripts/setup.sh test
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --locked --all-targets -- -D warnings
+
+step "cargo test"
+cargo test --locked --workspace
+
+step "front end: typecheck and unit tests"
+(cd player && npm run --silent typecheck && npm test)
+
+step "browser: the demo in Chromium"
+scripts/browser-test.sh target/debug/manabi
+
+step "all tests passed in $(( $(date +%s) - started )) s"
