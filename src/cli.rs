@@ -28,6 +28,9 @@ enum Command {
         /// Which role(s) this process runs.
         #[arg(long, value_enum, default_value = "all")]
         role: Role,
+        /// For `--role worker`: the catalog's base URL (overrides worker.catalog_url).
+        #[arg(long, value_name = "URL")]
+        catalog: Option<String>,
     },
     /// Seed demo content (generated videos, accounts, history), print the logins, and serve.
     Demo,
@@ -90,9 +93,12 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref())?;
+    let mut config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { role } => {
+        Command::Serve { role, catalog } => {
+            if let Some(url) = catalog {
+                config.worker.catalog_url = url;
+            }
             telemetry::init(&config.log.format, &config.log.level);
             let app = roles::start(&config, role).await?;
             if let Some(addr) = app.local_addr() {

@@ -26,6 +26,20 @@ pub struct Config {
     pub origin: origin::Settings,
     /// The transcoder.
     pub transcoder: Transcoder,
+    /// A remote worker's connection to its catalog.
+    pub worker: Worker,
+}
+
+/// `[worker]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Worker {
+    /// The catalog's base URL.
+    pub catalog_url: String,
+    /// The catalog's worker token.
+    pub token: secrecy::SecretString,
+    /// A file holding the token.
+    pub token_file: PathBuf,
 }
 
 /// `[http]`.
@@ -120,6 +134,24 @@ impl Config {
         config.transcoder_settings()?;
         config.catalog.validate().context("invalid configuration")?;
         Ok(config)
+    }
+
+    /// The remote worker's token, from the setting or its file.
+    pub fn worker_token(&self) -> anyhow::Result<secrecy::SecretString> {
+        use secrecy::ExposeSecret;
+        let token = if self.worker.token_file.as_os_str().is_empty() {
+            self.worker.token.expose_secret().to_owned()
+        } else {
+            std::fs::read_to_string(&self.worker.token_file).with_context(|| {
+                format!("worker.token_file {}", self.worker.token_file.display())
+            })?
+        };
+        let token = token.trim();
+        anyhow::ensure!(
+            !token.is_empty(),
+            "a remote worker needs worker.token (MANABI_WORKER__TOKEN) or worker.token_file"
+        );
+        Ok(secrecy::SecretString::from(token.to_owned()))
     }
 
     /// The grant key file.

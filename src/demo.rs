@@ -142,7 +142,7 @@ pub async fn seed(
             .db
             .call(move |c| Ok(videos::queue(c, video, now)?))
             .await?;
-        state.jobs.notify_one();
+        state.queue.wake();
         let lessons = vec![courses::LessonInput {
             title: "第1回 概要".into(),
             video_id: video,

@@ -1,70 +1,63 @@
-//! The catalog as the transcoder's job source, in the same process.
+//! The catalog's queue as the transcoder's job source: in-process
+//! ([`CatalogJobs`]) or over the catalog's internal HTTP API ([`crate::remote`]).
 
 use async_trait::async_trait;
-use catalog::db::Db;
-use catalog::videos::{self, Outcome as Recorded};
-use domain::VideoId;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::Notify;
+use catalog::jobs::Queue;
+use catalog::videos::Outcome as Recorded;
+use domain::Job;
 use transcoder::jobs::{JobSource, Outcome, SourceError};
 
-/// Jobs from the catalog database; woken by uploads, and polling as a fallback
-/// (another process may queue jobs too).
+/// Jobs from the catalog in the same process.
 pub struct CatalogJobs {
-    db: Db,
-    wake: Arc<Notify>,
+    queue: Queue,
 }
 
 impl CatalogJobs {
-    /// A job source over the catalog's database.
-    pub fn new(db: Db, wake: Arc<Notify>) -> Self {
-        Self { db, wake }
+    /// A job source over the catalog's queue.
+    pub fn new(queue: Queue) -> Self {
+        Self { queue }
     }
 }
 
-#[allow(clippy::needless_pass_by_value)]
-fn unavailable(e: catalog::db::DbError) -> SourceError {
-    // By value: it is used as `map_err(unavailable)`.
+/// The catalog's record of an outcome.
+pub fn recorded(outcome: Outcome) -> Result<Recorded, serde_json::Error> {
+    Ok(match outcome {
+        Outcome::Ready(p) => Recorded::Ready {
+            duration_s: p.duration_s,
+            renditions: serde_json::to_value(&p.renditions)?,
+        },
+        Outcome::Unusable(reason) => Recorded::Unusable { reason },
+        Outcome::Retry(reason) => Recorded::Retry { reason },
+    })
+}
+
+fn unavailable(e: &dyn std::fmt::Display) -> SourceError {
     SourceError(e.to_string())
 }
 
 #[async_trait]
 impl JobSource for CatalogJobs {
-    async fn claim(&self) -> Result<Option<VideoId>, SourceError> {
-        let now = jiff::Timestamp::now();
-        self.db
-            .call(move |c| Ok(videos::claim_next(c, now)?))
-            .await
-            .map_err(unavailable)
+    async fn claim(&self) -> Result<Option<Job>, SourceError> {
+        self.queue.claim().await.map_err(|e| unavailable(&e))
     }
 
-    async fn progress(&self, video: VideoId, progress: f32) -> Result<(), SourceError> {
-        let now = jiff::Timestamp::now();
-        self.db
-            .call(move |c| Ok(videos::set_progress(c, video, f64::from(progress), now)?))
+    async fn progress(&self, job: Job, progress: f32) -> Result<bool, SourceError> {
+        self.queue
+            .progress(job, f64::from(progress))
             .await
-            .map_err(unavailable)
+            .map_err(|e| unavailable(&e))
     }
 
-    async fn finish(&self, video: VideoId, outcome: Outcome) -> Result<(), SourceError> {
-        let now = jiff::Timestamp::now();
-        let recorded = match outcome {
-            Outcome::Ready(p) => Recorded::Ready {
-                duration_s: p.duration_s,
-                renditions: serde_json::to_value(&p.renditions)
-                    .map_err(|e| SourceError(e.to_string()))?,
-            },
-            Outcome::Unusable(reason) => Recorded::Unusable(reason),
-            Outcome::Retry(reason) => Recorded::Retry(reason),
-        };
-        self.db
-            .call(move |c| Ok(videos::finish(c, video, &recorded, now)?))
+    async fn finish(&self, job: Job, outcome: Outcome) -> Result<(), SourceError> {
+        let recorded = recorded(outcome).map_err(|e| unavailable(&e))?;
+        self.queue
+            .finish(job, recorded)
             .await
-            .map_err(unavailable)
+            .map_err(|e| unavailable(&e))?;
+        Ok(())
     }
 
     async fn wait(&self) {
-        let _ = tokio::time::timeout(Duration::from_secs(2), self.wake.notified()).await;
+        self.queue.wait().await;
     }
 }

@@ -6,6 +6,7 @@
 //! - [`keys`]: the playback-grant key file.
 //! - [`telemetry`]: structured logs and request ids.
 //! - [`jobs`]: the catalog as the transcoder's job source (in-process).
+//! - [`remote`]: the same over the catalog's internal HTTP API (remote workers).
 //! - [`roles`]: starting the catalog, origin and worker roles in one process.
 //! - [`demo`]: seeding demo content with generated videos.
 //! - [`cli`]: the command line.
@@ -15,5 +16,6 @@ pub mod config;
 pub mod demo;
 pub mod jobs;
 pub mod keys;
+pub mod remote;
 pub mod roles;
 pub mod telemetry;

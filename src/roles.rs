@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::jobs::CatalogJobs;
+use crate::remote::HttpJobs;
 use crate::telemetry;
 use anyhow::Context;
 use axum::Router;
@@ -15,6 +16,7 @@ use store::{LocalStore, Store};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower_http::set_header::SetResponseHeaderLayer;
+use transcoder::jobs::JobSource;
 
 /// Which parts this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,7 +27,8 @@ pub enum Role {
     Catalog,
     /// The HLS origin only.
     Origin,
-    /// A transcoder worker sharing this machine's data directory.
+    /// A transcoder worker taking jobs from a catalog's internal API
+    /// (`--catalog URL`), reading and writing media through the media store.
     Worker,
 }
 
@@ -81,7 +84,7 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     let mut tasks = JoinSet::new();
 
     let catalog = match role {
-        Role::All | Role::Catalog | Role::Worker => Some(
+        Role::All | Role::Catalog => Some(
             Catalog::open(
                 config.catalog.clone(),
                 data,
@@ -91,16 +94,24 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
             .await
             .context("opening the catalog")?,
         ),
-        Role::Origin => None,
+        Role::Origin | Role::Worker => None,
     };
     let origin = matches!(role, Role::All | Role::Origin)
         .then(|| Origin::new(Arc::clone(&store), Arc::new(keys), config.origin.clone()));
 
-    if let (Some(catalog), Role::All | Role::Worker) = (&catalog, role) {
-        let source = Arc::new(CatalogJobs::new(
-            catalog.state.db.clone(),
-            Arc::clone(&catalog.state.jobs),
-        ));
+    let source: Option<Arc<dyn JobSource>> = match (&catalog, role) {
+        (Some(catalog), Role::All) => Some(Arc::new(CatalogJobs::new(catalog.state.queue.clone()))),
+        (_, Role::Worker) => {
+            let url = &config.worker.catalog_url;
+            anyhow::ensure!(
+                !url.is_empty(),
+                "a worker needs its catalog: --catalog URL (or worker.catalog_url)"
+            );
+            Some(Arc::new(HttpJobs::new(url, config.worker_token()?)?))
+        }
+        _ => None,
+    };
+    if let Some(source) = source {
         let settings = config.transcoder_settings()?;
         transcoder::init().map_err(|e| anyhow::anyhow!("FFmpeg: {e}"))?;
         transcoder::quiet_ffmpeg_logs();

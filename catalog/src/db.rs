@@ -6,7 +6,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// Migrations in order; `PRAGMA user_version` records how many were applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_job_leases.sql"),
+    include_str!("../migrations/0003_captions.sql"),
+];
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,9 @@
 //! - [`password`], [`sessions`]: PBKDF2 password hashes and login sessions.
 //! - [`users`], [`groups`], [`courses`], [`videos`], [`playback`], [`audit`]: one module per
 //!   aggregate; plain functions over a `rusqlite::Connection`.
+//! - [`jobs`]: the transcode queue as workers see it (leases, revisions).
+//! - [`captions`], [`subtitles`]: caption files (WebVTT/SRT) checked and
+//!   converted, and offered as HLS subtitles in the published revision.
 //! - [`crediting`]: the pure rules that turn heartbeats into viewing time.
 //! - [`reports`]: reports from the per-day rollup.
 //! - [`api`]: thin HTTP handlers, the one error mapping, extractors.
@@ -14,15 +17,18 @@
 
 pub mod api;
 pub mod audit;
+pub mod captions;
 pub mod courses;
 pub mod crediting;
 pub mod db;
 pub mod groups;
+pub mod jobs;
 pub mod password;
 pub mod playback;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
+pub mod subtitles;
 pub mod users;
 pub mod videos;
 
@@ -34,7 +40,7 @@ use domain::SigningKeys;
 use std::path::Path;
 use std::sync::Arc;
 use store::Store;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 
 /// Opening the catalog failed.
 #[derive(Debug, thiserror::Error)]
@@ -85,14 +91,16 @@ impl Catalog {
             .await
             .map_err(|e| db::DbError::Task(e.to_string()))?;
         let permits = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let lease = jiff::SignedDuration::from_secs(settings.job_lease_seconds.max(3));
         let state = AppState {
+            queue: jobs::Queue::new(db.clone(), Arc::clone(&store), lease),
+            worker_token: settings.worker_token()?.map(Arc::new),
             db,
             store,
             settings: Arc::new(settings),
             tz,
             keys: Arc::new(keys),
             hashing: Arc::new(Semaphore::new(permits)),
-            jobs: Arc::new(Notify::new()),
             upload_dir,
             decoy_hash: Arc::new(decoy),
         };

@@ -99,6 +99,8 @@ pub struct Applied {
     pub duplicate: bool,
     /// When the session's current grant ends.
     pub grant_expires: Timestamp,
+    /// The video's published revision (for a renewed master URL).
+    pub rev: Option<String>,
 }
 
 const MAX_INTERVALS: usize = 1000;
@@ -116,7 +118,7 @@ pub fn heartbeat(
     let row = tx
         .query_row(
             "SELECT s.user_id, s.video_id, s.site, s.last_heartbeat_at, s.last_seq, v.duration_s,
-                    (SELECT credited_until FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at
+                    (SELECT credited_until FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at, v.hls_rev
              FROM playback_sessions s JOIN videos v ON v.id = s.video_id WHERE s.id = ?1",
             [session.as_str()],
             |r| {
@@ -129,11 +131,12 @@ pub fn heartbeat(
                     r.get::<_, Option<f64>>(5)?,
                     r.get::<_, Option<String>>(6)?,
                     r.get::<_, String>(7)?,
+                    r.get::<_, Option<String>>(8)?,
                 ))
             },
         )
         .optional()?;
-    let Some((owner, video, site, last_hb, last_seq, duration, credited_until, grant_expires)) =
+    let Some((owner, video, site, last_hb, last_seq, duration, credited_until, grant_expires, rev)) =
         row
     else {
         return Err(HeartbeatError::NotFound);
@@ -152,6 +155,7 @@ pub fn heartbeat(
             credited_ms: 0,
             duplicate: true,
             grant_expires,
+            rev,
         });
     }
     let last_hb = parse(&last_hb).unwrap_or(now);
@@ -190,6 +194,7 @@ pub fn heartbeat(
         credited_ms: credited,
         duplicate: false,
         grant_expires,
+        rev,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The catalog's settings (section `[catalog]` of the configuration).
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Settings of the catalog role. Every key is documented in `config/default.toml`.
@@ -31,6 +32,13 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Directory of the built front end, served at `/`.
     pub static_dir: String,
+    /// A transcode job's claim lasts this long unless its worker reports progress.
+    pub job_lease_seconds: i64,
+    /// Bearer token remote workers present to the internal job API; empty
+    /// disables that API (in-process workers do not need it).
+    pub worker_token: SecretString,
+    /// File holding the worker token (instead of `worker_token`).
+    pub worker_token_file: String,
 }
 
 impl Default for Settings {
@@ -48,6 +56,9 @@ impl Default for Settings {
             origin_url: String::new(),
             cookie_secure: false,
             static_dir: "player/dist".into(),
+            job_lease_seconds: 60,
+            worker_token: SecretString::from(""),
+            worker_token_file: String::new(),
         }
     }
 }
@@ -61,6 +72,12 @@ pub enum SettingsError {
     /// Fewer PBKDF2 rounds than the minimum.
     #[error("catalog.pbkdf2_iterations must be at least 600000")]
     TooFewRounds,
+    /// The worker token file could not be read.
+    #[error("catalog.worker_token_file: {0}")]
+    TokenFile(String),
+    /// A worker token too short to resist guessing.
+    #[error("catalog.worker_token must be at least 32 characters")]
+    WeakToken,
 }
 
 impl Settings {
@@ -76,6 +93,22 @@ impl Settings {
         if self.pbkdf2_iterations < 600_000 {
             return Err(SettingsError::TooFewRounds);
         }
+        let token = self.worker_token()?;
+        if token.as_ref().is_some_and(|t| t.expose_secret().len() < 32) {
+            return Err(SettingsError::WeakToken);
+        }
         Ok(())
+    }
+
+    /// The worker token, from the setting or its file; `None` when disabled.
+    pub fn worker_token(&self) -> Result<Option<SecretString>, SettingsError> {
+        let token = if self.worker_token_file.is_empty() {
+            self.worker_token.expose_secret().to_owned()
+        } else {
+            std::fs::read_to_string(&self.worker_token_file)
+                .map_err(|e| SettingsError::TokenFile(e.to_string()))?
+        };
+        let token = token.trim();
+        Ok((!token.is_empty()).then(|| SecretString::from(token.to_owned())))
     }
 }

@@ -1,6 +1,7 @@
 //! Uploaded videos and their processing state; the transcode job queue is the
 //! `videos` table itself (status `queued` → `processing` → `ready`/`failed`).
 
+pub use domain::Job;
 use domain::{UserId, VideoId};
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -10,8 +11,10 @@ use serde::Serialize;
 /// an unusable input fails at once).
 pub const MAX_ATTEMPTS: i64 = 3;
 
-/// A claimed job whose worker has not reported for this long is taken again.
-pub const STALE_CLAIM: SignedDuration = SignedDuration::from_secs(300);
+/// Wait before retry `attempt` + 1: 30 s, then 2 min (× 4 each time).
+pub fn backoff(attempt: i64) -> SignedDuration {
+    SignedDuration::from_secs(30 * 4i64.pow(u32::try_from(attempt.clamp(1, 6) - 1).unwrap_or(0)))
+}
 
 /// A video's state as editors see it.
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +35,11 @@ pub struct Video {
     pub error: Option<String>,
     /// Upload size.
     pub size_bytes: i64,
+    /// Caption tracks.
+    pub captions: Vec<CaptionTrack>,
+    /// The published revision (internal: part of media URLs).
+    #[serde(skip)]
+    pub hls_rev: Option<String>,
     /// Uploaded.
     pub created_at: String,
     /// Last state change.
@@ -54,6 +62,65 @@ pub fn create(
     Ok(VideoId::new(conn.last_insert_rowid()))
 }
 
+/// A caption track of a video.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptionTrack {
+    /// BCP 47 language tag.
+    pub lang: String,
+    /// Name shown in the player.
+    pub name: String,
+    /// Number of cues.
+    pub cues: i64,
+    /// Last uploaded.
+    pub updated_at: String,
+}
+
+/// Records (or replaces) a caption track.
+pub fn set_caption(
+    conn: &Connection,
+    id: VideoId,
+    lang: &str,
+    name: &str,
+    cues: usize,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO captions (video_id, lang, name, cues, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+         ON CONFLICT (video_id, lang) DO UPDATE SET name = excluded.name, cues = excluded.cues, updated_at = excluded.updated_at",
+        params![id.get(), lang, name, cues as i64, now.to_string()],
+    )?;
+    Ok(())
+}
+
+fn captions_of(conn: &Connection, id: VideoId) -> rusqlite::Result<Vec<CaptionTrack>> {
+    let mut stmt = conn.prepare(
+        "SELECT lang, name, cues, updated_at FROM captions WHERE video_id = ?1 ORDER BY lang",
+    )?;
+    stmt.query_map([id.get()], |r| {
+        Ok(CaptionTrack {
+            lang: r.get(0)?,
+            name: r.get(1)?,
+            cues: r.get(2)?,
+            updated_at: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+/// Marks an upload whose bytes could not be stored as failed.
+pub fn fail_upload(
+    conn: &Connection,
+    id: VideoId,
+    reason: &str,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE videos SET status = 'failed', error = ?1, updated_at = ?2 WHERE id = ?3 AND status = 'uploading'",
+        params![reason, now.to_string(), id.get()],
+    )?;
+    Ok(())
+}
+
 /// Makes a stored upload a transcode job.
 pub fn queue(conn: &Connection, id: VideoId, now: Timestamp) -> rusqlite::Result<()> {
     conn.execute(
@@ -65,8 +132,8 @@ pub fn queue(conn: &Connection, id: VideoId, now: Timestamp) -> rusqlite::Result
 
 /// One video.
 pub fn get(conn: &Connection, id: VideoId) -> rusqlite::Result<Option<Video>> {
-    conn.query_row(
-        "SELECT id, title, status, progress, duration_s, renditions, error, size_bytes, created_at, updated_at FROM videos WHERE id = ?1",
+    let video =     conn.query_row(
+        "SELECT id, title, status, progress, duration_s, renditions, error, size_bytes, created_at, updated_at, hls_rev FROM videos WHERE id = ?1",
         [id.get()],
         |r| {
             let renditions: String = r.get(5)?;
@@ -82,45 +149,75 @@ pub fn get(conn: &Connection, id: VideoId) -> rusqlite::Result<Option<Video>> {
                 size_bytes: r.get(7)?,
                 created_at: r.get(8)?,
                 updated_at: r.get(9)?,
+                hls_rev: r.get(10)?,
+                captions: Vec::new(),
+            })
+        },
+    )
+    .optional()?;
+    let Some(mut video) = video else {
+        return Ok(None);
+    };
+    video.captions = captions_of(conn, id)?;
+    Ok(Some(video))
+}
+
+/// Claims the oldest job that is queued (and past its backoff) or whose
+/// lease has run out, for `lease`.
+pub fn claim_next(
+    conn: &Connection,
+    now: Timestamp,
+    lease: SignedDuration,
+) -> rusqlite::Result<Option<Job>> {
+    let at = now.to_string();
+    conn.query_row(
+        "UPDATE videos SET status = 'processing', progress = 0, attempts = attempts + 1,
+                claimed_at = ?1, lease_until = ?2, updated_at = ?1
+         WHERE id = (SELECT id FROM videos
+                     WHERE (status = 'queued' AND (not_before IS NULL OR not_before <= ?1))
+                        OR (status = 'processing' AND lease_until < ?1)
+                     ORDER BY id LIMIT 1)
+         RETURNING id, attempts",
+        params![at, (now + lease).to_string()],
+        |r| {
+            Ok(Job {
+                video: VideoId::new(r.get(0)?),
+                attempt: r.get(1)?,
             })
         },
     )
     .optional()
 }
 
-/// Claims the oldest queued job, or one whose worker went silent.
-pub fn claim_next(conn: &Connection, now: Timestamp) -> rusqlite::Result<Option<VideoId>> {
-    let stale = (now - STALE_CLAIM).to_string();
-    conn.query_row(
-        "UPDATE videos SET status = 'processing', progress = 0, attempts = attempts + 1, claimed_at = ?1, updated_at = ?1
-         WHERE id = (SELECT id FROM videos
-                     WHERE status = 'queued' OR (status = 'processing' AND claimed_at < ?2)
-                     ORDER BY id LIMIT 1)
-         RETURNING id",
-        params![now.to_string(), stale],
-        |r| Ok(VideoId::new(r.get(0)?)),
-    )
-    .optional()
-}
-
-/// Records progress (and keeps the claim fresh).
+/// Records progress and extends the lease. `false` when the job is no longer
+/// this attempt's (cancelled, or its lease ran out and another worker took it):
+/// the worker should stop.
 pub fn set_progress(
     conn: &Connection,
-    id: VideoId,
+    job: Job,
     progress: f64,
     now: Timestamp,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE videos SET progress = ?1, claimed_at = ?2, updated_at = ?2 WHERE id = ?3 AND status = 'processing'",
-        params![progress.clamp(0.0, 1.0), now.to_string(), id.get()],
+    lease: SignedDuration,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE videos SET progress = ?1, lease_until = ?2, updated_at = ?3
+         WHERE id = ?4 AND attempts = ?5 AND status = 'processing'",
+        params![
+            progress.clamp(0.0, 1.0),
+            (now + lease).to_string(),
+            now.to_string(),
+            job.video.get(),
+            job.attempt
+        ],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
-/// How a job ended.
-#[derive(Debug, Clone)]
+/// How a job ended (also the body a remote worker sends to finish a job).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    /// Packaged and published.
+    /// Packaged and published under the job's revision.
     Ready {
         /// Duration in seconds.
         duration_s: f64,
@@ -128,35 +225,74 @@ pub enum Outcome {
         renditions: serde_json::Value,
     },
     /// The input cannot be used; the editor must upload something else.
-    Unusable(String),
-    /// The host or FFmpeg failed; try again unless attempts are used up.
-    Retry(String),
+    Unusable {
+        /// Why, in Japanese and English.
+        reason: String,
+    },
+    /// The host or FFmpeg failed; try again after a backoff unless attempts are used up.
+    Retry {
+        /// What failed.
+        reason: String,
+    },
 }
 
-/// Records the end of a job.
+/// Records the end of `job`. Returns `false` (and changes nothing) when the
+/// job is no longer this attempt's.
 pub fn finish(
     conn: &Connection,
-    id: VideoId,
+    job: Job,
     outcome: &Outcome,
     now: Timestamp,
-) -> rusqlite::Result<()> {
-    let now = now.to_string();
-    match outcome {
+) -> rusqlite::Result<bool> {
+    let at = now.to_string();
+    let (id, attempt) = (job.video.get(), job.attempt);
+    let changed = match outcome {
         Outcome::Ready { duration_s, renditions } => conn.execute(
-            "UPDATE videos SET status = 'ready', progress = 1, duration_s = ?1, renditions = ?2, error = NULL, updated_at = ?3 WHERE id = ?4",
-            params![duration_s, renditions.to_string(), now, id.get()],
+            "UPDATE videos SET status = 'ready', progress = 1, duration_s = ?1, renditions = ?2, hls_rev = ?3,
+                    error = NULL, lease_until = NULL, updated_at = ?4
+             WHERE id = ?5 AND attempts = ?6 AND status = 'processing'",
+            params![duration_s, renditions.to_string(), job.rev(), at, id, attempt],
         )?,
-        Outcome::Unusable(reason) => conn.execute(
-            "UPDATE videos SET status = 'failed', error = ?1, updated_at = ?2 WHERE id = ?3",
-            params![reason, now, id.get()],
+        Outcome::Unusable { reason } => conn.execute(
+            "UPDATE videos SET status = 'failed', error = ?1, lease_until = NULL, updated_at = ?2
+             WHERE id = ?3 AND attempts = ?4 AND status = 'processing'",
+            params![reason, at, id, attempt],
         )?,
-        Outcome::Retry(reason) => conn.execute(
+        Outcome::Retry { reason } => conn.execute(
             "UPDATE videos SET status = CASE WHEN attempts >= ?1 THEN 'failed' ELSE 'queued' END,
-                    error = ?2, updated_at = ?3 WHERE id = ?4",
-            params![MAX_ATTEMPTS, reason, now, id.get()],
+                    error = ?2, not_before = ?3, lease_until = NULL, updated_at = ?4
+             WHERE id = ?5 AND attempts = ?6 AND status = 'processing'",
+            params![MAX_ATTEMPTS, reason, (now + backoff(attempt)).to_string(), at, id, attempt],
         )?,
     };
-    Ok(())
+    Ok(changed == 1)
+}
+
+/// Cancels a job that has not finished: it ends `failed` with the reason
+/// "cancelled", and its worker stops at its next progress report.
+/// `false` when the video is already ready or failed.
+pub fn cancel(conn: &Connection, id: VideoId, now: Timestamp) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE videos SET status = 'failed', error = ?1, lease_until = NULL, updated_at = ?2
+         WHERE id = ?3 AND status IN ('uploading', 'queued', 'processing')",
+        params![CANCELLED, now.to_string(), id.get()],
+    )?;
+    Ok(changed == 1)
+}
+
+/// The reason shown for a cancelled job.
+pub const CANCELLED: &str = "編集者が処理を取り消しました (cancelled by an editor)";
+
+/// The published revision of a ready video.
+pub fn published_rev(conn: &Connection, id: VideoId) -> rusqlite::Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT hls_rev FROM videos WHERE id = ?1 AND status = 'ready'",
+            [id.get()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
 }
 
 #[cfg(test)]
@@ -164,26 +300,125 @@ mod tests {
     use super::*;
     use crate::db::Db;
 
+    const LEASE: SignedDuration = SignedDuration::from_secs(60);
+
+    fn setup(c: &Connection, now: Timestamp) -> VideoId {
+        c.execute("INSERT INTO users (email, role, created_at, updated_at) VALUES ('e@x.jp', 'editor', 'x', 'x')", []).unwrap();
+        let user = UserId::new(c.last_insert_rowid());
+        let id = create(c, "a.mp4", 10, user, now).unwrap();
+        assert_eq!(
+            claim_next(c, now, LEASE).unwrap(),
+            None,
+            "an upload is not a job before its bytes are stored"
+        );
+        queue(c, id, now).unwrap();
+        id
+    }
+
     #[tokio::test]
-    async fn jobs_are_claimed_once_retried_and_failed_after_max_attempts() {
+    async fn leases_expire_and_a_stale_worker_cannot_overwrite_the_new_one() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("c.db")).unwrap();
         db.call(|c| {
             let now = Timestamp::from_second(1_800_000_000).unwrap();
-            c.execute("INSERT INTO users (email, role, created_at, updated_at) VALUES ('e@x.jp', 'editor', 'x', 'x')", [])?;
-            let user = UserId::new(c.last_insert_rowid());
-            let id = create(c, "a.mp4", 10, user, now)?;
-            assert_eq!(claim_next(c, now)?, None, "an upload is not a job before its bytes are stored");
-            queue(c, id, now)?;
-            assert_eq!(claim_next(c, now)?, Some(id));
-            assert_eq!(claim_next(c, now)?, None, "a fresh claim is not handed out twice");
-            // The worker went silent: the job is taken again.
-            assert_eq!(claim_next(c, now + STALE_CLAIM + SignedDuration::from_secs(1))?, Some(id));
-            finish(c, id, &Outcome::Retry("disk full".into()), now)?;
-            assert_eq!(get(c, id)?.unwrap().status, "queued");
-            assert_eq!(claim_next(c, now)?, Some(id));
-            finish(c, id, &Outcome::Retry("disk full".into()), now)?;
-            assert_eq!(get(c, id)?.unwrap().status, "failed", "three attempts are the limit");
+            let id = setup(c, now);
+            let first = claim_next(c, now, LEASE)?.unwrap();
+            assert_eq!(
+                first,
+                Job {
+                    video: id,
+                    attempt: 1
+                }
+            );
+            assert_eq!(
+                claim_next(c, now, LEASE)?,
+                None,
+                "a leased job is not handed out twice"
+            );
+            let later = now + LEASE + SignedDuration::from_secs(1);
+            let second = claim_next(c, later, LEASE)?.unwrap();
+            assert_eq!(
+                second.attempt, 2,
+                "the worker went silent: its job is taken again"
+            );
+            assert!(
+                !set_progress(c, first, 0.5, later, LEASE)?,
+                "the old worker is told to stop"
+            );
+            assert!(!finish(
+                c,
+                first,
+                &Outcome::Unusable { reason: "x".into() },
+                later
+            )?);
+            assert!(set_progress(c, second, 0.5, later, LEASE)?);
+            let ready = Outcome::Ready {
+                duration_s: 1.0,
+                renditions: serde_json::json!([]),
+            };
+            assert!(finish(c, second, &ready, later)?);
+            assert_eq!(published_rev(c, id)?.as_deref(), Some("r2"));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn retries_wait_for_their_backoff_and_stop_after_max_attempts() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        db.call(|c| {
+            let mut now = Timestamp::from_second(1_800_000_000).unwrap();
+            let id = setup(c, now);
+            for attempt in 1..=MAX_ATTEMPTS {
+                let job = claim_next(c, now, LEASE)?.unwrap();
+                assert_eq!(job.attempt, attempt);
+                finish(
+                    c,
+                    job,
+                    &Outcome::Retry {
+                        reason: "disk full".into(),
+                    },
+                    now,
+                )?;
+                assert_eq!(claim_next(c, now, LEASE)?, None, "not before the backoff");
+                now += backoff(attempt);
+            }
+            assert_eq!(
+                get(c, id)?.unwrap().status,
+                "failed",
+                "three attempts are the limit"
+            );
+            assert_eq!(claim_next(c, now, LEASE)?, None);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn cancel_stops_queued_and_running_jobs_but_not_finished_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        db.call(|c| {
+            let now = Timestamp::from_second(1_800_000_000).unwrap();
+            let id = setup(c, now);
+            let job = claim_next(c, now, LEASE)?.unwrap();
+            assert!(cancel(c, id, now)?);
+            assert!(
+                !set_progress(c, job, 0.2, now, LEASE)?,
+                "the worker learns of the cancel"
+            );
+            let v = get(c, id)?.unwrap();
+            assert_eq!(
+                (v.status.as_str(), v.error.as_deref()),
+                ("failed", Some(CANCELLED))
+            );
+            assert!(
+                !cancel(c, id, now)?,
+                "a failed job cannot be cancelled again"
+            );
             Ok(())
         })
         .await

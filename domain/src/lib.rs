@@ -7,6 +7,7 @@
 //! - [`role`]: the four roles and what each may do.
 //! - [`grant`]: the playback grant — the catalog signs it, the origin verifies it
 //!   (HMAC-SHA-256, RFC 2104). Living here, issuer and verifier cannot drift.
+//! - [`job`]: a claimed transcode job (video + attempt → revision prefix).
 //! - [`ladder`]: renditions of an adaptive HLS ladder.
 //! - [`error_code`]: stable machine codes shared by every HTTP error body.
 
@@ -14,6 +15,7 @@ pub mod email;
 pub mod error_code;
 pub mod grant;
 pub mod ids;
+pub mod job;
 pub mod ladder;
 pub mod role;
 
@@ -21,5 +23,6 @@ pub use email::Email;
 pub use error_code::ErrorCode;
 pub use grant::{Grant, GrantError, SigningKey, SigningKeys};
 pub use ids::{CategoryId, CourseId, GroupId, LessonId, PlaybackSessionId, UserId, VideoId};
+pub use job::Job;
 pub use ladder::{Ladder, Rung};
 pub use role::Role;

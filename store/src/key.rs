@@ -31,6 +31,26 @@ impl ObjectKey {
         Self(format!("videos/{video}/source"))
     }
 
+    /// A caption track as uploaded (converted to WebVTT), outside any
+    /// revision. `lang` must be a simple BCP 47 tag (`ja`, `en`, `pt-BR`).
+    pub fn caption(video: VideoId, lang: &str) -> Result<Self, BadPath> {
+        let ok = lang.len() <= 16
+            && lang.split('-').enumerate().all(|(i, part)| {
+                let n = part.len();
+                part.bytes().all(|b| b.is_ascii_alphanumeric())
+                    && if i == 0 {
+                        (2..=3).contains(&n)
+                    } else {
+                        (2..=8).contains(&n)
+                    }
+            });
+        if ok {
+            Ok(Self(format!("videos/{video}/captions/{lang}.vtt")))
+        } else {
+            Err(BadPath)
+        }
+    }
+
     /// The root of a video's HLS package.
     pub fn hls_root(video: VideoId) -> Self {
         Self(format!("videos/{video}/hls"))

@@ -69,6 +69,8 @@ pub trait Store: Send + Sync + 'static {
     /// Moves the local file `src` into the store under `key` (atomically: a
     /// reader sees the old object or the new one, never a part).
     async fn put_file(&self, key: &ObjectKey, src: &Path) -> Result<(), StoreError>;
+    /// Writes `bytes` under `key` (atomically, as [`Store::put_file`]).
+    async fn put_bytes(&self, key: &ObjectKey, bytes: Bytes) -> Result<(), StoreError>;
     /// Copies the object under `key` into the local file `dest`.
     async fn get_to_file(&self, key: &ObjectKey, dest: &Path) -> Result<(), StoreError>;
     /// Reads an object, or the part `range` of it.

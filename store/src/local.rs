@@ -58,6 +58,12 @@ impl Store for LocalStore {
         Ok(())
     }
 
+    async fn put_bytes(&self, key: &ObjectKey, bytes: Bytes) -> Result<(), StoreError> {
+        let tmp = self.temp_path();
+        tokio::fs::write(&tmp, &bytes).await?;
+        self.put_file(key, &tmp).await
+    }
+
     async fn get_to_file(&self, key: &ObjectKey, dest: &Path) -> Result<(), StoreError> {
         tokio::fs::copy(self.path(key), dest)
             .await

@@ -27,12 +27,13 @@ pub struct Session {
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn spawn_app() -> TestApp {
-    let data = tempfile::tempdir().unwrap();
-    let env = vec![
-        (
-            "MANABI_DATA_DIR".to_owned(),
-            data.path().display().to_string(),
-        ),
+    spawn_role(roles::Role::All, tempfile::tempdir().unwrap(), &[]).await
+}
+
+/// The configuration every test instance uses, plus `extra` variables.
+pub fn test_config(data: &Path, extra: &[(&str, &str)]) -> Config {
+    let mut env = vec![
+        ("MANABI_DATA_DIR".to_owned(), data.display().to_string()),
         ("MANABI_HTTP__ADDR".to_owned(), "127.0.0.1:0".to_owned()),
         ("MANABI_TRANSCODER__LADDER".to_owned(), "small".to_owned()),
         (
@@ -40,10 +41,19 @@ pub async fn spawn_app() -> TestApp {
             "5000000".to_owned(),
         ),
     ];
-    let config = Config::load_with_env(None, env).unwrap();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::load_with_env(None, env).unwrap()
+}
+
+/// Starts `role` on `data` with extra configuration.
+pub async fn spawn_role(role: roles::Role, data: TempDir, extra: &[(&str, &str)]) -> TestApp {
+    let config = test_config(data.path(), extra);
     manabi::telemetry::init("text", "warn");
-    let app = roles::start(&config, roles::Role::All).await.unwrap();
-    let base = format!("http://{}", app.local_addr().unwrap());
+    let app = roles::start(&config, role).await.unwrap();
+    let base = app
+        .local_addr()
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_default();
     TestApp {
         base,
         app: Some(app),

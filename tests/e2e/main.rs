@@ -6,5 +6,6 @@
 
 mod app;
 mod cli;
+mod jobs;
 mod path;
 mod security;

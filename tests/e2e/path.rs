@@ -329,3 +329,138 @@ async fn unusable_uploads_fail_with_a_reason_and_the_worker_keeps_going() {
     );
     app.app.unwrap().shutdown().await;
 }
+
+#[tokio::test]
+async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
+    let app = spawn_app().await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let body: Value = editor
+        .upload(
+            "captioned.mp4",
+            std::fs::read(clip(app.data_dir(), 4.0)).unwrap(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = body["id"].as_i64().unwrap();
+    let upload_captions = |query: &'static str, bytes: Vec<u8>| {
+        let url = editor.url(&format!("/api/v1/videos/{id}/captions{query}"));
+        let req = editor
+            .client
+            .post(url)
+            .header("x-csrf-token", &editor.csrf)
+            .body(bytes);
+        async move { req.send().await.unwrap() }
+    };
+
+    // Uploaded while the video is still processing, in Shift_JIS with CRLF.
+    let srt = "1\r\n00:00:00,500 --> 00:00:02,000\r\nようこそ\r\n\r\n2\r\n00:00:02,000 --> 00:00:03,500\r\n研修を始めます\r\n";
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(srt);
+    let created = upload_captions("", sjis.into_owned()).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(
+        (created["lang"].as_str(), created["cues"].as_i64()),
+        (Some("ja"), Some(2))
+    );
+
+    let bad = upload_captions(
+        "?lang=en",
+        b"1\n00:00:01,000 --> 00:00:00,500\nbackwards\n".to_vec(),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let message: Value = bad.json().await.unwrap();
+    assert!(
+        message["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2行目"),
+        "{message}"
+    );
+    assert_eq!(
+        upload_captions("?lang=../x", b"WEBVTT\n".to_vec())
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let (video, _) = editor.wait_video(id).await;
+    assert_eq!(video["status"], "ready");
+    assert_eq!(video["captions"][0]["lang"], "ja");
+
+    // Added after the video is ready: English too.
+    let vtt = "WEBVTT\n\n00:00.500 --> 00:02.000\nWelcome\n";
+    assert_eq!(
+        upload_captions("?lang=en", vtt.as_bytes().to_vec())
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+
+    let play: Value = editor
+        .post(&format!("/api/v1/videos/{id}/play"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let master_url = editor.url(play["master_url"].as_str().unwrap());
+    let master = editor
+        .client
+        .get(&master_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let Ok((_, Playlist::MasterPlaylist(m))) = m3u8_rs::parse_playlist(master.as_bytes()) else {
+        panic!("{master}")
+    };
+    let subs: Vec<_> = m
+        .alternatives
+        .iter()
+        .filter(|a| a.media_type == m3u8_rs::AlternativeMediaType::Subtitles)
+        .collect();
+    assert_eq!(
+        subs.iter()
+            .map(|a| a.language.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["ja", "en"],
+        "{master}"
+    );
+    assert!(
+        m.variants
+            .iter()
+            .filter(|v| v.resolution.is_some() && !v.is_i_frame)
+            .all(|v| v.subtitles.as_deref() == Some("subs")),
+        "{master}"
+    );
+    let base = master_url.rsplit_once('/').unwrap().0.to_owned();
+    let vtt = editor
+        .client
+        .get(format!("{base}/captions/ja.vtt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(vtt.headers()["content-type"], "text/vtt; charset=utf-8");
+    assert_eq!(
+        vtt.text().await.unwrap(),
+        "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nようこそ\n\n00:00:02.000 --> 00:00:03.500\n研修を始めます\n"
+    );
+    let playlist = editor
+        .client
+        .get(format!("{base}/captions/ja.m3u8"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        playlist.contains("ja.vtt") && playlist.contains("#EXT-X-ENDLIST"),
+        "{playlist}"
+    );
+}

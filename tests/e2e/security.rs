@@ -219,7 +219,17 @@ async fn learners_cannot_play_or_see_unpublished_content() {
 
 #[tokio::test]
 async fn every_documented_route_exists() {
-    let app = spawn_app().await;
+    // With a worker token, so that the internal job API is served too.
+    let token = (
+        "MANABI_CATALOG__WORKER_TOKEN",
+        "a-worker-token-of-at-least-32-characters",
+    );
+    let app = crate::app::spawn_role(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        &[token],
+    )
+    .await;
     let client = TestApp::client();
     let doc: Value = client
         .get(format!("{}/api/openapi.json", app.base))

@@ -4,12 +4,12 @@
 
 use crate::Packaged;
 use async_trait::async_trait;
-use domain::VideoId;
+pub use domain::Job;
 
 /// How a job ended.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    /// Packaged and published into the store.
+    /// Packaged and published into the store under the job's revision.
     Ready(Packaged),
     /// The input cannot be used (the editor's problem); reason in Japanese and English.
     Unusable(String),
@@ -25,13 +25,14 @@ pub struct SourceError(pub String);
 /// A queue of videos to transcode.
 #[async_trait]
 pub trait JobSource: Send + Sync + 'static {
-    /// Takes the next job, if any. A claimed job that is never finished is
-    /// handed out again later (the worker is safe to kill).
-    async fn claim(&self) -> Result<Option<VideoId>, SourceError>;
-    /// Reports progress (0..1) of a claimed job; also keeps the claim fresh.
-    async fn progress(&self, video: VideoId, progress: f32) -> Result<(), SourceError>;
-    /// Records how a claimed job ended.
-    async fn finish(&self, video: VideoId, outcome: Outcome) -> Result<(), SourceError>;
+    /// Takes the next job, if any, under a lease. A job whose lease runs out
+    /// is handed out again (the worker is safe to kill).
+    async fn claim(&self) -> Result<Option<Job>, SourceError>;
+    /// Reports progress (0..1) and renews the lease. `Ok(false)` means stop:
+    /// the job was cancelled or is no longer this worker's.
+    async fn progress(&self, job: Job, progress: f32) -> Result<bool, SourceError>;
+    /// Records how the job ended.
+    async fn finish(&self, job: Job, outcome: Outcome) -> Result<(), SourceError>;
     /// Resolves when new work may be available (or after a polling interval).
     async fn wait(&self);
 }

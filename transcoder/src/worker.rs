@@ -1,24 +1,39 @@
 //! The worker loop: claim a job, fetch the upload, package it on a blocking
-//! thread, publish the result into the store (master playlist last), report.
+//! thread while reporting progress every second, publish the result under
+//! the job's fresh revision prefix, report the outcome.
+//!
+//! Safe to kill at any moment: nothing is served until the catalog switches
+//! the video to the new revision, a lost job is taken again when its lease
+//! runs out, and the next worker removes the killed one's temporary files.
 
-use crate::jobs::{JobSource, Outcome};
+use crate::jobs::{Job, JobSource, Outcome};
 use crate::{Error, Settings, package};
-use domain::VideoId;
+use std::fs::File;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use store::{ObjectKey, Store};
 
-/// Runs jobs one after another until `shutdown` resolves. A job interrupted
-/// by shutdown is left claimed and is taken again after its claim goes stale.
+/// How often progress is reported (and the lease renewed).
+const REPORT_EVERY: Duration = Duration::from_secs(1);
+
+/// Runs jobs one after another until `shutdown` resolves. `work_root` holds
+/// one directory per running worker.
 pub async fn run(
     source: Arc<dyn JobSource>,
     store: Arc<dyn Store>,
     settings: Settings,
-    work_dir: PathBuf,
+    work_root: PathBuf,
     shutdown: impl Future<Output = ()>,
 ) {
+    let work = match WorkDir::create(&work_root) {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::error!(error = %e, dir = %work_root.display(), "cannot create the worker's work directory");
+            return;
+        }
+    };
     tokio::pin!(shutdown);
     loop {
         let claimed = tokio::select! {
@@ -26,12 +41,10 @@ pub async fn run(
             claimed = source.claim() => claimed,
         };
         match claimed {
-            Ok(Some(video)) => {
-                tokio::select! {
-                    () = &mut shutdown => return,
-                    () = process(source.as_ref(), store.as_ref(), &settings, &work_dir, video) => {}
-                }
-            }
+            Ok(Some(job)) => tokio::select! {
+                () = &mut shutdown => return,
+                () = process(source.as_ref(), store.as_ref(), &settings, &work.path, job) => {}
+            },
             Ok(None) => tokio::select! {
                 () = &mut shutdown => return,
                 () = source.wait() => {}
@@ -47,17 +60,63 @@ pub async fn run(
     }
 }
 
+/// This worker's directory under the work root, locked while the worker
+/// lives; directories whose lock can be taken belonged to a worker that died
+/// and are removed.
+struct WorkDir {
+    path: PathBuf,
+    _lock: File,
+}
+
+impl WorkDir {
+    fn create(root: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(root)?;
+        for entry in std::fs::read_dir(root)? {
+            let dir = entry?.path();
+            let Ok(lock) = File::open(dir.join("lock")) else {
+                let _ = std::fs::remove_dir_all(&dir);
+                continue;
+            };
+            if lock.try_lock().is_ok() {
+                tracing::info!(dir = %dir.display(), "removing a dead worker's temporary files");
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("worker-")
+            .tempdir_in(root)?
+            .keep();
+        let lock = File::create(dir.join("lock"))?;
+        lock.lock()?;
+        Ok(Self {
+            path: dir,
+            _lock: lock,
+        })
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 async fn process(
     source: &dyn JobSource,
     store: &dyn Store,
     settings: &Settings,
-    work_dir: &Path,
-    video: VideoId,
+    work: &Path,
+    job: Job,
 ) {
-    tracing::info!(%video, "transcoding");
+    let video = job.video;
+    tracing::info!(%video, attempt = job.attempt, "transcoding");
     let started = std::time::Instant::now();
-    let outcome = match transcode(source, store, settings, work_dir, video).await {
-        Ok(packaged) => Outcome::Ready(packaged),
+    let outcome = match transcode(source, store, settings, work, job).await {
+        Ok(Some(packaged)) => Outcome::Ready(packaged),
+        Ok(None) => {
+            tracing::info!(%video, "stopped: the job was cancelled or taken over");
+            return;
+        }
         Err(Error::Unusable(reason)) => Outcome::Unusable(reason),
         Err(Error::Internal(reason)) => Outcome::Retry(reason),
     };
@@ -69,25 +128,24 @@ async fn process(
         Outcome::Unusable(reason) => tracing::info!(%video, %reason, "input cannot be used"),
         Outcome::Retry(reason) => tracing::warn!(%video, %reason, "transcode failed; will retry"),
     }
-    if let Err(e) = source.finish(video, outcome).await {
+    if let Err(e) = source.finish(job, outcome).await {
         tracing::error!(%video, error = %e, "could not record the job's end; it will be taken again");
     }
 }
 
+/// Packages and publishes one job; `Ok(None)` when told to stop.
 async fn transcode(
     source: &dyn JobSource,
     store: &dyn Store,
     settings: &Settings,
-    work_dir: &Path,
-    video: VideoId,
-) -> Result<crate::Packaged, Error> {
+    work: &Path,
+    job: Job,
+) -> Result<Option<crate::Packaged>, Error> {
     let internal = |what: &str, e: &dyn std::fmt::Display| Error::Internal(format!("{what}: {e}"));
-    tokio::fs::create_dir_all(work_dir)
-        .await
-        .map_err(|e| internal("work directory", &e))?;
+    let video = job.video;
     let job_dir = tempfile::Builder::new()
         .prefix(&format!("job-{video}-"))
-        .tempdir_in(work_dir)
+        .tempdir_in(work)
         .map_err(|e| internal("work directory", &e))?;
     let input = job_dir.path().join("source");
     let out = job_dir.path().join("hls");
@@ -98,33 +156,32 @@ async fn transcode(
         .map_err(|e| internal("fetching the upload", &e))?;
 
     // Progress flows from the blocking packager through a watch channel and
-    // is reported at most once a second.
-    let (tx, mut rx) = tokio::sync::watch::channel(0f32);
+    // is reported every second, which also renews the lease.
+    let (tx, rx) = tokio::sync::watch::channel(0f32);
     let settings = settings.clone();
     let (input_c, out_c) = (input.clone(), out.clone());
-    let mut job = tokio::task::spawn_blocking(move || {
+    let mut packager = tokio::task::spawn_blocking(move || {
         package(&input_c, &out_c, &settings, &mut |p| {
             let _ = tx.send(p);
         })
     });
+    let mut ticker = tokio::time::interval(REPORT_EVERY);
     let packaged = loop {
         tokio::select! {
-            done = &mut job => break done.map_err(|e| internal("packager thread", &e))??,
-            () = tokio::time::sleep(Duration::from_secs(1)) => {
-                if rx.has_changed().unwrap_or(false) {
-                    let p = *rx.borrow_and_update();
-                    let _ = source.progress(video, p).await;
+            done = &mut packager => break done.map_err(|e| internal("packager thread", &e))??,
+            _ = ticker.tick() => {
+                let p = *rx.borrow();
+                match source.progress(job, p).await {
+                    // The packager thread finishes on its own; its output is discarded with job_dir.
+                    Ok(false) => return Ok(None),
+                    Ok(true) => {}
+                    Err(e) => tracing::warn!(%video, error = %e, "could not report progress"),
                 }
             }
         }
     };
-    // A retried job may have published part of a package before: start clean.
-    store
-        .delete_prefix(&ObjectKey::hls_root(video))
-        .await
-        .map_err(|e| internal("clearing old renditions", &e))?;
-    store::publish_dir(store, video, &out)
+    store::publish_dir(store, video, &job.rev(), &out)
         .await
         .map_err(|e| internal("publishing", &e))?;
-    Ok(packaged)
+    Ok(Some(packaged))
 }

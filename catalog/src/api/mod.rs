@@ -2,10 +2,12 @@
 //! Handlers are thin: parse, authorise, call one domain module, answer.
 
 mod auth;
+mod captions;
 mod courses;
 pub mod error;
 pub mod extract;
 mod health;
+mod internal;
 mod playback;
 mod reports;
 mod videos;
@@ -23,7 +25,7 @@ use jiff::SignedDuration;
 use std::path::PathBuf;
 use std::sync::Arc;
 use store::Store;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
@@ -40,8 +42,10 @@ pub struct AppState {
     pub keys: Arc<SigningKeys>,
     /// Bounds concurrent password hashing so logins cannot starve other work.
     pub hashing: Arc<Semaphore>,
-    /// Woken when a new transcode job is queued.
-    pub jobs: Arc<Notify>,
+    /// The transcode queue.
+    pub queue: crate::jobs::Queue,
+    /// Token remote workers must present; `None` disables the internal API.
+    pub worker_token: Option<Arc<secrecy::SecretString>>,
     /// Where uploads are streamed before they move into the store.
     pub upload_dir: PathBuf,
     /// A password hash checked for unknown accounts (same timing).
@@ -85,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/videos/{id}", get(videos::get))
         .route("/videos/{id}/play", post(videos::play))
+        .route("/videos/{id}/cancel", post(videos::cancel))
+        .route("/videos/{id}/captions", post(captions::upload))
         .route("/play/{session_id}/heartbeat", post(playback::heartbeat))
         .route("/reports/viewing", get(reports::viewing))
         .fallback(|| async { ApiError::NotFound });
@@ -94,6 +100,15 @@ pub fn router(state: AppState) -> Router {
     );
     Router::new()
         .nest("/api/v1", api)
+        .route("/api/internal/jobs/claim", post(internal::claim))
+        .route(
+            "/api/internal/jobs/{video}/{attempt}/progress",
+            post(internal::progress),
+        )
+        .route(
+            "/api/internal/jobs/{video}/{attempt}/finish",
+            post(internal::finish),
+        )
         .route(
             "/api/{*rest}",
             axum::routing::any(|| async { ApiError::NotFound }),

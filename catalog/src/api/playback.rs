@@ -31,10 +31,21 @@ pub async fn heartbeat(
         "max_bitrate_kbps": state.settings.max_bitrate_kbps,
         "credited_seconds": applied.credited_ms as f64 / 1000.0,
     });
-    if applied.grant_expires.duration_since(now) < ttl / 3 {
+    if let (Some(rev), true) = (
+        &applied.rev,
+        applied.grant_expires.duration_since(now) < ttl / 3,
+    ) {
         let expires = now + ttl;
-        body["master_url"] =
-            master_url(&state, applied.video, &session, &applied.site, now, expires)?.into();
+        body["master_url"] = master_url(
+            &state,
+            applied.video,
+            rev,
+            &session,
+            &applied.site,
+            now,
+            expires,
+        )?
+        .into();
         body["expires_at"] = expires.to_string().into();
         state
             .db

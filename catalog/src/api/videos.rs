@@ -101,14 +101,7 @@ pub async fn upload(
         let reason = "アップロードの保存に失敗しました (storing the upload failed)".to_owned();
         state
             .db
-            .call(move |c| {
-                Ok(videos::finish(
-                    c,
-                    id,
-                    &videos::Outcome::Unusable(reason),
-                    now,
-                )?)
-            })
+            .call(move |c| Ok(videos::fail_upload(c, id, &reason, now)?))
             .await?;
         return Err(ApiError::Internal(e.to_string()));
     }
@@ -116,7 +109,7 @@ pub async fn upload(
         .db
         .call(move |c| Ok(videos::queue(c, id, now)?))
         .await?;
-    state.jobs.notify_one();
+    state.queue.wake();
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"id": id, "status": "queued"})),
@@ -244,23 +237,17 @@ pub async fn play(
             if !visible {
                 return Ok(Err(ApiError::NotFound));
             }
-            if video.status != "ready" {
+            let (Some(rev), "ready") = (video.hls_rev, video.status.as_str()) else {
                 return Ok(Err(ApiError::Conflict(
                     "動画はまだ再生できません (video is not ready)".into(),
                 )));
-            }
-            Ok(Ok(playback::start(
-                c,
-                me.id,
-                id,
-                &site_for_db,
-                now,
-                expires,
-            )?))
+            };
+            let (session, resume) = playback::start(c, me.id, id, &site_for_db, now, expires)?;
+            Ok(Ok((session, resume, rev)))
         })
         .await??;
-    let (session_id, resume) = started;
-    let master_url = master_url(&state, id, &session_id, &site, now, expires)?;
+    let (session_id, resume, rev) = started;
+    let master_url = master_url(&state, id, &rev, &session_id, &site, now, expires)?;
     Ok(Json(serde_json::json!({
         "session_id": session_id,
         "master_url": master_url,
@@ -274,6 +261,7 @@ pub async fn play(
 pub fn master_url(
     state: &AppState,
     video: VideoId,
+    rev: &str,
     session: &domain::PlaybackSessionId,
     site: &str,
     now: Timestamp,
@@ -290,7 +278,41 @@ pub fn master_url(
         .sign(&state.keys)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let base = state.settings.origin_url.trim_end_matches('/');
-    Ok(format!("{base}/media/v/{video}/{token}/master.m3u8"))
+    Ok(format!("{base}/media/v/{video}/{token}/{rev}/master.m3u8"))
+}
+
+/// `POST /api/v1/videos/{id}/cancel` (editor, admin): stops a queued or
+/// running transcode; the video ends `failed` with the reason "cancelled".
+pub async fn cancel(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<VideoId>,
+) -> Result<impl IntoResponse, ApiError> {
+    me.require(Role::can_edit_content)?;
+    let now = Timestamp::now();
+    let video = state
+        .db
+        .call(move |c| {
+            if videos::get(c, id)?.is_none() {
+                return Ok(Err(ApiError::NotFound));
+            }
+            if !videos::cancel(c, id, now)? {
+                return Ok(Err(ApiError::Conflict(
+                    "処理は既に終わっています (the job has already ended)".into(),
+                )));
+            }
+            audit::record(
+                c,
+                now,
+                Some(me.id),
+                "video.cancel",
+                &id.to_string(),
+                &serde_json::json!({}),
+            )?;
+            Ok(Ok(videos::get(c, id)?))
+        })
+        .await??;
+    Ok(Json(video.ok_or(ApiError::NotFound)?))
 }
 
 #[cfg(test)]
