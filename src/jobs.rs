@@ -22,10 +22,17 @@ impl CatalogJobs {
 /// The catalog's record of an outcome.
 pub fn recorded(outcome: Outcome) -> Result<Recorded, serde_json::Error> {
     Ok(match outcome {
-        Outcome::Ready(p) => Recorded::Ready {
-            duration_s: p.duration_s,
-            renditions: serde_json::to_value(&p.renditions)?,
-        },
+        Outcome::Ready(p) => {
+            let mut extras = serde_json::Map::new();
+            extras.insert("audio_only".into(), serde_json::to_value(&p.audio_only)?);
+            extras.insert("poster".into(), serde_json::to_value(&p.poster)?);
+            extras.insert("thumbnails".into(), serde_json::to_value(&p.thumbnails)?);
+            Recorded::Ready {
+                duration_s: p.duration_s,
+                renditions: serde_json::to_value(&p.renditions)?,
+                extras,
+            }
+        }
         Outcome::Unusable(reason) => Recorded::Unusable { reason },
         Outcome::Retry(reason) => Recorded::Retry { reason },
     })

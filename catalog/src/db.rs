@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_job_leases.sql"),
     include_str!("../migrations/0003_captions.sql"),
+    include_str!("../migrations/0004_video_extras.sql"),
 ];
 
 /// A database failure.

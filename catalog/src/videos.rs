@@ -37,6 +37,9 @@ pub struct Video {
     pub size_bytes: i64,
     /// Caption tracks.
     pub captions: Vec<CaptionTrack>,
+    /// `audio_only`, `poster`, `thumbnails` as the transcoder reported them.
+    #[serde(flatten)]
+    pub extras: serde_json::Map<String, serde_json::Value>,
     /// The published revision (internal: part of media URLs).
     #[serde(skip)]
     pub hls_rev: Option<String>,
@@ -133,7 +136,7 @@ pub fn queue(conn: &Connection, id: VideoId, now: Timestamp) -> rusqlite::Result
 /// One video.
 pub fn get(conn: &Connection, id: VideoId) -> rusqlite::Result<Option<Video>> {
     let video =     conn.query_row(
-        "SELECT id, title, status, progress, duration_s, renditions, error, size_bytes, created_at, updated_at, hls_rev FROM videos WHERE id = ?1",
+        "SELECT id, title, status, progress, duration_s, renditions, error, size_bytes, created_at, updated_at, hls_rev, extras FROM videos WHERE id = ?1",
         [id.get()],
         |r| {
             let renditions: String = r.get(5)?;
@@ -151,6 +154,7 @@ pub fn get(conn: &Connection, id: VideoId) -> rusqlite::Result<Option<Video>> {
                 updated_at: r.get(9)?,
                 hls_rev: r.get(10)?,
                 captions: Vec::new(),
+                extras: r.get::<_, String>(11).ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
             })
         },
     )
@@ -223,6 +227,9 @@ pub enum Outcome {
         duration_s: f64,
         /// JSON array of renditions.
         renditions: serde_json::Value,
+        /// JSON object: the audio-only rendition, poster and thumbnails.
+        #[serde(default)]
+        extras: serde_json::Map<String, serde_json::Value>,
     },
     /// The input cannot be used; the editor must upload something else.
     Unusable {
@@ -247,11 +254,19 @@ pub fn finish(
     let at = now.to_string();
     let (id, attempt) = (job.video.get(), job.attempt);
     let changed = match outcome {
-        Outcome::Ready { duration_s, renditions } => conn.execute(
+        Outcome::Ready { duration_s, renditions, extras } => conn.execute(
             "UPDATE videos SET status = 'ready', progress = 1, duration_s = ?1, renditions = ?2, hls_rev = ?3,
-                    error = NULL, lease_until = NULL, updated_at = ?4
+                    extras = ?7, error = NULL, lease_until = NULL, updated_at = ?4
              WHERE id = ?5 AND attempts = ?6 AND status = 'processing'",
-            params![duration_s, renditions.to_string(), job.rev(), at, id, attempt],
+            params![
+                duration_s,
+                renditions.to_string(),
+                job.rev(),
+                at,
+                id,
+                attempt,
+                serde_json::Value::Object(extras.clone()).to_string()
+            ],
         )?,
         Outcome::Unusable { reason } => conn.execute(
             "UPDATE videos SET status = 'failed', error = ?1, lease_until = NULL, updated_at = ?2
@@ -355,6 +370,7 @@ mod tests {
             let ready = Outcome::Ready {
                 duration_s: 1.0,
                 renditions: serde_json::json!([]),
+                extras: serde_json::Map::new(),
             };
             assert!(finish(c, second, &ready, later)?);
             assert_eq!(published_rev(c, id)?.as_deref(), Some("r2"));

@@ -82,6 +82,23 @@ async fn upload_play_heartbeat_and_report_walk_the_whole_path() {
     let master_url = play["master_url"].as_str().unwrap().to_owned();
     let session_id = play["session_id"].as_str().unwrap().to_owned();
     assert_eq!(play["resume_position_s"], 0.0);
+    let poster = TestApp::client()
+        .get(learner.url(play["poster_url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(poster.headers()["content-type"], "image/jpeg");
+    assert_eq!(
+        &poster.bytes().await.unwrap()[..2],
+        b"\xFF\xD8",
+        "a JPEG poster"
+    );
+    let thumbs = TestApp::client()
+        .get(learner.url(play["thumbnails_url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert!(thumbs.text().await.unwrap().starts_with("WEBVTT"));
 
     // Master → variant → init segment → media segment, following relative URIs.
     let anonymous = TestApp::client();
@@ -99,21 +116,37 @@ async fn upload_play_heartbeat_and_report_walk_the_whole_path() {
     let Ok((_, Playlist::MasterPlaylist(m))) = m3u8_rs::parse_playlist(&master_text) else {
         panic!("not a master playlist")
     };
-    assert_eq!(m.variants.len(), 2);
+    let video_variants: Vec<_> = m
+        .variants
+        .iter()
+        .filter(|v| !v.is_i_frame && v.resolution.is_some())
+        .collect();
+    assert_eq!(video_variants.len(), 2, "360p and 240p");
     assert!(
-        m.variants[0]
+        video_variants[0]
             .codecs
             .as_deref()
             .unwrap()
             .starts_with("avc1.64")
     );
+    assert_eq!(
+        m.variants.iter().filter(|v| v.is_i_frame).count(),
+        2,
+        "an I-frame playlist per video rung"
+    );
+    let audio_only = m
+        .variants
+        .iter()
+        .filter(|v| v.resolution.is_none() && !v.is_i_frame)
+        .count();
+    assert_eq!(audio_only, 1, "an audio-only rung for very low bandwidth");
     let base = learner
         .url(&master_url)
         .rsplit_once('/')
         .unwrap()
         .0
         .to_owned();
-    let variant_url = format!("{base}/{}", m.variants[0].uri);
+    let variant_url = format!("{base}/{}", video_variants[0].uri);
     let variant = anonymous
         .get(&variant_url)
         .send()

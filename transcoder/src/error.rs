@@ -14,6 +14,9 @@ pub enum Error {
     /// FFmpeg or the host broke (retryable).
     #[error("internal transcoder error: {0}")]
     Internal(String),
+    /// Stopped on request ([`crate::package::package_cancellable`]).
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl Error {

@@ -5,15 +5,24 @@
 //! # Layout
 //!
 //! - [`probe`]: opens an input with libavformat, picks the video and audio
-//!   streams, reads duration and display dimensions, rejects unusable input.
+//!   streams (default, else first; cover art is not video), reads duration,
+//!   frame rate and display dimensions, rejects unusable input.
 //! - [`package`]: decodes the source once, filters it into one picture per
-//!   rung, encodes (libx264 per rung, AAC once), muxes HLS fMP4 per rung and
-//!   writes the playlists.
-//!   - `package::graph`: the libavfilter graphs (video split/scale, audio resample).
-//!   - `package::encode`: encoder set-up (libx264 keyframe grid, AAC-LC).
+//!   rung (each scaled from the source), encodes (libx264 per rung on its own thread,
+//!   AAC once), muxes HLS fMP4 per rung plus an audio-only rung, draws the
+//!   poster and seek thumbnails, writes the playlists.
+//!   - `package::plan`: output frame rate, rung sizes and H.264 levels, thread budget.
+//!   - `package::decode`: feeding and draining decoders.
+//!   - `package::graph`, `package::filters`: the libavfilter graphs (deinterlace,
+//!     rotate, frame rate, one scaler per rung, stills branches; audio resampling).
+//!   - `package::rung`: one thread per rung (libx264 + muxer) behind a bounded channel.
+//!   - `package::encode`: encoder set-up (libx264 keyframe grid and level, AAC-LC).
 //!   - `package::mux`: the `hls` muxer per rung.
-//!   - `package::playlist`: media playlist clean-up, bandwidths, CODECS, `master.m3u8`.
-//! - [`synth`]: generates test media from libavfilter sources (`testsrc2`, `sine`, …).
+//!   - `package::playlist`, `package::iframes`: media and I-frame playlists,
+//!     bandwidths, CODECS, `master.m3u8`.
+//!   - `package::stills`: poster, thumbnail sprite and its WebVTT track.
+//! - [`synth`]: generates test media from libavfilter sources (`testsrc2`, `sine`, …):
+//!   MP4, Matroska, MPEG-TS; interlaced, audio-only, several audio tracks.
 //! - [`error`]: [`Error`], split into the editor's problem and ours.
 //! - [`jobs`]: the `JobSource` seam (the binary wires it to the catalog).
 //! - [`worker`]: claim → fetch → package → publish → report, until shutdown.
@@ -29,7 +38,7 @@ pub mod synth;
 pub mod worker;
 
 pub use error::Error;
-pub use package::package;
+pub use package::{package, package_cancellable};
 
 use serde::Serialize;
 
@@ -71,7 +80,9 @@ pub struct Settings {
     pub max_fps: u32,
     /// Longest accepted input, in seconds; longer input is [`Error::Unusable`].
     pub max_duration_s: f64,
-    /// Total encoder thread budget, split between the video encoders.
+    /// libx264 thread budget (the cores to use), shared between the rungs
+    /// in proportion to their pixels, at least one each. Every rung encodes
+    /// on a thread of its own whatever the budget.
     pub threads: usize,
 }
 
@@ -108,6 +119,27 @@ pub struct Rendition {
     pub codecs: String,
     /// Media playlist path relative to the output directory (`360p/index.m3u8`).
     pub playlist: String,
+    /// I-frame playlist path relative to the output directory (`360p/iframes.m3u8`).
+    pub i_frame_playlist: String,
+    /// Peak I-frame bitrate in bit/s (`BANDWIDTH` of `EXT-X-I-FRAME-STREAM-INF`).
+    pub i_frame_bandwidth: u64,
+    /// Mean I-frame bitrate in bit/s (its `AVERAGE-BANDWIDTH`).
+    pub i_frame_average_bandwidth: u64,
+}
+
+/// The audio-only rendition (AAC-LC alone), listed last in `master.m3u8`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AudioRendition {
+    /// Its directory (`audio`).
+    pub name: String,
+    /// Peak segment bitrate in bit/s (`BANDWIDTH`).
+    pub bandwidth: u64,
+    /// Mean bitrate over all segments in bit/s (`AVERAGE-BANDWIDTH`).
+    pub average_bandwidth: u64,
+    /// RFC 6381 codecs string: `mp4a.40.2`.
+    pub codecs: String,
+    /// Media playlist path relative to the output directory (`audio/index.m3u8`).
+    pub playlist: String,
 }
 
 /// The result of [`package()`]: what was written into the output directory.
@@ -115,6 +147,14 @@ pub struct Rendition {
 pub struct Packaged {
     /// Source duration in seconds.
     pub duration_s: f64,
-    /// The renditions, highest first.
+    /// The video renditions, highest first (none for an audio-only source).
     pub renditions: Vec<Rendition>,
+    /// The audio-only rendition, when the source has sound.
+    pub audio_only: Option<AudioRendition>,
+    /// The poster JPEG, relative to the output directory (`poster.jpg`): a
+    /// picture ~10 % in, or the waveform of an audio-only source.
+    pub poster: Option<String>,
+    /// The WebVTT seek-thumbnails track (`thumbs.vtt`), whose cues point into
+    /// the sprite `thumbs.jpg` beside it.
+    pub thumbnails: Option<String>,
 }

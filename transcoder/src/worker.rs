@@ -7,11 +7,12 @@
 //! runs out, and the next worker removes the killed one's temporary files.
 
 use crate::jobs::{Job, JobSource, Outcome};
-use crate::{Error, Settings, package};
+use crate::{Error, Settings, package_cancellable};
 use std::fs::File;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use store::{ObjectKey, Store};
 
@@ -112,13 +113,13 @@ async fn process(
     tracing::info!(%video, attempt = job.attempt, "transcoding");
     let started = std::time::Instant::now();
     let outcome = match transcode(source, store, settings, work, job).await {
-        Ok(Some(packaged)) => Outcome::Ready(packaged),
-        Ok(None) => {
+        Ok(packaged) => Outcome::Ready(packaged),
+        Err(Error::Unusable(reason)) => Outcome::Unusable(reason),
+        Err(Error::Internal(reason)) => Outcome::Retry(reason),
+        Err(Error::Cancelled) => {
             tracing::info!(%video, "stopped: the job was cancelled or taken over");
             return;
         }
-        Err(Error::Unusable(reason)) => Outcome::Unusable(reason),
-        Err(Error::Internal(reason)) => Outcome::Retry(reason),
     };
     match &outcome {
         Outcome::Ready(p) => {
@@ -133,14 +134,14 @@ async fn process(
     }
 }
 
-/// Packages and publishes one job; `Ok(None)` when told to stop.
+/// Packages and publishes one job; [`Error::Cancelled`] when told to stop.
 async fn transcode(
     source: &dyn JobSource,
     store: &dyn Store,
     settings: &Settings,
     work: &Path,
     job: Job,
-) -> Result<Option<crate::Packaged>, Error> {
+) -> Result<crate::Packaged, Error> {
     let internal = |what: &str, e: &dyn std::fmt::Display| Error::Internal(format!("{what}: {e}"));
     let video = job.video;
     let job_dir = tempfile::Builder::new()
@@ -160,10 +161,18 @@ async fn transcode(
     let (tx, rx) = tokio::sync::watch::channel(0f32);
     let settings = settings.clone();
     let (input_c, out_c) = (input.clone(), out.clone());
+    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&cancel);
     let mut packager = tokio::task::spawn_blocking(move || {
-        package(&input_c, &out_c, &settings, &mut |p| {
-            let _ = tx.send(p);
-        })
+        package_cancellable(
+            &input_c,
+            &out_c,
+            &settings,
+            &mut |p| {
+                let _ = tx.send(p);
+            },
+            &stop,
+        )
     });
     let mut ticker = tokio::time::interval(REPORT_EVERY);
     let packaged = loop {
@@ -172,8 +181,9 @@ async fn transcode(
             _ = ticker.tick() => {
                 let p = *rx.borrow();
                 match source.progress(job, p).await {
-                    // The packager thread finishes on its own; its output is discarded with job_dir.
-                    Ok(false) => return Ok(None),
+                    // Cancelled, or another worker took the job over: the
+                    // packager stops at its next packet and returns Cancelled.
+                    Ok(false) => cancel.store(true, Ordering::Relaxed),
                     Ok(true) => {}
                     Err(e) => tracing::warn!(%video, error = %e, "could not report progress"),
                 }
@@ -183,5 +193,5 @@ async fn transcode(
     store::publish_dir(store, video, &job.rev(), &out)
         .await
         .map_err(|e| internal("publishing", &e))?;
-    Ok(Some(packaged))
+    Ok(packaged)
 }

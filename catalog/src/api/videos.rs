@@ -237,23 +237,30 @@ pub async fn play(
             if !visible {
                 return Ok(Err(ApiError::NotFound));
             }
-            let (Some(rev), "ready") = (video.hls_rev, video.status.as_str()) else {
+            let (Some(rev), "ready") = (video.hls_rev.clone(), video.status.as_str()) else {
                 return Ok(Err(ApiError::Conflict(
                     "動画はまだ再生できません (video is not ready)".into(),
                 )));
             };
             let (session, resume) = playback::start(c, me.id, id, &site_for_db, now, expires)?;
-            Ok(Ok((session, resume, rev)))
+            Ok(Ok((session, resume, rev, video.extras)))
         })
         .await??;
-    let (session_id, resume, rev) = started;
+    let (session_id, resume, rev, extras) = started;
     let master_url = master_url(&state, id, &rev, &session_id, &site, now, expires)?;
+    // Poster and seek thumbnails sit beside the master, under the same grant.
+    let sibling = |name: &str| {
+        let file = extras.get(name)?.as_str()?;
+        Some(format!("{}{file}", master_url.strip_suffix("master.m3u8")?))
+    };
     Ok(Json(serde_json::json!({
         "session_id": session_id,
         "master_url": master_url,
         "max_bitrate_kbps": state.settings.max_bitrate_kbps,
         "resume_position_s": resume,
         "expires_at": expires,
+        "poster_url": sibling("poster"),
+        "thumbnails_url": sibling("thumbnails"),
     })))
 }
 

@@ -26,7 +26,8 @@ pub(crate) fn keyint(fps: Rational, keyframe_seconds: u32) -> u64 {
 }
 
 impl VideoEncoder {
-    /// Opens libx264 for a `width`×`height` rung capped at `max_kbps`.
+    /// Opens libx264 for a `width`×`height` rung capped at `max_kbps`, High
+    /// profile at the lowest H.264 level that holds it (at most 4.1).
     ///
     /// The keyframe grid is held three ways, because each alone has failed in
     /// the field: x264 `keyint`/`min-keyint`/`scenecut=0`, every frame's
@@ -60,6 +61,7 @@ impl VideoEncoder {
         opts.set("flags", "+global_header");
         opts.set("preset", &settings.preset);
         opts.set("profile", "high");
+        opts.set("level", super::plan::level((width, height), fps, max_kbps));
         opts.set("crf", &settings.crf.to_string());
         opts.set("maxrate", &format!("{max_kbps}k"));
         opts.set("bufsize", &format!("{}k", 2 * u64::from(max_kbps)));

@@ -1,14 +1,10 @@
-//! The libavfilter graphs: one video graph that turns decoded source frames
-//! into one picture stream per rung, one audio graph that turns source audio
-//! into 1024-sample 48 kHz stereo planar-float frames for the AAC encoder.
-//! Both are built from the first decoded frame, as the `ffmpeg` command does,
-//! so the source format is known exactly.
+//! A libavfilter graph with one source and named sinks: build, push, pull,
+//! flush. What the graphs hold is in `filters`.
 
 use ffmpeg_next::util::frame;
-use ffmpeg_next::{ChannelLayout, Rational, filter};
+use ffmpeg_next::{Rational, filter};
 
 use crate::error::{Context, Error};
-use crate::probe::Rotation;
 
 /// Sample rate of every rendition's audio (Apple's HLS Authoring Specification).
 pub(crate) const AUDIO_RATE: i32 = 48_000;
@@ -31,89 +27,34 @@ pub(crate) enum Pulled {
 }
 
 impl Graph {
-    /// `buffer → [rotation] → fps → format=yuv420p → split=N → scale W:H per rung`.
-    pub(crate) fn video(
-        first: &frame::Video,
-        time_base: Rational,
-        rotation: Rotation,
-        fps: Rational,
-        sizes: &[(u32, u32)],
-    ) -> Result<Self, Error> {
-        let sar = first.aspect_ratio();
-        let sar = if sar.numerator() > 0 && sar.denominator() > 0 {
-            sar
-        } else {
-            Rational::new(1, 1)
-        };
-        let args = format!(
-            "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect={}/{}",
-            first.width(),
-            first.height(),
-            ffmpeg_next::ffi::AVPixelFormat::from(first.format()) as i32,
-            time_base.numerator(),
-            time_base.denominator(),
-            sar.numerator(),
-            sar.denominator(),
-        );
-        let rotate = rotation
-            .filter()
-            .map(|f| format!("{f},"))
-            .unwrap_or_default();
-        let labels: String = (0..sizes.len()).map(|i| format!("[s{i}]")).collect();
-        let mut spec = format!(
-            "[in]{rotate}fps={}/{},format=yuv420p,split={}{labels}",
-            fps.numerator(),
-            fps.denominator(),
-            sizes.len()
-        );
-        for (i, (w, h)) in sizes.iter().enumerate() {
-            spec.push_str(&format!(";[s{i}]scale={w}:{h},setsar=1[out{i}]"));
-        }
-        Self::build("buffer", "buffersink", &args, &spec, sizes.len())
-    }
-
-    /// `abuffer → aresample=48000 → aformat=fltp stereo → asetnsamples=1024`.
-    pub(crate) fn audio(first: &frame::Audio, time_base: Rational) -> Result<Self, Error> {
-        let layout = match first.channel_layout() {
-            l if l.is_empty() || l.channels() != i32::from(first.channels()) => {
-                ChannelLayout::default(i32::from(first.channels()))
-            }
-            l => l,
-        };
-        let args = format!(
-            "time_base={}/{}:sample_rate={}:sample_fmt={}:channel_layout=0x{:x}",
-            time_base.numerator(),
-            time_base.denominator(),
-            first.rate(),
-            first.format().name(),
-            layout.bits(),
-        );
-        let spec = format!(
-            "[in]aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,\
-             asetnsamples=n={AAC_FRAME}:p=1[out0]"
-        );
-        Self::build("abuffer", "abuffersink", &args, &spec, 1)
-    }
-
-    fn build(
+    /// A graph from `source` (`buffer` or `abuffer`) through `spec` into
+    /// sinks named `same_kind` (of the source's media type) then `other_kind`;
+    /// the sinks' order is their index for [`Graph::pull`].
+    pub(super) fn build(
         source: &str,
-        sink: &str,
         args: &str,
         spec: &str,
-        outputs: usize,
+        same_kind: &[String],
+        other_kind: &[String],
     ) -> Result<Self, Error> {
         let find = |name: &str| {
             filter::find(name)
                 .ok_or_else(|| Error::Internal(format!("libavfilter lacks the {name} filter")))
         };
+        let (same, other) = if source == "abuffer" {
+            ("abuffersink", "buffersink")
+        } else {
+            ("buffersink", "abuffersink")
+        };
         let mut graph = filter::Graph::new();
         graph
             .add(&find(source)?, "in", args)
             .step("creating the filter source")?;
-        let sinks: Vec<String> = (0..outputs).map(|i| format!("out{i}")).collect();
-        for name in &sinks {
+        let sinks: Vec<String> = same_kind.iter().chain(other_kind).cloned().collect();
+        for (i, name) in sinks.iter().enumerate() {
+            let kind = if i < same_kind.len() { same } else { other };
             graph
-                .add(&find(sink)?, name, "")
+                .add(&find(kind)?, name, "")
                 .step("creating a filter sink")?;
         }
         let mut parser = graph.output("in", 0).step("linking the filter source")?;
@@ -127,6 +68,11 @@ impl Graph {
             .validate()
             .map_err(|e| Error::Internal(format!("filter graph `{spec}`: {e}")))?;
         Ok(Self { graph, sinks })
+    }
+
+    /// The index of the sink named `name`, if the graph has it.
+    pub(crate) fn sink(&self, name: &str) -> Option<usize> {
+        self.sinks.iter().position(|s| s == name)
     }
 
     /// Feeds one decoded frame into the source.

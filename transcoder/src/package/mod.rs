@@ -1,30 +1,50 @@
 //! Packaging: decode the source once into N renditions (H.264 High + AAC-LC),
-//! each muxed as HLS fMP4 into `{outdir}/{rung}/`, then `master.m3u8`.
+//! each muxed as HLS fMP4 into `{outdir}/{rung}/`, an audio-only rendition
+//! in `{outdir}/audio/`, the stills, then `master.m3u8`. Decoding and
+//! filtering run on the calling thread; each rung's encoder and muxer run
+//! on a thread of their own (see `rung`).
 //!
 //! ```text
 //! master.m3u8
 //! {rung}/index.m3u8   media playlist (VOD)
 //! {rung}/init.mp4     fMP4 init segment (EXT-X-MAP)
 //! {rung}/seg_00000.m4s …
+//! {rung}/iframes.m3u8 I-frame playlist (byte ranges into the segments)
+//! audio/…             the audio-only rendition, same layout
+//! poster.jpg, thumbs.jpg, thumbs.vtt
 //! ```
 //!
 //! A rotation tag (display matrix) is honoured with `transpose`/`hflip,vflip`
 //! before scaling; rung widths follow the displayed aspect ratio.
 
+mod decode;
 mod encode;
+mod filters;
 mod graph;
+mod iframes;
 mod mux;
 mod pipeline;
+mod plan;
 mod playlist;
+mod rung;
+mod stills;
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use ffmpeg_next::Rational;
 
 use self::encode::{AudioEncoder, VideoEncoder};
 use self::mux::{INIT, PLAYLIST, RungMuxer};
-use self::pipeline::{Pipeline, RungOut};
-use crate::{Error, Packaged, Rendition, Settings, probe};
+use self::pipeline::Pipeline;
+use self::rung::{Msg, RungThread};
+use self::stills::Stills;
+use crate::{AudioRendition, Error, Packaged, Rendition, Settings, probe};
+
+/// Directory of the audio-only rendition.
+const AUDIO_DIR: &str = "audio";
+/// RFC 6381 codecs string of AAC-LC.
+const AAC: &str = "mp4a.40.2";
 
 /// Packages `input` into HLS under `outdir` (which exists and is empty).
 ///
@@ -37,52 +57,97 @@ pub fn package(
     settings: &Settings,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Packaged, Error> {
-    check(settings)?;
+    package_cancellable(input, outdir, settings, progress, &AtomicBool::new(false))
+}
+
+/// [`package`] that stops with [`Error::Cancelled`] soon after `cancel` is
+/// set (checked for every packet read), leaving a partial `outdir`.
+pub fn package_cancellable(
+    input: &Path,
+    outdir: &Path,
+    settings: &Settings,
+    progress: &mut dyn FnMut(f32),
+    cancel: &AtomicBool,
+) -> Result<Packaged, Error> {
+    plan::check(settings)?;
     let source = probe::open(input, settings.max_duration_s)?;
     let info = source.info.clone();
-    let fps = frame_rate(info.frame_rate, settings.max_fps);
-    let rungs = settings.ladder.for_source(info.height);
-    if rungs.is_empty() {
+    let fps = plan::frame_rate(info.frame_rate, settings.max_fps);
+    let rungs = match source.video {
+        Some(_) => settings.ladder.for_source(info.height),
+        None => Vec::new(),
+    };
+    if rungs.is_empty() && source.video.is_some() {
         return Err(Error::Internal("the ladder has no rungs".to_owned()));
     }
     let sizes: Vec<(u32, u32)> = rungs
         .iter()
-        .map(|r| (even_width(info.width, info.height, r.height), r.height))
+        .map(|r| plan::rung_size(info.width, info.height, r.height))
         .collect();
-    // The thread budget is shared: several encoders with automatic threads oversubscribe the cores.
-    let threads = (settings.threads / rungs.len()).max(1);
+    let threads = plan::encoder_threads(settings.threads, &sizes);
 
     let audio = match source.audio {
         Some(_) => Some(AudioEncoder::open(settings.audio_kbps)?),
         None => None,
     };
-    let mut outputs = Vec::with_capacity(rungs.len());
-    for (rung, &size) in rungs.iter().zip(&sizes) {
-        let dir = outdir.join(&rung.name);
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, &e))?;
+    let audio_tb = audio.as_ref().map_or(Rational::new(1, 1), |a| a.time_base);
+    let mut outputs = Vec::with_capacity(rungs.len() + 1);
+    for ((rung, &size), &threads) in rungs.iter().zip(&sizes).zip(&threads) {
+        let dir = mkdir(outdir, &rung.name)?;
         let encoder = VideoEncoder::open(size, fps, rung.max_kbps, settings, threads)?;
-        let muxer = RungMuxer::open(&dir, &encoder, audio.as_ref(), settings.segment_seconds)?;
-        outputs.push(RungOut { encoder, muxer });
+        let muxer = RungMuxer::open(
+            &dir,
+            Some(&encoder),
+            audio.as_ref(),
+            settings.segment_seconds,
+        )?;
+        outputs.push(RungThread::spawn(
+            &rung.name,
+            Some(encoder),
+            muxer,
+            audio_tb,
+        )?);
+    }
+    // The audio-only rung (Apple's HLS Authoring Specification: for the
+    // lowest bandwidths), listed last.
+    if let Some(aac) = &audio {
+        let dir = mkdir(outdir, AUDIO_DIR)?;
+        let muxer = RungMuxer::open(&dir, None, Some(aac), settings.segment_seconds)?;
+        outputs.push(RungThread::spawn(AUDIO_DIR, None, muxer, audio_tb)?);
     }
 
-    let mut pipeline = Pipeline::new(outputs, audio, fps, sizes.clone(), progress);
-    pipeline.run(source)?;
+    let plan = stills::plan(info.width, info.height, fps, info.duration_s);
+    let stills = Stills::new(outdir, plan, fps);
+    let mut pipeline = Pipeline::new(outputs, audio, fps, sizes.clone(), progress, stills, cancel);
+    let ran = pipeline.run(source);
     let has_audio = pipeline.audio.is_some();
-    for rung in std::mem::take(&mut pipeline.rungs) {
-        rung.muxer.finish()?;
+    let running = std::mem::take(&mut pipeline.rungs);
+    let ran = ran.and_then(|()| running.iter().try_for_each(|r| r.send(Msg::End)));
+    // Join every thread before returning. Bad input is the answer whatever
+    // else broke; otherwise a rung's own failure explains a failed send
+    // better than the send does.
+    let joined: Vec<Result<(), Error>> = running.into_iter().map(RungThread::join).collect();
+    if let Err(e @ Error::Unusable(_)) = ran {
+        return Err(e);
     }
+    if let Some(Err(e)) = joined.into_iter().find(Result::is_err) {
+        return Err(e);
+    }
+    ran?;
+    let (poster, thumbnails) = pipeline.stills.finish(info.duration_s)?;
 
     let mut renditions = Vec::with_capacity(rungs.len());
     for (rung, (width, height)) in rungs.iter().zip(sizes) {
         let dir = outdir.join(&rung.name);
         let measured = playlist::finish_media(&dir)?;
+        let i_frames = iframes::write(&dir)?;
         let init_path = dir.join(INIT);
         let init = std::fs::read(&init_path).map_err(|e| Error::io(&init_path, &e))?;
         let video = playlist::avc_codec(&init).ok_or_else(|| {
             Error::Internal(format!("no H.264 configuration in {}", init_path.display()))
         })?;
         let codecs = if has_audio {
-            format!("{video},mp4a.40.2")
+            format!("{video},{AAC}")
         } else {
             video
         };
@@ -94,77 +159,37 @@ pub fn package(
             average_bandwidth: measured.average_bps,
             codecs,
             playlist: format!("{}/{PLAYLIST}", rung.name),
+            i_frame_playlist: format!("{}/{}", rung.name, iframes::IFRAME_PLAYLIST),
+            i_frame_bandwidth: i_frames.peak_bps,
+            i_frame_average_bandwidth: i_frames.average_bps,
         });
     }
-    playlist::write_master(outdir, &renditions, f64::from(fps))?;
+    let audio_only = match has_audio {
+        true => {
+            let measured = playlist::finish_media(&outdir.join(AUDIO_DIR))?;
+            Some(AudioRendition {
+                name: AUDIO_DIR.to_owned(),
+                bandwidth: measured.peak_bps,
+                average_bandwidth: measured.average_bps,
+                codecs: AAC.to_owned(),
+                playlist: format!("{AUDIO_DIR}/{PLAYLIST}"),
+            })
+        }
+        false => None,
+    };
+    playlist::write_master(outdir, &renditions, audio_only.as_ref(), f64::from(fps))?;
+    (pipeline.progress)(1.0);
     Ok(Packaged {
         duration_s: info.duration_s,
         renditions,
+        audio_only,
+        poster,
+        thumbnails,
     })
 }
 
-/// Rejects settings the pipeline cannot honour (a deployment error, not the editor's).
-fn check(settings: &Settings) -> Result<(), Error> {
-    let bad = |why: &str| {
-        Err(Error::Internal(format!(
-            "invalid transcoder settings: {why}"
-        )))
-    };
-    if settings.segment_seconds == 0 || settings.keyframe_seconds == 0 || settings.max_fps == 0 {
-        return bad("segment_seconds, keyframe_seconds and max_fps must be positive");
-    }
-    if !settings
-        .segment_seconds
-        .is_multiple_of(settings.keyframe_seconds)
-    {
-        return bad("segment_seconds must be a multiple of keyframe_seconds");
-    }
-    let safe = |name: &str| {
-        !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    };
-    if !settings.ladder.rungs.iter().all(|r| safe(&r.name)) {
-        return bad("rung names must be plain directory names");
-    }
-    Ok(())
-}
-
-/// The output frame rate: the source's, capped at `max_fps`.
-fn frame_rate(source: Rational, max_fps: u32) -> Rational {
-    let cap = i32::try_from(max_fps).unwrap_or(i32::MAX);
-    if source.numerator() <= 0 || source.denominator() <= 0 || f64::from(source) > f64::from(cap) {
-        Rational::new(cap, 1)
-    } else {
-        source.reduce()
-    }
-}
-
-/// Width for `height` keeping the displayed aspect ratio, rounded to even (`scale=-2:h`).
-fn even_width(width: u32, height: u32, target_height: u32) -> u32 {
-    let exact = f64::from(width) * f64::from(target_height) / f64::from(height.max(1));
-    (((exact / 2.0).round() as u32) * 2).max(2)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn widths_follow_the_aspect_ratio_and_stay_even() {
-        assert_eq!(even_width(640, 360, 240), 426);
-        assert_eq!(even_width(1920, 1080, 360), 640);
-        assert_eq!(even_width(1080, 1920, 360), 202);
-    }
-
-    #[test]
-    fn frame_rate_is_capped() {
-        assert_eq!(frame_rate(Rational::new(60, 1), 30), Rational::new(30, 1));
-        assert_eq!(
-            frame_rate(Rational::new(30000, 1001), 30),
-            Rational::new(30000, 1001)
-        );
-        assert_eq!(frame_rate(Rational::new(0, 0), 30), Rational::new(30, 1));
-    }
+fn mkdir(outdir: &Path, name: &str) -> Result<std::path::PathBuf, Error> {
+    let dir = outdir.join(name);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, &e))?;
+    Ok(dir)
 }

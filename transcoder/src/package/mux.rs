@@ -14,27 +14,25 @@ pub(crate) const INIT: &str = "init.mp4";
 /// Name of the media playlist in each rung directory.
 pub(crate) const PLAYLIST: &str = "index.m3u8";
 
-const VIDEO: usize = 0;
-const AUDIO: usize = 1;
-
-/// A rung's muxer, with the stream time bases it settled on.
+/// A rung's muxer, with the stream (index, time base) it settled on.
 pub(crate) struct RungMuxer {
     output: format::context::Output,
-    video_tb: Rational,
-    audio_tb: Option<Rational>,
+    video: Option<(usize, Rational)>,
+    audio: Option<(usize, Rational)>,
 }
 
 impl RungMuxer {
-    /// Creates `dir/index.m3u8` with a video stream and, if given, an audio stream.
+    /// Creates `dir/index.m3u8` with a video stream, an audio stream or both
+    /// (video first).
     pub(crate) fn open(
         dir: &Path,
-        video: &VideoEncoder,
+        video: Option<&VideoEncoder>,
         audio: Option<&AudioEncoder>,
         segment_seconds: u32,
     ) -> Result<Self, Error> {
         let mut output =
             format::output_as(&dir.join(PLAYLIST), "hls").step("creating the HLS muxer")?;
-        {
+        if let Some(video) = video {
             let mut stream = output
                 .add_stream(video.codec().codec())
                 .step("adding the video stream")?;
@@ -75,21 +73,29 @@ impl RungMuxer {
         }
 
         // The muxer may have changed the time bases: read them back.
-        let time_base = |i: usize| output.stream(i).map(|s| s.time_base());
-        let video_tb = time_base(VIDEO)
-            .ok_or_else(|| Error::Internal("HLS muxer lost its video stream".to_owned()))?;
-        let audio_tb = audio.and_then(|_| time_base(AUDIO));
+        let time_base = |i: usize| output.stream(i).map(|s| (i, s.time_base()));
+        let video = match video {
+            Some(_) => Some(
+                time_base(0)
+                    .ok_or_else(|| Error::Internal("HLS muxer lost its video stream".to_owned()))?,
+            ),
+            None => None,
+        };
+        let audio = audio.and_then(|_| time_base(usize::from(video.is_some())));
         Ok(Self {
             output,
-            video_tb,
-            audio_tb,
+            video,
+            audio,
         })
     }
 
     /// Writes a video packet whose timestamps are in `tb`.
     pub(crate) fn write_video(&mut self, packet: &mut Packet, tb: Rational) -> Result<(), Error> {
-        packet.rescale_ts(tb, self.video_tb);
-        packet.set_stream(VIDEO);
+        let Some((index, video_tb)) = self.video else {
+            return Ok(());
+        };
+        packet.rescale_ts(tb, video_tb);
+        packet.set_stream(index);
         packet
             .write_interleaved(&mut self.output)
             .step("muxing video")
@@ -97,12 +103,12 @@ impl RungMuxer {
 
     /// Writes a copy of a shared audio packet whose timestamps are in `tb`.
     pub(crate) fn write_audio(&mut self, packet: &Packet, tb: Rational) -> Result<(), Error> {
-        let Some(audio_tb) = self.audio_tb else {
+        let Some((index, audio_tb)) = self.audio else {
             return Ok(());
         };
         let mut copy = packet.clone();
         copy.rescale_ts(tb, audio_tb);
-        copy.set_stream(AUDIO);
+        copy.set_stream(index);
         copy.write_interleaved(&mut self.output)
             .step("muxing audio")
     }

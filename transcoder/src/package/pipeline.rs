@@ -1,30 +1,32 @@
-//! The decode-once loop: demux → decode → filter → encode → mux, and the
-//! ordered flush of every stage at the end of input.
+//! The decode-once loop on the calling thread: demux → decode → filter graph
+//! (one picture stream per rung) → each rung's thread; AAC is encoded here
+//! once and its packets go to every rung. Ends with the ordered flush of
+//! every stage.
 
 use ffmpeg_next::util::frame;
 use ffmpeg_next::util::mathematics::Rescale;
 use ffmpeg_next::{Packet, Rational, decoder};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::encode::{AudioEncoder, VideoEncoder};
-use super::graph::{Graph, Pulled, is_again_or_eof};
-use super::mux::RungMuxer;
+use super::decode::{feed, receive};
+use super::encode::AudioEncoder;
+use super::graph::{Graph, Pulled};
+use super::rung::{Msg, RungThread};
+use super::stills::{self, Stills};
 use crate::Error;
 use crate::error::Context;
 use crate::probe::{MediaInfo, Source};
 
-/// One rendition being produced.
-pub(crate) struct RungOut {
-    pub(crate) encoder: VideoEncoder,
-    pub(crate) muxer: RungMuxer,
-}
-
 /// Everything between the demuxer and the muxers.
 pub(crate) struct Pipeline<'p> {
-    pub(crate) rungs: Vec<RungOut>,
+    /// The video rungs (in the order of `sizes`), then the audio-only rung if any.
+    pub(crate) rungs: Vec<RungThread>,
     pub(crate) audio: Option<AudioEncoder>,
     pub(crate) fps: Rational,
     pub(crate) sizes: Vec<(u32, u32)>,
     pub(crate) progress: &'p mut dyn FnMut(f32),
+    pub(crate) stills: Stills,
+    cancel: &'p AtomicBool,
     video_graph: Option<Graph>,
     audio_graph: Option<Graph>,
     first_seconds: Option<f64>,
@@ -34,13 +36,15 @@ pub(crate) struct Pipeline<'p> {
 }
 
 impl<'p> Pipeline<'p> {
-    /// A pipeline writing into `rungs` (same order as `sizes`).
+    /// A pipeline feeding `rungs` (video rungs in the order of `sizes` first).
     pub(crate) fn new(
-        rungs: Vec<RungOut>,
+        rungs: Vec<RungThread>,
         audio: Option<AudioEncoder>,
         fps: Rational,
         sizes: Vec<(u32, u32)>,
         progress: &'p mut dyn FnMut(f32),
+        stills: Stills,
+        cancel: &'p AtomicBool,
     ) -> Self {
         Self {
             rungs,
@@ -48,6 +52,8 @@ impl<'p> Pipeline<'p> {
             fps,
             sizes,
             progress,
+            stills,
+            cancel,
             video_graph: None,
             audio_graph: None,
             first_seconds: None,
@@ -56,8 +62,8 @@ impl<'p> Pipeline<'p> {
         }
     }
 
-    /// Runs the source to its end and flushes every stage; muxer trailers are
-    /// left to the caller.
+    /// Runs the source to its end and flushes every stage up to the rung
+    /// threads; sending them [`Msg::End`] and joining them is left to the caller.
     pub(crate) fn run(&mut self, source: Source) -> Result<(), Error> {
         let Source {
             mut input,
@@ -70,11 +76,14 @@ impl<'p> Pipeline<'p> {
                 .stream(i)
                 .map_or(Rational::new(1, 1), |s| s.time_base())
         };
-        let video_tb = time_base(info.video_stream);
+        let video_tb = info.video_stream.map_or(Rational::new(1, 1), time_base);
         let audio_tb = info.audio_stream.map_or(Rational::new(1, 1), time_base);
 
         let mut packet = Packet::empty();
         loop {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
             match packet.read(&mut input) {
                 Ok(()) => {}
                 Err(ffmpeg_next::Error::Eof) => break,
@@ -88,46 +97,56 @@ impl<'p> Pipeline<'p> {
                     ));
                 }
             }
-            if packet.stream() == info.video_stream {
-                feed(&mut video_dec, &packet)?;
-                self.drain_video_decoder(&mut video_dec, video_tb, &info)?;
+            if Some(packet.stream()) == info.video_stream
+                && let Some(dec) = video_dec.as_mut()
+            {
+                feed(dec, &packet)?;
+                self.drain_video_decoder(dec, video_tb, &info)?;
             } else if Some(packet.stream()) == info.audio_stream
                 && let Some(dec) = audio_dec.as_mut()
             {
                 feed(dec, &packet)?;
-                self.drain_audio_decoder(dec, audio_tb)?;
+                self.drain_audio_decoder(dec, audio_tb, &info)?;
             }
         }
 
         // Flush in order: decoders, filter graphs, encoders.
-        video_dec.send_eof().step("flushing the video decoder")?;
-        self.drain_video_decoder(&mut video_dec, video_tb, &info)?;
+        if let Some(dec) = video_dec.as_mut() {
+            dec.send_eof().step("flushing the video decoder")?;
+            self.drain_video_decoder(dec, video_tb, &info)?;
+        }
         if let Some(dec) = audio_dec.as_mut() {
             dec.send_eof().step("flushing the audio decoder")?;
-            self.drain_audio_decoder(dec, audio_tb)?;
+            self.drain_audio_decoder(dec, audio_tb, &info)?;
         }
-        let Some(graph) = self.video_graph.as_mut() else {
-            return Err(Error::Unusable(
-                "映像を復号できません (no decodable video frames)".to_owned(),
-            ));
-        };
-        graph.finish(self.video_end)?;
-        self.drain_video_graph()?;
-        if let Some(graph) = self.audio_graph.as_mut() {
-            graph.finish(None)?;
-            self.drain_audio_graph()?;
+        match self.video_graph.as_mut() {
+            Some(graph) => {
+                graph.finish(self.video_end)?;
+                self.drain_video_graph()?;
+            }
+            None if video_dec.is_some() => {
+                return Err(Error::Unusable(
+                    "映像を復号できません (no decodable video frames)".to_owned(),
+                ));
+            }
+            None => {}
         }
-        for rung in &mut self.rungs {
-            rung.encoder.finish()?;
-        }
-        for rung in &mut self.rungs {
-            drain_video_encoder(rung)?;
+        match self.audio_graph.as_mut() {
+            Some(graph) => {
+                graph.finish(None)?;
+                self.drain_audio_graph()?;
+            }
+            None if video_dec.is_none() => {
+                return Err(Error::Unusable(
+                    "音声を復号できません (no decodable audio)".to_owned(),
+                ));
+            }
+            None => {}
         }
         if let Some(audio) = self.audio.as_mut() {
             audio.finish()?;
-            drain_audio_encoder(audio, &mut self.rungs)?;
+            drain_audio_encoder(audio, &self.rungs)?;
         }
-        (self.progress)(1.0);
         Ok(())
     }
 
@@ -157,6 +176,7 @@ impl<'p> Pipeline<'p> {
                     info.rotation,
                     self.fps,
                     &self.sizes,
+                    self.stills.plan(),
                 )?),
             };
             graph.push(&frame)?;
@@ -165,14 +185,25 @@ impl<'p> Pipeline<'p> {
         Ok(())
     }
 
-    fn drain_audio_decoder(&mut self, dec: &mut decoder::Audio, tb: Rational) -> Result<(), Error> {
+    fn drain_audio_decoder(
+        &mut self,
+        dec: &mut decoder::Audio,
+        tb: Rational,
+        info: &MediaInfo,
+    ) -> Result<(), Error> {
+        let audio_only = info.video_stream.is_none();
         let mut frame = frame::Audio::empty();
         while receive(dec, &mut frame)? {
             let ts = frame.timestamp();
             frame.set_pts(ts);
+            if let (true, Some(ts)) = (audio_only, ts) {
+                self.report(ts as f64 * f64::from(tb), info.duration_s);
+            }
+            // An audio-only source's poster is a picture of its waveform.
+            let waveform = audio_only.then_some(stills::WAVEFORM);
             let graph = match self.audio_graph.as_mut() {
                 Some(graph) => graph,
-                None => self.audio_graph.insert(Graph::audio(&frame, tb)?),
+                None => self.audio_graph.insert(Graph::audio(&frame, tb, waveform)?),
             };
             graph.push(&frame)?;
             self.drain_audio_graph()?;
@@ -184,15 +215,20 @@ impl<'p> Pipeline<'p> {
         let Some(graph) = self.video_graph.as_mut() else {
             return Ok(());
         };
-        let mut frame = frame::Video::empty();
-        for (i, rung) in self.rungs.iter_mut().enumerate() {
+        for (i, rung) in self.rungs.iter().take(self.sizes.len()).enumerate() {
             let tb = graph.time_base(i)?;
-            while let Pulled::Frame = graph.pull(i, &mut frame)? {
-                rung.encoder.send(&mut frame, tb)?;
-                drain_video_encoder(rung)?;
+            loop {
+                let mut frame = frame::Video::empty();
+                let Pulled::Frame = graph.pull(i, &mut frame)? else {
+                    break;
+                };
+                if i == 0 {
+                    self.stills.count_frame();
+                }
+                rung.send(Msg::Video(frame, tb))?;
             }
         }
-        Ok(())
+        self.stills.drain(graph)
     }
 
     fn drain_audio_graph(&mut self) -> Result<(), Error> {
@@ -206,9 +242,9 @@ impl<'p> Pipeline<'p> {
                 frame.set_pts(Some(pts.rescale(tb, encoder.time_base)));
             }
             encoder.send(&frame)?;
-            drain_audio_encoder(encoder, &mut self.rungs)?;
+            drain_audio_encoder(encoder, &self.rungs)?;
         }
-        Ok(())
+        self.stills.drain(graph)
     }
 
     /// Reports decoding progress by timestamp, never going backwards.
@@ -222,44 +258,12 @@ impl<'p> Pipeline<'p> {
     }
 }
 
-/// Sends a packet to a decoder; a damaged packet is skipped, as players do.
-fn feed(dec: &mut decoder::Opened, packet: &Packet) -> Result<(), Error> {
-    match dec.send_packet(packet) {
-        Ok(()) => Ok(()),
-        Err(ffmpeg_next::Error::InvalidData) => {
-            tracing::warn!(stream = packet.stream(), "skipping a damaged packet");
-            Ok(())
-        }
-        Err(e) if is_again_or_eof(&e) => Ok(()),
-        Err(e) => Err(Error::ffmpeg("decoding", e)),
-    }
-}
-
-/// The next decoded frame, if one is ready.
-fn receive(dec: &mut decoder::Opened, frame: &mut frame::Frame) -> Result<bool, Error> {
-    match dec.receive_frame(frame) {
-        Ok(()) => Ok(true),
-        Err(e) if is_again_or_eof(&e) => Ok(false),
-        Err(ffmpeg_next::Error::InvalidData) => Ok(false),
-        Err(e) => Err(Error::ffmpeg("decoding", e)),
-    }
-}
-
-fn drain_video_encoder(rung: &mut RungOut) -> Result<(), Error> {
-    let mut packet = Packet::empty();
-    while rung.encoder.receive(&mut packet)? {
-        rung.muxer
-            .write_video(&mut packet, rung.encoder.time_base)?;
-    }
-    Ok(())
-}
-
-/// AAC is encoded once; the same packets go into every rung's muxer.
-fn drain_audio_encoder(audio: &mut AudioEncoder, rungs: &mut [RungOut]) -> Result<(), Error> {
+/// AAC is encoded once; every rung's muxer gets a reference to the same packet.
+fn drain_audio_encoder(audio: &mut AudioEncoder, rungs: &[RungThread]) -> Result<(), Error> {
     let mut packet = Packet::empty();
     while audio.receive(&mut packet)? {
-        for rung in rungs.iter_mut() {
-            rung.muxer.write_audio(&packet, audio.time_base)?;
+        for rung in rungs {
+            rung.send(Msg::Audio(packet.clone()))?;
         }
     }
     Ok(())

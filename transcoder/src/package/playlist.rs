@@ -7,7 +7,7 @@ use std::path::Path;
 use m3u8_rs::{MasterPlaylist, MediaPlaylistType, Resolution, VariantStream};
 
 use super::mux::{INIT, PLAYLIST};
-use crate::{Error, Rendition};
+use crate::{AudioRendition, Error, Rendition};
 
 /// Bitrates of one rung measured from its segments (init segment excluded).
 #[derive(Debug, Clone, Copy)]
@@ -90,12 +90,22 @@ pub(crate) fn finish_media(dir: &Path) -> Result<Measured, Error> {
     })
 }
 
-/// Writes `master.m3u8`: one EXT-X-STREAM-INF per rendition, in the order given.
+/// Writes `master.m3u8`: one EXT-X-STREAM-INF per video rendition, in the
+/// order given, then the audio-only rendition, then one
+/// EXT-X-I-FRAME-STREAM-INF per video rendition.
 pub(crate) fn write_master(
     outdir: &Path,
     renditions: &[Rendition],
+    audio_only: Option<&AudioRendition>,
     frame_rate: f64,
 ) -> Result<(), Error> {
+    let audio = audio_only.map(|a| VariantStream {
+        uri: a.playlist.clone(),
+        bandwidth: a.bandwidth,
+        average_bandwidth: Some(a.average_bandwidth),
+        codecs: Some(a.codecs.clone()),
+        ..Default::default()
+    });
     let variants = renditions
         .iter()
         .map(|r| VariantStream {
@@ -110,6 +120,20 @@ pub(crate) fn write_master(
             frame_rate: Some((frame_rate * 1000.0).round() / 1000.0),
             ..Default::default()
         })
+        .chain(audio)
+        .chain(renditions.iter().map(|r| VariantStream {
+            is_i_frame: true,
+            uri: r.i_frame_playlist.clone(),
+            bandwidth: r.i_frame_bandwidth,
+            average_bandwidth: Some(r.i_frame_average_bandwidth),
+            // The video codec alone: I-frame playlists carry no sound.
+            codecs: r.codecs.split(',').next().map(str::to_owned),
+            resolution: Some(Resolution {
+                width: u64::from(r.width),
+                height: u64::from(r.height),
+            }),
+            ..Default::default()
+        }))
         .collect();
     let master = MasterPlaylist {
         version: Some(6),

@@ -84,10 +84,26 @@ fn be32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
 }
 
+/// One video sample of a segment: its NAL unit types and times in track ticks.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub nals: Vec<u8>,
+    /// Presentation time (decode time + composition offset), in track ticks.
+    pub pts: i64,
+}
+
 /// For each video sample of a segment, in decode order, the NAL unit types it
 /// holds — located through `trun` sizes and data offsets, so interleaved audio
 /// runs are skipped.
 pub fn video_sample_nals(segment: &[u8], video_track: u32) -> Vec<Vec<u8>> {
+    video_sample_list(segment, video_track)
+        .into_iter()
+        .map(|s| s.nals)
+        .collect()
+}
+
+/// Every video sample of a segment with its presentation time.
+pub fn video_sample_list(segment: &[u8], video_track: u32) -> Vec<Sample> {
     let mut samples = Vec::new();
     for (kind, moof) in boxes(segment) {
         if &kind != b"moof" {
@@ -100,6 +116,12 @@ pub fn video_sample_nals(segment: &[u8], video_track: u32) -> Vec<Vec<u8>> {
             if be32(tfhd, 4) != video_track {
                 continue;
             }
+            let tfdt = find(traf, &[b"tfdt"])[0];
+            let mut dts = if tfdt[0] == 1 {
+                u64::from_be_bytes(tfdt[4..12].try_into().unwrap()) as i64
+            } else {
+                i64::from(be32(tfdt, 4))
+            };
             let mut at = 8;
             let base = if tf_flags & 0x1 != 0 {
                 u64::from_be_bytes(tfhd[8..16].try_into().unwrap()) as usize
@@ -109,10 +131,11 @@ pub fn video_sample_nals(segment: &[u8], video_track: u32) -> Vec<Vec<u8>> {
             };
             at += if tf_flags & 0x1 != 0 { 8 } else { 0 };
             at += if tf_flags & 0x2 != 0 { 4 } else { 0 };
+            let default_duration = (tf_flags & 0x8 != 0).then(|| be32(tfhd, at));
             at += if tf_flags & 0x8 != 0 { 4 } else { 0 };
             let default_size = (tf_flags & 0x10 != 0).then(|| be32(tfhd, at) as usize);
             for trun in find(traf, &[b"trun"]) {
-                let flags = be32(trun, 0) & 0xff_ffff;
+                let (version, flags) = (trun[0], be32(trun, 0) & 0xff_ffff);
                 let count = be32(trun, 4) as usize;
                 let mut at = 8;
                 let mut data = base;
@@ -122,22 +145,49 @@ pub fn video_sample_nals(segment: &[u8], video_track: u32) -> Vec<Vec<u8>> {
                 }
                 at += if flags & 0x4 != 0 { 4 } else { 0 };
                 for _ in 0..count {
-                    at += if flags & 0x100 != 0 { 4 } else { 0 };
-                    let size = if flags & 0x200 != 0 {
-                        at += 4;
-                        be32(trun, at - 4) as usize
-                    } else {
-                        default_size.expect("sample sizes")
+                    let mut field = |present: bool| {
+                        present.then(|| {
+                            at += 4;
+                            be32(trun, at - 4)
+                        })
                     };
-                    at += if flags & 0x400 != 0 { 4 } else { 0 };
-                    at += if flags & 0x800 != 0 { 4 } else { 0 };
-                    samples.push(nal_types(&segment[data..data + size]));
+                    let duration = field(flags & 0x100 != 0)
+                        .or(default_duration)
+                        .expect("sample durations");
+                    let size = field(flags & 0x200 != 0)
+                        .map(|s| s as usize)
+                        .or(default_size)
+                        .expect("sample sizes");
+                    field(flags & 0x400 != 0);
+                    let cto = field(flags & 0x800 != 0).map_or(0, |c| {
+                        if version == 0 {
+                            i64::from(c)
+                        } else {
+                            i64::from(c as i32)
+                        }
+                    });
+                    samples.push(Sample {
+                        nals: nal_types(&segment[data..data + size]),
+                        pts: dts + cto,
+                    });
                     data += size;
+                    dts += i64::from(duration);
                 }
             }
         }
     }
     samples
+}
+
+/// The timescale of the first track (`moov/trak/mdia/mdhd`) of an init segment.
+pub fn timescale(init: &[u8]) -> u32 {
+    let mdhd = find(init, &[b"moov", b"trak", b"mdia", b"mdhd"])[0];
+    // version 1: 8-byte creation and modification times; version 0: 4-byte.
+    if mdhd[0] == 1 {
+        be32(mdhd, 20)
+    } else {
+        be32(mdhd, 12)
+    }
 }
 
 fn nal_types(sample: &[u8]) -> Vec<u8> {

@@ -5,7 +5,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod fmp4;
+mod inputs;
+mod ladder;
 mod packaging;
+mod stills;
 mod unusable;
 
 use std::path::{Path, PathBuf};

@@ -80,3 +80,29 @@ fn missing_file_is_an_internal_error() {
     let result = probe::probe(Path::new("/nonexistent/upload.mp4"), 60.0);
     assert!(matches!(result, Err(Error::Internal(_))), "{result:?}");
 }
+
+#[test]
+fn a_cancelled_package_stops_with_cancelled_before_the_end() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let source = clip(320, 180, 30, 6.0, Some(440));
+    let out = source.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let cancel = AtomicBool::new(false);
+    let mut last = 0.0f32;
+    let result = transcoder::package_cancellable(
+        &source.path,
+        &out,
+        &Settings::default(),
+        &mut |p| {
+            last = p;
+            // Cancel as soon as a quarter is done.
+            if p > 0.25 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        },
+        &cancel,
+    );
+    assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+    assert!(last < 0.9, "stopped well before the end, at {last}");
+    assert!(!out.join("master.m3u8").exists());
+}
