@@ -189,16 +189,6 @@ fn clean_text(line: &str) -> String {
     out.replace("-->", "→").trim().to_owned()
 }
 
-fn vtt_time(ms: u64) -> String {
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
-}
-
 /// Writes cues as WebVTT.
 pub fn to_webvtt(cues: &[Cue]) -> String {
     let mut out = String::from("WEBVTT\n");
@@ -211,8 +201,8 @@ pub fn to_webvtt(cues: &[Cue]) -> String {
         let _ = write!(
             out,
             "\n{} --> {}{settings}\n{}\n",
-            vtt_time(cue.start_ms),
-            vtt_time(cue.end_ms),
+            domain::webvtt::timestamp(cue.start_ms),
+            domain::webvtt::timestamp(cue.end_ms),
             cue.text
         );
     }

@@ -9,6 +9,7 @@
 //!   (HMAC-SHA-256, RFC 2104). Living here, issuer and verifier cannot drift.
 //! - [`job`]: a claimed transcode job (video + attempt → revision prefix).
 //! - [`ladder`]: renditions of an adaptive HLS ladder.
+//! - [`webvtt`]: WebVTT cue timestamps (captions and seek thumbnails).
 //! - [`error_code`]: stable machine codes shared by every HTTP error body.
 
 pub mod email;
@@ -18,6 +19,7 @@ pub mod ids;
 pub mod job;
 pub mod ladder;
 pub mod role;
+pub mod webvtt;
 
 pub use email::Email;
 pub use error_code::ErrorCode;

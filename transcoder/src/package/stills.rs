@@ -214,14 +214,7 @@ pub(crate) fn write_vtt(
 
 /// `HH:MM:SS.mmm` (WebVTT cue timing).
 fn timestamp(seconds: f64) -> String {
-    let ms = (seconds * 1000.0).round() as u64;
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
+    domain::webvtt::timestamp((seconds * 1000.0).round() as u64)
 }
 
 #[cfg(test)]
