@@ -218,9 +218,10 @@ pub fn media_playlist(vtt_name: &str, duration_s: f64) -> String {
     )
 }
 
-/// Adds a subtitles group with one rendition per `(language, name, uri)` to a
-/// master playlist, and names that group on every video variant.
-pub fn add_to_master(master: &str, tracks: &[(String, String, String)]) -> String {
+/// Sets a master playlist's subtitles group to one rendition per
+/// `(language, name, uri)` and names it on every video variant; with no
+/// tracks, removes the group and its mentions.
+pub fn set_in_master(master: &str, tracks: &[(String, String, String)]) -> String {
     const GROUP: &str = "subs";
     let mut out = String::new();
     let mut declared = false;
@@ -241,10 +242,11 @@ pub fn add_to_master(master: &str, tracks: &[(String, String, String)]) -> Strin
             declared = true;
         }
         // Video variants (they have a RESOLUTION) show the subtitles; the audio-only one cannot.
-        if variant && line.contains("RESOLUTION=") && !line.contains("SUBTITLES=") {
+        let line = line.replace(&format!(",SUBTITLES=\"{GROUP}\""), "");
+        if variant && line.contains("RESOLUTION=") && !tracks.is_empty() {
             let _ = writeln!(out, "{line},SUBTITLES=\"{GROUP}\"");
         } else {
-            out.push_str(line);
+            out.push_str(&line);
             out.push('\n');
         }
     }
@@ -302,22 +304,27 @@ mod tests {
     }
 
     #[test]
-    fn the_master_gains_a_subtitles_group_named_by_every_video_variant() {
+    fn the_master_gains_and_loses_a_subtitles_group_named_by_every_video_variant() {
         let master = "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS=\"avc1.64001e,mp4a.40.2\"\n360p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=110000,CODECS=\"mp4a.40.2\"\naudio/index.m3u8\n";
         let tracks = [(
             "ja".to_owned(),
             "日本語".to_owned(),
             "captions/ja.m3u8".to_owned(),
         )];
-        let once = add_to_master(master, &tracks);
+        let once = set_in_master(master, &tracks);
         assert_eq!(
             once,
             "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",LANGUAGE=\"ja\",NAME=\"日本語\",DEFAULT=YES,AUTOSELECT=YES,URI=\"captions/ja.m3u8\"\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS=\"avc1.64001e,mp4a.40.2\",SUBTITLES=\"subs\"\n360p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=110000,CODECS=\"mp4a.40.2\"\naudio/index.m3u8\n"
         );
         assert_eq!(
-            add_to_master(&once, &tracks),
+            set_in_master(&once, &tracks),
             once,
             "applying twice changes nothing"
+        );
+        assert_eq!(
+            set_in_master(&once, &[]),
+            master,
+            "no tracks: back to the original"
         );
         assert!(m3u8_rs::parse_master_playlist_res(once.as_bytes()).is_ok());
     }

@@ -24,8 +24,9 @@ fn key(video: VideoId, rel: &str) -> Result<ObjectKey, PublishError> {
     ObjectKey::hls(video, rel).map_err(|_| PublishError::Store(StoreError::NotFound))
 }
 
-/// Brings the published revision of `video` in line with its caption tracks.
-/// Does nothing for a video that is not ready yet.
+/// Brings the published revision of `video` in line with its caption tracks
+/// (none: the master loses its subtitles group). Does nothing for a video
+/// that is not ready yet.
 pub async fn publish(db: &Db, store: &dyn Store, video: VideoId) -> Result<(), PublishError> {
     let ready = db
         .call(move |c| {
@@ -50,9 +51,6 @@ pub async fn publish(db: &Db, store: &dyn Store, video: VideoId) -> Result<(), P
     let Some((rev, duration, tracks)) = ready else {
         return Ok(());
     };
-    if tracks.is_empty() {
-        return Ok(());
-    }
     let mut entries = Vec::new();
     for (lang, name) in tracks {
         let Ok(source) = ObjectKey::caption(video, &lang) else {
@@ -73,7 +71,7 @@ pub async fn publish(db: &Db, store: &dyn Store, video: VideoId) -> Result<(), P
     }
     let master_key = key(video, &format!("{rev}/master.m3u8"))?;
     let master = store.get(&master_key, None).await?.bytes;
-    let updated = captions::add_to_master(&String::from_utf8_lossy(&master), &entries);
+    let updated = captions::set_in_master(&String::from_utf8_lossy(&master), &entries);
     store.put_bytes(&master_key, updated.into()).await?;
     Ok(())
 }

@@ -95,6 +95,14 @@ pub fn set_caption(
     Ok(())
 }
 
+/// Removes a caption track; `false` when there was none.
+pub fn delete_caption(conn: &Connection, id: VideoId, lang: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM captions WHERE video_id = ?1 AND lang = ?2",
+        params![id.get(), lang],
+    )? == 1)
+}
+
 fn captions_of(conn: &Connection, id: VideoId) -> rusqlite::Result<Vec<CaptionTrack>> {
     let mut stmt = conn.prepare(
         "SELECT lang, name, cues, updated_at FROM captions WHERE video_id = ?1 ORDER BY lang",

@@ -496,4 +496,51 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
         playlist.contains("ja.vtt") && playlist.contains("#EXT-X-ENDLIST"),
         "{playlist}"
     );
+
+    // A wrong track can be taken away again: from the master and the store.
+    let delete = |lang: &str| {
+        let url = editor.url(&format!("/api/v1/videos/{id}/captions/{lang}"));
+        let req = editor
+            .client
+            .delete(url)
+            .header("x-csrf-token", &editor.csrf);
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(delete("en").await, StatusCode::NO_CONTENT);
+    assert_eq!(delete("en").await, StatusCode::NOT_FOUND);
+    let master = editor
+        .client
+        .get(&master_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        master.contains("LANGUAGE=\"ja\"") && !master.contains("LANGUAGE=\"en\""),
+        "{master}"
+    );
+    let gone = editor
+        .client
+        .get(format!("{base}/captions/en.vtt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert_eq!(delete("ja").await, StatusCode::NO_CONTENT);
+    let master = editor
+        .client
+        .get(&master_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !master.contains("SUBTITLES"),
+        "no tracks, no subtitles group: {master}"
+    );
+    assert!(m3u8_rs::parse_master_playlist_res(master.as_bytes()).is_ok());
 }

@@ -248,7 +248,9 @@ async fn every_documented_route_exists() {
             .replace("{video}", "1")
             .replace("{session_id}", "0")
             .replace("{token}", "t")
-            .replace("{path}", "m");
+            .replace("{path}", "m")
+            .replace("{attempt}", "1")
+            .replace("{lang}", "ja");
         for method in ["get", "post", "patch", "delete"] {
             if item.get(method).is_none() {
                 continue;

@@ -1,6 +1,7 @@
 //! `POST /api/v1/videos/{id}/captions?lang=ja&name=日本語` (editor, admin):
 //! a WebVTT or SRT file (UTF-8 or Shift_JIS) as the body; checked, converted
 //! to WebVTT, stored, and offered as HLS subtitles once the video is ready.
+//! `DELETE …/captions/{lang}` takes a track away again.
 
 use super::extract::{ApiPath, ApiQuery, CurrentUser};
 use super::{ApiError, AppState};
@@ -99,4 +100,55 @@ pub async fn upload(
         StatusCode::CREATED,
         Json(serde_json::json!({"lang": lang, "name": name, "cues": count})),
     ))
+}
+
+/// `DELETE /api/v1/videos/{id}/captions/{lang}` (editor, admin): removes a
+/// caption track from the video and from its published playlists.
+pub async fn delete(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath((id, lang)): ApiPath<(VideoId, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    me.require(Role::can_edit_content)?;
+    let key = ObjectKey::caption(id, &lang).map_err(|_| ApiError::NotFound)?;
+    let now = Timestamp::now();
+    let lang_c = lang.clone();
+    let (removed, rev) = state
+        .db
+        .call(move |c| {
+            let removed = videos::delete_caption(c, id, &lang_c)?;
+            if removed {
+                audit::record(
+                    c,
+                    now,
+                    Some(me.id),
+                    "video.captions.delete",
+                    &id.to_string(),
+                    &serde_json::json!({"lang": lang_c}),
+                )?;
+            }
+            Ok((removed, videos::published_rev(c, id)?))
+        })
+        .await?;
+    if !removed {
+        return Err(ApiError::NotFound);
+    }
+    // The master stops naming the track first; then its files go.
+    subtitles::publish(&state.db, state.store.as_ref(), id)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut stale = vec![key];
+    if let Some(rev) = rev {
+        for ext in ["vtt", "m3u8"] {
+            stale.extend(ObjectKey::hls(id, &format!("{rev}/captions/{lang}.{ext}")).ok());
+        }
+    }
+    for key in stale {
+        state
+            .store
+            .delete_prefix(&key)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

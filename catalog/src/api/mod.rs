@@ -91,6 +91,10 @@ pub fn router(state: AppState) -> Router {
         .route("/videos/{id}/play", post(videos::play))
         .route("/videos/{id}/cancel", post(videos::cancel))
         .route("/videos/{id}/captions", post(captions::upload))
+        .route(
+            "/videos/{id}/captions/{lang}",
+            axum::routing::delete(captions::delete),
+        )
         .route("/play/{session_id}/heartbeat", post(playback::heartbeat))
         .route("/reports/viewing", get(reports::viewing))
         .fallback(|| async { ApiError::NotFound });
