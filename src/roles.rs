@@ -75,6 +75,11 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 /// Opens storage, binds the listener and starts the roles.
 pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     let data = &config.data_dir;
+    anyhow::ensure!(
+        role != Role::Catalog || !config.catalog.origin_url.is_empty(),
+        "a catalog without the origin in the same process needs catalog.origin_url (MANABI_CATALOG__ORIGIN_URL), \
+         the origin's public address, for its media URLs"
+    );
     std::fs::create_dir_all(data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
     let store: Arc<dyn Store> =

@@ -153,6 +153,23 @@ fn transcode_packages_a_file_into_a_ladder_directory() {
 }
 
 #[test]
+fn a_catalog_without_an_origin_url_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .args(["serve", "--role", "catalog"])
+        .env("MANABI_DATA_DIR", dir.path())
+        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("catalog.origin_url") && err.trim().lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_configuration_is_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_manabi"))

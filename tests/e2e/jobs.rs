@@ -19,7 +19,10 @@ async fn a_remote_worker_takes_jobs_over_the_internal_api() {
     let catalog = spawn_role(
         roles::Role::Catalog,
         data,
-        &[("MANABI_CATALOG__WORKER_TOKEN", TOKEN)],
+        &[
+            ("MANABI_CATALOG__WORKER_TOKEN", TOKEN),
+            ("MANABI_CATALOG__ORIGIN_URL", "http://127.0.0.1:9"),
+        ],
     )
     .await;
     catalog
