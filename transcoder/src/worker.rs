@@ -72,27 +72,42 @@ struct WorkDir {
 impl WorkDir {
     fn create(root: &Path) -> std::io::Result<Self> {
         std::fs::create_dir_all(root)?;
+        // A directory is created and locked under a `.new-` name and only
+        // then renamed, so a worker starting at the same moment never sees
+        // it unlocked and takes it for a dead worker's.
+        let fresh = tempfile::Builder::new()
+            .prefix(".new-")
+            .tempdir_in(root)?
+            .keep();
+        let lock = File::create(fresh.join("lock"))?;
+        lock.lock()?;
+        let name = fresh
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let path = fresh.with_file_name(format!("worker-{}", name.trim_start_matches(".new-")));
+        std::fs::rename(&fresh, &path)?;
         for entry in std::fs::read_dir(root)? {
             let dir = entry?.path();
-            let Ok(lock) = File::open(dir.join("lock")) else {
+            let name = dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if dir == path || name.starts_with(".new-") {
+                continue;
+            }
+            let Ok(other) = File::open(dir.join("lock")) else {
                 let _ = std::fs::remove_dir_all(&dir);
                 continue;
             };
-            if lock.try_lock().is_ok() {
+            if other.try_lock().is_ok() {
                 tracing::info!(dir = %dir.display(), "removing a dead worker's temporary files");
                 let _ = std::fs::remove_dir_all(&dir);
             }
         }
-        let dir = tempfile::Builder::new()
-            .prefix("worker-")
-            .tempdir_in(root)?
-            .keep();
-        let lock = File::create(dir.join("lock"))?;
-        lock.lock()?;
-        Ok(Self {
-            path: dir,
-            _lock: lock,
-        })
+        Ok(Self { path, _lock: lock })
     }
 }
 
@@ -194,4 +209,31 @@ async fn transcode(
         .await
         .map_err(|e| internal("publishing", &e))?;
     Ok(packaged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WorkDir;
+
+    #[test]
+    fn live_workers_keep_their_directories_and_a_dead_ones_is_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let first = WorkDir::create(root.path()).unwrap();
+        // A worker that died: its lock file is there but nobody holds it.
+        let dead = root.path().join("worker-dead");
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::write(dead.join("lock"), "").unwrap();
+        let second = WorkDir::create(root.path()).unwrap();
+        assert!(
+            first.path.exists() && second.path.exists(),
+            "a live worker's directory is kept"
+        );
+        assert!(!dead.exists(), "a dead worker's directory is removed");
+        let path = first.path.clone();
+        drop(first);
+        assert!(
+            !path.exists(),
+            "a worker removes its own directory when it stops"
+        );
+    }
 }
