@@ -7,10 +7,12 @@
 //! - [`serve`]: the request handler ([`Origin::handle`]) — grant check, ranges,
 //!   conditional requests, media types, cache headers.
 //! - [`server`]: a standalone hyper server for `--role origin`.
+//! - [`cache`]: hot immutable objects in memory, single-flight loading.
 //! - [`metrics`]: Prometheus counters.
 //!
 //! No SQL and no FFmpeg here: the origin knows only grants and the store.
 
+pub mod cache;
 pub mod metrics;
 pub mod range;
 pub mod router;
@@ -29,6 +31,10 @@ pub struct Settings {
     pub grant_skew_seconds: i64,
     /// `max-age` of playlists (segments are immutable and cached for a year).
     pub playlist_max_age_seconds: u32,
+    /// Memory for hot segments, init segments and images, in bytes (0: no cache).
+    pub cache_bytes: u64,
+    /// Largest object kept in the cache.
+    pub cache_max_object_bytes: u64,
 }
 
 impl Default for Settings {
@@ -36,6 +42,8 @@ impl Default for Settings {
         Self {
             grant_skew_seconds: 30,
             playlist_max_age_seconds: 5,
+            cache_bytes: 256 * 1024 * 1024,
+            cache_max_object_bytes: 16 * 1024 * 1024,
         }
     }
 }

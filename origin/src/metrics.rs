@@ -17,6 +17,20 @@ pub static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     c
 });
 
+/// Hot-object cache lookups by result (`hit`, `miss` = one store read).
+pub static CACHE: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    let c = IntCounterVec::new(
+        Opts::new(
+            "manabi_origin_cache_total",
+            "Origin cache lookups by result",
+        ),
+        &["result"],
+    )
+    .unwrap_or_else(|e| panic!("metric definition is static: {e}"));
+    let _ = prometheus::register(Box::new(c.clone()));
+    c
+});
+
 /// Media bytes sent.
 pub static BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
     let c = IntCounter::new(

@@ -1,5 +1,6 @@
 //! The request handler.
 
+use crate::cache::Cache;
 use crate::router::{self, Endpoint};
 use crate::{Settings, metrics, range};
 use bytes::Bytes;
@@ -19,6 +20,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 #[derive(Clone)]
 pub struct Origin {
     store: Arc<dyn Store>,
+    cache: Arc<Cache>,
     keys: Arc<SigningKeys>,
     settings: Arc<Settings>,
 }
@@ -101,8 +103,13 @@ fn http_date(meta: &Meta) -> Option<String> {
 impl Origin {
     /// An origin reading from `store` and accepting grants signed with `keys`.
     pub fn new(store: Arc<dyn Store>, keys: Arc<SigningKeys>, settings: Settings) -> Self {
+        let cache = Arc::new(Cache::new(
+            settings.cache_bytes,
+            settings.cache_max_object_bytes,
+        ));
         Self {
             store,
+            cache,
             keys,
             settings: Arc::new(settings),
         }
@@ -164,13 +171,22 @@ impl Origin {
 
     async fn object(&self, req: &Parts, key: &ObjectKey, head: bool) -> Resp {
         let kind = Kind::of(key);
-        let meta = match self.store.head(key).await {
-            Ok(m) => m,
-            Err(StoreError::NotFound) => return plain(StatusCode::NOT_FOUND, "not found\n"),
-            Err(e) => {
-                tracing::error!(error = %e, key = %key, "media store read failed");
-                return plain(StatusCode::SERVICE_UNAVAILABLE, "media store unavailable\n");
+        // Immutable objects come whole from the cache: many requests, one read.
+        let cached = match kind {
+            Kind::Segment | Kind::Init | Kind::Image if self.settings.cache_bytes > 0 => {
+                match self.cache.get(key, self.store.as_ref()).await {
+                    Ok(object) => Some(object),
+                    Err(e) => return store_failure(&e, key),
+                }
             }
+            _ => None,
+        };
+        let meta = match &cached {
+            Some(object) => object.meta,
+            None => match self.store.head(key).await {
+                Ok(m) => m,
+                Err(e) => return store_failure(&e, key),
+            },
         };
         let tag = etag(&meta);
         let mut builder = Response::builder()
@@ -180,10 +196,11 @@ impl Origin {
             .header(
                 header::CACHE_CONTROL,
                 match kind {
-                    Kind::Playlist => {
+                    // Playlists and WebVTT can change within a revision (captions).
+                    Kind::Playlist | Kind::Captions => {
                         format!("public, max-age={}", self.settings.playlist_max_age_seconds)
                     }
-                    _ => IMMUTABLE.to_owned(),
+                    Kind::Segment | Kind::Init | Kind::Image | Kind::Other => IMMUTABLE.to_owned(),
                 },
             );
         if let Some(date) = http_date(&meta) {
@@ -230,18 +247,29 @@ impl Origin {
         if head {
             return builder.body(Full::default()).unwrap_or_else(|_| internal());
         }
-        match self.store.get(key, span).await {
-            Ok(object) => {
-                metrics::BYTES.inc_by(object.bytes.len() as u64);
-                builder
-                    .body(Full::new(object.bytes))
-                    .unwrap_or_else(|_| internal())
-            }
-            Err(StoreError::NotFound) => plain(StatusCode::NOT_FOUND, "not found\n"),
-            Err(e) => {
-                tracing::error!(error = %e, key = %key, "media store read failed");
-                plain(StatusCode::SERVICE_UNAVAILABLE, "media store unavailable\n")
-            }
+        let bytes = match cached {
+            Some(object) => match span {
+                Some(r) => object.bytes.slice(r.start as usize..r.end as usize),
+                None => object.bytes,
+            },
+            None => match self.store.get(key, span).await {
+                Ok(object) => object.bytes,
+                Err(e) => return store_failure(&e, key),
+            },
+        };
+        metrics::BYTES.inc_by(bytes.len() as u64);
+        builder
+            .body(Full::new(bytes))
+            .unwrap_or_else(|_| internal())
+    }
+}
+
+fn store_failure(e: &StoreError, key: &ObjectKey) -> Resp {
+    match e {
+        StoreError::NotFound => plain(StatusCode::NOT_FOUND, "not found\n"),
+        other => {
+            tracing::error!(error = %other, key = %key, "media store read failed");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "media store unavailable\n")
         }
     }
 }

@@ -1,0 +1,274 @@
+//! A bounded in-memory cache of recently served immutable objects (segments,
+//! init segments, images) with single-flight loading: however many requests
+//! arrive for an object that is not cached, the store is read once and every
+//! request gets that read's result. A whole section starting this year's
+//! mandatory course at 9:00 hits the same bytes.
+//!
+//! Playlists are not cached here: a master playlist is rewritten when caption
+//! tracks change. Failed loads are not cached either.
+
+use crate::metrics;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use store::{Object, ObjectKey, Store, StoreError};
+use tokio::sync::OnceCell;
+
+/// A load's outcome, shareable between the requests that waited for it.
+#[derive(Debug, Clone)]
+enum Loaded {
+    Found(Object),
+    NotFound,
+    Failed(String),
+}
+
+type Flight = Arc<OnceCell<Loaded>>;
+
+/// The cache; share it behind an `Arc`.
+pub struct Cache {
+    capacity: u64,
+    max_object: u64,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<ObjectKey, (Object, u64)>,
+    bytes: u64,
+    clock: u64,
+    loading: HashMap<ObjectKey, Flight>,
+}
+
+impl Inner {
+    fn hit(&mut self, key: &ObjectKey) -> Option<Object> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.entries.get_mut(key).map(|(object, used)| {
+            *used = clock;
+            object.clone()
+        })
+    }
+
+    /// Inserts, evicting the least recently used entries to stay within `capacity`.
+    fn insert(&mut self, key: ObjectKey, object: Object, capacity: u64) {
+        let size = object.bytes.len() as u64;
+        while self.bytes + size > capacity {
+            let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some((evicted, _)) = self.entries.remove(&oldest) {
+                self.bytes -= evicted.bytes.len() as u64;
+            }
+        }
+        self.clock += 1;
+        if let Some((old, _)) = self.entries.insert(key, (object, self.clock)) {
+            self.bytes -= old.bytes.len() as u64;
+        }
+        self.bytes += size;
+    }
+}
+
+impl Cache {
+    /// A cache of at most `capacity` bytes, holding objects of at most `max_object` bytes.
+    pub fn new(capacity: u64, max_object: u64) -> Self {
+        Self {
+            capacity,
+            max_object: max_object.min(capacity),
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // The data stays consistent even if a holder panicked: every update is one step.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The whole object under `key`, from the cache or read once from `store`.
+    pub async fn get(&self, key: &ObjectKey, store: &dyn Store) -> Result<Object, StoreError> {
+        let flight = {
+            let mut inner = self.lock();
+            if let Some(object) = inner.hit(key) {
+                metrics::CACHE.with_label_values(&["hit"]).inc();
+                return Ok(object);
+            }
+            Arc::clone(inner.loading.entry(key.clone()).or_default())
+        };
+        let loaded = flight
+            .get_or_init(|| async {
+                metrics::CACHE.with_label_values(&["miss"]).inc();
+                match store.get(key, None).await {
+                    Ok(object) => Loaded::Found(object),
+                    Err(StoreError::NotFound) => Loaded::NotFound,
+                    Err(e) => Loaded::Failed(e.to_string()),
+                }
+            })
+            .await
+            .clone();
+        {
+            // The first waiter to get here retires the flight and keeps the result.
+            let mut inner = self.lock();
+            if inner
+                .loading
+                .get(key)
+                .is_some_and(|f| Arc::ptr_eq(f, &flight))
+            {
+                inner.loading.remove(key);
+                if let Loaded::Found(object) = &loaded
+                    && object.bytes.len() as u64 <= self.max_object
+                {
+                    inner.insert(key.clone(), object.clone(), self.capacity);
+                }
+            }
+        }
+        match loaded {
+            Loaded::Found(object) => Ok(object),
+            Loaded::NotFound => Err(StoreError::NotFound),
+            Loaded::Failed(message) => Err(StoreError::Io(std::io::Error::other(message))),
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> u64 {
+        self.lock().bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use bytes::Bytes;
+    use domain::VideoId;
+    use std::path::Path;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use store::{ByteRange, LocalStore, Meta};
+
+    /// The real local store, counting reads and making each one slow enough
+    /// that concurrent requests overlap.
+    struct Counting {
+        inner: LocalStore,
+        gets: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl Store for Counting {
+        async fn put_file(&self, key: &ObjectKey, src: &Path) -> Result<(), StoreError> {
+            self.inner.put_file(key, src).await
+        }
+        async fn put_bytes(&self, key: &ObjectKey, bytes: Bytes) -> Result<(), StoreError> {
+            self.inner.put_bytes(key, bytes).await
+        }
+        async fn get_to_file(&self, key: &ObjectKey, dest: &Path) -> Result<(), StoreError> {
+            self.inner.get_to_file(key, dest).await
+        }
+        async fn get(
+            &self,
+            key: &ObjectKey,
+            range: Option<ByteRange>,
+        ) -> Result<Object, StoreError> {
+            self.gets.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            self.inner.get(key, range).await
+        }
+        async fn head(&self, key: &ObjectKey) -> Result<Meta, StoreError> {
+            self.inner.head(key).await
+        }
+        async fn delete_prefix(&self, prefix: &ObjectKey) -> Result<(), StoreError> {
+            self.inner.delete_prefix(prefix).await
+        }
+        async fn check(&self) -> Result<(), StoreError> {
+            self.inner.check().await
+        }
+    }
+
+    fn key(n: u32) -> ObjectKey {
+        ObjectKey::hls(VideoId::new(1), &format!("r1/360p/seg_{n:05}.m4s")).unwrap()
+    }
+
+    async fn store_with(segments: &[(u32, usize)]) -> (tempfile::TempDir, Arc<Counting>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Counting {
+            inner: LocalStore::open(dir.path()).unwrap(),
+            gets: AtomicUsize::new(0),
+        };
+        for &(n, size) in segments {
+            store
+                .put_bytes(&key(n), Bytes::from(vec![n as u8; size]))
+                .await
+                .unwrap();
+        }
+        (dir, Arc::new(store))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn five_hundred_concurrent_requests_read_the_store_once() {
+        let (_dir, store) = store_with(&[(1, 100_000)]).await;
+        let cache = Arc::new(Cache::new(10_000_000, 1_000_000));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..500 {
+            let (cache, store) = (Arc::clone(&cache), Arc::clone(&store));
+            tasks.spawn(async move {
+                cache
+                    .get(&key(1), store.as_ref())
+                    .await
+                    .map(|o| o.bytes.len())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            assert_eq!(done.unwrap().unwrap(), 100_000);
+        }
+        assert_eq!(
+            store.gets.load(Ordering::SeqCst),
+            1,
+            "one read for 500 requests"
+        );
+        cache.get(&key(1), store.as_ref()).await.unwrap();
+        assert_eq!(
+            store.gets.load(Ordering::SeqCst),
+            1,
+            "and later requests are hits"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_least_recently_used_objects_make_room_and_misses_are_not_cached() {
+        let (_dir, store) = store_with(&[(1, 400), (2, 400), (3, 400), (4, 5000)]).await;
+        let cache = Cache::new(1000, 1000);
+        cache.get(&key(1), store.as_ref()).await.unwrap();
+        cache.get(&key(2), store.as_ref()).await.unwrap();
+        cache.get(&key(1), store.as_ref()).await.unwrap(); // 1 is now newer than 2
+        cache.get(&key(3), store.as_ref()).await.unwrap(); // evicts 2
+        assert_eq!(cache.bytes(), 800);
+        let before = store.gets.load(Ordering::SeqCst);
+        cache.get(&key(1), store.as_ref()).await.unwrap();
+        assert_eq!(store.gets.load(Ordering::SeqCst), before, "1 stayed");
+        cache.get(&key(2), store.as_ref()).await.unwrap();
+        assert_eq!(
+            store.gets.load(Ordering::SeqCst),
+            before + 1,
+            "2 was evicted"
+        );
+        cache.get(&key(4), store.as_ref()).await.unwrap();
+        assert!(
+            cache.bytes() <= 1000,
+            "an object over the limit is served but not kept"
+        );
+        assert!(matches!(
+            cache.get(&key(9), store.as_ref()).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            cache.get(&key(9), store.as_ref()).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.gets.load(Ordering::SeqCst),
+            before + 4,
+            "a miss is read again next time"
+        );
+    }
+}
