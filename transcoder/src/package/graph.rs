@@ -97,15 +97,7 @@ impl Graph {
 
     /// Takes the next filtered frame from output `index`, if one is ready.
     pub(crate) fn pull(&mut self, index: usize, frame: &mut frame::Frame) -> Result<Pulled, Error> {
-        let name = self
-            .sinks
-            .get(index)
-            .ok_or_else(|| Error::Internal(format!("no filter output {index}")))?;
-        let mut sink = self
-            .graph
-            .get(name)
-            .ok_or_else(|| Error::Internal(format!("filter {name} missing")))?;
-        match sink.sink().frame(frame) {
+        match self.output(index)?.sink().frame(frame) {
             Ok(()) => Ok(Pulled::Frame),
             Err(e) if is_again_or_eof(&e) => Ok(Pulled::Empty),
             Err(e) => Err(Error::ffmpeg("pulling from the filter graph", e)),
@@ -114,15 +106,18 @@ impl Graph {
 
     /// The time base of frames coming out of output `index`.
     pub(crate) fn time_base(&mut self, index: usize) -> Result<Rational, Error> {
+        Ok(self.output(index)?.sink().time_base())
+    }
+
+    /// The sink filter context of output `index`.
+    fn output(&mut self, index: usize) -> Result<filter::Context, Error> {
         let name = self
             .sinks
             .get(index)
             .ok_or_else(|| Error::Internal(format!("no filter output {index}")))?;
-        let mut sink = self
-            .graph
+        self.graph
             .get(name)
-            .ok_or_else(|| Error::Internal(format!("filter {name} missing")))?;
-        Ok(sink.sink().time_base())
+            .ok_or_else(|| Error::Internal(format!("filter {name} missing")))
     }
 
     fn source(&mut self) -> Result<filter::Context, Error> {
