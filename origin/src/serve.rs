@@ -121,21 +121,22 @@ impl Origin {
         // Only the head matters; dropping the body keeps the future `Send`
         // whatever the body type is.
         let (req, _body) = req.into_parts();
-        let resp = self.route(&req, Timestamp::now()).await;
-        let status = resp.status();
-        let kind = router::parse(req.uri.path()).map_or("none", |e| match e {
-            Endpoint::Media { key, .. } => Kind::of(&key).label(),
+        // The path is parsed once; the metric is labelled from the same result.
+        let endpoint = router::parse(req.uri.path());
+        let kind = endpoint.as_ref().map_or("none", |e| match e {
+            Endpoint::Media { key, .. } => Kind::of(key).label(),
             Endpoint::Health => "health",
             Endpoint::Metrics => "metrics",
         });
+        let resp = self.route(&req, endpoint, Timestamp::now()).await;
         metrics::REQUESTS
-            .with_label_values(&[status.as_str(), kind])
+            .with_label_values(&[resp.status().as_str(), kind])
             .inc();
         resp
     }
 
-    async fn route(&self, req: &Parts, now: Timestamp) -> Resp {
-        let Some(endpoint) = router::parse(req.uri.path()) else {
+    async fn route(&self, req: &Parts, endpoint: Option<Endpoint>, now: Timestamp) -> Resp {
+        let Some(endpoint) = endpoint else {
             // Under /media/ an unparseable path is a request without a valid
             // grant: refuse it the same way, telling nothing about the store.
             if req.uri.path().starts_with("/media/") {
