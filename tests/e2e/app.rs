@@ -177,6 +177,16 @@ impl Session {
     }
 }
 
+/// GETs `url` with `client` and parses the JSON body.
+pub async fn get_json(client: &Client, url: impl reqwest::IntoUrl) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// GETs `url` with `client` and returns the body as text.
+pub async fn get_text(client: &Client, url: impl reqwest::IntoUrl) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// A small generated clip (H.264 + AAC in MP4).
 pub fn clip(dir: &Path, seconds: f64) -> PathBuf {
     let path = dir.join(format!("clip-{seconds}.mp4"));

@@ -1,6 +1,6 @@
 //! Transcode jobs: remote workers, cancel, and a worker killed mid-job.
 
-use crate::app::{PASSWORD, TestApp, clip, spawn_app, spawn_role};
+use crate::app::{PASSWORD, TestApp, clip, get_json, spawn_app, spawn_role};
 use domain::Role;
 use manabi::roles;
 use reqwest::StatusCode;
@@ -229,14 +229,7 @@ async fn a_worker_killed_mid_job_leaves_nothing_half_published_and_the_job_compl
     // Wait until the worker is busy with it, then kill the process outright.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let v: Value = client
-            .get(format!("{}/api/v1/videos/{id}", first.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = get_json(&client, format!("{}/api/v1/videos/{id}", first.base)).await;
         if v["status"] == "processing" && v["progress"].as_f64().unwrap() > 0.0 {
             break;
         }
@@ -260,14 +253,7 @@ async fn a_worker_killed_mid_job_leaves_nothing_half_published_and_the_job_compl
     let second = serve(&data);
     let deadline = Instant::now() + Duration::from_secs(120);
     let video = loop {
-        let v: Value = client
-            .get(format!("{}/api/v1/videos/{id}", second.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = get_json(&client, format!("{}/api/v1/videos/{id}", second.base)).await;
         if v["status"] == "ready" || v["status"] == "failed" {
             break v;
         }

@@ -1,7 +1,7 @@
 //! The whole path: upload → ready → publish → play → master → variant → init
 //! → segment → tampered 403 → heartbeats → report.
 
-use crate::app::{Session, TestApp, clip, spawn_app};
+use crate::app::{Session, TestApp, clip, get_text, spawn_app};
 use domain::{Grant, PlaybackSessionId, Role, VideoId};
 use jiff::{SignedDuration, Timestamp};
 use m3u8_rs::Playlist;
@@ -440,15 +440,7 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
         .await
         .unwrap();
     let master_url = editor.url(play["master_url"].as_str().unwrap());
-    let master = editor
-        .client
-        .get(&master_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let master = get_text(&editor.client, &master_url).await;
     let Ok((_, Playlist::MasterPlaylist(m))) = m3u8_rs::parse_playlist(master.as_bytes()) else {
         panic!("{master}")
     };
@@ -483,15 +475,7 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
         vtt.text().await.unwrap(),
         "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nようこそ\n\n00:00:02.000 --> 00:00:03.500\n研修を始めます\n"
     );
-    let playlist = editor
-        .client
-        .get(format!("{base}/captions/ja.m3u8"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let playlist = get_text(&editor.client, format!("{base}/captions/ja.m3u8")).await;
     assert!(
         playlist.contains("ja.vtt") && playlist.contains("#EXT-X-ENDLIST"),
         "{playlist}"
@@ -508,15 +492,7 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
     };
     assert_eq!(delete("en").await, StatusCode::NO_CONTENT);
     assert_eq!(delete("en").await, StatusCode::NOT_FOUND);
-    let master = editor
-        .client
-        .get(&master_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let master = get_text(&editor.client, &master_url).await;
     assert!(
         master.contains("LANGUAGE=\"ja\"") && !master.contains("LANGUAGE=\"en\""),
         "{master}"
@@ -529,15 +505,7 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
         .unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     assert_eq!(delete("ja").await, StatusCode::NO_CONTENT);
-    let master = editor
-        .client
-        .get(&master_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let master = get_text(&editor.client, &master_url).await;
     assert!(
         !master.contains("SUBTITLES"),
         "no tracks, no subtitles group: {master}"
