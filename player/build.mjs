@@ -15,7 +15,7 @@ if (process.argv.includes('--test')) {
   const out = path.join(root, 'dist-test');
   await rm(out, { recursive: true, force: true });
   await build({
-    entryPoints: ['played.ts', 'levels.ts', 'route.ts', 'format.ts'].map(src),
+    entryPoints: ['played.ts', 'levels.ts', 'route.ts', 'format.ts', 'grant.ts'].map(src),
     outdir: out,
     format: 'esm',
     platform: 'neutral',

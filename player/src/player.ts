@@ -6,6 +6,13 @@
  * playing and on pause, seeked and ended, one at a time in `seq` order. When
  * the page is hidden or left they go by `navigator.sendBeacon` with the CSRF
  * token in the query, since a beacon cannot carry headers.
+ *
+ * Grants are short-lived: a heartbeat answer may carry a renewed
+ * `master_url`, and every request hls.js makes from then on goes out with its
+ * token ({@link withNewestGrant} in `xhrSetup`), without reloading. When the
+ * origin refuses a request anyway (a pause longer than the grant), one
+ * `renew` heartbeat asks for a fresh grant and loading resumes with it
+ * ({@link afterDenial}); only a refused heartbeat ends the session.
  */
 import Hls from 'hls.js';
 import {
@@ -16,6 +23,7 @@ import {
   type PlayResponse,
 } from './api';
 import { startPosition } from './format';
+import { afterDenial, isDenied, withNewestGrant, type DenialStep } from './grant';
 import { combineCaps, pickBitrateCap } from './levels';
 import { beaconUrl, buildHeartbeat, heartbeatUrl, PlayedTracker, type Interval } from './played';
 
@@ -27,7 +35,8 @@ const MSG_PRESS_PLAY = '再生ボタンを押して再生を始めてくださ�
 const MSG_LOAD_FAILED = '動画を読み込めませんでした。時間をおいてもう一度お試しください。';
 const MSG_UNSUPPORTED = 'このブラウザーでは動画を再生できません。Microsoft Edge または Google Chrome をお使いください。';
 
-type Reason = 'interval' | 'pause' | 'seeked' | 'ended' | 'stop';
+/** Why a heartbeat goes out; `renew` asks for a fresh grant after a refusal. */
+type Reason = 'interval' | 'pause' | 'seeked' | 'ended' | 'stop' | 'renew';
 
 const now = (): number => performance.now();
 
@@ -51,6 +60,11 @@ export class LessonPlayer {
   private stopped = false;
   private mediaRetries = 0;
   private networkRetries = 0;
+  /** The master URL that was newest when a `renew` heartbeat last went out. */
+  private renewedFrom: string | null = null;
+  /** Recoveries from refused requests since media last loaded. */
+  private recoveries = 0;
+  private recovering = false;
   private readonly offDoc: Array<() => void> = [];
 
   constructor(
@@ -81,14 +95,28 @@ export class LessonPlayer {
         maxBufferLength: 30,
         maxMaxBufferLength: 60,
         backBufferLength: 30,
+        // hls.js opens the request itself only when this hook has not
+        // (XhrLoader checks readyState), so a renewed token applies to every
+        // playlist, init and segment request, retries included.
+        xhrSetup: (xhr, url) => {
+          const next = withNewestGrant(this.masterUrl, url, location.href);
+          if (next !== url) xhr.open('GET', next, true);
+        },
       });
       this.hls = hls;
       this.interceptCapping(hls);
       hls.on(Hls.Events.MANIFEST_PARSED, () => this.applyCap());
       hls.on(Hls.Events.LEVELS_UPDATED, () => this.applyCap());
+      hls.on(Hls.Events.FRAG_LOADED, () => (this.recoveries = 0));
       hls.on(Hls.Events.ERROR, (_event, data) => {
+        const status = data.response?.code ?? 0;
+        if (data.type === Hls.ErrorTypes.NETWORK_ERROR && isDenied(status)) {
+          // Unknown: take it as sent with the newest grant, so it is renewed.
+          this.onDenied(sentUrl(data.networkDetails) || this.masterUrl, data.fatal);
+          return;
+        }
         if (!data.fatal) return;
-        this.onFatal(data.type, data.response?.code ?? 0);
+        this.onFatal(data.type);
       });
       hls.attachMedia(v);
       this.loadedUrl = this.masterUrl;
@@ -98,7 +126,9 @@ export class LessonPlayer {
       if (start > 0) {
         v.addEventListener('loadedmetadata', () => (v.currentTime = start), { once: true });
       }
-      v.addEventListener('error', () => this.announce(MSG_LOAD_FAILED));
+      // Native HLS tells no HTTP status: any error may be an expired grant.
+      v.addEventListener('error', () => void this.recover(this.loadedUrl, () => this.reloadNative()));
+      v.addEventListener('playing', () => (this.recoveries = 0));
       this.loadedUrl = this.masterUrl;
       v.src = this.masterUrl;
     } else {
@@ -241,7 +271,7 @@ export class LessonPlayer {
       this.maxKbps = res.max_bitrate_kbps;
       this.applyCap();
     }
-    // A renewed grant: used the next time the source is (re)loaded.
+    // A renewed grant: hls.js's next request already carries it (xhrSetup).
     if (typeof res.master_url === 'string' && res.master_url) this.masterUrl = res.master_url;
   }
 
@@ -261,7 +291,8 @@ export class LessonPlayer {
     this.announce(MSG_SESSION_OVER);
   }
 
-  private onFatal(type: string, httpStatus: number): void {
+  /** Fatal hls.js errors other than a refused grant. */
+  private onFatal(type: string): void {
     const hls = this.hls;
     if (!hls || this.stopped) return;
     const v = this.video;
@@ -270,25 +301,114 @@ export class LessonPlayer {
       hls.recoverMediaError();
       return;
     }
-    if (type === Hls.ErrorTypes.NETWORK_ERROR) {
-      const renewed = this.masterUrl !== this.loadedUrl;
-      const denied = httpStatus === 401 || httpStatus === 403 || httpStatus === 410;
-      if ((renewed || !denied) && this.networkRetries < 2) {
-        // Reload from where we are, with the renewed grant when there is one.
-        this.networkRetries += 1;
-        hls.config.startPosition = v.currentTime > 0 ? v.currentTime : hls.config.startPosition;
-        this.loadedUrl = this.masterUrl;
-        hls.loadSource(this.masterUrl);
-        return;
-      }
-      if (denied) {
-        this.endSession();
-        hls.stopLoad();
-        return;
-      }
+    if (type === Hls.ErrorTypes.NETWORK_ERROR && this.networkRetries < 2) {
+      // Reload from where we are, with the newest grant.
+      this.networkRetries += 1;
+      hls.config.startPosition = v.currentTime > 0 ? v.currentTime : hls.config.startPosition;
+      this.loadedUrl = this.masterUrl;
+      hls.loadSource(this.masterUrl);
+      return;
     }
     this.announce(MSG_LOAD_FAILED);
     hls.stopLoad();
+  }
+
+  /**
+   * The origin refused a request (401/403/410). hls.js first tries other
+   * renditions (not fatal): have the fresh grant ready by then. Once it
+   * gives up (fatal), recover and load on from where we are.
+   */
+  private onDenied(refused: string, fatal: boolean): void {
+    if (this.stopped) return;
+    if (!fatal) {
+      if (this.denialStep(refused) === 'renew') this.renew();
+      return;
+    }
+    void this.recover(refused, () => this.resumeHls());
+  }
+
+  private denialStep(refused: string): DenialStep {
+    return afterDenial({
+      latest: this.masterUrl,
+      refused,
+      renewedFrom: this.renewedFrom,
+      recoveries: this.recoveries,
+      base: location.href,
+    });
+  }
+
+  /** Queues a `renew` heartbeat, once per grant (see {@link afterDenial}). */
+  private renew(): void {
+    this.renewedFrom = this.masterUrl;
+    this.heartbeat('renew');
+  }
+
+  /**
+   * After a refusal of `refused`: switch to a newer grant, renewing first if
+   * there is none yet, then `resume`; a refused heartbeat has already ended
+   * the session, anything else is a load failure.
+   */
+  private async recover(refused: string, resume: () => void): Promise<void> {
+    if (this.recovering || this.stopped) return;
+    this.recovering = true;
+    try {
+      // A heartbeat on its way may bring the newer grant already.
+      await this.chain;
+      if (this.stopped) return;
+      let step = this.denialStep(refused);
+      if (step === 'renew') {
+        this.renew();
+        await this.chain;
+        step = this.denialStep(refused);
+      }
+      if (this.stopped) return;
+      if (this.over) {
+        this.hls?.stopLoad();
+        return;
+      }
+      if (step === 'switch') {
+        this.recoveries += 1;
+        resume();
+        return;
+      }
+      this.announce(MSG_LOAD_FAILED);
+      this.hls?.stopLoad();
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  /** hls.js stopped at a fatal refusal: load on with the newest grant. */
+  private resumeHls(): void {
+    const hls = this.hls;
+    if (!hls) return;
+    const v = this.video;
+    if (hls.levels.length > 0) {
+      hls.startLoad(v.currentTime > 0 ? v.currentTime : -1);
+    } else {
+      // The master playlist itself was refused.
+      this.loadedUrl = this.masterUrl;
+      hls.loadSource(this.masterUrl);
+    }
+  }
+
+  /** Native HLS: the same media at the same time under the newest grant. */
+  private reloadNative(): void {
+    const v = this.video;
+    const at = v.currentTime;
+    const playing = !v.paused;
+    if (at > 0) {
+      v.addEventListener('loadedmetadata', () => (v.currentTime = at), { once: true });
+    }
+    this.loadedUrl = this.masterUrl;
+    v.src = this.masterUrl;
+    if (playing) {
+      v.play().catch((err: unknown) => {
+        if (err instanceof DOMException && err.name === 'NotAllowedError') {
+          this.announce(MSG_PRESS_PLAY);
+        }
+      });
+    }
   }
 
   /**
@@ -320,4 +440,16 @@ export class LessonPlayer {
     if (desc?.set) desc.set.call(hls, value);
     else hls.autoLevelCapping = value;
   }
+}
+
+/**
+ * The URL a failed hls.js request went out with (after `xhrSetup`), from its
+ * XMLHttpRequest or fetch Response; empty when neither tells.
+ */
+function sentUrl(details: unknown): string {
+  if (typeof XMLHttpRequest !== 'undefined' && details instanceof XMLHttpRequest) {
+    return details.responseURL;
+  }
+  if (typeof Response !== 'undefined' && details instanceof Response) return details.url;
+  return '';
 }

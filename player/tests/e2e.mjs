@@ -5,6 +5,11 @@
 // Logs in through the form, opens the first course, plays its first lesson
 // until currentTime > 1 s, waits for a heartbeat with played time answered 200, and checks
 // lang="ja" and that every visible control has an accessible name.
+// When the server hands out short grants (a TTL of at most 8 s, e.g.
+// MANABI_CATALOG__GRANT_TTL_SECONDS=6 MANABI_ORIGIN__GRANT_SKEW_SECONDS=0), it
+// then plays the second course's first lesson with its later segments held
+// back until the grant has expired, and checks that the player renews the
+// grant and plays to the end without reloading (see renewal()).
 // Exits 0 on success, 1 with one clear line on failure; 90 s at most.
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
@@ -184,6 +189,8 @@ async function main() {
   }
   step('lang="ja" and every visible control is named');
 
+  await renewal(page);
+
   if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
 
   if (process.env.SCREENSHOT_DIR) {
@@ -193,6 +200,120 @@ async function main() {
     step(`screenshot saved to ${file}`);
   }
   console.log(`e2e: OK in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The grant segment of a media URL, `/media/v/{video}/{token}/…`. */
+const tokenOf = (url) => /\/media\/v\/[^/]+\/([^/]+)\//.exec(new URL(url).pathname)?.[1] ?? null;
+/** Longest grant TTL (s) for which the renewal phase fits hls.js's 10 s time to first byte. */
+const RENEWAL_MAX_TTL_S = 8;
+const SEGMENT = /\/media\/v\/.*\.m4s(\?.*)?$/;
+
+/**
+ * A learner whose grant expires mid-play: every media segment after the
+ * first is held in the browser until the grant has expired, so the origin
+ * refuses it (403). The player must renew the grant with a heartbeat, load
+ * on with the new token without reloading the master playlist, play to the
+ * end, and not end the session.
+ */
+async function renewal(page) {
+  let releaseAt = null;
+  let segments = 0;
+  const media = [];
+  const renewedTokens = new Set();
+  const heartbeatFailures = [];
+  let playResponse;
+  const played = new Promise((resolve) => (playResponse = resolve));
+  page.on('response', async (res) => {
+    const url = res.url();
+    if (url.includes('/media/v/')) media.push({ url, status: res.status(), at: Date.now() });
+    if (url.includes('/heartbeat')) {
+      if (res.status() !== 200) heartbeatFailures.push(`${res.status()}`);
+      const body = await res.json().catch(() => null);
+      if (body?.master_url) renewedTokens.add(tokenOf(new URL(body.master_url, url).href));
+    }
+    if (/\/api\/v1\/videos\/[^/]+\/play$/.test(url) && res.status() === 200) {
+      playResponse(await res.json().catch(() => null));
+    }
+  });
+  await page.route(SEGMENT, async (route) => {
+    segments += 1;
+    if (segments > 1) {
+      const grant = await played;
+      releaseAt ??= Date.parse(grant?.expires_at) + 1500;
+      const wait = releaseAt - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await route.continue().catch(() => {});
+  });
+
+  await page.evaluate(() => {
+    const status = document.getElementById('status');
+    window.__said = [];
+    new MutationObserver(() => window.__said.push(status.textContent)).observe(status, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+    location.hash = '#/';
+  });
+  const secondCourse = page.locator('main a[href^="#/courses/"]').nth(1);
+  await secondCourse.waitFor({ state: 'visible' });
+  step(`renewal: opening the second course: ${(await secondCourse.textContent())?.trim()}`);
+  await secondCourse.click();
+  const lesson = page.locator('.lesson-list button.lesson:not([disabled])').first();
+  await lesson.waitFor({ state: 'visible' });
+  const clickedAt = Date.now();
+  await lesson.click();
+  const grant = await Promise.race([played, sleep(STEP_MS).then(() => null)]);
+  if (!grant?.expires_at) throw new Error('renewal: no answer to POST /api/v1/videos/{id}/play');
+  const ttl = (Date.parse(grant.expires_at) - clickedAt) / 1000;
+  if (ttl > RENEWAL_MAX_TTL_S) {
+    step(`renewal: skipped, the grant TTL is ${ttl.toFixed(0)} s ` +
+      `(start the server with MANABI_CATALOG__GRANT_TTL_SECONDS=6 MANABI_ORIGIN__GRANT_SKEW_SECONDS=0)`);
+    await page.unroute(SEGMENT).catch(() => {});
+    return;
+  }
+  const first = tokenOf(new URL(grant.master_url, page.url()).href);
+  step(`renewal: grant TTL ${ttl.toFixed(1)} s; segments after the first held until it expired`);
+
+  try {
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector('video');
+        return !!v && v.duration > 0 && (v.ended || v.currentTime >= v.duration - 0.5);
+      },
+      null,
+      { timeout: 40_000, polling: 250 },
+    );
+  } catch {
+    const state = await page.evaluate(() => {
+      const v = document.querySelector('video');
+      return `currentTime=${v?.currentTime} duration=${v?.duration} readyState=${v?.readyState}; ` +
+        `said: ${JSON.stringify(window.__said)}`;
+    });
+    const log = media.map((m) => `${m.status} ${new URL(m.url).pathname.split('/').slice(-2).join('/')}`);
+    throw new Error(`renewal: the video did not play to the end (${state}; media: ${log.join(', ')})`);
+  }
+
+  const refused = media.filter((m) => m.status === 403 && tokenOf(m.url) === first);
+  if (!refused.length) {
+    throw new Error('renewal: no segment was refused with the expired grant; the test did not hold it back');
+  }
+  const after = media.filter((m) => m.at >= refused[0].at && m.status === 200 && m.url.endsWith('.m4s'));
+  const renewed = after.filter((m) => tokenOf(m.url) !== first && renewedTokens.has(tokenOf(m.url)));
+  if (!renewed.length) {
+    throw new Error(`renewal: no segment loaded with a renewed grant after the 403 (${after.map((m) => m.url).join(', ')})`);
+  }
+  const masters = media.filter((m) => m.url.endsWith('/master.m3u8'));
+  if (masters.length !== 1) {
+    throw new Error(`renewal: the master playlist was loaded ${masters.length} times; expected once (no reload)`);
+  }
+  if (heartbeatFailures.length) throw new Error(`renewal: heartbeats failed: ${heartbeatFailures.join(', ')}`);
+  const said = await page.evaluate(() => window.__said.join(' | '));
+  if (/終了|読み込めません/.test(said)) throw new Error(`renewal: the player gave up: ${said}`);
+  step(`renewal: played to the end across a renewal (${refused.length} refused, ${renewed.length} loaded with the new grant)`);
+  await page.unroute(SEGMENT).catch(() => {});
 }
 
 try {
