@@ -2,7 +2,8 @@
 # Installs what manabi needs on Debian/Ubuntu when it is missing, and the
 # front end's npm packages. Usage: scripts/setup.sh [build|test]
 #   build: FFmpeg development libraries, libclang, pkg-config (for ffmpeg-next)
-#   test:  the above plus Chromium and a Japanese font (browser tests)
+#   test:  the above plus Chromium and a Japanese font (browser tests), and
+#          s3s-fs, the S3-compatible server the store's tests run against
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=${1:-build}
@@ -27,6 +28,22 @@ fi
 
 command -v cargo >/dev/null || { echo "setup: cargo not found: install Rust (https://rustup.rs)" >&2; exit 1; }
 command -v npm >/dev/null || { echo "setup: npm not found: install Node.js 20" >&2; exit 1; }
+
+# s3s-fs checks request signatures, so the S3 store's tests prove signing works.
+# Newer releases need a newer rustc; an installed binary is kept (cache ~/.cargo/bin in CI).
+if [ "$need" = test ]; then
+  s3s_version=0.14.1
+  s3s=$(command -v s3s-fs || echo "$HOME/.cargo/bin/s3s-fs")
+  installed=""
+  if [ -x "$s3s" ]; then
+    # A binary that cannot say its version is taken as it is.
+    installed=$("$s3s" --version 2>/dev/null || echo "s3s-fs $s3s_version")
+  fi
+  if [ "$installed" != "s3s-fs $s3s_version" ]; then
+    echo "setup: installing s3s-fs $s3s_version (was: ${installed:-none}; about 4 minutes)"
+    cargo install s3s-fs --version "$s3s_version" --features binary --locked
+  fi
+fi
 
 # The front end: exact versions from package-lock.json, then the bundle the binary serves.
 (cd player && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)

@@ -22,8 +22,13 @@ pub struct Config {
     pub grant: GrantKeys,
     /// The catalog role.
     pub catalog: catalog::Settings,
+    /// The media store: local directory or S3.
+    pub store: store::Settings,
     /// The origin role.
     pub origin: origin::Settings,
+    /// Sites (office networks), their budgets and trusted proxies.
+    #[serde(default)]
+    pub network: domain::Network,
     /// The transcoder.
     pub transcoder: Transcoder,
     /// A remote worker's connection to its catalog.
@@ -133,6 +138,11 @@ impl Config {
             .context("invalid configuration")?;
         config.transcoder_settings()?;
         config.catalog.validate().context("invalid configuration")?;
+        config
+            .network
+            .validate()
+            .map_err(anyhow::Error::msg)
+            .context("invalid configuration")?;
         Ok(config)
     }
 
@@ -235,5 +245,28 @@ mod tests {
                 .unwrap_err();
         assert!(format!("{err:#}").contains("600000"));
         assert!(Config::load_with_env(Some(Path::new("/nonexistent.toml")), env(&[])).is_err());
+    }
+
+    #[test]
+    fn sites_come_from_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sites.toml");
+        std::fs::write(
+            &file,
+            "[network]\ntrusted_proxies = [\"192.0.2.10\"]\n\
+             [[network.sites]]\nname = \"honcho\"\ncidrs = [\"10.1.0.0/16\"]\nbudget_mbps = 100\n",
+        )
+        .unwrap();
+        let c = Config::load_with_env(Some(&file), env(&[])).unwrap();
+        assert_eq!(c.network.site_of("10.1.2.3".parse().unwrap()), "honcho");
+        assert_eq!(c.network.budget_bps("honcho"), Some(100_000_000));
+
+        std::fs::write(
+            &file,
+            "[[network.sites]]\nname = \"honcho\"\ncidrs = [\"10.1.0.0/33\"]\nbudget_mbps = 100\n",
+        )
+        .unwrap();
+        let err = Config::load_with_env(Some(&file), env(&[])).unwrap_err();
+        assert!(format!("{err:#}").contains("10.1.0.0/33"), "{err:#}");
     }
 }

@@ -9,10 +9,11 @@ use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use catalog::Catalog;
-use origin::Origin;
+use domain::BitrateCaps;
+use origin::{Governor, Origin};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use store::{LocalStore, Store};
+use store::Store;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -82,27 +83,42 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     );
     std::fs::create_dir_all(data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
-    let store: Arc<dyn Store> =
-        Arc::new(LocalStore::open(data.join("media")).context("opening the media store")?);
+    let store: Arc<dyn Store> = store::open(&config.store, data)
+        .await
+        .context("opening the media store")?;
     let keys = crate::keys::load_or_create(&config.keys_file())?;
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
 
+    // One governor per process: the origin paces with it, the catalog in the
+    // same process reads each site's cap from it.
+    let governor = Arc::new(Governor::new(config.network.clone()));
     let catalog = match role {
-        Role::All | Role::Catalog => Some(
-            Catalog::open(
-                config.catalog.clone(),
-                data,
-                Arc::clone(&store),
-                keys.clone(),
+        Role::All | Role::Catalog => {
+            let caps: Option<Arc<dyn BitrateCaps>> =
+                (role == Role::All).then(|| Arc::clone(&governor) as Arc<dyn BitrateCaps>);
+            Some(
+                Catalog::open(
+                    config.catalog.clone(),
+                    data,
+                    Arc::clone(&store),
+                    keys.clone(),
+                )
+                .await
+                .context("opening the catalog")?
+                .with_network(config.network.clone(), caps),
             )
-            .await
-            .context("opening the catalog")?,
-        ),
+        }
         Role::Origin | Role::Worker => None,
     };
-    let origin = matches!(role, Role::All | Role::Origin)
-        .then(|| Origin::new(Arc::clone(&store), Arc::new(keys), config.origin.clone()));
+    let origin = matches!(role, Role::All | Role::Origin).then(|| {
+        Origin::new(
+            Arc::clone(&store),
+            Arc::new(keys),
+            config.origin.clone(),
+            governor,
+        )
+    });
 
     let source: Option<Arc<dyn JobSource>> = match (&catalog, role) {
         (Some(catalog), Role::All) => Some(Arc::new(CatalogJobs::new(catalog.state.queue.clone()))),
@@ -145,7 +161,8 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 )
             })?;
         addr = Some(listener.local_addr()?);
-        let app = telemetry::layer(router).into_make_service();
+        // The peer address names the viewer's site (see `network`).
+        let app = telemetry::layer(router).into_make_service_with_connect_info::<SocketAddr>();
         let stop = stopped(stop_rx.clone());
         tasks.spawn(async move {
             if let Err(e) = axum::serve(listener, app)
@@ -168,7 +185,7 @@ fn origin_service(
     origin: Origin,
 ) -> impl tower::Service<
     axum::http::Request<axum::body::Body>,
-    Response = axum::http::Response<http_body_util::Full<axum::body::Bytes>>,
+    Response = axum::http::Response<origin::OriginBody>,
     Error = std::convert::Infallible,
     Future = impl Send,
 > + Clone

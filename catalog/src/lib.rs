@@ -103,8 +103,22 @@ impl Catalog {
             hashing: Arc::new(Semaphore::new(permits)),
             upload_dir,
             decoy_hash: Arc::new(decoy),
+            network: Arc::new(domain::Network::default()),
+            caps: None,
         };
         Ok(Self { state })
+    }
+
+    /// Names viewers' sites from `network` and hands players the caps of
+    /// `caps` (the origin's governor when it runs in this process).
+    pub fn with_network(
+        mut self,
+        network: domain::Network,
+        caps: Option<Arc<dyn domain::BitrateCaps>>,
+    ) -> Self {
+        self.state.network = Arc::new(network);
+        self.state.caps = caps;
+        self
     }
 
     /// The HTTP routes.

@@ -21,10 +21,6 @@ pub struct Settings {
     pub grant_ttl_seconds: i64,
     /// Clock difference tolerated between catalog and origin.
     pub grant_skew_seconds: i64,
-    /// The site (office network) a viewer is counted in when none is known.
-    pub default_site: String,
-    /// Bitrate cap (kbit/s) handed to players; 0 means no cap.
-    pub max_bitrate_kbps: u32,
     /// Public base URL of the origin (`https://media.example.jp`); empty means
     /// the origin is served by this process under `/media`.
     pub origin_url: String,
@@ -49,10 +45,8 @@ impl Default for Settings {
             pbkdf2_iterations: 600_000,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
-            grant_ttl_seconds: 600,
-            grant_skew_seconds: 30,
-            default_site: "default".into(),
-            max_bitrate_kbps: 0,
+            grant_ttl_seconds: 45,
+            grant_skew_seconds: 10,
             origin_url: String::new(),
             cookie_secure: false,
             static_dir: "player/dist".into(),

@@ -9,6 +9,7 @@
 //!   (HMAC-SHA-256, RFC 2104). Living here, issuer and verifier cannot drift.
 //! - [`job`]: a claimed transcode job (video + attempt → revision prefix).
 //! - [`ladder`]: renditions of an adaptive HLS ladder.
+//! - [`site`]: office networks (CIDRs, trusted proxies) and their bandwidth budgets.
 //! - [`webvtt`]: WebVTT cue timestamps (captions and seek thumbnails).
 //! - [`error_code`]: stable machine codes shared by every HTTP error body.
 
@@ -19,6 +20,7 @@ pub mod ids;
 pub mod job;
 pub mod ladder;
 pub mod role;
+pub mod site;
 pub mod webvtt;
 
 pub use email::Email;
@@ -28,3 +30,4 @@ pub use ids::{CategoryId, CourseId, GroupId, LessonId, PlaybackSessionId, UserId
 pub use job::Job;
 pub use ladder::{Ladder, Rung};
 pub use role::Role;
+pub use site::{BitrateCaps, Network};

@@ -4,13 +4,18 @@
 //! request gets that read's result. A whole section starting this year's
 //! mandatory course at 9:00 hits the same bytes.
 //!
-//! Playlists are not cached here: a master playlist is rewritten when caption
-//! tracks change. Failed loads are not cached either.
+//! Playlists and caption files can change within a revision (a caption track
+//! is added), so the origin keeps them in a second cache whose entries expire
+//! after `origin.playlist_max_age_seconds`: they are re-read at most that often,
+//! which is also how long players and proxies may keep them. Failed loads are
+//! never cached.
 
 use crate::metrics;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use store::{Object, ObjectKey, Store, StoreError};
+use std::time::{Duration, Instant};
+use store::{Object, ObjectKey, StoreError};
 use tokio::sync::OnceCell;
 
 /// A load's outcome, shareable between the requests that waited for it.
@@ -27,25 +32,37 @@ type Flight = Arc<OnceCell<Loaded>>;
 pub struct Cache {
     capacity: u64,
     max_object: u64,
+    fresh_for: Option<Duration>,
     inner: Mutex<Inner>,
+}
+
+struct Entry {
+    object: Object,
+    used: u64,
+    loaded: Instant,
 }
 
 #[derive(Default)]
 struct Inner {
-    entries: HashMap<ObjectKey, (Object, u64)>,
+    entries: HashMap<ObjectKey, Entry>,
     bytes: u64,
     clock: u64,
     loading: HashMap<ObjectKey, Flight>,
 }
 
 impl Inner {
-    fn hit(&mut self, key: &ObjectKey) -> Option<Object> {
+    fn hit(&mut self, key: &ObjectKey, fresh_for: Option<Duration>) -> Option<Object> {
         self.clock += 1;
         let clock = self.clock;
-        self.entries.get_mut(key).map(|(object, used)| {
-            *used = clock;
-            object.clone()
-        })
+        let entry = self.entries.get_mut(key)?;
+        if fresh_for.is_some_and(|f| entry.loaded.elapsed() > f) {
+            if let Some(stale) = self.entries.remove(key) {
+                self.bytes -= stale.object.bytes.len() as u64;
+            }
+            return None;
+        }
+        entry.used = clock;
+        Some(entry.object.clone())
     }
 
     /// Inserts, evicting the least recently used entries to stay within `capacity`.
@@ -55,29 +72,36 @@ impl Inner {
             let Some(oldest) = self
                 .entries
                 .iter()
-                .min_by_key(|(_, (_, used))| *used)
+                .min_by_key(|(_, e)| e.used)
                 .map(|(k, _)| k.clone())
             else {
                 break;
             };
-            if let Some((evicted, _)) = self.entries.remove(&oldest) {
-                self.bytes -= evicted.bytes.len() as u64;
+            if let Some(evicted) = self.entries.remove(&oldest) {
+                self.bytes -= evicted.object.bytes.len() as u64;
             }
         }
         self.clock += 1;
-        if let Some((old, _)) = self.entries.insert(key, (object, self.clock)) {
-            self.bytes -= old.bytes.len() as u64;
+        let entry = Entry {
+            object,
+            used: self.clock,
+            loaded: Instant::now(),
+        };
+        if let Some(old) = self.entries.insert(key, entry) {
+            self.bytes -= old.object.bytes.len() as u64;
         }
         self.bytes += size;
     }
 }
 
 impl Cache {
-    /// A cache of at most `capacity` bytes, holding objects of at most `max_object` bytes.
-    pub fn new(capacity: u64, max_object: u64) -> Self {
+    /// A cache of at most `capacity` bytes, holding objects of at most
+    /// `max_object` bytes, each for at most `fresh_for` (`None`: until evicted).
+    pub fn new(capacity: u64, max_object: u64, fresh_for: Option<Duration>) -> Self {
         Self {
             capacity,
             max_object: max_object.min(capacity),
+            fresh_for,
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -87,20 +111,30 @@ impl Cache {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The whole object under `key`, from the cache or read once from `store`.
-    pub async fn get(&self, key: &ObjectKey, store: &dyn Store) -> Result<Object, StoreError> {
+    /// The whole object under `key`, from the cache or read once with `load`.
+    pub async fn get<F, L>(&self, key: &ObjectKey, load: L) -> Result<Object, StoreError>
+    where
+        L: FnOnce() -> F,
+        F: Future<Output = Result<Object, StoreError>>,
+    {
         let flight = {
             let mut inner = self.lock();
-            if let Some(object) = inner.hit(key) {
+            if let Some(object) = inner.hit(key, self.fresh_for) {
                 metrics::CACHE.with_label_values(&["hit"]).inc();
                 return Ok(object);
             }
-            Arc::clone(inner.loading.entry(key.clone()).or_default())
+            match inner.loading.get(key) {
+                Some(flight) => {
+                    metrics::CACHE.with_label_values(&["coalesced"]).inc();
+                    Arc::clone(flight)
+                }
+                None => Arc::clone(inner.loading.entry(key.clone()).or_default()),
+            }
         };
         let loaded = flight
             .get_or_init(|| async {
                 metrics::CACHE.with_label_values(&["miss"]).inc();
-                match store.get(key, None).await {
+                match load().await {
                     Ok(object) => Loaded::Found(object),
                     Err(StoreError::NotFound) => Loaded::NotFound,
                     Err(e) => Loaded::Failed(e.to_string()),
@@ -145,7 +179,7 @@ mod tests {
     use domain::VideoId;
     use std::path::Path;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use store::{ByteRange, LocalStore, Meta};
+    use store::{ByteRange, LocalStore, Meta, Store};
 
     /// The real local store, counting reads and making each one slow enough
     /// that concurrent requests overlap.
@@ -185,6 +219,12 @@ mod tests {
         }
     }
 
+    /// One request for segment `n` through the cache.
+    async fn fetch(cache: &Cache, store: &Counting, n: u32) -> Result<Object, StoreError> {
+        let k = key(n);
+        cache.get(&k, || store.get(&k, None)).await
+    }
+
     fn key(n: u32) -> ObjectKey {
         ObjectKey::hls(VideoId::new(1), &format!("r1/360p/seg_{n:05}.m4s")).unwrap()
     }
@@ -207,16 +247,11 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn five_hundred_concurrent_requests_read_the_store_once() {
         let (_dir, store) = store_with(&[(1, 100_000)]).await;
-        let cache = Arc::new(Cache::new(10_000_000, 1_000_000));
+        let cache = Arc::new(Cache::new(10_000_000, 1_000_000, None));
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..500 {
             let (cache, store) = (Arc::clone(&cache), Arc::clone(&store));
-            tasks.spawn(async move {
-                cache
-                    .get(&key(1), store.as_ref())
-                    .await
-                    .map(|o| o.bytes.len())
-            });
+            tasks.spawn(async move { fetch(&cache, &store, 1).await.map(|o| o.bytes.len()) });
         }
         while let Some(done) = tasks.join_next().await {
             assert_eq!(done.unwrap().unwrap(), 100_000);
@@ -226,7 +261,7 @@ mod tests {
             1,
             "one read for 500 requests"
         );
-        cache.get(&key(1), store.as_ref()).await.unwrap();
+        fetch(&cache, &store, 1).await.unwrap();
         assert_eq!(
             store.gets.load(Ordering::SeqCst),
             1,
@@ -237,32 +272,32 @@ mod tests {
     #[tokio::test]
     async fn the_least_recently_used_objects_make_room_and_misses_are_not_cached() {
         let (_dir, store) = store_with(&[(1, 400), (2, 400), (3, 400), (4, 5000)]).await;
-        let cache = Cache::new(1000, 1000);
-        cache.get(&key(1), store.as_ref()).await.unwrap();
-        cache.get(&key(2), store.as_ref()).await.unwrap();
-        cache.get(&key(1), store.as_ref()).await.unwrap(); // 1 is now newer than 2
-        cache.get(&key(3), store.as_ref()).await.unwrap(); // evicts 2
+        let cache = Cache::new(1000, 1000, None);
+        fetch(&cache, &store, 1).await.unwrap();
+        fetch(&cache, &store, 2).await.unwrap();
+        fetch(&cache, &store, 1).await.unwrap(); // 1 is now newer than 2
+        fetch(&cache, &store, 3).await.unwrap(); // evicts 2
         assert_eq!(cache.bytes(), 800);
         let before = store.gets.load(Ordering::SeqCst);
-        cache.get(&key(1), store.as_ref()).await.unwrap();
+        fetch(&cache, &store, 1).await.unwrap();
         assert_eq!(store.gets.load(Ordering::SeqCst), before, "1 stayed");
-        cache.get(&key(2), store.as_ref()).await.unwrap();
+        fetch(&cache, &store, 2).await.unwrap();
         assert_eq!(
             store.gets.load(Ordering::SeqCst),
             before + 1,
             "2 was evicted"
         );
-        cache.get(&key(4), store.as_ref()).await.unwrap();
+        fetch(&cache, &store, 4).await.unwrap();
         assert!(
             cache.bytes() <= 1000,
             "an object over the limit is served but not kept"
         );
         assert!(matches!(
-            cache.get(&key(9), store.as_ref()).await,
+            fetch(&cache, &store, 9).await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            cache.get(&key(9), store.as_ref()).await,
+            fetch(&cache, &store, 9).await,
             Err(StoreError::NotFound)
         ));
         assert_eq!(
@@ -270,5 +305,20 @@ mod tests {
             before + 4,
             "a miss is read again next time"
         );
+    }
+
+    #[tokio::test]
+    async fn fresh_entries_are_reread_after_their_time() {
+        let (_dir, store) = store_with(&[(1, 1000)]).await;
+        let cache = Cache::new(10_000, 10_000, Some(std::time::Duration::from_millis(20)));
+        fetch(&cache, &store, 1).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        fetch(&cache, &store, 1).await.unwrap();
+        assert_eq!(
+            store.gets.load(Ordering::SeqCst),
+            2,
+            "the stale entry was read again"
+        );
+        assert_eq!(cache.bytes(), 1000);
     }
 }

@@ -8,18 +8,22 @@
 //!   conditional requests, media types, cache headers.
 //! - [`server`]: a standalone hyper server for `--role origin`.
 //! - [`cache`]: hot immutable objects in memory, single-flight loading.
+//! - [`govern`]: per-site bandwidth budgets, fair shares, paced bodies and
+//!   master playlists reduced to the rungs that fit.
 //! - [`metrics`]: Prometheus counters.
 //!
 //! No SQL and no FFmpeg here: the origin knows only grants and the store.
 
 pub mod cache;
+pub mod govern;
 pub mod metrics;
 pub mod range;
 pub mod router;
 pub mod serve;
 pub mod server;
 
-pub use serve::Origin;
+pub use govern::Governor;
+pub use serve::{Origin, OriginBody};
 
 use serde::Deserialize;
 
@@ -35,6 +39,8 @@ pub struct Settings {
     pub cache_bytes: u64,
     /// Largest object kept in the cache.
     pub cache_max_object_bytes: u64,
+    /// Longest wait for the media store before answering 503.
+    pub store_timeout_ms: u64,
 }
 
 impl Default for Settings {
@@ -44,6 +50,7 @@ impl Default for Settings {
             playlist_max_age_seconds: 5,
             cache_bytes: 256 * 1024 * 1024,
             cache_max_object_bytes: 16 * 1024 * 1024,
+            store_timeout_ms: 1000,
         }
     }
 }

@@ -1,43 +1,109 @@
 //! Prometheus metrics of the origin, in the process-wide default registry.
 
-use prometheus::{IntCounter, IntCounterVec, Opts};
+use prometheus::core::Collector;
+use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts};
 use std::sync::LazyLock;
+
+/// Registers a metric whose definition is static (so it cannot fail but for
+/// a programming error) and returns it.
+fn registered<C: Collector + Clone + 'static>(metric: Result<C, prometheus::Error>) -> C {
+    let metric = metric.unwrap_or_else(|e| panic!("metric definition is static: {e}"));
+    let _ = prometheus::register(Box::new(metric.clone()));
+    metric
+}
 
 /// Requests answered, by status class and kind of object.
 pub static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    let c = IntCounterVec::new(
+    registered(IntCounterVec::new(
         Opts::new(
             "manabi_origin_requests_total",
             "Origin requests by status and object kind",
         ),
         &["status", "kind"],
-    )
-    .unwrap_or_else(|e| panic!("metric definition is static: {e}"));
-    let _ = prometheus::register(Box::new(c.clone()));
-    c
+    ))
 });
 
-/// Hot-object cache lookups by result (`hit`, `miss` = one store read).
+/// Hot-object cache lookups by result: `hit`; `miss` = one store read;
+/// `coalesced` = waited for another request's read of the same object.
 pub static CACHE: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    let c = IntCounterVec::new(
+    registered(IntCounterVec::new(
         Opts::new(
             "manabi_origin_cache_total",
-            "Origin cache lookups by result",
+            "Origin cache lookups by result (hit, miss, coalesced)",
         ),
         &["result"],
-    )
-    .unwrap_or_else(|e| panic!("metric definition is static: {e}"));
-    let _ = prometheus::register(Box::new(c.clone()));
-    c
+    ))
 });
 
 /// Media bytes sent.
 pub static BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
-    let c = IntCounter::new(
+    registered(IntCounter::new(
         "manabi_origin_bytes_total",
         "Media bytes sent by the origin",
-    )
-    .unwrap_or_else(|e| panic!("metric definition is static: {e}"));
-    let _ = prometheus::register(Box::new(c.clone()));
-    c
+    ))
 });
+
+/// Media bytes sent, by the viewer's site.
+pub static SITE_BYTES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    registered(IntCounterVec::new(
+        Opts::new(
+            "manabi_origin_site_bytes_total",
+            "Media bytes sent by the origin, by site",
+        ),
+        &["site"],
+    ))
+});
+
+/// Active viewers per site.
+pub static VIEWERS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    registered(IntGaugeVec::new(
+        Opts::new(
+            "manabi_origin_active_viewers",
+            "Viewers with a media request in the last network.viewer_idle_seconds, by site",
+        ),
+        &["site"],
+    ))
+});
+
+/// Current bitrate cap per viewer and site (0: unlimited).
+pub static CAP_KBPS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    registered(IntGaugeVec::new(
+        Opts::new(
+            "manabi_origin_viewer_cap_kbps",
+            "Current fair share per viewer in kbit/s, by site (0: no budget)",
+        ),
+        &["site"],
+    ))
+});
+
+/// Store latency by operation and outcome.
+pub static STORE_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
+    registered(HistogramVec::new(
+        HistogramOpts::new(
+            "manabi_origin_store_seconds",
+            "Media store request latency, by operation and outcome",
+        )
+        .buckets(vec![
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ]),
+        &["op", "outcome"],
+    ))
+});
+
+/// Runs one store operation, recording its latency and outcome.
+pub async fn timed<T>(
+    op: &'static str,
+    work: impl std::future::Future<Output = Result<T, store::StoreError>>,
+) -> Result<T, store::StoreError> {
+    let started = std::time::Instant::now();
+    let result = work.await;
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(store::StoreError::NotFound) => "not_found",
+        Err(_) => "error",
+    };
+    STORE_SECONDS
+        .with_label_values(&[op, outcome])
+        .observe(started.elapsed().as_secs_f64());
+    result
+}

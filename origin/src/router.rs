@@ -18,6 +18,8 @@ pub enum Endpoint {
     },
     /// `/healthz`.
     Health,
+    /// `/readyz`: the media store answers.
+    Ready,
     /// `/metrics`.
     Metrics,
 }
@@ -27,6 +29,7 @@ pub enum Endpoint {
 pub fn parse(path: &str) -> Option<Endpoint> {
     match path {
         "/healthz" => return Some(Endpoint::Health),
+        "/readyz" => return Some(Endpoint::Ready),
         "/metrics" => return Some(Endpoint::Metrics),
         _ => {}
     }

@@ -1,28 +1,37 @@
 //! The request handler.
 
 use crate::cache::Cache;
+use crate::govern::{self, Governor, Paced, Ticket};
 use crate::router::{self, Endpoint};
 use crate::{Settings, metrics, range};
 use bytes::Bytes;
 use domain::{Grant, SigningKeys};
 use http::request::Parts;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use jiff::{SignedDuration, Timestamp};
+use std::future::Future;
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 use store::{ByteRange, Meta, ObjectKey, Store, StoreError};
 
 /// Segments never change once published (a new upload is a new video).
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// Memory for playlists and captions (16 MiB: thousands of videos' playlists).
+const PLAYLIST_CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The origin: cheap to clone, shared by every connection.
 #[derive(Clone)]
 pub struct Origin {
     store: Arc<dyn Store>,
+    /// Immutable objects (segments, init segments, images).
     cache: Arc<Cache>,
+    /// Playlists and captions, re-read at most every `playlist_max_age_seconds`.
+    playlists: Arc<Cache>,
     keys: Arc<SigningKeys>,
     settings: Arc<Settings>,
+    governor: Arc<Governor>,
 }
 
 /// What kind of object a key names, for media type, caching and metrics.
@@ -72,10 +81,21 @@ impl Kind {
     }
 }
 
-type Resp = Response<Full<Bytes>>;
+/// A response body: whole, or paced by the site's governor.
+pub type OriginBody = Either<Full<Bytes>, Paced>;
+
+type Resp = Response<OriginBody>;
+
+fn whole(bytes: Bytes) -> OriginBody {
+    Either::Left(Full::new(bytes))
+}
+
+fn empty() -> OriginBody {
+    whole(Bytes::new())
+}
 
 fn plain(status: StatusCode, message: &'static str) -> Resp {
-    let mut resp = Response::new(Full::new(Bytes::from_static(message.as_bytes())));
+    let mut resp = Response::new(whole(Bytes::from_static(message.as_bytes())));
     *resp.status_mut() = status;
     let h = resp.headers_mut();
     h.insert(
@@ -101,18 +121,53 @@ fn http_date(meta: &Meta) -> Option<String> {
 }
 
 impl Origin {
-    /// An origin reading from `store` and accepting grants signed with `keys`.
-    pub fn new(store: Arc<dyn Store>, keys: Arc<SigningKeys>, settings: Settings) -> Self {
+    /// An origin reading from `store`, accepting grants signed with `keys`
+    /// and keeping each site within its budget through `governor`.
+    pub fn new(
+        store: Arc<dyn Store>,
+        keys: Arc<SigningKeys>,
+        settings: Settings,
+        governor: Arc<Governor>,
+    ) -> Self {
         let cache = Arc::new(Cache::new(
             settings.cache_bytes,
             settings.cache_max_object_bytes,
+            None,
+        ));
+        let playlists = Arc::new(Cache::new(
+            PLAYLIST_CACHE_BYTES,
+            PLAYLIST_CACHE_BYTES / 16,
+            Some(Duration::from_secs(u64::from(
+                settings.playlist_max_age_seconds.max(1),
+            ))),
         ));
         Self {
             store,
             cache,
+            playlists,
             keys,
             settings: Arc::new(settings),
+            governor,
         }
+    }
+
+    /// A store operation under the origin's time limit, timed for the metrics:
+    /// an unreachable store answers 503 quickly instead of hanging players.
+    async fn store_op<T>(
+        &self,
+        op: &'static str,
+        work: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let limit = Duration::from_millis(self.settings.store_timeout_ms.max(1));
+        metrics::timed(op, async {
+            tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                Err(StoreError::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer within {} ms", limit.as_millis()),
+                )))
+            })
+        })
+        .await
     }
 
     /// Answers one request. Generic over the request body, which is ignored:
@@ -126,6 +181,7 @@ impl Origin {
         let kind = endpoint.as_ref().map_or("none", |e| match e {
             Endpoint::Media { key, .. } => Kind::of(key).label(),
             Endpoint::Health => "health",
+            Endpoint::Ready => "ready",
             Endpoint::Metrics => "metrics",
         });
         let resp = self.route(&req, endpoint, Timestamp::now()).await;
@@ -147,7 +203,7 @@ impl Origin {
         let head = match req.method {
             Method::GET => false,
             Method::HEAD => true,
-            Method::OPTIONS => return cors(Response::new(Full::default())),
+            Method::OPTIONS => return cors(Response::new(empty())),
             _ => {
                 let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
                 r.headers_mut().insert(
@@ -159,34 +215,70 @@ impl Origin {
         };
         match endpoint {
             Endpoint::Health => plain(StatusCode::OK, "ok\n"),
+            Endpoint::Ready => match self.store_op("check", self.store.check()).await {
+                Ok(()) => plain(StatusCode::OK, "ok\n"),
+                Err(e) => store_failure(&e, "the readiness check"),
+            },
             Endpoint::Metrics => metrics_text(),
             Endpoint::Media { video, token, key } => {
                 let skew = SignedDuration::from_secs(self.settings.grant_skew_seconds);
                 match Grant::verify(&token, &self.keys, now, skew) {
-                    Ok(grant) if grant.video == video => cors(self.object(req, &key, head).await),
+                    Ok(grant) if grant.video == video => {
+                        let ticket = self.governor.admit(&grant.site, &grant.session);
+                        cors(self.object(req, &key, head, ticket).await)
+                    }
                     Ok(_) | Err(_) => plain(StatusCode::FORBIDDEN, "forbidden\n"),
                 }
             }
         }
     }
 
-    async fn object(&self, req: &Parts, key: &ObjectKey, head: bool) -> Resp {
-        let kind = Kind::of(key);
-        // Immutable objects come whole from the cache: many requests, one read.
-        let cached = match kind {
-            Kind::Segment | Kind::Init | Kind::Image if self.settings.cache_bytes > 0 => {
-                match self.cache.get(key, self.store.as_ref()).await {
-                    Ok(object) => Some(object),
-                    Err(e) => return store_failure(&e, key),
-                }
-            }
-            _ => None,
+    /// The master playlist, reduced to the rungs that fit the viewer's share.
+    async fn master(&self, key: &ObjectKey, ticket: &Ticket) -> Result<(Meta, Bytes), StoreError> {
+        let object = self
+            .playlists
+            .get(key, || self.store_op("get", self.store.get(key, None)))
+            .await?;
+        let text = String::from_utf8_lossy(&object.bytes);
+        let (filtered, _kept, floor) = govern::filter_master(&text, ticket.share_bps());
+        ticket.set_floor(floor);
+        let bytes = Bytes::from(filtered);
+        let meta = Meta {
+            len: bytes.len() as u64,
+            modified: object.meta.modified,
         };
-        let meta = match &cached {
-            Some(object) => object.meta,
-            None => match self.store.head(key).await {
+        Ok((meta, bytes))
+    }
+
+    async fn object(&self, req: &Parts, key: &ObjectKey, head: bool, ticket: Ticket) -> Resp {
+        let kind = Kind::of(key);
+        // The whole object when it is at hand: immutable objects come from the
+        // cache (many requests, one read), the master is filtered per viewer.
+        let loaded = match kind {
+            Kind::Playlist if key.as_str().ends_with("/master.m3u8") => {
+                self.master(key, &ticket).await.map(Some)
+            }
+            Kind::Segment | Kind::Init | Kind::Image if self.settings.cache_bytes > 0 => self
+                .cache
+                .get(key, || self.store_op("get", self.store.get(key, None)))
+                .await
+                .map(|o| Some((o.meta, o.bytes))),
+            Kind::Playlist | Kind::Captions => self
+                .playlists
+                .get(key, || self.store_op("get", self.store.get(key, None)))
+                .await
+                .map(|o| Some((o.meta, o.bytes))),
+            _ => Ok(None),
+        };
+        let whole_object = match loaded {
+            Ok(w) => w,
+            Err(e) => return store_failure(&e, key.as_str()),
+        };
+        let meta = match &whole_object {
+            Some((meta, _)) => *meta,
+            None => match self.store_op("head", self.store.head(key)).await {
                 Ok(m) => m,
-                Err(e) => return store_failure(&e, key),
+                Err(e) => return store_failure(&e, key.as_str()),
             },
         };
         let tag = etag(&meta);
@@ -214,7 +306,7 @@ impl Origin {
         if inm.is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*")) {
             return builder
                 .status(StatusCode::NOT_MODIFIED)
-                .body(Full::default())
+                .body(empty())
                 .unwrap_or_else(|_| internal());
         }
         let requested = req
@@ -246,31 +338,40 @@ impl Origin {
             .status(status)
             .header(header::CONTENT_LENGTH, length);
         if head {
-            return builder.body(Full::default()).unwrap_or_else(|_| internal());
+            return builder.body(empty()).unwrap_or_else(|_| internal());
         }
-        let bytes = match cached {
-            Some(object) => match span {
-                Some(r) => object.bytes.slice(r.start as usize..r.end as usize),
-                None => object.bytes,
+        let bytes = match whole_object {
+            Some((_, bytes)) => match span {
+                Some(r) => bytes.slice(r.start as usize..r.end as usize),
+                None => bytes,
             },
-            None => match self.store.get(key, span).await {
+            None => match self.store_op("get", self.store.get(key, span)).await {
                 Ok(object) => object.bytes,
-                Err(e) => return store_failure(&e, key),
+                Err(e) => return store_failure(&e, key.as_str()),
             },
         };
         metrics::BYTES.inc_by(bytes.len() as u64);
-        builder
-            .body(Full::new(bytes))
-            .unwrap_or_else(|_| internal())
+        // Segments are what fills an office's line: they go at the viewer's pace.
+        let body = if kind == Kind::Segment && ticket.paced() {
+            Either::Right(ticket.pace(bytes))
+        } else {
+            ticket.count(bytes.len());
+            whole(bytes)
+        };
+        builder.body(body).unwrap_or_else(|_| internal())
     }
 }
 
-fn store_failure(e: &StoreError, key: &ObjectKey) -> Resp {
+fn store_failure(e: &StoreError, what: &str) -> Resp {
     match e {
         StoreError::NotFound => plain(StatusCode::NOT_FOUND, "not found\n"),
         other => {
-            tracing::error!(error = %other, key = %key, "media store read failed");
-            plain(StatusCode::SERVICE_UNAVAILABLE, "media store unavailable\n")
+            tracing::error!(error = %other, what, "media store read failed");
+            let mut r = plain(StatusCode::SERVICE_UNAVAILABLE, "media store unavailable\n");
+            // Players retry on their own; the store usually comes back soon.
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            r
         }
     }
 }
@@ -308,7 +409,7 @@ fn metrics_text() -> Resp {
     if encoder.encode(&prometheus::gather(), &mut out).is_err() {
         return internal();
     }
-    let mut resp = Response::new(Full::new(Bytes::from(out)));
+    let mut resp = Response::new(whole(Bytes::from(out)));
     if let Ok(v) = HeaderValue::from_str(encoder.format_type()) {
         resp.headers_mut().insert(header::CONTENT_TYPE, v);
     }

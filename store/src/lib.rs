@@ -4,23 +4,48 @@
 //! - [`key`]: the object layout (`videos/{id}/…`) in one place, as typed keys
 //!   that can only name paths inside the store.
 //! - [`local`]: the embedded default, a local directory.
+//! - [`s3`]: an S3 bucket (AWS or any S3-compatible server), through aws-sdk-s3.
+//! - [`settings`]: the `[store]` configuration section and its validation.
 //! - [`publish`]: copies a packaged HLS directory into the store, master last.
+//! - [`open`] (here): the store the settings name.
 //!
 //! The catalog stores uploads, the transcoder writes renditions, the origin
-//! reads them; none of them knows where the bytes are.
+//! reads them; none of them knows where the bytes are. Both stores pass the
+//! same test suite (`tests/suite`).
 
 pub mod key;
 pub mod local;
 pub mod publish;
+pub mod s3;
+pub mod settings;
 
 pub use key::ObjectKey;
 pub use local::LocalStore;
 pub use publish::publish_dir;
+pub use s3::S3Store;
+pub use settings::{Kind, Settings, SettingsError};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
+
+/// The store `settings` name: a [`LocalStore`] in `{data_dir}/media`, or an
+/// [`S3Store`]. Nothing is contacted yet; [`Store::check`] does that.
+pub async fn open(settings: &Settings, data_dir: &Path) -> Result<Arc<dyn Store>, SettingsError> {
+    Ok(match settings.kind {
+        Kind::Local => {
+            let root = data_dir.join("media");
+            let store = LocalStore::open(&root).map_err(|cause| SettingsError::Local {
+                root: root.clone(),
+                cause,
+            })?;
+            Arc::new(store)
+        }
+        Kind::S3 => Arc::new(S3Store::from_settings(settings)?),
+    })
+}
 
 /// What can go wrong in a store.
 #[derive(Debug, thiserror::Error)]
@@ -31,9 +56,14 @@ pub enum StoreError {
     /// The requested byte range starts beyond the object.
     #[error("range not satisfiable (object is {0} bytes)")]
     RangeNotSatisfiable(u64),
-    /// The store could not be read or written.
+    /// The store could not be read or written, or refused the request (for
+    /// S3: access denied, a bad signature, a missing bucket).
     #[error("media store I/O failed: {0}")]
     Io(#[from] std::io::Error),
+    /// The store cannot be reached, timed out or failed on its side (S3: a
+    /// connection error, a timeout, a 5xx). Worth answering 503 and retrying.
+    #[error("media store unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// An object's size and modification time.
@@ -63,7 +93,8 @@ pub struct ByteRange {
     pub end: u64,
 }
 
-/// A media store. Implementations: [`LocalStore`]; S3 comes with the origin work.
+/// A media store. Implementations: [`LocalStore`] and [`S3Store`], which behave
+/// the same down to the error variants (`tests/suite` runs against both).
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Moves the local file `src` into the store under `key` (atomically: a

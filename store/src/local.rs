@@ -32,7 +32,8 @@ impl LocalStore {
     }
 }
 
-fn not_found(e: std::io::Error) -> StoreError {
+/// `NotFound` for a missing file, `Io` for anything else.
+pub(crate) fn not_found(e: std::io::Error) -> StoreError {
     if e.kind() == std::io::ErrorKind::NotFound {
         StoreError::NotFound
     } else {
@@ -88,7 +89,8 @@ impl Store for LocalStore {
             Some(r) if r.start >= meta.len => {
                 return Err(StoreError::RangeNotSatisfiable(meta.len));
             }
-            Some(r) => (r.start, r.end.min(meta.len)),
+            // An empty or inverted range reads nothing rather than underflowing.
+            Some(r) => (r.start, r.end.min(meta.len).max(r.start)),
         };
         let mut buf = vec![
             0;

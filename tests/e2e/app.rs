@@ -48,6 +48,11 @@ pub fn test_config(data: &Path, extra: &[(&str, &str)]) -> Config {
 /// Starts `role` on `data` with extra configuration.
 pub async fn spawn_role(role: roles::Role, data: TempDir, extra: &[(&str, &str)]) -> TestApp {
     let config = test_config(data.path(), extra);
+    spawn_config(role, data, config).await
+}
+
+/// Starts `role` with a configuration built by the test (e.g. network sites).
+pub async fn spawn_config(role: roles::Role, data: TempDir, config: Config) -> TestApp {
     manabi::telemetry::init("text", "warn");
     let app = roles::start(&config, role).await.unwrap();
     let base = app

@@ -6,6 +6,7 @@
 
 mod app;
 mod cli;
+mod governor;
 mod jobs;
 mod path;
 mod security;

@@ -1,15 +1,16 @@
 //! The whole path: upload → ready → publish → play → master → variant → init
 //! → segment → tampered 403 → heartbeats → report.
 
-use crate::app::{Session, TestApp, clip, get_text, spawn_app};
+use crate::app::{Session, TestApp, clip, get_text, spawn_app, spawn_role};
 use domain::{Grant, PlaybackSessionId, Role, VideoId};
 use jiff::{SignedDuration, Timestamp};
 use m3u8_rs::Playlist;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-async fn upload_and_publish(app: &TestApp, editor: &Session) -> i64 {
+/// Uploads a 6.5 s clip, waits until it is ready and publishes it in a course.
+pub async fn upload_and_publish(app: &TestApp, editor: &Session) -> i64 {
     let bytes = std::fs::read(clip(app.data_dir(), 6.5)).unwrap();
     let resp = editor.upload("%E7%A0%94%E4%BF%AE.mp4", bytes).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
@@ -365,7 +366,14 @@ async fn unusable_uploads_fail_with_a_reason_and_the_worker_keeps_going() {
 
 #[tokio::test]
 async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
-    let app = spawn_app().await;
+    // The origin re-reads playlists and captions after their max-age.
+    let max_age = Duration::from_secs(1);
+    let app = spawn_role(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        &[("MANABI_ORIGIN__PLAYLIST_MAX_AGE_SECONDS", "1")],
+    )
+    .await;
     app.add_user("editor@city.example.jp", Role::Editor).await;
     let editor = app.login("editor@city.example.jp").await;
     let body: Value = editor
@@ -492,6 +500,7 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
     };
     assert_eq!(delete("en").await, StatusCode::NO_CONTENT);
     assert_eq!(delete("en").await, StatusCode::NOT_FOUND);
+    tokio::time::sleep(max_age + Duration::from_millis(100)).await;
     let master = get_text(&editor.client, &master_url).await;
     assert!(
         master.contains("LANGUAGE=\"ja\"") && !master.contains("LANGUAGE=\"en\""),
@@ -505,6 +514,7 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
         .unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     assert_eq!(delete("ja").await, StatusCode::NO_CONTENT);
+    tokio::time::sleep(max_age + Duration::from_millis(100)).await;
     let master = get_text(&editor.client, &master_url).await;
     assert!(
         !master.contains("SUBTITLES"),

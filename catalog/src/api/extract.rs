@@ -109,3 +109,32 @@ fn query_param(parts: &Parts, name: &str) -> Option<String> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
+
+/// The viewer's site, from the client address (behind a trusted proxy, from
+/// `X-Forwarded-For`). Without a known peer address: the default site.
+#[derive(Debug, Clone)]
+pub struct ClientSite(pub String);
+
+impl FromRequestParts<AppState> for ClientSite {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let network = &state.network;
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let Some(peer) = peer else {
+            return Ok(Self(network.default_site.clone()));
+        };
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let client = network.client_ip(peer, forwarded);
+        Ok(Self(network.site_of(client).to_owned()))
+    }
+}

@@ -50,9 +50,20 @@ pub struct AppState {
     pub upload_dir: PathBuf,
     /// A password hash checked for unknown accounts (same timing).
     pub decoy_hash: Arc<String>,
+    /// Sites and trusted proxies: which office network a viewer is in.
+    pub network: Arc<domain::Network>,
+    /// Each site's current bitrate cap per viewer (the origin's governor);
+    /// `None` when the origin runs elsewhere: players get no cap from the
+    /// catalog, the origin still paces and filters playlists.
+    pub caps: Option<Arc<dyn domain::BitrateCaps>>,
 }
 
 impl AppState {
+    /// The bitrate cap for a viewer (0: none).
+    pub fn cap_kbps(&self, site: &str, session: &domain::PlaybackSessionId) -> u32 {
+        self.caps.as_ref().map_or(0, |c| c.cap_kbps(site, session))
+    }
+
     /// Login session lifetimes from the settings.
     pub fn lifetimes(&self) -> Lifetimes {
         Lifetimes {

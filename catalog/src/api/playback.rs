@@ -28,7 +28,7 @@ pub async fn heartbeat(
         .await??;
     let ttl = SignedDuration::from_secs(state.settings.grant_ttl_seconds);
     let mut body = serde_json::json!({
-        "max_bitrate_kbps": state.settings.max_bitrate_kbps,
+        "max_bitrate_kbps": state.cap_kbps(&applied.site, &session),
         "credited_seconds": applied.credited_ms as f64 / 1000.0,
     });
     if let (Some(rev), true) = (

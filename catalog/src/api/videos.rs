@@ -1,6 +1,6 @@
 //! Upload, processing state, and the start of a playback.
 
-use super::extract::{ApiPath, CurrentUser};
+use super::extract::{ApiPath, ClientSite, CurrentUser};
 use super::{ApiError, AppState};
 use crate::{audit, courses, playback, videos};
 use axum::Json;
@@ -221,11 +221,11 @@ pub async fn get(
 pub async fn play(
     State(state): State<AppState>,
     me: CurrentUser,
+    ClientSite(site): ClientSite,
     ApiPath(id): ApiPath<VideoId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let now = Timestamp::now();
     let expires = now + SignedDuration::from_secs(state.settings.grant_ttl_seconds);
-    let site = state.settings.default_site.clone();
     let site_for_db = site.clone();
     let started = state
         .db
@@ -256,7 +256,7 @@ pub async fn play(
     Ok(Json(serde_json::json!({
         "session_id": session_id,
         "master_url": master_url,
-        "max_bitrate_kbps": state.settings.max_bitrate_kbps,
+        "max_bitrate_kbps": state.cap_kbps(&site, &session_id),
         "resume_position_s": resume,
         "expires_at": expires,
         "poster_url": sibling("poster"),

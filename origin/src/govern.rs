@@ -1,0 +1,490 @@
+//! The network budget governor (R-V3): each site's egress stays within its
+//! budget, shared fairly among the site's active viewers.
+//!
+//! - A viewer is a playback session (from the grant); it is *active* while it
+//!   made a media request in the last `network.viewer_idle_seconds`.
+//! - A viewer's *share* is the site's budget divided by its active viewers,
+//!   but never below the viewer's floor, the peak bitrate of the lowest
+//!   video rung of its master playlist: viewers stay unlimited, only
+//!   quality adapts.
+//! - [`filter_master`] lists only the rungs that fit the share (the lowest
+//!   always stays); the catalog hands the share to players as
+//!   `max_bitrate_kbps` through [`BitrateCaps`].
+//! - Segment bodies are paced chunk by chunk ([`Paced`]) from two token
+//!   buckets: the viewer's (its share) and the site's (its budget, or the
+//!   sum of floors when that is larger). A viewer fetching faster than its
+//!   share is slowed to it, never refused.
+//!
+//! Sites without a budget are not paced and cost nothing per request.
+
+use crate::metrics;
+use bytes::Bytes;
+use domain::{BitrateCaps, Network, PlaybackSessionId};
+use http_body::{Body, Frame, SizeHint};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::time::{Instant, Sleep};
+
+/// Bytes released per pacing step.
+const CHUNK: usize = 32 * 1024;
+/// Burst a site may send ahead of its rate: its 1 s windows stay within 102 %.
+const SITE_BURST: Duration = Duration::from_millis(20);
+/// Burst a viewer may send ahead of its share (a playlist, an init segment).
+const VIEWER_BURST: Duration = Duration::from_millis(250);
+/// How often the active viewers are recounted.
+const RECOUNT: Duration = Duration::from_millis(500);
+
+/// The governor of every site; one per origin, shared by all requests.
+pub struct Governor {
+    network: Network,
+    idle: Duration,
+    sites: Mutex<HashMap<String, Arc<Site>>>,
+}
+
+struct Site {
+    name: String,
+    /// `None`: unlimited, never paced.
+    budget_bps: Option<u64>,
+    state: Mutex<SiteState>,
+}
+
+struct SiteState {
+    viewers: HashMap<PlaybackSessionId, Viewer>,
+    /// Token bucket of the whole site (theoretical arrival time, GCRA).
+    tat: Instant,
+    recounted: Instant,
+    /// Sum of the active viewers' floors, bits/s.
+    floors_bps: u64,
+}
+
+struct Viewer {
+    last_seen: Instant,
+    floor_bps: u64,
+    tat: Instant,
+}
+
+/// One request's place in its site: pace with [`Ticket::pace`].
+#[derive(Clone)]
+pub struct Ticket {
+    site: Arc<Site>,
+    session: PlaybackSessionId,
+}
+
+impl Governor {
+    /// A governor for the sites of `network` (validated by the caller).
+    pub fn new(network: Network) -> Self {
+        let idle = Duration::from_secs(network.viewer_idle_seconds.max(1));
+        Self {
+            network,
+            idle,
+            sites: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn site(&self, name: &str) -> Arc<Site> {
+        let mut sites = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(site) = sites.get(name) {
+            return Arc::clone(site);
+        }
+        let now = Instant::now();
+        let site = Arc::new(Site {
+            name: name.to_owned(),
+            budget_bps: self.network.budget_bps(name),
+            state: Mutex::new(SiteState {
+                viewers: HashMap::new(),
+                tat: now,
+                recounted: now,
+                floors_bps: 0,
+            }),
+        });
+        sites.insert(name.to_owned(), Arc::clone(&site));
+        site
+    }
+
+    /// Counts a media request of `session` at `site` and returns its ticket.
+    pub fn admit(&self, site: &str, session: &PlaybackSessionId) -> Ticket {
+        let site = self.site(site);
+        let now = Instant::now();
+        {
+            let mut state = site.lock();
+            let viewer = state.viewers.entry(session.clone()).or_insert(Viewer {
+                last_seen: now,
+                floor_bps: 0,
+                tat: now,
+            });
+            viewer.last_seen = now;
+            state.recount(&site, now, self.idle);
+        }
+        Ticket {
+            site,
+            session: session.clone(),
+        }
+    }
+}
+
+impl BitrateCaps for Governor {
+    fn cap_kbps(&self, site: &str, session: &PlaybackSessionId) -> u32 {
+        let site = self.site(site);
+        let Some(budget) = site.budget_bps else {
+            return 0;
+        };
+        let mut state = site.lock();
+        state.recount(&site, Instant::now(), self.idle);
+        let joining = usize::from(!state.viewers.contains_key(session));
+        let share = budget / (state.viewers.len() + joining).max(1) as u64;
+        u32::try_from(share / 1000).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+impl Site {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SiteState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl SiteState {
+    /// Drops idle viewers and refreshes the site's gauges, at most every [`RECOUNT`].
+    fn recount(&mut self, site: &Site, now: Instant, idle: Duration) {
+        if now.duration_since(self.recounted) < RECOUNT && !self.viewers.is_empty() {
+            return;
+        }
+        self.recounted = now;
+        self.viewers
+            .retain(|_, v| now.duration_since(v.last_seen) < idle);
+        self.floors_bps = self.viewers.values().map(|v| v.floor_bps).sum();
+        let active = self.viewers.len();
+        metrics::VIEWERS
+            .with_label_values(&[&site.name])
+            .set(active as i64);
+        let cap = site
+            .budget_bps
+            .map_or(0, |b| (b / active.max(1) as u64 / 1000) as i64);
+        metrics::CAP_KBPS.with_label_values(&[&site.name]).set(cap);
+    }
+
+    /// The share of one viewer in bits/s, before its floor.
+    fn share_bps(&self, budget: u64) -> u64 {
+        budget / self.viewers.len().max(1) as u64
+    }
+}
+
+/// GCRA: reserves `bytes` at `rate_bps` on a bucket whose theoretical arrival
+/// time is `tat`; returns how long to wait before sending them.
+fn reserve(
+    tat: &mut Instant,
+    now: Instant,
+    bytes: usize,
+    rate_bps: u64,
+    burst: Duration,
+) -> Duration {
+    let cost = Duration::from_secs_f64(bytes as f64 * 8.0 / rate_bps.max(1) as f64);
+    let start = (*tat).max(now);
+    *tat = start + cost;
+    tat.saturating_duration_since(now + burst)
+}
+
+impl Ticket {
+    /// The viewer's share now in bits/s; `None` when the site is unlimited.
+    pub fn share_bps(&self) -> Option<u64> {
+        let budget = self.site.budget_bps?;
+        Some(self.site.lock().share_bps(budget))
+    }
+
+    /// Remembers the viewer's floor: the peak bitrate of its lowest video rung.
+    pub fn set_floor(&self, floor_bps: u64) {
+        let mut state = self.site.lock();
+        let Some(v) = state.viewers.get_mut(&self.session) else {
+            return;
+        };
+        let old = std::mem::replace(&mut v.floor_bps, floor_bps);
+        state.floors_bps = state.floors_bps.saturating_sub(old) + floor_bps;
+    }
+
+    /// Whether bodies for this ticket are paced at all.
+    pub fn paced(&self) -> bool {
+        self.site.budget_bps.is_some()
+    }
+
+    /// Reserves `bytes` from the viewer's and the site's buckets; returns the
+    /// wait before they may be sent.
+    fn reserve(&self, bytes: usize) -> Duration {
+        let Some(budget) = self.site.budget_bps else {
+            return Duration::ZERO;
+        };
+        let now = Instant::now();
+        let mut state = self.site.lock();
+        let share = state.share_bps(budget);
+        let site_rate = budget.max(state.floors_bps);
+        let site_wait = reserve(&mut state.tat, now, bytes, site_rate, SITE_BURST);
+        let viewer_wait = match state.viewers.get_mut(&self.session) {
+            Some(v) => {
+                let rate = share.max(v.floor_bps);
+                reserve(&mut v.tat, now, bytes, rate, VIEWER_BURST)
+            }
+            None => Duration::ZERO,
+        };
+        site_wait.max(viewer_wait)
+    }
+
+    /// Counts bytes sent for the site's metrics.
+    pub fn count(&self, bytes: usize) {
+        metrics::SITE_BYTES
+            .with_label_values(&[&self.site.name])
+            .inc_by(bytes as u64);
+    }
+
+    /// A body that sends `bytes` at this viewer's pace.
+    pub fn pace(self, bytes: Bytes) -> Paced {
+        Paced {
+            ticket: self,
+            rest: bytes,
+            pending: None,
+        }
+    }
+}
+
+/// A response body released chunk by chunk as the buckets allow.
+pub struct Paced {
+    ticket: Ticket,
+    rest: Bytes,
+    pending: Option<(Bytes, Pin<Box<Sleep>>)>,
+}
+
+impl Body for Paced {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = &mut *self;
+        if let Some((_, sleep)) = &mut this.pending {
+            if sleep.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if let Some((chunk, _)) = this.pending.take() {
+                return Poll::Ready(Some(Ok(Frame::data(chunk))));
+            }
+        }
+        if this.rest.is_empty() {
+            return Poll::Ready(None);
+        }
+        let chunk = this.rest.split_to(CHUNK.min(this.rest.len()));
+        this.ticket.count(chunk.len());
+        let wait = this.ticket.reserve(chunk.len());
+        if wait.is_zero() {
+            return Poll::Ready(Some(Ok(Frame::data(chunk))));
+        }
+        let mut sleep = Box::pin(tokio::time::sleep(wait));
+        if sleep.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Some(Ok(Frame::data(chunk))));
+        }
+        this.pending = Some((chunk, sleep));
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.rest.is_empty() && self.pending.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let pending = self.pending.as_ref().map_or(0, |(c, _)| c.len());
+        SizeHint::with_exact((self.rest.len() + pending) as u64)
+    }
+}
+
+/// A master playlist reduced to the rungs that fit `share_bps`: variant
+/// streams whose `BANDWIDTH` exceeds it are left out, except the lowest video
+/// rung, which always stays; an I-frame stream stays with the variant of its
+/// rung (its URI's directory). Returns the text, how many variants were kept,
+/// and the lowest video rung's `BANDWIDTH` (the viewer's floor; 0 when the
+/// ladder has no video).
+pub fn filter_master(text: &str, share_bps: Option<u64>) -> (String, usize, u64) {
+    let lines: Vec<&str> = text.lines().collect();
+    let variants: Vec<(usize, u64, bool)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let attrs = l.strip_prefix("#EXT-X-STREAM-INF:")?;
+            Some((i, bandwidth(attrs)?, attrs.contains("RESOLUTION=")))
+        })
+        .collect();
+    let lowest_video = variants
+        .iter()
+        .filter(|v| v.2)
+        .min_by_key(|v| v.1)
+        .or_else(|| variants.iter().min_by_key(|v| v.1))
+        .map(|v| (v.0, v.1));
+    let floor = variants
+        .iter()
+        .filter(|v| v.2)
+        .map(|v| v.1)
+        .min()
+        .unwrap_or(0);
+    let fits = |bw: u64| share_bps.is_none_or(|s| bw <= s);
+    // The rung directories whose variant stays ("720p" of "720p/index.m3u8").
+    let kept_dirs: Vec<&str> = variants
+        .iter()
+        .filter(|v| fits(v.1) || lowest_video.is_some_and(|l| l.0 == v.0))
+        .filter_map(|v| lines.get(v.0 + 1)?.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+    let iframe_kept = |attrs: &str| {
+        let dir = attrs
+            .split_once("URI=\"")
+            .and_then(|(_, rest)| rest.rsplit_once('/'))
+            .map(|(dir, _)| dir);
+        dir.is_some_and(|d| kept_dirs.contains(&d))
+    };
+
+    let mut out = String::with_capacity(text.len());
+    let mut kept = 0;
+    let mut skip_uri = false;
+    for (i, line) in lines.iter().enumerate() {
+        if skip_uri && !line.starts_with('#') && !line.trim().is_empty() {
+            skip_uri = false;
+            continue;
+        }
+        if let Some(&(_, bw, _)) = variants.iter().find(|v| v.0 == i) {
+            if fits(bw) || lowest_video.is_some_and(|l| l.0 == i) {
+                kept += 1;
+            } else {
+                skip_uri = true;
+                continue;
+            }
+        }
+        if let Some(attrs) = line.strip_prefix("#EXT-X-I-FRAME-STREAM-INF:")
+            && !iframe_kept(attrs)
+        {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    (out, kept, floor)
+}
+
+/// The `BANDWIDTH` attribute of an attribute list (not `AVERAGE-BANDWIDTH`).
+fn bandwidth(attrs: &str) -> Option<u64> {
+    let start = if attrs.starts_with("BANDWIDTH=") {
+        0
+    } else {
+        attrs.find(",BANDWIDTH=")? + 1
+    };
+    let value = &attrs[start + "BANDWIDTH=".len()..];
+    let end = value.find(',').unwrap_or(value.len());
+    value[..end].trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::site::SiteRule;
+
+    const MASTER: &str = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n\
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",LANGUAGE=\"ja\",NAME=\"日本語\",URI=\"captions/ja.m3u8\"\n\
+#EXT-X-STREAM-INF:BANDWIDTH=4000000,AVERAGE-BANDWIDTH=900000,CODECS=\"avc1.640028,mp4a.40.2\",RESOLUTION=1920x1080,FRAME-RATE=30,SUBTITLES=\"subs\"\n1080p/index.m3u8\n\
+#EXT-X-STREAM-INF:BANDWIDTH=2000000,AVERAGE-BANDWIDTH=600000,CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=30,SUBTITLES=\"subs\"\n720p/index.m3u8\n\
+#EXT-X-STREAM-INF:BANDWIDTH=700000,AVERAGE-BANDWIDTH=300000,CODECS=\"avc1.64001e,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=30,SUBTITLES=\"subs\"\n360p/index.m3u8\n\
+#EXT-X-STREAM-INF:BANDWIDTH=110000,AVERAGE-BANDWIDTH=100000,CODECS=\"mp4a.40.2\"\naudio/index.m3u8\n\
+#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=500000,CODECS=\"avc1.640028\",RESOLUTION=1920x1080,URI=\"1080p/iframes.m3u8\"\n\
+#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,CODECS=\"avc1.64001e\",RESOLUTION=640x360,URI=\"360p/iframes.m3u8\"\n";
+
+    #[test]
+    fn the_master_keeps_the_rungs_that_fit_and_always_the_lowest() {
+        let (all, kept, floor) = filter_master(MASTER, None);
+        assert_eq!((all.as_str(), kept, floor), (MASTER, 4, 700_000));
+
+        let (two_mbit, kept, _) = filter_master(MASTER, Some(2_000_000));
+        assert_eq!(kept, 3);
+        assert!(!two_mbit.contains("1080p/index.m3u8"));
+        assert!(!two_mbit.contains("1080p/iframes.m3u8"));
+        assert!(two_mbit.contains("720p/index.m3u8") && two_mbit.contains("audio/index.m3u8"));
+        assert!(two_mbit.contains("#EXT-X-MEDIA:TYPE=SUBTITLES"));
+
+        // Below every video rung: the lowest video rung stays with audio.
+        let (tiny, kept, _) = filter_master(MASTER, Some(200_000));
+        assert_eq!(kept, 2);
+        assert!(tiny.contains("360p/index.m3u8") && tiny.contains("audio/index.m3u8"));
+        assert!(tiny.contains("360p/iframes.m3u8"));
+        let streams = tiny
+            .lines()
+            .filter(|l| l.starts_with("#EXT-X-STREAM-INF"))
+            .count();
+        let uris = tiny.lines().filter(|l| l.ends_with("index.m3u8")).count();
+        assert_eq!(streams, uris, "every variant keeps its URI:\n{tiny}");
+    }
+
+    #[test]
+    fn bandwidth_is_not_average_bandwidth() {
+        assert_eq!(bandwidth("AVERAGE-BANDWIDTH=5,BANDWIDTH=7"), Some(7));
+        assert_eq!(bandwidth("BANDWIDTH=7,AVERAGE-BANDWIDTH=5"), Some(7));
+        assert_eq!(bandwidth("AVERAGE-BANDWIDTH=5"), None);
+    }
+
+    fn governor(budget_mbps: f64) -> Governor {
+        Governor::new(Network {
+            sites: vec![SiteRule {
+                name: "honcho".into(),
+                cidrs: vec![],
+                budget_mbps,
+            }],
+            ..Network::default()
+        })
+    }
+
+    fn session(n: u8) -> PlaybackSessionId {
+        format!("{:032x}", n).parse().unwrap()
+    }
+
+    #[test]
+    fn the_budget_is_shared_among_active_viewers() {
+        let g = governor(100.0);
+        assert_eq!(g.cap_kbps("honcho", &session(1)), 100_000);
+        let tickets: Vec<Ticket> = (1..=4).map(|n| g.admit("honcho", &session(n))).collect();
+        assert_eq!(tickets[0].share_bps(), Some(25_000_000));
+        assert_eq!(g.cap_kbps("honcho", &session(1)), 25_000);
+        assert_eq!(
+            g.cap_kbps("honcho", &session(9)),
+            20_000,
+            "a fifth viewer joining"
+        );
+        assert_eq!(g.cap_kbps("default", &session(1)), 0, "unlimited site");
+        assert!(!g.admit("default", &session(1)).paced());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_viewer_is_paced_to_its_share() {
+        use http_body_util::BodyExt;
+        let g = governor(8.0); // 1 MB/s
+        let ticket = g.admit("honcho", &session(1));
+        let started = Instant::now();
+        let body = ticket.pace(Bytes::from(vec![7u8; 2_000_000]));
+        let bytes = body.collect().await.unwrap().to_bytes();
+        assert_eq!(bytes.len(), 2_000_000);
+        let took = started.elapsed().as_secs_f64();
+        // 2 MB at 1 MB/s, less the 250 ms burst allowance.
+        assert!((1.6..2.1).contains(&took), "took {took} s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_site_never_goes_below_its_viewers_floors() {
+        use http_body_util::BodyExt;
+        let g = governor(8.0); // 1 MB/s for the site
+        let ticket = g.admit("honcho", &session(1));
+        ticket.set_floor(16_000_000); // the lowest rung needs 2 MB/s
+        let started = Instant::now();
+        ticket
+            .pace(Bytes::from(vec![0u8; 2_000_000]))
+            .collect()
+            .await
+            .unwrap();
+        let took = started.elapsed().as_secs_f64();
+        assert!(took < 1.1, "took {took} s: paced below the lowest rung");
+    }
+}

@@ -1,0 +1,210 @@
+//! The origin keeps each office within its network budget, and a grant
+//! outlives neither its account nor its login session by more than its TTL.
+
+use crate::app::{TestApp, get_text, spawn_config, test_config};
+use crate::path::upload_and_publish;
+use domain::Role;
+use domain::site::SiteRule;
+use manabi::roles;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// `(BANDWIDTH, URI)` of each video variant (with a RESOLUTION) of a master.
+fn video_variants(master: &str) -> Vec<(u64, String)> {
+    let lines: Vec<&str> = master.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let attrs = l.strip_prefix("#EXT-X-STREAM-INF:")?;
+            if !attrs.contains("RESOLUTION=") {
+                return None;
+            }
+            let bw = attrs
+                .split(',')
+                .find_map(|a| a.strip_prefix("BANDWIDTH="))?
+                .parse()
+                .ok()?;
+            Some((bw, lines.get(i + 1)?.to_string()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_site_over_its_budget_gets_the_lowest_rung_paced_and_a_cap() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = test_config(data.path(), &[]);
+    // Loopback is the office; its line is far too thin for any rung.
+    config.network.sites.push(SiteRule {
+        name: "office".into(),
+        cidrs: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
+        budget_mbps: 0.01,
+    });
+    let app = spawn_config(roles::Role::All, data, config).await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let video = upload_and_publish(&app, &editor).await;
+
+    let learner = app.login("learner@city.example.jp").await;
+    let play: Value = learner
+        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        play["max_bitrate_kbps"], 10,
+        "the whole budget for one viewer"
+    );
+    let master_url = learner.url(play["master_url"].as_str().unwrap());
+    let token = master_url.split('/').nth_back(2).unwrap();
+    assert_eq!(
+        token.split('.').nth(4),
+        Some("office"),
+        "the grant names the site"
+    );
+
+    // The master lists only the lowest video rung (and no audio-only rung,
+    // which does not fit either).
+    let rev = master_url.split('/').nth_back(1).unwrap();
+    let stored = std::fs::read_to_string(
+        app.data_dir()
+            .join(format!("media/videos/{video}/hls/{rev}/master.m3u8")),
+    )
+    .unwrap();
+    let all = video_variants(&stored);
+    assert_eq!(all.len(), 2, "{stored}");
+    let lowest = all.iter().min().unwrap().clone();
+    let client = TestApp::client();
+    let master = get_text(&client, &master_url).await;
+    assert_eq!(video_variants(&master), vec![lowest.clone()], "{master}");
+    assert_eq!(master.matches("#EXT-X-STREAM-INF").count(), 1, "{master}");
+    assert_eq!(master.matches("#EXT-X-I-FRAME-STREAM-INF").count(), 1);
+
+    // A segment of that rung is paced to the rung's own peak rate (the floor:
+    // never slower, so the lowest rung always plays), not sent at once.
+    let base = master_url.rsplit_once('/').unwrap().0;
+    let variant_url = format!("{base}/{}", lowest.1);
+    let variant = get_text(&client, &variant_url).await;
+    let segment = variant
+        .lines()
+        .find(|l| l.ends_with(".m4s"))
+        .unwrap()
+        .to_owned();
+    let segment_url = format!("{}/{segment}", variant_url.rsplit_once('/').unwrap().0);
+    let started = Instant::now();
+    let bytes = client
+        .get(&segment_url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let took = started.elapsed().as_secs_f64();
+    let at_floor = bytes.len() as f64 * 8.0 / lowest.0 as f64;
+    // Less the viewer's 250 ms burst; noise only makes it slower.
+    assert!(
+        took >= at_floor * 0.9 - 0.3,
+        "{} bytes took {took:.2} s, at the floor {at_floor:.2} s",
+        bytes.len()
+    );
+
+    // Heartbeats carry the cap; the metrics show the site.
+    let session = play["session_id"].as_str().unwrap();
+    let hb: Value = learner
+        .post(
+            &format!("/api/v1/play/{session}/heartbeat"),
+            &json!({"seq": 1, "position_s": 1.0, "played": [[0.0, 1.0]], "rate": 1.0}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hb["max_bitrate_kbps"], 10, "{hb}");
+    let metrics = get_text(&client, learner.url("/metrics")).await;
+    assert!(
+        metrics.contains("manabi_origin_active_viewers{site=\"office\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("manabi_origin_site_bytes_total{site=\"office\"}"));
+}
+
+#[tokio::test]
+async fn renewed_grants_keep_playing_and_a_disabled_account_loses_media() {
+    let data = tempfile::tempdir().unwrap();
+    let config = test_config(
+        data.path(),
+        &[
+            ("MANABI_CATALOG__GRANT_TTL_SECONDS", "3"),
+            ("MANABI_ORIGIN__GRANT_SKEW_SECONDS", "0"),
+        ],
+    );
+    let app = spawn_config(roles::Role::All, data, config).await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let video = upload_and_publish(&app, &editor).await;
+    let learner = app.login("learner@city.example.jp").await;
+    let play: Value = learner
+        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let session = play["session_id"].as_str().unwrap().to_owned();
+    let first = learner.url(play["master_url"].as_str().unwrap());
+    let client = TestApp::client();
+    let status = |url: String| {
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(status(first.clone()).await, StatusCode::OK);
+
+    // In the grant's last third a heartbeat hands out a fresh one.
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let hb: Value = learner
+        .post(
+            &format!("/api/v1/play/{session}/heartbeat"),
+            &json!({"seq": 1, "position_s": 2.0, "played": [[0.0, 2.0]], "rate": 1.0}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let renewed = learner.url(hb["master_url"].as_str().expect("a renewed grant"));
+    assert_ne!(renewed, first);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        status(first).await,
+        StatusCode::FORBIDDEN,
+        "the old grant expired"
+    );
+    assert_eq!(status(renewed.clone()).await, StatusCode::OK);
+
+    // The account is disabled: no more renewals, and the grant in hand runs out.
+    let catalog = app.app.as_ref().unwrap().catalog().unwrap();
+    catalog
+        .state
+        .db
+        .call(|c| {
+            c.execute(
+                "UPDATE users SET status = 'disabled' WHERE email = 'learner@city.example.jp'",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let refused = learner
+        .post(
+            &format!("/api/v1/play/{session}/heartbeat"),
+            &json!({"seq": 2, "position_s": 3.0, "played": [[2.0, 3.0]], "rate": 1.0}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    assert_eq!(status(renewed).await, StatusCode::FORBIDDEN);
+}
