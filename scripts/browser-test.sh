@@ -13,7 +13,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Grants of 6 s (no clock skew) so the test also sees a grant expire and the
+# player switch to the renewed one mid-play (player/tests/e2e.mjs).
 MANABI_DATA_DIR="$work/data" MANABI_HTTP__ADDR=127.0.0.1:0 MANABI_LOG__LEVEL=warn \
+  MANABI_CATALOG__GRANT_TTL_SECONDS=6 MANABI_ORIGIN__GRANT_SKEW_SECONDS=0 \
   "$bin" demo >"$work/demo.out" 2>"$work/demo.err" &
 server=$!
 
