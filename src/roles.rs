@@ -142,16 +142,17 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         tasks.spawn(transcoder::worker::run(source, store, settings, work, stop));
     }
 
-    let router = match (&catalog, origin) {
-        (Some(c), Some(o)) if role == Role::All => {
-            Some(security_headers(c.router()).route_service("/media/{*rest}", origin_service(o)))
-        }
-        (Some(c), _) if role == Role::Catalog => Some(security_headers(c.router())),
-        (None, Some(o)) => Some(Router::new().fallback_service(origin_service(o))),
+    let front = match (&catalog, origin) {
+        (Some(c), Some(o)) if role == Role::All => Some(Front::App(
+            security_headers(c.router()).route_service("/media/{*rest}", origin_service(o)),
+        )),
+        (Some(c), _) if role == Role::Catalog => Some(Front::App(security_headers(c.router()))),
+        // A media-only process: the bare hyper server, no per-request layers.
+        (None, Some(o)) => Some(Front::Media(o)),
         _ => None,
     };
     let mut addr = None;
-    if let Some(router) = router {
+    if let Some(front) = front {
         let listener = tokio::net::TcpListener::bind(&config.http.addr)
             .await
             .with_context(|| {
@@ -161,17 +162,25 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 )
             })?;
         addr = Some(listener.local_addr()?);
-        // The peer address names the viewer's site (see `network`).
-        let app = telemetry::layer(router).into_make_service_with_connect_info::<SocketAddr>();
         let stop = stopped(stop_rx.clone());
-        tasks.spawn(async move {
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::error!(error = %e, "HTTP server failed");
+        match front {
+            Front::App(router) => {
+                // The peer address names the viewer's site (see `network`).
+                let app =
+                    telemetry::layer(router).into_make_service_with_connect_info::<SocketAddr>();
+                tasks.spawn(async move {
+                    if let Err(e) = axum::serve(listener, app)
+                        .with_graceful_shutdown(stop)
+                        .await
+                    {
+                        tracing::error!(error = %e, "HTTP server failed");
+                    }
+                });
             }
-        });
+            Front::Media(origin) => {
+                tasks.spawn(origin::server::run(listener, origin, stop));
+            }
+        }
     }
     Ok(App {
         addr,
@@ -179,6 +188,14 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         stop,
         tasks,
     })
+}
+
+/// What the HTTP listener serves.
+enum Front {
+    /// The catalog's API and pages (with the origin under `/media` in `all`).
+    App(Router),
+    /// The origin alone.
+    Media(Origin),
 }
 
 fn origin_service(

@@ -522,3 +522,60 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
     );
     assert!(m3u8_rs::parse_master_playlist_res(master.as_bytes()).is_ok());
 }
+
+#[tokio::test]
+async fn a_separate_origin_process_serves_what_the_catalog_grants() {
+    // The origin alone (the bare hyper server), then the rest of the service
+    // on the same data directory (shared grant keys and media), pointing its
+    // media URLs at that origin.
+    let origin = spawn_role(
+        manabi::roles::Role::Origin,
+        tempfile::tempdir().unwrap(),
+        &[],
+    )
+    .await;
+    let mut config = crate::app::test_config(origin.data_dir(), &[]);
+    config.catalog.origin_url = origin.base.clone();
+    let app = crate::app::spawn_config(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        config,
+    )
+    .await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let video = upload_and_publish(&app, &editor).await;
+    let play: Value = editor
+        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let master_url = play["master_url"].as_str().unwrap();
+    assert!(master_url.starts_with(&origin.base), "{master_url}");
+    let client = TestApp::client();
+    let master = client.get(master_url).send().await.unwrap();
+    assert_eq!(master.status(), StatusCode::OK);
+    assert_eq!(master.headers()["access-control-allow-origin"], "*");
+    let master = master.text().await.unwrap();
+    let variant = master.lines().find(|l| l.ends_with("index.m3u8")).unwrap();
+    let base = master_url.rsplit_once('/').unwrap().0;
+    let media = get_text(&client, format!("{base}/{variant}")).await;
+    let segment = media.lines().find(|l| l.ends_with(".m4s")).unwrap();
+    let dir = format!("{base}/{variant}");
+    let dir = dir.rsplit_once('/').unwrap().0;
+    let seg = client.get(format!("{dir}/{segment}")).send().await.unwrap();
+    assert_eq!(seg.status(), StatusCode::OK);
+    assert!(seg.bytes().await.unwrap().windows(4).any(|w| w == b"moof"));
+    let tampered = master_url.replacen("/media/v/", "/media/v/9", 1);
+    assert_eq!(
+        client.get(tampered).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let ready = client
+        .get(format!("{}/readyz", origin.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+}
