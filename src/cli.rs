@@ -201,7 +201,7 @@ async fn add_user(
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let store = store::open(&config.store, &config.data_dir).await?;
-    let keys = crate::keys::load_or_create(&config.keys_file())?;
+    let keys = config.grant_keys()?;
     let catalog =
         catalog::Catalog::open(config.catalog.clone(), &config.data_dir, store, keys).await?;
     let rounds = config.catalog.pbkdf2_iterations;

@@ -69,6 +69,9 @@ pub struct Log {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrantKeys {
+    /// Keys given inline (`key_id hex_secret`, `;` or newlines between keys);
+    /// when set, the key file is not used.
+    pub keys: secrecy::SecretString,
     /// Key file; empty means `{data_dir}/keys/grant.keys`.
     pub keys_file: PathBuf,
 }
@@ -164,6 +167,18 @@ impl Config {
         Ok(secrecy::SecretString::from(token.to_owned()))
     }
 
+    /// The grant keys: inline from the configuration, else from the key file
+    /// (created with one fresh key when missing).
+    pub fn grant_keys(&self) -> anyhow::Result<domain::SigningKeys> {
+        use secrecy::ExposeSecret;
+        let inline = self.grant.keys.expose_secret();
+        if inline.trim().is_empty() {
+            crate::keys::load_or_create(&self.keys_file())
+        } else {
+            crate::keys::parse(&inline.replace(';', "\n")).context("grant.keys")
+        }
+    }
+
     /// The grant key file.
     pub fn keys_file(&self) -> PathBuf {
         if self.grant.keys_file.as_os_str().is_empty() {
@@ -245,6 +260,34 @@ mod tests {
                 .unwrap_err();
         assert!(format!("{err:#}").contains("600000"));
         assert!(Config::load_with_env(Some(Path::new("/nonexistent.toml")), env(&[])).is_err());
+    }
+
+    #[test]
+    fn grant_keys_may_be_given_inline() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().display().to_string();
+        let two = format!("k2 {}; k1 {}", "ab".repeat(32), "cd".repeat(32));
+        let c = Config::load_with_env(
+            None,
+            env(&[("MANABI_DATA_DIR", &data), ("MANABI_GRANT__KEYS", &two)]),
+        )
+        .unwrap();
+        assert!(c.grant_keys().is_ok());
+        assert!(!c.keys_file().exists(), "no key file written");
+        let c = Config::load_with_env(
+            None,
+            env(&[
+                ("MANABI_DATA_DIR", &data),
+                ("MANABI_GRANT__KEYS", "k1 abcd"),
+            ]),
+        )
+        .unwrap();
+        let err = format!("{:#}", c.grant_keys().unwrap_err());
+        assert!(
+            err.contains("grant.keys") && err.contains("64 hexadecimal"),
+            "{err}"
+        );
+        assert!(!err.contains("abcd"), "the secret is not echoed: {err}");
     }
 
     #[test]

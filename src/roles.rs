@@ -86,7 +86,7 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     let store: Arc<dyn Store> = store::open(&config.store, data)
         .await
         .context("opening the media store")?;
-    let keys = crate::keys::load_or_create(&config.keys_file())?;
+    let keys = config.grant_keys()?;
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
 
