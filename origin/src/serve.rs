@@ -239,6 +239,10 @@ impl Origin {
             .playlists
             .get(key, || self.store_op("get", self.store.get(key, None)))
             .await?;
+        if !ticket.paced() {
+            // No budget at this site: every rung fits and there is no floor.
+            return Ok((object.meta, object.bytes));
+        }
         let text = String::from_utf8_lossy(&object.bytes);
         let (filtered, _kept, floor) = govern::filter_master(&text, ticket.share_bps());
         ticket.set_floor(floor);
