@@ -6,6 +6,8 @@
 //! - [`password`], [`sessions`]: PBKDF2 password hashes and login sessions.
 //! - [`users`], [`groups`], [`courses`], [`videos`], [`playback`], [`audit`]: one module per
 //!   aggregate; plain functions over a `rusqlite::Connection`.
+//! - [`people`]: managing users — scope (admins: all, managers: their groups'
+//!   learners), no lock-out of the last admin, sessions ended on disable.
 //! - [`jobs`]: the transcode queue as workers see it (leases, revisions).
 //! - [`captions`], [`subtitles`]: caption files (WebVTT/SRT) checked and
 //!   converted, and offered as HLS subtitles in the published revision.
@@ -24,6 +26,7 @@ pub mod db;
 pub mod groups;
 pub mod jobs;
 pub mod password;
+pub mod people;
 pub mod playback;
 pub mod reports;
 pub mod sessions;

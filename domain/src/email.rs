@@ -25,14 +25,20 @@ pub enum EmailError {
 }
 
 impl Email {
-    /// Normalises and checks `raw`.
-    pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let folded: String = raw
-            .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+    /// The normalisation alone, for any text compared with stored addresses
+    /// (a search for part of an address): spaces trimmed, full-width ASCII
+    /// folded, lower case.
+    pub fn fold(raw: &str) -> String {
+        raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
             .chars()
             .map(fold_full_width)
             .collect::<String>()
-            .to_lowercase();
+            .to_lowercase()
+    }
+
+    /// Normalises and checks `raw`.
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
+        let folded = Self::fold(raw);
         if folded.is_empty() {
             return Err(EmailError::Empty);
         }

@@ -146,6 +146,23 @@ impl Session {
             .unwrap()
     }
 
+    /// An unsafe request other than POST (`PATCH`, `DELETE`) with the CSRF token.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        req.send().await.unwrap()
+    }
+
     pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> Response {
         self.client
             .post(self.url("/api/v1/videos"))

@@ -9,4 +9,5 @@ mod cli;
 mod governor;
 mod jobs;
 mod path;
+mod people;
 mod security;

@@ -143,3 +143,16 @@ impl From<crate::playback::HeartbeatError> for ApiError {
         }
     }
 }
+
+impl From<crate::people::PeopleError> for ApiError {
+    fn from(e: crate::people::PeopleError) -> Self {
+        use crate::people::PeopleError as E;
+        match e {
+            E::Invalid(m) => ApiError::Invalid(m),
+            E::Forbidden => ApiError::Forbidden,
+            E::NotFound => ApiError::NotFound,
+            E::LockOut(_) | E::Duplicate => ApiError::Conflict(e.to_string()),
+            E::Sqlite(e) => e.into(),
+        }
+    }
+}

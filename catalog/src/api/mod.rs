@@ -10,6 +10,7 @@ mod health;
 mod internal;
 mod playback;
 mod reports;
+mod users;
 mod videos;
 
 pub use error::ApiError;
@@ -108,6 +109,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/play/{session_id}/heartbeat", post(playback::heartbeat))
         .route("/reports/viewing", get(reports::viewing))
+        .route("/users", get(users::list).post(users::create))
+        .route(
+            "/users/{id}",
+            get(users::get).patch(users::update).delete(users::trash),
+        )
+        .route("/users/{id}/restore", post(users::restore))
         .fallback(|| async { ApiError::NotFound });
     let static_dir = PathBuf::from(&state.settings.static_dir);
     let front_end = tower_http::services::ServeDir::new(&static_dir).fallback(
