@@ -45,3 +45,87 @@ pub fn add_manager(conn: &Connection, group: GroupId, user: UserId) -> rusqlite:
     )?;
     Ok(())
 }
+
+/// A group as the API shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Group {
+    /// Row id.
+    pub id: GroupId,
+    /// Its own name (課).
+    pub name: String,
+    /// The group above it (部), if any.
+    pub parent_id: Option<GroupId>,
+    /// Names from the top down, e.g. `総務部/人事課`.
+    pub path: String,
+    /// Members (not in the trash).
+    pub member_count: i64,
+    /// E-mails of its managers.
+    pub managers: Vec<String>,
+}
+
+/// Every group with its path, ordered by path. `only` restricts to those ids.
+pub fn list(conn: &Connection, only: Option<&[GroupId]>) -> rusqlite::Result<Vec<Group>> {
+    let mut stmt = conn.prepare(
+        "WITH RECURSIVE tree(id, name, parent_id, path) AS (
+             SELECT id, name, parent_id, name FROM groups WHERE parent_id IS NULL
+             UNION ALL
+             SELECT g.id, g.name, g.parent_id, tree.path || '/' || g.name
+             FROM groups g JOIN tree ON g.parent_id = tree.id)
+         SELECT t.id, t.name, t.parent_id, t.path,
+                (SELECT COUNT(*) FROM group_members m JOIN users u ON u.id = m.user_id
+                 WHERE m.group_id = t.id AND u.deleted_at IS NULL),
+                (SELECT group_concat(email, ' ') FROM (SELECT u.email FROM group_managers gm
+                 JOIN users u ON u.id = gm.user_id WHERE gm.group_id = t.id AND u.deleted_at IS NULL
+                 ORDER BY u.email))
+         FROM tree t ORDER BY t.path",
+    )?;
+    let groups = stmt
+        .query_map([], |r| {
+            Ok(Group {
+                id: GroupId::new(r.get(0)?),
+                name: r.get(1)?,
+                parent_id: r.get::<_, Option<i64>>(2)?.map(GroupId::new),
+                path: r.get(3)?,
+                member_count: r.get(4)?,
+                managers: r
+                    .get::<_, Option<String>>(5)?
+                    .map(|s| s.split(' ').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(match only {
+        Some(ids) => groups.into_iter().filter(|g| ids.contains(&g.id)).collect(),
+        None => groups,
+    })
+}
+
+/// The groups a manager manages and all their sub-groups.
+pub fn managed_by(conn: &Connection, manager: UserId) -> rusqlite::Result<Vec<GroupId>> {
+    let mut stmt = conn.prepare(
+        "WITH RECURSIVE managed(id) AS (
+             SELECT group_id FROM group_managers WHERE user_id = ?1
+             UNION SELECT g.id FROM groups g JOIN managed ON g.parent_id = managed.id)
+         SELECT id FROM managed",
+    )?;
+    stmt.query_map([manager.get()], |r| Ok(GroupId::new(r.get(0)?)))?
+        .collect()
+}
+
+/// Takes `user` out of `group`.
+pub fn remove_member(conn: &Connection, group: GroupId, user: UserId) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2",
+        params![group.get(), user.get()],
+    )? > 0)
+}
+
+/// Whether a group exists.
+pub fn exists(conn: &Connection, group: GroupId) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM groups WHERE id = ?1", [group.get()], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some())
+}

@@ -263,3 +263,138 @@ async fn nobody_locks_themselves_out_and_disabling_ends_sessions() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(back["email"], "learner@city.example.jp");
 }
+
+#[tokio::test]
+async fn groups_form_a_tree_that_managers_see_from_their_branch() {
+    let app = spawn_app().await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    app.add_user("manager@city.example.jp", Role::Manager).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let admin = app.login("admin@city.example.jp").await;
+    let new_group = |name: &str, parent: Option<i64>| json!({"name": name, "parent_id": parent});
+    let (status, bu) = json_of(
+        admin
+            .post("/api/v1/groups", &new_group("総務部", None))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{bu}");
+    let bu_id = bu["id"].as_i64().unwrap();
+    let (_, ka) = json_of(
+        admin
+            .post("/api/v1/groups", &new_group("人事課", Some(bu_id)))
+            .await,
+    )
+    .await;
+    assert_eq!(ka["path"], "総務部/人事課");
+    let ka_id = ka["id"].as_i64().unwrap();
+    json_of(
+        admin
+            .post("/api/v1/groups", &new_group("財政課", None))
+            .await,
+    )
+    .await;
+    let (status, _) = json_of(
+        admin
+            .post("/api/v1/groups", &new_group("人事課", Some(bu_id)))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "same name under the same parent"
+    );
+    let (status, _) = json_of(admin.post("/api/v1/groups", &new_group("a/b", None)).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (_, users) = json_of(admin.get("/api/v1/users").await).await;
+    let id_of = |email: &str| {
+        users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (manager_id, learner_id) = (
+        id_of("manager@city.example.jp"),
+        id_of("learner@city.example.jp"),
+    );
+    let (status, _) = json_of(
+        admin
+            .post(
+                &format!("/api/v1/groups/{bu_id}/managers"),
+                &json!({"user_id": learner_id}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a learner manages nothing"
+    );
+    let (status, _) = json_of(
+        admin
+            .post(
+                &format!("/api/v1/groups/{bu_id}/managers"),
+                &json!({"user_id": manager_id}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = json_of(
+        admin
+            .post(
+                &format!("/api/v1/groups/{ka_id}/members"),
+                &json!({"user_id": learner_id}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // The manager sees its branch only, and the learner in the sub-group.
+    let manager = app.login("manager@city.example.jp").await;
+    let (_, mine) = json_of(manager.get("/api/v1/groups").await).await;
+    let paths: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["総務部", "総務部/人事課"]);
+    let (_, members) = json_of(
+        manager
+            .get(&format!("/api/v1/groups/{ka_id}/members"))
+            .await,
+    )
+    .await;
+    assert_eq!(members["items"][0]["email"], "learner@city.example.jp");
+    let (status, _) = json_of(
+        manager
+            .post("/api/v1/groups", &new_group("勝手な課", Some(bu_id)))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only admins create groups");
+    // Taking the learner out of the sub-group is the manager's to do.
+    let removed = manager
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/groups/{ka_id}/members/{learner_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let (_, all) = json_of(admin.get("/api/v1/groups").await).await;
+    assert_eq!(all["total"], 3);
+    assert_eq!(
+        all["items"][0]["managers"],
+        json!(["manager@city.example.jp"])
+    );
+}

@@ -250,7 +250,8 @@ async fn every_documented_route_exists() {
             .replace("{token}", "t")
             .replace("{path}", "m")
             .replace("{attempt}", "1")
-            .replace("{lang}", "ja");
+            .replace("{lang}", "ja")
+            .replace("{user_id}", "1");
         for method in ["get", "post", "patch", "delete"] {
             if item.get(method).is_none() {
                 continue;

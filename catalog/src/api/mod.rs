@@ -6,6 +6,7 @@ mod captions;
 mod courses;
 pub mod error;
 pub mod extract;
+mod groups;
 mod health;
 mod internal;
 mod playback;
@@ -115,6 +116,16 @@ pub fn router(state: AppState) -> Router {
             get(users::get).patch(users::update).delete(users::trash),
         )
         .route("/users/{id}/restore", post(users::restore))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route(
+            "/groups/{id}/members",
+            get(groups::members).post(groups::add_member),
+        )
+        .route(
+            "/groups/{id}/members/{user_id}",
+            axum::routing::delete(groups::remove_member),
+        )
+        .route("/groups/{id}/managers", post(groups::add_manager))
         .fallback(|| async { ApiError::NotFound });
     let static_dir = PathBuf::from(&state.settings.static_dir);
     let front_end = tower_http::services::ServeDir::new(&static_dir).fallback(
