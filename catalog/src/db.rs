@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_job_leases.sql"),
     include_str!("../migrations/0003_captions.sql"),
     include_str!("../migrations/0004_video_extras.sql"),
+    include_str!("../migrations/0005_login_throttle.sql"),
 ];
 
 /// A database failure.

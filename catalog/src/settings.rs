@@ -17,6 +17,12 @@ pub struct Settings {
     pub session_idle_minutes: i64,
     /// A login session ends this many hours after login, however active.
     pub session_absolute_hours: i64,
+    /// Wrong passwords accepted per account per hour; more get 429 until the
+    /// oldest is an hour old.
+    pub login_failures_per_account_hour: i64,
+    /// Wrong passwords accepted per client address per hour (a whole office
+    /// may share one address behind its proxy: keep it generous).
+    pub login_failures_per_client_hour: i64,
     /// Lifetime of a playback grant; renewed through heartbeats.
     pub grant_ttl_seconds: i64,
     /// Clock difference tolerated between catalog and origin.
@@ -45,6 +51,8 @@ impl Default for Settings {
             pbkdf2_iterations: 600_000,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            login_failures_per_account_hour: 20,
+            login_failures_per_client_hour: 300,
             grant_ttl_seconds: 45,
             grant_skew_seconds: 10,
             origin_url: String::new(),

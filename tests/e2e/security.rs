@@ -35,6 +35,92 @@ async fn wrong_passwords_and_unknown_accounts_get_the_same_401() {
 }
 
 #[tokio::test]
+async fn wrong_passwords_are_throttled_per_account_and_per_client() {
+    let app = crate::app::spawn_role(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        &[
+            ("MANABI_CATALOG__LOGIN_FAILURES_PER_ACCOUNT_HOUR", "3"),
+            ("MANABI_CATALOG__LOGIN_FAILURES_PER_CLIENT_HOUR", "6"),
+        ],
+    )
+    .await;
+    for email in ["a@city.example.jp", "b@city.example.jp"] {
+        app.add_user(email, Role::Learner).await;
+    }
+    let client = TestApp::client();
+    let attempt = |email: &'static str, password: &'static str| {
+        let req = client
+            .post(format!("{}/api/v1/session", app.base))
+            .json(&json!({"email": email, "password": password}));
+        async move { req.send().await.unwrap() }
+    };
+    for _ in 0..3 {
+        let resp = attempt("a@city.example.jp", "wrong password").await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The account has used up its wrong passwords: even the right one waits,
+    // and so does an unknown account's address after its own failures.
+    let resp = attempt("ａ@city.example.jp", PASSWORD).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "full-width folded too"
+    );
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3000..=3600).contains(&wait), "retry after {wait} s");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Another account still logs in.
+    assert_eq!(
+        attempt("b@city.example.jp", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    // Three more failures on other accounts exhaust the client's six.
+    for email in [
+        "b@city.example.jp",
+        "nobody@city.example.jp",
+        "c@city.example.jp",
+    ] {
+        assert_eq!(
+            attempt(email, "wrong password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt("b@city.example.jp", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the client address is throttled"
+    );
+    // Every failure is in the audit log with the client address.
+    let catalog = app.app.as_ref().unwrap().catalog().unwrap();
+    let failures: Vec<(String, String)> = catalog
+        .state
+        .db
+        .call(|c| {
+            let mut stmt = c.prepare(
+                "SELECT target, client FROM audit_log WHERE action = 'login_failed' ORDER BY id",
+            )?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+        .unwrap();
+    assert_eq!(failures.len(), 6);
+    assert!(
+        failures.iter().all(|(_, client)| client == "127.0.0.1"),
+        "{failures:?}"
+    );
+    assert_eq!(failures[0].0, "a@city.example.jp");
+}
+
+#[tokio::test]
 async fn roles_csrf_and_logout_are_enforced_on_every_route() {
     let app = spawn_app().await;
     app.add_user("learner@city.example.jp", Role::Learner).await;

@@ -1,6 +1,6 @@
 //! `POST/GET/DELETE /api/v1/session`: log in, who am I, log out.
 
-use super::extract::{ApiJson, CurrentUser, cookie};
+use super::extract::{ApiJson, ClientAddr, CurrentUser, cookie};
 use super::{ApiError, AppState};
 use crate::sessions::{self, COOKIE};
 use crate::{audit, password, users};
@@ -41,9 +41,18 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> String {
 /// saying whether the account exists.
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(form): ApiJson<Login>,
 ) -> Result<impl IntoResponse, ApiError> {
     let email = Email::parse(&form.email).ok();
+    // Failures are counted per normalised address, whether the account exists or not.
+    let target: String = match &email {
+        Some(e) => e.as_str().to_owned(),
+        None => Email::fold(&form.email).chars().take(254).collect(),
+    };
+    let client = client.map(|ip| ip.to_string()).unwrap_or_default();
+    let now = Timestamp::now();
+    throttle(&state, &target, &client, now).await?;
     let lookup = email.clone();
     let creds = match lookup {
         Some(e) => {
@@ -74,22 +83,38 @@ pub async fn login(
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     let Some(creds) = creds.filter(|c| matches && c.active && c.password_hash.is_some()) else {
         tracing::info!(email = email.as_ref().map(Email::as_str), "login refused");
+        let (target, client) = (target.clone(), client.clone());
+        state
+            .db
+            .call(move |c| {
+                audit::record_from(
+                    c,
+                    now,
+                    None,
+                    "login_failed",
+                    &target,
+                    &serde_json::json!({}),
+                    &client,
+                )?;
+                Ok(())
+            })
+            .await?;
         return Err(ApiError::InvalidCredentials);
     };
-    let now = Timestamp::now();
     let (session, user) = state
         .db
         .call(move |c| {
             let tx = c.transaction()?;
             let session = sessions::create(&tx, creds.id, now)?;
             users::touch_login(&tx, creds.id, now)?;
-            audit::record(
+            audit::record_from(
                 &tx,
                 now,
                 Some(creds.id),
                 "login",
                 "",
                 &serde_json::json!({}),
+                &client,
             )?;
             let user = users::get(&tx, creds.id)?;
             tx.commit()?;
@@ -102,6 +127,40 @@ pub async fn login(
         AppendHeaders([(SET_COOKIE, session_cookie(&state, &session.token, max_age))]),
         Json(serde_json::json!({"user": user, "csrf_token": session.csrf_token})),
     ))
+}
+
+/// Refuses a login attempt (429) while the account or the client address has
+/// used up its wrong passwords for the last hour; the password is not checked.
+async fn throttle(
+    state: &AppState,
+    target: &str,
+    client: &str,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let hour = jiff::SignedDuration::from_hours(1);
+    let (t, c) = (target.to_owned(), client.to_owned());
+    let (account, from_client, oldest) = state
+        .db
+        .call(move |conn| Ok(audit::login_failures(conn, &t, &c, now - hour)?))
+        .await?;
+    if account >= state.settings.login_failures_per_account_hour {
+        let wait = oldest
+            .and_then(|at| at.parse::<Timestamp>().ok())
+            .map_or(3600, |at| (at + hour).duration_since(now).as_secs().max(1));
+        tracing::warn!(
+            account = target,
+            "login throttled: too many wrong passwords for the account"
+        );
+        return Err(ApiError::RateLimited(wait.unsigned_abs()));
+    }
+    if !client.is_empty() && from_client >= state.settings.login_failures_per_client_hour {
+        tracing::warn!(
+            client,
+            "login throttled: too many wrong passwords from the client"
+        );
+        return Err(ApiError::RateLimited(600));
+    }
+    Ok(())
 }
 
 /// The logged-in user and the CSRF token (the front end calls this on load).

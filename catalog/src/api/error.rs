@@ -41,6 +41,11 @@ pub enum ApiError {
     /// A dependency is down.
     #[error("一時的に利用できません (temporarily unavailable)")]
     Unavailable,
+    /// Too many attempts; retry after this many seconds.
+    #[error(
+        "試行回数が多すぎます。しばらく待ってから再度お試しください (too many attempts; retry in {0} s)"
+    )]
+    RateLimited(u64),
     /// Anything unexpected; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -61,6 +66,7 @@ impl ApiError {
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -78,7 +84,14 @@ impl IntoResponse for ApiError {
         };
         let body =
             serde_json::json!({"error": {"code": code, "message": message, "details": null}});
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        if let ApiError::RateLimited(seconds) = self
+            && let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        resp
     }
 }
 

@@ -110,8 +110,32 @@ fn query_param(parts: &Parts, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// The viewer's site, from the client address (behind a trusted proxy, from
-/// `X-Forwarded-For`). Without a known peer address: the default site.
+/// The client's address: the peer, or behind a trusted proxy the address it
+/// forwarded (`network.trusted_proxies`). `None` when the peer is unknown.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(Self(peer.map(|p| state.network.client_ip(p, forwarded))))
+    }
+}
+
+/// The viewer's site, from the client address. Without a known peer
+/// address: the default site.
 #[derive(Debug, Clone)]
 pub struct ClientSite(pub String);
 
@@ -122,19 +146,11 @@ impl FromRequestParts<AppState> for ClientSite {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let ClientAddr(client) = ClientAddr::from_request_parts(parts, state).await?;
         let network = &state.network;
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip());
-        let Some(peer) = peer else {
-            return Ok(Self(network.default_site.clone()));
-        };
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let client = network.client_ip(peer, forwarded);
-        Ok(Self(network.site_of(client).to_owned()))
+        Ok(Self(client.map_or_else(
+            || network.default_site.clone(),
+            |ip| network.site_of(ip).to_owned(),
+        )))
     }
 }
