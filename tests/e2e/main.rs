@@ -10,4 +10,5 @@ mod governor;
 mod jobs;
 mod path;
 mod people;
+mod s3;
 mod security;
