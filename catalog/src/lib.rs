@@ -12,6 +12,8 @@
 //! - [`captions`], [`subtitles`]: caption files (WebVTT/SRT) checked and
 //!   converted, and offered as HLS subtitles in the published revision.
 //! - [`crediting`]: the pure rules that turn heartbeats into viewing time.
+//! - [`csvfile`]: the CSV files of user imports and exports — encodings
+//!   (UTF-8, Shift_JIS/CP932), RFC 4180 with Excel's artefacts, typed rows.
 //! - [`reports`]: reports from the per-day rollup.
 //! - [`api`]: thin HTTP handlers, the one error mapping, extractors.
 //!
@@ -22,6 +24,7 @@ pub mod audit;
 pub mod captions;
 pub mod courses;
 pub mod crediting;
+pub mod csvfile;
 pub mod db;
 pub mod groups;
 pub mod jobs;
