@@ -21,6 +21,32 @@ pub fn hash(password: &str, rounds: u32) -> String {
     )
 }
 
+/// Checks a new password: 12 to 128 characters, not the current one.
+pub fn check_strength(new: &str, current: &str) -> Result<(), &'static str> {
+    let n = new.chars().count();
+    if n < 12 {
+        return Err("パスワードは12文字以上にしてください (at least 12 characters)");
+    }
+    if n > 128 {
+        return Err("パスワードは128文字以内にしてください (at most 128 characters)");
+    }
+    if new == current {
+        return Err(
+            "現在と異なるパスワードにしてください (choose a password different from the current one)",
+        );
+    }
+    Ok(())
+}
+
+/// A one-time password: 16 characters without look-alikes (0/O, 1/l/I),
+/// about 90 bits, easy to read out or type from a printed sheet.
+pub fn one_time() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..16)
+        .map(|_| char::from(ALPHABET[rand::random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
 /// Whether `password` matches `stored`. A malformed stored hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     let Some(rest) = stored.strip_prefix(PREFIX) else {

@@ -560,3 +560,37 @@ pub fn restore(
     tx.commit()?;
     Ok(user)
 }
+
+/// Gives `id` a one-time password (its hash): it must choose its own at the
+/// next login, and its sessions end now.
+pub fn set_one_time_password(
+    conn: &mut Connection,
+    actor: &Actor,
+    id: UserId,
+    hash: &str,
+) -> Result<(), PeopleError> {
+    let tx = conn.transaction()?;
+    let user = users::get(&tx, id)?.ok_or(PeopleError::NotFound)?;
+    if !in_scope(&tx, actor.scope, id)? {
+        return Err(PeopleError::NotFound);
+    }
+    if user.id == actor.id {
+        // One's own password is changed with the current one, not reset.
+        return Err(PeopleError::Forbidden);
+    }
+    tx.execute(
+        "UPDATE users SET password_hash = ?1, must_change_password = 1, updated_at = ?2 WHERE id = ?3",
+        params![hash, actor.now.to_string(), id.get()],
+    )?;
+    end_sessions(&tx, id)?;
+    audit::record(
+        &tx,
+        actor.now,
+        Some(actor.id),
+        "password.one_time",
+        &format!("user:{}", id.get()),
+        &serde_json::json!({"email": user.email}),
+    )?;
+    tx.commit()?;
+    Ok(())
+}

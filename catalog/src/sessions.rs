@@ -27,6 +27,8 @@ pub struct SessionUser {
     pub role: Role,
     /// The session's CSRF token.
     pub csrf_token: String,
+    /// Logged in with a one-time password not yet replaced.
+    pub must_change_password: bool,
 }
 
 /// How long sessions live.
@@ -71,7 +73,8 @@ pub fn resolve(
     let hash = token_hash(token);
     let row = conn
         .query_row(
-            "SELECT s.user_id, u.role, s.csrf_token, s.created_at, s.last_seen_at
+            "SELECT s.user_id, u.role, s.csrf_token, s.created_at, s.last_seen_at,
+                    u.must_change_password
              FROM login_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND u.status = 'active' AND u.deleted_at IS NULL",
             [&hash],
@@ -82,11 +85,12 @@ pub fn resolve(
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, bool>(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((user_id, role, csrf_token, created, seen)) = row else {
+    let Some((user_id, role, csrf_token, created, seen, must_change_password)) = row else {
         return Ok(None);
     };
     let (Ok(created), Ok(seen), Ok(role)) = (
@@ -111,7 +115,16 @@ pub fn resolve(
         user_id: UserId::new(user_id),
         role,
         csrf_token,
+        must_change_password,
     }))
+}
+
+/// Ends every session of `user` except the one behind `keep` (a password change).
+pub fn delete_others(conn: &Connection, user: UserId, keep: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM login_sessions WHERE user_id = ?1 AND token_hash <> ?2",
+        params![user.get(), token_hash(keep)],
+    )
 }
 
 /// Ends the session behind `token`.

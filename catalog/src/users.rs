@@ -28,6 +28,8 @@ pub struct User {
     pub updated_at: String,
     /// Last successful login.
     pub last_login_at: Option<String>,
+    /// Holds a one-time password: must choose its own at the next login.
+    pub must_change_password: bool,
 }
 
 /// What is needed to decide a login.
@@ -114,7 +116,8 @@ pub fn touch_login(conn: &Connection, id: UserId, now: Timestamp) -> rusqlite::R
 pub fn get(conn: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
     let user = conn
         .query_row(
-            "SELECT id, email, name, role, status, remarks, created_at, updated_at, last_login_at
+            "SELECT id, email, name, role, status, remarks, created_at, updated_at, last_login_at,
+                    must_change_password
              FROM users WHERE id = ?1 AND deleted_at IS NULL",
             [id.get()],
             from_row,
@@ -156,5 +159,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
         last_login_at: r.get(8)?,
+        must_change_password: r.get(9)?,
     })
 }

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Internal,
     /// A dependency (database, media store) is unavailable.
     Unavailable,
+    /// Logged in with a one-time password: choose a password first.
+    PasswordChangeRequired,
 }
 
 impl ErrorCode {
@@ -52,6 +54,7 @@ impl ErrorCode {
             ErrorCode::GrantInvalid => "grant_invalid",
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::PasswordChangeRequired => "password_change_required",
         }
     }
 }

@@ -398,3 +398,93 @@ async fn groups_form_a_tree_that_managers_see_from_their_branch() {
         json!(["manager@city.example.jp"])
     );
 }
+
+#[tokio::test]
+async fn a_one_time_password_opens_only_the_way_to_a_new_password() {
+    let app = spawn_app().await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let admin = app.login("admin@city.example.jp").await;
+    let before = app.login("learner@city.example.jp").await;
+    let (_, list) = json_of(admin.get("/api/v1/users?role=learner").await).await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+
+    let resp = admin
+        .post(&format!("/api/v1/users/{id}/password"), &json!({}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let otp = resp.json::<Value>().await.unwrap()["one_time_password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(otp.len(), 16);
+    assert_eq!(
+        before.get("/api/v1/session").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the old sessions ended"
+    );
+    let (_, me) = json_of(admin.get("/api/v1/session").await).await;
+    let my_id = me["user"]["id"].as_i64().unwrap();
+    let own = admin
+        .post(&format!("/api/v1/users/{my_id}/password"), &json!({}))
+        .await;
+    assert_eq!(own.status(), StatusCode::FORBIDDEN, "not one's own");
+
+    // Log in with the one-time password: only the password change is open.
+    let client = crate::app::TestApp::client();
+    let login = |password: String| {
+        let req = client
+            .post(format!("{}/api/v1/session", app.base))
+            .json(&json!({"email": "learner@city.example.jp", "password": password}));
+        async move { req.send().await.unwrap() }
+    };
+    let resp = login(otp.clone()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["user"]["must_change_password"], true);
+    let learner = Session {
+        client: client.clone(),
+        csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+        base: app.base.clone(),
+    };
+    let (status, refused) = json_of(learner.get("/api/v1/categories").await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(refused["error"]["code"], "password_change_required");
+    assert_eq!(
+        learner.get("/api/v1/session").await.status(),
+        StatusCode::OK
+    );
+    let change = |current: &str, new: &str| {
+        let body = json!({"current_password": current, "new_password": new});
+        let learner = &learner;
+        async move { learner.post("/api/v1/session/password", &body).await }
+    };
+    assert_eq!(
+        change("wrong one-time pw", "a long new passphrase")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        change(&otp, "short").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        change(&otp, "a long new passphrase").await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        learner.get("/api/v1/categories").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        login(otp).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "used up"
+    );
+    assert_eq!(
+        login("a long new passphrase".into()).await.status(),
+        StatusCode::OK
+    );
+}

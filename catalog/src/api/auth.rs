@@ -68,19 +68,8 @@ pub async fn login(
         .as_ref()
         .and_then(|c| c.password_hash.clone())
         .unwrap_or_else(|| state.decoy_hash.to_string());
-    let permit = state
-        .hashing
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
     let password = form.password;
-    let matches = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        password::verify(&password, &stored)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let matches = hashing(&state, move || password::verify(&password, &stored)).await?;
     let Some(creds) = creds.filter(|c| matches && c.active && c.password_hash.is_some()) else {
         tracing::info!(email = email.as_ref().map(Email::as_str), "login refused");
         let (target, client) = (target.clone(), client.clone());
@@ -200,4 +189,87 @@ pub async fn logout(
         AppendHeaders([(SET_COOKIE, session_cookie(&state, "", 0))]),
         axum::http::StatusCode::NO_CONTENT,
     ))
+}
+
+/// `POST /api/v1/session/password`.
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChange").finish_non_exhaustive()
+    }
+}
+
+/// Runs password hashing off the runtime, within the bound on concurrent
+/// hashing (50 logins at once must not starve other requests).
+pub(super) async fn hashing<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = state
+        .hashing
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Replaces the caller's password (and a one-time password); every other
+/// session of the account ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiJson(form): ApiJson<PasswordChange>,
+) -> Result<impl IntoResponse, ApiError> {
+    use secrecy::ExposeSecret;
+    password::check_strength(&form.new_password, &form.current_password)
+        .map_err(|m| ApiError::Invalid(m.to_owned()))?;
+    let id = me.id;
+    let stored = state
+        .db
+        .call(move |c| {
+            Ok(c.query_row(
+                "SELECT password_hash FROM users WHERE id = ?1",
+                [id.get()],
+                |r| r.get::<_, Option<String>>(0),
+            )?)
+        })
+        .await?
+        .unwrap_or_else(|| state.decoy_hash.to_string());
+    let current = form.current_password;
+    if !hashing(&state, move || password::verify(&current, &stored)).await? {
+        return Err(ApiError::Invalid(
+            "現在のパスワードが正しくありません (the current password is wrong)".into(),
+        ));
+    }
+    let rounds = state.settings.pbkdf2_iterations;
+    let new = form.new_password;
+    let hash = hashing(&state, move || password::hash(&new, rounds)).await?;
+    let now = Timestamp::now();
+    let keep = me.token.expose_secret().to_owned();
+    state
+        .db
+        .call(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "UPDATE users SET password_hash = ?1, must_change_password = 0, updated_at = ?2 WHERE id = ?3",
+                rusqlite::params![hash, now.to_string(), id.get()],
+            )?;
+            sessions::delete_others(&tx, id, &keep)?;
+            audit::record(&tx, now, Some(id), "password.change", &format!("user:{}", id.get()), &serde_json::json!({}))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

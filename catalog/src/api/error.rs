@@ -41,6 +41,9 @@ pub enum ApiError {
     /// A dependency is down.
     #[error("一時的に利用できません (temporarily unavailable)")]
     Unavailable,
+    /// Logged in with a one-time password that has not been replaced yet.
+    #[error("初回ログインです。新しいパスワードを設定してください (set a new password first)")]
+    PasswordChangeRequired,
     /// Too many attempts; retry after this many seconds.
     #[error(
         "試行回数が多すぎます。しばらく待ってから再度お試しください (too many attempts; retry in {0} s)"
@@ -66,6 +69,9 @@ impl ApiError {
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            ApiError::PasswordChangeRequired => {
+                (StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired)
+            }
             ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }

@@ -33,6 +33,8 @@ pub struct CurrentUser {
     pub role: Role,
     /// The session's CSRF token.
     pub csrf_token: String,
+    /// The session token (to keep this session when others are ended).
+    pub token: secrecy::SecretString,
 }
 
 impl CurrentUser {
@@ -65,11 +67,19 @@ impl FromRequestParts<AppState> for CurrentUser {
         let token = cookie(&parts.headers, COOKIE).ok_or(ApiError::Unauthenticated)?;
         let now = jiff::Timestamp::now();
         let life = state.lifetimes();
+        let lookup = token.clone();
         let user = state
             .db
-            .call(move |c| Ok(sessions::resolve(c, &token, now, life)?))
+            .call(move |c| Ok(sessions::resolve(c, &lookup, now, life)?))
             .await?
             .ok_or(ApiError::Unauthenticated)?;
+        // A one-time password opens only the way to a password of one's own.
+        // (Handlers under the nested /api/v1 router see the path without it.)
+        let path = parts.uri.path();
+        let path = path.strip_prefix("/api/v1").unwrap_or(path);
+        if user.must_change_password && !matches!(path, "/session" | "/session/password") {
+            return Err(ApiError::PasswordChangeRequired);
+        }
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts
@@ -96,6 +106,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             id: user.user_id,
             role: user.role,
             csrf_token: user.csrf_token,
+            token: token.into(),
         })
     }
 }

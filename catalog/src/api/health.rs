@@ -18,7 +18,10 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
         .call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
         .await
         .is_ok();
-    let media = state.store.check().await.is_ok();
+    // A store that hangs is as down as one that refuses: answer within a second.
+    let media = tokio::time::timeout(std::time::Duration::from_secs(1), state.store.check())
+        .await
+        .is_ok_and(|r| r.is_ok());
     let status = if db && media {
         StatusCode::OK
     } else {

@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
             "/session",
             get(auth::current).post(auth::login).delete(auth::logout),
         )
+        .route("/session/password", post(auth::change_password))
         .route("/categories", get(courses::categories))
         .route("/courses", get(courses::list).post(courses::create))
         .route("/courses/{id}", get(courses::get).patch(courses::update))
@@ -116,6 +117,7 @@ pub fn router(state: AppState) -> Router {
             get(users::get).patch(users::update).delete(users::trash),
         )
         .route("/users/{id}/restore", post(users::restore))
+        .route("/users/{id}/password", post(users::issue_one_time_password))
         .route("/groups", get(groups::list).post(groups::create))
         .route(
             "/groups/{id}/members",

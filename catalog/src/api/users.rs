@@ -110,3 +110,26 @@ pub async fn restore(
         .await??;
     Ok(Json(user))
 }
+
+/// `POST /api/v1/users/{id}/password`: a one-time password for the user
+/// (shown once, never stored in clear); its sessions end and it must choose
+/// its own password at the next login.
+pub async fn issue_one_time_password(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<UserId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let actor = actor(&me)?;
+    let otp = crate::password::one_time();
+    let rounds = state.settings.pbkdf2_iterations;
+    let clear = otp.clone();
+    let hash = super::auth::hashing(&state, move || crate::password::hash(&clear, rounds)).await?;
+    state
+        .db
+        .call(move |c| Ok(people::set_one_time_password(c, &actor, id, &hash)))
+        .await??;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({"one_time_password": otp})),
+    ))
+}
