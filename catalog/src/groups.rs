@@ -100,16 +100,19 @@ pub fn list(conn: &Connection, only: Option<&[GroupId]>) -> rusqlite::Result<Vec
     })
 }
 
+/// The groups a manager manages with all their sub-groups, as the SQL table
+/// `managed(id)` (binds `:manager`).
+pub const MANAGED_GROUPS: &str = "WITH RECURSIVE managed(id) AS (
+        SELECT group_id FROM group_managers WHERE user_id = :manager
+        UNION SELECT g.id FROM groups g JOIN managed ON g.parent_id = managed.id)";
+
 /// The groups a manager manages and all their sub-groups.
 pub fn managed_by(conn: &Connection, manager: UserId) -> rusqlite::Result<Vec<GroupId>> {
-    let mut stmt = conn.prepare(
-        "WITH RECURSIVE managed(id) AS (
-             SELECT group_id FROM group_managers WHERE user_id = ?1
-             UNION SELECT g.id FROM groups g JOIN managed ON g.parent_id = managed.id)
-         SELECT id FROM managed",
-    )?;
-    stmt.query_map([manager.get()], |r| Ok(GroupId::new(r.get(0)?)))?
-        .collect()
+    let mut stmt = conn.prepare(&format!("{MANAGED_GROUPS} SELECT id FROM managed"))?;
+    stmt.query_map(rusqlite::named_params! {":manager": manager.get()}, |r| {
+        Ok(GroupId::new(r.get(0)?))
+    })?
+    .collect()
 }
 
 /// Takes `user` out of `group`.

@@ -11,6 +11,7 @@
 //! Disabling, deleting or changing the role of a user ends all of its login
 //! sessions at once. Every change is audited with its before and after.
 
+use crate::groups::MANAGED_GROUPS;
 use crate::{audit, users};
 use domain::{Email, GroupId, Role, UserId};
 use jiff::Timestamp;
@@ -36,11 +37,6 @@ impl Scope {
         }
     }
 }
-
-/// The groups a manager manages, with their sub-groups (SQL, binds `:manager`).
-const MANAGED_GROUPS: &str = "WITH RECURSIVE managed(id) AS (
-        SELECT group_id FROM group_managers WHERE user_id = :manager
-        UNION SELECT g.id FROM groups g JOIN managed ON g.parent_id = managed.id)";
 
 /// `GET /api/v1/users` filters.
 #[derive(Debug, Default, Clone, Deserialize)]
