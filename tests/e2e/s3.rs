@@ -10,174 +10,19 @@ use crate::path::upload_and_publish;
 use domain::Role;
 use m3u8_rs::Playlist;
 use reqwest::{Client, StatusCode};
+use s3s::{ACCESS_KEY, BUCKET, SECRET_KEY};
 use serde_json::{Value, json};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
-use tempfile::TempDir;
 
-const ACCESS_KEY: &str = "manabi-test";
-const SECRET_KEY: &str = "manabi-test-secret-key";
-const BUCKET: &str = "media";
+// The store suite's s3s-fs harness, shared so the server starts one way.
+#[path = "../../store/tests/suite/s3s.rs"]
+mod s3s;
 
 /// The longest a request may take while the store is down: the origin's
 /// `store_timeout_ms` (1 s) plus room for a loaded machine. A request waiting
 /// for the S3 client's own 30 s request timeout fails it.
 const OUTAGE_ANSWER_LIMIT: Duration = Duration::from_millis(1500);
-
-/// s3s-fs on a loopback port with a directory, that can be stopped and started
-/// again on the same port and directory (an outage the store recovers from).
-///
-/// The store suite's harness (`store/tests/suite/s3s.rs`) starts the server
-/// the same way but owns the process privately and removes the directory when
-/// stopped, so it cannot model an outage; this is the same command line.
-struct S3sFs {
-    binary: PathBuf,
-    child: Option<Child>,
-    addr: SocketAddr,
-    root: TempDir,
-}
-
-/// The s3s-fs binary: on `PATH` or where `cargo install` puts it. Missing is a
-/// failure, never a skip.
-fn s3s_fs_binary() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
-    on_path
-        .into_iter()
-        .chain(cargo_home.map(|home| home.join("bin")))
-        .map(|dir| dir.join("s3s-fs"))
-        .find(|path| path.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "s3s-fs is not installed (neither on PATH nor in ~/.cargo/bin), and the S3 \
-                 end-to-end test needs it: run `scripts/setup.sh test`"
-            )
-        })
-}
-
-impl S3sFs {
-    /// Starts s3s-fs on a free port with a fresh directory holding [`BUCKET`].
-    /// A port taken by someone else between choosing and binding it is retried.
-    async fn start() -> Self {
-        let root = tempfile::tempdir().unwrap();
-        // s3s-fs keeps a bucket as a directory below its root.
-        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
-        let mut server = Self {
-            binary: s3s_fs_binary(),
-            child: None,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            root,
-        };
-        for _ in 0..3 {
-            server.addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-            if server.run().await.is_ok() {
-                return server;
-            }
-        }
-        panic!("s3s-fs did not start (three tries, see above)");
-    }
-
-    /// Spawns the server on `self.addr` and waits until it listens.
-    async fn run(&mut self) -> Result<(), String> {
-        let stderr = self.root.path().join("s3s-fs.err");
-        let mut child = Command::new(&self.binary)
-            .args([
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &self.addr.port().to_string(),
-            ])
-            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-            .arg(self.root.path().canonicalize().unwrap())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {}: {e}", self.binary.display()));
-        match wait_until_listening(&mut child, self.addr).await {
-            Ok(()) => {
-                self.child = Some(child);
-                Ok(())
-            }
-            Err(why) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let log = std::fs::read_to_string(&stderr).unwrap_or_default();
-                eprintln!("s3s-fs on {}: {why}; its stderr: {log}", self.addr);
-                Err(why)
-            }
-        }
-    }
-
-    /// Kills the server (as a crash would), keeping its port and directory.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
-    }
-
-    /// Starts the server again on the same port and directory.
-    async fn restart(&mut self) {
-        // The port was just released; give the kernel a few tries to hand it back.
-        for _ in 0..3 {
-            if self.run().await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("s3s-fs did not restart on {} (see above)", self.addr);
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// The bucket's directory on disk: one file per object key.
-    fn bucket_dir(&self) -> PathBuf {
-        self.root.path().join(BUCKET)
-    }
-}
-
-impl Drop for S3sFs {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Waits until `addr` accepts connections, or the server exits, or 10 s pass.
-async fn wait_until_listening(child: &mut Child, addr: SocketAddr) -> Result<(), String> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Err(format!("exited with {status}"));
-        }
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err("not listening after 10 s".into());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 /// Every file below `dir` (none if it does not exist), relative to it, sorted.
 fn files_below(dir: &Path) -> Vec<String> {
@@ -271,8 +116,8 @@ async fn play_urls(player: &Client, learner: &Session, master_url: &str) -> [Str
 #[tokio::test]
 async fn whole_path_runs_on_s3_and_playback_survives_a_store_outage() {
     let started = Instant::now();
-    let mut s3 = S3sFs::start().await;
-    let endpoint = s3.endpoint();
+    let mut s3 = s3s::Server::start().await;
+    let endpoint = s3.settings().endpoint;
     let app = spawn_role(
         manabi::roles::Role::All,
         tempfile::tempdir().unwrap(),
