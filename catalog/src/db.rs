@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_video_extras.sql"),
     include_str!("../migrations/0005_login_throttle.sql"),
     include_str!("../migrations/0006_one_time_passwords.sql"),
+    include_str!("../migrations/0007_imports.sql"),
 ];
 
 /// A database failure.

@@ -14,6 +14,8 @@
 //! - [`crediting`]: the pure rules that turn heartbeats into viewing time.
 //! - [`csvfile`]: the CSV files of user imports and exports — encodings
 //!   (UTF-8, Shift_JIS/CP932), RFC 4180 with Excel's artefacts, typed rows.
+//! - [`imports`]: CSV imports of users — preview (changes nothing), apply in
+//!   one transaction of exactly the previewed plan, undo; sync, one-time passwords.
 //! - [`reports`]: reports from the per-day rollup.
 //! - [`api`]: thin HTTP handlers, the one error mapping, extractors.
 //!
@@ -27,6 +29,7 @@ pub mod crediting;
 pub mod csvfile;
 pub mod db;
 pub mod groups;
+pub mod imports;
 pub mod jobs;
 pub mod password;
 pub mod people;

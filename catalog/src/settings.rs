@@ -41,6 +41,11 @@ pub struct Settings {
     pub worker_token: SecretString,
     /// File holding the worker token (instead of `worker_token`).
     pub worker_token_file: String,
+    /// A sync import that would disable more than this share (0..1) of the
+    /// active users within the importer's reach needs explicit confirmation.
+    pub import_max_disable_share: f64,
+    /// Largest accepted import file in bytes (larger: 413).
+    pub import_max_bytes: u64,
 }
 
 impl Default for Settings {
@@ -61,6 +66,8 @@ impl Default for Settings {
             job_lease_seconds: 60,
             worker_token: SecretString::from(""),
             worker_token_file: String::new(),
+            import_max_disable_share: 0.10,
+            import_max_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -80,6 +87,9 @@ pub enum SettingsError {
     /// A worker token too short to resist guessing.
     #[error("catalog.worker_token must be at least 32 characters")]
     WeakToken,
+    /// A share outside 0..1.
+    #[error("catalog.import_max_disable_share must be between 0 and 1")]
+    DisableShare,
 }
 
 impl Settings {
@@ -94,6 +104,9 @@ impl Settings {
         self.timezone()?;
         if self.pbkdf2_iterations < 600_000 {
             return Err(SettingsError::TooFewRounds);
+        }
+        if !(0.0..=1.0).contains(&self.import_max_disable_share) {
+            return Err(SettingsError::DisableShare);
         }
         let token = self.worker_token()?;
         if token.as_ref().is_some_and(|t| t.expose_secret().len() < 32) {

@@ -35,6 +35,14 @@ pub enum ErrorCode {
     Unavailable,
     /// Logged in with a one-time password: choose a password first.
     PasswordChangeRequired,
+    /// Something that could be had once is gone (a downloaded one-time
+    /// password file).
+    Gone,
+    /// A sync import would disable more than the configured share of active
+    /// users; apply again with `{"confirm_mass_disable": true}`. Hyphenated,
+    /// as API.md names it.
+    #[serde(rename = "mass-disable-threshold")]
+    MassDisableThreshold,
 }
 
 impl ErrorCode {
@@ -55,6 +63,8 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::PasswordChangeRequired => "password_change_required",
+            ErrorCode::Gone => "gone",
+            ErrorCode::MassDisableThreshold => "mass-disable-threshold",
         }
     }
 }

@@ -7,6 +7,7 @@
 mod app;
 mod cli;
 mod governor;
+mod imports;
 mod jobs;
 mod path;
 mod people;

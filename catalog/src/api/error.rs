@@ -49,6 +49,12 @@ pub enum ApiError {
         "試行回数が多すぎます。しばらく待ってから再度お試しください (too many attempts; retry in {0} s)"
     )]
     RateLimited(u64),
+    /// Was available once and is no more.
+    #[error("{0}")]
+    Gone(String),
+    /// A sync import would disable too many users without confirmation.
+    #[error("{0}")]
+    MassDisable(String),
     /// Anything unexpected; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -73,6 +79,8 @@ impl ApiError {
                 (StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired)
             }
             ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            ApiError::Gone(_) => (StatusCode::GONE, ErrorCode::Gone),
+            ApiError::MassDisable(_) => (StatusCode::CONFLICT, ErrorCode::MassDisableThreshold),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -172,6 +180,24 @@ impl From<crate::people::PeopleError> for ApiError {
             E::NotFound => ApiError::NotFound,
             E::LockOut(_) | E::Duplicate => ApiError::Conflict(e.to_string()),
             E::Sqlite(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::imports::ImportError> for ApiError {
+    fn from(e: crate::imports::ImportError) -> Self {
+        use crate::imports::ImportError as E;
+        match e {
+            E::NotFound => ApiError::NotFound,
+            E::NotYours => ApiError::Forbidden,
+            E::NotPreview(_) | E::Stale(_) | E::NotApplied(_) | E::ChangedSince(_) | E::LockOut => {
+                ApiError::Conflict(e.to_string())
+            }
+            E::HasErrors(_) => ApiError::Invalid(e.to_string()),
+            E::MassDisable(_) => ApiError::MassDisable(e.to_string()),
+            E::PasswordsGone => ApiError::Gone(e.to_string()),
+            E::Corrupt(m) => ApiError::Internal(m),
+            E::Db(e) => e.into(),
         }
     }
 }

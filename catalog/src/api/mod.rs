@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 mod groups;
 mod health;
+mod imports;
 mod internal;
 mod playback;
 mod reports;
@@ -128,6 +129,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(groups::remove_member),
         )
         .route("/groups/{id}/managers", post(groups::add_manager))
+        .route("/imports", post(imports::preview))
+        .route("/imports/{id}", get(imports::get))
+        .route("/imports/{id}/apply", post(imports::apply))
+        .route("/imports/{id}/undo", post(imports::undo))
+        .route("/imports/{id}/passwords.csv", get(imports::passwords))
         .fallback(|| async { ApiError::NotFound });
     let static_dir = PathBuf::from(&state.settings.static_dir);
     let front_end = tower_http::services::ServeDir::new(&static_dir).fallback(
