@@ -7,7 +7,7 @@ use crate::{demo, telemetry};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// manabi — online training videos for municipal staff.
@@ -38,6 +38,23 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Import users from a CSV file: prints the preview; with --apply applies it.
+    ImportUsers {
+        /// The CSV file (UTF-8 with or without BOM, or Shift_JIS).
+        file: PathBuf,
+        /// standard (email,name,role,status,groups,remarks) or hr (email,remarks).
+        #[arg(long, value_parser = ["standard", "hr"], default_value = "standard")]
+        format: String,
+        /// upsert, or sync: disable the learners and editors the file does not name.
+        #[arg(long, value_parser = ["upsert", "sync"], default_value = "upsert")]
+        mode: String,
+        /// Apply the previewed changes (one transaction).
+        #[arg(long)]
+        apply: bool,
+        /// Go ahead with a sync that disables more than catalog.import_max_disable_share.
+        #[arg(long)]
+        confirm_mass_disable: bool,
     },
     /// Package one media file into an HLS ladder in a directory, without the catalog.
     Transcode {
@@ -123,6 +140,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             outdir,
             ladder,
         } => transcode(&config, input, outdir, ladder).await,
+        Command::ImportUsers {
+            file,
+            format,
+            mode,
+            apply,
+            confirm_mass_disable,
+        } => {
+            let options = ImportOptions {
+                format,
+                mode,
+                apply,
+                confirm_mass_disable,
+            };
+            import_users(&config, &file, &options).await
+        }
     }
 }
 
@@ -245,6 +277,191 @@ async fn add_user(
         println!("初期パスワード (initial password): {password}");
     }
     Ok(())
+}
+
+/// `import-users`' flags.
+struct ImportOptions {
+    format: String,
+    mode: String,
+    apply: bool,
+    confirm_mass_disable: bool,
+}
+
+/// `manabi import-users`: the preview, and with `--apply` the import, as an
+/// admin-equivalent system actor (audited with no actor, `"via": "cli"`).
+/// One-time passwords of created users go to a file beside the input.
+async fn import_users(config: &Config, file: &Path, options: &ImportOptions) -> anyhow::Result<()> {
+    use catalog::imports::{self, Caller, ImportError};
+    let format: catalog::csvfile::Format = options
+        .format
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let mode: imports::Mode = options
+        .mode
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--mode: {e}"))?;
+    let bytes = std::fs::read(file)
+        .with_context(|| format!("ファイルを読めません (cannot read) {}", file.display()))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let store = store::open(&config.store, &config.data_dir).await?;
+    let keys = config.grant_keys()?;
+    let catalog =
+        catalog::Catalog::open(config.catalog.clone(), &config.data_dir, store, keys).await?;
+    let state = &catalog.state;
+    let share = config.catalog.import_max_disable_share;
+    let preview = imports::preview(
+        &state.db,
+        Caller::CLI,
+        format,
+        mode,
+        bytes,
+        share,
+        jiff::Timestamp::now(),
+    )
+    .await?;
+    print_preview(&preview);
+    anyhow::ensure!(
+        preview.summary.errors == 0,
+        "{} 行にエラーがあるため取り込めません。ファイルを直してください (rows with errors; nothing was changed)",
+        preview.summary.errors
+    );
+    if !options.apply {
+        println!(
+            "変更するには --apply を付けて実行してください (nothing was changed; add --apply to apply)"
+        );
+        return Ok(());
+    }
+    let hashing = imports::Hashing {
+        permits: std::sync::Arc::clone(&state.hashing),
+        rounds: config.catalog.pbkdf2_iterations,
+    };
+    let applied = imports::apply(
+        &state.db,
+        &hashing,
+        Caller::CLI,
+        preview.id,
+        options.confirm_mass_disable,
+        share,
+        true,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .map_err(|e| match e {
+        ImportError::MassDisable(m) => anyhow::anyhow!(
+            "有効な {} 人中 {} 人を無効化します（上限 {:.0}%）。確認のうえ --confirm-mass-disable を付けて実行してください (sync would disable too many users; nothing was changed)",
+            m.active,
+            m.disable,
+            m.max_share * 100.0
+        ),
+        other => anyhow::anyhow!("{other}"),
+    })?;
+    let s = applied.summary;
+    println!(
+        "取り込みました (applied) #{}: 作成 {} / 更新 {} / 無効化 {} / 削除 {}",
+        applied.id, s.create, s.update, s.disable, s.delete
+    );
+    if let Some(csv) = applied.passwords_csv {
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("import");
+        let path = file.with_file_name(format!("{stem}-passwords-{}.csv", applied.id));
+        write_private(&path, &csv).with_context(|| {
+            format!(
+                "初期パスワードを保存できません (cannot write) {}",
+                path.display()
+            )
+        })?;
+        println!(
+            "初期パスワード (one-time passwords): {} — 配布したら削除してください (delete it once distributed)",
+            path.display()
+        );
+    }
+    println!(
+        "取り消すには (to undo): POST /api/v1/imports/{}/undo",
+        applied.id
+    );
+    Ok(())
+}
+
+/// Prints a preview: the summary, the changed rows and every error, one
+/// line each, with row and column.
+fn print_preview(p: &catalog::imports::Preview) {
+    use catalog::imports::Action;
+    let s = p.summary;
+    println!(
+        "取り込みプレビュー (preview) #{}: {} / {}, {}, SHA-256 {}",
+        p.id,
+        p.format,
+        p.mode.as_str(),
+        p.encoding_label.as_deref().unwrap_or("-"),
+        p.file_sha256
+    );
+    println!(
+        "作成 {} / 更新 {} / 無効化 {} / 削除 {} / 変更なし {} / エラー {} (create / update / disable / delete / unchanged / errors)",
+        s.create, s.update, s.disable, s.delete, s.unchanged, s.errors
+    );
+    if !p.new_groups.is_empty() {
+        println!("新しいグループ (new groups): {}", p.new_groups.join(", "));
+    }
+    if let Some(m) = p.mass_disable.filter(|m| m.confirmation_required) {
+        println!(
+            "有効な {} 人中 {} 人を無効化します。上限 {:.0}% を超えるため --confirm-mass-disable が必要です",
+            m.active,
+            m.disable,
+            m.max_share * 100.0
+        );
+    }
+    const SHOWN: usize = 200;
+    let changed: Vec<_> = p
+        .rows
+        .iter()
+        .filter(|r| !matches!(r.action, Action::Unchanged | Action::Error))
+        .collect();
+    for r in changed.iter().take(SHOWN) {
+        let at = r
+            .row
+            .map_or_else(|| "-".to_owned(), |n| format!("{n} 行目"));
+        let fields: Vec<String> = r
+            .changes
+            .iter()
+            .map(|(k, (old, new))| format!("{k}: {old:?} → {new:?}"))
+            .collect();
+        let action = match r.action {
+            Action::Create => "作成",
+            Action::Update => "更新",
+            Action::Disable => "無効化",
+            Action::Delete => "削除",
+            Action::Unchanged | Action::Error => "",
+        };
+        println!(
+            "{at} {action} {} {}",
+            r.email.as_deref().unwrap_or(""),
+            fields.join(", ")
+        );
+    }
+    if changed.len() > SHOWN {
+        println!("… ほか {} 行 (more rows)", changed.len() - SHOWN);
+    }
+    for r in p.rows.iter().filter(|r| r.action == Action::Error) {
+        for e in &r.errors {
+            let at = r.row.map_or_else(String::new, |n| format!("{n} 行目 "));
+            println!("{at}{}: {} ({})", e.column, e.message, e.code);
+        }
+    }
+}
+
+/// Writes a new file readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
 }
 
 async fn transcode(

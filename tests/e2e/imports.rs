@@ -2,13 +2,14 @@
 //! the preview (once, atomically, never from a stale preview), sync disables
 //! only absent learners and editors and asks before a mass disable, undo
 //! restores everything, one-time passwords download once, managers import only
-//! their groups' learners.
+//! their groups' learners — over HTTP and from the command line.
 
 use crate::app::{Session, TestApp, spawn_app};
 use domain::Role;
 use encoding_rs::SHIFT_JIS;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use std::process::{Command, Output};
 
 async fn json_of(resp: reqwest::Response) -> (StatusCode, Value) {
     let status = resp.status();
@@ -639,4 +640,105 @@ async fn a_manager_imports_only_learners_of_its_groups() {
         "only whoever applied"
     );
     assert_eq!(manager.get(url).await.status(), StatusCode::OK);
+}
+
+fn manabi(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .args(args)
+        .env("MANABI_DATA_DIR", data)
+        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn import_users_previews_and_applies_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("staff.csv");
+    std::fs::write(&file, sjis(STANDARD)).unwrap();
+    let path = file.to_str().unwrap();
+
+    let out = manabi(&data, &["import-users", path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("作成 3 /") && stdout.contains("Shift_JIS"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("総務部/広報課"), "{stdout}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "email,name,role,status,groups,remarks\nok@city.example.jp,OK,learner,active,,\nnot-an-address,X,learner,active,,\n",
+    )
+    .unwrap();
+    let out = manabi(&data, &["import-users", bad.to_str().unwrap(), "--apply"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "one clear line: {stderr}");
+    assert!(stderr.contains("エラー"), "{stderr}");
+    assert!(
+        text(&out.stdout).contains("3 行目 email:"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = manabi(&data, &["import-users", "/nonexistent.csv"]);
+    assert!(!out.status.success());
+    assert_eq!(text(&out.stderr).trim().lines().count(), 1);
+
+    let out = manabi(&data, &["import-users", path, "--apply"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("作成 3 /"),
+        "the previews changed nothing: {stdout}"
+    );
+    assert!(stdout.contains("取り込みました"), "{stdout}");
+    let passwords = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("staff-passwords-"))
+        .expect("a passwords file beside the input");
+    let sheet = std::fs::read_to_string(&passwords).unwrap();
+    assert_eq!(sheet.lines().count(), 4, "{sheet}");
+    let out = manabi(&data, &["import-users", path]);
+    assert!(
+        text(&out.stdout).contains("変更なし 3"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // A sync that disables two of three learners stops and asks.
+    let hr = dir.path().join("hr.csv");
+    std::fs::write(&hr, "email,remarks\nhana@city.example.jp,\n").unwrap();
+    let hr = hr.to_str().unwrap();
+    let args = [
+        "import-users",
+        hr,
+        "--format",
+        "hr",
+        "--mode",
+        "sync",
+        "--apply",
+    ];
+    let out = manabi(&data, &args);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--confirm-mass-disable") && stderr.trim().lines().count() == 1,
+        "{stderr}"
+    );
+    let out = manabi(&data, &[&args[..], &["--confirm-mass-disable"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("無効化 2"),
+        "{}",
+        text(&out.stdout)
+    );
 }
