@@ -321,10 +321,11 @@ async fn import_users(config: &Config, file: &Path, options: &ImportOptions) -> 
     )
     .await?;
     print_preview(&preview);
+    let (id, errors) = (preview.id, preview.summary.errors);
+    drop(preview);
     anyhow::ensure!(
-        preview.summary.errors == 0,
-        "{} 行にエラーがあるため取り込めません。ファイルを直してください (rows with errors; nothing was changed)",
-        preview.summary.errors
+        errors == 0,
+        "{errors} 行にエラーがあるため取り込めません。ファイルを直してください (rows with errors; nothing was changed)"
     );
     if !options.apply {
         println!(
@@ -340,7 +341,7 @@ async fn import_users(config: &Config, file: &Path, options: &ImportOptions) -> 
         &state.db,
         &hashing,
         Caller::CLI,
-        preview.id,
+        id,
         options.confirm_mass_disable,
         share,
         true,

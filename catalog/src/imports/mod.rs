@@ -42,7 +42,6 @@ use crate::people::Scope;
 use domain::UserId;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -427,6 +426,8 @@ impl Hashing {
 }
 
 /// Reads `bytes` as a `format` file and stores its preview; changes no user.
+/// The database is locked only to read the catalog and to store the preview:
+/// reading and planning run beside it (apply checks the plan again).
 pub async fn preview(
     db: &Db,
     caller: Caller,
@@ -436,23 +437,39 @@ pub async fn preview(
     max_disable_share: f64,
     now: Timestamp,
 ) -> Result<Preview, ImportError> {
-    let (parsed, bytes) = tokio::task::spawn_blocking(move || (read(format, &bytes), bytes))
-        .await
-        .map_err(|e| DbError::Task(e.to_string()))?;
-    let sha = hex::encode(Sha256::digest(&bytes));
-    db.call(move |c| {
-        Ok(store::preview(
-            c,
-            &caller,
-            &parsed,
+    let (parsed, bytes) = blocking(move || (read(format, &bytes), bytes)).await?;
+    let (reach, dir) = db
+        .call(move |c| {
+            store::expire(c, now)?;
+            Ok((
+                state::Reach::load(c, caller.scope)?,
+                state::Directory::load(c)?,
+            ))
+        })
+        .await?;
+    let draft = blocking(move || {
+        let plan = plan::Planner {
+            dir: &dir,
+            reach: &reach,
+            actor: caller.id,
             mode,
-            &bytes,
-            &sha,
             max_disable_share,
-            now,
-        ))
+        }
+        .plan(&parsed);
+        drop(dir);
+        store::Draft::new(&caller, &parsed, mode, bytes, plan, now)
     })
-    .await?
+    .await??;
+    db.call(move |c| Ok(store::insert(c, draft))).await?
+}
+
+/// Runs CPU-heavy work off the runtime.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ImportError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ImportError::Db(DbError::Task(e.to_string())))
 }
 
 /// Applies a preview (see the module documentation). With `hand_over` the
@@ -473,9 +490,7 @@ pub async fn apply(
         .call(move |c| Ok(store::applicable(c, &caller, id, confirm_mass_disable, now)))
         .await??;
     let format = record.format;
-    let parsed = tokio::task::spawn_blocking(move || read(format, &file))
-        .await
-        .map_err(|e| DbError::Task(e.to_string()))?;
+    let parsed = blocking(move || read(format, &file)).await?;
     let secrets = hashing.one_time(record.summary.create).await?;
     let request = apply::Request {
         record,

@@ -3,15 +3,15 @@
 //! applied within [`KEPT`] expire (their file is dropped); so do passwords
 //! not downloaded.
 
-use super::plan::{MassDisable, Planner};
+use super::plan::{MassDisable, Plan};
 use super::read::Parsed;
-use super::state::{Directory, Reach};
 use super::{Action, Caller, ImportError, ImportId, Mode, Preview, Row, Status, Summary};
 use crate::csvfile::Format;
 use crate::people::Scope;
 use domain::UserId;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
 
 /// How long a preview can be applied, and one-time passwords downloaded.
 pub const KEPT: SignedDuration = SignedDuration::from_hours(24);
@@ -85,84 +85,103 @@ pub fn expire(conn: &Connection, now: Timestamp) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Plans `parsed` for `caller` and stores the preview.
-#[allow(clippy::too_many_arguments)]
-pub fn preview(
-    conn: &mut Connection,
-    caller: &Caller,
-    parsed: &Parsed,
-    mode: Mode,
-    bytes: &[u8],
-    file_sha256: &str,
-    max_disable_share: f64,
-    now: Timestamp,
-) -> Result<Preview, ImportError> {
-    let tx = conn.transaction()?;
-    expire(&tx, now)?;
-    let reach = Reach::load(&tx, caller.scope)?;
-    let dir = Directory::load(&tx)?;
-    let plan = Planner {
-        dir: &dir,
-        reach: &reach,
-        actor: caller.id,
-        mode,
-        max_disable_share,
+/// A planned preview ready to be stored: its columns, serialised off the
+/// database lock, and the answer.
+#[derive(Debug)]
+pub struct Draft {
+    preview: Preview,
+    created_by: Option<i64>,
+    manager: Option<i64>,
+    file: Vec<u8>,
+    plan_sha256: String,
+    summary: String,
+    error_rows: String,
+    mass_disable: Option<String>,
+    new_groups: String,
+    rows: String,
+}
+
+impl Draft {
+    /// The preview of `plan`, planned for `caller` from `parsed` (`file`).
+    pub fn new(
+        caller: &Caller,
+        parsed: &Parsed,
+        mode: Mode,
+        file: Vec<u8>,
+        plan: Plan,
+        now: Timestamp,
+    ) -> Result<Self, ImportError> {
+        let plan_sha256 = plan.digest();
+        let file_sha256 = hex::encode(Sha256::digest(&file));
+        let rows: Vec<Row> = plan.rows.into_iter().map(|p| p.row).collect();
+        let error_rows: Vec<usize> = rows
+            .iter()
+            .filter(|r| r.action == Action::Error)
+            .filter_map(|r| r.row)
+            .collect();
+        Ok(Self {
+            created_by: caller.id.map(UserId::get),
+            manager: match caller.scope {
+                Scope::All => None,
+                Scope::ManagedBy(m) => Some(m.get()),
+            },
+            file,
+            plan_sha256,
+            summary: serde_json::to_string(&plan.summary)?,
+            error_rows: serde_json::to_string(&error_rows)?,
+            mass_disable: plan
+                .mass_disable
+                .map(|m| serde_json::to_string(&m))
+                .transpose()?,
+            new_groups: serde_json::to_string(&plan.new_groups)?,
+            rows: serde_json::to_string(&rows)?,
+            preview: Preview {
+                id: ImportId::new(0),
+                status: Status::Preview,
+                format: format_name(parsed.format).to_owned(),
+                mode,
+                encoding: parsed.encoding.map(|e| e.as_str().to_owned()),
+                encoding_label: parsed.encoding.map(|e| e.label().to_owned()),
+                file_sha256,
+                summary: plan.summary,
+                new_groups: plan.new_groups,
+                mass_disable: plan.mass_disable,
+                rows,
+                created_at: now.to_string(),
+                applied_at: None,
+                undone_at: None,
+                passwords_url: None,
+            },
+        })
     }
-    .plan(parsed);
-    drop(dir);
-    let digest = plan.digest();
-    let rows: Vec<Row> = plan.rows.into_iter().map(|p| p.row).collect();
-    let error_rows: Vec<usize> = rows
-        .iter()
-        .filter(|r| r.action == Action::Error)
-        .filter_map(|r| r.row)
-        .collect();
-    let manager = match caller.scope {
-        Scope::All => None,
-        Scope::ManagedBy(m) => Some(m.get()),
-    };
-    tx.execute(
+}
+
+/// Stores a preview; returns it with its id.
+pub fn insert(conn: &Connection, draft: Draft) -> Result<Preview, ImportError> {
+    let mut preview = draft.preview;
+    conn.execute(
         "INSERT INTO imports (created_by, manager_scope, format, mode, encoding, file_sha256, file,
              plan_sha256, summary, error_rows, mass_disable, new_groups, rows, status, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'preview', ?14)",
         params![
-            caller.id.map(UserId::get),
-            manager,
-            format_name(parsed.format),
-            mode.as_str(),
-            parsed.encoding.map(|e| e.as_str()),
-            file_sha256,
-            bytes,
-            digest,
-            serde_json::to_string(&plan.summary)?,
-            serde_json::to_string(&error_rows)?,
-            plan.mass_disable
-                .map(|m| serde_json::to_string(&m))
-                .transpose()?,
-            serde_json::to_string(&plan.new_groups)?,
-            serde_json::to_string(&rows)?,
-            now.to_string(),
+            draft.created_by,
+            draft.manager,
+            preview.format,
+            preview.mode.as_str(),
+            preview.encoding,
+            preview.file_sha256,
+            draft.file,
+            draft.plan_sha256,
+            draft.summary,
+            draft.error_rows,
+            draft.mass_disable,
+            draft.new_groups,
+            draft.rows,
+            preview.created_at,
         ],
     )?;
-    let id = ImportId::new(tx.last_insert_rowid());
-    tx.commit()?;
-    Ok(Preview {
-        id,
-        status: Status::Preview,
-        format: format_name(parsed.format).to_owned(),
-        mode,
-        encoding: parsed.encoding.map(|e| e.as_str().to_owned()),
-        encoding_label: parsed.encoding.map(|e| e.label().to_owned()),
-        file_sha256: file_sha256.to_owned(),
-        summary: plan.summary,
-        new_groups: plan.new_groups,
-        mass_disable: plan.mass_disable,
-        rows,
-        created_at: now.to_string(),
-        applied_at: None,
-        undone_at: None,
-        passwords_url: None,
-    })
+    preview.id = ImportId::new(conn.last_insert_rowid());
+    Ok(preview)
 }
 
 /// The import's row.
