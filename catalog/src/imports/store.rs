@@ -3,7 +3,7 @@
 //! applied within [`KEPT`] expire (their file is dropped); so do passwords
 //! not downloaded.
 
-use super::plan::{MassDisable, Plan};
+use super::effect::{MassDisable, Plan};
 use super::read::Parsed;
 use super::{Action, Caller, ImportError, ImportId, Mode, Preview, Row, Status, Summary};
 use crate::csvfile::Format;

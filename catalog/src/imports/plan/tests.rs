@@ -2,8 +2,10 @@
 
 use super::*;
 use crate::csvfile::Format;
+use crate::imports::effect::GroupRef;
 use crate::imports::read::read;
-use crate::imports::state::GroupTree;
+use crate::imports::state::{GroupTree, UserState};
+use domain::GroupId;
 
 const G_SOMU: GroupId = GroupId::new(1);
 const G_JINJI: GroupId = GroupId::new(2);
