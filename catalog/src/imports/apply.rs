@@ -4,10 +4,10 @@
 //! touched user's state before and after for undo, and auditing the import
 //! (file SHA-256, counts) and each user (before → after).
 
-use super::effect::{Effect, GroupRef, Target};
+use super::effect::{Effect, GroupRef, Plan, Target};
 use super::plan::Planner;
 use super::read::Parsed;
-use super::state::{Directory, GroupTree, Reach, UserState};
+use super::state::{self, Directory, GroupSet, GroupTree, Reach, UserState};
 use super::store::{self, Record};
 use super::writer::{AdminGuard, Writer, via};
 use super::{Applied, ImportError, Row, Status};
@@ -17,7 +17,7 @@ use domain::{GroupId, UserId};
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 use serde_json::json;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// Everything apply needs besides the database.
 #[derive(Debug)]
@@ -40,8 +40,72 @@ pub struct Request {
     pub now: Timestamp,
 }
 
-/// Applies the previewed plan (see the module documentation).
-pub fn apply(conn: &mut Connection, req: Request) -> Result<Applied, ImportError> {
+/// The catalog as the plan reads it, and its fingerprint.
+#[derive(Debug)]
+pub struct Loaded {
+    reach: Reach,
+    dir: Directory,
+    fingerprint: String,
+}
+
+/// Reads the catalog for [`prepare`] (briefly, under the lock).
+pub fn load(conn: &Connection, record: &Record) -> Result<Loaded, ImportError> {
+    Ok(Loaded {
+        reach: Reach::load(conn, record.scope())?,
+        dir: Directory::load(conn)?,
+        fingerprint: state::fingerprint(conn)?,
+    })
+}
+
+/// A plan made outside the write lock, from a catalog with this fingerprint.
+#[derive(Debug)]
+pub struct Prepared {
+    dir: Directory,
+    plan: Plan,
+    digest: String,
+    fingerprint: String,
+}
+
+/// Plans the file against a loaded catalog, off the lock (the slow part of
+/// apply: with a 100,000-user catalog it takes longer than the writes).
+pub fn prepare(
+    record: &Record,
+    parsed: &Parsed,
+    loaded: Loaded,
+    max_disable_share: f64,
+) -> Prepared {
+    let plan = planner(record, &loaded.dir, &loaded.reach, max_disable_share).plan(parsed);
+    Prepared {
+        digest: plan.digest(),
+        plan,
+        dir: loaded.dir,
+        fingerprint: loaded.fingerprint,
+    }
+}
+
+fn planner<'a>(
+    record: &Record,
+    dir: &'a Directory,
+    reach: &'a Reach,
+    max_disable_share: f64,
+) -> Planner<'a> {
+    Planner {
+        dir,
+        reach,
+        actor: record.created_by,
+        mode: record.mode,
+        max_disable_share,
+    }
+}
+
+/// Applies the previewed plan (see the module documentation). `prepared` is
+/// used when the catalog's fingerprint is still the one it was planned from;
+/// otherwise the file is planned again here.
+pub fn apply(
+    conn: &mut Connection,
+    req: Request,
+    prepared: Option<Prepared>,
+) -> Result<Applied, ImportError> {
     let tx = conn.transaction()?;
     let record = &req.record;
     let status = store::load(&tx, record.id)?
@@ -50,17 +114,18 @@ pub fn apply(conn: &mut Connection, req: Request) -> Result<Applied, ImportError
     if status != Status::Preview {
         return Err(ImportError::NotPreview(status));
     }
-    let reach = Reach::load(&tx, record.scope())?;
-    let dir = Directory::load(&tx)?;
-    let plan = Planner {
-        dir: &dir,
-        reach: &reach,
-        actor: record.created_by,
-        mode: record.mode,
-        max_disable_share: req.max_disable_share,
-    }
-    .plan(&req.parsed);
-    if plan.digest() != record.plan_sha256 {
+    let current = state::fingerprint(&tx)?;
+    let (dir, plan, digest) = match prepared.filter(|p| p.fingerprint == current) {
+        Some(p) => (p.dir, p.plan, p.digest),
+        None => {
+            let reach = Reach::load(&tx, record.scope())?;
+            let dir = Directory::load(&tx)?;
+            let plan = planner(record, &dir, &reach, req.max_disable_share).plan(&req.parsed);
+            let digest = plan.digest();
+            (dir, plan, digest)
+        }
+    };
+    if digest != record.plan_sha256 {
         let before = store::rows(&tx, record.id)?;
         let now: Vec<&Row> = plan.rows.iter().map(|p| &p.row).collect();
         return Err(ImportError::Stale(differing(&before, &now)));
@@ -90,7 +155,7 @@ pub fn apply(conn: &mut Connection, req: Request) -> Result<Applied, ImportError
         new_groups.insert(path.as_str(), id);
     }
     writer.tree = GroupTree::load(&tx)?;
-    let resolve = |to: &Target| -> BTreeSet<GroupId> {
+    let resolve = |to: &Target| -> GroupSet {
         to.groups
             .iter()
             .filter_map(|g| match g {
@@ -106,7 +171,7 @@ pub fn apply(conn: &mut Connection, req: Request) -> Result<Applied, ImportError
         "初期パスワード".into(),
     ]];
     for planned in &plan.rows {
-        match &planned.effect {
+        match planned.effect.as_deref() {
             None => {}
             Some(Effect::Create { email, to }) => {
                 let (clear, hash) = secrets.next().ok_or(ImportError::Stale(Vec::new()))?;
@@ -184,7 +249,7 @@ pub fn apply(conn: &mut Connection, req: Request) -> Result<Applied, ImportError
     })
 }
 
-fn after_state(to: &Target, groups: BTreeSet<GroupId>) -> UserState {
+fn after_state(to: &Target, groups: GroupSet) -> UserState {
     UserState {
         name: to.name.clone(),
         role: to.role,
@@ -206,4 +271,100 @@ fn differing(before: &[Row], now: &[&Row]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csvfile::Format;
+    use crate::db::Db;
+    use crate::imports::{Caller, Mode, read};
+    use domain::{Email, Role};
+
+    fn request(record: &Record, parsed: &Parsed) -> Request {
+        Request {
+            record: record.clone(),
+            parsed: parsed.clone(),
+            secrets: Vec::new(),
+            confirm_mass_disable: false,
+            max_disable_share: 0.1,
+            actor: None,
+            hand_over: false,
+            now: Timestamp::now(),
+        }
+    }
+
+    /// Stores the preview of `text` (a standard file) as the command line would.
+    fn preview(c: &mut Connection, text: &str) -> (Record, Parsed) {
+        let parsed = read(Format::Standard, text.as_bytes());
+        let dir = Directory::load(c).unwrap();
+        let plan = planner_for_cli(&dir).plan(&parsed);
+        let draft = store::Draft::new(
+            &Caller::CLI,
+            Format::Standard,
+            parsed.encoding,
+            Mode::Upsert,
+            text.as_bytes().to_vec(),
+            plan,
+            Timestamp::now(),
+        )
+        .unwrap();
+        let id = store::insert(c, draft).unwrap().id;
+        (store::load(c, id).unwrap().unwrap(), parsed)
+    }
+
+    fn planner_for_cli(dir: &Directory) -> Planner<'_> {
+        Planner {
+            dir,
+            reach: &Reach::All,
+            actor: None,
+            mode: Mode::Upsert,
+            max_disable_share: 0.1,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_plan_made_beside_the_lock_is_used_only_while_the_catalog_is_unchanged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = Db::open(&tmp.path().join("catalog.db")).unwrap();
+        db.call(|c| {
+            for email in ["a@x.jp", "b@x.jp"] {
+                let email = Email::parse(email).unwrap();
+                let new = crate::users::NewUser {
+                    email: &email,
+                    name: "元の名前",
+                    role: Role::Learner,
+                    password_hash: None,
+                };
+                crate::users::create(c, &new, Timestamp::now()).unwrap();
+            }
+            let header = "email,name,role,status,groups,remarks\n";
+
+            // Someone else changes after the plan was made: planned again in
+            // the transaction, and applied since the plan is the same.
+            let (record, parsed) = preview(c, &format!("{header}a@x.jp,二,learner,active,,\n"));
+            let loaded = load(c, &record).unwrap();
+            let prepared = prepare(&record, &parsed, loaded, 0.1);
+            c.execute("UPDATE users SET name = '他人' WHERE email = 'b@x.jp'", [])?;
+            let applied = apply(c, request(&record, &parsed), Some(prepared)).unwrap();
+            assert_eq!(applied.summary.update, 1);
+
+            // The file's own user changes after the plan: refused, naming it.
+            let (record, parsed) = preview(c, &format!("{header}a@x.jp,三,learner,active,,\n"));
+            let loaded = load(c, &record).unwrap();
+            let prepared = prepare(&record, &parsed, loaded, 0.1);
+            c.execute(
+                "UPDATE users SET remarks = '手で' WHERE email = 'a@x.jp'",
+                [],
+            )?;
+            let refused = apply(c, request(&record, &parsed), Some(prepared));
+            assert!(
+                matches!(&refused, Err(ImportError::Stale(emails)) if emails == &["a@x.jp"]),
+                "{refused:?}"
+            );
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
 }

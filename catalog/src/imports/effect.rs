@@ -84,8 +84,9 @@ pub enum Effect {
 pub struct Planned {
     /// The preview row.
     pub row: Row,
-    /// The change (none for unchanged and error rows).
-    pub effect: Option<Effect>,
+    /// The change (none for unchanged and error rows; boxed: most rows of a
+    /// big file are unchanged).
+    pub effect: Option<Box<Effect>>,
 }
 
 /// A sync's disables against the active users within reach.

@@ -119,7 +119,9 @@ pub async fn preview(
         }
         .plan(&parsed);
         drop(dir);
-        store::Draft::new(&caller, &parsed, mode, bytes, plan, now)
+        let (format, encoding) = (parsed.format, parsed.encoding);
+        drop(parsed);
+        store::Draft::new(&caller, format, encoding, mode, bytes, plan, now)
     })
     .await??;
     db.call(move |c| Ok(store::insert(c, draft))).await?
@@ -154,6 +156,16 @@ pub async fn apply(
     let format = record.format;
     let parsed = blocking(move || read(format, &file)).await?;
     let secrets = hashing.one_time(record.summary.create).await?;
+    // Plan beside the lock; the transaction only checks that the catalog's
+    // fingerprint is unchanged (and plans again itself if it is not).
+    let scope = record.clone();
+    let loaded = db.call(move |c| Ok(apply::load(c, &scope))).await??;
+    let planning = record.clone();
+    let (prepared, parsed) = blocking(move || {
+        let prepared = apply::prepare(&planning, &parsed, loaded, max_disable_share);
+        (prepared, parsed)
+    })
+    .await?;
     let request = apply::Request {
         record,
         parsed,
@@ -164,7 +176,8 @@ pub async fn apply(
         hand_over,
         now,
     };
-    db.call(move |c| Ok(apply::apply(c, request))).await?
+    db.call(move |c| Ok(apply::apply(c, request, Some(prepared))))
+        .await?
 }
 
 /// Undoes an applied import (see the module documentation).

@@ -134,7 +134,8 @@ impl Planner<'_> {
         let mut summary = Summary::default();
         for p in &rows {
             summary.count(p.row.action);
-            if let Some(Effect::Create { to, .. } | Effect::Change { to, .. }) = &p.effect {
+            if let Some(Effect::Create { to, .. } | Effect::Change { to, .. }) = p.effect.as_deref()
+            {
                 for g in &to.groups {
                     if let GroupRef::New(path) = g {
                         new_groups.insert(path.clone());
@@ -372,11 +373,11 @@ impl Planner<'_> {
                 changes,
                 errors: Vec::new(),
             },
-            effect: Some(Effect::Change {
+            effect: Some(Box::new(Effect::Change {
                 id: known.id,
                 email: email.to_owned(),
                 to,
-            }),
+            })),
         }
     }
 
@@ -419,7 +420,7 @@ impl Planner<'_> {
 
     /// Turns rows that would lock the service out into errors.
     fn guard_lock_out(&self, file: &Parsed, rows: &mut [Planned]) {
-        let before_of = |p: &Planned| match &p.effect {
+        let before_of = |p: &Planned| match p.effect.as_deref() {
             Some(Effect::Change { email, .. }) => self.dir.users.get(email),
             _ => None,
         };
@@ -427,7 +428,7 @@ impl Planner<'_> {
         let mut adding = 0usize;
         for (i, p) in rows.iter().enumerate() {
             let was = before_of(p).is_some_and(|k| k.state.is_active_admin());
-            let will = match &p.effect {
+            let will = match p.effect.as_deref() {
                 Some(Effect::Create { to, .. } | Effect::Change { to, .. }) => to.is_active_admin(),
                 None => was,
             };
@@ -526,10 +527,10 @@ impl Planned {
                 changes,
                 errors: Vec::new(),
             },
-            effect: Some(Effect::Create {
+            effect: Some(Box::new(Effect::Create {
                 email: email.to_owned(),
                 to,
-            }),
+            })),
         }
     }
 

@@ -23,7 +23,7 @@ pub struct UserState {
     /// 備考.
     pub remarks: String,
     /// Its groups.
-    pub groups: BTreeSet<GroupId>,
+    pub groups: GroupSet,
     /// In the trash.
     pub deleted: bool,
 }
@@ -32,6 +32,54 @@ impl UserState {
     /// Counts towards the active admins that keep the service manageable.
     pub fn is_active_admin(&self) -> bool {
         self.role == Role::Admin && self.status == Status::Active && !self.deleted
+    }
+}
+
+/// A user's groups: sorted, without repeats — a small vector rather than a
+/// tree, since a 100,000-user directory holds one per user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<GroupId>")]
+pub struct GroupSet(Vec<GroupId>);
+
+impl GroupSet {
+    /// The groups in id order.
+    pub fn iter(&self) -> std::slice::Iter<'_, GroupId> {
+        self.0.iter()
+    }
+
+    /// Whether it holds `group`.
+    pub fn contains(&self, group: &GroupId) -> bool {
+        self.0.binary_search(group).is_ok()
+    }
+
+    /// Adds `group`.
+    pub fn insert(&mut self, group: GroupId) {
+        if let Err(at) = self.0.binary_search(&group) {
+            self.0.insert(at, group);
+        }
+    }
+}
+
+impl From<Vec<GroupId>> for GroupSet {
+    fn from(mut groups: Vec<GroupId>) -> Self {
+        groups.sort_unstable();
+        groups.dedup();
+        groups.shrink_to_fit();
+        Self(groups)
+    }
+}
+
+impl FromIterator<GroupId> for GroupSet {
+    fn from_iter<I: IntoIterator<Item = GroupId>>(iter: I) -> Self {
+        Self::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a GroupSet {
+    type Item = &'a GroupId;
+    type IntoIter = std::slice::Iter<'a, GroupId>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 
@@ -70,14 +118,14 @@ pub struct Directory {
 impl Directory {
     /// Reads every user and group.
     pub fn load(conn: &Connection) -> rusqlite::Result<Self> {
-        let mut members: HashMap<i64, BTreeSet<GroupId>> = HashMap::new();
+        let mut members: HashMap<i64, Vec<GroupId>> = HashMap::new();
         let mut stmt = conn.prepare("SELECT user_id, group_id FROM group_members")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             members
                 .entry(r.get(0)?)
                 .or_default()
-                .insert(GroupId::new(r.get(1)?));
+                .push(GroupId::new(r.get(1)?));
         }
         let mut users = HashMap::new();
         let mut stmt = conn.prepare(
@@ -86,7 +134,8 @@ impl Directory {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let state = state_from_row(r, members.remove(&id).unwrap_or_default())?;
+            let groups = members.remove(&id).map(GroupSet::from).unwrap_or_default();
+            let state = state_from_row(r, groups)?;
             users.insert(
                 r.get(1)?,
                 Known {
@@ -115,7 +164,7 @@ impl Directory {
     }
 }
 
-fn state_from_row(r: &rusqlite::Row<'_>, groups: BTreeSet<GroupId>) -> rusqlite::Result<UserState> {
+fn state_from_row(r: &rusqlite::Row<'_>, groups: GroupSet) -> rusqlite::Result<UserState> {
     let bad = |i: usize, e: Box<dyn std::error::Error + Send + Sync>| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e)
     };
@@ -135,12 +184,54 @@ fn state_from_row(r: &rusqlite::Row<'_>, groups: BTreeSet<GroupId>) -> rusqlite:
     })
 }
 
+/// A digest of everything a plan reads — every user's e-mail and state, the
+/// groups, their members and their managers — read in key order. Equal
+/// fingerprints mean a plan made from either would be the same, so apply can
+/// plan outside the write lock and only check this inside it.
+pub fn fingerprint(conn: &Connection) -> rusqlite::Result<String> {
+    use rusqlite::types::ValueRef;
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for sql in [
+        "SELECT id, email, name, role, status, remarks, deleted_at IS NOT NULL FROM users ORDER BY id",
+        "SELECT group_id, user_id FROM group_members ORDER BY group_id, user_id",
+        "SELECT id, name, parent_id FROM groups ORDER BY id",
+        "SELECT group_id, user_id FROM group_managers ORDER BY group_id, user_id",
+    ] {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            for i in 0..width {
+                match r.get_ref(i)? {
+                    ValueRef::Null => hash.update([0]),
+                    ValueRef::Integer(n) => {
+                        hash.update([1]);
+                        hash.update(n.to_le_bytes());
+                    }
+                    ValueRef::Real(x) => {
+                        hash.update([2]);
+                        hash.update(x.to_le_bytes());
+                    }
+                    ValueRef::Text(b) | ValueRef::Blob(b) => {
+                        hash.update([3]);
+                        hash.update((b.len() as u64).to_le_bytes());
+                        hash.update(b);
+                    }
+                }
+            }
+        }
+        hash.update([0xFF]);
+    }
+    Ok(hex::encode(hash.finalize()))
+}
+
 /// One user's state now (in the trash or not).
 pub fn load_user(conn: &Connection, id: UserId) -> rusqlite::Result<Option<UserState>> {
     let mut stmt = conn.prepare_cached("SELECT group_id FROM group_members WHERE user_id = ?1")?;
     let groups = stmt
         .query_map([id.get()], |r| Ok(GroupId::new(r.get(0)?)))?
-        .collect::<Result<BTreeSet<_>, _>>()?;
+        .collect::<Result<GroupSet, _>>()?;
     conn.query_row(
         "SELECT id, email, name, role, status, remarks, deleted_at IS NOT NULL FROM users WHERE id = ?1",
         [id.get()],

@@ -4,9 +4,8 @@
 //! not downloaded.
 
 use super::effect::{MassDisable, Plan};
-use super::read::Parsed;
 use super::{Action, Caller, ImportError, ImportId, Mode, Preview, Row, Status, Summary};
-use crate::csvfile::Format;
+use crate::csvfile::{Encoding, Format};
 use crate::people::Scope;
 use domain::UserId;
 use jiff::{SignedDuration, Timestamp};
@@ -102,10 +101,11 @@ pub struct Draft {
 }
 
 impl Draft {
-    /// The preview of `plan`, planned for `caller` from `parsed` (`file`).
+    /// The preview of `plan`, planned for `caller` from `file`.
     pub fn new(
         caller: &Caller,
-        parsed: &Parsed,
+        format: Format,
+        encoding: Option<Encoding>,
         mode: Mode,
         file: Vec<u8>,
         plan: Plan,
@@ -134,14 +134,19 @@ impl Draft {
                 .map(|m| serde_json::to_string(&m))
                 .transpose()?,
             new_groups: serde_json::to_string(&plan.new_groups)?,
-            rows: serde_json::to_string(&rows)?,
+            rows: {
+                // Sized for the rows: no doubling of an 11 MB buffer.
+                let mut json = Vec::with_capacity(rows.len() * 128);
+                serde_json::to_writer(&mut json, &rows)?;
+                String::from_utf8(json).map_err(|e| ImportError::Corrupt(e.to_string()))?
+            },
             preview: Preview {
                 id: ImportId::new(0),
                 status: Status::Preview,
-                format: format_name(parsed.format).to_owned(),
+                format: format_name(format).to_owned(),
                 mode,
-                encoding: parsed.encoding.map(|e| e.as_str().to_owned()),
-                encoding_label: parsed.encoding.map(|e| e.label().to_owned()),
+                encoding: encoding.map(|e| e.as_str().to_owned()),
+                encoding_label: encoding.map(|e| e.label().to_owned()),
                 file_sha256,
                 summary: plan.summary,
                 new_groups: plan.new_groups,

@@ -144,7 +144,7 @@ fn standard_rows_create_update_delete_and_leave_unchanged() {
             errors: 1
         }
     );
-    let Some(Effect::Change { to, .. }) = &p.rows[3].effect else {
+    let Some(Effect::Change { to, .. }) = p.rows[3].effect.as_deref() else {
         panic!("delete has an effect");
     };
     assert!(to.deleted);
@@ -225,7 +225,7 @@ fn hr_rows_set_remarks_and_unknown_addresses_become_learners() {
         ]
     );
     assert_eq!(change(&p, "a@x.jp", "remarks"), Some(("", "人事課へ異動")));
-    let Some(Effect::Create { to, .. }) = &p.rows[1].effect else {
+    let Some(Effect::Create { to, .. }) = p.rows[1].effect.as_deref() else {
         panic!("create");
     };
     assert_eq!(
@@ -313,7 +313,7 @@ fn managers_reach_only_learners_of_their_groups() {
     let p = plan_with(&dir, &reach, Mode::Upsert, Format::Standard, &text);
     assert_eq!(p.rows[0].row.action, Action::Update);
     // The membership the manager does not see is kept, and not shown.
-    let Some(Effect::Change { to, .. }) = &p.rows[0].effect else {
+    let Some(Effect::Change { to, .. }) = p.rows[0].effect.as_deref() else {
         panic!("update");
     };
     assert!(to.groups.contains(&GroupRef::Existing(G_ZAISEI)));
