@@ -66,24 +66,34 @@ pub struct Hashing {
 
 impl Hashing {
     /// `n` one-time passwords and their hashes, hashed off the runtime within
-    /// the bound.
+    /// the bound — and on all but one core at most: the permits are fair
+    /// (first come, first served), so an import queuing all its hashes at
+    /// once would keep logins waiting until the last one; this way a login
+    /// waits for one hash at most.
     async fn one_time(&self, n: usize) -> Result<Vec<(String, String)>, ImportError> {
-        let work = (0..n).map(|_| async {
-            let permit = Arc::clone(&self.permits)
-                .acquire_owned()
+        use futures_util::{StreamExt, TryStreamExt};
+        let at_once = std::thread::available_parallelism()
+            .map_or(1, |p| p.get().saturating_sub(1))
+            .max(1);
+        futures_util::stream::iter(0..n)
+            .map(|_| async {
+                let permit = Arc::clone(&self.permits)
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| DbError::Task(e.to_string()))?;
+                let rounds = self.rounds;
+                tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    let clear = crate::password::one_time();
+                    let hash = crate::password::hash(&clear, rounds);
+                    (clear, hash)
+                })
                 .await
-                .map_err(|e| DbError::Task(e.to_string()))?;
-            let rounds = self.rounds;
-            tokio::task::spawn_blocking(move || {
-                let _permit = permit;
-                let clear = crate::password::one_time();
-                let hash = crate::password::hash(&clear, rounds);
-                (clear, hash)
+                .map_err(|e| ImportError::Db(DbError::Task(e.to_string())))
             })
+            .buffered(at_once)
+            .try_collect()
             .await
-            .map_err(|e| ImportError::Db(DbError::Task(e.to_string())))
-        });
-        futures_util::future::try_join_all(work).await
     }
 }
 
