@@ -204,8 +204,8 @@ impl Network {
 /// The bitrate each viewer of a site may use now; the origin's governor
 /// answers it, the catalog hands it to players as `max_bitrate_kbps`.
 pub trait BitrateCaps: Send + Sync {
-    /// The current cap in kbit/s for `session`, a viewer of `site` (counted
-    /// as joining if it is not active yet); 0 = no cap.
+    /// The current cap in kbit/s for `session`, a viewer of `site`, which
+    /// counts as active from now on; 0 = no cap.
     fn cap_kbps(&self, site: &str, session: &PlaybackSessionId) -> u32;
 }
 

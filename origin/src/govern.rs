@@ -128,16 +128,12 @@ impl Governor {
 }
 
 impl BitrateCaps for Governor {
+    /// A viewer that presses play (or heartbeats) counts as active from that
+    /// moment: when a whole section starts at once, the viewers who come
+    /// first are not offered the share of an empty office.
     fn cap_kbps(&self, site: &str, session: &PlaybackSessionId) -> u32 {
-        let site = self.site(site);
-        let Some(budget) = site.budget_bps else {
-            return 0;
-        };
-        let mut state = site.lock();
-        state.recount(&site, Instant::now(), self.idle);
-        let joining = usize::from(!state.viewers.contains_key(session));
-        let share = budget / (state.viewers.len() + joining).max(1) as u64;
-        u32::try_from(share / 1000).unwrap_or(u32::MAX).max(1)
+        let share = self.admit(site, session).share_bps();
+        share.map_or(0, |s| u32::try_from(s / 1000).unwrap_or(u32::MAX).max(1))
     }
 }
 
