@@ -311,23 +311,18 @@ pub fn filter_master(text: &str, share_bps: Option<u64>) -> (String, usize, u64)
             Some((i, bandwidth(attrs)?, attrs.contains("RESOLUTION=")))
         })
         .collect();
-    let lowest_video = variants
-        .iter()
-        .filter(|v| v.2)
-        .min_by_key(|v| v.1)
+    // The lowest video rung always stays (the lowest of all when there is no
+    // video); its BANDWIDTH is the viewer's floor.
+    let lowest_video = variants.iter().filter(|v| v.2).min_by_key(|v| v.1);
+    let floor = lowest_video.map_or(0, |v| v.1);
+    let always = lowest_video
         .or_else(|| variants.iter().min_by_key(|v| v.1))
-        .map(|v| (v.0, v.1));
-    let floor = variants
-        .iter()
-        .filter(|v| v.2)
-        .map(|v| v.1)
-        .min()
-        .unwrap_or(0);
+        .map(|v| v.0);
     let fits = |bw: u64| share_bps.is_none_or(|s| bw <= s);
     // The rung directories whose variant stays ("720p" of "720p/index.m3u8").
     let kept_dirs: Vec<&str> = variants
         .iter()
-        .filter(|v| fits(v.1) || lowest_video.is_some_and(|l| l.0 == v.0))
+        .filter(|v| fits(v.1) || always == Some(v.0))
         .filter_map(|v| lines.get(v.0 + 1)?.rsplit_once('/').map(|(dir, _)| dir))
         .collect();
     let iframe_kept = |attrs: &str| {
@@ -347,7 +342,7 @@ pub fn filter_master(text: &str, share_bps: Option<u64>) -> (String, usize, u64)
             continue;
         }
         if let Some(&(_, bw, _)) = variants.iter().find(|v| v.0 == i) {
-            if fits(bw) || lowest_video.is_some_and(|l| l.0 == i) {
+            if fits(bw) || always == Some(i) {
                 kept += 1;
             } else {
                 skip_uri = true;
