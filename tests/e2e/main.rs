@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod app;
+mod authz;
 mod cli;
 mod governor;
 mod imports;
