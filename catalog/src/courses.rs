@@ -54,7 +54,7 @@ pub struct Category {
 pub fn categories(conn: &Connection, include_drafts: bool) -> rusqlite::Result<Vec<Category>> {
     let mut stmt = conn.prepare(
         "SELECT c.id, c.slug, c.name, c.name_en,
-                (SELECT COUNT(*) FROM courses k WHERE k.category_id = c.id AND (?1 OR k.status = 'published'))
+                (SELECT COUNT(*) FROM courses k WHERE k.category_id = c.id AND k.deleted_at IS NULL AND (?1 OR k.status = 'published'))
          FROM categories c ORDER BY c.position",
     )?;
     stmt.query_map([include_drafts], |r| {
@@ -163,7 +163,7 @@ pub fn list(
         .filter(|s| !s.is_empty())
         .map(|q| format!("%{}%", escape_like(q)));
     let sql = format!(
-        "{SUMMARY_SELECT} WHERE (?1 OR k.status = 'published')
+        "{SUMMARY_SELECT} WHERE k.deleted_at IS NULL AND (?1 OR k.status = 'published')
            AND (?2 IS NULL OR c.slug = ?2 OR CAST(c.id AS TEXT) = ?2)
            AND (?3 IS NULL OR k.title LIKE ?3 ESCAPE '\\' OR k.description LIKE ?3 ESCAPE '\\')
          ORDER BY c.position, k.id DESC"
@@ -185,7 +185,9 @@ pub fn get(
     id: CourseId,
     include_drafts: bool,
 ) -> rusqlite::Result<Option<Course>> {
-    let sql = format!("{SUMMARY_SELECT} WHERE k.id = ?1 AND (?2 OR k.status = 'published')");
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE k.id = ?1 AND k.deleted_at IS NULL AND (?2 OR k.status = 'published')"
+    );
     let Some(summary) = conn
         .query_row(&sql, params![id.get(), include_drafts], summary)
         .optional()?
@@ -307,7 +309,7 @@ pub fn update(
 ) -> Result<(), CourseError> {
     let tx = conn.transaction()?;
     let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?1)",
+        "SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?1 AND deleted_at IS NULL)",
         [id.get()],
         |r| r.get(0),
     )?;
@@ -361,7 +363,7 @@ fn replace_lessons(
     for (i, l) in lessons.iter().enumerate() {
         check_title(&l.title)?;
         let ok: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM videos WHERE id = ?1)",
+            "SELECT EXISTS (SELECT 1 FROM videos WHERE id = ?1 AND deleted_at IS NULL)",
             [l.video_id.get()],
             |r| r.get(0),
         )?;
@@ -379,7 +381,7 @@ fn replace_lessons(
 /// Publishes a course whose lessons' videos are all ready.
 pub fn publish(conn: &Connection, id: CourseId, now: Timestamp) -> Result<(), CourseError> {
     let (exists, lessons, not_ready): (bool, i64, i64) = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?1),
+        "SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?1 AND deleted_at IS NULL),
                 (SELECT COUNT(*) FROM lessons WHERE course_id = ?1),
                 (SELECT COUNT(*) FROM lessons l JOIN videos v ON v.id = l.video_id WHERE l.course_id = ?1 AND v.status <> 'ready')",
         [id.get()],
@@ -415,7 +417,7 @@ pub fn id_by_title(
 /// Whether a learner may watch `video`: it is a lesson of a published course.
 pub fn video_is_published(conn: &Connection, video: VideoId) -> rusqlite::Result<bool> {
     conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM lessons l JOIN courses k ON k.id = l.course_id WHERE l.video_id = ?1 AND k.status = 'published')",
+        "SELECT EXISTS (SELECT 1 FROM lessons l JOIN courses k ON k.id = l.course_id WHERE l.video_id = ?1 AND k.status = 'published' AND k.deleted_at IS NULL)",
         [video.get()],
         |r| r.get(0),
     )

@@ -14,6 +14,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_login_throttle.sql"),
     include_str!("../migrations/0006_one_time_passwords.sql"),
     include_str!("../migrations/0007_imports.sql"),
+    include_str!("../migrations/0008_audit.sql"),
+    include_str!("../migrations/0009_seats.sql"),
+    include_str!("../migrations/0010_trash.sql"),
 ];
 
 /// A database failure.
@@ -50,7 +53,8 @@ impl Db {
     }
 
     /// Runs `f` with the connection on the blocking pool, inside the caller's
-    /// tracing span.
+    /// tracing span and with the caller's request as the source of what it
+    /// writes to the audit log.
     pub async fn call<T, F>(&self, f: F) -> Result<T, DbError>
     where
         T: Send + 'static,
@@ -58,6 +62,7 @@ impl Db {
     {
         let conn = Arc::clone(&self.conn);
         let span = tracing::Span::current();
+        let source = crate::audit::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             // A panic while holding the lock poisons it; the connection itself
@@ -65,7 +70,7 @@ impl Db {
             let mut guard = conn
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut guard)
+            crate::audit::on_this_thread(source, || f(&mut guard))
         })
         .await
         .map_err(|e| DbError::Task(e.to_string()))?

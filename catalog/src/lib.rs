@@ -17,6 +17,9 @@
 //! - [`imports`]: CSV imports of users — preview (changes nothing), apply in
 //!   one transaction of exactly the previewed plan, undo; sync, one-time passwords.
 //! - [`reports`]: reports from the per-day rollup.
+//! - [`audit`], [`export`]: the append-only audit log; every table as CSV.
+//! - [`seats`]: licensed seats, active users counted per day.
+//! - [`trash`]: deleted users, groups, courses and videos; restore; purge.
 //! - [`api`]: thin HTTP handlers, the one error mapping, extractors.
 //!
 //! [`Catalog::open`] builds the state; [`Catalog::router`] serves it.
@@ -28,6 +31,7 @@ pub mod courses;
 pub mod crediting;
 pub mod csvfile;
 pub mod db;
+pub mod export;
 pub mod groups;
 pub mod imports;
 pub mod jobs;
@@ -35,9 +39,11 @@ pub mod password;
 pub mod people;
 pub mod playback;
 pub mod reports;
+pub mod seats;
 pub mod sessions;
 pub mod settings;
 pub mod subtitles;
+pub mod trash;
 pub mod users;
 pub mod videos;
 
@@ -134,4 +140,51 @@ impl Catalog {
     pub fn router(&self) -> axum::Router {
         api::router(self.state.clone())
     }
+
+    /// Periodic upkeep until `stop` resolves, every [`HOUSEKEEPING_EVERY`]
+    /// from start: counts today's active users against the licence (and
+    /// warns when over) and purges what has been in the trash longer than
+    /// the retention period.
+    pub async fn housekeeping(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut stop => return,
+                _ = tick.tick() => self.upkeep().await,
+            }
+        }
+    }
+
+    async fn upkeep(&self) {
+        let state = &self.state;
+        let today = jiff::Timestamp::now().to_zoned(state.tz.clone()).date();
+        let licensed = state.settings.licensed_seats;
+        match state
+            .db
+            .call(move |c| Ok(seats::record(c, today, licensed)?))
+            .await
+        {
+            Ok(active) => {
+                if let Some(warning) = seats::warning(active, licensed) {
+                    tracing::warn!(active, licensed, "{warning}");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "counting the active users failed"),
+        }
+        let retention =
+            jiff::SignedDuration::from_hours(i64::from(state.settings.trash_retention_days) * 24);
+        match trash::purge_expired(&state.db, state.store.as_ref(), retention).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                purged = n,
+                "purged from the trash after the retention period"
+            ),
+            Err(e) => tracing::warn!(error = %e, "purging the trash failed"),
+        }
+    }
 }
+
+/// How often [`Catalog::housekeeping`] runs.
+pub const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(600);

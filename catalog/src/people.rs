@@ -504,8 +504,8 @@ pub fn trash(conn: &mut Connection, actor: &Actor, id: UserId) -> Result<(), Peo
     }
     guard_lockout(&tx, actor, &user, false)?;
     tx.execute(
-        "UPDATE users SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2",
-        params![actor.now.to_string(), id.get()],
+        "UPDATE users SET deleted_at = ?1, deleted_by = ?2, updated_at = ?1 WHERE id = ?3",
+        params![actor.now.to_string(), actor.id.get(), id.get()],
     )?;
     end_sessions(&tx, id)?;
     audit::record(
@@ -526,13 +526,24 @@ pub fn restore(
     actor: &Actor,
     id: UserId,
 ) -> Result<users::User, PeopleError> {
+    let tx = conn.transaction()?;
+    let user = restore_in(&tx, actor, id)?;
+    tx.commit()?;
+    Ok(user)
+}
+
+/// [`restore`] inside the caller's transaction.
+pub fn restore_in(
+    conn: &Connection,
+    actor: &Actor,
+    id: UserId,
+) -> Result<users::User, PeopleError> {
     if actor.scope != Scope::All {
         return Err(PeopleError::Forbidden);
     }
-    let tx = conn.transaction()?;
-    let email: Option<String> = tx
+    let email: Option<String> = conn
         .query_row(
-            "SELECT email FROM users WHERE id = ?1 AND deleted_at IS NOT NULL",
+            "SELECT email FROM users WHERE id = ?1 AND deleted_at IS NOT NULL AND purged_at IS NULL",
             [id.get()],
             |r| r.get(0),
         )
@@ -540,20 +551,19 @@ pub fn restore(
     let Some(email) = email else {
         return Err(PeopleError::NotFound);
     };
-    tx.execute(
-        "UPDATE users SET deleted_at = NULL, updated_at = ?1 WHERE id = ?2",
+    conn.execute(
+        "UPDATE users SET deleted_at = NULL, deleted_by = NULL, updated_at = ?1 WHERE id = ?2",
         params![actor.now.to_string(), id.get()],
     )?;
-    let user = users::get(&tx, id)?.ok_or(PeopleError::NotFound)?;
+    let user = users::get(conn, id)?.ok_or(PeopleError::NotFound)?;
     audit::record(
-        &tx,
+        conn,
         actor.now,
         Some(actor.id),
         "user.restore",
         &format!("user:{}", id.get()),
         &serde_json::json!({"email": email, "after": snapshot(&user)}),
     )?;
-    tx.commit()?;
     Ok(user)
 }
 

@@ -46,6 +46,11 @@ pub struct Settings {
     pub import_max_disable_share: f64,
     /// Largest accepted import file in bytes (larger: 413).
     pub import_max_bytes: u64,
+    /// The number of user IDs the licence covers; more active users are
+    /// warned about, never refused.
+    pub licensed_seats: u32,
+    /// Days a deleted user, group, course or video stays in the trash.
+    pub trash_retention_days: u32,
 }
 
 impl Default for Settings {
@@ -68,6 +73,8 @@ impl Default for Settings {
             worker_token_file: String::new(),
             import_max_disable_share: 0.10,
             import_max_bytes: 32 * 1024 * 1024,
+            licensed_seats: 100,
+            trash_retention_days: 90,
         }
     }
 }

@@ -115,19 +115,20 @@ pub fn touch_login(conn: &Connection, id: UserId, now: Timestamp) -> rusqlite::R
 /// A non-deleted user with their groups.
 pub fn get(conn: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
     let user = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, email, name, role, status, remarks, created_at, updated_at, last_login_at,
                     must_change_password
              FROM users WHERE id = ?1 AND deleted_at IS NULL",
-            [id.get()],
-            from_row,
-        )
+        )?
+        .query_row([id.get()], from_row)
         .optional()?;
     let Some(mut user) = user else {
         return Ok(None);
     };
-    let mut stmt =
-        conn.prepare("SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = ?1 ORDER BY g.name")?;
+    // Cached: a page of 500 users asks this 500 times.
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = ?1 ORDER BY g.name",
+    )?;
     user.groups = stmt
         .query_map([id.get()], |r| r.get(0))?
         .collect::<Result<_, _>>()?;

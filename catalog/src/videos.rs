@@ -144,7 +144,7 @@ pub fn queue(conn: &Connection, id: VideoId, now: Timestamp) -> rusqlite::Result
 /// One video.
 pub fn get(conn: &Connection, id: VideoId) -> rusqlite::Result<Option<Video>> {
     let video =     conn.query_row(
-        "SELECT id, title, status, progress, duration_s, renditions, error, size_bytes, created_at, updated_at, hls_rev, extras FROM videos WHERE id = ?1",
+        "SELECT id, title, status, progress, duration_s, renditions, error, size_bytes, created_at, updated_at, hls_rev, extras FROM videos WHERE id = ?1 AND deleted_at IS NULL",
         [id.get()],
         |r| {
             let renditions: String = r.get(5)?;
@@ -186,8 +186,9 @@ pub fn claim_next(
         "UPDATE videos SET status = 'processing', progress = 0, attempts = attempts + 1,
                 claimed_at = ?1, lease_until = ?2, updated_at = ?1
          WHERE id = (SELECT id FROM videos
-                     WHERE (status = 'queued' AND (not_before IS NULL OR not_before <= ?1))
-                        OR (status = 'processing' AND lease_until < ?1)
+                     WHERE deleted_at IS NULL
+                       AND ((status = 'queued' AND (not_before IS NULL OR not_before <= ?1))
+                            OR (status = 'processing' AND lease_until < ?1))
                      ORDER BY id LIMIT 1)
          RETURNING id, attempts",
         params![at, (now + lease).to_string()],
@@ -310,7 +311,7 @@ pub const CANCELLED: &str = "編集者が処理を取り消しました (cancell
 pub fn published_rev(conn: &Connection, id: VideoId) -> rusqlite::Result<Option<String>> {
     Ok(conn
         .query_row(
-            "SELECT hls_rev FROM videos WHERE id = ?1 AND status = 'ready'",
+            "SELECT hls_rev FROM videos WHERE id = ?1 AND status = 'ready' AND deleted_at IS NULL",
             [id.get()],
             |r| r.get(0),
         )

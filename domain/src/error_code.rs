@@ -43,6 +43,9 @@ pub enum ErrorCode {
     /// as API.md names it.
     #[serde(rename = "mass-disable-threshold")]
     MassDisableThreshold,
+    /// An export asked for in Shift_JIS holds characters Shift_JIS cannot
+    /// hold; `details` lists each with its file, row and column.
+    UnmappableCharacters,
 }
 
 impl ErrorCode {
@@ -65,6 +68,7 @@ impl ErrorCode {
             ErrorCode::PasswordChangeRequired => "password_change_required",
             ErrorCode::Gone => "gone",
             ErrorCode::MassDisableThreshold => "mass-disable-threshold",
+            ErrorCode::UnmappableCharacters => "unmappable_characters",
         }
     }
 }

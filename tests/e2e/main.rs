@@ -4,6 +4,7 @@
 // Test helpers may panic on anything unexpected: that is how a test fails.
 #![allow(clippy::unwrap_used)]
 
+mod admin;
 mod app;
 mod authz;
 mod cli;

@@ -337,7 +337,9 @@ async fn every_documented_route_exists() {
             .replace("{path}", "m")
             .replace("{attempt}", "1")
             .replace("{lang}", "ja")
-            .replace("{user_id}", "1");
+            .replace("{user_id}", "1")
+            .replace("{kind}", "user")
+            .replace("{file}", "users.csv");
         for method in ["get", "post", "patch", "delete"] {
             if item.get(method).is_none() {
                 continue;

@@ -72,18 +72,17 @@ pub async fn login(
     let matches = hashing(&state, move || password::verify(&password, &stored)).await?;
     let Some(creds) = creds.filter(|c| matches && c.active && c.password_hash.is_some()) else {
         tracing::info!(email = email.as_ref().map(Email::as_str), "login refused");
-        let (target, client) = (target.clone(), client.clone());
+        let target = target.clone();
         state
             .db
             .call(move |c| {
-                audit::record_from(
+                audit::record(
                     c,
                     now,
                     None,
                     "login_failed",
                     &target,
                     &serde_json::json!({}),
-                    &client,
                 )?;
                 Ok(())
             })
@@ -96,14 +95,13 @@ pub async fn login(
             let tx = c.transaction()?;
             let session = sessions::create(&tx, creds.id, now)?;
             users::touch_login(&tx, creds.id, now)?;
-            audit::record_from(
+            audit::record(
                 &tx,
                 now,
                 Some(creds.id),
                 "login",
                 "",
                 &serde_json::json!({}),
-                &client,
             )?;
             let user = users::get(&tx, creds.id)?;
             tx.commit()?;

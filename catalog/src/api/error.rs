@@ -55,6 +55,10 @@ pub enum ApiError {
     /// A sync import would disable too many users without confirmation.
     #[error("{0}")]
     MassDisable(String),
+    /// Characters an export's encoding cannot hold: the message, and each
+    /// character with where it is (`details`).
+    #[error("{0}")]
+    Unmappable(String, serde_json::Value),
     /// Anything unexpected; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -81,6 +85,10 @@ impl ApiError {
             ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             ApiError::Gone(_) => (StatusCode::GONE, ErrorCode::Gone),
             ApiError::MassDisable(_) => (StatusCode::CONFLICT, ErrorCode::MassDisableThreshold),
+            ApiError::Unmappable(..) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::UnmappableCharacters,
+            ),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -96,8 +104,12 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
+        let details = match &self {
+            ApiError::Unmappable(_, details) => details.clone(),
+            _ => serde_json::Value::Null,
+        };
         let body =
-            serde_json::json!({"error": {"code": code, "message": message, "details": null}});
+            serde_json::json!({"error": {"code": code, "message": message, "details": details}});
         let mut resp = (status, Json(body)).into_response();
         if let ApiError::RateLimited(seconds) = self
             && let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string())

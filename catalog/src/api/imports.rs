@@ -180,13 +180,9 @@ pub async fn passwords(
     ApiPath(id): ApiPath<ImportId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let csv = imports::take_passwords(&state.db, caller(&me)?, id, Timestamp::now()).await?;
-    let disposition = format!("attachment; filename=\"import-{id}-passwords.csv\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(super::export::download(
+        "text/csv; charset=utf-8",
+        &format!("import-{id}-passwords.csv"),
         csv,
     ))
 }

@@ -1,10 +1,12 @@
 //! The JSON API under `/api/v1`, health and metrics, and the built front end.
 //! Handlers are thin: parse, authorise, call one domain module, answer.
 
+mod audit;
 mod auth;
 mod captions;
 mod courses;
 pub mod error;
+pub mod export;
 pub mod extract;
 mod groups;
 mod health;
@@ -12,6 +14,8 @@ mod imports;
 mod internal;
 mod playback;
 mod reports;
+mod seats;
+mod trash;
 mod users;
 mod videos;
 
@@ -22,7 +26,7 @@ use crate::sessions::Lifetimes;
 use crate::settings::Settings;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use domain::SigningKeys;
 use jiff::SignedDuration;
 use std::path::PathBuf;
@@ -86,78 +90,106 @@ async fn openapi() -> impl axum::response::IntoResponse {
     )
 }
 
+/// Declares every route once, with the methods it answers: the macro builds
+/// the router from the list and keeps the list as [`ROUTES`], which the
+/// authorisation test walks (so a route cannot be added without it being
+/// tested) and checks against the methods the router really answers.
+macro_rules! routes {
+    ($( $path:literal [$($method:ident),+] => $route:expr ),* $(,)?) => {
+        /// Every route with the methods it answers (`GET` implies `HEAD`).
+        pub const ROUTES: &[(&str, &[&str])] = &[ $( ($path, &[$(stringify!($method)),+]) ),* ];
+
+        fn routes() -> Router<AppState> {
+            Router::new() $( .route($path, $route) )*
+        }
+    };
+}
+
+routes! {
+    "/api/v1/session" [GET, POST, DELETE] =>
+        get(auth::current).post(auth::login).delete(auth::logout),
+    "/api/v1/session/password" [POST] => post(auth::change_password),
+    "/api/v1/categories" [GET] => get(courses::categories),
+    "/api/v1/courses" [GET, POST] => get(courses::list).post(courses::create),
+    "/api/v1/courses/{id}" [GET, PATCH, DELETE] =>
+        get(courses::get).patch(courses::update).delete(trash::trash_course),
+    "/api/v1/courses/{id}/publish" [POST] => post(courses::publish),
+    "/api/v1/videos" [POST] => post(videos::upload).layer(DefaultBodyLimit::disable()),
+    "/api/v1/videos/{id}" [GET, DELETE] => get(videos::get).delete(trash::trash_video),
+    "/api/v1/videos/{id}/play" [POST] => post(videos::play),
+    "/api/v1/videos/{id}/cancel" [POST] => post(videos::cancel),
+    "/api/v1/videos/{id}/captions" [POST] => post(captions::upload),
+    "/api/v1/videos/{id}/captions/{lang}" [DELETE] => delete(captions::delete),
+    "/api/v1/play/{session_id}/heartbeat" [POST] => post(playback::heartbeat),
+    "/api/v1/reports/viewing" [GET] => get(reports::viewing),
+    "/api/v1/users" [GET, POST] => get(users::list).post(users::create),
+    "/api/v1/users/{id}" [GET, PATCH, DELETE] =>
+        get(users::get).patch(users::update).delete(users::trash),
+    "/api/v1/users/{id}/restore" [POST] => post(users::restore),
+    "/api/v1/users/{id}/password" [POST] => post(users::issue_one_time_password),
+    "/api/v1/groups" [GET, POST] => get(groups::list).post(groups::create),
+    "/api/v1/groups/{id}" [DELETE] => delete(trash::trash_group),
+    "/api/v1/groups/{id}/members" [GET, POST] =>
+        get(groups::members).post(groups::add_member),
+    "/api/v1/groups/{id}/members/{user_id}" [DELETE] => delete(groups::remove_member),
+    "/api/v1/groups/{id}/managers" [POST] => post(groups::add_manager),
+    "/api/v1/imports" [POST] => post(imports::preview),
+    "/api/v1/imports/{id}" [GET] => get(imports::get),
+    "/api/v1/imports/{id}/apply" [POST] => post(imports::apply),
+    "/api/v1/imports/{id}/undo" [POST] => post(imports::undo),
+    "/api/v1/imports/{id}/passwords.csv" [GET] => get(imports::passwords),
+    "/api/v1/audit" [GET] => get(audit::list),
+    "/api/v1/export/{file}" [GET] => get(export::file),
+    "/api/v1/seats" [GET] => get(seats::report),
+    "/api/v1/trash" [GET] => get(trash::list),
+    "/api/v1/trash/{kind}/{id}" [DELETE] => delete(trash::purge),
+    "/api/v1/trash/{kind}/{id}/restore" [POST] => post(trash::restore),
+    "/api/internal/jobs/claim" [POST] => post(internal::claim),
+    "/api/internal/jobs/{video}/{attempt}/progress" [POST] => post(internal::progress),
+    "/api/internal/jobs/{video}/{attempt}/finish" [POST] => post(internal::finish),
+    "/api/openapi.json" [GET] => get(openapi),
+    "/healthz" [GET] => get(health::live),
+    "/readyz" [GET] => get(health::ready),
+    "/metrics" [GET] => get(health::metrics),
+}
+
+/// Makes the request's client address and id the source of whatever it
+/// records in the audit log (see [`crate::audit`]).
+async fn audit_source(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let client = extract::client_ip(req.extensions(), req.headers(), &state)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    // The id is generated unless the client sent one; keep a sane one only.
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| id.len() <= 64 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("")
+        .to_owned();
+    crate::audit::within(crate::audit::Source { client, request_id }, next.run(req)).await
+}
+
 /// The catalog's routes (API, health, metrics, front end).
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route(
-            "/session",
-            get(auth::current).post(auth::login).delete(auth::logout),
-        )
-        .route("/session/password", post(auth::change_password))
-        .route("/categories", get(courses::categories))
-        .route("/courses", get(courses::list).post(courses::create))
-        .route("/courses/{id}", get(courses::get).patch(courses::update))
-        .route("/courses/{id}/publish", post(courses::publish))
-        .route(
-            "/videos",
-            post(videos::upload).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/videos/{id}", get(videos::get))
-        .route("/videos/{id}/play", post(videos::play))
-        .route("/videos/{id}/cancel", post(videos::cancel))
-        .route("/videos/{id}/captions", post(captions::upload))
-        .route(
-            "/videos/{id}/captions/{lang}",
-            axum::routing::delete(captions::delete),
-        )
-        .route("/play/{session_id}/heartbeat", post(playback::heartbeat))
-        .route("/reports/viewing", get(reports::viewing))
-        .route("/users", get(users::list).post(users::create))
-        .route(
-            "/users/{id}",
-            get(users::get).patch(users::update).delete(users::trash),
-        )
-        .route("/users/{id}/restore", post(users::restore))
-        .route("/users/{id}/password", post(users::issue_one_time_password))
-        .route("/groups", get(groups::list).post(groups::create))
-        .route(
-            "/groups/{id}/members",
-            get(groups::members).post(groups::add_member),
-        )
-        .route(
-            "/groups/{id}/members/{user_id}",
-            axum::routing::delete(groups::remove_member),
-        )
-        .route("/groups/{id}/managers", post(groups::add_manager))
-        .route("/imports", post(imports::preview))
-        .route("/imports/{id}", get(imports::get))
-        .route("/imports/{id}/apply", post(imports::apply))
-        .route("/imports/{id}/undo", post(imports::undo))
-        .route("/imports/{id}/passwords.csv", get(imports::passwords))
-        .fallback(|| async { ApiError::NotFound });
     let static_dir = PathBuf::from(&state.settings.static_dir);
     let front_end = tower_http::services::ServeDir::new(&static_dir).fallback(
         tower_http::services::ServeFile::new(static_dir.join("index.html")),
     );
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/api/internal/jobs/claim", post(internal::claim))
-        .route(
-            "/api/internal/jobs/{video}/{attempt}/progress",
-            post(internal::progress),
-        )
-        .route(
-            "/api/internal/jobs/{video}/{attempt}/finish",
-            post(internal::finish),
-        )
+    routes()
+        // Unknown API paths answer JSON, not the front end's index.html.
         .route(
             "/api/{*rest}",
             axum::routing::any(|| async { ApiError::NotFound }),
         )
-        .route("/api/openapi.json", get(openapi))
-        .route("/healthz", get(health::live))
-        .route("/readyz", get(health::ready))
-        .route("/metrics", get(health::metrics))
         .fallback_service(front_end)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit_source,
+        ))
         .with_state(state)
 }
