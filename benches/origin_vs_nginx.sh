@@ -5,6 +5,7 @@
 #
 #   --duration S  length of each wrk run in seconds (default 15)
 #   --runs N      wrk runs per server and scenario (default 3; medians reported)
+#   --only LIST   only these scenarios, e.g. seg1m:256,master:64 (default: all)
 #
 # What it does, and why:
 #   1. Installs what is missing (nginx and wrk from Debian, the ffmpeg CLI,
@@ -84,7 +85,19 @@ die() {
 }
 
 usage() {
-  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+# only_scenarios "seg1m:256,master:64": keeps just those scenarios.
+only_scenarios() {
+  local want=",$1," kinds=() conns=() s
+  for ((s = 0; s < ${#SCENARIO_KINDS[@]}; s++)); do
+    if [[ "$want" == *",${SCENARIO_KINDS[$s]}:${SCENARIO_CONNS[$s]},"* ]]; then
+      kinds+=("${SCENARIO_KINDS[$s]}") conns+=("${SCENARIO_CONNS[$s]}")
+    fi
+  done
+  ((${#kinds[@]})) || die "--only: no scenario matches $1 (known: seg2m:64 seg2m:256 seg1m:64 seg1m:256 master:64)"
+  SCENARIO_KINDS=("${kinds[@]}") SCENARIO_CONNS=("${conns[@]}")
 }
 
 parse_args() {
@@ -97,6 +110,10 @@ parse_args() {
     --runs)
       RUNS=${2:-}
       shift 2 || die "--runs needs a value"
+      ;;
+    --only)
+      only_scenarios "${2:-}"
+      shift 2 || die "--only needs a value"
       ;;
     -h | --help)
       usage

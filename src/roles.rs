@@ -111,6 +111,9 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         }
         Role::Origin | Role::Worker => None,
     };
+    if let Some(catalog) = &catalog {
+        tasks.spawn(catalog.clone().housekeeping(stopped(stop_rx.clone())));
+    }
     let origin = matches!(role, Role::All | Role::Origin).then(|| {
         Origin::new(
             Arc::clone(&store),
@@ -169,6 +172,12 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 let app =
                     telemetry::layer(router).into_make_service_with_connect_info::<SocketAddr>();
                 tasks.spawn(async move {
+                    // TCP_NODELAY, as the origin-only server (see origin::server).
+                    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                        if let Err(e) = tcp.set_nodelay(true) {
+                            tracing::debug!(error = %e, "TCP_NODELAY not set");
+                        }
+                    });
                     if let Err(e) = axum::serve(listener, app)
                         .with_graceful_shutdown(stop)
                         .await
@@ -178,7 +187,16 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 });
             }
             Front::Media(origin) => {
-                tasks.spawn(origin::server::run(listener, origin, stop));
+                let threads = std::thread::available_parallelism().map_or(2, usize::from);
+                let listener = listener.into_std()?;
+                let stop = stop_rx.clone();
+                tasks.spawn(async move {
+                    if let Err(e) =
+                        origin::server::run_threads(listener, origin, threads, stop).await
+                    {
+                        tracing::error!(error = %e, "origin server failed");
+                    }
+                });
             }
         }
     }

@@ -11,17 +11,70 @@
 //! never cached.
 
 use crate::metrics;
+use http::HeaderValue;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
-use store::{Object, ObjectKey, StoreError};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+use store::{Meta, Object, ObjectKey, StoreError};
 use tokio::sync::OnceCell;
+
+/// An object ready to serve: its bytes and its validators (`ETag`,
+/// `Last-Modified`), formatted once when it is loaded rather than per request.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// The whole object's size and age.
+    pub meta: Meta,
+    /// The whole object.
+    pub bytes: bytes::Bytes,
+    /// The validators of `meta`.
+    pub validators: Validators,
+}
+
+impl From<Object> for Served {
+    fn from(object: Object) -> Self {
+        Self {
+            validators: Validators::of(&object.meta),
+            meta: object.meta,
+            bytes: object.bytes,
+        }
+    }
+}
+
+/// `ETag` and `Last-Modified` of an object version.
+#[derive(Debug, Clone)]
+pub struct Validators {
+    /// Strong entity tag from size and modification time.
+    pub etag: HeaderValue,
+    /// The modification time as an HTTP date (absent if out of range).
+    pub last_modified: Option<HeaderValue>,
+}
+
+impl Validators {
+    /// The validators of the object version `meta` describes.
+    pub fn of(meta: &Meta) -> Self {
+        let nanos = meta
+            .modified
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let etag = format!("\"{:x}-{:x}\"", meta.len, nanos);
+        let last_modified = jiff::Timestamp::try_from(meta.modified)
+            .ok()
+            .map(|ts| ts.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+            .and_then(|d| HeaderValue::from_str(&d).ok());
+        Self {
+            // Hex digits and quotes: always a valid header value.
+            etag: HeaderValue::from_str(&etag)
+                .unwrap_or_else(|_| HeaderValue::from_static("\"0\"")),
+            last_modified,
+        }
+    }
+}
 
 /// A load's outcome, shareable between the requests that waited for it.
 #[derive(Debug, Clone)]
 enum Loaded {
-    Found(Object),
+    Found(Served),
     NotFound,
     Failed(String),
 }
@@ -37,7 +90,7 @@ pub struct Cache {
 }
 
 struct Entry {
-    object: Object,
+    object: Served,
     used: u64,
     loaded: Instant,
 }
@@ -51,7 +104,7 @@ struct Inner {
 }
 
 impl Inner {
-    fn hit(&mut self, key: &ObjectKey, fresh_for: Option<Duration>) -> Option<Object> {
+    fn hit(&mut self, key: &ObjectKey, fresh_for: Option<Duration>) -> Option<Served> {
         self.clock += 1;
         let clock = self.clock;
         let entry = self.entries.get_mut(key)?;
@@ -66,7 +119,7 @@ impl Inner {
     }
 
     /// Inserts, evicting the least recently used entries to stay within `capacity`.
-    fn insert(&mut self, key: ObjectKey, object: Object, capacity: u64) {
+    fn insert(&mut self, key: ObjectKey, object: Served, capacity: u64) {
         let size = object.bytes.len() as u64;
         while self.bytes + size > capacity {
             let Some(oldest) = self
@@ -112,7 +165,7 @@ impl Cache {
     }
 
     /// The whole object under `key`, from the cache or read once with `load`.
-    pub async fn get<F, L>(&self, key: &ObjectKey, load: L) -> Result<Object, StoreError>
+    pub async fn get<F, L>(&self, key: &ObjectKey, load: L) -> Result<Served, StoreError>
     where
         L: FnOnce() -> F,
         F: Future<Output = Result<Object, StoreError>>,
@@ -120,12 +173,12 @@ impl Cache {
         let flight = {
             let mut inner = self.lock();
             if let Some(object) = inner.hit(key, self.fresh_for) {
-                metrics::CACHE.with_label_values(&["hit"]).inc();
+                metrics::CACHE_HIT.inc();
                 return Ok(object);
             }
             match inner.loading.get(key) {
                 Some(flight) => {
-                    metrics::CACHE.with_label_values(&["coalesced"]).inc();
+                    metrics::CACHE_COALESCED.inc();
                     Arc::clone(flight)
                 }
                 None => Arc::clone(inner.loading.entry(key.clone()).or_default()),
@@ -133,9 +186,9 @@ impl Cache {
         };
         let loaded = flight
             .get_or_init(|| async {
-                metrics::CACHE.with_label_values(&["miss"]).inc();
+                metrics::CACHE_MISS.inc();
                 match load().await {
-                    Ok(object) => Loaded::Found(object),
+                    Ok(object) => Loaded::Found(object.into()),
                     Err(StoreError::NotFound) => Loaded::NotFound,
                     Err(e) => Loaded::Failed(e.to_string()),
                 }
@@ -220,7 +273,7 @@ mod tests {
     }
 
     /// One request for segment `n` through the cache.
-    async fn fetch(cache: &Cache, store: &Counting, n: u32) -> Result<Object, StoreError> {
+    async fn fetch(cache: &Cache, store: &Counting, n: u32) -> Result<Served, StoreError> {
         let k = key(n);
         cache.get(&k, || store.get(&k, None)).await
     }

@@ -35,6 +35,14 @@ pub static CACHE: LazyLock<IntCounterVec> = LazyLock::new(|| {
     ))
 });
 
+/// The cache's three counters, resolved once (the hot path skips the label lookup).
+pub static CACHE_HIT: LazyLock<IntCounter> = LazyLock::new(|| CACHE.with_label_values(&["hit"]));
+/// See [`CACHE_HIT`].
+pub static CACHE_MISS: LazyLock<IntCounter> = LazyLock::new(|| CACHE.with_label_values(&["miss"]));
+/// See [`CACHE_HIT`].
+pub static CACHE_COALESCED: LazyLock<IntCounter> =
+    LazyLock::new(|| CACHE.with_label_values(&["coalesced"]));
+
 /// Media bytes sent.
 pub static BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
     registered(IntCounter::new(

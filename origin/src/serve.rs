@@ -1,6 +1,6 @@
 //! The request handler.
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Served, Validators};
 use crate::govern::{self, Governor, Paced, Ticket};
 use crate::router::{self, Endpoint};
 use crate::{Settings, metrics, range};
@@ -12,8 +12,8 @@ use http_body_util::{Either, Full};
 use jiff::{SignedDuration, Timestamp};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
-use store::{ByteRange, Meta, ObjectKey, Store, StoreError};
+use std::time::Duration;
+use store::{ByteRange, ObjectKey, Store, StoreError};
 
 /// Segments never change once published (a new upload is a new video).
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -32,6 +32,8 @@ pub struct Origin {
     keys: Arc<SigningKeys>,
     settings: Arc<Settings>,
     governor: Arc<Governor>,
+    /// `Cache-Control` of playlists and captions, from the settings.
+    playlist_cache_control: HeaderValue,
 }
 
 /// What kind of object a key names, for media type, caching and metrics.
@@ -107,19 +109,6 @@ fn plain(status: StatusCode, message: &'static str) -> Resp {
     resp
 }
 
-fn etag(meta: &Meta) -> String {
-    let nanos = meta
-        .modified
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("\"{:x}-{:x}\"", meta.len, nanos)
-}
-
-fn http_date(meta: &Meta) -> Option<String> {
-    let ts = Timestamp::try_from(meta.modified).ok()?;
-    Some(ts.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
-}
-
 impl Origin {
     /// An origin reading from `store`, accepting grants signed with `keys`
     /// and keeping each site within its budget through `governor`.
@@ -141,6 +130,12 @@ impl Origin {
                 settings.playlist_max_age_seconds.max(1),
             ))),
         ));
+        // Digits only: always a valid header value.
+        let playlist_cache_control = HeaderValue::from_str(&format!(
+            "public, max-age={}",
+            settings.playlist_max_age_seconds
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static("no-cache"));
         Self {
             store,
             cache,
@@ -148,6 +143,7 @@ impl Origin {
             keys,
             settings: Arc::new(settings),
             governor,
+            playlist_cache_control,
         }
     }
 
@@ -234,24 +230,25 @@ impl Origin {
     }
 
     /// The master playlist, reduced to the rungs that fit the viewer's share.
-    async fn master(&self, key: &ObjectKey, ticket: &Ticket) -> Result<(Meta, Bytes), StoreError> {
+    async fn master(&self, key: &ObjectKey, ticket: &Ticket) -> Result<Served, StoreError> {
         let object = self
             .playlists
             .get(key, || self.store_op("get", self.store.get(key, None)))
             .await?;
         if !ticket.paced() {
             // No budget at this site: every rung fits and there is no floor.
-            return Ok((object.meta, object.bytes));
+            return Ok(object);
         }
         let text = String::from_utf8_lossy(&object.bytes);
         let (filtered, _kept, floor) = govern::filter_master(&text, ticket.share_bps());
         ticket.set_floor(floor);
-        let bytes = Bytes::from(filtered);
-        let meta = Meta {
-            len: bytes.len() as u64,
-            modified: object.meta.modified,
-        };
-        Ok((meta, bytes))
+        Ok(Served::from(store::Object {
+            meta: store::Meta {
+                len: filtered.len() as u64,
+                modified: object.meta.modified,
+            },
+            bytes: Bytes::from(filtered),
+        }))
     }
 
     async fn object(&self, req: &Parts, key: &ObjectKey, head: bool, ticket: Ticket) -> Resp {
@@ -266,52 +263,54 @@ impl Origin {
                 .cache
                 .get(key, || self.store_op("get", self.store.get(key, None)))
                 .await
-                .map(|o| Some((o.meta, o.bytes))),
+                .map(Some),
             Kind::Playlist | Kind::Captions => self
                 .playlists
                 .get(key, || self.store_op("get", self.store.get(key, None)))
                 .await
-                .map(|o| Some((o.meta, o.bytes))),
+                .map(Some),
             _ => Ok(None),
         };
         let whole_object = match loaded {
             Ok(w) => w,
             Err(e) => return store_failure(&e, key.as_str()),
         };
-        let meta = match &whole_object {
-            Some((meta, _)) => *meta,
+        let (meta, validators) = match &whole_object {
+            Some(served) => (served.meta, served.validators.clone()),
             None => match self.store_op("head", self.store.head(key)).await {
-                Ok(m) => m,
+                Ok(m) => (m, Validators::of(&m)),
                 Err(e) => return store_failure(&e, key.as_str()),
             },
         };
-        let tag = etag(&meta);
-        let mut builder = Response::builder()
-            .header(header::CONTENT_TYPE, kind.media_type())
-            .header(header::ETAG, &tag)
-            .header(header::ACCEPT_RANGES, "bytes")
-            .header(
-                header::CACHE_CONTROL,
-                match kind {
-                    // Playlists and WebVTT can change within a revision (captions).
-                    Kind::Playlist | Kind::Captions => {
-                        format!("public, max-age={}", self.settings.playlist_max_age_seconds)
-                    }
-                    Kind::Segment | Kind::Init | Kind::Image | Kind::Other => IMMUTABLE.to_owned(),
-                },
-            );
-        if let Some(date) = http_date(&meta) {
-            builder = builder.header(header::LAST_MODIFIED, date);
+        let mut resp = Response::new(empty());
+        let h = resp.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(kind.media_type()),
+        );
+        h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        h.insert(
+            header::CACHE_CONTROL,
+            match kind {
+                // Playlists and WebVTT can change within a revision (captions).
+                Kind::Playlist | Kind::Captions => self.playlist_cache_control.clone(),
+                Kind::Segment | Kind::Init | Kind::Image | Kind::Other => {
+                    HeaderValue::from_static(IMMUTABLE)
+                }
+            },
+        );
+        if let Some(date) = validators.last_modified {
+            h.insert(header::LAST_MODIFIED, date);
         }
+        let tag = validators.etag;
+        h.insert(header::ETAG, tag.clone());
         let inm = req
             .headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok());
         if inm.is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*")) {
-            return builder
-                .status(StatusCode::NOT_MODIFIED)
-                .body(empty())
-                .unwrap_or_else(|_| internal());
+            *resp.status_mut() = StatusCode::NOT_MODIFIED;
+            return resp;
         }
         let requested = req
             .headers
@@ -331,21 +330,21 @@ impl Origin {
                 return r;
             }
         };
-        if let Some(r) = span {
-            builder = builder.header(
-                header::CONTENT_RANGE,
-                format!("bytes {}-{}/{}", r.start, r.end - 1, meta.len),
-            );
+        let h = resp.headers_mut();
+        if let Some(r) = span
+            && let Ok(v) =
+                HeaderValue::from_str(&format!("bytes {}-{}/{}", r.start, r.end - 1, meta.len))
+        {
+            h.insert(header::CONTENT_RANGE, v);
         }
         let length = span.map_or(meta.len, |r| r.end - r.start);
-        builder = builder
-            .status(status)
-            .header(header::CONTENT_LENGTH, length);
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        *resp.status_mut() = status;
         if head {
-            return builder.body(empty()).unwrap_or_else(|_| internal());
+            return resp;
         }
         let bytes = match whole_object {
-            Some((_, bytes)) => match span {
+            Some(Served { bytes, .. }) => match span {
                 Some(r) => bytes.slice(r.start as usize..r.end as usize),
                 None => bytes,
             },
@@ -356,13 +355,13 @@ impl Origin {
         };
         metrics::BYTES.inc_by(bytes.len() as u64);
         // Segments are what fills an office's line: they go at the viewer's pace.
-        let body = if kind == Kind::Segment && ticket.paced() {
+        *resp.body_mut() = if kind == Kind::Segment && ticket.paced() {
             Either::Right(ticket.pace(bytes))
         } else {
             ticket.count(bytes.len());
             whole(bytes)
         };
-        builder.body(body).unwrap_or_else(|_| internal())
+        resp
     }
 }
 
