@@ -237,8 +237,8 @@ const MATRIX: &[Row] = &[
     row("POST",   "/api/v1/users/{id}/password",                   SCOPED,
         "a learner of group A made for the check"),
     row("GET",    "/api/v1/groups",                                MANAGERS, ""),
-    row("POST",   "/api/v1/groups",                                ADMINS,
-        "only admins create groups (API.md's table lists managers beside GET/POST groups)"),
+    row("POST",   "/api/v1/groups",                                [U, F, F, A, T422, A, U, U],
+        "a sub-group of A: managers create groups only below a group they manage; to the other manager group A is an unknown parent (422, as for any parent that does not exist)"),
     row("DELETE", "/api/v1/groups/{id}",                           ADMINS,
         "a sub-group of A made for the check: even its manager does not delete groups"),
     row("GET",    "/api/v1/groups/{id}/members",                   SCOPED, "group A"),
@@ -396,9 +396,10 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
             Probe::at(format!("/api/v1/users/{}/password", fx.new_learner().await))
         }
         ("GET", "/api/v1/groups") => Probe::at(route),
-        ("POST", "/api/v1/groups") => {
-            Probe::json(route, json!({"name": format!("権限確認係{}", fx.serial())}))
-        }
+        ("POST", "/api/v1/groups") => Probe::json(
+            route,
+            json!({"name": format!("権限確認係{}", fx.serial()), "parent_id": a}),
+        ),
         ("DELETE", "/api/v1/groups/{id}") => {
             let body = json!({"name": format!("使い捨て係{}", fx.serial()), "parent_id": a});
             let sub = fx

@@ -288,12 +288,13 @@ async fn groups_form_a_tree_that_managers_see_from_their_branch() {
     .await;
     assert_eq!(ka["path"], "総務部/人事課");
     let ka_id = ka["id"].as_i64().unwrap();
-    json_of(
+    let (_, zaisei) = json_of(
         admin
             .post("/api/v1/groups", &new_group("財政課", None))
             .await,
     )
     .await;
+    let zaisei_id = zaisei["id"].as_i64().unwrap();
     let (status, _) = json_of(
         admin
             .post("/api/v1/groups", &new_group("人事課", Some(bu_id)))
@@ -375,13 +376,33 @@ async fn groups_form_a_tree_that_managers_see_from_their_branch() {
     )
     .await;
     assert_eq!(members["items"][0]["email"], "learner@city.example.jp");
-    let (status, _) = json_of(
+    // A manager adds a 係 inside its branch, never at the top or elsewhere.
+    let (status, kakari) = json_of(
         manager
-            .post("/api/v1/groups", &new_group("勝手な課", Some(bu_id)))
+            .post("/api/v1/groups", &new_group("採用係", Some(ka_id)))
             .await,
     )
     .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "only admins create groups");
+    assert_eq!(status, StatusCode::CREATED, "{kakari}");
+    assert_eq!(kakari["path"], "総務部/人事課/採用係");
+    let (status, _) = json_of(
+        manager
+            .post("/api/v1/groups", &new_group("勝手な部", None))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "top-level groups are the admins'"
+    );
+    let (status, _) = json_of(
+        manager
+            .post("/api/v1/groups", &new_group("勝手な係", Some(zaisei_id)))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "not its branch");
     // Taking the learner out of the sub-group is the manager's to do.
     let removed = manager
         .send(
@@ -392,7 +413,7 @@ async fn groups_form_a_tree_that_managers_see_from_their_branch() {
         .await;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     let (_, all) = json_of(admin.get("/api/v1/groups").await).await;
-    assert_eq!(all["total"], 3);
+    assert_eq!(all["total"], 4);
     assert_eq!(
         all["items"][0]["managers"],
         json!(["manager@city.example.jp"])

@@ -58,13 +58,17 @@ pub struct NewGroup {
     pub parent_id: Option<GroupId>,
 }
 
-/// `POST /api/v1/groups` (admins).
+/// `POST /api/v1/groups`: admins anywhere; a manager only below a group it
+/// manages (a 係 under its 課), never at the top.
 pub async fn create(
     State(state): State<AppState>,
     me: CurrentUser,
     ApiJson(new): ApiJson<NewGroup>,
 ) -> Result<impl IntoResponse, ApiError> {
-    me.require(|r| r == Role::Admin)?;
+    let scope = scope(&me)?;
+    if matches!(scope, Scope::ManagedBy(_)) && new.parent_id.is_none() {
+        return Err(ApiError::Forbidden);
+    }
     let name = new.name.trim().to_owned();
     if name.is_empty()
         || name.chars().count() > 100
@@ -81,7 +85,7 @@ pub async fn create(
         .call(move |c| {
             let tx = c.transaction()?;
             if let Some(parent) = new.parent_id
-                && !groups::exists(&tx, parent)?
+                && !visible(&tx, scope, parent)?
             {
                 return Ok(Err(ApiError::Invalid(
                     "親グループが見つかりません (parent group not found)".into(),

@@ -120,6 +120,16 @@ pub async fn issue_one_time_password(
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&me)?;
+    // The scope first: hashing costs a core for a while, and must not be
+    // spent on a user the caller may not even see.
+    let scope = actor.scope;
+    let visible = state
+        .db
+        .call(move |c| Ok(people::in_scope(c, scope, id)? && users::get(c, id)?.is_some()))
+        .await?;
+    if !visible {
+        return Err(ApiError::NotFound);
+    }
     let otp = crate::password::one_time();
     let rounds = state.settings.pbkdf2_iterations;
     let clear = otp.clone();
