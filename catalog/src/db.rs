@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_audit.sql"),
     include_str!("../migrations/0009_seats.sql"),
     include_str!("../migrations/0010_trash.sql"),
+    include_str!("../migrations/0011_viewing_records.sql"),
 ];
 
 /// A database failure.

@@ -12,6 +12,7 @@
 //! - [`captions`], [`subtitles`]: caption files (WebVTT/SRT) checked and
 //!   converted, and offered as HLS subtitles in the published revision.
 //! - [`crediting`]: the pure rules that turn heartbeats into viewing time.
+//! - [`coverage`]: which seconds of a video a user played (視聴率, 修了).
 //! - [`csvfile`]: the CSV files of user imports and exports — encodings
 //!   (UTF-8, Shift_JIS/CP932), RFC 4180 with Excel's artefacts, typed rows.
 //! - [`imports`]: CSV imports of users — preview (changes nothing), apply in
@@ -28,6 +29,7 @@ pub mod api;
 pub mod audit;
 pub mod captions;
 pub mod courses;
+pub mod coverage;
 pub mod crediting;
 pub mod csvfile;
 pub mod db;
@@ -38,6 +40,7 @@ pub mod jobs;
 pub mod password;
 pub mod people;
 pub mod playback;
+pub mod preferences;
 pub mod reports;
 pub mod seats;
 pub mod sessions;

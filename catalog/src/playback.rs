@@ -2,6 +2,7 @@
 //! stops double crediting, and the per user × video × day rollup — all in the
 //! heartbeat's own transaction, so reports never replay raw events.
 
+use crate::coverage;
 use crate::crediting::{RATES, credit_ms, split_by_day};
 use domain::{PlaybackSessionId, UserId, VideoId};
 use jiff::Timestamp;
@@ -113,6 +114,7 @@ pub fn heartbeat(
     hb: &Heartbeat,
     now: Timestamp,
     tz: &TimeZone,
+    completion: f64,
 ) -> Result<Applied, HeartbeatError> {
     let tx = conn.transaction()?;
     let row = tx
@@ -173,6 +175,22 @@ pub fn heartbeat(
         "UPDATE playback_sessions SET last_heartbeat_at = ?1, last_seq = ?2, position_s = ?3 WHERE id = ?4",
         params![now_s, hb.seq, hb.position_s, session.as_str()],
     )?;
+    if !played.is_empty() {
+        // Played media seconds are bounded by the time since this session's
+        // previous heartbeat at the reported rate, plus a little for jitter.
+        let elapsed = now.duration_since(last_hb).as_secs_f64().max(0.0);
+        let budget = elapsed * hb.rate + COVERAGE_ALLOWANCE_S;
+        record_coverage(
+            &tx,
+            user,
+            video,
+            duration.unwrap_or(0.0),
+            &played,
+            budget,
+            now,
+            completion,
+        )?;
+    }
     if credited > 0 {
         tx.execute(
             "INSERT INTO viewing_clock (user_id, credited_until) VALUES (?1, ?2)
@@ -196,6 +214,48 @@ pub fn heartbeat(
         grant_expires,
         rev,
     })
+}
+
+/// Media seconds a heartbeat may report beyond the wall-clock time since the
+/// previous one (timer jitter, the last frame before a pause).
+const COVERAGE_ALLOWANCE_S: f64 = 2.0;
+
+/// Adds `played` (within `budget` media seconds) to the user's coverage of
+/// the video, and marks it completed once coverage reaches `completion`.
+#[allow(clippy::too_many_arguments)]
+fn record_coverage(
+    tx: &Connection,
+    user: UserId,
+    video: VideoId,
+    duration_s: f64,
+    played: &[(f64, f64)],
+    budget: f64,
+    now: Timestamp,
+    completion: f64,
+) -> rusqlite::Result<()> {
+    let length = coverage::seconds_of(duration_s);
+    let mut bits: Vec<u8> = tx
+        .query_row(
+            "SELECT seconds FROM viewing_progress WHERE user_id = ?1 AND video_id = ?2",
+            params![user.get(), video.get()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_default();
+    coverage::mark(&mut bits, length, played, budget);
+    let covered = coverage::count(&bits);
+    let complete = coverage::share(covered, length) >= completion;
+    let now = now.to_string();
+    tx.execute(
+        "INSERT INTO viewing_progress (user_id, video_id, seconds, covered, length_s, first_viewed_at, last_viewed_at, completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, CASE WHEN ?7 THEN ?6 END)
+         ON CONFLICT (user_id, video_id) DO UPDATE SET
+             seconds = excluded.seconds, covered = excluded.covered, length_s = excluded.length_s,
+             last_viewed_at = excluded.last_viewed_at,
+             completed_at = COALESCE(completed_at, excluded.completed_at)",
+        params![user.get(), video.get(), bits, covered as i64, length as i64, now, complete],
+    )?;
+    Ok(())
 }
 
 fn validate(hb: &Heartbeat, duration: f64) -> Result<Vec<(f64, f64)>, HeartbeatError> {

@@ -3,7 +3,7 @@
 use domain::UserId;
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -70,8 +70,103 @@ pub struct Totals {
 pub enum Scope {
     /// Everyone (admins).
     All,
-    /// Members of these groups (a manager's groups, or a chosen group).
+    /// Members of these groups — each group with its sub-groups already
+    /// included ([`subtree`]) — counted only on the days they were members.
     Groups(Vec<i64>),
+}
+
+/// `group` and every group below it.
+pub fn subtree(conn: &Connection, group: i64) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE tree(id) AS (
+             SELECT id FROM groups WHERE id = ?1
+             UNION SELECT g.id FROM groups g JOIN tree t ON g.parent_id = t.id)
+         SELECT id FROM tree",
+    )?;
+    stmt.query_map([group], |r| r.get(0))?.collect()
+}
+
+/// Days of membership, `[from, until)`; `until` `None`: still a member.
+type Spans = Vec<(Date, Option<Date>)>;
+
+/// The users a report is about, and for a group scope the days each of
+/// them belonged to one of the groups (membership as of the viewing date:
+/// an April transfer does not move March's viewing to the new section).
+#[derive(Debug, Default)]
+pub struct Audience {
+    /// `(id, email, name)` by e-mail.
+    pub users: Vec<(i64, String, String)>,
+    /// Per user, the days of membership `[from, until)`; `None`: every day.
+    days: Option<HashMap<i64, Spans>>,
+}
+
+impl Audience {
+    /// Whether `user`'s viewing on `day` belongs to the report.
+    pub fn counts(&self, user: i64, day: Date) -> bool {
+        match &self.days {
+            None => true,
+            Some(days) => days.get(&user).is_some_and(|spans| {
+                spans
+                    .iter()
+                    .any(|(from, until)| *from <= day && until.is_none_or(|u| day < u))
+            }),
+        }
+    }
+
+    /// The users in `scope` (one of them with `user`) who could have viewed
+    /// something in `[from, to]`, in `tz`'s days.
+    pub fn load(
+        conn: &Connection,
+        scope: &Scope,
+        user: Option<UserId>,
+        from: Date,
+        to: Date,
+        tz: &jiff::tz::TimeZone,
+    ) -> rusqlite::Result<Self> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, email, name FROM users WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY email",
+        )?;
+        let everyone: Vec<(i64, String, String)> = stmt
+            .query_map([user.map(UserId::get)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let Scope::Groups(groups) = scope else {
+            return Ok(Self {
+                users: everyone,
+                days: None,
+            });
+        };
+        let local = |utc: &str| {
+            utc.parse::<jiff::Timestamp>()
+                .map(|t| t.to_zoned(tz.clone()).date())
+                .ok()
+        };
+        let mut days: HashMap<i64, Spans> = HashMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT user_id, joined_at, left_at FROM membership_history WHERE group_id = ?1",
+        )?;
+        for group in groups {
+            let mut rows = stmt.query([group])?;
+            while let Some(r) = rows.next()? {
+                let Some(joined) = local(&r.get::<_, String>(1)?) else {
+                    continue;
+                };
+                let left = r.get::<_, Option<String>>(2)?.and_then(|l| local(&l));
+                // Only spans that touch the report's days matter.
+                if joined <= to && left.is_none_or(|l| l > from) {
+                    days.entry(r.get(0)?).or_default().push((joined, left));
+                }
+            }
+        }
+        Ok(Self {
+            users: everyone
+                .into_iter()
+                .filter(|(id, ..)| days.contains_key(id))
+                .collect(),
+            days: Some(days),
+        })
+    }
 }
 
 /// The first day of every period between `from` and `to`.
@@ -100,49 +195,35 @@ pub fn viewing(
     from: Date,
     to: Date,
     granularity: Granularity,
-    timezone: &str,
+    tz: &jiff::tz::TimeZone,
     scope: &Scope,
     user: Option<UserId>,
 ) -> rusqlite::Result<ViewingReport> {
     let periods = periods(from, to, granularity);
-    let mut sql =
-        String::from("SELECT u.id, u.email, u.name FROM users u WHERE u.deleted_at IS NULL");
-    let mut args: Vec<i64> = Vec::new();
-    if let Scope::Groups(groups) = scope {
-        let marks = vec!["?"; groups.len().max(1)].join(",");
-        sql += &format!(
-            " AND u.id IN (SELECT user_id FROM group_members WHERE group_id IN ({marks}))"
-        );
-        args.extend(if groups.is_empty() {
-            vec![-1]
-        } else {
-            groups.clone()
-        });
-    }
-    if let Some(u) = user {
-        sql += " AND u.id = ?";
-        args.push(u.get());
-    }
-    sql += " ORDER BY u.email";
-    let mut stmt = conn.prepare(&sql)?;
-    let users: Vec<(i64, String, String)> = stmt
-        .query_map(params_from_iter(&args), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<Result<_, _>>()?;
-
+    let audience = Audience::load(conn, scope, user, from, to, tz)?;
     let mut ms: HashMap<(i64, usize), i64> = HashMap::new();
-    let mut stmt =
-        conn.prepare("SELECT user_id, day, SUM(credited_ms) FROM viewing_daily WHERE day BETWEEN ?1 AND ?2 GROUP BY user_id, day")?;
-    let mut rows = stmt.query([from.to_string(), to.to_string()])?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT user_id, day, SUM(credited_ms) FROM viewing_daily
+         WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR user_id = ?3) GROUP BY user_id, day",
+    )?;
+    let mut rows = stmt.query(params![
+        from.to_string(),
+        to.to_string(),
+        user.map(UserId::get)
+    ])?;
     while let Some(r) = rows.next()? {
         let day: String = r.get(1)?;
         let Ok(day) = day.parse::<Date>() else {
             continue;
         };
+        let id: i64 = r.get(0)?;
+        if !audience.counts(id, day) {
+            continue;
+        }
         let index = periods.partition_point(|p| *p <= day).saturating_sub(1);
-        *ms.entry((r.get(0)?, index)).or_default() += r.get::<_, i64>(2)?;
+        *ms.entry((id, index)).or_default() += r.get::<_, i64>(2)?;
     }
+    let users = audience.users;
 
     let mut totals = vec![0; periods.len()];
     let rows: Vec<ViewingRow> = users
@@ -168,13 +249,212 @@ pub fn viewing(
         from,
         to,
         granularity,
-        timezone: timezone.to_owned(),
+        timezone: tz.iana_name().unwrap_or("UTC").to_owned(),
         periods,
         rows,
         totals: Totals {
             seconds: totals,
             total_seconds,
         },
+    })
+}
+
+/// Parts of a video in the audience-retention curve.
+pub const RETENTION_PARTS: usize = 20;
+
+/// The contents report (API.md "Shapes that clients rely on").
+#[derive(Debug, Serialize)]
+pub struct ContentsReport {
+    /// First day, inclusive.
+    pub from: Date,
+    /// Last day, inclusive.
+    pub to: Date,
+    /// The timezone whose days these are.
+    pub timezone: String,
+    /// Per video watched in the period.
+    pub contents: Vec<ContentRow>,
+    /// Per user who watched something in the period.
+    pub users: Vec<UserWatched>,
+}
+
+/// One video's audience in the period.
+#[derive(Debug, Serialize)]
+pub struct ContentRow {
+    /// The video.
+    pub video_id: i64,
+    /// A course it is a lesson of (the oldest), if any.
+    pub course_id: Option<i64>,
+    /// Its title.
+    pub title: String,
+    /// Users in scope credited with viewing time in the period.
+    pub viewers: u32,
+    /// Their viewing time in the period, whole seconds.
+    pub total_seconds: i64,
+    /// How many of them have completed it (coverage ≥ the threshold).
+    pub completions: u32,
+    /// `completions / viewers` (0 without viewers).
+    pub completion_rate: f64,
+    /// For each of [`RETENTION_PARTS`] parts of the video, how many of the
+    /// viewers played at least half of it.
+    pub retention: Vec<u32>,
+}
+
+/// What one user watched in the period.
+#[derive(Debug, Serialize)]
+pub struct UserWatched {
+    /// The user.
+    pub user_id: i64,
+    /// Their e-mail.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// Per video.
+    pub watched: Vec<Watched>,
+}
+
+/// One user × video.
+#[derive(Debug, Serialize)]
+pub struct Watched {
+    /// The video.
+    pub video_id: i64,
+    /// Its title.
+    pub title: String,
+    /// Viewing time in the period, whole seconds.
+    pub seconds: i64,
+    /// Share of the video's seconds ever played (0..1).
+    pub coverage: f64,
+    /// Coverage reached the completion threshold.
+    pub completed: bool,
+    /// Last heartbeat with played media (UTC).
+    pub last_viewed_at: Option<String>,
+}
+
+/// Builds the contents report for `[from, to]`.
+pub fn contents(
+    conn: &Connection,
+    from: Date,
+    to: Date,
+    tz: &jiff::tz::TimeZone,
+    scope: &Scope,
+) -> rusqlite::Result<ContentsReport> {
+    let audience = Audience::load(conn, scope, None, from, to, tz)?;
+    // Viewing time per (user, video) in the period, on the days that count.
+    let mut ms: HashMap<(i64, i64), i64> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT user_id, video_id, day, credited_ms FROM viewing_daily WHERE day BETWEEN ?1 AND ?2",
+    )?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let (user, video, day): (i64, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if day.parse::<Date>().is_ok_and(|d| audience.counts(user, d)) {
+            *ms.entry((user, video)).or_default() += r.get::<_, i64>(3)?;
+        }
+    }
+    let known: HashMap<i64, &(i64, String, String)> =
+        audience.users.iter().map(|u| (u.0, u)).collect();
+    ms.retain(|(user, _), v| *v > 0 && known.contains_key(user));
+
+    let mut by_video: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    for (user, video) in ms.keys() {
+        by_video.entry(*video).or_default().push(*user);
+    }
+    let mut video_stmt = conn.prepare_cached(
+        "SELECT v.title, (SELECT MIN(l.course_id) FROM lessons l JOIN courses k ON k.id = l.course_id
+                          WHERE l.video_id = v.id AND k.deleted_at IS NULL)
+         FROM videos v WHERE v.id = ?1",
+    )?;
+    let mut progress_stmt = conn.prepare_cached(
+        "SELECT seconds, covered, length_s, completed_at, last_viewed_at FROM viewing_progress
+         WHERE user_id = ?1 AND video_id = ?2",
+    )?;
+    let mut contents = Vec::new();
+    let mut watched: HashMap<i64, Vec<Watched>> = HashMap::new();
+    for (video, users) in &by_video {
+        let (title, course_id): (String, Option<i64>) =
+            video_stmt.query_row([video], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut bitmaps = Vec::new();
+        let mut length = 0usize;
+        let (mut completions, mut total_ms) = (0u32, 0i64);
+        for user in users {
+            let seconds_ms = ms[&(*user, *video)];
+            total_ms += seconds_ms;
+            let progress = progress_stmt
+                .query_row(params![user, video], |r| {
+                    Ok((
+                        r.get::<_, Vec<u8>>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                })
+                .optional()?;
+            let (coverage, completed, last) = match progress {
+                Some((bits, covered, len, completed_at, last)) => {
+                    length = length.max(usize::try_from(len).unwrap_or(0));
+                    bitmaps.push(bits);
+                    (
+                        crate::coverage::share(
+                            usize::try_from(covered).unwrap_or(0),
+                            usize::try_from(len).unwrap_or(0),
+                        ),
+                        completed_at.is_some(),
+                        Some(last),
+                    )
+                }
+                // Time carried over from another system: no coverage known.
+                None => (0.0, false, None),
+            };
+            completions += u32::from(completed);
+            watched.entry(*user).or_default().push(Watched {
+                video_id: *video,
+                title: title.clone(),
+                seconds: (seconds_ms + 500) / 1000,
+                coverage,
+                completed,
+                last_viewed_at: last,
+            });
+        }
+        let viewers = u32::try_from(users.len()).unwrap_or(u32::MAX);
+        contents.push(ContentRow {
+            video_id: *video,
+            course_id,
+            title,
+            viewers,
+            total_seconds: (total_ms + 500) / 1000,
+            completions,
+            completion_rate: if viewers == 0 {
+                0.0
+            } else {
+                f64::from(completions) / f64::from(viewers)
+            },
+            retention: crate::coverage::retention(
+                bitmaps.iter().map(Vec::as_slice),
+                length,
+                RETENTION_PARTS,
+            ),
+        });
+    }
+    let users = audience
+        .users
+        .iter()
+        .filter_map(|(id, email, name)| {
+            let mut list = watched.remove(id)?;
+            list.sort_by_key(|w| w.video_id);
+            Some(UserWatched {
+                user_id: *id,
+                email: email.clone(),
+                name: name.clone(),
+                watched: list,
+            })
+        })
+        .collect();
+    Ok(ContentsReport {
+        from,
+        to,
+        timezone: tz.iana_name().unwrap_or("UTC").to_owned(),
+        contents,
+        users,
     })
 }
 
@@ -211,6 +491,156 @@ mod tests {
         assert_eq!(
             periods(d("2026-01-15"), d("2026-03-01"), Granularity::Month),
             vec![d("2026-01-15"), d("2026-02-01"), d("2026-03-01")]
+        );
+    }
+}
+
+#[cfg(test)]
+mod as_of_tests {
+    use super::*;
+    use crate::db::Db;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    /// 総務部 → 人事課, and 財政課. Taro moves from 財政課 to 人事課 on
+    /// 2026-04-01 (09:00 in Tokyo); he watched on 03-31 and on 04-01.
+    async fn transfer() -> (tempfile::TempDir, Db, i64, i64, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let ids = db
+            .call(|c| {
+                crate::courses::seed_categories(c)?;
+                let at = "2026-01-01T00:00:00Z";
+                c.execute(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at) VALUES
+                     (1, 'taro@x.jp', '太郎', 'learner', ?1, ?1), (2, 'hana@x.jp', '花子', 'learner', ?1, ?1)",
+                    [at],
+                )?;
+                c.execute(
+                    "INSERT INTO groups (id, name, parent_id, created_at) VALUES
+                     (1, '総務部', NULL, ?1), (2, '人事課', 1, ?1), (3, '財政課', NULL, ?1)",
+                    [at],
+                )?;
+                c.execute(
+                    "INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)
+                     VALUES (1, '研修', 1, 1, 'ready', ?1, ?1)",
+                    [at],
+                )?;
+                // The history as the triggers would have written it, at these times.
+                c.execute_batch(
+                    "INSERT INTO membership_history (group_id, user_id, joined_at, left_at) VALUES
+                     (3, 1, '2026-01-01T00:00:00Z', '2026-04-01T00:00:00Z'),
+                     (2, 1, '2026-04-01T00:00:00Z', NULL),
+                     (2, 2, '2026-01-01T00:00:00Z', NULL);
+                     INSERT INTO viewing_daily (user_id, video_id, day, credited_ms) VALUES
+                     (1, 1, '2026-03-31', 60000), (1, 1, '2026-04-01', 120000), (2, 1, '2026-03-31', 30000);",
+                )?;
+                Ok((1, 2, 3))
+            })
+            .await
+            .unwrap();
+        (dir, db, ids.0, ids.1, ids.2)
+    }
+
+    #[tokio::test]
+    async fn a_transfer_moves_only_the_days_after_it_and_sub_groups_count() {
+        let (_dir, db, bu, _ka, zaisei) = transfer().await;
+        let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+        let (by_bu, by_zaisei, all) = db
+            .call(move |c| {
+                let report = |scope: &Scope| {
+                    viewing(
+                        c,
+                        d("2026-03-31"),
+                        d("2026-04-01"),
+                        Granularity::Day,
+                        &tz,
+                        scope,
+                        None,
+                    )
+                };
+                Ok((
+                    report(&Scope::Groups(subtree(c, bu)?))?,
+                    report(&Scope::Groups(subtree(c, zaisei)?))?,
+                    report(&Scope::All)?,
+                ))
+            })
+            .await
+            .unwrap();
+        let cells = |r: &ViewingReport| -> Vec<(String, Vec<i64>)> {
+            r.rows
+                .iter()
+                .map(|row| (row.email.clone(), row.seconds.clone()))
+                .collect()
+        };
+        // 総務部 includes 人事課: Taro from April 1 only, Hanako throughout.
+        assert_eq!(
+            cells(&by_bu),
+            vec![
+                ("hana@x.jp".into(), vec![30, 0]),
+                ("taro@x.jp".into(), vec![0, 120])
+            ]
+        );
+        // 財政課 keeps Taro's March.
+        assert_eq!(cells(&by_zaisei), vec![("taro@x.jp".into(), vec![60, 0])]);
+        assert_eq!(all.totals.seconds, vec![90, 120]);
+        // Every second is in exactly one group's report here.
+        assert_eq!(
+            by_bu.totals.total_seconds + by_zaisei.totals.total_seconds,
+            all.totals.total_seconds
+        );
+    }
+
+    #[tokio::test]
+    async fn the_contents_report_shows_coverage_completion_and_retention() {
+        let (_dir, db, bu, _ka, _zaisei) = transfer().await;
+        let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+        let report = db
+            .call(move |c| {
+                // Taro played the whole 100 s video, Hanako its first 30 s.
+                let mut full = Vec::new();
+                crate::coverage::mark(&mut full, 100, &[(0.0, 100.0)], 1000.0);
+                let mut part = Vec::new();
+                crate::coverage::mark(&mut part, 100, &[(0.0, 30.0)], 1000.0);
+                c.execute(
+                    "INSERT INTO viewing_progress VALUES
+                     (1, 1, ?1, 100, 100, '2026-03-31T00:00:00Z', '2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z'),
+                     (2, 1, ?2, 30, 100, '2026-03-31T00:00:00Z', '2026-03-31T00:00:00Z', NULL)",
+                    params![full, part],
+                )?;
+                Ok(contents(c, d("2026-03-31"), d("2026-04-01"), &tz, &Scope::Groups(subtree(c, bu)?))?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(report.contents.len(), 1);
+        let row = &report.contents[0];
+        assert_eq!(
+            (
+                row.viewers,
+                row.total_seconds,
+                row.completions,
+                row.completion_rate
+            ),
+            (2, 150, 1, 0.5)
+        );
+        assert_eq!(row.retention[..7], [2, 2, 2, 2, 2, 2, 1]);
+        assert_eq!(row.retention[19], 1);
+        let taro = report
+            .users
+            .iter()
+            .find(|u| u.email == "taro@x.jp")
+            .unwrap();
+        assert_eq!(taro.watched.len(), 1);
+        assert_eq!(
+            (
+                taro.watched[0].seconds,
+                taro.watched[0].coverage,
+                taro.watched[0].completed
+            ),
+            (120, 1.0, true),
+            "only April counts for 総務部"
         );
     }
 }

@@ -51,6 +51,9 @@ pub struct Settings {
     pub licensed_seats: u32,
     /// Days a deleted user, group, course or video stays in the trash.
     pub trash_retention_days: u32,
+    /// A video counts as completed (修了) once this share (0..1] of its
+    /// seconds has been played at least once.
+    pub completion_coverage: f64,
 }
 
 impl Default for Settings {
@@ -75,6 +78,7 @@ impl Default for Settings {
             import_max_bytes: 32 * 1024 * 1024,
             licensed_seats: 100,
             trash_retention_days: 90,
+            completion_coverage: 0.95,
         }
     }
 }
@@ -97,6 +101,9 @@ pub enum SettingsError {
     /// A share outside 0..1.
     #[error("catalog.import_max_disable_share must be between 0 and 1")]
     DisableShare,
+    /// The completion share is not in (0, 1].
+    #[error("catalog.completion_coverage must be more than 0 and at most 1 (e.g. 0.95)")]
+    Completion,
 }
 
 impl Settings {
@@ -114,6 +121,9 @@ impl Settings {
         }
         if !(0.0..=1.0).contains(&self.import_max_disable_share) {
             return Err(SettingsError::DisableShare);
+        }
+        if !(self.completion_coverage > 0.0 && self.completion_coverage <= 1.0) {
+            return Err(SettingsError::Completion);
         }
         let token = self.worker_token()?;
         if token.as_ref().is_some_and(|t| t.expose_secret().len() < 32) {

@@ -224,6 +224,10 @@ const MATRIX: &[Row] = &[
         "the learner's playback session: only its own user reports on it, admins included"),
     row("GET",    "/api/v1/reports/viewing",                       MANAGERS,
         "?group=A: the other manager gets an empty report, never group A's rows"),
+    row("GET",    "/api/v1/me/preferences",                        ANY_USER, ""),
+    row("PUT",    "/api/v1/me/preferences",                        ANY_USER, "1.5x with Japanese captions"),
+    row("GET",    "/api/v1/reports/contents",                      MANAGERS,
+        "?group=A: the other manager gets an empty report, never group A's rows"),
     row("GET",    "/api/v1/users",                                 MANAGERS, ""),
     row("POST",   "/api/v1/users",                                 [U, F, F, A, F, A, U, U],
         "a learner in group A: the other manager may not put users into a group it does not manage (403)"),
@@ -375,6 +379,13 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
         ),
         ("GET", "/api/v1/reports/viewing") => {
             Probe::at(format!("/api/v1/reports/viewing?group={a}"))
+        }
+        ("GET", "/api/v1/me/preferences") => Probe::at(route),
+        ("PUT", "/api/v1/me/preferences") => {
+            Probe::json(route, json!({"playback_rate": 1.5, "captions": "ja"}))
+        }
+        ("GET", "/api/v1/reports/contents") => {
+            Probe::at(format!("/api/v1/reports/contents?group={a}"))
         }
         ("GET", "/api/v1/users") => Probe::at("/api/v1/users?per_page=500"),
         ("POST", "/api/v1/users") => Probe::json(route, fx.new_user_body()),

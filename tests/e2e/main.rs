@@ -13,5 +13,6 @@ mod imports;
 mod jobs;
 mod path;
 mod people;
+mod records;
 mod s3;
 mod security;

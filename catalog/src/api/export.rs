@@ -24,13 +24,9 @@ pub struct ExportQuery {
     encoding: Option<String>,
 }
 
-fn encoding(q: &ExportQuery) -> Result<Encoding, ApiError> {
-    match q
-        .encoding
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+/// The encoding a download asks for (`?encoding=`): UTF-8 with BOM by default.
+pub fn encoding(asked: Option<&str>) -> Result<Encoding, ApiError> {
+    match asked.map(str::to_ascii_lowercase).as_deref() {
         None | Some("utf8" | "utf-8" | "utf8_bom") => Ok(Encoding::Utf8Bom),
         Some("shift_jis" | "sjis" | "cp932" | "windows-31j") => Ok(Encoding::ShiftJis),
         Some(other) => Err(ApiError::BadRequest(format!(
@@ -116,7 +112,7 @@ pub async fn file(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     me.require(|r| r == Role::Admin)?;
-    let encoding = encoding(&q)?;
+    let encoding = encoding(q.encoding.as_deref())?;
     let kinds: Vec<Kind> = if name == "all.zip" {
         Kind::ALL.to_vec()
     } else {

@@ -13,6 +13,7 @@ mod health;
 mod imports;
 mod internal;
 mod playback;
+mod preferences;
 mod reports;
 mod seats;
 mod trash;
@@ -121,7 +122,9 @@ routes! {
     "/api/v1/videos/{id}/captions" [POST] => post(captions::upload),
     "/api/v1/videos/{id}/captions/{lang}" [DELETE] => delete(captions::delete),
     "/api/v1/play/{session_id}/heartbeat" [POST] => post(playback::heartbeat),
+    "/api/v1/me/preferences" [GET, PUT] => get(preferences::get).put(preferences::put),
     "/api/v1/reports/viewing" [GET] => get(reports::viewing),
+    "/api/v1/reports/contents" [GET] => get(reports::contents),
     "/api/v1/users" [GET, POST] => get(users::list).post(users::create),
     "/api/v1/users/{id}" [GET, PATCH, DELETE] =>
         get(users::get).patch(users::update).delete(users::trash),

@@ -22,9 +22,14 @@ pub async fn heartbeat(
     let now = Timestamp::now();
     let tz = state.tz.clone();
     let sid = session.clone();
+    let completion = state.settings.completion_coverage;
     let applied = state
         .db
-        .call(move |c| Ok(playback::heartbeat(c, &sid, me.id, &hb, now, &tz)))
+        .call(move |c| {
+            Ok(playback::heartbeat(
+                c, &sid, me.id, &hb, now, &tz, completion,
+            ))
+        })
         .await??;
     let ttl = SignedDuration::from_secs(state.settings.grant_ttl_seconds);
     let mut body = serde_json::json!({

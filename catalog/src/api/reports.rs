@@ -1,11 +1,16 @@
-//! `GET /api/v1/reports/viewing` (admin; managers for their own groups).
+//! `GET /api/v1/reports/viewing` and `GET /api/v1/reports/contents` (admin;
+//! managers for their own groups). `Accept: text/csv` gives the same report
+//! as CSV, with the exports' rules (UTF-8 with BOM or `?encoding=shift_jis`,
+//! formula triggers neutralised).
 
 use super::extract::{ApiQuery, CurrentUser};
 use super::{ApiError, AppState};
-use crate::reports::{self, Granularity, MAX_DAYS, Scope};
+use crate::csvfile::{self, Encoding};
+use crate::reports::{self, ContentsReport, Granularity, MAX_DAYS, Scope, ViewingReport};
 use axum::Json;
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use domain::{Role, UserId};
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -18,20 +23,40 @@ pub struct ViewingQuery {
     granularity: Option<Granularity>,
     group: Option<i64>,
     user: Option<UserId>,
+    /// For CSV: `utf8` (with BOM, the default) or `shift_jis`.
+    encoding: Option<String>,
 }
 
-/// Viewing seconds per user per period.
-pub async fn viewing(
-    State(state): State<AppState>,
-    me: CurrentUser,
-    ApiQuery(q): ApiQuery<ViewingQuery>,
-) -> Result<impl IntoResponse, ApiError> {
-    me.require(Role::can_manage_people)?;
+/// Whose viewing the caller may see: admins everyone or a group with its
+/// sub-groups; managers their groups (or one of them), never more.
+pub fn scope(
+    c: &rusqlite::Connection,
+    me: &CurrentUser,
+    group: Option<i64>,
+) -> rusqlite::Result<Scope> {
+    Ok(match (me.role, group) {
+        (Role::Admin, None) => Scope::All,
+        (Role::Admin, Some(g)) => Scope::Groups(reports::subtree(c, g)?),
+        (_, group) => {
+            let mine = reports::managed_groups(c, me.id)?;
+            match group {
+                Some(g) if mine.contains(&g) => Scope::Groups(reports::subtree(c, g)?),
+                Some(_) => Scope::Groups(vec![]),
+                None => Scope::Groups(mine),
+            }
+        }
+    })
+}
+
+/// `[from, to]` from the query: by default the 30 days to today.
+fn period(
+    state: &AppState,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<(Date, Date), ApiError> {
     let today = jiff::Timestamp::now().to_zoned(state.tz.clone()).date();
-    let to = q.to.unwrap_or(today);
-    let from = q
-        .from
-        .unwrap_or_else(|| to.saturating_sub(jiff::Span::new().days(29)));
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or_else(|| to.saturating_sub(jiff::Span::new().days(29)));
     if from > to {
         return Err(ApiError::Invalid(
             "開始日は終了日以前にしてください (from must not be after to)".into(),
@@ -42,33 +67,195 @@ pub async fn viewing(
             "期間は{MAX_DAYS}日以内にしてください (period too long)"
         )));
     }
+    Ok((from, to))
+}
+
+/// Whether the client asked for CSV.
+fn wants_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"))
+}
+
+/// `table` as a CSV download named `name`.
+fn csv(table: &[Vec<String>], name: &str, encoding: Option<&str>) -> Result<Response, ApiError> {
+    let encoding = super::export::encoding(encoding)?;
+    let bytes = csvfile::encode(table, encoding)
+        .map_err(|e| ApiError::Unmappable(e.to_string(), serde_json::Value::Null))?;
+    let content_type = match encoding {
+        Encoding::ShiftJis => "text/csv; charset=Shift_JIS",
+        Encoding::Utf8 | Encoding::Utf8Bom => "text/csv; charset=utf-8",
+    };
+    Ok(super::export::download(content_type, name, bytes))
+}
+
+/// Viewing seconds per user per period.
+pub async fn viewing(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ViewingQuery>,
+) -> Result<Response, ApiError> {
+    me.require(Role::can_manage_people)?;
+    let (from, to) = period(&state, q.from, q.to)?;
     let granularity = q.granularity.unwrap_or(Granularity::Day);
-    let timezone = state.settings.timezone.clone();
+    let tz = state.tz.clone();
+    let (group, user) = (q.group, q.user);
     let report = state
         .db
         .call(move |c| {
-            let scope = match (me.role, q.group) {
-                (Role::Admin, None) => Scope::All,
-                (Role::Admin, Some(g)) => Scope::Groups(vec![g]),
-                (_, group) => {
-                    let mine = reports::managed_groups(c, me.id)?;
-                    match group {
-                        Some(g) if mine.contains(&g) => Scope::Groups(vec![g]),
-                        Some(_) => Scope::Groups(vec![]),
-                        None => Scope::Groups(mine),
-                    }
-                }
-            };
+            let scope = scope(c, &me, group)?;
             Ok(reports::viewing(
                 c,
                 from,
                 to,
                 granularity,
-                &timezone,
+                &tz,
                 &scope,
-                q.user,
+                user,
             )?)
         })
         .await?;
-    Ok(Json(report))
+    if wants_csv(&headers) {
+        return csv(
+            &viewing_table(&report),
+            &format!("viewing-{from}-{to}.csv"),
+            q.encoding.as_deref(),
+        );
+    }
+    Ok(Json(report).into_response())
+}
+
+/// The viewing report as a table: a row per user, a column per period,
+/// then the totals.
+fn viewing_table(report: &ViewingReport) -> Vec<Vec<String>> {
+    let mut header = vec!["email".to_owned(), "name".to_owned()];
+    header.extend(report.periods.iter().map(ToString::to_string));
+    header.push("total_seconds".to_owned());
+    let mut table = vec![header];
+    for row in &report.rows {
+        let mut cells = vec![row.email.clone(), row.name.clone()];
+        cells.extend(row.seconds.iter().map(ToString::to_string));
+        cells.push(row.total_seconds.to_string());
+        table.push(cells);
+    }
+    let mut totals = vec!["合計 (total)".to_owned(), String::new()];
+    totals.extend(report.totals.seconds.iter().map(ToString::to_string));
+    totals.push(report.totals.total_seconds.to_string());
+    table.push(totals);
+    table
+}
+
+/// Query parameters of the contents report.
+#[derive(Debug, Deserialize)]
+pub struct ContentsQuery {
+    from: Option<Date>,
+    to: Option<Date>,
+    group: Option<i64>,
+    /// For CSV: `users` (what each user watched, the default) or `contents`.
+    table: Option<String>,
+    /// For CSV: `utf8` (with BOM, the default) or `shift_jis`.
+    encoding: Option<String>,
+}
+
+/// Per content and per user: who watched what, how long, how much of it.
+pub async fn contents(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ContentsQuery>,
+) -> Result<Response, ApiError> {
+    me.require(Role::can_manage_people)?;
+    let (from, to) = period(&state, q.from, q.to)?;
+    let tz = state.tz.clone();
+    let group = q.group;
+    let report = state
+        .db
+        .call(move |c| {
+            let scope = scope(c, &me, group)?;
+            Ok(reports::contents(c, from, to, &tz, &scope)?)
+        })
+        .await?;
+    if wants_csv(&headers) {
+        let (table, name) = match q.table.as_deref() {
+            None | Some("users") => (watched_table(&report), "watched"),
+            Some("contents") => (contents_table(&report), "contents"),
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "table は users か contents です: {other} (table must be users or contents)"
+                )));
+            }
+        };
+        return csv(
+            &table,
+            &format!("{name}-{from}-{to}.csv"),
+            q.encoding.as_deref(),
+        );
+    }
+    Ok(Json(report).into_response())
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.1}", share * 100.0)
+}
+
+fn watched_table(report: &ContentsReport) -> Vec<Vec<String>> {
+    let mut table = vec![
+        [
+            "email",
+            "name",
+            "video_id",
+            "title",
+            "seconds",
+            "coverage_percent",
+            "completed",
+            "last_viewed_at",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for user in &report.users {
+        for w in &user.watched {
+            table.push(vec![
+                user.email.clone(),
+                user.name.clone(),
+                w.video_id.to_string(),
+                w.title.clone(),
+                w.seconds.to_string(),
+                percent(w.coverage),
+                if w.completed { "修了" } else { "" }.to_owned(),
+                w.last_viewed_at.clone().unwrap_or_default(),
+            ]);
+        }
+    }
+    table
+}
+
+fn contents_table(report: &ContentsReport) -> Vec<Vec<String>> {
+    let mut table = vec![
+        [
+            "video_id",
+            "course_id",
+            "title",
+            "viewers",
+            "total_seconds",
+            "completions",
+            "completion_percent",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for c in &report.contents {
+        table.push(vec![
+            c.video_id.to_string(),
+            c.course_id.map(|id| id.to_string()).unwrap_or_default(),
+            c.title.clone(),
+            c.viewers.to_string(),
+            c.total_seconds.to_string(),
+            c.completions.to_string(),
+            percent(c.completion_rate),
+        ]);
+    }
+    table
 }

@@ -1,0 +1,149 @@
+//! Coverage (視聴率): which seconds of a video a user has played at least
+//! once, kept as one bit per second. Second `i` is the span `[i, i+1)`; it
+//! counts as played when a played interval contains its midpoint `i + 0.5`,
+//! so intervals split anywhere add up exactly and replaying a part adds
+//! nothing. Seeking does not play anything: only the intervals the player
+//! reports as played count, and no more of them than the time that passed
+//! allows (see [`mark`]).
+//!
+//! Completion (修了): coverage of at least `catalog.completion_coverage`
+//! (default 0.95) of the video's seconds.
+
+/// The seconds a video of `duration_s` has (a started second counts).
+pub fn seconds_of(duration_s: f64) -> usize {
+    if duration_s.is_finite() && duration_s > 0.0 {
+        duration_s.ceil() as usize
+    } else {
+        0
+    }
+}
+
+/// Marks the seconds `played` covers in `bits` (sized for `seconds`),
+/// taking intervals in order and no more than `budget_s` media seconds in
+/// all: a client cannot claim to have played more than the time that passed
+/// (at its rate) allows. Returns how many seconds were newly covered.
+pub fn mark(bits: &mut Vec<u8>, seconds: usize, played: &[(f64, f64)], budget_s: f64) -> usize {
+    bits.resize(seconds.div_ceil(8), 0);
+    let mut budget = budget_s.max(0.0);
+    let mut added = 0;
+    for &(from, to) in played {
+        if budget <= 0.0 {
+            break;
+        }
+        let to = to.min(from + budget);
+        budget -= to - from;
+        // Seconds whose midpoint lies in [from, to].
+        let first = (from - 0.5).ceil().max(0.0) as usize;
+        let last = (to - 0.5).floor();
+        if last < 0.0 {
+            continue;
+        }
+        let last = (last as usize).min(seconds.saturating_sub(1));
+        for i in first..=last {
+            if i >= seconds {
+                break;
+            }
+            let (byte, bit) = (i / 8, 1u8 << (i % 8));
+            if bits[byte] & bit == 0 {
+                bits[byte] |= bit;
+                added += 1;
+            }
+        }
+    }
+    added
+}
+
+/// Whether second `i` is covered.
+pub fn is_set(bits: &[u8], i: usize) -> bool {
+    bits.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0)
+}
+
+/// The number of covered seconds.
+pub fn count(bits: &[u8]) -> usize {
+    bits.iter().map(|b| b.count_ones() as usize).sum()
+}
+
+/// Coverage as a share of the video's seconds (0..1).
+pub fn share(covered: usize, seconds: usize) -> f64 {
+    if seconds == 0 {
+        0.0
+    } else {
+        (covered as f64 / seconds as f64).min(1.0)
+    }
+}
+
+/// Audience retention: for each of `parts` equal parts of a video of
+/// `seconds`, how many of the viewers (their bitmaps) played at least half
+/// of it.
+pub fn retention<'a>(
+    viewers: impl IntoIterator<Item = &'a [u8]>,
+    seconds: usize,
+    parts: usize,
+) -> Vec<u32> {
+    let mut out = vec![0u32; parts];
+    if seconds == 0 || parts == 0 {
+        return out;
+    }
+    for bits in viewers {
+        for (k, slot) in out.iter_mut().enumerate() {
+            let start = k * seconds / parts;
+            let end = ((k + 1) * seconds / parts).max(start + 1).min(seconds);
+            let played = (start..end).filter(|&i| is_set(bits, i)).count();
+            if played * 2 >= end - start {
+                *slot += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_intervals_add_up_and_replays_add_nothing() {
+        let mut bits = Vec::new();
+        assert_eq!(mark(&mut bits, 60, &[(0.0, 10.2)], 100.0), 10);
+        assert_eq!(mark(&mut bits, 60, &[(10.2, 20.0)], 100.0), 10);
+        assert_eq!(mark(&mut bits, 60, &[(5.0, 15.0)], 100.0), 0, "a replay");
+        assert_eq!(count(&bits), 20);
+        assert_eq!(share(count(&bits), 60), 20.0 / 60.0);
+    }
+
+    #[test]
+    fn seeking_covers_nothing_and_claims_are_capped_by_the_budget() {
+        let mut bits = Vec::new();
+        // Seek to 50 s and play 5 s: only those.
+        assert_eq!(mark(&mut bits, 60, &[(50.0, 55.0)], 10.0), 5);
+        // A client claiming the whole video after 10 s gets 10 s of it.
+        let mut bits = Vec::new();
+        assert_eq!(mark(&mut bits, 60, &[(0.0, 60.0)], 10.0), 10);
+        assert!(is_set(&bits, 9) && !is_set(&bits, 10));
+        // The budget runs across intervals.
+        let mut bits = Vec::new();
+        assert_eq!(mark(&mut bits, 60, &[(0.0, 6.0), (30.0, 40.0)], 10.0), 10);
+        assert!(is_set(&bits, 33) && !is_set(&bits, 34));
+    }
+
+    #[test]
+    fn the_last_partial_second_counts_and_nothing_past_the_end() {
+        let mut bits = Vec::new();
+        let seconds = seconds_of(10.4);
+        assert_eq!(seconds, 11);
+        assert_eq!(mark(&mut bits, seconds, &[(0.0, 11.0)], 100.0), 11);
+        assert_eq!(count(&bits), 11);
+        assert_eq!(seconds_of(f64::NAN), 0);
+    }
+
+    #[test]
+    fn retention_counts_viewers_per_part() {
+        let mut a = Vec::new();
+        mark(&mut a, 100, &[(0.0, 100.0)], 1000.0);
+        let mut b = Vec::new();
+        mark(&mut b, 100, &[(0.0, 30.0)], 1000.0);
+        let r = retention([a.as_slice(), b.as_slice()], 100, 10);
+        assert_eq!(r, vec![2, 2, 2, 1, 1, 1, 1, 1, 1, 1]);
+        assert_eq!(retention([a.as_slice()], 0, 10), vec![0; 10]);
+    }
+}

@@ -1,0 +1,84 @@
+//! Playback preferences that follow a user across devices: speed and
+//! caption choice (`GET`/`PUT /api/v1/me/preferences`).
+
+use crate::crediting::RATES;
+use domain::UserId;
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+/// A user's playback preferences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// Playback rate, one of the rates heartbeats accept (0.25 … 4).
+    pub playback_rate: f64,
+    /// Caption language (`ja`, `en`, …), or empty for captions off.
+    pub captions: String,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            playback_rate: 1.0,
+            captions: String::new(),
+        }
+    }
+}
+
+impl Preferences {
+    /// Why these preferences cannot be kept, in Japanese and English.
+    pub fn problem(&self) -> Option<String> {
+        if !RATES.contains(&self.playback_rate) {
+            return Some(
+                "再生速度は0.25〜4の範囲で指定してください (playback_rate must be between 0.25 and 4)"
+                    .into(),
+            );
+        }
+        let tag_ok = self.captions.len() <= 35
+            && self
+                .captions
+                .split('-')
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !self.captions.is_empty() && !tag_ok {
+            return Some(
+                "字幕は言語タグ (ja, en, pt-BR など) か空文字で指定してください (captions must be a language tag or empty)"
+                    .into(),
+            );
+        }
+        None
+    }
+}
+
+/// The user's preferences (the defaults until they choose).
+pub fn get(conn: &Connection, user: UserId) -> rusqlite::Result<Preferences> {
+    Ok(conn
+        .query_row(
+            "SELECT playback_rate, captions FROM preferences WHERE user_id = ?1",
+            [user.get()],
+            |r| {
+                Ok(Preferences {
+                    playback_rate: r.get(0)?,
+                    captions: r.get(1)?,
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Keeps the user's preferences (checked with [`Preferences::problem`] first).
+pub fn set(
+    conn: &Connection,
+    user: UserId,
+    prefs: &Preferences,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO preferences (user_id, playback_rate, captions, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET playback_rate = excluded.playback_rate,
+             captions = excluded.captions, updated_at = excluded.updated_at",
+        params![user.get(), prefs.playback_rate, prefs.captions, now.to_string()],
+    )?;
+    Ok(())
+}

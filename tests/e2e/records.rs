@@ -1,0 +1,194 @@
+//! Learning records through the API: coverage and completion from real
+//! heartbeats (seeking does not complete, claims are capped by elapsed
+//! time), the contents report in JSON and CSV, the viewing report as CSV,
+//! and preferences that follow the user.
+
+use crate::app::spawn_app;
+use crate::path::upload_and_publish;
+use domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+#[tokio::test]
+async fn coverage_completes_only_what_was_played_and_reports_show_it() {
+    let app = spawn_app().await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let video = upload_and_publish(&app, &editor).await; // 6.5 s: 7 seconds
+    let learner = app.login("learner@city.example.jp").await;
+    let admin = app.login("admin@city.example.jp").await;
+    let play: Value = learner
+        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hb = format!(
+        "/api/v1/play/{}/heartbeat",
+        play["session_id"].as_str().unwrap()
+    );
+    let beat = |seq: i64, played: Value, position: f64| {
+        let (learner, hb) = (&learner, &hb);
+        async move {
+            let resp = learner
+                .post(
+                    hb,
+                    &json!({"seq": seq, "position_s": position, "played": played, "rate": 1.0}),
+                )
+                .await;
+            assert_eq!(resp.status(), StatusCode::OK);
+        }
+    };
+    let watched = || {
+        let admin = &admin;
+        async move {
+            let report: Value = admin
+                .get("/api/v1/reports/contents")
+                .await
+                .json()
+                .await
+                .unwrap();
+            report
+        }
+    };
+
+    // Seek to the end and play its last 1.5 s: two seconds of seven.
+    beat(1, json!([[5.0, 6.5]]), 6.5).await;
+    // Then claim the whole video at once: only what the elapsed time allows.
+    beat(2, json!([[0.0, 6.5]]), 6.5).await;
+    let report = watched().await;
+    let mine = &report["users"][0]["watched"][0];
+    assert_eq!(mine["completed"], false, "{report}");
+    let coverage = mine["coverage"].as_f64().unwrap();
+    assert!(
+        (2.0 / 7.0..=5.0 / 7.0).contains(&coverage),
+        "seeking and an inflated claim cover little: {coverage}"
+    );
+
+    // Three seconds later, playing the middle covers the rest: completed.
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    beat(3, json!([[1.0, 5.0]]), 5.0).await;
+    let report = watched().await;
+    let content = &report["contents"][0];
+    assert_eq!(content["video_id"], video);
+    assert_eq!(
+        (
+            &content["viewers"],
+            &content["completions"],
+            &content["completion_rate"]
+        ),
+        (&json!(1), &json!(1), &json!(1.0)),
+        "{report}"
+    );
+    assert_eq!(content["retention"].as_array().unwrap().len(), 20);
+    assert!(
+        content["retention"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n == 1)
+    );
+    let mine = &report["users"][0];
+    assert_eq!(mine["email"], "learner@city.example.jp");
+    assert_eq!(mine["watched"][0]["coverage"], 1.0);
+    assert_eq!(mine["watched"][0]["completed"], true);
+
+    // The same as CSV: per user (default) and per content.
+    let resp = admin
+        .client
+        .get(admin.url("/api/v1/reports/contents"))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = resp.bytes().await.unwrap();
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    assert!(
+        text.starts_with(
+            "email,name,video_id,title,seconds,coverage_percent,completed,last_viewed_at\r\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(&format!("learner@city.example.jp,テスト,{video},研修.mp4,")));
+    assert!(text.contains(",100.0,修了,"), "{text}");
+    let resp = admin
+        .client
+        .get(admin.url("/api/v1/reports/contents?table=contents"))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    let text = resp.text().await.unwrap();
+    assert!(
+        text.contains(&format!("{video},")) && text.contains(",1,100.0\r\n"),
+        "{text}"
+    );
+    let resp = admin
+        .client
+        .get(admin.url("/api/v1/reports/viewing?granularity=month"))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("email,name,"), "{text}");
+    assert!(text.contains("合計 (total)"), "{text}");
+    assert!(text.contains("learner@city.example.jp,テスト,"), "{text}");
+}
+
+#[tokio::test]
+async fn playback_preferences_follow_the_user_to_another_device() {
+    let app = spawn_app().await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let office_pc = app.login("learner@city.example.jp").await;
+    let prefs: Value = office_pc
+        .get("/api/v1/me/preferences")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(prefs, json!({"playback_rate": 1.0, "captions": ""}));
+    let resp = office_pc
+        .send(
+            Method::PUT,
+            "/api/v1/me/preferences",
+            Some(&json!({"playback_rate": 1.5, "captions": "ja"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let phone = app.login("learner@city.example.jp").await;
+    let prefs: Value = phone
+        .get("/api/v1/me/preferences")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(prefs, json!({"playback_rate": 1.5, "captions": "ja"}));
+    for bad in [
+        json!({"playback_rate": 8.0, "captions": ""}),
+        json!({"playback_rate": 1.0, "captions": "ja;drop"}),
+    ] {
+        let resp = phone
+            .send(Method::PUT, "/api/v1/me/preferences", Some(&bad))
+            .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let resp = phone
+        .send(
+            Method::PUT,
+            "/api/v1/me/preferences",
+            Some(&json!({"playback_rate": 1.0, "captions": "ja", "volume": 3})),
+        )
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "unknown fields are refused"
+    );
+}
