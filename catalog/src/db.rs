@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_seats.sql"),
     include_str!("../migrations/0010_trash.sql"),
     include_str!("../migrations/0011_viewing_records.sql"),
+    include_str!("../migrations/0012_assignments.sql"),
 ];
 
 /// A database failure.

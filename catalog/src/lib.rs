@@ -18,6 +18,7 @@
 //! - [`imports`]: CSV imports of users — preview (changes nothing), apply in
 //!   one transaction of exactly the previewed plan, undo; sync, one-time passwords.
 //! - [`reports`]: reports from the per-day rollup.
+//! - [`assignments`]: courses assigned to groups and users with a due day.
 //! - [`audit`], [`export`]: the append-only audit log; every table as CSV.
 //! - [`seats`]: licensed seats, active users counted per day.
 //! - [`trash`]: deleted users, groups, courses and videos; restore; purge.
@@ -26,6 +27,7 @@
 //! [`Catalog::open`] builds the state; [`Catalog::router`] serves it.
 
 pub mod api;
+pub mod assignments;
 pub mod audit;
 pub mod captions;
 pub mod courses;

@@ -226,6 +226,15 @@ const MATRIX: &[Row] = &[
         "?group=A: the other manager gets an empty report, never group A's rows"),
     row("GET",    "/api/v1/me/preferences",                        ANY_USER, ""),
     row("PUT",    "/api/v1/me/preferences",                        ANY_USER, "1.5x with Japanese captions"),
+    row("GET",    "/api/v1/me/assignments",                        ANY_USER, ""),
+    row("GET",    "/api/v1/assignments",                           MANAGERS,
+        "the other manager gets only what reaches its own learners"),
+    row("POST",   "/api/v1/assignments",                           [U, F, F, A, T422, A, U, U],
+        "the published course to group A: to the other manager group A is not a group it may assign to (422)"),
+    row("GET",    "/api/v1/assignments/{id}",                      SCOPED,
+        "an assignment to group A made for the check"),
+    row("DELETE", "/api/v1/assignments/{id}",                      ADMINS,
+        "an admin's assignment to group A made for the check: managers delete only their own"),
     row("GET",    "/api/v1/reports/contents",                      MANAGERS,
         "?group=A: the other manager gets an empty report, never group A's rows"),
     row("GET",    "/api/v1/users",                                 MANAGERS, ""),
@@ -383,6 +392,18 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
         ("GET", "/api/v1/me/preferences") => Probe::at(route),
         ("PUT", "/api/v1/me/preferences") => {
             Probe::json(route, json!({"playback_rate": 1.5, "captions": "ja"}))
+        }
+        ("GET", "/api/v1/me/assignments" | "/api/v1/assignments") => Probe::at(route),
+        ("POST", "/api/v1/assignments") => Probe::json(
+            route,
+            json!({"course_id": course, "due_on": "2030-03-31", "group_ids": [a]}),
+        ),
+        ("GET" | "DELETE", "/api/v1/assignments/{id}") => {
+            let body = json!({"course_id": course, "due_on": "2030-03-31", "group_ids": [a]});
+            let made = fx
+                .admin_ok(Method::POST, "/api/v1/assignments", Body::Json(body))
+                .await;
+            Probe::at(format!("/api/v1/assignments/{}", made["id"]))
         }
         ("GET", "/api/v1/reports/contents") => {
             Probe::at(format!("/api/v1/reports/contents?group={a}"))

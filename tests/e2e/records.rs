@@ -129,6 +129,8 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
         text.contains(&format!("{video},")) && text.contains(",1,100.0\r\n"),
         "{text}"
     );
+    assignments_show_who_finished_and_who_is_overdue(&app, &admin, &learner).await;
+
     let resp = admin
         .client
         .get(admin.url("/api/v1/reports/viewing?granularity=month"))
@@ -191,4 +193,122 @@ async fn playback_preferences_follow_the_user_to_another_device() {
         StatusCode::BAD_REQUEST,
         "unknown fields are refused"
     );
+}
+
+/// The learner has completed the course's only video; a colleague in 人事課
+/// has not started.
+async fn assignments_show_who_finished_and_who_is_overdue(
+    app: &crate::app::TestApp,
+    admin: &crate::app::Session,
+    learner: &crate::app::Session,
+) {
+    let courses: Value = admin.get("/api/v1/courses").await.json().await.unwrap();
+    let course = courses["items"][0]["id"].as_i64().unwrap();
+    let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+    let today = jiff::Timestamp::now().to_zoned(tokyo).date();
+    let (yesterday, tomorrow) = (today.yesterday().unwrap(), today.tomorrow().unwrap());
+    let group: Value = admin
+        .post("/api/v1/groups", &json!({"name": "人事課"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let group = group["id"].as_i64().unwrap();
+    let colleague: Value = admin
+        .post(
+            "/api/v1/users",
+            &json!({"email": "colleague@city.example.jp", "name": "同僚", "role": "learner", "groups": [group]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let learner_id = {
+        let users: Value = admin
+            .get("/api/v1/users?q=learner@")
+            .await
+            .json()
+            .await
+            .unwrap();
+        users["items"][0]["id"].as_i64().unwrap()
+    };
+    let assign = |body: Value| async move {
+        let resp = admin.post("/api/v1/assignments", &body).await;
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().unwrap()
+    };
+    let mine = assign(json!({"course_id": course, "due_on": tomorrow.to_string(), "user_ids": [learner_id], "note": "必修です"})).await;
+    let section =
+        assign(json!({"course_id": course, "due_on": yesterday.to_string(), "group_ids": [group]}))
+            .await;
+    let (status, error) = {
+        let resp = admin
+            .post(
+                "/api/v1/assignments",
+                &json!({"course_id": course, "due_on": tomorrow.to_string()}),
+            )
+            .await;
+        (resp.status(), resp.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+
+    // The learner sees its own, finished.
+    let own: Value = learner
+        .get("/api/v1/me/assignments")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["total"], 1, "{own}");
+    assert_eq!(own["items"][0]["id"], mine);
+    assert_eq!(own["items"][0]["status"], "completed");
+    assert_eq!(own["items"][0]["note"], "必修です");
+
+    // The section's assignment: the colleague has not started and it is past due.
+    let progress: Value = admin
+        .get(&format!("/api/v1/assignments/{section}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        progress["assignees"].as_array().unwrap().len(),
+        1,
+        "{progress}"
+    );
+    assert_eq!(progress["assignees"][0]["user_id"], colleague["id"]);
+    assert_eq!(progress["assignees"][0]["status"], "overdue");
+    assert_eq!(progress["summary"], json!({"overdue": 1}));
+    let overdue = admin
+        .client
+        .get(admin.url(&format!("/api/v1/assignments/{section}?status=overdue")))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(overdue.status(), StatusCode::OK);
+    let text = overdue.text().await.unwrap();
+    assert!(
+        text.contains("colleague@city.example.jp,同僚,期限超過,0,1,"),
+        "{text}"
+    );
+    let done: Value = admin
+        .get(&format!("/api/v1/assignments/{mine}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["assignees"][0]["status"], "completed", "{done}");
+    assert!(done["assignees"][0]["completed_at"].is_string());
+    let resp = admin
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/assignments/{section}"),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let _ = app;
 }

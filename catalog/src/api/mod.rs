@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, health and metrics, and the built front end.
 //! Handlers are thin: parse, authorise, call one domain module, answer.
 
+mod assignments;
 mod audit;
 mod auth;
 mod captions;
@@ -123,6 +124,10 @@ routes! {
     "/api/v1/videos/{id}/captions/{lang}" [DELETE] => delete(captions::delete),
     "/api/v1/play/{session_id}/heartbeat" [POST] => post(playback::heartbeat),
     "/api/v1/me/preferences" [GET, PUT] => get(preferences::get).put(preferences::put),
+    "/api/v1/me/assignments" [GET] => get(assignments::mine),
+    "/api/v1/assignments" [GET, POST] => get(assignments::list).post(assignments::create),
+    "/api/v1/assignments/{id}" [GET, DELETE] =>
+        get(assignments::progress).delete(assignments::delete),
     "/api/v1/reports/viewing" [GET] => get(reports::viewing),
     "/api/v1/reports/contents" [GET] => get(reports::contents),
     "/api/v1/users" [GET, POST] => get(users::list).post(users::create),

@@ -71,7 +71,7 @@ fn period(
 }
 
 /// Whether the client asked for CSV.
-fn wants_csv(headers: &HeaderMap) -> bool {
+pub fn wants_csv(headers: &HeaderMap) -> bool {
     headers
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -79,7 +79,11 @@ fn wants_csv(headers: &HeaderMap) -> bool {
 }
 
 /// `table` as a CSV download named `name`.
-fn csv(table: &[Vec<String>], name: &str, encoding: Option<&str>) -> Result<Response, ApiError> {
+pub fn csv(
+    table: &[Vec<String>],
+    name: &str,
+    encoding: Option<&str>,
+) -> Result<Response, ApiError> {
     let encoding = super::export::encoding(encoding)?;
     let bytes = csvfile::encode(table, encoding)
         .map_err(|e| ApiError::Unmappable(e.to_string(), serde_json::Value::Null))?;
