@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_trash.sql"),
     include_str!("../migrations/0011_viewing_records.sql"),
     include_str!("../migrations/0012_assignments.sql"),
+    include_str!("../migrations/0013_viewing_monthly.sql"),
 ];
 
 /// A database failure.

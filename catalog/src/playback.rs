@@ -198,11 +198,7 @@ pub fn heartbeat(
             params![user.get(), now_s],
         )?;
         for (day, ms) in split_by_day(credited, now, tz) {
-            tx.execute(
-                "INSERT INTO viewing_daily (user_id, video_id, day, credited_ms) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (user_id, video_id, day) DO UPDATE SET credited_ms = credited_ms + excluded.credited_ms",
-                params![user.get(), video.get(), day.to_string(), ms],
-            )?;
+            add_history(&tx, user, video, day, ms)?;
         }
     }
     tx.commit()?;
@@ -283,8 +279,9 @@ fn validate(hb: &Heartbeat, duration: f64) -> Result<Vec<(f64, f64)>, HeartbeatE
     Ok(out)
 }
 
-/// Adds viewing time directly to the rollup: for demo history and for
-/// records carried over from another system. Not used by heartbeats.
+/// Adds viewing time to the rollups (user × video × day, user × month):
+/// for every credited heartbeat, and directly for demo history and records
+/// carried over from another system.
 pub fn add_history(
     conn: &Connection,
     user: UserId,
@@ -292,10 +289,15 @@ pub fn add_history(
     day: jiff::civil::Date,
     ms: i64,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO viewing_daily (user_id, video_id, day, credited_ms) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id, video_id, day) DO UPDATE SET credited_ms = credited_ms + excluded.credited_ms",
-        params![user.get(), video.get(), day.to_string(), ms],
-    )?;
+    )?
+    .execute(params![user.get(), video.get(), day.to_string(), ms])?;
+    conn.prepare_cached(
+        "INSERT INTO viewing_monthly (user_id, month, credited_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, month) DO UPDATE SET credited_ms = credited_ms + excluded.credited_ms",
+    )?
+    .execute(params![user.get(), day.strftime("%Y-%m").to_string(), ms])?;
     Ok(())
 }

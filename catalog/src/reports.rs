@@ -189,6 +189,21 @@ pub fn periods(from: Date, to: Date, g: Granularity) -> Vec<Date> {
     }
 }
 
+/// The whole calendar months inside `[from, to]`: `(first day, last day)`.
+fn whole_months(from: Date, to: Date) -> Option<(Date, Date)> {
+    let first = if from.day() == 1 {
+        from
+    } else {
+        from.first_of_month().checked_add(1.month()).ok()?
+    };
+    let last = if to == to.last_of_month() {
+        to
+    } else {
+        to.first_of_month().yesterday().ok()?
+    };
+    (first <= last).then_some((first, last))
+}
+
 /// Builds the viewing report for `[from, to]`.
 pub fn viewing(
     conn: &Connection,
@@ -201,27 +216,63 @@ pub fn viewing(
 ) -> rusqlite::Result<ViewingReport> {
     let periods = periods(from, to, granularity);
     let audience = Audience::load(conn, scope, user, from, to, tz)?;
+    let index_of = |day: Date| periods.partition_point(|p| *p <= day).saturating_sub(1);
     let mut ms: HashMap<(i64, usize), i64> = HashMap::new();
+    // A monthly report for everyone (or one user) takes its whole months
+    // from the user × month rollup; a group's needs each day's membership.
+    let mut daily = vec![(from, to)];
+    if granularity == Granularity::Month
+        && matches!(scope, Scope::All)
+        && let Some((first, last)) = whole_months(from, to)
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT user_id, month, credited_ms FROM viewing_monthly
+             WHERE month BETWEEN ?1 AND ?2 AND (?3 IS NULL OR user_id = ?3)",
+        )?;
+        let mut rows = stmt.query(params![
+            first.strftime("%Y-%m").to_string(),
+            last.strftime("%Y-%m").to_string(),
+            user.map(UserId::get)
+        ])?;
+        while let Some(r) = rows.next()? {
+            let month: String = r.get(1)?;
+            let Ok(start) = format!("{month}-01").parse::<Date>() else {
+                continue;
+            };
+            *ms.entry((r.get(0)?, index_of(start))).or_default() += r.get::<_, i64>(2)?;
+        }
+        daily.clear();
+        if from < first {
+            daily.push((from, first.yesterday().unwrap_or(first)));
+        }
+        if last < to {
+            daily.push((last.tomorrow().unwrap_or(last), to));
+        }
+    }
+    // Days: everyone's in one pass; a group's user by user (the index).
+    let who: Vec<Option<i64>> = match (scope, user) {
+        (_, Some(u)) => vec![Some(u.get())],
+        (Scope::All, None) => vec![None],
+        (Scope::Groups(_), None) => audience.users.iter().map(|u| Some(u.0)).collect(),
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT user_id, day, SUM(credited_ms) FROM viewing_daily
          WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR user_id = ?3) GROUP BY user_id, day",
     )?;
-    let mut rows = stmt.query(params![
-        from.to_string(),
-        to.to_string(),
-        user.map(UserId::get)
-    ])?;
-    while let Some(r) = rows.next()? {
-        let day: String = r.get(1)?;
-        let Ok(day) = day.parse::<Date>() else {
-            continue;
-        };
-        let id: i64 = r.get(0)?;
-        if !audience.counts(id, day) {
-            continue;
+    for (first, last) in daily {
+        for one in &who {
+            let mut rows = stmt.query(params![first.to_string(), last.to_string(), one])?;
+            while let Some(r) = rows.next()? {
+                let day: String = r.get(1)?;
+                let Ok(day) = day.parse::<Date>() else {
+                    continue;
+                };
+                let id: i64 = r.get(0)?;
+                if audience.counts(id, day) {
+                    *ms.entry((id, index_of(day))).or_default() += r.get::<_, i64>(2)?;
+                }
+            }
         }
-        let index = periods.partition_point(|p| *p <= day).saturating_sub(1);
-        *ms.entry((id, index)).or_default() += r.get::<_, i64>(2)?;
     }
     let users = audience.users;
 
@@ -642,5 +693,79 @@ mod as_of_tests {
             (120, 1.0, true),
             "only April counts for 総務部"
         );
+    }
+}
+
+#[cfg(test)]
+mod rollup_tests {
+    use super::*;
+    use crate::db::Db;
+    use domain::VideoId;
+    use rand::{Rng, SeedableRng};
+
+    /// Random histories: the monthly report (whole months from the monthly
+    /// rollup, edges from the days) equals a brute-force sum of the days.
+    #[tokio::test]
+    async fn monthly_reports_from_the_rollup_equal_the_days_summed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+        db.call(move |c| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+            let at = "2026-01-01T00:00:00Z";
+            for u in 1..=5 {
+                c.execute(
+                    "INSERT INTO users (id, email, role, created_at, updated_at) VALUES (?1, ?2, 'learner', ?3, ?3)",
+                    params![u, format!("u{u}@x.jp"), at],
+                )?;
+            }
+            for v in 1..=3 {
+                c.execute(
+                    "INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)
+                     VALUES (?1, 'v', 1, 1, 'ready', ?2, ?2)",
+                    params![v, at],
+                )?;
+            }
+            let start: Date = "2025-11-01".parse().unwrap();
+            for _ in 0..600 {
+                let day = start.checked_add(jiff::Span::new().days(rng.random_range(0..200))).unwrap();
+                crate::playback::add_history(
+                    c,
+                    UserId::new(rng.random_range(1..=5)),
+                    VideoId::new(rng.random_range(1..=3)),
+                    day,
+                    rng.random_range(1..600_000),
+                )?;
+            }
+            for _ in 0..50 {
+                let a = start.checked_add(jiff::Span::new().days(rng.random_range(0..200))).unwrap();
+                let b = a.checked_add(jiff::Span::new().days(rng.random_range(0..120))).unwrap();
+                let user = rng.random_bool(0.3).then(|| UserId::new(rng.random_range(1..=5)));
+                let report = viewing(c, a, b, Granularity::Month, &tz, &Scope::All, user)?;
+                // Brute force: every day's milliseconds into its period, rounded per cell.
+                let periods = periods(a, b, Granularity::Month);
+                let mut expected: HashMap<(i64, usize), i64> = HashMap::new();
+                let mut stmt = c.prepare("SELECT user_id, day, credited_ms FROM viewing_daily")?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    let (u, day, ms): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                    let day: Date = day.parse().unwrap();
+                    if day < a || day > b || user.is_some_and(|x| x.get() != u) {
+                        continue;
+                    }
+                    let i = periods.partition_point(|p| *p <= day) - 1;
+                    *expected.entry((u, i)).or_default() += ms;
+                }
+                for row in &report.rows {
+                    for (i, s) in row.seconds.iter().enumerate() {
+                        let want = (expected.get(&(row.user_id.get(), i)).copied().unwrap_or(0) + 500) / 1000;
+                        assert_eq!(*s, want, "{a}..{b} user {} period {i}", row.user_id.get());
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
     }
 }
