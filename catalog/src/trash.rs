@@ -670,9 +670,12 @@ mod tests {
     #[tokio::test]
     async fn nothing_is_purged_before_its_retention_ends() {
         let (_dir, db, store, admin, _video, course) = fixture().await;
-        db.call(move |c| Ok(trash_course(c, admin, course, Timestamp::now()).unwrap()))
-            .await
-            .unwrap();
+        db.call(move |c| {
+            trash_course(c, admin, course, Timestamp::now()).unwrap();
+            Ok(())
+        })
+        .await
+        .unwrap();
         let retention = SignedDuration::from_hours(24 * 90);
         assert_eq!(purge_expired(&db, &store, retention).await.unwrap(), 0);
         let items = db.call(move |c| Ok(list(c, retention)?)).await.unwrap();
