@@ -225,15 +225,22 @@ pub fn viewing(
         && matches!(scope, Scope::All)
         && let Some((first, last)) = whole_months(from, to)
     {
-        let mut stmt = conn.prepare_cached(
-            "SELECT user_id, month, credited_ms FROM viewing_monthly
-             WHERE month BETWEEN ?1 AND ?2 AND (?3 IS NULL OR user_id = ?3)",
-        )?;
-        let mut rows = stmt.query(params![
+        let months = (
             first.strftime("%Y-%m").to_string(),
             last.strftime("%Y-%m").to_string(),
-            user.map(UserId::get)
-        ])?;
+        );
+        // As for the days below: one statement per case, each with its index.
+        let mut everyone = conn.prepare_cached(
+            "SELECT user_id, month, credited_ms FROM viewing_monthly WHERE month BETWEEN ?1 AND ?2",
+        )?;
+        let mut one_user = conn.prepare_cached(
+            "SELECT user_id, month, credited_ms FROM viewing_monthly
+             WHERE user_id = ?3 AND month BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = match user {
+            Some(u) => one_user.query(params![months.0, months.1, u.get()])?,
+            None => everyone.query(params![months.0, months.1])?,
+        };
         while let Some(r) = rows.next()? {
             let month: String = r.get(1)?;
             let Ok(start) = format!("{month}-01").parse::<Date>() else {
@@ -255,13 +262,23 @@ pub fn viewing(
         (Scope::All, None) => vec![None],
         (Scope::Groups(_), None) => audience.users.iter().map(|u| Some(u.0)).collect(),
     };
-    let mut stmt = conn.prepare_cached(
+    // Two statements, so that SQLite can use an index for each: one user's
+    // days by the primary key, everyone's by the day index.
+    let mut everyone = conn.prepare_cached(
         "SELECT user_id, day, SUM(credited_ms) FROM viewing_daily
-         WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR user_id = ?3) GROUP BY user_id, day",
+         WHERE day BETWEEN ?1 AND ?2 GROUP BY user_id, day",
+    )?;
+    let mut one_user = conn.prepare_cached(
+        "SELECT user_id, day, SUM(credited_ms) FROM viewing_daily
+         WHERE user_id = ?3 AND day BETWEEN ?1 AND ?2 GROUP BY day",
     )?;
     for (first, last) in daily {
         for one in &who {
-            let mut rows = stmt.query(params![first.to_string(), last.to_string(), one])?;
+            let (first, last) = (first.to_string(), last.to_string());
+            let mut rows = match one {
+                Some(id) => one_user.query(params![first, last, id])?,
+                None => everyone.query(params![first, last])?,
+            };
             while let Some(r) = rows.next()? {
                 let day: String = r.get(1)?;
                 let Ok(day) = day.parse::<Date>() else {

@@ -101,7 +101,7 @@ pub async fn create(
                 now,
                 Some(me.id),
                 "course.create",
-                &id.to_string(),
+                &format!("course:{id}"),
                 &serde_json::json!({"title": new.title}),
             )?;
             Ok(Ok(courses::get(c, id, true)?))
@@ -122,18 +122,20 @@ pub async fn update(
     let course = state
         .db
         .call(move |c| {
+            let before = courses::get(c, id, true)?;
             if let Err(e) = courses::update(c, id, &patch, now) {
                 return Ok(Err(e));
             }
+            let after = courses::get(c, id, true)?;
             audit::record(
                 c,
                 now,
                 Some(me.id),
                 "course.update",
-                &id.to_string(),
-                &serde_json::json!({}),
+                &format!("course:{id}"),
+                &serde_json::json!({"before": before, "after": after}),
             )?;
-            Ok(Ok(courses::get(c, id, true)?))
+            Ok(Ok(after))
         })
         .await??;
     Ok(Json(course.ok_or(ApiError::NotFound)?))
@@ -158,7 +160,7 @@ pub async fn publish(
                 now,
                 Some(me.id),
                 "course.publish",
-                &id.to_string(),
+                &format!("course:{id}"),
                 &serde_json::json!({}),
             )?;
             Ok(Ok(courses::get(c, id, true)?))

@@ -1,0 +1,331 @@
+//! Reports at scale (issue 6): a catalog holding 5,000 staff × 365 days of
+//! viewing, with the raw ledger behind it (over ten million heartbeats), and
+//! the reports a personnel section asks for, through the real server:
+//!
+//! - the year's monthly viewing report for everyone (target < 200 ms),
+//! - one user's year, by month and by day (target < 20 ms),
+//! - both identical, cell by cell, to a recomputation from the raw
+//!   heartbeats,
+//! - the year's report for everyone as CSV, with the server's memory.
+//!
+//! The history is seeded straight into SQLite (a bench tool, not the
+//! product): staff `i` is in group `i % 20` since before the year, watches
+//! on about 40 % of the days — one session at noon Tokyo time of 5 to 24
+//! heartbeats crediting 10 s each — so the ledger and the rollups agree by
+//! construction and a recomputation can check the reports.
+//!
+//! `cargo bench --bench reports` (add `-- --runs N`, default 20 requests per
+//! report).
+
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const USERS: i64 = 5_000;
+const GROUPS: i64 = 20;
+const VIDEOS: i64 = 40;
+const FIRST_DAY: &str = "2025-04-01";
+const LAST_DAY: &str = "2026-03-31";
+const DAYS: i64 = 365;
+const PASSWORD: &str = "benchmark password";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(bin: &str, data: &std::path::Path) -> Server {
+    let mut child = Command::new(bin)
+        .args(["serve"])
+        .env("MANABI_DATA_DIR", data)
+        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
+        .env("MANABI_LOG__LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("manabi serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("listening line")
+        .trim_end_matches('/')
+        .to_owned();
+    Server { child, base }
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The admin through the CLI, then the history straight into SQLite.
+async fn seed(bin: &str, data: &std::path::Path) -> (i64, i64) {
+    let mut add = Command::new(bin)
+        .args([
+            "user",
+            "add",
+            "--email",
+            "admin@city.example.jp",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
+        .env("MANABI_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("manabi user add");
+    add.stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .expect("password");
+    assert!(add.wait().expect("user add").success());
+    let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
+    db.call(|c| {
+        let tx = c.transaction()?;
+        tx.execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {groups})
+             INSERT INTO groups (id, name, parent_id, created_at)
+             SELECT 100 + i, '課' || i, NULL, '2025-01-01T00:00:00Z' FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {users})
+             INSERT INTO users (id, email, name, role, status, created_at, updated_at)
+             SELECT 1000 + i, printf('staff%05d@city.example.jp', i), '職員 ' || i, 'learner', 'active',
+                    '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z' FROM n;
+             INSERT INTO group_members (group_id, user_id) SELECT 100 + (id - 1000) % {GROUPS}, id FROM users WHERE id >= 1000;
+             UPDATE membership_history SET joined_at = '2025-01-01T00:00:00Z';
+             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {videos})
+             INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, created_at, updated_at)
+             SELECT 1 + i, '研修動画 ' || i, 1, 1, 'ready', 1800, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z' FROM n;
+             -- One session per watched user-day, at 12:00 in Tokyo (03:00Z).
+             WITH RECURSIVE d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k < {days})
+             INSERT INTO playback_sessions (id, user_id, video_id, site, started_at, last_heartbeat_at, last_seq,
+                                            position_s, grant_expires_at)
+             SELECT printf('%08x%08x', u.id, d.k), u.id, 1 + (u.id + d.k) % {VIDEOS}, 'default',
+                    date('{FIRST_DAY}', '+' || d.k || ' days') || 'T03:00:00Z',
+                    date('{FIRST_DAY}', '+' || d.k || ' days') || 'T03:05:00Z',
+                    5 + (u.id + d.k) % 20, 0, date('{FIRST_DAY}', '+' || d.k || ' days') || 'T04:00:00Z'
+             FROM users u, d WHERE u.id >= 1000 AND (u.id * 31 + d.k * 17) % 10 < 4;
+             -- Its heartbeats, 10 s each.
+             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 24)
+             INSERT INTO heartbeats (session_id, seq, received_at, position_s, played, rate, credited_ms)
+             SELECT p.id, s.n, substr(p.started_at, 1, 11) || printf('03:%02d:%02dZ', s.n * 10 / 60, s.n * 10 % 60),
+                    s.n * 10, '[[' || (s.n * 10 - 10) || ',' || (s.n * 10) || ']]', 1, 10000
+             FROM playback_sessions p JOIN s ON s.n <= p.last_seq;
+             -- The rollups as heartbeats keep them.
+             INSERT INTO viewing_daily (user_id, video_id, day, credited_ms)
+             SELECT p.user_id, p.video_id, substr(p.started_at, 1, 10), SUM(h.credited_ms)
+             FROM playback_sessions p JOIN heartbeats h ON h.session_id = p.id GROUP BY p.id;
+             INSERT INTO viewing_monthly (user_id, month, credited_ms)
+             SELECT user_id, substr(day, 1, 7), SUM(credited_ms) FROM viewing_daily GROUP BY 1, 2;",
+            groups = GROUPS - 1,
+            users = USERS - 1,
+            videos = VIDEOS - 1,
+            days = DAYS - 1,
+        ))?;
+        tx.commit()?;
+        let counts = c.query_row(
+            "SELECT (SELECT COUNT(*) FROM heartbeats), (SELECT COUNT(*) FROM viewing_daily)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(counts)
+    })
+    .await
+    .expect("seeding")
+}
+
+/// Seconds per (user e-mail, month) recomputed from the raw heartbeats.
+async fn recomputed(data: &std::path::Path) -> HashMap<(String, String), i64> {
+    let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
+    db.call(|c| {
+        let mut stmt = c.prepare(
+            "SELECT u.email, substr(h.received_at, 1, 7), SUM(h.credited_ms)
+             FROM heartbeats h JOIN playback_sessions p ON p.id = h.session_id JOIN users u ON u.id = p.user_id
+             GROUP BY u.email, substr(h.received_at, 1, 7)",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(((r.get(0)?, r.get(1)?), (r.get::<_, i64>(2)? + 500) / 1000))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    })
+    .await
+    .expect("recomputation")
+}
+
+async fn login(base: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("client");
+    let resp = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"email": "admin@city.example.jp", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert!(resp.status().is_success(), "login: {}", resp.status());
+    client
+}
+
+/// `runs` timed GETs: (median, slowest) in milliseconds, and the last body.
+async fn timed(client: &reqwest::Client, url: &str, runs: usize) -> (f64, f64, Value) {
+    let mut ms = Vec::new();
+    let mut last = Value::Null;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let resp = client.get(url).send().await.expect("report");
+        assert!(resp.status().is_success(), "{url}: {}", resp.status());
+        last = resp.json().await.expect("report body");
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    (ms[ms.len() / 2], ms[ms.len() - 1], last)
+}
+
+/// Every cell of a monthly report against the recomputation.
+fn mismatches(report: &Value, raw: &HashMap<(String, String), i64>) -> usize {
+    let periods: Vec<String> = report["periods"]
+        .as_array()
+        .expect("periods")
+        .iter()
+        .map(|p| p.as_str().expect("period")[..7].to_owned())
+        .collect();
+    let mut bad = 0;
+    for row in report["rows"].as_array().expect("rows") {
+        let email = row["email"].as_str().expect("email").to_owned();
+        for (i, month) in periods.iter().enumerate() {
+            let want = raw
+                .get(&(email.clone(), month.clone()))
+                .copied()
+                .unwrap_or(0);
+            if row["seconds"][i].as_i64() != Some(want) {
+                bad += 1;
+            }
+        }
+    }
+    bad
+}
+
+#[tokio::main]
+async fn main() {
+    let runs: usize = std::env::args()
+        .skip_while(|a| a != "--runs")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    let bin = env!("CARGO_BIN_EXE_manabi");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let t = Instant::now();
+    let (heartbeats, daily) = seed(bin, &data).await;
+    println!(
+        "seeded {USERS} staff × {DAYS} days: {heartbeats} heartbeats, {daily} user × video × day rows in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let raw = recomputed(&data).await;
+    println!(
+        "raw recomputation from the heartbeats: {} user-month cells in {:.1} s",
+        raw.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let server = start(bin, &data);
+    let client = login(&server.base).await;
+    let base = &server.base;
+    let year = format!("from={FIRST_DAY}&to={LAST_DAY}");
+    println!(
+        "\n| report | median | slowest of {runs} | target | cells differing from the raw recomputation |"
+    );
+    println!("|---|---:|---:|---|---:|");
+    let (median, slowest, report) = timed(
+        &client,
+        &format!("{base}/api/v1/reports/viewing?{year}&granularity=month"),
+        runs,
+    )
+    .await;
+    let rows = report["rows"].as_array().map_or(0, Vec::len);
+    println!(
+        "| year by month, everyone ({rows} rows) | {median:.1} ms | {slowest:.1} ms | < 200 ms | {} |",
+        mismatches(&report, &raw)
+    );
+    let one = 1000 + USERS / 2;
+    for granularity in ["month", "day"] {
+        let (median, slowest, report) = timed(
+            &client,
+            &format!("{base}/api/v1/reports/viewing?{year}&granularity={granularity}&user={one}"),
+            runs,
+        )
+        .await;
+        let check = if granularity == "month" {
+            mismatches(&report, &raw).to_string()
+        } else {
+            let total = report["totals"]["total_seconds"].as_i64().unwrap_or(-1);
+            let email = format!("staff{:05}@city.example.jp", one - 1000);
+            let want: i64 = raw
+                .iter()
+                .filter(|((e, _), _)| *e == email)
+                .map(|(_, s)| s)
+                .sum();
+            // Day cells round per day; compare the year's total within a second a day.
+            format!("total {total} s vs raw {want} s")
+        };
+        println!(
+            "| one user's year by {granularity} | {median:.1} ms | {slowest:.1} ms | < 20 ms | {check} |"
+        );
+    }
+    // The same yearly report as CSV, watching the server's memory.
+    let pid = server.child.id();
+    let before = rss_kib(pid).unwrap_or(0);
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
+    let sampler = {
+        let (sampling, peak) = (sampling.clone(), peak.clone());
+        std::thread::spawn(move || {
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Some(kib) = rss_kib(pid) {
+                    peak.fetch_max(kib, std::sync::atomic::Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    let t = Instant::now();
+    let csv = client
+        .get(format!(
+            "{base}/api/v1/reports/viewing?{year}&granularity=day"
+        ))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .expect("csv")
+        .bytes()
+        .await
+        .expect("csv body");
+    let took = t.elapsed().as_secs_f64();
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let _ = sampler.join();
+    let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "\nCSV of the year by day for everyone: {:.1} MB in {took:.2} s; server RSS {:.0} MiB before, peak {:.0} MiB (+{:.0} MiB)",
+        csv.len() as f64 / 1e6,
+        before as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        peak.saturating_sub(before) as f64 / 1024.0
+    );
+}
