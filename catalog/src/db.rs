@@ -38,6 +38,7 @@ pub enum DbError {
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    path: std::path::PathBuf,
 }
 
 impl Db {
@@ -52,7 +53,20 @@ impl Db {
         migrate(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            path: path.to_owned(),
         })
+    }
+
+    /// A separate read-only connection, for long reads (a streamed export)
+    /// that must not hold the one connection everything else writes
+    /// through: in WAL mode it reads a consistent snapshot while writes go on.
+    pub fn reader(&self) -> Result<Connection, DbError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(conn)
     }
 
     /// Runs `f` with the connection on the blocking pool, inside the caller's

@@ -327,6 +327,90 @@ pub fn viewing(
     })
 }
 
+/// The viewing report one user at a time, for exports of any size in flat
+/// memory: `emit` gets each row in e-mail order (and may stop the report by
+/// returning `false`); the periods and the totals are returned at the end.
+/// Each user's days (or whole months, for a monthly report) are read by key.
+#[allow(clippy::too_many_arguments)]
+pub fn viewing_each(
+    conn: &Connection,
+    from: Date,
+    to: Date,
+    granularity: Granularity,
+    tz: &jiff::tz::TimeZone,
+    scope: &Scope,
+    user: Option<UserId>,
+    emit: &mut dyn FnMut(&[Date], ViewingRow) -> bool,
+) -> rusqlite::Result<Totals> {
+    let periods = periods(from, to, granularity);
+    let index_of = |day: Date| periods.partition_point(|p| *p <= day).saturating_sub(1);
+    let audience = Audience::load(conn, scope, user, from, to, tz)?;
+    let months = (granularity == Granularity::Month && matches!(scope, Scope::All))
+        .then(|| whole_months(from, to))
+        .flatten();
+    let daily: Vec<(Date, Date)> = match months {
+        None => vec![(from, to)],
+        Some((first, last)) => [
+            (from < first).then(|| (from, first.yesterday().unwrap_or(first))),
+            (last < to).then(|| (last.tomorrow().unwrap_or(last), to)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    };
+    let mut by_month = conn.prepare_cached(
+        "SELECT month, credited_ms FROM viewing_monthly WHERE user_id = ?1 AND month BETWEEN ?2 AND ?3",
+    )?;
+    let mut by_day = conn.prepare_cached(
+        "SELECT day, SUM(credited_ms) FROM viewing_daily
+         WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day",
+    )?;
+    let mut totals = vec![0; periods.len()];
+    for (id, email, name) in &audience.users {
+        let mut ms = vec![0i64; periods.len()];
+        if let Some((first, last)) = months {
+            let mut rows = by_month.query(params![
+                id,
+                first.strftime("%Y-%m").to_string(),
+                last.strftime("%Y-%m").to_string()
+            ])?;
+            while let Some(r) = rows.next()? {
+                if let Ok(start) = format!("{}-01", r.get::<_, String>(0)?).parse::<Date>() {
+                    ms[index_of(start)] += r.get::<_, i64>(1)?;
+                }
+            }
+        }
+        for (first, last) in &daily {
+            let mut rows = by_day.query(params![id, first.to_string(), last.to_string()])?;
+            while let Some(r) = rows.next()? {
+                if let Ok(day) = r.get::<_, String>(0)?.parse::<Date>()
+                    && audience.counts(*id, day)
+                {
+                    ms[index_of(day)] += r.get::<_, i64>(1)?;
+                }
+            }
+        }
+        let seconds: Vec<i64> = ms.iter().map(|m| (m + 500) / 1000).collect();
+        for (t, s) in totals.iter_mut().zip(&seconds) {
+            *t += s;
+        }
+        let row = ViewingRow {
+            user_id: UserId::new(*id),
+            email: email.clone(),
+            name: name.clone(),
+            total_seconds: seconds.iter().sum(),
+            seconds,
+        };
+        if !emit(&periods, row) {
+            break;
+        }
+    }
+    Ok(Totals {
+        total_seconds: totals.iter().sum(),
+        seconds: totals,
+    })
+}
+
 /// Parts of a video in the audience-retention curve.
 pub const RETENTION_PARTS: usize = 20;
 

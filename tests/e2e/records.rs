@@ -139,9 +139,38 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
         .await
         .unwrap();
     let text = resp.text().await.unwrap();
-    assert!(text.contains("email,name,"), "{text}");
-    assert!(text.contains("合計 (total)"), "{text}");
+    assert!(text.starts_with("\u{FEFF}email,name,"), "{text}");
     assert!(text.contains("learner@city.example.jp,テスト,"), "{text}");
+    // Streamed row by row, it still ends with the same totals as the JSON.
+    let json: Value = admin
+        .get("/api/v1/reports/viewing?granularity=month")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let total = json["totals"]["total_seconds"].as_i64().unwrap();
+    assert!(total > 0);
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("合計 (total),,") && last.ends_with(&format!(",{total}")),
+        "{last} vs {total}"
+    );
+    // Shift_JIS is written whole (checked first), with the same cells.
+    let resp = admin
+        .client
+        .get(admin.url("/api/v1/reports/viewing?granularity=month&encoding=shift_jis"))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()["content-type"],
+        "text/csv; charset=Shift_JIS"
+    );
+    let bytes = resp.bytes().await.unwrap();
+    let (sjis, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!bad);
+    assert_eq!(sjis.lines().last().unwrap(), last);
 }
 
 #[tokio::test]

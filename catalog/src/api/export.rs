@@ -36,7 +36,11 @@ pub fn encoding(asked: Option<&str>) -> Result<Encoding, ApiError> {
 }
 
 /// A file to download: never cached (it holds personal data).
-pub fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+pub fn download(
+    content_type: &str,
+    file_name: &str,
+    bytes: impl Into<axum::body::Body>,
+) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -46,7 +50,7 @@ pub fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response
                 format!("attachment; filename=\"{file_name}\""),
             ),
         ],
-        bytes,
+        bytes.into(),
     )
         .into_response()
 }

@@ -106,6 +106,21 @@ pub async fn viewing(
     let granularity = q.granularity.unwrap_or(Granularity::Day);
     let tz = state.tz.clone();
     let (group, user) = (q.group, q.user);
+    if wants_csv(&headers) && super::export::encoding(q.encoding.as_deref())? != Encoding::ShiftJis
+    {
+        // UTF-8 can be written as it comes: streamed, user by user, in flat
+        // memory. (Shift_JIS is checked whole first, so that a character it
+        // cannot hold is reported before anything is sent.)
+        let scope = state.db.call(move |c| Ok(scope(c, &me, group)?)).await?;
+        let request = Streamed {
+            from,
+            to,
+            granularity,
+            scope,
+            user,
+        };
+        return stream_viewing_csv(&state, request);
+    }
     let report = state
         .db
         .call(move |c| {
@@ -134,21 +149,90 @@ pub async fn viewing(
 /// The viewing report as a table: a row per user, a column per period,
 /// then the totals.
 fn viewing_table(report: &ViewingReport) -> Vec<Vec<String>> {
-    let mut header = vec!["email".to_owned(), "name".to_owned()];
-    header.extend(report.periods.iter().map(ToString::to_string));
-    header.push("total_seconds".to_owned());
-    let mut table = vec![header];
-    for row in &report.rows {
-        let mut cells = vec![row.email.clone(), row.name.clone()];
-        cells.extend(row.seconds.iter().map(ToString::to_string));
-        cells.push(row.total_seconds.to_string());
-        table.push(cells);
-    }
-    let mut totals = vec!["合計 (total)".to_owned(), String::new()];
-    totals.extend(report.totals.seconds.iter().map(ToString::to_string));
-    totals.push(report.totals.total_seconds.to_string());
-    table.push(totals);
+    let mut table = vec![viewing_header(&report.periods)];
+    table.extend(report.rows.iter().map(viewing_cells));
+    table.push(totals_cells(&report.totals));
     table
+}
+
+fn viewing_header(periods: &[Date]) -> Vec<String> {
+    let mut header = vec!["email".to_owned(), "name".to_owned()];
+    header.extend(periods.iter().map(ToString::to_string));
+    header.push("total_seconds".to_owned());
+    header
+}
+
+fn viewing_cells(row: &reports::ViewingRow) -> Vec<String> {
+    let mut cells = vec![row.email.clone(), row.name.clone()];
+    cells.extend(row.seconds.iter().map(ToString::to_string));
+    cells.push(row.total_seconds.to_string());
+    cells
+}
+
+fn totals_cells(totals: &reports::Totals) -> Vec<String> {
+    let mut cells = vec!["合計 (total)".to_owned(), String::new()];
+    cells.extend(totals.seconds.iter().map(ToString::to_string));
+    cells.push(totals.total_seconds.to_string());
+    cells
+}
+
+/// What a streamed viewing report covers.
+struct Streamed {
+    from: Date,
+    to: Date,
+    granularity: Granularity,
+    scope: Scope,
+    user: Option<UserId>,
+}
+
+/// Bytes gathered before they go to the client.
+const CHUNK: usize = 64 * 1024;
+
+/// The viewing report as UTF-8 CSV (with BOM), written while it is read
+/// from a read-only connection of its own: memory stays flat however many
+/// users, and the catalog's connection stays free for everything else.
+fn stream_viewing_csv(state: &AppState, request: Streamed) -> Result<Response, ApiError> {
+    let reader = state.db.reader()?;
+    let tz = state.tz.clone();
+    let Streamed {
+        from,
+        to,
+        granularity,
+        scope,
+        user,
+    } = request;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut buffer = String::from("\u{FEFF}");
+        buffer += &csvfile::to_text(&[viewing_header(&reports::periods(from, to, granularity))]);
+        let flush =
+            |buffer: &mut String| tx.blocking_send(Ok(std::mem::take(buffer).into())).is_ok();
+        let mut emit = |_: &[Date], row: reports::ViewingRow| {
+            buffer += &csvfile::to_text(&[viewing_cells(&row)]);
+            buffer.len() < CHUNK || flush(&mut buffer)
+        };
+        let done =
+            reports::viewing_each(&reader, from, to, granularity, &tz, &scope, user, &mut emit);
+        match done {
+            Ok(totals) => {
+                buffer += &csvfile::to_text(&[totals_cells(&totals)]);
+                flush(&mut buffer);
+            }
+            Err(e) => {
+                // The client sees a broken download, never a silently short file.
+                tracing::error!(error = %e, "streaming a report failed");
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+            }
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    Ok(super::export::download(
+        "text/csv; charset=utf-8",
+        &format!("viewing-{from}-{to}.csv"),
+        axum::body::Body::from_stream(body),
+    ))
 }
 
 /// Query parameters of the contents report.
