@@ -4,6 +4,7 @@
 #   build: FFmpeg development libraries, libclang, pkg-config (for ffmpeg-next)
 #   test:  the above plus Chromium and a Japanese font (browser tests), and
 #          s3s-fs, the S3-compatible server the store's tests run against
+#   fuzz:  only what scripts/fuzz.sh needs: g++ (libFuzzer) and cargo-fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=${1:-build}
@@ -12,6 +13,9 @@ packages=(libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswsc
           libswresample-dev libavutil-dev libclang-dev pkg-config)
 if [ "$need" = test ]; then
   packages+=(chromium fonts-ipafont-gothic)
+fi
+if [ "$need" = fuzz ]; then
+  packages=(g++)
 fi
 
 missing=()
@@ -27,6 +31,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v cargo >/dev/null || { echo "setup: cargo not found: install Rust (https://rustup.rs)" >&2; exit 1; }
+# cargo-fuzz builds and runs the libFuzzer targets in fuzz/ (on stable: see scripts/fuzz.sh).
+if [ "$need" = fuzz ]; then
+  fuzz_version=0.13.2
+  if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $fuzz_version" ]; then
+    echo "setup: installing cargo-fuzz $fuzz_version (about 1 minute)"
+    cargo install cargo-fuzz --version "$fuzz_version" --locked
+  fi
+  exit 0
+fi
+
 command -v npm >/dev/null || { echo "setup: npm not found: install Node.js 20" >&2; exit 1; }
 
 # s3s-fs checks request signatures, so the S3 store's tests prove signing works.

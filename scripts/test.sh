@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, lints, the Rust unit and end-to-end tests, the
-# front end's unit tests, and the browser test in Chromium against a real
-# `manabi demo`. Installs what is missing first.
+# Runs every test: formatting, lints, the Rust unit and end-to-end tests, a
+# 20 s fuzz run of the CSV import, the front end's unit tests, and the browser
+# test in Chromium against a real `manabi demo`. Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -18,6 +18,9 @@ cargo clippy --locked --all-targets -- -D warnings
 
 step "cargo test"
 cargo test --locked --workspace
+
+step "fuzz: the CSV import for 20 s"
+scripts/fuzz.sh 20
 
 step "front end: typecheck and unit tests"
 (cd player && npm run --silent typecheck && npm test)
