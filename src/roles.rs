@@ -187,16 +187,7 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 });
             }
             Front::Media(origin) => {
-                let threads = std::thread::available_parallelism().map_or(2, usize::from);
-                let listener = listener.into_std()?;
-                let stop = stop_rx.clone();
-                tasks.spawn(async move {
-                    if let Err(e) =
-                        origin::server::run_threads(listener, origin, threads, stop).await
-                    {
-                        tracing::error!(error = %e, "origin server failed");
-                    }
-                });
+                tasks.spawn(origin::server::run(listener, origin, stop));
             }
         }
     }

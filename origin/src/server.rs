@@ -1,9 +1,8 @@
-//! A standalone HTTP/1.1 server for `manabi serve --role origin`.
-//!
-//! [`run_threads`] serves as nginx's worker processes do: one single-threaded
-//! runtime per core, all accepting from the same listening socket, each
-//! connection living on the thread that accepted it — no work stealing and
-//! no wake-ups across threads on the path of a segment.
+//! A standalone HTTP/1.1 server for `manabi serve --role origin`, on the
+//! process's multi-threaded runtime. (One single-threaded runtime per core
+//! sharing the listening socket, as nginx's workers do, was measured slower
+//! here: 0.81–0.88× nginx at 256 connections against 0.91–1.08×; see
+//! docs/benchmarks.md.)
 
 use crate::Origin;
 use hyper::server::conn::http1;
@@ -54,51 +53,4 @@ pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Ou
             next = connections.join_next() => if next.is_none() { break },
         }
     }
-}
-
-/// Serves `origin` on `threads` single-threaded runtimes sharing `listener`
-/// until `stop` turns true; returns when every thread has finished.
-pub async fn run_threads(
-    listener: std::net::TcpListener,
-    origin: Origin,
-    threads: usize,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let mut handles = Vec::new();
-    for n in 0..threads.max(1) {
-        let listener = listener.try_clone()?;
-        let origin = origin.clone();
-        let mut stop = stop.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        handles.push(
-            std::thread::Builder::new()
-                .name(format!("origin-{n}"))
-                .spawn(move || {
-                    runtime.block_on(async move {
-                        match TcpListener::from_std(listener) {
-                            Ok(listener) => {
-                                let stopped = async move {
-                                    let _ = stop.wait_for(|s| *s).await;
-                                };
-                                run(listener, origin, stopped).await;
-                            }
-                            Err(e) => tracing::error!(error = %e, "origin thread cannot listen"),
-                        }
-                    });
-                })?,
-        );
-    }
-    // Joining blocks: wait on the blocking pool, not on a runtime thread.
-    let joined = tokio::task::spawn_blocking(move || {
-        for handle in handles {
-            if handle.join().is_err() {
-                tracing::error!("an origin thread panicked");
-            }
-        }
-    })
-    .await;
-    joined.map_err(std::io::Error::other)
 }
