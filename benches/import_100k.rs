@@ -15,9 +15,10 @@
 //!
 //! `cargo bench --bench import_100k` (add `-- --runs N` for more runs).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -27,47 +28,9 @@ const ABSENT_EVERY: usize = 101; // 1,000 of the staff are not in the file
 const NEW: usize = 20;
 const PASSWORD: &str = "benchmark password";
 
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The admin, then 100,980 learners and 20 groups straight into SQLite.
 async fn seed(bin: &str, data: &std::path::Path) {
-    let mut add = Command::new(bin)
-        .args([
-            "user",
-            "add",
-            "--email",
-            "admin@city.example.jp",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ])
-        .env("MANABI_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("manabi user add");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("password");
-    assert!(add.wait().expect("user add").success());
+    support::add_user(bin, data, "admin@city.example.jp", "admin", PASSWORD);
     let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
     db.call(|c| {
         let tx = c.transaction()?;
@@ -88,29 +51,6 @@ async fn seed(bin: &str, data: &std::path::Path) {
     })
     .await
     .expect("seeding");
-}
-
-fn start(bin: &str, data: &std::path::Path) -> Server {
-    let mut child = Command::new(bin)
-        .args(["serve"])
-        .env("MANABI_DATA_DIR", data)
-        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
-        .env("MANABI_LOG__LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("manabi serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening line")
-        .trim_end_matches('/')
-        .to_owned();
-    Server { child, base }
 }
 
 /// The HR file; with `bad`, every 100th data row's address is broken and the
@@ -200,7 +140,7 @@ struct Run {
 
 async fn run(bin: &str, data: &std::path::Path) -> Run {
     seed(bin, data).await;
-    let server = start(bin, data);
+    let server = support::serve(bin, data);
     let pid = server.child.id();
     let admin = Session::login(&server.base).await;
     let prober = Session::login(&server.base).await;
@@ -230,7 +170,7 @@ async fn run(bin: &str, data: &std::path::Path) -> Run {
         let (stop, peak) = (Arc::clone(&stop), Arc::clone(&peak));
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(pid).unwrap_or(0), Ordering::Relaxed);
+                peak.fetch_max(support::rss_kib(pid).unwrap_or(0), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })

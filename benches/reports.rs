@@ -17,10 +17,11 @@
 //! `cargo bench --bench reports` (add `-- --runs N`, default 20 requests per
 //! report).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const USERS: i64 = 5_000;
@@ -31,70 +32,9 @@ const LAST_DAY: &str = "2026-03-31";
 const DAYS: i64 = 365;
 const PASSWORD: &str = "benchmark password";
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(bin: &str, data: &std::path::Path) -> Server {
-    let mut child = Command::new(bin)
-        .args(["serve"])
-        .env("MANABI_DATA_DIR", data)
-        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
-        .env("MANABI_LOG__LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("manabi serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening line")
-        .trim_end_matches('/')
-        .to_owned();
-    Server { child, base }
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// The admin through the CLI, then the history straight into SQLite.
 async fn seed(bin: &str, data: &std::path::Path) -> (i64, i64) {
-    let mut add = Command::new(bin)
-        .args([
-            "user",
-            "add",
-            "--email",
-            "admin@city.example.jp",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ])
-        .env("MANABI_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("manabi user add");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("password");
-    assert!(add.wait().expect("user add").success());
+    support::add_user(bin, data, "admin@city.example.jp", "admin", PASSWORD);
     let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
     db.call(|c| {
         let tx = c.transaction()?;
@@ -245,7 +185,7 @@ async fn main() {
         raw.len(),
         t.elapsed().as_secs_f64()
     );
-    let server = start(bin, &data);
+    let server = support::serve(bin, &data);
     let client = login(&server.base).await;
     let base = &server.base;
     let year = format!("from={FIRST_DAY}&to={LAST_DAY}");
@@ -291,14 +231,14 @@ async fn main() {
     }
     // The same yearly report as CSV, watching the server's memory.
     let pid = server.child.id();
-    let before = rss_kib(pid).unwrap_or(0);
+    let before = support::rss_kib(pid).unwrap_or(0);
     let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
     let sampler = {
         let (sampling, peak) = (sampling.clone(), peak.clone());
         std::thread::spawn(move || {
             while sampling.load(std::sync::atomic::Ordering::Relaxed) {
-                if let Some(kib) = rss_kib(pid) {
+                if let Some(kib) = support::rss_kib(pid) {
                     peak.fetch_max(kib, std::sync::atomic::Ordering::Relaxed);
                 }
                 std::thread::sleep(Duration::from_millis(10));

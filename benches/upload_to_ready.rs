@@ -8,71 +8,22 @@
 //!
 //! `cargo bench --bench upload_to_ready` (add `-- --runs N` for more runs).
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::{Duration, Instant};
 use transcoder::synth::{SynthSpec, generate};
 
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(bin: &str, data: &std::path::Path) -> Server {
-    let mut add = Command::new(bin)
-        .args([
-            "user",
-            "add",
-            "--email",
-            "bench@city.example.jp",
-            "--role",
-            "editor",
-            "--password-stdin",
-        ])
-        .env("MANABI_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("manabi user add");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"benchmark password\n")
-        .expect("password");
-    assert!(add.wait().expect("user add").success());
-    let mut child = Command::new(bin)
-        .args(["serve"])
-        .env("MANABI_DATA_DIR", data)
-        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
-        .env("MANABI_LOG__LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("manabi serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening line")
-        .trim_end_matches('/')
-        .to_owned();
-    Server { child, base }
+/// An editor, then the server.
+fn start(bin: &str, data: &std::path::Path) -> support::Server {
+    support::add_user(
+        bin,
+        data,
+        "bench@city.example.jp",
+        "editor",
+        "benchmark password",
+    );
+    support::serve(bin, data)
 }
 
 #[tokio::main]
@@ -123,7 +74,7 @@ async fn main() {
             .expect("login body");
         let csrf = login["csrf_token"].as_str().expect("csrf").to_owned();
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let idle = rss_kib(pid).unwrap_or(0);
+        let idle = support::rss_kib(pid).unwrap_or(0);
 
         let started = Instant::now();
         let created: serde_json::Value = client
@@ -140,7 +91,7 @@ async fn main() {
         let id = created["id"].as_i64().expect("id");
         let mut peak = idle;
         loop {
-            peak = peak.max(rss_kib(pid).unwrap_or(0));
+            peak = peak.max(support::rss_kib(pid).unwrap_or(0));
             let v: serde_json::Value = client
                 .get(format!("{}/api/v1/videos/{id}", server.base))
                 .send()

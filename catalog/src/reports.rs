@@ -610,17 +610,6 @@ pub fn contents(
     })
 }
 
-/// The groups a manager manages, with their sub-groups.
-pub fn managed_groups(conn: &Connection, manager: UserId) -> rusqlite::Result<Vec<i64>> {
-    let mut stmt = conn.prepare(
-        "WITH RECURSIVE tree(id) AS (
-             SELECT group_id FROM group_managers WHERE user_id = ?1
-             UNION SELECT g.id FROM groups g JOIN tree t ON g.parent_id = t.id)
-         SELECT id FROM tree",
-    )?;
-    stmt.query_map([manager.get()], |r| r.get(0))?.collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

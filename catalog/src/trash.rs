@@ -274,27 +274,8 @@ pub fn trash_course(
     id: CourseId,
     now: Timestamp,
 ) -> Result<(), TrashError> {
-    let title: String = conn
-        .query_row(
-            "SELECT title FROM courses WHERE id = ?1 AND deleted_at IS NULL",
-            [id.get()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or(TrashError::NotFound)?;
-    conn.execute(
-        "UPDATE courses SET deleted_at = ?1, deleted_by = ?2 WHERE id = ?3",
-        params![now.to_string(), actor.get(), id.get()],
-    )?;
-    audit::record(
-        conn,
-        now,
-        Some(actor),
-        "course.trash",
-        &format!("course:{}", id.get()),
-        &serde_json::json!({"title": title}),
-    )?;
-    Ok(())
+    let title = live_title(conn, "courses", id.get())?;
+    mark_deleted(conn, Kind::Course, id.get(), &title, actor, now)
 }
 
 /// Moves video `id` to the trash. Refused while a course (not in the trash)
@@ -305,14 +286,7 @@ pub fn trash_video(
     id: VideoId,
     now: Timestamp,
 ) -> Result<(), TrashError> {
-    let title: String = conn
-        .query_row(
-            "SELECT title FROM videos WHERE id = ?1 AND deleted_at IS NULL",
-            [id.get()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or(TrashError::NotFound)?;
+    let title = live_title(conn, "videos", id.get())?;
     let users = courses_using(conn, &[id.get()])?;
     if !users.is_empty() {
         return Err(TrashError::Conflict(format!(
@@ -320,16 +294,44 @@ pub fn trash_video(
             users.join("、")
         )));
     }
+    mark_deleted(conn, Kind::Video, id.get(), &title, actor, now)
+}
+
+/// The title of row `id` of `table` (courses or videos) if it is not in the trash.
+fn live_title(conn: &Connection, table: &'static str, id: i64) -> Result<String, TrashError> {
+    conn.query_row(
+        &format!("SELECT title FROM {table} WHERE id = ?1 AND deleted_at IS NULL"),
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or(TrashError::NotFound)
+}
+
+/// Sets `deleted_at` on a course or video and audits it.
+fn mark_deleted(
+    conn: &Connection,
+    kind: Kind,
+    id: i64,
+    title: &str,
+    actor: UserId,
+    now: Timestamp,
+) -> Result<(), TrashError> {
+    let table = match kind {
+        Kind::Course => "courses",
+        Kind::Video => "videos",
+        Kind::User | Kind::Group => return Err(TrashError::NotFound),
+    };
     conn.execute(
-        "UPDATE videos SET deleted_at = ?1, deleted_by = ?2 WHERE id = ?3",
-        params![now.to_string(), actor.get(), id.get()],
+        &format!("UPDATE {table} SET deleted_at = ?1, deleted_by = ?2 WHERE id = ?3"),
+        params![now.to_string(), actor.get(), id],
     )?;
     audit::record(
         conn,
         now,
         Some(actor),
-        "video.trash",
-        &format!("video:{}", id.get()),
+        &format!("{}.trash", kind.as_str()),
+        &format!("{}:{id}", kind.as_str()),
         &serde_json::json!({"title": title}),
     )?;
     Ok(())

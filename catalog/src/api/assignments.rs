@@ -7,7 +7,6 @@
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser};
 use super::{ApiError, AppState};
 use crate::assignments::{self, AssignmentError, NewAssignment, Status};
-use crate::people::Scope;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -25,10 +24,6 @@ impl From<AssignmentError> for ApiError {
     }
 }
 
-fn scope(me: &CurrentUser) -> Result<Scope, ApiError> {
-    Scope::of(me.id, me.role).ok_or(ApiError::Forbidden)
-}
-
 fn today(state: &AppState) -> jiff::civil::Date {
     jiff::Timestamp::now().to_zoned(state.tz.clone()).date()
 }
@@ -38,7 +33,7 @@ pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = scope(&me)?;
+    let scope = me.scope()?;
     let items = state
         .db
         .call(move |c| Ok(assignments::list(c, scope)?))
@@ -53,7 +48,7 @@ pub async fn create(
     me: CurrentUser,
     ApiJson(new): ApiJson<NewAssignment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = scope(&me)?;
+    let scope = me.scope()?;
     let now = jiff::Timestamp::now();
     let created = state
         .db
@@ -79,7 +74,7 @@ pub async fn progress(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> Result<Response, ApiError> {
-    let scope = scope(&me)?;
+    let scope = me.scope()?;
     let today = today(&state);
     let mut report = state
         .db
@@ -137,7 +132,7 @@ pub async fn delete(
     me: CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = scope(&me)?;
+    let scope = me.scope()?;
     let now = jiff::Timestamp::now();
     state
         .db

@@ -38,6 +38,12 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// Whose users the caller manages (admins: all; managers: their groups'
+    /// learners), or 403 when it manages nobody.
+    pub fn scope(&self) -> Result<crate::people::Scope, ApiError> {
+        crate::people::Scope::of(self.id, self.role).ok_or(ApiError::Forbidden)
+    }
+
     /// Fails with 403 unless `allowed(role)`.
     pub fn require(&self, allowed: fn(Role) -> bool) -> Result<(), ApiError> {
         if allowed(self.role) {

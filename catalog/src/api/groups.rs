@@ -15,10 +15,6 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 
-fn scope(me: &CurrentUser) -> Result<Scope, ApiError> {
-    Scope::of(me.id, me.role).ok_or(ApiError::Forbidden)
-}
-
 /// Whether `scope` may see group `id` (404 otherwise, as if it did not exist).
 fn visible(conn: &Connection, scope: Scope, id: GroupId) -> rusqlite::Result<bool> {
     match scope {
@@ -32,7 +28,7 @@ pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = scope(&me)?;
+    let scope = me.scope()?;
     let items = state
         .db
         .call(move |c| {
@@ -65,7 +61,7 @@ pub async fn create(
     me: CurrentUser,
     ApiJson(new): ApiJson<NewGroup>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = scope(&me)?;
+    let scope = me.scope()?;
     if matches!(scope, Scope::ManagedBy(_)) && new.parent_id.is_none() {
         return Err(ApiError::Forbidden);
     }
@@ -128,7 +124,7 @@ pub async fn members(
     me: CurrentUser,
     ApiPath(id): ApiPath<GroupId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = scope(&me)?;
+    let scope = me.scope()?;
     let page = state
         .db
         .call(move |c| {
@@ -181,7 +177,7 @@ async fn change_member(
     user: UserId,
     add: bool,
 ) -> Result<StatusCode, ApiError> {
-    let scope = scope(&me)?;
+    let scope = me.scope()?;
     let now = Timestamp::now();
     state
         .db

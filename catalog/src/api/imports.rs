@@ -6,7 +6,6 @@ use super::extract::{ApiPath, ApiQuery, CurrentUser};
 use super::{ApiError, AppState};
 use crate::csvfile::Format;
 use crate::imports::{self, Caller, Hashing, ImportId, Mode};
-use crate::people::Scope;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -38,7 +37,7 @@ pub struct ApplyBody {
 fn caller(me: &CurrentUser) -> Result<Caller, ApiError> {
     Ok(Caller {
         id: Some(me.id),
-        scope: Scope::of(me.id, me.role).ok_or(ApiError::Forbidden)?,
+        scope: me.scope()?,
     })
 }
 

@@ -38,7 +38,10 @@ pub fn scope(
         (Role::Admin, None) => Scope::All,
         (Role::Admin, Some(g)) => Scope::Groups(reports::subtree(c, g)?),
         (_, group) => {
-            let mine = reports::managed_groups(c, me.id)?;
+            let mine: Vec<i64> = crate::groups::managed_by(c, me.id)?
+                .into_iter()
+                .map(domain::GroupId::get)
+                .collect();
             match group {
                 Some(g) if mine.contains(&g) => Scope::Groups(reports::subtree(c, g)?),
                 Some(_) => Scope::Groups(vec![]),

@@ -3,7 +3,7 @@
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser};
 use super::{ApiError, AppState};
-use crate::people::{self, Actor, ListQuery, NewUserInput, Scope, UserPatch};
+use crate::people::{self, Actor, ListQuery, NewUserInput, UserPatch};
 use crate::users;
 use axum::Json;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use jiff::Timestamp;
 fn actor(me: &CurrentUser) -> Result<Actor, ApiError> {
     Ok(Actor {
         id: me.id,
-        scope: Scope::of(me.id, me.role).ok_or(ApiError::Forbidden)?,
+        scope: me.scope()?,
         now: Timestamp::now(),
     })
 }

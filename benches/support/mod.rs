@@ -1,0 +1,80 @@
+//! What the benchmarks that drive the real release binary share: adding a
+//! user through the command line, `manabi serve` on a free port as a child
+//! process (stopped when dropped), and a process's resident memory.
+//! Included with `#[path = "support/mod.rs"] mod support;`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// A running `manabi serve`.
+pub struct Server {
+    /// The process.
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `manabi user add` with the password on standard input.
+pub fn add_user(bin: &str, data: &Path, email: &str, role: &str, password: &str) {
+    let mut add = Command::new(bin)
+        .args([
+            "user",
+            "add",
+            "--email",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+        ])
+        .env("MANABI_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("manabi user add");
+    add.stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("password");
+    assert!(add.wait().expect("user add").success());
+}
+
+/// `manabi serve` (every role) on `data`, a free port, log level `warn`;
+/// returns once it has printed its address.
+pub fn serve(bin: &str, data: &Path) -> Server {
+    let mut child = Command::new(bin)
+        .args(["serve"])
+        .env("MANABI_DATA_DIR", data)
+        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
+        .env("MANABI_LOG__LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("manabi serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("listening line")
+        .trim_end_matches('/')
+        .to_owned();
+    Server { child, base }
+}
+
+/// The resident memory of process `pid` (VmRSS), in KiB.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
