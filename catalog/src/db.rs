@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_viewing_records.sql"),
     include_str!("../migrations/0012_assignments.sql"),
     include_str!("../migrations/0013_viewing_monthly.sql"),
+    include_str!("../migrations/0014_ledger_append_only.sql"),
 ];
 
 /// A database failure.

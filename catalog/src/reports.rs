@@ -879,6 +879,10 @@ mod rollup_tests {
                     }
                 }
             }
+            // The ledger cannot be rewritten.
+            let refused = c.execute("UPDATE heartbeats SET credited_ms = 0", []);
+            assert!(refused.unwrap_err().to_string().contains("append-only"));
+            assert!(c.execute("DELETE FROM heartbeats", []).is_err());
             // Two days of the midnight crossing both got time.
             assert!(raw.keys().any(|(_, d)| d.to_string() == "2026-03-31"));
             assert!(raw.keys().any(|(_, d)| d.to_string() == "2026-04-01"));
