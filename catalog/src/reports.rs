@@ -39,6 +39,9 @@ pub struct ViewingReport {
     pub rows: Vec<ViewingRow>,
     /// Column sums.
     pub totals: Totals,
+    /// With `?by=group`: totals per group ([`group_totals`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<GroupTotals>>,
 }
 
 /// One user's viewing seconds per period.
@@ -324,6 +327,7 @@ pub fn viewing(
             seconds: totals,
             total_seconds,
         },
+        groups: None,
     })
 }
 
@@ -409,6 +413,109 @@ pub fn viewing_each(
         total_seconds: totals.iter().sum(),
         seconds: totals,
     })
+}
+
+/// One group's viewing seconds per period: its members' and its
+/// sub-groups' members', each day counted for the groups the user belonged
+/// to that day (a member of two sub-groups counts once for the parent).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct GroupTotals {
+    /// The group.
+    pub group_id: i64,
+    /// Its path, `総務部/人事課`.
+    pub path: String,
+    /// Whole seconds per period.
+    pub seconds: Vec<i64>,
+    /// Their sum.
+    pub total_seconds: i64,
+}
+
+/// Totals per group for `[from, to]`, for the groups in `visible` (with
+/// their sub-groups), in path order.
+pub fn group_totals(
+    conn: &Connection,
+    from: Date,
+    to: Date,
+    granularity: Granularity,
+    tz: &jiff::tz::TimeZone,
+    visible: &[i64],
+) -> rusqlite::Result<Vec<GroupTotals>> {
+    let periods = periods(from, to, granularity);
+    let tree = crate::groups::list(conn, None)?;
+    let parent: HashMap<i64, Option<i64>> = tree
+        .iter()
+        .map(|g| (g.id.get(), g.parent_id.map(domain::GroupId::get)))
+        .collect();
+    let local = |utc: &str| {
+        utc.parse::<jiff::Timestamp>()
+            .map(|t| t.to_zoned(tz.clone()).date())
+            .ok()
+    };
+    // Each user's memberships: (group, [joined, left)).
+    let mut spans: HashMap<i64, Vec<(i64, Date, Option<Date>)>> = HashMap::new();
+    let mut stmt =
+        conn.prepare("SELECT user_id, group_id, joined_at, left_at FROM membership_history")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let Some(joined) = local(&r.get::<_, String>(2)?) else {
+            continue;
+        };
+        let left = r.get::<_, Option<String>>(3)?.and_then(|l| local(&l));
+        spans
+            .entry(r.get(0)?)
+            .or_default()
+            .push((r.get(1)?, joined, left));
+    }
+    let mut ms: HashMap<(i64, usize), i64> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT user_id, day, SUM(credited_ms) FROM viewing_daily WHERE day BETWEEN ?1 AND ?2 GROUP BY user_id, day",
+    )?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+    let mut reached = std::collections::BTreeSet::new();
+    while let Some(r) = rows.next()? {
+        let (user, day): (i64, String) = (r.get(0)?, r.get(1)?);
+        let (Some(user_spans), Ok(day)) = (spans.get(&user), day.parse::<Date>()) else {
+            continue;
+        };
+        // The groups the user was in that day, and every group above them.
+        reached.clear();
+        for (group, joined, left) in user_spans {
+            if *joined <= day && left.is_none_or(|l| day < l) {
+                let mut at = Some(*group);
+                while let Some(g) = at {
+                    if !reached.insert(g) {
+                        break;
+                    }
+                    at = parent.get(&g).copied().flatten();
+                }
+            }
+        }
+        let index = periods.partition_point(|p| *p <= day).saturating_sub(1);
+        let credited: i64 = r.get(2)?;
+        for g in &reached {
+            *ms.entry((*g, index)).or_default() += credited;
+        }
+    }
+    let mut shown: Vec<i64> = Vec::new();
+    for g in visible {
+        shown.extend(subtree(conn, *g)?);
+    }
+    Ok(tree
+        .into_iter()
+        .filter(|g| shown.contains(&g.id.get()))
+        .map(|g| {
+            let id = g.id.get();
+            let seconds: Vec<i64> = (0..periods.len())
+                .map(|i| (ms.get(&(id, i)).copied().unwrap_or(0) + 500) / 1000)
+                .collect();
+            GroupTotals {
+                group_id: id,
+                path: g.path,
+                total_seconds: seconds.iter().sum(),
+                seconds,
+            }
+        })
+        .collect())
 }
 
 /// Parts of a video in the audience-retention curve.
@@ -727,6 +834,33 @@ mod as_of_tests {
         // 財政課 keeps Taro's March.
         assert_eq!(cells(&by_zaisei), vec![("taro@x.jp".into(), vec![60, 0])]);
         assert_eq!(all.totals.seconds, vec![90, 120]);
+        // Totals per group agree with each group's own report.
+        let totals = db
+            .call(move |c| {
+                let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+                Ok(group_totals(
+                    c,
+                    d("2026-03-31"),
+                    d("2026-04-01"),
+                    Granularity::Day,
+                    &tz,
+                    &[bu, zaisei],
+                )?)
+            })
+            .await
+            .unwrap();
+        let paths: Vec<(&str, &[i64])> = totals
+            .iter()
+            .map(|g| (g.path.as_str(), g.seconds.as_slice()))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("総務部", by_bu.totals.seconds.as_slice()),
+                ("総務部/人事課", &[30, 120][..]),
+                ("財政課", by_zaisei.totals.seconds.as_slice()),
+            ]
+        );
         // Every second is in exactly one group's report here.
         assert_eq!(
             by_bu.totals.total_seconds + by_zaisei.totals.total_seconds,

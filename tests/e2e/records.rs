@@ -339,5 +339,26 @@ async fn assignments_show_who_finished_and_who_is_overdue(
         )
         .await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+
+    // Totals per group on request: 人事課 has a member, who has not watched.
+    let report: Value = admin
+        .get("/api/v1/reports/viewing?granularity=month&by=group")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["groups"][0]["path"], "人事課", "{report}");
+    assert_eq!(report["groups"][0]["total_seconds"], 0);
+    let plain: Value = admin
+        .get("/api/v1/reports/viewing")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(plain.get("groups").is_none(), "only when asked");
+    assert_eq!(
+        admin.get("/api/v1/reports/viewing?by=site").await.status(),
+        StatusCode::BAD_REQUEST
+    );
     let _ = app;
 }

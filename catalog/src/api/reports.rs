@@ -25,6 +25,8 @@ pub struct ViewingQuery {
     user: Option<UserId>,
     /// For CSV: `utf8` (with BOM, the default) or `shift_jis`.
     encoding: Option<String>,
+    /// `group`: also the totals per group (in the caller's reach).
+    by: Option<String>,
 }
 
 /// Whose viewing the caller may see: admins everyone or a group with its
@@ -124,19 +126,39 @@ pub async fn viewing(
         };
         return stream_viewing_csv(&state, request);
     }
+    let by_group = match q.by.as_deref() {
+        None => false,
+        Some("group") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "by は group のみ指定できます: {other} (by must be group)"
+            )));
+        }
+    };
     let report = state
         .db
         .call(move |c| {
             let scope = scope(c, &me, group)?;
-            Ok(reports::viewing(
-                c,
-                from,
-                to,
-                granularity,
-                &tz,
-                &scope,
-                user,
-            )?)
+            let mut report = reports::viewing(c, from, to, granularity, &tz, &scope, user)?;
+            if by_group {
+                let visible: Vec<i64> = match &scope {
+                    Scope::All => crate::groups::list(c, None)?
+                        .iter()
+                        .filter(|g| g.parent_id.is_none())
+                        .map(|g| g.id.get())
+                        .collect(),
+                    Scope::Groups(groups) => groups.clone(),
+                };
+                report.groups = Some(reports::group_totals(
+                    c,
+                    from,
+                    to,
+                    granularity,
+                    &tz,
+                    &visible,
+                )?);
+            }
+            Ok(report)
         })
         .await?;
     if wants_csv(&headers) {
