@@ -194,18 +194,22 @@ pub fn list(conn: &Connection, scope: Scope, query: &ListQuery) -> Result<Page, 
     let mut paged = named.clone();
     paged.push((":limit", &limit));
     paged.push((":offset", &offset));
+    // One query for the page, groups included (a page may hold 500 users).
     let mut stmt = conn.prepare(&format!(
-        "{with} SELECT u.id FROM users u WHERE {filter} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        "{with} SELECT {columns},
+                (SELECT json_group_array(g.name ORDER BY g.name) FROM groups g
+                 JOIN group_members m ON m.group_id = g.id WHERE m.user_id = u.id)
+         FROM users u WHERE {filter} ORDER BY {order} LIMIT :limit OFFSET :offset",
+        columns = users::COLUMNS,
     ))?;
-    let ids: Vec<i64> = stmt
-        .query_map(paged.as_slice(), |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut items = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(user) = users::get(conn, UserId::new(id))? {
-            items.push(user);
-        }
-    }
+    let items = stmt
+        .query_map(paged.as_slice(), |r| {
+            let mut user = users::from_row(r)?;
+            let groups: String = r.get(10)?;
+            user.groups = serde_json::from_str(&groups).unwrap_or_default();
+            Ok(user)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Page {
         items,
         total,

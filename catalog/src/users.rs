@@ -112,14 +112,16 @@ pub fn touch_login(conn: &Connection, id: UserId, now: Timestamp) -> rusqlite::R
     Ok(())
 }
 
+/// The columns [`from_row`] reads, from `users u`.
+pub(crate) const COLUMNS: &str = "u.id, u.email, u.name, u.role, u.status, u.remarks, u.created_at,
+    u.updated_at, u.last_login_at, u.must_change_password";
+
 /// A non-deleted user with their groups.
 pub fn get(conn: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
     let user = conn
-        .prepare_cached(
-            "SELECT id, email, name, role, status, remarks, created_at, updated_at, last_login_at,
-                    must_change_password
-             FROM users WHERE id = ?1 AND deleted_at IS NULL",
-        )?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM users u WHERE u.id = ?1 AND u.deleted_at IS NULL"
+        ))?
         .query_row([id.get()], from_row)
         .optional()?;
     let Some(mut user) = user else {
@@ -145,7 +147,8 @@ pub fn id_by_email(conn: &Connection, email: &Email) -> rusqlite::Result<Option<
     .optional()
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+/// A user from the first ten columns of a row selecting [`COLUMNS`] (groups left empty).
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(3)?;
     Ok(User {
         id: UserId::new(r.get(0)?),
