@@ -164,7 +164,7 @@ impl Catalog {
 
     async fn upkeep(&self) {
         let state = &self.state;
-        let today = jiff::Timestamp::now().to_zoned(state.tz.clone()).date();
+        let today = state.today();
         let licensed = state.settings.licensed_seats;
         match state
             .db

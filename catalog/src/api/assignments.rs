@@ -24,10 +24,6 @@ impl From<AssignmentError> for ApiError {
     }
 }
 
-fn today(state: &AppState) -> jiff::civil::Date {
-    jiff::Timestamp::now().to_zoned(state.tz.clone()).date()
-}
-
 /// `GET /api/v1/assignments`.
 pub async fn list(
     State(state): State<AppState>,
@@ -75,7 +71,7 @@ pub async fn progress(
     ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> Result<Response, ApiError> {
     let scope = me.scope()?;
-    let today = today(&state);
+    let today = state.today();
     let mut report = state
         .db
         .call(move |c| Ok(assignments::report(c, id, scope, today)))
@@ -146,7 +142,7 @@ pub async fn mine(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<impl IntoResponse, ApiError> {
-    let today = today(&state);
+    let today = state.today();
     let items = state
         .db
         .call(move |c| Ok(assignments::mine(c, me.id, today)?))

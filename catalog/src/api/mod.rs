@@ -73,6 +73,11 @@ impl AppState {
         self.caps.as_ref().map_or(0, |c| c.cap_kbps(site, session))
     }
 
+    /// Today in the service's timezone (the calendar of reports, seats and due days).
+    pub fn today(&self) -> jiff::civil::Date {
+        jiff::Timestamp::now().to_zoned(self.tz.clone()).date()
+    }
+
     /// Login session lifetimes from the settings.
     pub fn lifetimes(&self) -> Lifetimes {
         Lifetimes {

@@ -59,7 +59,7 @@ fn period(
     from: Option<Date>,
     to: Option<Date>,
 ) -> Result<(Date, Date), ApiError> {
-    let today = jiff::Timestamp::now().to_zoned(state.tz.clone()).date();
+    let today = state.today();
     let to = to.unwrap_or(today);
     let from = from.unwrap_or_else(|| to.saturating_sub(jiff::Span::new().days(29)));
     if from > to {

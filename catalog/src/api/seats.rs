@@ -17,7 +17,7 @@ pub async fn report(
     me: CurrentUser,
 ) -> Result<impl IntoResponse, ApiError> {
     me.require(|r| r == Role::Admin)?;
-    let today = jiff::Timestamp::now().to_zoned(state.tz.clone()).date();
+    let today = state.today();
     let licensed = state.settings.licensed_seats;
     let report = state
         .db
