@@ -55,7 +55,10 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
         }
     };
 
-    // Seek to the end and play its last 1.5 s: two seconds of seven.
+    // A second after play starts, seek to the end and play its last 1.5 s:
+    // two seconds of seven, and a second of viewing time. (Without the wait
+    // the heartbeat may arrive within a millisecond of play and earn nothing.)
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     beat(1, json!([[5.0, 6.5]]), 6.5).await;
     // Then claim the whole video at once: only what the elapsed time allows.
     beat(2, json!([[0.0, 6.5]]), 6.5).await;
