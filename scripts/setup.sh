@@ -2,7 +2,8 @@
 # Installs what manabi needs on Debian/Ubuntu when it is missing, and the
 # front end's npm packages. Usage: scripts/setup.sh [build|test]
 #   build: FFmpeg development libraries, libclang, pkg-config (for ffmpeg-next)
-#   test:  the above plus Chromium and a Japanese font (browser tests), and
+#   test:  the above plus Chromium and a Japanese font (browser tests), aiosmtpd
+#          and openssl (the invitation e-mails' SMTP server and its test CA), and
 #          s3s-fs, the S3-compatible server the store's tests run against
 #   fuzz:  only what scripts/fuzz.sh needs: g++ (libFuzzer) and cargo-fuzz
 set -euo pipefail
@@ -12,7 +13,7 @@ need=${1:-build}
 packages=(libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev
           libswresample-dev libavutil-dev libclang-dev pkg-config)
 if [ "$need" = test ]; then
-  packages+=(chromium fonts-ipafont-gothic)
+  packages+=(chromium fonts-ipafont-gothic python3-aiosmtpd openssl)
 fi
 if [ "$need" = fuzz ]; then
   packages=(g++)

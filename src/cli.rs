@@ -344,7 +344,7 @@ async fn import_users(config: &Config, file: &Path, options: &ImportOptions) -> 
         id,
         options.confirm_mass_disable,
         share,
-        true,
+        imports::Delivery::HandOver,
         jiff::Timestamp::now(),
     )
     .await

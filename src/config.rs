@@ -33,6 +33,8 @@ pub struct Config {
     pub transcoder: Transcoder,
     /// A remote worker's connection to its catalog.
     pub worker: Worker,
+    /// Invitation e-mails (off unless a server is named).
+    pub smtp: catalog::mail::Settings,
 }
 
 /// `[worker]`.

@@ -106,13 +106,21 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 )
                 .await
                 .context("opening the catalog")?
-                .with_network(config.network.clone(), caps),
+                .with_network(config.network.clone(), caps)
+                .with_mailer(
+                    catalog::mail::Mailer::new(&config.smtp).context("the [smtp] settings")?,
+                ),
             )
         }
         Role::Origin | Role::Worker => None,
     };
     if let Some(catalog) = &catalog {
         tasks.spawn(catalog.clone().housekeeping(stopped(stop_rx.clone())));
+        tasks.spawn(
+            catalog
+                .clone()
+                .deliver_invitations(stopped(stop_rx.clone())),
+        );
     }
     let origin = matches!(role, Role::All | Role::Origin).then(|| {
         Origin::new(

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_assignments.sql"),
     include_str!("../migrations/0013_viewing_monthly.sql"),
     include_str!("../migrations/0014_ledger_append_only.sql"),
+    include_str!("../migrations/0015_invitations.sql"),
 ];
 
 /// A database failure.

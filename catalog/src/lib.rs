@@ -17,6 +17,8 @@
 //!   (UTF-8, Shift_JIS/CP932), RFC 4180 with Excel's artefacts, typed rows.
 //! - [`imports`]: CSV imports of users — preview (changes nothing), apply in
 //!   one transaction of exactly the previewed plan, undo; sync, one-time passwords.
+//! - [`mail`], [`invitations`]: invitation e-mails to imported users when SMTP
+//!   is configured — composing and sending; the queue with its retries.
 //! - [`reports`]: reports from the per-day rollup.
 //! - [`assignments`]: courses assigned to groups and users with a due day.
 //! - [`audit`], [`export`]: the append-only audit log; every table as CSV.
@@ -38,7 +40,9 @@ pub mod db;
 pub mod export;
 pub mod groups;
 pub mod imports;
+pub mod invitations;
 pub mod jobs;
+pub mod mail;
 pub mod password;
 pub mod people;
 pub mod playback;
@@ -125,6 +129,7 @@ impl Catalog {
             decoy_hash: Arc::new(decoy),
             network: Arc::new(domain::Network::default()),
             caps: None,
+            mailer: None,
         };
         Ok(Self { state })
     }
@@ -138,6 +143,12 @@ impl Catalog {
     ) -> Self {
         self.state.network = Arc::new(network);
         self.state.caps = caps;
+        self
+    }
+
+    /// Sends invitation e-mails through `mailer` (see [`Self::deliver_invitations`]).
+    pub fn with_mailer(mut self, mailer: Option<mail::Mailer>) -> Self {
+        self.state.mailer = mailer.map(Arc::new);
         self
     }
 
@@ -190,6 +201,94 @@ impl Catalog {
         }
     }
 }
+
+impl Catalog {
+    /// Delivers queued invitation e-mails until `stop` resolves: whenever an
+    /// import queues some, and when a retry is due (see [`invitations`]).
+    /// Returns at once without a mailer.
+    pub async fn deliver_invitations(self, stop: impl std::future::Future<Output = ()>) {
+        let Some(mailer) = self.state.mailer.clone() else {
+            return;
+        };
+        tokio::pin!(stop);
+        loop {
+            let next = match self.deliver_due(&mailer).await {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the invitation queue failed");
+                    None
+                }
+            };
+            let pause = next.map_or(INVITATION_POLL, |at| {
+                at.duration_since(jiff::Timestamp::now())
+                    .try_into()
+                    .unwrap_or(std::time::Duration::ZERO)
+                    .clamp(std::time::Duration::from_millis(200), INVITATION_POLL)
+            });
+            tokio::select! {
+                () = &mut stop => return,
+                () = mailer.wake.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// Sends every invitation due now; returns when the next one is due.
+    async fn deliver_due(
+        &self,
+        mailer: &mail::Mailer,
+    ) -> Result<Option<jiff::Timestamp>, db::DbError> {
+        let db = &self.state.db;
+        loop {
+            let now = jiff::Timestamp::now();
+            let batch = db.call(move |c| Ok(invitations::due(c, now, 20)?)).await?;
+            if batch.is_empty() {
+                return db.call(|c| Ok(invitations::next_due(c)?)).await;
+            }
+            for queued in batch {
+                let outcome = mailer
+                    .send(&mail::Invitation {
+                        email: &queued.email,
+                        name: &queued.name,
+                        password: &queued.password,
+                    })
+                    .await;
+                let now = jiff::Timestamp::now();
+                let give_up = mailer.give_up;
+                let (id, user) = (queued.id, queued.user_id);
+                match outcome {
+                    Ok(()) => {
+                        db.call(move |c| Ok(invitations::sent(c, id, now)?)).await?;
+                        mail::DELIVERIES.with_label_values(&["sent"]).inc();
+                        tracing::info!(invitation = id, user, "invitation e-mail sent");
+                    }
+                    Err(e) => {
+                        let message = e.message.clone();
+                        let failed = db
+                            .call(move |c| {
+                                Ok(invitations::attempt_failed(
+                                    c,
+                                    &queued,
+                                    &message,
+                                    e.permanent,
+                                    give_up,
+                                    now,
+                                )?)
+                            })
+                            .await?;
+                        let result = if failed { "failed" } else { "retry" };
+                        mail::DELIVERIES.with_label_values(&[result]).inc();
+                        tracing::warn!(invitation = id, user, error = %e.message, result,
+                            "invitation e-mail not delivered");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The longest pause between looks at the invitation queue.
+const INVITATION_POLL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// How often [`Catalog::housekeeping`] runs.
 pub const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(600);

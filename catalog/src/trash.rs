@@ -452,6 +452,7 @@ pub fn purge(
             tx.execute("DELETE FROM group_members WHERE user_id = ?1", [id])?;
             tx.execute("DELETE FROM group_managers WHERE user_id = ?1", [id])?;
             tx.execute("DELETE FROM login_sessions WHERE user_id = ?1", [id])?;
+            tx.execute("DELETE FROM invitations WHERE user_id = ?1", [id])?;
         }
         Kind::Group => {
             tx.execute(

@@ -11,6 +11,7 @@ mod cli;
 mod governor;
 mod imports;
 mod jobs;
+mod mail;
 mod path;
 mod people;
 mod records;

@@ -146,6 +146,10 @@ pub async fn apply(
         permits: Arc::clone(&state.hashing),
         rounds: state.settings.pbkdf2_iterations,
     };
+    let delivery = match state.mailer {
+        Some(_) => imports::Delivery::Invite,
+        None => imports::Delivery::Download,
+    };
     let applied = imports::apply(
         &state.db,
         &hashing,
@@ -153,10 +157,13 @@ pub async fn apply(
         id,
         body.confirm_mass_disable,
         state.settings.import_max_disable_share,
-        false,
+        delivery,
         Timestamp::now(),
     )
     .await?;
+    if let (Some(mailer), Some(_)) = (&state.mailer, applied.invitations) {
+        mailer.wake.notify_one();
+    }
     Ok(Json(applied))
 }
 

@@ -65,6 +65,9 @@ pub struct AppState {
     /// `None` when the origin runs elsewhere: players get no cap from the
     /// catalog, the origin still paces and filters playlists.
     pub caps: Option<Arc<dyn domain::BitrateCaps>>,
+    /// Sends invitation e-mails; `None` without an SMTP server (passwords
+    /// are then downloaded as CSV).
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
 }
 
 impl AppState {

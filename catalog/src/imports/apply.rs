@@ -11,8 +11,8 @@ use super::state::{self, Directory, GroupSet, GroupTree, Reach, UserState};
 use super::store::{self, Record};
 use super::writer::{AdminGuard, Writer, via};
 use super::{Applied, ImportError, Row, Status};
-use crate::audit;
 use crate::csvfile::{self, Encoding};
+use crate::{audit, invitations};
 use domain::{GroupId, UserId};
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
@@ -34,10 +34,22 @@ pub struct Request {
     pub max_disable_share: f64,
     /// Who applies (`None`: the command line).
     pub actor: Option<UserId>,
-    /// Return the passwords' CSV instead of keeping it for one download.
-    pub hand_over: bool,
+    /// What becomes of the created users' one-time passwords.
+    pub delivery: Delivery,
     /// When.
     pub now: Timestamp,
+}
+
+/// What becomes of the created users' one-time passwords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Returned in the answer as CSV (the command line writes a file).
+    HandOver,
+    /// Kept as CSV for one download by the importer.
+    Download,
+    /// E-mailed to each created active user ([`crate::invitations`]); the
+    /// passwords of created disabled users are kept for download.
+    Invite,
 }
 
 /// The catalog as the plan reads it, and its fingerprint.
@@ -165,6 +177,7 @@ pub fn apply(
             .collect()
     };
     let mut secrets = req.secrets.into_iter();
+    let mut invited = 0u32;
     let mut sheet: Vec<[String; 3]> = vec![[
         "メールアドレス".into(),
         "氏名".into(),
@@ -176,8 +189,13 @@ pub fn apply(
             Some(Effect::Create { email, to }) => {
                 let (clear, hash) = secrets.next().ok_or(ImportError::Stale(Vec::new()))?;
                 let after = after_state(to, resolve(to));
-                writer.create(email, &after, &hash)?;
-                sheet.push([email.clone(), to.name.clone(), clear]);
+                let id = writer.create(email, &after, &hash)?;
+                if req.delivery == Delivery::Invite && after.status == csvfile::Status::Active {
+                    invitations::queue(&tx, record.id, id, email, &to.name, &clear, req.now)?;
+                    invited += 1;
+                } else {
+                    sheet.push([email.clone(), to.name.clone(), clear]);
+                }
             }
             Some(Effect::Change { id, email, to }) => {
                 let before = dir
@@ -204,7 +222,7 @@ pub fn apply(
     let mut passwords_url = None;
     let mut passwords_csv = None;
     if let Some(csv) = passwords {
-        if req.hand_over {
+        if req.delivery == Delivery::HandOver {
             passwords_csv = Some(csv);
         } else {
             store::keep_passwords(&tx, record.id, &csv, req.now)?;
@@ -246,6 +264,7 @@ pub fn apply(
         applied_at: req.now.to_string(),
         passwords_url,
         passwords_csv,
+        invitations: (invited > 0).then_some(invited),
     })
 }
 
@@ -289,7 +308,7 @@ mod tests {
             confirm_mass_disable: false,
             max_disable_share: 0.1,
             actor: None,
-            hand_over: false,
+            delivery: Delivery::Download,
             now: Timestamp::now(),
         }
     }

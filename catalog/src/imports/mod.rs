@@ -19,7 +19,10 @@
 //! the bound on concurrent hashing; the clear passwords exist only as the CSV
 //! of `GET …/passwords.csv`, kept in the database until it is downloaded once,
 //! the import is undone, or 24 hours pass (SQLite's `secure_delete` overwrites
-//! the freed pages). The command line writes them to a file instead.
+//! the freed pages). The command line writes them to a file instead. With an
+//! SMTP server configured, each created active user gets an invitation
+//! e-mail instead ([`crate::invitations`]); the passwords of invitations that
+//! fail for good are then what the CSV holds.
 //!
 //! # Layout
 //! - `preview`: the shapes the API shows (rows, counts, answers); `error`:
@@ -43,6 +46,7 @@ pub mod store;
 pub mod undo;
 mod writer;
 
+pub use apply::Delivery;
 pub use effect::{MassDisable, Plan};
 pub use error::ImportError;
 pub use preview::{
@@ -146,8 +150,8 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ImportError::Db(DbError::Task(e.to_string())))
 }
 
-/// Applies a preview (see the module documentation). With `hand_over` the
-/// one-time passwords' CSV is returned instead of kept for one download.
+/// Applies a preview (see the module documentation); `delivery` says what
+/// becomes of the created users' one-time passwords.
 #[allow(clippy::too_many_arguments)]
 pub async fn apply(
     db: &Db,
@@ -156,7 +160,7 @@ pub async fn apply(
     id: ImportId,
     confirm_mass_disable: bool,
     max_disable_share: f64,
-    hand_over: bool,
+    delivery: Delivery,
     now: Timestamp,
 ) -> Result<Applied, ImportError> {
     // Cheap refusals first, before any hashing.
@@ -183,7 +187,7 @@ pub async fn apply(
         confirm_mass_disable,
         max_disable_share,
         actor: caller.id,
-        hand_over,
+        delivery,
         now,
     };
     db.call(move |c| Ok(apply::apply(c, request, Some(prepared))))

@@ -214,8 +214,12 @@ pub struct Preview {
     pub applied_at: Option<String>,
     /// When undone.
     pub undone_at: Option<String>,
-    /// Where the created users' one-time passwords can be downloaded (once).
+    /// Where the created users' one-time passwords can be downloaded (once):
+    /// all of them, or — with invitation e-mails — those not delivered.
     pub passwords_url: Option<String>,
+    /// How the invitation e-mails went (`null`: none were queued).
+    #[serde(default)]
+    pub invitations: Option<crate::invitations::Summary>,
 }
 
 /// The answer to apply.
@@ -236,6 +240,8 @@ pub struct Applied {
     /// The CSV itself when the caller takes it at once (the command line).
     #[serde(skip)]
     pub passwords_csv: Option<Vec<u8>>,
+    /// Invitation e-mails queued (SMTP configured; `null`: none).
+    pub invitations: Option<u32>,
 }
 
 /// The answer to undo.

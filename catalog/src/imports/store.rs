@@ -6,6 +6,7 @@
 use super::effect::{MassDisable, Plan};
 use super::{Action, Caller, ImportError, ImportId, Mode, Preview, Row, Status, Summary};
 use crate::csvfile::{Encoding, Format};
+use crate::invitations;
 use crate::people::Scope;
 use domain::UserId;
 use jiff::{SignedDuration, Timestamp};
@@ -81,6 +82,7 @@ pub fn expire(conn: &Connection, now: Timestamp) -> rusqlite::Result<()> {
         "DELETE FROM import_passwords WHERE created_at < ?1",
         [&cutoff],
     )?;
+    invitations::expire(conn, KEPT, now)?;
     Ok(())
 }
 
@@ -156,6 +158,7 @@ impl Draft {
                 applied_at: None,
                 undone_at: None,
                 passwords_url: None,
+                invitations: None,
             },
         })
     }
@@ -296,7 +299,9 @@ pub fn get(conn: &mut Connection, caller: &Caller, id: ImportId) -> Result<Previ
             |_| Ok(()),
         )
         .optional()?
-        .is_some();
+        .is_some()
+        || invitations::has_failed_passwords(conn, id)?;
+    let invitations = invitations::summary(conn, id)?;
     let preview = conn.query_row(
         "SELECT encoding, mass_disable, new_groups, rows, created_at, applied_at, undone_at
          FROM imports WHERE id = ?1",
@@ -332,6 +337,7 @@ pub fn get(conn: &mut Connection, caller: &Caller, id: ImportId) -> Result<Previ
         applied_at,
         undone_at,
         passwords_url: (passwords && mine).then(|| passwords_url(id)),
+        invitations,
     })
 }
 
@@ -369,11 +375,29 @@ pub fn take_passwords(
         Some(by) if Some(by) != caller.id => return Err(ImportError::NotYours),
         Some(_) => {}
     }
-    conn.query_row(
-        "DELETE FROM import_passwords WHERE import_id = ?1 RETURNING csv",
-        [id.get()],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or(ImportError::PasswordsGone)
+    let tx = conn.transaction()?;
+    let mut sheet: Option<Vec<u8>> = tx
+        .query_row(
+            "DELETE FROM import_passwords WHERE import_id = ?1 RETURNING csv",
+            [id.get()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // With invitation e-mails: the passwords of those that failed for good
+    // (after the CSV of created disabled users, if any, on a later download).
+    let failed = match sheet {
+        Some(_) => Vec::new(),
+        None => invitations::take_failed(&tx, id)?,
+    };
+    if !failed.is_empty() {
+        let header = ["メールアドレス", "氏名", "初期パスワード"].map(String::from);
+        let rows: Vec<[String; 3]> = std::iter::once(header).chain(failed).collect();
+        sheet = Some(
+            crate::csvfile::encode(&rows, crate::csvfile::Encoding::Utf8Bom)
+                .map_err(|e| ImportError::Corrupt(e.to_string()))?,
+        );
+    }
+    let sheet = sheet.ok_or(ImportError::PasswordsGone)?;
+    tx.commit()?;
+    Ok(sheet)
 }

@@ -96,6 +96,7 @@ pub fn undo(
         "DELETE FROM import_passwords WHERE import_id = ?1",
         [id.get()],
     )?;
+    crate::invitations::withdraw(&tx, id, now)?;
     tx.execute(
         "UPDATE imports SET status = 'undone', undone_at = ?1, undone_by = ?2 WHERE id = ?3",
         params![now.to_string(), caller.id.map(UserId::get), id.get()],

@@ -76,7 +76,7 @@ impl Writer<'_> {
         email: &str,
         after: &UserState,
         hash: &str,
-    ) -> Result<(), ImportError> {
+    ) -> Result<UserId, ImportError> {
         let parsed = Email::parse(email).map_err(|e| ImportError::Corrupt(e.to_string()))?;
         let id = users::create(
             self.tx,
@@ -105,7 +105,7 @@ impl Writer<'_> {
             &format!("user:{id}"),
             &json!({"email": email, "import": self.import, "after": self.snapshot(after)}),
         )?;
-        Ok(())
+        Ok(id)
     }
 
     /// An existing user brought from `before` to `after`, recorded for undo.
