@@ -95,6 +95,8 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     let governor = Arc::new(Governor::new(config.network.clone()));
     let catalog = match role {
         Role::All | Role::Catalog => {
+            // Settings first: a bad [smtp] section stops before anything opens.
+            let mailer = catalog::mail::Mailer::new(&config.smtp)?;
             let caps: Option<Arc<dyn BitrateCaps>> =
                 (role == Role::All).then(|| Arc::clone(&governor) as Arc<dyn BitrateCaps>);
             Some(
@@ -107,9 +109,7 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 .await
                 .context("opening the catalog")?
                 .with_network(config.network.clone(), caps)
-                .with_mailer(
-                    catalog::mail::Mailer::new(&config.smtp).context("the [smtp] settings")?,
-                ),
+                .with_mailer(mailer),
             )
         }
         Role::Origin | Role::Worker => None,

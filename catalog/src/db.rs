@@ -94,6 +94,17 @@ impl Db {
         .await
         .map_err(|e| DbError::Task(e.to_string()))?
     }
+
+    /// Runs `f` with the connection on the calling thread, which must be
+    /// allowed to block: a thread of its own (the heartbeat writer), never
+    /// the async runtime's.
+    pub fn blocking<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        let mut guard = self
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut guard)
+    }
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {

@@ -11,7 +11,8 @@
 //! - [`jobs`]: the transcode queue as workers see it (leases, revisions).
 //! - [`captions`], [`subtitles`]: caption files (WebVTT/SRT) checked and
 //!   converted, and offered as HLS subtitles in the published revision.
-//! - [`crediting`]: the pure rules that turn heartbeats into viewing time.
+//! - [`crediting`]: the pure rules that turn heartbeats into viewing time;
+//!   [`heartbeats`]: the writer that commits them in batches.
 //! - [`coverage`]: which seconds of a video a user played (視聴率, 修了).
 //! - [`csvfile`]: the CSV files of user imports and exports — encodings
 //!   (UTF-8, Shift_JIS/CP932), RFC 4180 with Excel's artefacts, typed rows.
@@ -39,6 +40,7 @@ pub mod csvfile;
 pub mod db;
 pub mod export;
 pub mod groups;
+pub mod heartbeats;
 pub mod imports;
 pub mod invitations;
 pub mod jobs;
@@ -116,6 +118,8 @@ impl Catalog {
             .map_err(|e| db::DbError::Task(e.to_string()))?;
         let permits = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let lease = jiff::SignedDuration::from_secs(settings.job_lease_seconds.max(3));
+        let heartbeats =
+            heartbeats::Writer::start(db.clone(), tz.clone(), settings.completion_coverage);
         let state = AppState {
             queue: jobs::Queue::new(db.clone(), Arc::clone(&store), lease),
             worker_token: settings.worker_token()?.map(Arc::new),
@@ -130,6 +134,7 @@ impl Catalog {
             network: Arc::new(domain::Network::default()),
             caps: None,
             mailer: None,
+            heartbeats,
         };
         Ok(Self { state })
     }
@@ -205,12 +210,12 @@ impl Catalog {
 impl Catalog {
     /// Delivers queued invitation e-mails until `stop` resolves: whenever an
     /// import queues some, and when a retry is due (see [`invitations`]).
-    /// Returns at once without a mailer.
+    /// Without a mailer it only waits for `stop`.
     pub async fn deliver_invitations(self, stop: impl std::future::Future<Output = ()>) {
-        let Some(mailer) = self.state.mailer.clone() else {
-            return;
-        };
         tokio::pin!(stop);
+        let Some(mailer) = self.state.mailer.clone() else {
+            return stop.await;
+        };
         loop {
             let next = match self.deliver_due(&mailer).await {
                 Ok(next) => next,

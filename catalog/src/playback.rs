@@ -72,6 +72,9 @@ pub enum HeartbeatError {
     /// The database failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    /// The heartbeat writer is not running (the service is stopping).
+    #[error("heartbeat writer stopped")]
+    Stopped,
 }
 
 /// Records that a renewed grant for `session` lasts until `expires`.
@@ -106,7 +109,8 @@ pub struct Applied {
 
 const MAX_INTERVALS: usize = 1000;
 
-/// Applies one heartbeat of `user` to `session` at `now`.
+/// Applies one heartbeat of `user` to `session` at `now`, in its own
+/// transaction (the service batches them: [`crate::heartbeats`]).
 pub fn heartbeat(
     conn: &mut Connection,
     session: &PlaybackSessionId,
@@ -117,11 +121,29 @@ pub fn heartbeat(
     completion: f64,
 ) -> Result<Applied, HeartbeatError> {
     let tx = conn.transaction()?;
+    let applied = apply(&tx, session, user, hb, now, tz, completion)?;
+    tx.commit()?;
+    Ok(applied)
+}
+
+/// Applies one heartbeat within the caller's transaction (or savepoint):
+/// the ledger row, the session's state, coverage and the rollups.
+pub fn apply(
+    tx: &Connection,
+    session: &PlaybackSessionId,
+    user: UserId,
+    hb: &Heartbeat,
+    now: Timestamp,
+    tz: &TimeZone,
+    completion: f64,
+) -> Result<Applied, HeartbeatError> {
     let row = tx
-        .query_row(
+        .prepare_cached(
             "SELECT s.user_id, s.video_id, s.site, s.last_heartbeat_at, s.last_seq, v.duration_s,
                     (SELECT credited_until FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at, v.hls_rev
              FROM playback_sessions s JOIN videos v ON v.id = s.video_id WHERE s.id = ?1",
+        )?
+        .query_row(
             [session.as_str()],
             |r| {
                 Ok((
@@ -167,21 +189,21 @@ pub fn heartbeat(
         .map_or(last_hb, |c| c.max(last_hb));
     let credited = credit_ms(&played, hb.rate, window_start, now);
     let now_s = now.to_string();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO heartbeats (session_id, seq, received_at, position_s, played, rate, credited_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![session.as_str(), hb.seq, now_s, hb.position_s, serde_json::to_string(&hb.played).unwrap_or_default(), hb.rate, credited],
-    )?;
-    tx.execute(
+    )?
+    .execute(params![session.as_str(), hb.seq, now_s, hb.position_s, serde_json::to_string(&hb.played).unwrap_or_default(), hb.rate, credited])?;
+    tx.prepare_cached(
         "UPDATE playback_sessions SET last_heartbeat_at = ?1, last_seq = ?2, position_s = ?3 WHERE id = ?4",
-        params![now_s, hb.seq, hb.position_s, session.as_str()],
-    )?;
+    )?
+    .execute(params![now_s, hb.seq, hb.position_s, session.as_str()])?;
     if !played.is_empty() {
         // Played media seconds are bounded by the time since this session's
         // previous heartbeat at the reported rate, plus a little for jitter.
         let elapsed = now.duration_since(last_hb).as_secs_f64().max(0.0);
         let budget = elapsed * hb.rate + COVERAGE_ALLOWANCE_S;
         record_coverage(
-            &tx,
+            tx,
             user,
             video,
             duration.unwrap_or(0.0),
@@ -192,16 +214,15 @@ pub fn heartbeat(
         )?;
     }
     if credited > 0 {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO viewing_clock (user_id, credited_until) VALUES (?1, ?2)
              ON CONFLICT (user_id) DO UPDATE SET credited_until = MAX(credited_until, excluded.credited_until)",
-            params![user.get(), now_s],
-        )?;
+        )?
+        .execute(params![user.get(), now_s])?;
         for (day, ms) in split_by_day(credited, now, tz) {
-            add_history(&tx, user, video, day, ms)?;
+            add_history(tx, user, video, day, ms)?;
         }
     }
-    tx.commit()?;
     Ok(Applied {
         video,
         site,
@@ -231,26 +252,25 @@ fn record_coverage(
 ) -> rusqlite::Result<()> {
     let length = coverage::seconds_of(duration_s);
     let mut bits: Vec<u8> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT seconds FROM viewing_progress WHERE user_id = ?1 AND video_id = ?2",
-            params![user.get(), video.get()],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![user.get(), video.get()], |r| r.get(0))
         .optional()?
         .unwrap_or_default();
     coverage::mark(&mut bits, length, played, budget);
     let covered = coverage::count(&bits);
     let complete = coverage::share(covered, length) >= completion;
     let now = now.to_string();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO viewing_progress (user_id, video_id, seconds, covered, length_s, first_viewed_at, last_viewed_at, completed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, CASE WHEN ?7 THEN ?6 END)
          ON CONFLICT (user_id, video_id) DO UPDATE SET
              seconds = excluded.seconds, covered = excluded.covered, length_s = excluded.length_s,
              last_viewed_at = excluded.last_viewed_at,
              completed_at = COALESCE(completed_at, excluded.completed_at)",
-        params![user.get(), video.get(), bits, covered as i64, length as i64, now, complete],
-    )?;
+    )?
+    .execute(params![user.get(), video.get(), bits, covered as i64, length as i64, now, complete])?;
     Ok(())
 }
 

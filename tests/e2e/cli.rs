@@ -185,3 +185,63 @@ fn bad_configuration_is_one_clear_line() {
         "{err}"
     );
 }
+
+#[test]
+fn an_smtp_server_without_a_sender_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .args(["serve"])
+        .env("MANABI_DATA_DIR", dir.path())
+        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
+        .env("MANABI_SMTP__HOST", "smtp.city.example.jp")
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("smtp.from") && err.trim().lines().count() == 1,
+        "{err}"
+    );
+}
+
+/// `serve` keeps running with the default configuration (no background task
+/// of any role may end on its own) and stops cleanly on SIGTERM.
+#[test]
+fn serve_keeps_running_until_it_is_told_to_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .args(["serve"])
+        .env("MANABI_DATA_DIR", dir.path())
+        .env("MANABI_HTTP__ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "serve did not listen"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "serve stopped by itself"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("stopped unexpectedly"), "{err}");
+}

@@ -179,6 +179,7 @@ impl From<crate::playback::HeartbeatError> for ApiError {
             E::NotYours => ApiError::Forbidden,
             E::Invalid(m) => ApiError::Invalid(m),
             E::Sqlite(e) => e.into(),
+            E::Stopped => ApiError::Unavailable,
         }
     }
 }

@@ -68,6 +68,8 @@ pub struct AppState {
     /// Sends invitation e-mails; `None` without an SMTP server (passwords
     /// are then downloaded as CSV).
     pub mailer: Option<Arc<crate::mail::Mailer>>,
+    /// Commits heartbeats in batches (group commit).
+    pub heartbeats: crate::heartbeats::Writer,
 }
 
 impl AppState {

@@ -20,17 +20,10 @@ pub async fn heartbeat(
 ) -> Result<impl IntoResponse, ApiError> {
     let session: PlaybackSessionId = session.parse().map_err(|_| ApiError::NotFound)?;
     let now = Timestamp::now();
-    let tz = state.tz.clone();
-    let sid = session.clone();
-    let completion = state.settings.completion_coverage;
     let applied = state
-        .db
-        .call(move |c| {
-            Ok(playback::heartbeat(
-                c, &sid, me.id, &hb, now, &tz, completion,
-            ))
-        })
-        .await??;
+        .heartbeats
+        .submit(session.clone(), me.id, hb, now)
+        .await?;
     let ttl = SignedDuration::from_secs(state.settings.grant_ttl_seconds);
     let mut body = serde_json::json!({
         "max_bitrate_kbps": state.cap_kbps(&applied.site, &session),
