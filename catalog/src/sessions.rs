@@ -71,24 +71,24 @@ pub fn resolve(
     life: Lifetimes,
 ) -> rusqlite::Result<Option<SessionUser>> {
     let hash = token_hash(token);
+    // Every authenticated request runs this: the statement is kept prepared.
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT s.user_id, u.role, s.csrf_token, s.created_at, s.last_seen_at,
                     u.must_change_password
              FROM login_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND u.status = 'active' AND u.deleted_at IS NULL",
-            [&hash],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, bool>(5)?,
-                ))
-            },
-        )
+        )?
+        .query_row([&hash], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })
         .optional()?;
     let Some((user_id, role, csrf_token, created, seen, must_change_password)) = row else {
         return Ok(None);
