@@ -38,7 +38,10 @@ grep -q "admin@manabi.example" "$work/demo.out" || { echo "browser-test: the dem
 
 base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/demo.out" | head -1)
 password=$(awk '$1 == "learner1@manabi.example" {print $2}' "$work/data/demo-logins.txt")
+admin_password=$(awk '$1 == "admin@manabi.example" {print $2}' "$work/data/demo-logins.txt")
 if BASE_URL="$base" E2E_EMAIL=learner1@manabi.example E2E_PASSWORD="$password" \
+   E2E_ADMIN_EMAIL=admin@manabi.example E2E_ADMIN_PASSWORD="$admin_password" \
+   E2E_OTP_EMAIL=learner3@manabi.example \
    SCREENSHOT_DIR="${SCREENSHOT_DIR:-$work}" node player/tests/e2e.mjs; then
   echo "browser: 1 passed, 0 failed"
 else

@@ -11,6 +11,8 @@ export interface User {
   email: string;
   name: string;
   role: string;
+  /** Logged in with a one-time password: only the password change is open. */
+  must_change_password?: boolean;
   [key: string]: unknown;
 }
 
@@ -171,6 +173,10 @@ export const api = {
   login: (email: string, password: string) =>
     request<SessionResponse>('POST', '/api/v1/session', { body: { email, password } }),
   logout: () => request<unknown>('DELETE', '/api/v1/session'),
+  changePassword: (current_password: string, new_password: string) =>
+    request<unknown>('POST', '/api/v1/session/password', {
+      body: { current_password, new_password },
+    }),
   categories: () => request<List<Category>>('GET', '/api/v1/categories'),
   courses: () => request<List<CourseSummary>>('GET', '/api/v1/courses?per_page=500'),
   course: (id: string) => request<CourseDetail>('GET', `/api/v1/courses/${enc(id)}`),

@@ -79,8 +79,16 @@ function go(hash: string): void {
   else location.hash = hash;
 }
 
-/** A 401 from the API: the login is gone; back to the login form. */
+/**
+ * A 401 from the API: the login is gone; back to the login form. A 403
+ * `password_change_required`: a one-time password; to the password change.
+ */
 function handleAuthError(err: unknown): boolean {
+  if (err instanceof ApiError && err.code === 'password_change_required' && user) {
+    user.must_change_password = true;
+    go('#/password');
+    return true;
+  }
   if (err instanceof ApiError && err.status === 401) {
     setCsrf(null);
     setUser(null);
@@ -168,6 +176,108 @@ function loginPage(): void {
   const h1 = heading('ログイン');
   h1.id = 'login-heading';
   show('ログイン', h1, h('p', {}, '職員のメールアドレスとパスワードを入力してください。'), form);
+}
+
+/** A labelled password field with an optional hint read with it. */
+function passwordField(id: string, label: string, autocomplete: string, hint?: string) {
+  const input = h('input', {
+    id,
+    name: id,
+    type: 'password',
+    autocomplete,
+    required: true,
+    ...(hint ? { 'aria-describedby': `${id}-hint` } : {}),
+  });
+  const field = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    input,
+  );
+  return { input, field };
+}
+
+/**
+ * The password change: forced after a login with a one-time password (an
+ * invitation e-mail or the CSV from the personnel section), open to anyone
+ * from the menu. Other sessions of the account end (server side).
+ */
+function passwordPage(): void {
+  const forced = user?.must_change_password === true;
+  const current = passwordField(
+    'password-current',
+    forced ? '初期パスワード' : '現在のパスワード',
+    'current-password',
+  );
+  const next = passwordField(
+    'password-new',
+    '新しいパスワード',
+    'new-password',
+    '12文字以上128文字以内で、現在と異なるものにしてください。',
+  );
+  const again = passwordField('password-again', '新しいパスワード（確認）', 'new-password');
+  const error = h('p', { class: 'form-error', id: 'password-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, '変更する');
+  const form = h(
+    'form',
+    { class: 'login-form', 'aria-labelledby': 'password-heading', novalidate: true },
+    current.field,
+    next.field,
+    again.field,
+    error,
+    submit,
+  );
+  const fail = (message: string, field: HTMLInputElement): void => {
+    error.textContent = message;
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    for (const f of [current, next, again]) f.input.removeAttribute('aria-invalid');
+    if (!current.input.value) return fail('現在のパスワードを入力してください。', current.input);
+    if ([...next.input.value].length < 12) {
+      return fail('新しいパスワードは12文字以上にしてください。', next.input);
+    }
+    if (next.input.value !== again.input.value) {
+      return fail('確認のパスワードが一致しません。', again.input);
+    }
+    submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    announce('パスワードを変更しています…');
+    api
+      .changePassword(current.input.value, next.input.value)
+      .then(() => {
+        if (user) user.must_change_password = false;
+        announce('パスワードを変更しました。');
+        go(forced ? takeNext() : '#/');
+      })
+      .catch((err: unknown) => {
+        if (handleAuthError(err)) return;
+        const wrongCurrent = err instanceof ApiError && /現在のパスワード/.test(err.message);
+        fail(errorMessage(err), wrongCurrent ? current.input : next.input);
+      })
+      .finally(() => {
+        submit.disabled = false;
+        form.removeAttribute('aria-busy');
+      });
+  });
+  const h1 = heading('パスワードの変更');
+  h1.id = 'password-heading';
+  show(
+    'パスワードの変更',
+    h1,
+    h(
+      'p',
+      {},
+      forced
+        ? '初期パスワードでログインしました。続けるには、ご自身で決めたパスワードに変更してください。'
+        : '新しいパスワードに変更すると、ほかの端末のログインは終了します。',
+    ),
+    form,
+  );
 }
 
 async function coursesPage(id: number): Promise<void> {
@@ -308,10 +418,18 @@ async function render(): Promise<void> {
     go('#/');
     return;
   }
+  if (user?.must_change_password && route.name !== 'password') {
+    rememberNext();
+    go('#/password');
+    return;
+  }
   try {
     switch (route.name) {
       case 'login':
         loginPage();
+        break;
+      case 'password':
+        passwordPage();
         break;
       case 'courses':
         await coursesPage(id);

@@ -2,15 +2,17 @@
 
 export type Route =
   | { name: 'login' }
+  | { name: 'password' }
   | { name: 'courses' }
   | { name: 'course'; id: string }
   | { name: 'notFound' };
 
-/** Parses `location.hash`: `#/login`, `#/` (or empty), `#/courses/{id}`. */
+/** Parses `location.hash`: `#/login`, `#/password`, `#/` (or empty), `#/courses/{id}`. */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
   if (path === '' || path === '/') return { name: 'courses' };
   if (path === '/login') return { name: 'login' };
+  if (path === '/password') return { name: 'password' };
   const m = /^\/courses\/([^/]+)\/?$/.exec(path);
   if (m && m[1]) {
     let id: string;

@@ -8,6 +8,7 @@ test('parseRoute', () => {
   assert.deepEqual(parseRoute(''), { name: 'courses' });
   assert.deepEqual(parseRoute('#/'), { name: 'courses' });
   assert.deepEqual(parseRoute('#/login'), { name: 'login' });
+  assert.deepEqual(parseRoute('#/password'), { name: 'password' });
   assert.deepEqual(parseRoute('#/courses/42'), { name: 'course', id: '42' });
   assert.deepEqual(parseRoute('#/courses/a%2Fb/'), { name: 'course', id: 'a/b' });
   assert.deepEqual(parseRoute('#/courses/%E0%A4'), { name: 'notFound' });
