@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_viewing_monthly.sql"),
     include_str!("../migrations/0014_ledger_append_only.sql"),
     include_str!("../migrations/0015_invitations.sql"),
+    include_str!("../migrations/0016_notices.sql"),
 ];
 
 /// A database failure.

@@ -24,6 +24,8 @@
 //! - [`assignments`]: courses assigned to groups and users with a due day.
 //! - [`audit`], [`export`]: the append-only audit log; every table as CSV.
 //! - [`seats`]: licensed seats, active users counted per day.
+//! - [`notices`]: incident and maintenance notices; no changes during a
+//!   maintenance window.
 //! - [`trash`]: deleted users, groups, courses and videos; restore; purge.
 //! - [`api`]: thin HTTP handlers, the one error mapping, extractors.
 //!
@@ -45,6 +47,7 @@ pub mod imports;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;
+pub mod notices;
 pub mod password;
 pub mod people;
 pub mod playback;
@@ -120,6 +123,12 @@ impl Catalog {
         let lease = jiff::SignedDuration::from_secs(settings.job_lease_seconds.max(3));
         let heartbeats =
             heartbeats::Writer::start(db.clone(), tz.clone(), settings.completion_coverage);
+        let maintenance = notices::Windows::default();
+        db.call({
+            let maintenance = maintenance.clone();
+            move |c| Ok(maintenance.reload(c, jiff::Timestamp::now())?)
+        })
+        .await?;
         let state = AppState {
             queue: jobs::Queue::new(db.clone(), Arc::clone(&store), lease),
             worker_token: settings.worker_token()?.map(Arc::new),
@@ -135,6 +144,7 @@ impl Catalog {
             caps: None,
             mailer: None,
             heartbeats,
+            maintenance,
         };
         Ok(Self { state })
     }

@@ -54,6 +54,9 @@ pub struct Settings {
     /// A video counts as completed (修了) once this share (0..1] of its
     /// seconds has been played at least once.
     pub completion_coverage: f64,
+    /// A maintenance notice must be published this many days before its
+    /// window starts, unless marked urgent.
+    pub maintenance_notice_days: u32,
 }
 
 impl Default for Settings {
@@ -79,6 +82,7 @@ impl Default for Settings {
             licensed_seats: 100,
             trash_retention_days: 90,
             completion_coverage: 0.95,
+            maintenance_notice_days: 7,
         }
     }
 }

@@ -46,6 +46,9 @@ pub enum ErrorCode {
     /// An export asked for in Shift_JIS holds characters Shift_JIS cannot
     /// hold; `details` lists each with its file, row and column.
     UnmappableCharacters,
+    /// A declared maintenance window: the service takes no changes until it
+    /// ends (`Retry-After`); viewing goes on.
+    Maintenance,
 }
 
 impl ErrorCode {
@@ -68,6 +71,7 @@ impl ErrorCode {
             ErrorCode::PasswordChangeRequired => "password_change_required",
             ErrorCode::Gone => "gone",
             ErrorCode::MassDisableThreshold => "mass-disable-threshold",
+            ErrorCode::Maintenance => "maintenance",
             ErrorCode::UnmappableCharacters => "unmappable_characters",
         }
     }

@@ -273,6 +273,12 @@ const MATRIX: &[Row] = &[
         "manager A applied the import: only whoever applied it downloads the one-time passwords, admins included (API.md)"),
     row("GET",    "/api/v1/audit",                                 ADMINS, ""),
     row("GET",    "/api/v1/export/{file}",                         ADMINS, "users.csv"),
+    row("GET",    "/api/v1/notices",                               ANY_USER, ""),
+    row("POST",   "/api/v1/notices",                               ADMINS, "an incident notice"),
+    row("PATCH",  "/api/v1/notices/{id}",                          ADMINS,
+        "an incident notice made for the check, its body updated"),
+    row("DELETE", "/api/v1/notices/{id}",                          ADMINS,
+        "an incident notice made for the check"),
     row("GET",    "/api/v1/seats",                                 ADMINS, ""),
     row("GET",    "/api/v1/trash",                                 ADMINS, ""),
     row("DELETE", "/api/v1/trash/{kind}/{id}",                     ADMINS,
@@ -467,6 +473,15 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
         // the file is looked at, so the order of the callers does not matter.
         ("GET", "/api/v1/imports/{id}/passwords.csv") => {
             Probe::at(format!("/api/v1/imports/{}/passwords.csv", fx.passwords))
+        }
+        ("GET", "/api/v1/notices") => Probe::at(route),
+        ("POST", "/api/v1/notices") => Probe::json(route, incident()),
+        ("PATCH", "/api/v1/notices/{id}") => Probe::json(
+            format!("/api/v1/notices/{}", fx.new_notice().await),
+            json!({"body": "復旧しました。"}),
+        ),
+        ("DELETE", "/api/v1/notices/{id}") => {
+            Probe::at(format!("/api/v1/notices/{}", fx.new_notice().await))
         }
         ("GET", "/api/v1/audit" | "/api/v1/seats" | "/api/v1/trash") => Probe::at(route),
         ("GET", "/api/v1/export/{file}") => Probe::at("/api/v1/export/users.csv"),
@@ -671,6 +686,19 @@ impl Fixture {
         )
     }
 
+    /// An incident notice published by the admin.
+    async fn new_notice(&self) -> i64 {
+        let admin = self.session(Actor::Admin);
+        let notice = ok(
+            admin,
+            Method::POST,
+            "/api/v1/notices",
+            Body::Json(incident()),
+        )
+        .await;
+        notice["id"].as_i64().unwrap()
+    }
+
     /// A draft course in the trash, and its title.
     async fn trashed_course(&self) -> (i64, String) {
         let (id, title) = self.new_course().await;
@@ -815,6 +843,11 @@ async fn ok(s: &Session, method: Method, path: &str, body: Body) -> Value {
     let (status, value) = json_of(send(s, &method, path, body).await).await;
     assert!(status.is_success(), "{method} {path}: {status} {value}");
     value
+}
+
+/// An incident notice's body.
+fn incident() -> Value {
+    json!({"kind": "incident", "title": "権限確認の障害", "body": "確認中です。"})
 }
 
 /// Prints `rows` as one table and fails, unless there are none.

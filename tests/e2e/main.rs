@@ -12,6 +12,7 @@ mod governor;
 mod imports;
 mod jobs;
 mod mail;
+mod notices;
 mod path;
 mod people;
 mod records;

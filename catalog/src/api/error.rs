@@ -59,6 +59,12 @@ pub enum ApiError {
     /// character with where it is (`details`).
     #[error("{0}")]
     Unmappable(String, serde_json::Value),
+    /// A maintenance window is on: no changes until it ends (retry after
+    /// this many seconds).
+    #[error(
+        "メンテナンス中のため、変更はできません。視聴は続けられます (maintenance: changes wait; retry in {0} s)"
+    )]
+    Maintenance(u64),
     /// Anything unexpected; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -89,6 +95,7 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::UnmappableCharacters,
             ),
+            ApiError::Maintenance(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Maintenance),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -111,7 +118,7 @@ impl IntoResponse for ApiError {
         let body =
             serde_json::json!({"error": {"code": code, "message": message, "details": details}});
         let mut resp = (status, Json(body)).into_response();
-        if let ApiError::RateLimited(seconds) = self
+        if let ApiError::RateLimited(seconds) | ApiError::Maintenance(seconds) = self
             && let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string())
         {
             resp.headers_mut()
@@ -180,6 +187,17 @@ impl From<crate::playback::HeartbeatError> for ApiError {
             E::Invalid(m) => ApiError::Invalid(m),
             E::Sqlite(e) => e.into(),
             E::Stopped => ApiError::Unavailable,
+        }
+    }
+}
+
+impl From<crate::notices::NoticeError> for ApiError {
+    fn from(e: crate::notices::NoticeError) -> Self {
+        use crate::notices::NoticeError as E;
+        match e {
+            E::Invalid(m) => ApiError::Invalid(m),
+            E::NotFound => ApiError::NotFound,
+            E::Sqlite(e) => e.into(),
         }
     }
 }

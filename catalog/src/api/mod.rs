@@ -13,6 +13,7 @@ mod groups;
 mod health;
 mod imports;
 mod internal;
+mod notices;
 mod playback;
 mod preferences;
 mod reports;
@@ -28,7 +29,7 @@ use crate::sessions::Lifetimes;
 use crate::settings::Settings;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use domain::SigningKeys;
 use jiff::SignedDuration;
 use std::path::PathBuf;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub mailer: Option<Arc<crate::mail::Mailer>>,
     /// Commits heartbeats in batches (group commit).
     pub heartbeats: crate::heartbeats::Writer,
+    /// Maintenance windows: no changes are taken during one.
+    pub maintenance: crate::notices::Windows,
 }
 
 impl AppState {
@@ -158,6 +161,8 @@ routes! {
     "/api/v1/imports/{id}/passwords.csv" [GET] => get(imports::passwords),
     "/api/v1/audit" [GET] => get(audit::list),
     "/api/v1/export/{file}" [GET] => get(export::file),
+    "/api/v1/notices" [GET, POST] => get(notices::list).post(notices::create),
+    "/api/v1/notices/{id}" [PATCH, DELETE] => patch(notices::update).delete(notices::delete),
     "/api/v1/seats" [GET] => get(seats::report),
     "/api/v1/trash" [GET] => get(trash::list),
     "/api/v1/trash/{kind}/{id}" [DELETE] => delete(trash::purge),
@@ -205,6 +210,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::any(|| async { ApiError::NotFound }),
         )
         .fallback_service(front_end)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            notices::maintenance_guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             audit_source,
