@@ -1,6 +1,7 @@
-// Builds the front end into dist/ (index.html, app.js, app.css: fixed names,
-// served by the manabi binary at /), or with --test the pure modules into
-// dist-test/ as ES modules for `node --test`.
+// Builds the front end into dist/ (index.html, app.js, app.css, and admin.js —
+// the administration pages, loaded by app.js only when an admin or manager
+// opens them: fixed names, served by the manabi binary at /), or with --test
+// the pure modules into dist-test/ as ES modules for `node --test`.
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,15 @@ if (process.argv.includes('--test')) {
   const out = path.join(root, 'dist-test');
   await rm(out, { recursive: true, force: true });
   await build({
-    entryPoints: ['played.ts', 'levels.ts', 'route.ts', 'format.ts', 'grant.ts'].map(src),
+    entryPoints: [
+      'played.ts',
+      'levels.ts',
+      'route.ts',
+      'format.ts',
+      'grant.ts',
+      'admin/labels.ts',
+      'admin/report-logic.ts',
+    ].map(src),
     outdir: out,
     format: 'esm',
     platform: 'neutral',
@@ -37,6 +46,16 @@ if (process.argv.includes('--test')) {
     legalComments: 'none',
     // hls.js's light build: no subtitles, alternate audio, EME or CMCD.
     alias: { 'hls.js': 'hls.js/dist/hls.light.mjs' },
+    logLevel: 'warning',
+  });
+  await build({
+    entryPoints: [src('admin/index.ts')],
+    outfile: path.join(out, 'admin.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target,
+    legalComments: 'none',
     logLevel: 'warning',
   });
   await build({

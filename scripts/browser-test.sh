@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts `manabi demo` on a free port with a fresh data directory, waits until
 # its courses are published, and drives it in headless Chromium
-# (player/tests/e2e.mjs): log in, open a course, play real HLS, heartbeat.
+# (player/tests/e2e.mjs): log in, open a course, play real HLS, heartbeat;
+# then, as the demo's admin, the one-time password and the administration pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/manabi}

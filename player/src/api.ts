@@ -70,6 +70,121 @@ export interface HeartbeatResponse {
   master_url?: string;
 }
 
+// ---- administration (admin, manager): users and CSV imports ----------------
+
+export type Role = 'admin' | 'manager' | 'editor' | 'learner';
+export type UserStatus = 'active' | 'disabled';
+
+/** A user as `GET /api/v1/users` lists it. */
+export interface AdminUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role | string;
+  status: UserStatus | string;
+  remarks: string;
+  groups: string[];
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+  must_change_password?: boolean;
+}
+
+export type ImportAction = 'create' | 'update' | 'disable' | 'delete' | 'unchanged' | 'error';
+export type ImportFormat = 'standard' | 'hr';
+export type ImportMode = 'upsert' | 'sync';
+
+export interface ImportSummary {
+  create: number;
+  update: number;
+  disable: number;
+  delete: number;
+  unchanged: number;
+  errors: number;
+}
+
+export interface ImportRow {
+  /** The spreadsheet row (header = 1); null for users a sync disables. */
+  row: number | null;
+  action: ImportAction | string;
+  email: string | null;
+  /** field → [old, new] */
+  changes: Record<string, [string, string]>;
+  errors: { column: string; code: string; message: string }[];
+}
+
+export interface MassDisable {
+  disable: number;
+  active: number;
+  max_share: number;
+  confirmation_required: boolean;
+}
+
+export interface ImportPreview {
+  id: number;
+  status: 'preview' | 'applied' | 'undone' | 'expired' | string;
+  format: ImportFormat | string;
+  mode: ImportMode | string;
+  encoding: string | null;
+  encoding_label?: string | null;
+  summary: ImportSummary;
+  new_groups: string[];
+  mass_disable?: MassDisable | null;
+  rows: ImportRow[];
+  created_at?: string;
+}
+
+export interface ImportApplied {
+  id: number;
+  status: 'applied';
+  summary: ImportSummary;
+  new_groups?: string[];
+  applied_at: string;
+  /** GET once for the created users' one-time passwords. */
+  passwords_url: string | null;
+  /** Invitation e-mails queued (SMTP configured), else null. */
+  invitations?: number | null;
+}
+
+export interface ImportUndone {
+  id: number;
+  status: 'undone';
+  restored: number;
+  trashed: number;
+  undone_at: string;
+}
+
+/** A group as filters list it. */
+export interface GroupItem {
+  id: number;
+  name: string;
+  path: string;
+}
+
+/** `GET /api/v1/reports/viewing` (API.md). */
+export interface ViewingReport {
+  from: string;
+  to: string;
+  granularity: 'day' | 'week' | 'month';
+  periods: string[];
+  rows: { user_id: number; email: string; name: string; seconds: number[]; total_seconds: number }[];
+  totals: { seconds: number[]; total_seconds: number };
+}
+
+/** `GET /api/v1/reports/contents` (API.md), the part the page shows. */
+export interface ContentsReport {
+  from: string;
+  to: string;
+  contents: {
+    video_id: number;
+    title: string;
+    viewers: number;
+    total_seconds: number;
+    completions: number;
+    completion_rate: number;
+  }[];
+}
+
 /** Japanese message for a status when the server gave none. */
 export function fallbackMessage(status: number): string {
   if (status === 0) return 'サーバーに接続できませんでした。ネットワークを確認してください。';
@@ -121,6 +236,12 @@ export function setCsrf(token: string | null): void {
 
 export interface RequestOptions {
   body?: unknown;
+  /** A raw body sent as is (a file upload), with its content type. */
+  raw?: { data: Blob; type: string };
+  /** `'blob'`: resolve with the response body as a Blob (a download). */
+  as?: 'json' | 'blob';
+  /** The media type asked for (default JSON), e.g. `text/csv` for a report as CSV. */
+  accept?: string;
   /** `fetch` keepalive, for the last heartbeat when leaving a page. */
   keepalive?: boolean;
 }
@@ -131,8 +252,9 @@ export async function request<T>(
   path: string,
   opts: RequestOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.raw) headers['Content-Type'] = opts.raw.type;
   const token = getCsrf();
   if (method !== 'GET' && token) headers['X-CSRF-Token'] = token;
   let res: Response;
@@ -141,11 +263,18 @@ export async function request<T>(
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.raw ? opts.raw.data : opts.body === undefined ? undefined : JSON.stringify(opts.body),
       keepalive: opts.keepalive,
     });
   } catch {
     throw new ApiError(0, 'network', fallbackMessage(0));
+  }
+  if (res.ok && opts.as === 'blob') {
+    try {
+      return (await res.blob()) as T;
+    } catch {
+      throw new ApiError(0, 'network', fallbackMessage(0));
+    }
   }
   const text = await res.text().catch(() => '');
   let data: unknown = undefined;
@@ -182,4 +311,38 @@ export const api = {
   course: (id: string) => request<CourseDetail>('GET', `/api/v1/courses/${enc(id)}`),
   play: (videoId: string | number) =>
     request<PlayResponse>('POST', `/api/v1/videos/${enc(String(videoId))}/play`, { body: {} }),
+  /** `query`: `q=&status=&role=&page=&per_page=` (admin/labels.ts builds it). */
+  users: (query: string) => request<List<AdminUser>>('GET', `/api/v1/users${query ? `?${query}` : ''}`),
+  setUserStatus: (id: number, status: UserStatus) =>
+    request<AdminUser>('PATCH', `/api/v1/users/${enc(String(id))}`, { body: { status } }),
+  issuePassword: (id: number) =>
+    request<{ one_time_password: string }>('POST', `/api/v1/users/${enc(String(id))}/password`, {
+      body: {},
+    }),
+  previewImport: (file: Blob, format: ImportFormat, mode: ImportMode) =>
+    request<ImportPreview>('POST', `/api/v1/imports?format=${enc(format)}&mode=${enc(mode)}`, {
+      raw: { data: file, type: 'text/csv' },
+    }),
+  applyImport: (id: number, confirmMassDisable = false) =>
+    request<ImportApplied>('POST', `/api/v1/imports/${enc(String(id))}/apply`, {
+      body: confirmMassDisable ? { confirm_mass_disable: true } : {},
+    }),
+  undoImport: (id: number) =>
+    request<ImportUndone>('POST', `/api/v1/imports/${enc(String(id))}/undo`, { body: {} }),
+  /**
+   * A same-origin download (`/api/…` only), e.g. an import's passwords_url,
+   * or a report as CSV with `accept` `text/csv`.
+   */
+  download: (path: string, accept?: string) => {
+    if (!path.startsWith('/api/')) {
+      return Promise.reject(new ApiError(400, 'bad_url', fallbackMessage(400)));
+    }
+    return request<Blob>('GET', path, { as: 'blob', accept });
+  },
+  /** Every group in reach (for filters). */
+  groups: () => request<List<GroupItem>>('GET', '/api/v1/groups?per_page=500'),
+  /** `query` from admin/report-logic.ts's `reportQuery`. */
+  viewingReport: (query: string) => request<ViewingReport>('GET', `/api/v1/reports/viewing${query}`),
+  contentsReport: (query: string) =>
+    request<ContentsReport>('GET', `/api/v1/reports/contents${query}`),
 };

@@ -1,6 +1,8 @@
 /**
  * The learner pages: login, courses by domain, one course with its player.
- * Plain DOM and a router on `location.hash`; all text Japanese.
+ * Plain DOM and a router on `location.hash`; all text Japanese. The
+ * administration pages (admin, manager) live in a separate bundle,
+ * dist/admin.js, loaded on demand by {@link loadAdmin}.
  */
 import {
   api,
@@ -12,6 +14,8 @@ import {
   type Lesson,
   type User,
 } from './api';
+import type { AdminHost, AdminPages } from './admin/host';
+import { canManage } from './admin/labels';
 import { h } from './dom';
 import { formatDuration, groupCourses } from './format';
 import { LessonPlayer } from './player';
@@ -53,6 +57,19 @@ function setUser(u: User | null): void {
   user = u;
   $('nav').hidden = !u;
   $('user-name').textContent = u ? `${u.name || u.email} さん` : '';
+  const manager = canManage(u?.role);
+  $('nav-admin-users').hidden = !manager;
+  $('nav-admin-import').hidden = !manager;
+  $('nav-admin-reports').hidden = !manager;
+}
+
+/** Marks the menu link of the page shown with `aria-current="page"`. */
+function markNav(): void {
+  const path = location.hash.replace(/\?.*$/, '') || '#/';
+  for (const a of $('nav').querySelectorAll('a')) {
+    if (a.getAttribute('href') === path) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
 }
 
 function stopPlayer(): Promise<void> {
@@ -395,6 +412,61 @@ async function playLesson(
   p.start(grant, lesson.duration_s);
 }
 
+// ---- administration (separate bundle) ------------------------------------
+
+let adminBundle: Promise<AdminPages> | null = null;
+
+/** Loads dist/admin.js once (a `<script>`); it registers `window.manabiAdmin`. */
+function loadAdmin(): Promise<AdminPages> {
+  if (window.manabiAdmin) return Promise.resolve(window.manabiAdmin);
+  adminBundle ??= new Promise<AdminPages>((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/admin.js';
+    script.async = true;
+    const failed = (): void => {
+      adminBundle = null;
+      script.remove();
+      const message = '管理画面を読み込めませんでした。ページを再読み込みしてください。';
+      reject(new ApiError(0, 'admin_bundle', message));
+    };
+    script.addEventListener('load', () =>
+      window.manabiAdmin ? resolve(window.manabiAdmin) : failed(),
+    );
+    script.addEventListener('error', failed);
+    document.head.append(script);
+  });
+  return adminBundle;
+}
+
+async function adminPage(id: number, which: 'users' | 'import' | 'reports'): Promise<void> {
+  if (!user || !canManage(user.role)) {
+    show(
+      '権限がありません',
+      heading('このページを表示する権限がありません'),
+      h('p', {}, 'このページは管理者と受講管理者のためのページです。必要な場合は、所属の研修担当者にお問い合わせください。'),
+      h('p', {}, h('a', { href: '#/' }, '講座一覧へ戻る')),
+    );
+    return;
+  }
+  const pages = await loadAdmin();
+  if (id !== renderId) return;
+  const host: AdminHost = {
+    api,
+    ApiError,
+    user,
+    announce,
+    show,
+    heading,
+    errorMessage,
+    handleAuthError,
+    isCurrent: () => id === renderId,
+  };
+  const page = { users: pages.usersPage, import: pages.importPage, reports: pages.reportsPage }[
+    which
+  ];
+  await page(host);
+}
+
 function notFoundPage(): void {
   show(
     'ページが見つかりません',
@@ -409,6 +481,7 @@ async function render(): Promise<void> {
   const id = ++renderId;
   void stopPlayer();
   const route: Route = parseRoute(location.hash);
+  markNav();
   if (!user && route.name !== 'login') {
     rememberNext();
     go('#/login');
@@ -436,6 +509,15 @@ async function render(): Promise<void> {
         break;
       case 'course':
         await coursePage(id, route.id);
+        break;
+      case 'adminUsers':
+        await adminPage(id, 'users');
+        break;
+      case 'adminImport':
+        await adminPage(id, 'import');
+        break;
+      case 'adminReports':
+        await adminPage(id, 'reports');
         break;
       default:
         notFoundPage();

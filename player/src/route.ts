@@ -1,18 +1,28 @@
-/** Hash routes of the learner pages (pure). */
+/** Hash routes of the pages (pure). */
 
 export type Route =
   | { name: 'login' }
   | { name: 'password' }
   | { name: 'courses' }
   | { name: 'course'; id: string }
+  | { name: 'adminUsers' }
+  | { name: 'adminImport' }
+  | { name: 'adminReports' }
   | { name: 'notFound' };
 
-/** Parses `location.hash`: `#/login`, `#/password`, `#/` (or empty), `#/courses/{id}`. */
+/**
+ * Parses `location.hash`: `#/login`, `#/password`, `#/` (or empty),
+ * `#/courses/{id}`, and the administration pages `#/admin/users`, `#/admin/import`,
+ * `#/admin/reports`.
+ */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
   if (path === '' || path === '/') return { name: 'courses' };
   if (path === '/login') return { name: 'login' };
   if (path === '/password') return { name: 'password' };
+  if (path === '/admin/users' || path === '/admin/users/') return { name: 'adminUsers' };
+  if (path === '/admin/import' || path === '/admin/import/') return { name: 'adminImport' };
+  if (path === '/admin/reports' || path === '/admin/reports/') return { name: 'adminReports' };
   const m = /^\/courses\/([^/]+)\/?$/.exec(path);
   if (m && m[1]) {
     let id: string;

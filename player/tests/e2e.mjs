@@ -10,9 +10,12 @@
 // then plays the second course's first lesson with its later segments held
 // back until the grant has expired, and checks that the player renews the
 // grant and plays to the end without reloading (see renewal()).
+// With E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD it also checks the one-time
+// password change (with E2E_OTP_EMAIL) and the administration pages — users
+// and the CSV import wizard — as the admin (see adminPages()).
 // Exits 0 on success, 1 with one clear line on failure; 90 s at most.
 import { chromium } from 'playwright-core';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const TOTAL_MS = 90_000;
@@ -152,6 +155,26 @@ async function main() {
   const lang = await page.evaluate(() => document.documentElement.lang);
   if (lang !== 'ja') throw new Error(`<html lang> is "${lang}", expected "ja"`);
 
+  await checkNames(page, 'the course page');
+  step('lang="ja" and every visible control is named');
+
+  await renewal(page);
+  await oneTimePassword(context, base);
+  await adminPages(context, base);
+
+  if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
+
+  if (process.env.SCREENSHOT_DIR) {
+    await mkdir(process.env.SCREENSHOT_DIR, { recursive: true });
+    const file = path.join(process.env.SCREENSHOT_DIR, 'player.png');
+    await page.screenshot({ path: file, fullPage: true });
+    step(`screenshot saved to ${file}`);
+  }
+  console.log(`e2e: OK in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Fails when a visible control of the page has no accessible name. */
+async function checkNames(page, where) {
   // Visible controls without an accessible name, as Playwright's ARIA
   // snapshot computes names: a named node reads `- button "名前"`.
   const snapshot = await page.locator('body').ariaSnapshot();
@@ -161,7 +184,7 @@ async function main() {
     .filter((line) => new RegExp(`^\\s*- (${roles})(?![\\w-])(?!\\s+["/])`).test(line))
     .map((line) => line.trim());
   if (unnamed.length) {
-    throw new Error(`controls without an accessible name: ${unnamed.join(' | ')}`);
+    throw new Error(`${where}: controls without an accessible name: ${unnamed.join(' | ')}`);
   }
   // The same for the form controls and the video in the DOM.
   const unlabeled = await page.evaluate(() => {
@@ -185,22 +208,8 @@ async function main() {
       .map((el) => el.outerHTML.slice(0, 80));
   });
   if (unlabeled.length) {
-    throw new Error(`elements without an accessible name: ${unlabeled.join(' | ')}`);
+    throw new Error(`${where}: elements without an accessible name: ${unlabeled.join(' | ')}`);
   }
-  step('lang="ja" and every visible control is named');
-
-  await renewal(page);
-  await oneTimePassword(context, base);
-
-  if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
-
-  if (process.env.SCREENSHOT_DIR) {
-    await mkdir(process.env.SCREENSHOT_DIR, { recursive: true });
-    const file = path.join(process.env.SCREENSHOT_DIR, 'player.png');
-    await page.screenshot({ path: file, fullPage: true });
-    step(`screenshot saved to ${file}`);
-  }
-  console.log(`e2e: OK in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**
@@ -279,6 +288,246 @@ async function oneTimePassword(context, base) {
     throw new Error(`login with the new password: ${again.status} ${JSON.stringify(body)}`);
   }
   await page.context().close();
+}
+
+/**
+ * The administration pages. A learner who opens one is politely refused,
+ * sees no administration menu and never loads admin.js. The administrator
+ * (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD; skipped without them), in a fresh
+ * browser, logs in from the users page's address, searches for learner2
+ * and gets one row, opens and escapes a confirmation (focus in and back),
+ * is refused disabling itself with the server's message, and the table
+ * scrolls inside its box at 320 px. Then the CSV import: a file with one
+ * new user and one bad e-mail previews as 1 new, 1 error, apply blocked;
+ * the good row alone previews, applies (one-time passwords downloaded
+ * once) and is undone. Buttons, fields, tables and dialogs are found by
+ * role and accessible name, so their names are checked too.
+ */
+async function adminPages(context, base) {
+  const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
+  if (!adminEmail || !adminPassword) {
+    step('admin pages: skipped (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD not set)');
+    return;
+  }
+
+  // The learner of the main test, in a new tab.
+  const learner = await context.newPage();
+  learner.setDefaultTimeout(STEP_MS);
+  const adminScripts = [];
+  learner.on('request', (req) => {
+    if (new URL(req.url()).pathname === '/admin.js') adminScripts.push(req.url());
+  });
+  await learner.goto(new URL('/#/admin/users', base).href, { waitUntil: 'domcontentloaded' });
+  await learner.getByRole('heading', { name: 'このページを表示する権限がありません' }).waitFor();
+  const menu = learner.getByRole('navigation', { name: 'メインメニュー' });
+  if ((await menu.getByRole('link', { name: '利用者管理' }).count()) > 0) {
+    throw new Error('admin pages: a learner sees the administration menu');
+  }
+  if (adminScripts.length) throw new Error('admin pages: admin.js was loaded for a learner');
+  await learner.close();
+  step('admin pages: a learner is refused politely; no administration menu, admin.js not loaded');
+
+  const adminContext = await context.browser().newContext({
+    locale: 'ja-JP',
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  const page = await adminContext.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(new URL('/#/admin/users', base).href, { waitUntil: 'domcontentloaded' });
+  await page.getByLabel('メールアドレス').fill(adminEmail);
+  await page.getByLabel('パスワード', { exact: true }).fill(adminPassword);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.getByRole('heading', { name: '利用者管理', level: 1 }).waitFor();
+  await page
+    .getByRole('navigation', { name: 'メインメニュー' })
+    .getByRole('link', { name: 'CSV取り込み' })
+    .waitFor();
+
+  // Search: one row.
+  const search = page.getByRole('search', { name: '利用者の検索' });
+  const table = page.getByRole('table', { name: '利用者一覧' });
+  const find = async (text, expected) => {
+    await search.getByLabel('メールアドレスまたは氏名').fill(text);
+    const answered = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/users');
+    await search.getByRole('button', { name: '検索' }).click();
+    await answered;
+    await page.getByText(expected).waitFor();
+    return table.locator('tbody tr');
+  };
+  const rows = await find('learner2@manabi.example', /^全 1 件中 1〜1 件を表示/);
+  const rowCount = await rows.count();
+  const rowText = (await rows.first().innerText()).replace(/\s+/g, ' ');
+  if (rowCount !== 1 || !/learner2@manabi\.example.*受講者.*有効/.test(rowText)) {
+    throw new Error(`admin pages: searching learner2 gave ${rowCount} rows: ${rowText}`);
+  }
+  step(`admin pages: searching learner2 gives one row (${rowText.trim()})`);
+
+  // A confirmation dialog: focus moves in, Escape closes it, focus returns.
+  const toggle = table.getByRole('button', { name: '無効にする（learner2@manabi.example）' });
+  await toggle.click();
+  const confirm = page.getByRole('dialog', { name: '利用者を無効にしますか' });
+  await confirm.waitFor();
+  if (!(await page.evaluate(() => !!document.activeElement?.closest('dialog[open]')))) {
+    throw new Error('admin pages: the confirmation dialog did not take the focus');
+  }
+  await page.keyboard.press('Escape');
+  await confirm.waitFor({ state: 'detached' });
+  if (!(await toggle.evaluate((el) => el === document.activeElement))) {
+    throw new Error('admin pages: focus did not return to the button after Escape');
+  }
+  if (!/有効/.test(await rows.first().innerText())) {
+    throw new Error('admin pages: Escape changed the user');
+  }
+  // Refused by the server: its Japanese message is shown as an alert.
+  await find(adminEmail, /^全 1 件中 1〜1 件を表示/);
+  await table.getByRole('button', { name: `無効にする（${adminEmail}）` }).click();
+  await page
+    .getByRole('dialog', { name: '利用者を無効にしますか' })
+    .getByRole('button', { name: '無効にする' })
+    .click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'できませんでした' });
+  await refusal.waitFor();
+  const refusalText = (await refusal.textContent()) || '';
+  if (!/自分自身/.test(refusalText)) {
+    throw new Error(`admin pages: no server message when disabling oneself: "${refusalText}"`);
+  }
+  step(`admin pages: dialog focus in, Escape out, focus back; refusal shown: ${refusalText}`);
+  await checkNames(page, 'the users page');
+
+  // 320 px: the page does not scroll sideways, the table scrolls in its box.
+  await find('', /^全 \d+ 件中/);
+  await page.setViewportSize({ width: 320, height: 800 });
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    view: document.documentElement.clientWidth,
+    box: document.querySelector('.table-wrap')?.clientWidth ?? 0,
+    table: document.querySelector('.table-wrap table')?.scrollWidth ?? 0,
+  }));
+  if (widths.page > widths.view + 1 || widths.box > widths.view) {
+    throw new Error(`admin pages: at 320 px the page is ${widths.page} px wide (${JSON.stringify(widths)})`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  step(`admin pages: at 320 px nothing overflows (table ${widths.table} px scrolls in a ${widths.box} px box)`);
+  await shoot(page, 'admin-users.png');
+
+  // The import wizard.
+  await page.getByRole('link', { name: 'CSV取り込み' }).click();
+  await page.getByRole('heading', { name: 'CSV取り込み', level: 1 }).waitFor();
+  for (const name of ['標準形式', '追加・更新']) {
+    if (!(await page.getByRole('radio', { name }).isChecked())) {
+      throw new Error(`admin pages: 「${name}」 is not the default`);
+    }
+  }
+  const stamp = Date.now().toString(36);
+  const newcomer = `newhire.${stamp}@manabi.example`;
+  const header = 'email,name,role,status,groups,remarks\n';
+  const good = `${newcomer},新採 用子,learner,active,,\n`;
+  const bad = `not-an-email-${stamp},誤り 太郎,learner,active,,\n`;
+  const preview = page.getByRole('region', { name: '2. 内容を確認する' });
+  const counted = async (where, caption, label) => {
+    const row = where.getByRole('table', { name: caption }).getByRole('row', { name: new RegExp(`^${label}`) });
+    return ((await row.getByRole('cell').textContent()) || '').trim();
+  };
+  const upload = async (name, text) => {
+    await page.getByLabel('CSVファイル').setInputFiles({
+      name,
+      mimeType: 'text/csv',
+      buffer: Buffer.from(text, 'utf8'),
+    });
+    await page.getByRole('button', { name: '内容を確認する' }).click();
+    await preview.waitFor();
+  };
+
+  await upload('users-with-error.csv', header + good + bad);
+  const seen = [await counted(preview, '処理ごとの件数', '新規'), await counted(preview, '処理ごとの件数', 'エラー')];
+  if (seen[0] !== '1 件' || seen[1] !== '1 件') {
+    throw new Error(`admin pages: preview counts 新規 ${seen[0]}, エラー ${seen[1]}; expected 1 and 1`);
+  }
+  if (!(await preview.getByText('UTF-8', { exact: true }).isVisible())) {
+    throw new Error('admin pages: the preview does not show the encoding UTF-8');
+  }
+  const errorRow = preview.getByRole('table', { name: '取り込む行の一覧' }).getByRole('row', { name: /not-an-email/ });
+  const errorText = (await errorRow.innerText()).replace(/\s+/g, ' ');
+  if (!/^3 エラー .*メールアドレス列：.*メールアドレスの形式ではありません/.test(errorText)) {
+    throw new Error(`admin pages: the error row reads "${errorText}"`);
+  }
+  const applyButton = preview.getByRole('button', { name: '取り込みを実行' });
+  if (!(await applyButton.isDisabled())) throw new Error('admin pages: apply is not blocked by an error row');
+  const why = (await preview.getByRole('alert').filter({ hasText: 'エラーのある行が 1 件' }).textContent()) || '';
+  if (!why) throw new Error('admin pages: no explanation why apply is blocked');
+  step(`admin pages: preview shows 新規 1 件, エラー 1 件 (row 3: ${errorText.slice(2)}); apply blocked`);
+  await shoot(page, 'admin-import-preview.png');
+  await checkNames(page, 'the import page');
+
+  await upload('users.csv', header + good);
+  const created = await counted(preview, '処理ごとの件数', '新規');
+  const none = await counted(preview, '処理ごとの件数', 'エラー');
+  if (created !== '1 件' || none !== '0 件') {
+    throw new Error(`admin pages: the good file previews 新規 ${created}, エラー ${none}`);
+  }
+  await applyButton.click();
+  await page.getByRole('dialog', { name: '取り込みを実行しますか' }).getByRole('button', { name: '実行する' }).click();
+  const result = page.getByRole('region', { name: '3. 取り込み結果' });
+  await result.waitFor();
+  const applied = await counted(result, '実行した件数', '新規');
+  if (applied !== '1 件') throw new Error(`admin pages: the result says 新規 ${applied}`);
+  let passwordsNote = 'no one-time passwords file (invitations e-mailed)';
+  const download = result.getByRole('button', { name: '初期パスワードのCSVをダウンロード' });
+  if (await download.count()) {
+    const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    const csv = await readFile(await file.path(), 'utf8');
+    if (!csv.includes(newcomer)) throw new Error(`admin pages: the passwords CSV lacks ${newcomer}`);
+    await result.getByText('もう一度ダウンロードすることはできません').waitFor();
+    passwordsNote = `one-time passwords downloaded once (${file.suggestedFilename()})`;
+  }
+  step(`admin pages: applied, the result shows 新規 1 件; ${passwordsNote}`);
+
+  await result.getByRole('button', { name: 'この取り込みを取り消す' }).click();
+  await page
+    .getByRole('dialog', { name: 'この取り込みを取り消しますか' })
+    .getByRole('button', { name: '取り消す' })
+    .click();
+  const undone = (await result.getByText('取り込みを取り消しました').textContent()) || '';
+  await page.getByRole('link', { name: '利用者管理' }).click();
+  await page.getByRole('heading', { name: '利用者管理', level: 1 }).waitFor();
+  await find(newcomer, '該当する利用者はいません。');
+  step(`admin pages: undone (${undone.trim()}); ${newcomer} is no longer listed`);
+
+  // Reports: the demo's viewing history for the last 30 days, its chart
+  // described for screen readers, the definitions, and the CSV.
+  await page.getByRole('link', { name: '視聴レポート' }).click();
+  await page.getByRole('heading', { name: '視聴レポート', level: 1 }).waitFor();
+  const trend = page.getByRole('table', { name: '期間ごとの視聴時間（グラフの数値）' });
+  await trend.waitFor();
+  const chart = await page.getByRole('img').first().getAttribute('aria-label');
+  if (!chart || !/合計|ありません/.test(chart)) throw new Error(`reports: chart label "${chart}"`);
+  const viewers = await page.getByRole('table', { name: '利用者別・期間別の視聴時間' }).locator('tbody tr').count();
+  await page.getByText('用語の説明 (Definitions)').click();
+  await page.getByText('視聴率 (coverage)').waitFor();
+  const [csvFile] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: '利用者別の視聴時間をCSVで保存' }).click(),
+  ]);
+  const csv = await readFile(await csvFile.path(), 'utf8');
+  if (!csv.startsWith('\uFEFFemail,name,')) throw new Error(`reports: CSV starts ${JSON.stringify(csv.slice(0, 40))}`);
+  await shoot(page, 'admin-reports.png');
+  await checkNames(page, 'the reports page');
+  step(`reports: chart "${chart}", ${viewers} viewers, definitions shown, CSV ${csvFile.suggestedFilename()}`);
+
+  if (errors.length) throw new Error(`admin pages: uncaught errors: ${errors.join(' | ')}`);
+  await adminContext.close();
+}
+
+/** Saves a full-page screenshot into SCREENSHOT_DIR, when set. */
+async function shoot(page, name) {
+  if (!process.env.SCREENSHOT_DIR) return;
+  await mkdir(process.env.SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(process.env.SCREENSHOT_DIR, name);
+  await page.screenshot({ path: file, fullPage: true });
+  step(`screenshot saved to ${file}`);
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,206 @@
+/**
+ * Modal dialogs for the administration pages: a confirmation (never
+ * `window.confirm`) and the one-time password shown once. A real
+ * `<dialog>` opened with `showModal()` (the rest of the page is inert);
+ * focus moves in, Escape closes, and focus returns to the control that
+ * opened it. Browsers without `showModal` (Safari before 15.4) get the same
+ * keyboard behaviour by hand.
+ */
+import { h } from '../dom';
+
+let seq = 0;
+
+interface Modal {
+  dialog: HTMLDialogElement;
+  /** Closes with a value; `''` means cancelled. */
+  close(value: string): void;
+  /** Resolves with the value the dialog was closed with. */
+  closed: Promise<string>;
+}
+
+/** Focusable elements inside `root`, in order. */
+function focusables(root: HTMLElement): HTMLElement[] {
+  return [
+    ...root.querySelectorAll<HTMLElement>(
+      'button:not([disabled]), input:not([disabled]), a[href], select:not([disabled]), [tabindex="0"]',
+    ),
+  ];
+}
+
+/** Opens a modal dialog titled `title` with `content`; `focus` gets the focus. */
+function modal(
+  title: string,
+  content: Node[],
+  buttons: HTMLElement,
+  focus: () => HTMLElement | null,
+  extraClass = '',
+): Modal {
+  const id = `dialog-${++seq}`;
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const dialog = h(
+    'dialog',
+    {
+      class: `modal ${extraClass}`.trim(),
+      'aria-labelledby': `${id}-title`,
+      'aria-describedby': `${id}-body`,
+    },
+    h('h2', { id: `${id}-title`, class: 'modal-title' }, title),
+    h('div', { id: `${id}-body`, class: 'modal-body' }, ...content),
+    buttons,
+  );
+  let resolve: (v: string) => void = () => {};
+  const closed = new Promise<string>((r) => (resolve = r));
+  let done = false;
+  const native = typeof dialog.showModal === 'function';
+  const close = (value: string): void => {
+    if (done) return;
+    done = true;
+    if (native && dialog.open) dialog.close(value);
+    dialog.remove();
+    // Back to where the user was, if it is still on the page.
+    if (opener && opener.isConnected) opener.focus();
+    else document.querySelector<HTMLElement>('#view h1')?.focus();
+    resolve(value);
+  };
+  // Escape: the native dialog fires `cancel`; we close it ourselves so the
+  // result is "cancelled" and focus returns.
+  dialog.addEventListener('cancel', (e) => {
+    e.preventDefault();
+    close('');
+  });
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      close('');
+    } else if (e.key === 'Tab' && !native) {
+      // Keep focus inside (showModal does this natively).
+      const items = focusables(dialog);
+      const first = items[0];
+      const last = items[items.length - 1];
+      if (!first || !last) return;
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first.focus();
+      }
+    }
+  });
+  document.body.append(dialog);
+  if (native) {
+    dialog.showModal();
+  } else {
+    dialog.setAttribute('open', '');
+    dialog.setAttribute('role', 'dialog');
+    dialog.setAttribute('aria-modal', 'true');
+  }
+  (focus() ?? focusables(dialog)[0])?.focus();
+  return { dialog, close, closed };
+}
+
+export interface ConfirmOptions {
+  title: string;
+  /** Paragraphs or nodes explaining what will happen. */
+  body: (string | Node)[];
+  /** The confirming button's text, e.g. `無効にする`. */
+  confirm: string;
+  cancel?: string;
+  /** Destructive: the confirming button is red and focus starts on cancel. */
+  danger?: boolean;
+}
+
+/** Asks before doing something; resolves true when confirmed. */
+export async function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
+  const ok = h(
+    'button',
+    { type: 'button', class: opts.danger ? 'danger' : 'primary', value: 'ok' },
+    opts.confirm,
+  );
+  const cancel = h('button', { type: 'button', class: 'secondary' }, opts.cancel ?? 'キャンセル');
+  const m = modal(
+    opts.title,
+    opts.body.map((b) => (typeof b === 'string' ? h('p', {}, b) : b)),
+    h('div', { class: 'modal-actions' }, ok, cancel),
+    () => (opts.danger ? cancel : ok),
+  );
+  ok.addEventListener('click', () => m.close('ok'));
+  cancel.addEventListener('click', () => m.close(''));
+  return (await m.closed) === 'ok';
+}
+
+/** Copies text, with the old selection-based fallback (HTTP, older browsers). */
+async function copyText(text: string, field: HTMLInputElement): Promise<boolean> {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    /* fall through */
+  }
+  field.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Shows a one-time password once, with a copy button and a warning; it is
+ * gone from the page when the dialog closes.
+ */
+export async function passwordDialog(who: string, password: string): Promise<void> {
+  const fieldId = `otp-${++seq}`;
+  const field = h('input', {
+    id: fieldId,
+    type: 'text',
+    readonly: true,
+    value: password,
+    class: 'otp',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': `${fieldId}-warn`,
+  });
+  const copy = h('button', { type: 'button', class: 'primary' }, 'コピー');
+  const copied = h('p', { class: 'hint', role: 'status' });
+  const close = h('button', { type: 'button', class: 'secondary' }, '閉じる');
+  const m = modal(
+    '初期パスワードを発行しました',
+    [
+      h('p', {}, `${who} さんの初期パスワードです。`),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: fieldId }, '初期パスワード'),
+        h('div', { class: 'otp-row' }, field, copy),
+      ),
+      copied,
+      h(
+        'p',
+        { class: 'warning', id: `${fieldId}-warn` },
+        'この画面を閉じると、このパスワードは二度と表示できません。控えてから、' +
+          'ご本人に安全な方法で伝えてください。ご本人は次のログインで自分のパスワードに変更します。' +
+          'これまでのログインはすべて終了しました。',
+      ),
+    ],
+    h('div', { class: 'modal-actions' }, close),
+    () => field,
+    'modal-password',
+  );
+  field.addEventListener('focus', () => field.select());
+  copy.addEventListener('click', () => {
+    void copyText(password, field).then((ok) => {
+      const msg = ok
+        ? 'コピーしました。'
+        : 'コピーできませんでした。パスワードを選択して、手動でコピーしてください。';
+      // Said inside the dialog: the page's live region is inert meanwhile.
+      copied.textContent = msg;
+      if (!ok) field.select();
+    });
+  });
+  close.addEventListener('click', () => m.close('ok'));
+  await m.closed;
+  field.value = '';
+}

@@ -1,0 +1,12 @@
+/**
+ * The administration bundle (dist/admin.js): loaded by main.ts only when an
+ * admin or manager opens an administration page, so the learner pages stay
+ * light. Registers its pages on `window.manabiAdmin`.
+ */
+import type { AdminPages } from './host';
+import { importPage } from './imports';
+import { reportsPage } from './reports';
+import { usersPage } from './users';
+
+const pages: AdminPages = { usersPage, importPage, reportsPage };
+window.manabiAdmin = pages;

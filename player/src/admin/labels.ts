@@ -1,0 +1,287 @@
+/**
+ * The administration pages' words and numbers (pure, Japanese): role,
+ * status and import-action labels, times in Asia/Tokyo, the user list's
+ * query string and page range, and what an import preview amounts to.
+ * Unit-tested in tests/admin.test.mjs; no DOM here.
+ */
+
+/** Roles that may open the administration pages. */
+export function canManage(role: unknown): boolean {
+  return role === 'admin' || role === 'manager';
+}
+
+export const ROLES = ['admin', 'manager', 'editor', 'learner'] as const;
+export const STATUSES = ['active', 'disabled'] as const;
+
+const ROLE_LABELS: Record<string, string> = {
+  admin: '管理者',
+  manager: '受講管理者',
+  editor: '編集者',
+  learner: '受講者',
+};
+
+const STATUS_LABELS: Record<string, string> = { active: '有効', disabled: '無効' };
+
+/** `learner` → `受講者`; an unknown role is shown as it is. */
+export function roleLabel(role: string): string {
+  return ROLE_LABELS[role] ?? role;
+}
+
+/** `active` → `有効`, `disabled` → `無効`. */
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status] ?? status;
+}
+
+/** The import actions in the order the summary shows them. */
+export const ACTIONS = ['create', 'update', 'disable', 'delete', 'unchanged', 'error'] as const;
+
+const ACTION_LABELS: Record<string, string> = {
+  create: '新規',
+  update: '更新',
+  disable: '無効化',
+  delete: '削除',
+  unchanged: '変更なし',
+  error: 'エラー',
+};
+
+/** `create` → `新規` … `error` → `エラー`. */
+export function actionLabel(action: string): string {
+  return ACTION_LABELS[action] ?? action;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  email: 'メールアドレス',
+  name: '氏名',
+  role: '権限',
+  status: '状態',
+  groups: 'グループ',
+  remarks: '備考',
+  action: '操作',
+};
+
+/** A CSV column or changed field in Japanese (`name` → `氏名`). */
+export function fieldLabel(field: string): string {
+  return FIELD_LABELS[field] ?? field;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * An RFC 3339 time as a date and time in Asia/Tokyo, `2026/04/01 09:05`
+ * (Japan keeps no daylight saving time, so UTC+9 is exact); `''` when
+ * missing or unreadable.
+ */
+export function formatJst(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return '';
+  const d = new Date(ms + 9 * 3600 * 1000);
+  return (
+    `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
+  );
+}
+
+/** The user list's filters and page. */
+export interface UserFilter {
+  q?: string;
+  role?: string;
+  status?: string;
+  page?: number;
+  perPage?: number;
+}
+
+export const PER_PAGE = 50;
+
+/**
+ * `GET /api/v1/users`' query string (without `?`): the trimmed search
+ * text, role and status when set, the page (from 1) and `per_page` (50).
+ */
+export function userListQuery(f: UserFilter): string {
+  const p = new URLSearchParams();
+  const q = (f.q ?? '').trim();
+  if (q) p.set('q', q);
+  if (f.status && (STATUSES as readonly string[]).includes(f.status)) p.set('status', f.status);
+  if (f.role && (ROLES as readonly string[]).includes(f.role)) p.set('role', f.role);
+  p.set('page', String(Math.max(1, Math.floor(f.page ?? 1))));
+  p.set('per_page', String(f.perPage ?? PER_PAGE));
+  return p.toString();
+}
+
+/** Where a page of a list stands. */
+export interface PageInfo {
+  /** 1-based number of the first item shown (0 when none). */
+  from: number;
+  /** Number of the last item shown. */
+  to: number;
+  pages: number;
+  hasPrev: boolean;
+  hasNext: boolean;
+  /** `全 120 件中 51〜100 件を表示（2 / 3 ページ）`, or `該当する利用者はいません。` */
+  text: string;
+}
+
+/** The range of `page` (from 1) in a list of `total` items, `perPage` a page. */
+export function pageInfo(total: number, page: number, perPage: number): PageInfo {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const from = total === 0 ? 0 : Math.min(total, (page - 1) * perPage + 1);
+  const to = Math.min(total, page * perPage);
+  const text =
+    total === 0
+      ? '該当する利用者はいません。'
+      : `全 ${total} 件中 ${from}〜${to} 件を表示（${page} / ${pages} ページ）`;
+  return { from, to, pages, hasPrev: page > 1, hasNext: page < pages, text };
+}
+
+/**
+ * The Japanese part of a server message: the API appends the English in
+ * parentheses (`見つかりません (not found)` → `見つかりません`). A message
+ * without Japanese is kept whole.
+ */
+export function japaneseMessage(message: string): string {
+  const m = /^([\s\S]*?)\s*\([\x20-\x7e]*\)\s*$/.exec(message);
+  if (m && m[1] && /[^\x00-\x7f]/.test(m[1])) return m[1];
+  return message;
+}
+
+/** A changed field's value for people: labels for roles and statuses, `;` lists with `、`. */
+export function fieldValue(field: string, value: string): string {
+  if (value === '') return '（空欄）';
+  if (field === 'role') return roleLabel(value);
+  if (field === 'status') return statusLabel(value);
+  if (field === 'groups') return value.split(';').map((g) => g.trim()).filter(Boolean).join('、');
+  return value;
+}
+
+/** One change of a preview row, ready to show: `氏名: 区役 二葉 → 区役 二葉子`. */
+export interface ChangeLine {
+  field: string;
+  label: string;
+  from: string;
+  to: string;
+  text: string;
+}
+
+const FIELD_ORDER = ['email', 'name', 'role', 'status', 'groups', 'remarks'];
+
+/** A preview row's `changes` as lines, in the CSV's column order. */
+export function changeLines(changes: Record<string, readonly string[]> | null | undefined): ChangeLine[] {
+  const rank = (f: string): number => {
+    const i = FIELD_ORDER.indexOf(f);
+    return i < 0 ? FIELD_ORDER.length : i;
+  };
+  return Object.entries(changes ?? {})
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([field, pair]) => {
+      const from = fieldValue(field, pair[0] ?? '');
+      const to = fieldValue(field, pair[1] ?? '');
+      const label = fieldLabel(field);
+      return { field, label, from, to, text: `${label}: ${from} → ${to}` };
+    });
+}
+
+export interface Summary {
+  create: number;
+  update: number;
+  disable: number;
+  delete: number;
+  unchanged: number;
+  errors: number;
+}
+
+/** The summary as labelled counts in display order (`error` counts `errors`). */
+export function summaryItems(s: Summary): { action: string; label: string; count: number }[] {
+  return ACTIONS.map((action) => ({
+    action,
+    label: actionLabel(action),
+    count: action === 'error' ? s.errors : s[action],
+  }));
+}
+
+/** `新規 1 件、エラー 1 件` (counts of zero left out; `変更はありません` when all are). */
+export function summaryText(s: Summary): string {
+  const parts = summaryItems(s)
+    .filter((i) => i.count > 0)
+    .map((i) => `${i.label} ${i.count} 件`);
+  return parts.length ? parts.join('、') : '変更はありません';
+}
+
+/** Only what changes users: `新規 1 件、無効化 3 件` (`''` when nothing does). */
+export function changeText(s: Summary): string {
+  return summaryItems(s)
+    .filter((i) => ['create', 'update', 'disable', 'delete'].includes(i.action) && i.count > 0)
+    .map((i) => `${i.label} ${i.count} 件`)
+    .join('、');
+}
+
+/** How many users an apply would change (create, update, disable, delete). */
+export function changeCount(s: Summary): number {
+  return s.create + s.update + s.disable + s.delete;
+}
+
+/** Why a preview cannot be applied, or null when it can. */
+export type ApplyBlock =
+  | { reason: 'errors'; message: string }
+  | { reason: 'nothing'; message: string }
+  | { reason: 'status'; message: string };
+
+const STATUS_NOT_PREVIEW: Record<string, string> = {
+  applied: 'この取り込みは適用済みです。',
+  undone: 'この取り込みは取り消し済みです。',
+  expired: 'このプレビューは期限切れです（24 時間以上前）。もう一度ファイルを読み込んでください。',
+};
+
+/** Error rows block the apply; so does a preview that changes nobody. */
+export function applyBlock(p: { status: string; summary: Summary }): ApplyBlock | null {
+  if (p.status !== 'preview') {
+    return { reason: 'status', message: STATUS_NOT_PREVIEW[p.status] ?? 'この取り込みは適用できません。' };
+  }
+  if (p.summary.errors > 0) {
+    return {
+      reason: 'errors',
+      message:
+        `エラーのある行が ${p.summary.errors} 件あるため、取り込みを実行できません。` +
+        '一部の行だけを取り込むことはありません。下の表の「エラー」列を見てファイルを直し、' +
+        'もう一度「内容を確認する」を押してください。',
+    };
+  }
+  if (changeCount(p.summary) === 0) {
+    return { reason: 'nothing', message: 'ファイルの内容は登録済みの内容と同じです。取り込む変更はありません。' };
+  }
+  return null;
+}
+
+/** `25.0%` for 0.25 (one decimal, as the server words it). */
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+/**
+ * The numbers behind a refused mass disable, in words:
+ * `有効な利用者 6 人のうち 3 人（50.0%）を無効にします。上限は 10.0% です。`
+ */
+export function massDisableText(m: { disable: number; active: number; max_share: number }): string {
+  const share = m.active > 0 ? m.disable / m.active : 0;
+  return (
+    `有効な利用者 ${m.active} 人のうち ${m.disable} 人（${percent(share)}）を無効にします。` +
+    `一度に無効にできる上限は ${percent(m.max_share)} です。`
+  );
+}
+
+/**
+ * The preview rows a filter picks (`all`, `changes`: all but the unchanged,
+ * or one action), at most `limit` of them, and how many it picks in all.
+ */
+export function visibleRows<R extends { action: string }>(
+  rows: readonly R[],
+  filter: string,
+  limit: number,
+): { rows: R[]; total: number } {
+  const chosen =
+    filter === 'changes'
+      ? rows.filter((r) => r.action !== 'unchanged')
+      : filter && filter !== 'all'
+        ? rows.filter((r) => r.action === filter)
+        : [...rows];
+  return { rows: chosen.slice(0, limit), total: chosen.length };
+}
