@@ -56,6 +56,22 @@ enum Command {
         #[arg(long)]
         confirm_mass_disable: bool,
     },
+    /// Take a backup of the catalog now: a snapshot, compressed, sealed with
+    /// AES-256-GCM, verified and recorded (works while the service runs).
+    Backup,
+    /// Restore a backup into the data directory (stop the service first), or
+    /// with --verify rehearse it: restore into a scratch directory, start
+    /// the service on it, check it and report how long it took.
+    Restore {
+        /// The backup file (manabi-….mbk).
+        file: PathBuf,
+        /// Replace the catalog database that is there.
+        #[arg(long, conflicts_with = "verify")]
+        force: bool,
+        /// The restore drill; the data directory is not touched.
+        #[arg(long)]
+        verify: bool,
+    },
     /// Package one media file into an HLS ladder in a directory, without the catalog.
     Transcode {
         /// The input media file.
@@ -126,6 +142,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => run_demo(&config).await,
+        Command::Backup => crate::backups::take(&config).await,
+        Command::Restore {
+            file,
+            force,
+            verify,
+        } => {
+            if verify {
+                crate::backups::drill(&config, &file).await
+            } else {
+                crate::backups::restore(&config, &file, force)
+            }
+        }
         Command::User {
             command:
                 UserCommand::Add {

@@ -35,6 +35,8 @@ pub struct Config {
     pub worker: Worker,
     /// Invitation e-mails (off unless a server is named).
     pub smtp: catalog::mail::Settings,
+    /// Backups of the catalog.
+    pub backup: catalog::backup::Settings,
 }
 
 /// `[worker]`.

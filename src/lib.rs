@@ -9,8 +9,10 @@
 //! - [`remote`]: the same over the catalog's internal HTTP API (remote workers).
 //! - [`roles`]: starting the catalog, origin and worker roles in one process.
 //! - [`demo`]: seeding demo content with generated videos.
+//! - [`backups`]: `manabi backup`, `restore` and the restore drill.
 //! - [`cli`]: the command line.
 
+pub mod backups;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -97,6 +97,7 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         Role::All | Role::Catalog => {
             // Settings first: a bad [smtp] section stops before anything opens.
             let mailer = catalog::mail::Mailer::new(&config.smtp)?;
+            let backups = catalog::backup::Plan::new(&config.backup, data)?;
             let caps: Option<Arc<dyn BitrateCaps>> =
                 (role == Role::All).then(|| Arc::clone(&governor) as Arc<dyn BitrateCaps>);
             Some(
@@ -109,7 +110,8 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 .await
                 .context("opening the catalog")?
                 .with_network(config.network.clone(), caps)
-                .with_mailer(mailer),
+                .with_mailer(mailer)
+                .with_backups(backups),
             )
         }
         Role::Origin | Role::Worker => None,

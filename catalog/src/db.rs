@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_ledger_append_only.sql"),
     include_str!("../migrations/0015_invitations.sql"),
     include_str!("../migrations/0016_notices.sql"),
+    include_str!("../migrations/0017_backups.sql"),
 ];
 
 /// A database failure.

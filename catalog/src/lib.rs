@@ -27,6 +27,7 @@
 //! - [`notices`]: incident and maintenance notices; no changes during a
 //!   maintenance window.
 //! - [`trash`]: deleted users, groups, courses and videos; restore; purge.
+//! - [`backup`]: sealed, verified backups of the catalog and their restore.
 //! - [`api`]: thin HTTP handlers, the one error mapping, extractors.
 //!
 //! [`Catalog::open`] builds the state; [`Catalog::router`] serves it.
@@ -34,6 +35,7 @@
 pub mod api;
 pub mod assignments;
 pub mod audit;
+pub mod backup;
 pub mod captions;
 pub mod courses;
 pub mod coverage;
@@ -145,6 +147,7 @@ impl Catalog {
             mailer: None,
             heartbeats,
             maintenance,
+            backups: None,
         };
         Ok(Self { state })
     }
@@ -167,15 +170,21 @@ impl Catalog {
         self
     }
 
+    /// Takes daily backups (housekeeping) and on-demand ones (admin API) by `plan`.
+    pub fn with_backups(mut self, plan: backup::Plan) -> Self {
+        self.state.backups = Some(Arc::new(plan));
+        self
+    }
+
     /// The HTTP routes.
     pub fn router(&self) -> axum::Router {
         api::router(self.state.clone())
     }
 
     /// Periodic upkeep until `stop` resolves, every [`HOUSEKEEPING_EVERY`]
-    /// from start: counts today's active users against the licence (and
-    /// warns when over) and purges what has been in the trash longer than
-    /// the retention period.
+    /// from start: takes the daily backup once its time has come, counts
+    /// today's active users against the licence (and warns when over) and
+    /// purges what has been in the trash longer than the retention period.
     pub async fn housekeeping(self, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
@@ -190,6 +199,15 @@ impl Catalog {
 
     async fn upkeep(&self) {
         let state = &self.state;
+        if let Some(plan) = &state.backups {
+            let last = state.db.call(|c| Ok(backup::last_ok(c)?)).await;
+            if plan.due(jiff::Timestamp::now(), last.ok().flatten(), &state.tz) {
+                // Failures are recorded, counted and logged by take().
+                if let Ok(r) = plan.take(&state.db).await {
+                    tracing::info!(file = %r.file, bytes = r.size_bytes, "daily backup taken and verified");
+                }
+            }
+        }
         let today = state.today();
         let licensed = state.settings.licensed_seats;
         match state

@@ -273,6 +273,8 @@ const MATRIX: &[Row] = &[
         "manager A applied the import: only whoever applied it downloads the one-time passwords, admins included (API.md)"),
     row("GET",    "/api/v1/audit",                                 ADMINS, ""),
     row("GET",    "/api/v1/export/{file}",                         ADMINS, "users.csv"),
+    row("GET",    "/api/v1/backups",                               ADMINS, ""),
+    row("POST",   "/api/v1/backups",                               ADMINS, "a backup taken now"),
     row("GET",    "/api/v1/notices",                               ANY_USER, ""),
     row("POST",   "/api/v1/notices",                               ADMINS, "an incident notice"),
     row("PATCH",  "/api/v1/notices/{id}",                          ADMINS,
@@ -474,6 +476,7 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
         ("GET", "/api/v1/imports/{id}/passwords.csv") => {
             Probe::at(format!("/api/v1/imports/{}/passwords.csv", fx.passwords))
         }
+        ("GET" | "POST", "/api/v1/backups") => Probe::at(route),
         ("GET", "/api/v1/notices") => Probe::at(route),
         ("POST", "/api/v1/notices") => Probe::json(route, incident()),
         ("PATCH", "/api/v1/notices/{id}") => Probe::json(

@@ -7,6 +7,7 @@
 mod admin;
 mod app;
 mod authz;
+mod backups;
 mod cli;
 mod governor;
 mod imports;

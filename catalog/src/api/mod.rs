@@ -4,6 +4,7 @@
 mod assignments;
 mod audit;
 mod auth;
+mod backups;
 mod captions;
 mod courses;
 pub mod error;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub heartbeats: crate::heartbeats::Writer,
     /// Maintenance windows: no changes are taken during one.
     pub maintenance: crate::notices::Windows,
+    /// Backups (daily and on demand); `None` in tools that take none.
+    pub backups: Option<Arc<crate::backup::Plan>>,
 }
 
 impl AppState {
@@ -163,6 +166,7 @@ routes! {
     "/api/v1/export/{file}" [GET] => get(export::file),
     "/api/v1/notices" [GET, POST] => get(notices::list).post(notices::create),
     "/api/v1/notices/{id}" [PATCH, DELETE] => patch(notices::update).delete(notices::delete),
+    "/api/v1/backups" [GET, POST] => get(backups::list).post(backups::take),
     "/api/v1/seats" [GET] => get(seats::report),
     "/api/v1/trash" [GET] => get(trash::list),
     "/api/v1/trash/{kind}/{id}" [DELETE] => delete(trash::purge),
