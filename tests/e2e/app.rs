@@ -40,6 +40,8 @@ pub fn test_config(data: &Path, extra: &[(&str, &str)]) -> Config {
             "MANABI_CATALOG__MAX_UPLOAD_BYTES".to_owned(),
             "5000000".to_owned(),
         ),
+        // No daily backup at start-up unless a test asks for one (backups.rs).
+        ("MANABI_BACKUP__DAILY_AT".to_owned(), String::new()),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::load_with_env(None, env).unwrap()

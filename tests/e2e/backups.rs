@@ -3,7 +3,7 @@
 //! directory that serves the same users, and refusals — an existing
 //! database without --force, a tampered file, a wrong key — each one line.
 
-use crate::app::spawn_app;
+use crate::app::spawn_role;
 use domain::Role;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -27,7 +27,14 @@ fn text(out: &Output) -> (String, String) {
 
 #[tokio::test]
 async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
-    let app = spawn_app().await;
+    // Daily at midnight: the time has passed today, so the service takes
+    // today's backup as soon as it starts.
+    let app = spawn_role(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        &[("MANABI_BACKUP__DAILY_AT", "00:00")],
+    )
+    .await;
     app.add_user("admin@city.example.jp", Role::Admin).await;
     app.add_user("sato@city.example.jp", Role::Learner).await;
     let keys = tempfile::tempdir().unwrap();
@@ -130,5 +137,41 @@ async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
     assert!(
         !elsewhere.path().join("catalog.db").exists(),
         "nothing half-restored"
+    );
+
+    // Admins take one from the API too, and see every backup with its check:
+    // the daily one the service took at start, the command line's, this one.
+    let admin = app.login("admin@city.example.jp").await;
+    let resp = admin.post("/api/v1/backups", &serde_json::json!({})).await;
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+    let taken: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(taken["status"], "ok");
+    assert_eq!(taken["counts"]["users"], 2);
+    let started = std::time::Instant::now();
+    let list = loop {
+        let list: serde_json::Value = admin.get("/api/v1/backups").await.json().await.unwrap();
+        if list["total"] == 3 || started.elapsed() > std::time::Duration::from_secs(30) {
+            break list;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(list["total"], 3, "{list}");
+    assert_eq!(list["daily_at"], "00:00");
+    assert_eq!(list["items"][0]["file"], taken["file"]);
+    let files = std::fs::read_dir(app.data_dir().join("backups"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "mbk")
+        })
+        .count();
+    assert_eq!(files, 3);
+    let learner = app.login("sato@city.example.jp").await;
+    assert_eq!(
+        learner.get("/api/v1/backups").await.status(),
+        reqwest::StatusCode::FORBIDDEN
     );
 }

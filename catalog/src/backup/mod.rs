@@ -391,7 +391,16 @@ pub async fn run(
     let started = std::time::Instant::now();
     let now = Timestamp::now();
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let name = format!("manabi-{}.mbk", now.strftime("%Y%m%dT%H%M%SZ"));
+    // Two backups in one second (an admin's click after the daily one) get
+    // distinct names.
+    let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let name = (1..)
+        .map(|n| match n {
+            1 => format!("manabi-{stamp}.mbk"),
+            n => format!("manabi-{stamp}-{n}.mbk"),
+        })
+        .find(|n| !dir.join(n).exists())
+        .unwrap_or_else(|| format!("manabi-{stamp}.mbk"));
     let (snapshot, file) = (dir.join(format!(".{name}.snapshot")), dir.join(&name));
     let _ = std::fs::remove_file(&snapshot);
     let target = snapshot.display().to_string();
