@@ -72,6 +72,16 @@ enum Command {
         #[arg(long)]
         verify: bool,
     },
+    /// Delete everything at the end of the contract — the database, all media,
+    /// every backup, the keys — and write a report (stop the service first).
+    Erase {
+        /// Type `erase-everything`.
+        #[arg(long)]
+        confirm: String,
+        /// Where the report goes (outside the data and backup directories).
+        #[arg(long, value_name = "FILE")]
+        report: PathBuf,
+    },
     /// Package one media file into an HLS ladder in a directory, without the catalog.
     Transcode {
         /// The input media file.
@@ -143,6 +153,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo => run_demo(&config).await,
         Command::Backup => crate::backups::take(&config).await,
+        Command::Erase { confirm, report } => crate::erase::run(&config, &confirm, &report).await,
         Command::Restore {
             file,
             force,

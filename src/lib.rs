@@ -10,12 +10,14 @@
 //! - [`roles`]: starting the catalog, origin and worker roles in one process.
 //! - [`demo`]: seeding demo content with generated videos.
 //! - [`backups`]: `manabi backup`, `restore` and the restore drill.
+//! - [`erase`]: `manabi erase`, the deletion of everything at the end of the contract.
 //! - [`cli`]: the command line.
 
 pub mod backups;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod erase;
 pub mod jobs;
 pub mod keys;
 pub mod remote;

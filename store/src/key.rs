@@ -21,6 +21,12 @@ pub struct ObjectKey(String);
 pub struct BadPath;
 
 impl ObjectKey {
+    /// Every object manabi stores (all videos): for the deletion at the
+    /// end of the contract.
+    pub fn all_media() -> Self {
+        Self("videos".into())
+    }
+
     /// Everything stored for one video.
     pub fn video(video: VideoId) -> Self {
         Self(format!("videos/{video}"))

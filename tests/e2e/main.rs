@@ -9,6 +9,7 @@ mod app;
 mod authz;
 mod backups;
 mod cli;
+mod erase;
 mod governor;
 mod imports;
 mod jobs;

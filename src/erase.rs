@@ -1,0 +1,260 @@
+//! `manabi erase --confirm erase-everything --report FILE`: the deletion of
+//! everything at the end of the contract (issue 8; R-S5) — the catalog
+//! database, every media object in the store (local or S3), every backup,
+//! the keys, uploads and work files — with a report of what was deleted.
+//! Local files are overwritten with zeros before they are unlinked (on SSDs
+//! and copy-on-write file systems that is not a guarantee: the report says
+//! so, and what manabi cannot reach).
+
+use crate::config::Config;
+use anyhow::Context;
+use catalog::backup;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What the operator must type.
+pub const CONFIRMATION: &str = "erase-everything";
+
+/// Erases everything (see the module documentation) and writes the report.
+pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        confirm == CONFIRMATION,
+        "すべてのデータを削除するには --confirm {CONFIRMATION} と入力してください (type --confirm {CONFIRMATION})"
+    );
+    let data = config.data_dir.clone();
+    let backups = config.backup.dir(&data);
+    let report = absolute(report);
+    for inside in [&data, &backups] {
+        anyhow::ensure!(
+            !report.starts_with(absolute(inside)),
+            "--report {} は削除される {} の中です: 別の場所を指定してください (the report would be erased with {})",
+            report.display(),
+            inside.display(),
+            inside.display()
+        );
+    }
+    anyhow::ensure!(
+        std::net::TcpListener::bind(&config.http.addr).is_ok(),
+        "{} が使用中です: サービスを停止してから実行してください (stop the service first)",
+        config.http.addr
+    );
+    let db_path = data.join("catalog.db");
+    anyhow::ensure!(
+        db_path.exists(),
+        "{} がありません: 削除するデータがありません (no catalog database)",
+        db_path.display()
+    );
+    let started = jiff::Timestamp::now();
+
+    // What there is, before anything goes.
+    let db = catalog::db::Db::open(&db_path)?;
+    let counts = db.call(|c| Ok(backup::counts(c)?)).await?;
+    drop(db);
+    let backup_files = files_in(&backups);
+    let media_files = files_in(&data.join("media")).len();
+
+    // Media first (the catalog names them), then backups, then the rest.
+    let store = store::open(&config.store, &data).await?;
+    store
+        .delete_prefix(&store::ObjectKey::all_media())
+        .await
+        .context("deleting the media objects")?;
+    let mut erased = Vec::new();
+    for file in &backup_files {
+        erased.push(shred(file)?);
+    }
+    let mut local = Vec::new();
+    for sub in [
+        "catalog.db",
+        "catalog.db-wal",
+        "catalog.db-shm",
+        "keys",
+        "uploads",
+        "work",
+        "media",
+    ] {
+        let path = data.join(sub);
+        if path.exists() {
+            for file in files_in(&path) {
+                local.push(shred(&file)?);
+            }
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+                    .with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+    }
+    // Keys configured to live outside the data directory go too.
+    for key in [
+        PathBuf::from(&config.backup.key_file),
+        config.grant.keys_file.clone(),
+    ] {
+        if !key.as_os_str().is_empty() && key.is_file() {
+            local.push(shred(&key)?);
+        }
+    }
+    let finished = jiff::Timestamp::now();
+
+    let text = report_text(
+        config,
+        &counts,
+        &erased,
+        &local,
+        media_files,
+        started,
+        finished,
+    );
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&report)
+        .with_context(|| format!("writing the report {}", report.display()))?;
+    out.write_all(text.as_bytes())?;
+    out.sync_all()?;
+    use sha2::Digest;
+    println!(
+        "erase: done; report {} (sha256 {})",
+        report.display(),
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    );
+    Ok(())
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// Every file below `path` (or `path` itself when it is a file).
+fn files_in(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_owned()];
+    }
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(files_in(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Overwrites `file` with zeros, syncs, and removes it; returns (name, bytes).
+fn shred(file: &Path) -> anyhow::Result<(String, u64)> {
+    let len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(file)
+            .with_context(|| format!("opening {}", file.display()))?;
+        let zeros = vec![0u8; 1 << 16];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            f.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
+        f.sync_all()?;
+    }
+    std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
+    Ok((file.display().to_string(), len))
+}
+
+fn report_text(
+    config: &Config,
+    counts: &std::collections::BTreeMap<String, i64>,
+    backups: &[(String, u64)],
+    local: &[(String, u64)],
+    media_files: usize,
+    started: jiff::Timestamp,
+    finished: jiff::Timestamp,
+) -> String {
+    let jst = |t: jiff::Timestamp| {
+        jiff::tz::TimeZone::get(&config.catalog.timezone)
+            .map(|tz| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M:%S %Z").to_string())
+            .unwrap_or_default()
+    };
+    let count = |t: &str| counts.get(t).copied().unwrap_or(0);
+    let mut r = String::new();
+    let _ = writeln!(r, "# manabi データ消去報告書 / Data erasure report\n");
+    let _ = writeln!(r, "- 開始 / started: {started} ({})", jst(started));
+    let _ = writeln!(r, "- 終了 / finished: {finished} ({})", jst(finished));
+    let _ = writeln!(
+        r,
+        "- データディレクトリ / data directory: {}",
+        config.data_dir.display()
+    );
+    let store = match config.store.kind {
+        store::Kind::S3 => format!(
+            "S3 bucket {} prefix {:?} (endpoint {})",
+            config.store.bucket,
+            config.store.prefix,
+            if config.store.endpoint.is_empty() {
+                "AWS"
+            } else {
+                &config.store.endpoint
+            }
+        ),
+        store::Kind::Local => format!(
+            "local {} ({media_files} files)",
+            config.data_dir.join("media").display()
+        ),
+    };
+    let _ = writeln!(r, "- メディア保存先 / media store: {store}\n");
+    let _ = writeln!(r, "## 削除したもの / What was erased\n");
+    let _ = writeln!(
+        r,
+        "- 利用者 {} 人、グループ {}、講座 {}、動画 {}（メディアはすべて）/ users, groups, courses, videos (all media objects)",
+        count("users"),
+        count("groups"),
+        count("courses"),
+        count("videos")
+    );
+    let _ = writeln!(
+        r,
+        "- 視聴記録: 心拍 {} 件、日別集計 {} 件、監査ログ {} 件 / heartbeats, daily rollups, audit entries",
+        count("heartbeats"),
+        count("viewing_daily"),
+        count("audit_log")
+    );
+    let _ = writeln!(
+        r,
+        "- データベースの全 {} 表 / all tables of the catalog database",
+        counts.len()
+    );
+    let sealed = backups.iter().filter(|(n, _)| n.ends_with(".mbk")).count();
+    let _ = writeln!(
+        r,
+        "- バックアップ {sealed} 件（ファイル {} 個）/ backups ({} files, overwritten with zeros, then removed):",
+        backups.len(),
+        backups.len()
+    );
+    for (name, bytes) in backups {
+        let _ = writeln!(r, "  - {name} ({bytes} bytes)");
+    }
+    let _ = writeln!(
+        r,
+        "- そのほかのファイル {} 件（データベース、鍵、アップロード、作業ファイル、ローカルのメディア）/ other files (database, keys, uploads, work files, local media), overwritten with zeros, then removed",
+        local.len()
+    );
+    let _ = writeln!(
+        r,
+        "\n## manabi の外にある複製 / Copies manabi cannot reach\n"
+    );
+    let _ = writeln!(
+        r,
+        "- S3 のバージョニングやレプリケーションで残る旧版、ストレージのスナップショット、運用者が別に保管したバックアップ鍵とバックアップは、この操作では消えません。契約に従い、それぞれ消去してください。\n  Old versions kept by S3 versioning or replication, storage snapshots, and backup keys or backups the operator keeps elsewhere are not erased by this command: erase them as the contract requires."
+    );
+    let _ = writeln!(
+        r,
+        "- SSD やコピーオンライト型のファイルシステムでは、ゼロでの上書きが元の領域に届く保証はありません。媒体の暗号化と鍵の破棄、または物理的な破壊を併用してください。\n  On SSDs and copy-on-write file systems, overwriting with zeros may not reach the original blocks: combine with disk encryption and key destruction, or physical destruction."
+    );
+    r
+}

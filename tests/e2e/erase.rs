@@ -1,0 +1,124 @@
+//! The deletion of everything at the end of the contract (`manabi erase`):
+//! the database, every media object, every backup and the keys go, each file
+//! overwritten first, and a report says what was erased; it refuses without
+//! the typed confirmation, with the report inside what it erases, or while
+//! the service listens.
+
+use crate::app::spawn_app;
+use crate::path::upload_and_publish;
+use domain::Role;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn erase(data: &Path, addr: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .arg("erase")
+        .args(args)
+        .env("MANABI_DATA_DIR", data)
+        .env("MANABI_HTTP__ADDR", addr)
+        .env("MANABI_LOG__LEVEL", "warn")
+        .output()
+        .unwrap()
+}
+
+fn files_below(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                let p = e.path();
+                if p.is_dir() { files_below(&p) } else { 1 }
+            })
+            .sum()
+    })
+}
+
+#[tokio::test]
+async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
+    let mut app = spawn_app().await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    let editor = app.login("editor@city.example.jp").await;
+    upload_and_publish(&app, &editor).await;
+    let admin = app.login("admin@city.example.jp").await;
+    let resp = admin.post("/api/v1/backups", &serde_json::json!({})).await;
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+    let data = app.data_dir().to_owned();
+    assert!(files_below(&data.join("media")) > 3, "media were stored");
+    assert_eq!(
+        files_below(&data.join("backups")),
+        2,
+        "a backup and its .sha256"
+    );
+    let listening = app.base.trim_start_matches("http://").to_owned();
+    let reports = tempfile::tempdir().unwrap();
+    let report = reports.path().join("erasure-report.md");
+    let report_arg = report.to_str().unwrap();
+    let refused = |out: &Output, needle: &str| {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(needle) && stderr.trim().lines().count() == 1,
+            "{stderr}"
+        );
+    };
+
+    // Refusals: the confirmation, a report that would be erased, a running service.
+    refused(
+        &erase(
+            &data,
+            "127.0.0.1:0",
+            &["--confirm", "yes", "--report", report_arg],
+        ),
+        "erase-everything",
+    );
+    let inside = data.join("report.md");
+    refused(
+        &erase(
+            &data,
+            "127.0.0.1:0",
+            &[
+                "--confirm",
+                "erase-everything",
+                "--report",
+                inside.to_str().unwrap(),
+            ],
+        ),
+        "--report",
+    );
+    refused(
+        &erase(
+            &data,
+            &listening,
+            &["--confirm", "erase-everything", "--report", report_arg],
+        ),
+        "stop the service first",
+    );
+    assert!(
+        data.join("catalog.db").exists(),
+        "nothing erased by a refusal"
+    );
+
+    app.app.take().unwrap().shutdown().await;
+    let out = erase(
+        &data,
+        "127.0.0.1:0",
+        &["--confirm", "erase-everything", "--report", report_arg],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("erase: done; report "));
+    for gone in ["catalog.db", "keys", "media", "uploads", "work"] {
+        assert!(!data.join(gone).exists(), "{gone} is still there");
+    }
+    assert_eq!(files_below(&data.join("backups")), 0);
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.starts_with("# manabi データ消去報告書"), "{text}");
+    assert!(text.contains("利用者 2 人"), "{text}");
+    assert!(text.contains("動画 1"), "{text}");
+    assert!(text.contains("バックアップ 1 件"), "{text}");
+    assert!(text.contains("manabi の外にある複製"), "{text}");
+}
