@@ -22,6 +22,7 @@ if (process.argv.includes('--test')) {
       'route.ts',
       'format.ts',
       'grant.ts',
+      'notices.ts',
       'admin/labels.ts',
       'admin/report-logic.ts',
     ].map(src),

@@ -2,7 +2,9 @@
 # Starts `manabi demo` on a free port with a fresh data directory, waits until
 # its courses are published, and drives it in headless Chromium
 # (player/tests/e2e.mjs): log in, open a course, play real HLS, heartbeat;
-# then, as the demo's admin, the one-time password and the administration pages.
+# then, as the demo's admin, the one-time password and the administration pages,
+# and the notices (お知らせ管理, the banner learner2 sees after logging in, and
+# the manager refused the admin-only page).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/manabi}
@@ -40,9 +42,13 @@ grep -q "admin@manabi.example" "$work/demo.out" || { echo "browser-test: the dem
 base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/demo.out" | head -1)
 password=$(awk '$1 == "learner1@manabi.example" {print $2}' "$work/data/demo-logins.txt")
 admin_password=$(awk '$1 == "admin@manabi.example" {print $2}' "$work/data/demo-logins.txt")
+notice_password=$(awk '$1 == "learner2@manabi.example" {print $2}' "$work/data/demo-logins.txt")
+manager_password=$(awk '$1 == "manager@manabi.example" {print $2}' "$work/data/demo-logins.txt")
 if BASE_URL="$base" E2E_EMAIL=learner1@manabi.example E2E_PASSWORD="$password" \
    E2E_ADMIN_EMAIL=admin@manabi.example E2E_ADMIN_PASSWORD="$admin_password" \
    E2E_OTP_EMAIL=learner3@manabi.example \
+   E2E_NOTICE_EMAIL=learner2@manabi.example E2E_NOTICE_PASSWORD="$notice_password" \
+   E2E_MANAGER_EMAIL=manager@manabi.example E2E_MANAGER_PASSWORD="$manager_password" \
    SCREENSHOT_DIR="${SCREENSHOT_DIR:-$work}" node player/tests/e2e.mjs; then
   echo "browser: 1 passed, 0 failed"
 else

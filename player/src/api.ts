@@ -185,6 +185,41 @@ export interface ContentsReport {
   }[];
 }
 
+// ---- notices (お知らせ; docs/notices.md) -------------------------------------
+
+export type NoticeKind = 'incident' | 'maintenance';
+
+/** An incident or maintenance notice as `GET /api/v1/notices` lists it. */
+export interface Notice {
+  id: number;
+  kind: NoticeKind | string;
+  title: string;
+  body: string;
+  /** RFC 3339 (UTC). */
+  starts_at: string;
+  /** RFC 3339; null: until an admin ends it (incidents). */
+  ends_at: string | null;
+  urgent: boolean;
+  /** `starts_at` in the service's timezone (Japan), `2026-04-01 09:00`. */
+  starts_at_local: string;
+  ends_at_local: string | null;
+  /** It applies now. */
+  active: boolean;
+  updated_at: string;
+}
+
+/** What an admin sends (POST: kind and title required; PATCH: any subset). */
+export interface NoticeDraft {
+  kind?: NoticeKind;
+  title?: string;
+  body?: string;
+  /** RFC 3339 with an offset; default now. */
+  starts_at?: string;
+  /** RFC 3339 with an offset; `""` clears it (incidents). */
+  ends_at?: string;
+  urgent?: boolean;
+}
+
 /** Japanese message for a status when the server gave none. */
 export function fallbackMessage(status: number): string {
   if (status === 0) return 'サーバーに接続できませんでした。ネットワークを確認してください。';
@@ -206,6 +241,16 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+let maintenanceListener: (() => void) | null = null;
+
+/**
+ * Called whenever a request is refused with code `maintenance` (a change
+ * during a maintenance window), so the notices banner can show the window.
+ */
+export function onMaintenance(listener: (() => void) | null): void {
+  maintenanceListener = listener;
 }
 
 const CSRF_KEY = 'manabi.csrf';
@@ -290,6 +335,7 @@ export async function request<T>(
     const code = typeof err?.code === 'string' ? err.code : `http_${res.status}`;
     const message =
       typeof err?.message === 'string' && err.message ? err.message : fallbackMessage(res.status);
+    if (code === 'maintenance') maintenanceListener?.();
     throw new ApiError(res.status, code, message);
   }
   return data as T;
@@ -345,4 +391,13 @@ export const api = {
   viewingReport: (query: string) => request<ViewingReport>('GET', `/api/v1/reports/viewing${query}`),
   contentsReport: (query: string) =>
     request<ContentsReport>('GET', `/api/v1/reports/contents${query}`),
+  /** Current and upcoming notices (everyone logged in). */
+  notices: () => request<List<Notice>>('GET', '/api/v1/notices'),
+  /** Every notice, ended ones too (admins). */
+  allNotices: () => request<List<Notice>>('GET', '/api/v1/notices?all=true'),
+  createNotice: (draft: NoticeDraft) =>
+    request<Notice>('POST', '/api/v1/notices', { body: draft }),
+  updateNotice: (id: number, draft: NoticeDraft) =>
+    request<Notice>('PATCH', `/api/v1/notices/${enc(String(id))}`, { body: draft }),
+  deleteNotice: (id: number) => request<unknown>('DELETE', `/api/v1/notices/${enc(String(id))}`),
 };

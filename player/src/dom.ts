@@ -1,7 +1,7 @@
 /** A tiny element builder: no framework, text is always set as text. */
 
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
-type Child = Node | string | null | undefined | false;
+export type Child = Node | string | null | undefined | false;
 
 /** `h('a', {href: '#/'}, 'text', child)`; `on*` attributes become listeners. */
 export function h<K extends keyof HTMLElementTagNameMap>(

@@ -7,17 +7,20 @@
 import {
   api,
   ApiError,
+  onMaintenance,
   setCsrf,
   type Category,
   type CourseDetail,
   type CourseSummary,
   type Lesson,
+  type Notice,
   type User,
 } from './api';
 import type { AdminHost, AdminPages } from './admin/host';
 import { canManage } from './admin/labels';
-import { h } from './dom';
+import { h, type Child } from './dom';
 import { formatDuration, groupCourses } from './format';
+import { kindLabel, orderNotices, shouldFetch, stateLabel, windowText } from './notices';
 import { LessonPlayer } from './player';
 import { courseHref, parseRoute, type Route } from './route';
 
@@ -54,6 +57,7 @@ function errorMessage(err: unknown): string {
 }
 
 function setUser(u: User | null): void {
+  if (!u || u.id !== user?.id) clearNotices();
   user = u;
   $('nav').hidden = !u;
   $('user-name').textContent = u ? `${u.name || u.email} さん` : '';
@@ -61,6 +65,143 @@ function setUser(u: User | null): void {
   $('nav-admin-users').hidden = !manager;
   $('nav-admin-import').hidden = !manager;
   $('nav-admin-reports').hidden = !manager;
+  $('nav-admin-notices').hidden = u?.role !== 'admin';
+}
+
+// ---- notices banner (everyone logged in; docs/notices.md) -----------------
+
+const OPEN_KEY = 'manabi.notices.open';
+const ALERTED_KEY = 'manabi.notices.alerted';
+
+/** A list kept for the tab's life (sessionStorage), or in memory. */
+function remembered(key: string): string[] {
+  try {
+    const v: unknown = JSON.parse(sessionStorage.getItem(key) ?? '[]');
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+function remember(key: string, items: Iterable<string>): void {
+  try {
+    sessionStorage.setItem(key, JSON.stringify([...items].slice(-50)));
+  } catch {
+    /* storage disabled: memory only */
+  }
+}
+
+/**
+ * Bodies the user opened or closed (`id@updated_at` → open): by default
+ * what applies now or is urgent is open, what is to come is closed.
+ */
+const openNotices = new Map<string, boolean>(
+  remembered(OPEN_KEY).map((v): [string, boolean] => [v.slice(1), v.startsWith('+')]),
+);
+/** Active incidents already announced with role="alert" (ids). */
+const alertedNotices = new Set(remembered(ALERTED_KEY));
+let noticesAt = 0;
+let noticesSeq = 0;
+let noticesKey = '';
+
+function clearNotices(): void {
+  noticesSeq += 1;
+  noticesAt = 0;
+  noticesKey = '';
+  const box = document.getElementById('notices');
+  if (box) {
+    box.hidden = true;
+    box.replaceChildren();
+  }
+}
+
+/**
+ * Asks for the current notices (at most once a minute unless `force`: a
+ * login, a change refused for maintenance, an admin's change) and shows them.
+ */
+function refreshNotices(force = false): void {
+  if (!user || user.must_change_password) return;
+  const now = Date.now();
+  if (!shouldFetch(noticesAt, now, force)) return;
+  noticesAt = now;
+  const seq = ++noticesSeq;
+  api.notices().then(
+    (list) => {
+      if (seq === noticesSeq && user) paintNotices(list.items);
+    },
+    () => {
+      // Kept as it was; asked again on the next page.
+      if (seq === noticesSeq) noticesAt = 0;
+    },
+  );
+}
+
+function paintNotices(items: Notice[]): void {
+  const list = orderNotices(items);
+  const key = JSON.stringify(list.map((n) => [n.id, n.updated_at, n.active]));
+  if (key === noticesKey) return;
+  noticesKey = key;
+  const box = $('notices');
+  const focused = box.contains(document.activeElement)
+    ? document.activeElement?.closest('[data-notice]')?.getAttribute('data-notice')
+    : null;
+  const now = Date.now();
+  // Visible before the items go in, so an alert among them is announced.
+  box.hidden = list.length === 0;
+  box.replaceChildren(
+    ...(list.length ? [h('ul', { class: 'notice-list' }, ...list.map((n) => noticeItem(n, now)))] : []),
+  );
+  remember(ALERTED_KEY, alertedNotices);
+  if (focused) box.querySelector<HTMLElement>(`[data-notice="${focused}"] summary`)?.focus();
+}
+
+/**
+ * One notice: its kind and state, title and window (always shown); the
+ * body collapses (a `<details>`), its line breaks kept by CSS.
+ */
+function noticeItem(n: Notice, now: number): HTMLLIElement {
+  const id = String(n.id);
+  const version = `${id}@${n.updated_at}`;
+  // An active incident is announced once, not again on every refresh.
+  const alert = n.kind === 'incident' && n.active && !alertedNotices.has(id);
+  if (alert) alertedNotices.add(id);
+  const head: Child[] = [
+    h('span', { class: 'notice-kind' }, `${kindLabel(n.kind)}・${stateLabel(n, now)}`),
+    ' ',
+    n.urgent ? h('span', { class: 'notice-urgent' }, '緊急') : null,
+    n.urgent ? ' ' : null,
+    h('strong', { class: 'notice-title' }, n.title),
+    ' ',
+    h('span', { class: 'notice-window' }, `期間: ${windowText(n.starts_at_local, n.ends_at_local)}`),
+  ];
+  let content: HTMLElement;
+  if (n.body) {
+    const details = h(
+      'details',
+      { open: openNotices.get(version) ?? (n.active || n.urgent) },
+      h('summary', {}, ...head),
+      h('p', { class: 'notice-body' }, n.body),
+    );
+    details.addEventListener('toggle', () => {
+      openNotices.delete(version);
+      openNotices.set(version, details.open);
+      remember(OPEN_KEY, [...openNotices].map(([v, open]) => `${open ? '+' : '-'}${v}`));
+    });
+    content = details;
+  } else {
+    content = h('div', { class: 'notice-head' }, ...head);
+  }
+  const cls = [
+    'notice-item',
+    n.kind === 'incident' ? 'is-incident' : 'is-maintenance',
+    n.urgent ? 'is-urgent' : '',
+    n.active ? 'is-active' : '',
+  ];
+  return h(
+    'li',
+    { class: cls.filter(Boolean).join(' '), 'data-notice': id },
+    h('div', alert ? { role: 'alert' } : {}, content),
+  );
 }
 
 /** Marks the menu link of the page shown with `aria-current="page"`. */
@@ -438,12 +579,23 @@ function loadAdmin(): Promise<AdminPages> {
   return adminBundle;
 }
 
-async function adminPage(id: number, which: 'users' | 'import' | 'reports'): Promise<void> {
-  if (!user || !canManage(user.role)) {
+async function adminPage(
+  id: number,
+  which: 'users' | 'import' | 'reports' | 'notices',
+): Promise<void> {
+  // お知らせ管理 is for admins only; the others for admins and managers.
+  const adminOnly = which === 'notices';
+  if (!user || !(adminOnly ? user.role === 'admin' : canManage(user.role))) {
     show(
       '権限がありません',
       heading('このページを表示する権限がありません'),
-      h('p', {}, 'このページは管理者と受講管理者のためのページです。必要な場合は、所属の研修担当者にお問い合わせください。'),
+      h(
+        'p',
+        {},
+        adminOnly
+          ? 'このページは管理者のためのページです。お知らせの掲載が必要な場合は、管理者にお問い合わせください。'
+          : 'このページは管理者と受講管理者のためのページです。必要な場合は、所属の研修担当者にお問い合わせください。',
+      ),
       h('p', {}, h('a', { href: '#/' }, '講座一覧へ戻る')),
     );
     return;
@@ -460,10 +612,14 @@ async function adminPage(id: number, which: 'users' | 'import' | 'reports'): Pro
     errorMessage,
     handleAuthError,
     isCurrent: () => id === renderId,
+    refreshNotices: () => refreshNotices(true),
   };
-  const page = { users: pages.usersPage, import: pages.importPage, reports: pages.reportsPage }[
-    which
-  ];
+  const page = {
+    users: pages.usersPage,
+    import: pages.importPage,
+    reports: pages.reportsPage,
+    notices: pages.noticesPage,
+  }[which];
   await page(host);
 }
 
@@ -496,6 +652,7 @@ async function render(): Promise<void> {
     go('#/password');
     return;
   }
+  refreshNotices();
   try {
     switch (route.name) {
       case 'login':
@@ -518,6 +675,9 @@ async function render(): Promise<void> {
         break;
       case 'adminReports':
         await adminPage(id, 'reports');
+        break;
+      case 'adminNotices':
+        await adminPage(id, 'notices');
         break;
       default:
         notFoundPage();
@@ -570,6 +730,15 @@ async function boot(): Promise<void> {
     setUser(null);
     if (!(err instanceof ApiError && err.status === 401)) announce(errorMessage(err));
   }
+  // A change refused during a maintenance window: show the window at once.
+  onMaintenance(() => refreshNotices(true));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') refreshNotices();
+  });
+  // Someone watching for long without changing pages still hears of an incident.
+  window.setInterval(() => {
+    if (document.visibilityState === 'visible') refreshNotices();
+  }, 5 * 60_000);
   window.addEventListener('hashchange', () => void render());
   await render();
 }

@@ -8,12 +8,13 @@ export type Route =
   | { name: 'adminUsers' }
   | { name: 'adminImport' }
   | { name: 'adminReports' }
+  | { name: 'adminNotices' }
   | { name: 'notFound' };
 
 /**
  * Parses `location.hash`: `#/login`, `#/password`, `#/` (or empty),
  * `#/courses/{id}`, and the administration pages `#/admin/users`, `#/admin/import`,
- * `#/admin/reports`.
+ * `#/admin/reports`, `#/admin/notices`.
  */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/admin/users' || path === '/admin/users/') return { name: 'adminUsers' };
   if (path === '/admin/import' || path === '/admin/import/') return { name: 'adminImport' };
   if (path === '/admin/reports' || path === '/admin/reports/') return { name: 'adminReports' };
+  if (path === '/admin/notices' || path === '/admin/notices/') return { name: 'adminNotices' };
   const m = /^\/courses\/([^/]+)\/?$/.exec(path);
   if (m && m[1]) {
     let id: string;

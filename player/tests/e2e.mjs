@@ -12,13 +12,17 @@
 // grant and plays to the end without reloading (see renewal()).
 // With E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD it also checks the one-time
 // password change (with E2E_OTP_EMAIL) and the administration pages — users
-// and the CSV import wizard — as the admin (see adminPages()).
-// Exits 0 on success, 1 with one clear line on failure; 90 s at most.
+// and the CSV import wizard — as the admin (see adminPages()), and the
+// notices: お知らせ管理 and the banner every page shows (see noticesPages();
+// optional E2E_NOTICE_EMAIL and E2E_NOTICE_PASSWORD: a learner who logs in
+// to see it, else the main test's learner; E2E_MANAGER_EMAIL and
+// E2E_MANAGER_PASSWORD: a manager, refused the admin-only page).
+// Exits 0 on success, 1 with one clear line on failure; 120 s at most.
 import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const TOTAL_MS = 90_000;
+const TOTAL_MS = 120_000;
 const STEP_MS = 30_000;
 const started = Date.now();
 let browser;
@@ -161,6 +165,7 @@ async function main() {
   await renewal(page);
   await oneTimePassword(context, base);
   await adminPages(context, base);
+  await noticesPages(context, base);
 
   if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
 
@@ -518,6 +523,226 @@ async function adminPages(context, base) {
   step(`reports: chart "${chart}", ${viewers} viewers, definitions shown, CSV ${csvFile.suggestedFilename()}`);
 
   if (errors.length) throw new Error(`admin pages: uncaught errors: ${errors.join(' | ')}`);
+  await adminContext.close();
+}
+
+/** `2026-04-01 09:05`: a time in Japan, as the API's `*_local` fields give it. */
+const jstLocal = (ms) => new Date(ms + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+/**
+ * Notices (お知らせ). The administrator (in a fresh browser) opens
+ * お知らせ管理, publishes an incident from the form with the 障害 template
+ * (the first blank selected, typed over), and sees it listed as 実施中 and
+ * in the banner above the page. A learner (E2E_NOTICE_EMAIL logging in, or
+ * the main test's learner) sees it in the banner with its Japan time and
+ * 「復旧まで」, announced as an alert the first time only, and can collapse
+ * its body; the page does not overflow at 320 px. A maintenance starting
+ * tomorrow without 緊急 is refused with the server's 「7日前まで」 message as
+ * an alert. The incident is ended now (confirmation dialog), is listed as
+ * 終了 and is gone from the learner's banner after a reload; then deleted
+ * (the dialog names it). A manager (E2E_MANAGER_EMAIL, E2E_MANAGER_PASSWORD)
+ * is refused the page politely. Needs E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD.
+ */
+async function noticesPages(context, base) {
+  const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
+  if (!adminEmail || !adminPassword) {
+    step('notices: skipped (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD not set)');
+    return;
+  }
+  const errors = [];
+  const adminContext = await context.browser().newContext({
+    locale: 'ja-JP',
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await adminContext.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(new URL('/#/admin/notices', base).href, { waitUntil: 'domcontentloaded' });
+  await page.getByLabel('メールアドレス').fill(adminEmail);
+  await page.getByLabel('パスワード', { exact: true }).fill(adminPassword);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.getByRole('heading', { name: 'お知らせ管理', level: 1 }).waitFor();
+  await page
+    .getByRole('navigation', { name: 'メインメニュー' })
+    .getByRole('link', { name: 'お知らせ管理' })
+    .waitFor();
+
+  // Publish an incident with the 障害 template.
+  const stamp = Date.now().toString(36);
+  const title = `動画が再生しにくくなっています ${stamp}`;
+  const impact = '動画の再生が遅くなることがあります';
+  const form = page.getByRole('form', { name: 'お知らせを掲載する' });
+  await form.getByRole('radio', { name: '障害のお知らせ' }).check();
+  await form.getByLabel('件名', { exact: true }).fill(title);
+  await form.getByRole('button', { name: '障害のひな形' }).click();
+  const bodyBox = form.getByRole('textbox', { name: '本文', exact: true });
+  const template = await bodyBox.inputValue();
+  if (!/^影響: …\n発生: \d+月\d+日 \d+時\d+分から\n復旧見込み: …\n経過: …$/.test(template)) {
+    throw new Error(`notices: the 障害 template reads ${JSON.stringify(template)}`);
+  }
+  await page.keyboard.type(impact); // over the selected first blank
+  const body = await bodyBox.inputValue();
+  if (!body.startsWith(`影響: ${impact}\n発生: `)) {
+    throw new Error(`notices: typing did not replace the first blank: ${JSON.stringify(body)}`);
+  }
+  const published = page.waitForResponse(
+    (res) => new URL(res.url()).pathname === '/api/v1/notices' && res.request().method() === 'POST',
+  );
+  await form.getByRole('button', { name: '掲載する' }).click();
+  const created = await published;
+  if (created.status() !== 201) {
+    throw new Error(`notices: publishing answered ${created.status()} ${await created.text()}`);
+  }
+  const notice = await created.json();
+  if (notice.starts_at_local !== jstLocal(Date.parse(notice.starts_at))) {
+    throw new Error(`notices: starts_at_local ${notice.starts_at_local} is not Japan time of ${notice.starts_at}`);
+  }
+  const when = `${notice.starts_at_local} 〜 復旧まで`;
+  const table = page.getByRole('table', { name: /^お知らせ一覧/ });
+  const row = table.getByRole('row', { name: new RegExp(stamp) });
+  await row.waitFor();
+  const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+  if (!rowText.includes('障害') || !rowText.includes(when) || !rowText.includes('実施中')) {
+    throw new Error(`notices: the new row reads "${rowText}"`);
+  }
+  const adminBanner = page.getByRole('region', { name: 'お知らせ', exact: true });
+  await adminBanner.getByText(title).waitFor();
+  step(`notices: published from the form with the 障害 template; listed (${rowText.trim()}) and in the banner`);
+  await checkNames(page, 'the notices page');
+  await shoot(page, 'admin-notices.png');
+
+  // A learner sees it above the page, in Japan time.
+  const { E2E_NOTICE_EMAIL: learnerEmail, E2E_NOTICE_PASSWORD: learnerPassword } = process.env;
+  const learnerContext = learnerEmail && learnerPassword
+    ? await context.browser().newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } })
+    : null;
+  const learner = await (learnerContext ?? context).newPage();
+  learner.setDefaultTimeout(STEP_MS);
+  learner.on('pageerror', (err) => errors.push(String(err)));
+  await learner.goto(new URL('/#/', base).href, { waitUntil: 'domcontentloaded' });
+  if (learnerContext) {
+    await learner.getByLabel('メールアドレス').fill(learnerEmail);
+    await learner.getByLabel('パスワード', { exact: true }).fill(learnerPassword);
+    await learner.getByRole('button', { name: 'ログイン' }).click();
+  }
+  await learner.locator('main a[href^="#/courses/"]').first().waitFor({ state: 'visible' });
+  const who = learnerContext ? learnerEmail : 'the main test\'s learner';
+  const banner = learner.getByRole('region', { name: 'お知らせ', exact: true });
+  const item = banner.getByRole('listitem').filter({ hasText: title });
+  await item.waitFor();
+  const itemText = (await item.innerText()).replace(/\s+/g, ' ');
+  for (const part of ['障害・発生中', title, `期間: ${when}`, impact]) {
+    if (!itemText.includes(part)) throw new Error(`notices: the banner lacks "${part}": "${itemText}"`);
+  }
+  if ((await item.getByRole('alert').count()) !== 1) {
+    throw new Error('notices: an active incident is not announced as an alert the first time');
+  }
+  const menu = learner.getByRole('navigation', { name: 'メインメニュー' });
+  if ((await menu.getByRole('link', { name: 'お知らせ管理' }).count()) > 0) {
+    throw new Error('notices: a learner sees the お知らせ管理 link');
+  }
+  await checkNames(learner, 'the notices banner');
+  await shoot(learner, 'notices-banner.png');
+  step(`notices: ${who} sees it in the banner (${itemText.slice(0, 80)}…) as an alert`);
+
+  // The body collapses (the title stays); after a reload, no second alert.
+  await item.locator('summary').press('Enter');
+  await item.getByText(impact).waitFor({ state: 'hidden' });
+  const reloaded = learner.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/notices');
+  await learner.reload({ waitUntil: 'domcontentloaded' });
+  await reloaded;
+  await item.waitFor();
+  if (await item.getByText(impact).isVisible()) throw new Error('notices: the collapsed body opened again');
+  if ((await item.getByRole('alert').count()) !== 0) {
+    throw new Error('notices: the incident was announced again after a reload');
+  }
+  await learner.setViewportSize({ width: 320, height: 800 });
+  const widths = await learner.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    view: document.documentElement.clientWidth,
+  }));
+  if (widths.page > widths.view + 1) {
+    throw new Error(`notices: at 320 px the page is ${widths.page} px wide`);
+  }
+  await learner.setViewportSize({ width: 1280, height: 900 });
+  step('notices: the body collapses and stays so; no second alert after a reload; fits 320 px');
+
+  // A maintenance tomorrow without 緊急: the server's notice-period message.
+  const tomorrow = jstLocal(Date.now() + 86_400_000).slice(0, 10);
+  await form.getByRole('radio', { name: 'メンテナンスのお知らせ' }).check();
+  await form.getByLabel('件名', { exact: true }).fill(`システムメンテナンスのお知らせ ${stamp}`);
+  await form.getByLabel('開始日時（日本時間）').fill(`${tomorrow}T10:00`);
+  await form.getByLabel('終了日時（日本時間）').fill(`${tomorrow}T11:00`);
+  await form.getByRole('button', { name: 'メンテナンスのひな形' }).click();
+  if (await form.getByRole('checkbox', { name: '緊急のお知らせにする' }).isChecked()) {
+    throw new Error('notices: 緊急 is checked by default');
+  }
+  await form.getByRole('button', { name: '掲載する' }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'できませんでした' });
+  await refusal.waitFor();
+  const refusalText = ((await refusal.textContent()) || '').trim();
+  if (!refusalText.includes('7日前まで')) {
+    throw new Error(`notices: no notice-period message for a maintenance tomorrow: "${refusalText}"`);
+  }
+  step(`notices: a maintenance tomorrow without 緊急 is refused: ${refusalText}`);
+
+  // End the incident now; it leaves the banner.
+  await table.getByRole('button', { name: `今すぐ終了（${title}）` }).click();
+  const endDialog = page.getByRole('dialog', { name: 'お知らせを今すぐ終了しますか' });
+  await endDialog.waitFor();
+  if (!((await endDialog.textContent()) || '').includes(title)) {
+    throw new Error('notices: the end dialog does not name the notice');
+  }
+  await endDialog.getByRole('button', { name: '終了する' }).click();
+  await endDialog.waitFor({ state: 'detached' });
+  await row.getByRole('cell', { name: '終了', exact: true }).waitFor();
+  await adminBanner.getByText(title).waitFor({ state: 'detached' });
+  const after = learner.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/notices');
+  await learner.reload({ waitUntil: 'domcontentloaded' });
+  const listed = await (await after).json();
+  if (listed.items.some((n) => n.id === notice.id)) {
+    throw new Error('notices: the ended incident is still listed for learners');
+  }
+  await learner.locator('main a[href^="#/courses/"]').first().waitFor({ state: 'visible' });
+  if ((await learner.getByText(title).count()) !== 0) {
+    throw new Error('notices: the ended incident is still in the banner after a reload');
+  }
+  step('notices: ended now after a confirmation; listed as 終了, gone from the banner after a reload');
+
+  // Delete it: the dialog names it.
+  await table.getByRole('button', { name: `削除（${title}）` }).click();
+  const deleteDialog = page.getByRole('dialog', { name: 'お知らせを削除しますか' });
+  if (!((await deleteDialog.textContent()) || '').includes(title)) {
+    throw new Error('notices: the delete dialog does not name the notice');
+  }
+  await deleteDialog.getByRole('button', { name: '削除する' }).click();
+  await row.waitFor({ state: 'detached' });
+  step('notices: deleted after a confirmation naming it');
+
+  // A manager manages users but not notices: refused politely, no menu link.
+  const { E2E_MANAGER_EMAIL: managerEmail, E2E_MANAGER_PASSWORD: managerPassword } = process.env;
+  if (managerEmail && managerPassword) {
+    const managerContext = await context.browser().newContext({ locale: 'ja-JP' });
+    const manager = await managerContext.newPage();
+    manager.setDefaultTimeout(STEP_MS);
+    manager.on('pageerror', (err) => errors.push(String(err)));
+    await manager.goto(new URL('/#/admin/notices', base).href, { waitUntil: 'domcontentloaded' });
+    await manager.getByLabel('メールアドレス').fill(managerEmail);
+    await manager.getByLabel('パスワード', { exact: true }).fill(managerPassword);
+    await manager.getByRole('button', { name: 'ログイン' }).click();
+    await manager.getByRole('heading', { name: 'このページを表示する権限がありません' }).waitFor();
+    const managerMenu = manager.getByRole('navigation', { name: 'メインメニュー' });
+    await managerMenu.getByRole('link', { name: '利用者管理' }).waitFor();
+    if ((await managerMenu.getByRole('link', { name: 'お知らせ管理' }).count()) > 0) {
+      throw new Error('notices: a manager sees the お知らせ管理 link');
+    }
+    await managerContext.close();
+    step('notices: a manager is refused お知らせ管理 politely and has no link to it');
+  }
+
+  if (errors.length) throw new Error(`notices: uncaught errors: ${errors.join(' | ')}`);
+  await learner.close();
+  await learnerContext?.close();
   await adminContext.close();
 }
 

@@ -12,6 +12,10 @@ test('parseRoute', () => {
   assert.deepEqual(parseRoute('#/courses/42'), { name: 'course', id: '42' });
   assert.deepEqual(parseRoute('#/courses/a%2Fb/'), { name: 'course', id: 'a/b' });
   assert.deepEqual(parseRoute('#/courses/%E0%A4'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#/admin/notices'), { name: 'adminNotices' });
+  assert.deepEqual(parseRoute('#/admin/notices/'), { name: 'adminNotices' });
+  assert.deepEqual(parseRoute('#/admin/notices?edit=1'), { name: 'adminNotices' });
+  assert.deepEqual(parseRoute('#/admin/notice'), { name: 'notFound' });
   assert.deepEqual(parseRoute('#/nope'), { name: 'notFound' });
   assert.deepEqual(parseRoute('#main'), { name: 'notFound' });
   assert.equal(courseHref('a/b'), '#/courses/a%2Fb');

@@ -11,7 +11,7 @@ export interface AdminHost {
   api: typeof api;
   /** The learner bundle's error class (errors from `api` are instances of it). */
   ApiError: typeof ApiError;
-  /** The logged-in user (role admin or manager). */
+  /** The logged-in user (role admin or manager; admin for お知らせ管理). */
   user: User;
   /** Says something in the polite live region. */
   announce(message: string): void;
@@ -25,6 +25,8 @@ export interface AdminHost {
   handleAuthError(err: unknown): boolean;
   /** False once the user has navigated elsewhere: stop painting. */
   isCurrent(): boolean;
+  /** Asks for the notices banner again now (after a notice changed). */
+  refreshNotices(): void;
 }
 
 /** The administration pages, as admin.js registers them on `window`. */
@@ -32,6 +34,8 @@ export interface AdminPages {
   usersPage(host: AdminHost): Promise<void>;
   importPage(host: AdminHost): Promise<void>;
   reportsPage(host: AdminHost): Promise<void>;
+  /** お知らせ管理 (admins only). */
+  noticesPage(host: AdminHost): Promise<void>;
 }
 
 declare global {

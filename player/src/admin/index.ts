@@ -5,8 +5,9 @@
  */
 import type { AdminPages } from './host';
 import { importPage } from './imports';
+import { noticesPage } from './notices';
 import { reportsPage } from './reports';
 import { usersPage } from './users';
 
-const pages: AdminPages = { usersPage, importPage, reportsPage };
+const pages: AdminPages = { usersPage, importPage, reportsPage, noticesPage };
 window.manabiAdmin = pages;
