@@ -57,6 +57,27 @@ pub struct Worker {
 pub struct Http {
     /// Listen address.
     pub addr: String,
+    /// PEM certificate chain for the built-in HTTPS server (with `tls_key`).
+    pub tls_cert: PathBuf,
+    /// PEM private key of `tls_cert`.
+    pub tls_key: PathBuf,
+}
+
+impl Http {
+    /// The built-in HTTPS server's configuration, when both files are set.
+    pub fn tls(&self) -> anyhow::Result<Option<rustls::ServerConfig>> {
+        match (
+            self.tls_cert.as_os_str().is_empty(),
+            self.tls_key.as_os_str().is_empty(),
+        ) {
+            (true, true) => Ok(None),
+            (false, false) => Ok(Some(
+                catalog::tls::server_config(&self.tls_cert, &self.tls_key)
+                    .map_err(anyhow::Error::msg)?,
+            )),
+            _ => anyhow::bail!("http.tls_cert and http.tls_key go together: set both or neither"),
+        }
+    }
 }
 
 /// `[log]`.

@@ -11,6 +11,7 @@
 //! - [`demo`]: seeding demo content with generated videos.
 //! - [`backups`]: `manabi backup`, `restore` and the restore drill.
 //! - [`erase`]: `manabi erase`, the deletion of everything at the end of the contract.
+//! - [`https`]: the optional built-in HTTPS server.
 //! - [`cli`]: the command line.
 
 pub mod backups;
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod erase;
+pub mod https;
 pub mod jobs;
 pub mod keys;
 pub mod remote;

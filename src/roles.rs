@@ -155,11 +155,15 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         tasks.spawn(transcoder::worker::run(source, store, settings, work, stop));
     }
 
+    let tls = config.http.tls()?;
+    let hsts = tls.is_some();
     let front = match (&catalog, origin) {
         (Some(c), Some(o)) if role == Role::All => Some(Front::App(
-            security_headers(c.router()).route_service("/media/{*rest}", origin_service(o)),
+            security_headers(c.router(), hsts).route_service("/media/{*rest}", origin_service(o)),
         )),
-        (Some(c), _) if role == Role::Catalog => Some(Front::App(security_headers(c.router()))),
+        (Some(c), _) if role == Role::Catalog => {
+            Some(Front::App(security_headers(c.router(), hsts)))
+        }
         // A media-only process: the bare hyper server, no per-request layers.
         (None, Some(o)) => Some(Front::Media(o)),
         _ => None,
@@ -177,6 +181,11 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         addr = Some(listener.local_addr()?);
         let stop = stopped(stop_rx.clone());
         match front {
+            Front::App(router) if tls.is_some() => {
+                let tls = tls.unwrap_or_else(|| unreachable!("checked by the guard"));
+                let app = telemetry::layer(router);
+                tasks.spawn(crate::https::serve(listener, app, tls, stop));
+            }
             Front::App(router) => {
                 // The peer address names the viewer's site (see `network`).
                 let app =
@@ -234,13 +243,19 @@ fn origin_service(
     })
 }
 
-/// Headers every page and API answer carries.
-fn security_headers(router: Router) -> Router {
+/// Headers every page and API answer carries (with `hsts`: served over
+/// the built-in HTTPS, so browsers keep to HTTPS for a year).
+fn security_headers(router: Router, hsts: bool) -> Router {
     let set = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
         )
+    };
+    let router = if hsts {
+        router.layer(set("strict-transport-security", "max-age=31536000"))
+    } else {
+        router
     };
     router
         .layer(set("x-content-type-options", "nosniff"))

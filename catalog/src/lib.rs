@@ -28,6 +28,7 @@
 //!   maintenance window.
 //! - [`trash`]: deleted users, groups, courses and videos; restore; purge.
 //! - [`backup`]: sealed, verified backups of the catalog and their restore.
+//! - [`tls`]: the one TLS policy (CRYPTREC) of the HTTPS server and SMTP.
 //! - [`api`]: thin HTTP handlers, the one error mapping, extractors.
 //!
 //! [`Catalog::open`] builds the state; [`Catalog::router`] serves it.
@@ -59,6 +60,7 @@ pub mod seats;
 pub mod sessions;
 pub mod settings;
 pub mod subtitles;
+pub mod tls;
 pub mod trash;
 pub mod users;
 pub mod videos;

@@ -178,7 +178,7 @@ impl Mailer {
             .port(settings.port)
             .timeout(Some(Duration::from_secs(settings.timeout_seconds.max(1))));
         if settings.security != Security::None {
-            install_cryptrec_tls();
+            crate::tls::install_default();
             let mut tls = TlsParameters::builder(host.to_owned());
             if !settings.ca_file.is_empty() {
                 let pem = read(&settings.ca_file, "ca_file")?;
@@ -291,26 +291,6 @@ fn read(path: &str, key: &'static str) -> Result<String, MailError> {
         key,
         message: format!("{path}: {e}"),
     })
-}
-
-/// Makes the process's default TLS configuration the CRYPTREC one (see the
-/// module documentation); the first caller wins, later calls do nothing.
-pub fn install_cryptrec_tls() {
-    use rustls::crypto::ring::{cipher_suite as suite, default_provider, kx_group};
-    let provider = rustls::crypto::CryptoProvider {
-        cipher_suites: vec![
-            suite::TLS13_AES_256_GCM_SHA384,
-            suite::TLS13_AES_128_GCM_SHA256,
-            suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-            suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-            suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-            suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        ],
-        kx_groups: vec![kx_group::SECP256R1, kx_group::SECP384R1],
-        ..default_provider()
-    };
-    // Err: a provider is installed already (by an earlier call).
-    let _ = provider.install_default();
 }
 
 #[cfg(test)]

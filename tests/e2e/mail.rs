@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 /// A test CA and a P-256 server certificate for 127.0.0.1 signed by it:
 /// `(ca.pem, cert.pem, key.pem)`.
-fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+pub fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let openssl = |args: &[&str]| {
         let out = Command::new("openssl")
             .args(args)

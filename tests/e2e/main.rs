@@ -11,6 +11,7 @@ mod backups;
 mod cli;
 mod erase;
 mod governor;
+mod https;
 mod imports;
 mod jobs;
 mod mail;
