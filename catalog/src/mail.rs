@@ -317,13 +317,12 @@ mod tests {
     #[tokio::test]
     async fn invitation_carries_address_login_url_and_password_in_japanese() {
         let m = mailer("https://manabi.city.example.jp/");
-        let message = m
-            .compose(&Invitation {
-                email: "sato@city.example.jp",
-                name: "佐藤 花子",
-                password: "Abc-123-xyz",
-            })
-            .unwrap();
+        let sato = Invitation {
+            email: "sato@city.example.jp",
+            name: "佐藤 花子",
+            password: "Abc-123-xyz",
+        };
+        let message = m.compose(&sato).unwrap();
         let text = String::from_utf8(message.formatted()).unwrap();
         assert!(text.contains("To: =?utf-8?b?"), "{text}");
         assert!(text.contains("<sato@city.example.jp>"), "{text}");
@@ -335,11 +334,7 @@ mod tests {
             text.contains("Content-Type: text/plain; charset=utf-8"),
             "{text}"
         );
-        let body = m.body(&Invitation {
-            email: "sato@city.example.jp",
-            name: "佐藤 花子",
-            password: "Abc-123-xyz",
-        });
+        let body = m.body(&sato);
         assert!(body.starts_with("佐藤 花子 様\r\n"));
         assert!(body.contains("ログイン画面: https://manabi.city.example.jp/\r\n"));
         assert!(body.contains("初期パスワード: Abc-123-xyz\r\n"));

@@ -318,17 +318,23 @@ pub fn stored(conn: &Connection, id: i64) -> Result<Valid, NoticeError> {
     })
 }
 
-/// Stores a new notice; returns its id.
-pub fn create(
+/// Stores `notice` as a new notice (`id` `None`) or over notice `id`;
+/// returns its id.
+pub fn save(
     conn: &Connection,
+    id: Option<i64>,
     notice: &Valid,
     by: Option<domain::UserId>,
     now: Timestamp,
 ) -> rusqlite::Result<i64> {
     conn.execute(
-        "INSERT INTO notices (kind, title, body, starts_at, ends_at, urgent, created_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        "INSERT INTO notices (id, kind, title, body, starts_at, ends_at, urgent, created_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
+             body = excluded.body, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+             urgent = excluded.urgent, updated_at = excluded.updated_at",
         params![
+            id,
             notice.kind,
             notice.title,
             notice.body,
@@ -339,27 +345,7 @@ pub fn create(
             now.to_string()
         ],
     )?;
-    Ok(conn.last_insert_rowid())
-}
-
-/// Replaces notice `id` with `notice`.
-pub fn update(conn: &Connection, id: i64, notice: &Valid, now: Timestamp) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE notices SET kind = ?1, title = ?2, body = ?3, starts_at = ?4, ends_at = ?5,
-                urgent = ?6, updated_at = ?7
-         WHERE id = ?8",
-        params![
-            notice.kind,
-            notice.title,
-            notice.body,
-            notice.starts_at.to_string(),
-            notice.ends_at.map(|e| e.to_string()),
-            notice.urgent,
-            now.to_string(),
-            id
-        ],
-    )?;
-    Ok(())
+    Ok(id.unwrap_or_else(|| conn.last_insert_rowid()))
 }
 
 /// Deletes notice `id` (the audit log keeps what it said).
@@ -488,7 +474,7 @@ mod tests {
                 WEEK,
             )
             .unwrap();
-            create(c, &v, None, now).unwrap();
+            save(c, None, &v, None, now).unwrap();
             windows.reload(c, now).unwrap();
         });
         assert_eq!(windows.active(at("2026-03-31T23:59:59Z")), None);

@@ -109,25 +109,10 @@ pub struct Applied {
 
 const MAX_INTERVALS: usize = 1000;
 
-/// Applies one heartbeat of `user` to `session` at `now`, in its own
-/// transaction (the service batches them: [`crate::heartbeats`]).
-pub fn heartbeat(
-    conn: &mut Connection,
-    session: &PlaybackSessionId,
-    user: UserId,
-    hb: &Heartbeat,
-    now: Timestamp,
-    tz: &TimeZone,
-    completion: f64,
-) -> Result<Applied, HeartbeatError> {
-    let tx = conn.transaction()?;
-    let applied = apply(&tx, session, user, hb, now, tz, completion)?;
-    tx.commit()?;
-    Ok(applied)
-}
-
-/// Applies one heartbeat within the caller's transaction (or savepoint):
-/// the ledger row, the session's state, coverage and the rollups.
+/// Applies one heartbeat of `user` to `session` at `now` within the
+/// caller's transaction (the service's writer gives each its savepoint in a
+/// batch: [`crate::heartbeats`]): the ledger row, the session's state,
+/// coverage and the rollups.
 pub fn apply(
     tx: &Connection,
     session: &PlaybackSessionId,

@@ -973,12 +973,16 @@ mod rollup_tests {
                     let end = (pos + length).min(900.0);
                     let hb = Heartbeat { seq, position_s: end, played: vec![[pos, end]], rate };
                     pos = end;
-                    playback::heartbeat(c, &session, user, &hb, now, &tz, 0.95).unwrap();
+                    let tx = c.transaction()?;
+                    playback::apply(&tx, &session, user, &hb, now, &tz, 0.95).unwrap();
+                    tx.commit()?;
                     sent.push(hb);
                     // Sometimes an old heartbeat again, late.
                     if rng.random_bool(0.15) {
                         let old = &sent[rng.random_range(0..sent.len())];
-                        playback::heartbeat(c, &session, user, old, now, &tz, 0.95).unwrap();
+                        let tx = c.transaction()?;
+                        playback::apply(&tx, &session, user, old, now, &tz, 0.95).unwrap();
+                        tx.commit()?;
                     }
                 }
             }

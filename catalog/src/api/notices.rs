@@ -59,7 +59,7 @@ pub async fn create(
         .db
         .call(move |c| {
             let tx = c.transaction()?;
-            let id = notices::create(&tx, &notice, Some(by), now)?;
+            let id = notices::save(&tx, None, &notice, Some(by), now)?;
             let created = notices::get(&tx, id, now, &tz);
             if let Ok(n) = &created {
                 audit::record(
@@ -97,7 +97,7 @@ pub async fn update(
                 .and_then(|base| Valid::check(&draft, Some(&base), now, lead))
                 .and_then(|notice| {
                     let before = notices::get(&tx, id, now, &tz)?;
-                    notices::update(&tx, id, &notice, now)?;
+                    notices::save(&tx, Some(id), &notice, Some(by), now)?;
                     let after = notices::get(&tx, id, now, &tz)?;
                     audit::record(
                         &tx,

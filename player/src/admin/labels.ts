@@ -4,6 +4,7 @@
  * query string and page range, and what an import preview amounts to.
  * Unit-tested in tests/admin.test.mjs; no DOM here.
  */
+import type { ImportSummary } from '../api';
 
 /** Roles that may open the administration pages. */
 export function canManage(role: unknown): boolean {
@@ -180,14 +181,8 @@ export function changeLines(changes: Record<string, readonly string[]> | null | 
     });
 }
 
-export interface Summary {
-  create: number;
-  update: number;
-  disable: number;
-  delete: number;
-  unchanged: number;
-  errors: number;
-}
+/** The counts per action of a preview or an applied import. */
+export type Summary = ImportSummary;
 
 /** The summary as labelled counts in display order (`error` counts `errors`). */
 export function summaryItems(s: Summary): { action: string; label: string; count: number }[] {
