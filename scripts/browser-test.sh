@@ -3,8 +3,9 @@
 # its courses are published, and drives it in headless Chromium
 # (player/tests/e2e.mjs): log in, open a course, play real HLS, heartbeat;
 # then, as the demo's admin, the one-time password and the administration pages,
-# and the notices (お知らせ管理, the banner learner2 sees after logging in, and
-# the manager refused the admin-only page).
+# the notices (お知らせ管理, the banner learner2 sees after logging in, and
+# the manager refused the admin-only page), and グループ, ごみ箱, 監査ログ and
+# データ出力 (learner3 added to a new group).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/manabi}

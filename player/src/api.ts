@@ -65,6 +65,13 @@ export interface PlayResponse {
   resume_position_s: number;
 }
 
+/** `GET`/`PUT /api/v1/me/preferences`. */
+export interface PlaybackPreferences {
+  playback_rate: number;
+  /** A caption language tag, or empty for captions off. */
+  captions: string;
+}
+
 export interface HeartbeatResponse {
   max_bitrate_kbps: number;
   master_url?: string;
@@ -161,6 +168,80 @@ export interface GroupItem {
   path: string;
 }
 
+/** A group of the tree (部 → 課 → 係) as `GET /api/v1/groups` gives it. */
+export interface Group extends GroupItem {
+  parent_id: number | null;
+  /** Direct members (not those of its sub-groups). */
+  member_count: number;
+  /** E-mails of its managers. */
+  managers: string[];
+}
+
+// ---- records (docs/records.md): trash, audit log, exports, seats -------------
+
+export type TrashKind = 'user' | 'group' | 'course' | 'video';
+
+/** `GET /api/v1/trash`. Times are RFC 3339 (UTC). */
+export interface TrashList {
+  items: {
+    kind: TrashKind | string;
+    id: number;
+    /** E-mail, group path or title: what a purge must be confirmed with. */
+    label: string;
+    deleted_at: string;
+    /** Who deleted it (null: unknown, e.g. a CSV import). */
+    deleted_by: number | null;
+    purge_after: string;
+  }[];
+  total: number;
+  retention_days: number;
+}
+
+export type TrashItem = TrashList['items'][number];
+
+/** One entry of `GET /api/v1/audit`. */
+export interface AuditEntry {
+  id: number;
+  /** RFC 3339, UTC. */
+  at: string;
+  /** The same instant in the service's timezone, `2026-04-01T09:00:00+09:00`. */
+  at_local: string;
+  actor_id: number | null;
+  actor_email: string;
+  action: string;
+  target: string;
+  /** Before → after for changes, counts, digests. */
+  detail: unknown;
+  client: string;
+  request_id: string;
+}
+
+export interface AuditPage extends List<AuditEntry> {
+  /** The service's timezone, e.g. `Asia/Tokyo`. */
+  timezone?: string;
+}
+
+/** `GET /api/v1/seats`. */
+export interface Seats {
+  licensed: number;
+  active: number;
+  over: boolean;
+  /** A Japanese warning when over. */
+  warning: string | null;
+  days: { day: string; active: number; licensed: number }[];
+}
+
+/** One character Shift_JIS cannot hold (`details` of 422 `unmappable_characters`). */
+export interface Unmappable {
+  file: string;
+  row: number;
+  /** A spreadsheet column letter, `B`. */
+  column: string;
+  character: string;
+  codepoint: string;
+  message: string;
+}
+
 /** `GET /api/v1/reports/viewing` (API.md). */
 export interface ViewingReport {
   from: string;
@@ -231,12 +312,13 @@ export function fallbackMessage(status: number): string {
   return 'エラーが発生しました。時間をおいてもう一度お試しください。';
 }
 
-/** A failed request: HTTP status (0 = network), error code and message. */
+/** A failed request: HTTP status (0 = network), error code, message and the body's `details`. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -293,7 +375,7 @@ export interface RequestOptions {
 
 /** One JSON request; resolves with the parsed body or throws ApiError. */
 export async function request<T>(
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   opts: RequestOptions = {},
 ): Promise<T> {
@@ -331,12 +413,13 @@ export async function request<T>(
     }
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const err = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
+      ?.error;
     const code = typeof err?.code === 'string' ? err.code : `http_${res.status}`;
     const message =
       typeof err?.message === 'string' && err.message ? err.message : fallbackMessage(res.status);
     if (code === 'maintenance') maintenanceListener?.();
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, err?.details);
   }
   return data as T;
 }
@@ -385,8 +468,30 @@ export const api = {
     }
     return request<Blob>('GET', path, { as: 'blob', accept });
   },
-  /** Every group in reach (for filters). */
-  groups: () => request<List<GroupItem>>('GET', '/api/v1/groups?per_page=500'),
+  /** Every group in reach (admins: all; managers: theirs and below), ordered by path. */
+  groups: () => request<List<Group>>('GET', '/api/v1/groups?per_page=500'),
+  user: (id: number) => request<AdminUser>('GET', `/api/v1/users/${id}`),
+  createGroup: (name: string, parent_id: number | null) =>
+    request<Group>('POST', '/api/v1/groups', { body: { name, parent_id } }),
+  /** Moves a group with its sub-groups, members and managers to the trash (admins). */
+  trashGroup: (id: number) => request<unknown>('DELETE', `/api/v1/groups/${id}`),
+  groupMembers: (id: number) => request<List<AdminUser>>('GET', `/api/v1/groups/${id}/members`),
+  addMember: (id: number, user_id: number) =>
+    request<unknown>('POST', `/api/v1/groups/${id}/members`, { body: { user_id } }),
+  removeMember: (id: number, userId: number) =>
+    request<unknown>('DELETE', `/api/v1/groups/${id}/members/${userId}`),
+  /** Admins: a user with the manager role manages the group and its sub-groups. */
+  addManager: (id: number, user_id: number) =>
+    request<unknown>('POST', `/api/v1/groups/${id}/managers`, { body: { user_id } }),
+  trash: () => request<TrashList>('GET', '/api/v1/trash'),
+  restore: (kind: string, id: number) =>
+    request<unknown>('POST', `/api/v1/trash/${enc(kind)}/${id}/restore`, { body: {} }),
+  /** Purges at once; `confirm` is the item's label, typed. */
+  purge: (kind: string, id: number, confirm: string) =>
+    request<unknown>('DELETE', `/api/v1/trash/${enc(kind)}/${id}`, { body: { confirm } }),
+  /** `query` from admin/records.ts's `auditQuery`. */
+  audit: (query: string) => request<AuditPage>('GET', `/api/v1/audit?${query}`),
+  seats: () => request<Seats>('GET', '/api/v1/seats'),
   /** `query` from admin/report-logic.ts's `reportQuery`. */
   viewingReport: (query: string) => request<ViewingReport>('GET', `/api/v1/reports/viewing${query}`),
   contentsReport: (query: string) =>
@@ -400,4 +505,8 @@ export const api = {
   updateNotice: (id: number, draft: NoticeDraft) =>
     request<Notice>('PATCH', `/api/v1/notices/${enc(String(id))}`, { body: draft }),
   deleteNotice: (id: number) => request<unknown>('DELETE', `/api/v1/notices/${enc(String(id))}`),
+  /** The learner's playback speed and captions, the same on every device. */
+  preferences: () => request<PlaybackPreferences>('GET', '/api/v1/me/preferences'),
+  savePreferences: (prefs: PlaybackPreferences, keepalive = false) =>
+    request<PlaybackPreferences>('PUT', '/api/v1/me/preferences', { body: prefs, keepalive }),
 };

@@ -21,7 +21,9 @@ import { canManage } from './admin/labels';
 import { h, type Child } from './dom';
 import { formatDuration, groupCourses } from './format';
 import { kindLabel, orderNotices, shouldFetch, stateLabel, windowText } from './notices';
+import { resumeMessage } from './controls';
 import { LessonPlayer } from './player';
+import { loadPreferences } from './preferences';
 import { courseHref, parseRoute, type Route } from './route';
 
 const SITE = 'manabi 研修動画';
@@ -65,7 +67,8 @@ function setUser(u: User | null): void {
   $('nav-admin-users').hidden = !manager;
   $('nav-admin-import').hidden = !manager;
   $('nav-admin-reports').hidden = !manager;
-  $('nav-admin-notices').hidden = u?.role !== 'admin';
+  $('nav-admin-groups').hidden = !manager;
+  for (const page of ADMIN_ONLY) $(`nav-admin-${page}`).hidden = u?.role !== 'admin';
 }
 
 // ---- notices banner (everyone logged in; docs/notices.md) -----------------
@@ -532,6 +535,8 @@ async function playLesson(
   for (const b of buttons) b.removeAttribute('aria-current');
   btn.setAttribute('aria-current', 'true');
   announce(`「${lesson.title}」を読み込んでいます…`);
+  // The learner's speed and captions, asked for alongside the grant (never fails).
+  const prefsLoaded = loadPreferences();
   let grant;
   try {
     grant = await api.play(lesson.video_id);
@@ -539,23 +544,28 @@ async function playLesson(
     if (!handleAuthError(err)) announce(errorMessage(err));
     return;
   }
+  const prefs = await prefsLoaded;
   if (id !== renderId || btn.getAttribute('aria-current') !== 'true') return;
   const p = new LessonPlayer(lesson.title, announce);
   player = p;
   stage.replaceChildren(
     h('h2', { id: 'stage-heading' }, '再生中のレッスン'),
     h('p', { class: 'now-playing' }, lesson.title),
-    h('div', { class: 'video-frame' }, p.video),
+    p.element,
   );
   stage.hidden = false;
   stage.scrollIntoView({ block: 'nearest' });
-  announce(`「${lesson.title}」を再生します。`);
-  p.start(grant, lesson.duration_s);
+  const from = p.start(grant, lesson.duration_s, prefs);
+  announce(`「${lesson.title}」を${from > 0 ? resumeMessage(from) : '再生します。'}`);
 }
 
 // ---- administration (separate bundle) ------------------------------------
 
 let adminBundle: Promise<AdminPages> | null = null;
+
+type AdminPage = 'users' | 'import' | 'reports' | 'notices' | 'groups' | 'trash' | 'audit' | 'exports';
+/** Pages for admins only; the others are for admins and managers. */
+const ADMIN_ONLY: readonly AdminPage[] = ['notices', 'trash', 'audit', 'exports'];
 
 /** Loads dist/admin.js once (a `<script>`); it registers `window.manabiAdmin`. */
 function loadAdmin(): Promise<AdminPages> {
@@ -579,12 +589,8 @@ function loadAdmin(): Promise<AdminPages> {
   return adminBundle;
 }
 
-async function adminPage(
-  id: number,
-  which: 'users' | 'import' | 'reports' | 'notices',
-): Promise<void> {
-  // お知らせ管理 is for admins only; the others for admins and managers.
-  const adminOnly = which === 'notices';
+async function adminPage(id: number, which: AdminPage): Promise<void> {
+  const adminOnly = ADMIN_ONLY.includes(which);
   if (!user || !(adminOnly ? user.role === 'admin' : canManage(user.role))) {
     show(
       '権限がありません',
@@ -593,7 +599,7 @@ async function adminPage(
         'p',
         {},
         adminOnly
-          ? 'このページは管理者のためのページです。お知らせの掲載が必要な場合は、管理者にお問い合わせください。'
+          ? `このページは管理者のためのページです。${which === 'notices' ? 'お知らせの掲載' : 'この画面の操作'}が必要な場合は、管理者にお問い合わせください。`
           : 'このページは管理者と受講管理者のためのページです。必要な場合は、所属の研修担当者にお問い合わせください。',
       ),
       h('p', {}, h('a', { href: '#/' }, '講座一覧へ戻る')),
@@ -619,6 +625,10 @@ async function adminPage(
     import: pages.importPage,
     reports: pages.reportsPage,
     notices: pages.noticesPage,
+    groups: pages.groupsPage,
+    trash: pages.trashPage,
+    audit: pages.auditPage,
+    exports: pages.exportsPage,
   }[which];
   await page(host);
 }
@@ -678,6 +688,18 @@ async function render(): Promise<void> {
         break;
       case 'adminNotices':
         await adminPage(id, 'notices');
+        break;
+      case 'adminGroups':
+        await adminPage(id, 'groups');
+        break;
+      case 'adminTrash':
+        await adminPage(id, 'trash');
+        break;
+      case 'adminAudit':
+        await adminPage(id, 'audit');
+        break;
+      case 'adminExports':
+        await adminPage(id, 'exports');
         break;
       default:
         notFoundPage();

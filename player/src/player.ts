@@ -13,8 +13,15 @@
  * origin refuses a request anyway (a pause longer than the grant), one
  * `renew` heartbeat asks for a fresh grant and loading resumes with it
  * ({@link afterDenial}); only a refused heartbeat ends the session.
+ *
+ * The controls around the video (speed, captions, shortcuts, resume) are
+ * {@link PlayerUi}; the learner's speed and captions follow them
+ * (`preferences.ts`). Captions are the master playlist's WebVTT subtitle
+ * renditions: hls.js's light build lists them but does not load them, so
+ * {@link LessonPlayer.prepareCaption} fetches one when it is first shown
+ * (under the newest grant) and hands it to a native `<track>` as a blob.
  */
-import Hls from 'hls.js';
+import Hls, { type MediaPlaylist } from 'hls.js';
 import {
   ApiError,
   getCsrf,
@@ -22,16 +29,18 @@ import {
   type HeartbeatResponse,
   type PlayResponse,
 } from './api';
+import { captionName, DEFAULT_PREFS, joinVtt, playlistSegments, type Prefs } from './controls';
 import { startPosition } from './format';
 import { afterDenial, isDenied, withNewestGrant, type DenialStep } from './grant';
 import { combineCaps, pickBitrateCap } from './levels';
 import { beaconUrl, buildHeartbeat, heartbeatUrl, PlayedTracker, type Interval } from './played';
+import { MSG_PRESS_PLAY, PlayerUi, type CaptionTrack } from './player-ui';
+import { flushPreferences, savePreferences } from './preferences';
 
 /** Seconds between heartbeats while playing. */
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 
 export const MSG_SESSION_OVER = '再生セッションが終了しました。もう一度再生してください。';
-const MSG_PRESS_PLAY = '再生ボタンを押して再生を始めてください。';
 const MSG_LOAD_FAILED = '動画を読み込めませんでした。時間をおいてもう一度お試しください。';
 const MSG_UNSUPPORTED = 'このブラウザーでは動画を再生できません。Microsoft Edge または Google Chrome をお使いください。';
 
@@ -40,10 +49,22 @@ type Reason = 'interval' | 'pause' | 'seeked' | 'ended' | 'stop' | 'renew';
 
 const now = (): number => performance.now();
 
+/** A caption rendition of the master playlist and the `<track>` that shows it. */
+interface CaptionSource {
+  /** The subtitle media playlist (as listed, under the grant of then). */
+  url: string;
+  el: HTMLTrackElement;
+  loading?: Promise<void>;
+}
+
 /** Plays one lesson in its own `<video>` element. */
 export class LessonPlayer {
-  /** The element to put on the page. */
+  /** The player to put on the page: the video with its controls. */
+  readonly element: HTMLElement;
   readonly video: HTMLVideoElement;
+  private readonly ui: PlayerUi;
+  private readonly captionSources = new Map<TextTrack, CaptionSource>();
+  private readonly blobUrls: string[] = [];
   private hls: Hls | null = null;
   private readonly tracker = new PlayedTracker();
   private sessionId = '';
@@ -76,17 +97,32 @@ export class LessonPlayer {
     v.preload = 'metadata';
     v.playsInline = true;
     v.setAttribute('aria-label', `動画プレーヤー：${title}`);
+    // The speed control is ours (its choice follows the learner), not the browser's menu.
+    v.setAttribute('controlslist', 'noplaybackrate');
     this.video = v;
+    this.ui = new PlayerUi(v, announce, {
+      prepareCaption: (t) => this.prepareCaption(t),
+      prefsChanged: (prefs) => savePreferences(prefs, announce),
+      restart: () => this.restart(),
+    });
+    this.element = this.ui.element;
     this.listen();
   }
 
-  /** Starts playback of a grant from `POST /api/v1/videos/{id}/play`. */
-  start(grant: PlayResponse, durationS: number | null): void {
+  /**
+   * Starts playback of a grant from `POST /api/v1/videos/{id}/play` at the
+   * learner's speed and captions; returns where it starts (seconds, 0 for
+   * the beginning), said by the caller and shown with 「最初から再生」.
+   * Playback starts only from the learner's click on a lesson.
+   */
+  start(grant: PlayResponse, durationS: number | null, prefs: Prefs = DEFAULT_PREFS): number {
     this.sessionId = grant.session_id;
     this.masterUrl = grant.master_url;
     this.maxKbps = grant.max_bitrate_kbps;
     const start = startPosition(grant.resume_position_s, durationS);
     const v = this.video;
+    this.ui.usePrefs(prefs);
+    if (start > 0) this.ui.showResume(start);
     if (Hls.isSupported()) {
       const hls = new Hls({
         capLevelToPlayerSize: true,
@@ -105,6 +141,7 @@ export class LessonPlayer {
       });
       this.hls = hls;
       this.interceptCapping(hls);
+      hls.on(Hls.Events.MANIFEST_LOADED, (_event, data) => this.offerCaptions(data.subtitles ?? []));
       hls.on(Hls.Events.MANIFEST_PARSED, () => this.applyCap());
       hls.on(Hls.Events.LEVELS_UPDATED, () => this.applyCap());
       hls.on(Hls.Events.FRAG_LOADED, () => (this.recoveries = 0));
@@ -129,11 +166,13 @@ export class LessonPlayer {
       // Native HLS tells no HTTP status: any error may be an expired grant.
       v.addEventListener('error', () => void this.recover(this.loadedUrl, () => this.reloadNative()));
       v.addEventListener('playing', () => (this.recoveries = 0));
+      // Safari shows the master's subtitle renditions itself, as text tracks.
+      v.textTracks.addEventListener('addtrack', () => this.offerNativeCaptions());
       this.loadedUrl = this.masterUrl;
       v.src = this.masterUrl;
     } else {
       this.announce(MSG_UNSUPPORTED);
-      return;
+      return 0;
     }
     this.timer = window.setInterval(() => {
       if (!v.paused && !v.ended) this.heartbeat('interval');
@@ -145,11 +184,13 @@ export class LessonPlayer {
         this.announce(MSG_PRESS_PLAY);
       }
     });
+    return start;
   }
 
   /**
-   * Sends the last heartbeat and releases the media. Resolves when that
-   * heartbeat is answered (callers about to log out wait for it).
+   * Sends the last heartbeat and a speed or caption choice not yet saved,
+   * and releases the media. Resolves when both are answered (callers about
+   * to log out wait for it).
    */
   stop(): Promise<void> {
     if (this.stopped) return this.chain;
@@ -161,7 +202,8 @@ export class LessonPlayer {
     this.stopped = true;
     window.clearInterval(this.timer);
     for (const off of this.offDoc) off();
-    const done = this.chain;
+    this.ui.destroy();
+    const done = Promise.all([this.chain, flushPreferences(true)]).then(() => {});
     void done.then(() => this.release());
     return done;
   }
@@ -172,6 +214,101 @@ export class LessonPlayer {
     const v = this.video;
     v.removeAttribute('src');
     v.load();
+    for (const url of this.blobUrls.splice(0)) URL.revokeObjectURL(url);
+  }
+
+  /** 「最初から再生」. */
+  private restart(): void {
+    const v = this.video;
+    if (v.readyState >= 1) v.currentTime = 0;
+    // Not loaded yet: hls.js takes a seek before its first buffer as the start.
+    else v.addEventListener('loadedmetadata', () => (v.currentTime = 0), { once: true });
+    if (v.paused) {
+      v.play().catch((err: unknown) => {
+        if (err instanceof DOMException && err.name === 'NotAllowedError') {
+          this.announce(MSG_PRESS_PLAY);
+        }
+      });
+    }
+  }
+
+  // ---- captions ------------------------------------------------------------
+
+  /** hls.js listed the master's subtitle renditions: one `<track>` per language. */
+  private offerCaptions(list: MediaPlaylist[]): void {
+    if (this.captionSources.size || !list.length) return;
+    const tracks: CaptionTrack[] = [];
+    const langs = new Set<string>();
+    for (const rendition of list) {
+      const lang = rendition.lang ?? '';
+      if (langs.has(lang) || !rendition.url) continue;
+      langs.add(lang);
+      const name = captionName(lang, rendition.name);
+      const el = document.createElement('track');
+      el.kind = 'subtitles';
+      el.label = name;
+      if (lang) el.srclang = lang;
+      this.video.append(el);
+      el.track.mode = 'disabled';
+      this.captionSources.set(el.track, { url: rendition.url, el });
+      tracks.push({ lang, name, track: el.track });
+    }
+    this.ui.setCaptionTracks(tracks);
+  }
+
+  /** Native HLS: the browser's own subtitle tracks. */
+  private offerNativeCaptions(): void {
+    const tracks: CaptionTrack[] = [];
+    for (const track of Array.from(this.video.textTracks)) {
+      if (track.kind !== 'subtitles' && track.kind !== 'captions') continue;
+      tracks.push({ lang: track.language, name: captionName(track.language, track.label), track });
+    }
+    this.ui.setCaptionTracks(tracks);
+  }
+
+  /**
+   * Loads a caption rendition once: its playlist, then its WebVTT
+   * segment(s), joined into one blob for the `<track>` (native tracks are
+   * the browser's own: nothing to do).
+   */
+  private prepareCaption(caption: CaptionTrack): Promise<void> {
+    const source = this.captionSources.get(caption.track);
+    if (!source || source.el.getAttribute('src')) return Promise.resolve();
+    source.loading ??= (async () => {
+      const playlist = await this.fetchMedia(source.url);
+      const segments = playlistSegments(playlist).map((u) => new URL(u, source.url).href);
+      if (!segments.length) throw new Error('no caption segments');
+      const parts: string[] = [];
+      for (const segment of segments) parts.push(await this.fetchMedia(segment));
+      const url = URL.createObjectURL(new Blob([joinVtt(parts)], { type: 'text/vtt' }));
+      this.blobUrls.push(url);
+      source.el.src = url;
+    })();
+    source.loading.catch(() => (source.loading = undefined));
+    return source.loading;
+  }
+
+  /**
+   * A text file of this playback from the origin, under the newest grant;
+   * refused once (the grant ran out while paused), renewed and asked again.
+   */
+  private async fetchMedia(url: string): Promise<string> {
+    for (let attempt = 0; ; attempt += 1) {
+      let res: Response | null = null;
+      try {
+        res = await fetch(withNewestGrant(this.masterUrl, url, location.href));
+      } catch {
+        res = null;
+      }
+      if (res?.ok) return res.text();
+      if (res && isDenied(res.status) && attempt === 0 && !this.over && !this.stopped) {
+        const before = this.masterUrl;
+        this.renew();
+        await this.chain;
+        if (this.masterUrl !== before) continue;
+      }
+      throw new Error(`caption request failed: ${res?.status ?? 'network'}`);
+    }
   }
 
   private listen(): void {

@@ -9,12 +9,17 @@ export type Route =
   | { name: 'adminImport' }
   | { name: 'adminReports' }
   | { name: 'adminNotices' }
+  | { name: 'adminGroups' }
+  | { name: 'adminTrash' }
+  | { name: 'adminAudit' }
+  | { name: 'adminExports' }
   | { name: 'notFound' };
 
 /**
  * Parses `location.hash`: `#/login`, `#/password`, `#/` (or empty),
  * `#/courses/{id}`, and the administration pages `#/admin/users`, `#/admin/import`,
- * `#/admin/reports`, `#/admin/notices`.
+ * `#/admin/reports`, `#/admin/notices`, `#/admin/groups`, `#/admin/trash`,
+ * `#/admin/audit`, `#/admin/exports`.
  */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
@@ -25,6 +30,10 @@ export function parseRoute(hash: string): Route {
   if (path === '/admin/import' || path === '/admin/import/') return { name: 'adminImport' };
   if (path === '/admin/reports' || path === '/admin/reports/') return { name: 'adminReports' };
   if (path === '/admin/notices' || path === '/admin/notices/') return { name: 'adminNotices' };
+  if (path === '/admin/groups' || path === '/admin/groups/') return { name: 'adminGroups' };
+  if (path === '/admin/trash' || path === '/admin/trash/') return { name: 'adminTrash' };
+  if (path === '/admin/audit' || path === '/admin/audit/') return { name: 'adminAudit' };
+  if (path === '/admin/exports' || path === '/admin/exports/') return { name: 'adminExports' };
   const m = /^\/courses\/([^/]+)\/?$/.exec(path);
   if (m && m[1]) {
     let id: string;

@@ -17,12 +17,12 @@
 // optional E2E_NOTICE_EMAIL and E2E_NOTICE_PASSWORD: a learner who logs in
 // to see it, else the main test's learner; E2E_MANAGER_EMAIL and
 // E2E_MANAGER_PASSWORD: a manager, refused the admin-only page).
-// Exits 0 on success, 1 with one clear line on failure; 120 s at most.
+// Exits 0 on success, 1 with one clear line on failure; 240 s at most.
 import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const TOTAL_MS = 120_000;
+const TOTAL_MS = 240_000;
 const STEP_MS = 30_000;
 const started = Date.now();
 let browser;
@@ -163,9 +163,11 @@ async function main() {
   step('lang="ja" and every visible control is named');
 
   await renewal(page);
+  await playerControls(page);
   await oneTimePassword(context, base);
   await adminPages(context, base);
   await noticesPages(context, base);
+  await morePages(context, base);
 
   if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
 
@@ -746,6 +748,212 @@ async function noticesPages(context, base) {
   await adminContext.close();
 }
 
+/**
+ * グループ, ごみ箱, 監査ログ and データ出力 as the administrator
+ * (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD; skipped without them), in a fresh
+ * browser: a group created under 総務部/人事課 appears nested under it;
+ * learner3 is found by e-mail and added, and its count goes from 0 to 1; the
+ * group goes to the trash after a dialog naming it, is listed there (by
+ * whom, when), a purge with a wrong name typed is refused inside its dialog
+ * and escaped, and it is restored with its member. The audit log filtered
+ * by `group.` shows its creation in Japan time with the details; users.csv
+ * downloads with a BOM and `email,`, and in Shift_JIS either downloads or
+ * names the characters it cannot hold. Every page's controls are named;
+ * the audit table and the tree fit 320 px.
+ */
+async function morePages(context, base) {
+  const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
+  if (!adminEmail || !adminPassword) {
+    step('groups, trash, audit, exports: skipped (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD not set)');
+    return;
+  }
+  const errors = [];
+  const adminContext = await context.browser().newContext({
+    locale: 'ja-JP',
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  const page = await adminContext.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(new URL('/#/admin/groups', base).href, { waitUntil: 'domcontentloaded' });
+  await page.getByLabel('メールアドレス').fill(adminEmail);
+  await page.getByLabel('パスワード', { exact: true }).fill(adminPassword);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.getByRole('heading', { name: 'グループ', level: 1 }).waitFor();
+  const menu = page.getByRole('navigation', { name: 'メインメニュー' });
+  for (const name of ['グループ', 'データ出力', '監査ログ', 'ごみ箱']) {
+    await menu.getByRole('link', { name, exact: true }).waitFor();
+  }
+  const fits320 = async (where) => {
+    await page.setViewportSize({ width: 320, height: 800 });
+    const w = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      view: document.documentElement.clientWidth,
+    }));
+    await page.setViewportSize({ width: 1280, height: 900 });
+    if (w.page > w.view + 1) throw new Error(`${where}: at 320 px the page is ${w.page} px wide`);
+  };
+
+  // A new group under 総務部/人事課, nested in the tree with 0 members.
+  const stamp = Date.now().toString(36);
+  const groupName = `研修係${stamp}`;
+  const path = `総務部/人事課/${groupName}`;
+  const createForm = page.getByRole('form', { name: 'グループを作る' });
+  await createForm.getByLabel('グループ名').fill(groupName);
+  await createForm.getByLabel('親グループ').selectOption({ label: '総務部/人事課' });
+  const createdResponse = page.waitForResponse(
+    (res) => new URL(res.url()).pathname === '/api/v1/groups' && res.request().method() === 'POST',
+  );
+  await createForm.getByRole('button', { name: '作成する' }).click();
+  const created = await createdResponse;
+  if (created.status() !== 201) throw new Error(`groups: creating answered ${created.status()} ${await created.text()}`);
+  const group = await created.json();
+  const tree = page.getByRole('list', { name: 'グループの階層' });
+  const openButton = tree.getByRole('button', { name: `メンバーを見る（${path}）` });
+  await openButton.waitFor();
+  const groupRow = page.locator(`li[data-group="${group.id}"] > .group-row`);
+  const parentName = await groupRow.evaluate(
+    (row) => row.closest('ul.group-children')?.closest('li')?.querySelector('.group-name')?.textContent,
+  );
+  if (parentName !== '人事課') throw new Error(`groups: the new group is nested under "${parentName}"`);
+  const before = (await groupRow.innerText()).replace(/\s+/g, ' ');
+  if (!before.includes('メンバー 0 人')) throw new Error(`groups: the new group reads "${before}"`);
+
+  // Its members: learner3 found by e-mail and added; the count changes.
+  await openButton.click();
+  const panel = page.getByRole('region', { name: `「${path}」のメンバー`, exact: true });
+  await panel.waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'group-members-heading');
+  const memberSearch = panel.getByRole('search', { name: 'メンバーに追加する人の検索' });
+  await memberSearch.getByLabel('追加する人のメールアドレスまたは氏名').fill('learner3@manabi.example');
+  await memberSearch.getByRole('button', { name: '検索' }).click();
+  await panel
+    .getByRole('table', { name: '検索結果' })
+    .getByRole('button', { name: '追加する（learner3@manabi.example）' })
+    .click();
+  await groupRow.getByText('メンバー 1 人').waitFor();
+  await panel
+    .getByRole('table', { name: /のメンバー一覧（1 人）$/ })
+    .getByRole('row', { name: /learner3@manabi\.example/ })
+    .waitFor();
+  step(`groups: created ${path} under 人事課 (メンバー 0 人), added learner3 → メンバー 1 人`);
+  await checkNames(page, 'the groups page');
+  await fits320('groups');
+  await shoot(page, 'admin-groups.png');
+
+  // To the trash, after a dialog naming it.
+  await tree.getByRole('button', { name: `ごみ箱へ移動（${path}）` }).click();
+  const trashDialog = page.getByRole('dialog', { name: 'グループをごみ箱に移動しますか' });
+  await trashDialog.waitFor();
+  if (!((await trashDialog.textContent()) || '').includes(path)) {
+    throw new Error('groups: the trash dialog does not name the group');
+  }
+  await trashDialog.getByRole('button', { name: 'ごみ箱に移動する' }).click();
+  await openButton.waitFor({ state: 'detached' });
+
+  await menu.getByRole('link', { name: 'ごみ箱', exact: true }).click();
+  await page.getByRole('heading', { name: 'ごみ箱', level: 1 }).waitFor();
+  const trashTable = page.getByRole('table', { name: /^ごみ箱の中身/ });
+  const trashRow = trashTable.locator('tbody tr').filter({ hasText: path });
+  await trashRow.waitFor();
+  const trashText = (await trashRow.innerText()).replace(/\s+/g, ' ');
+  if (!trashText.includes('グループ') || !trashText.includes(adminEmail)) {
+    throw new Error(`trash: the row reads "${trashText}"`);
+  }
+  // A purge needs the name typed exactly: a wrong one is refused in the dialog.
+  await trashRow.getByRole('button', { name: `完全に削除（グループ「${path}」）` }).click();
+  const purgeDialog = page.getByRole('dialog', { name: '完全に削除しますか' });
+  await purgeDialog.getByText('この操作は取り消せません').waitFor();
+  await purgeDialog.getByRole('textbox').fill(groupName);
+  await purgeDialog.getByRole('button', { name: '完全に削除する' }).click();
+  await purgeDialog.getByRole('alert').filter({ hasText: '一致しません' }).waitFor();
+  await page.keyboard.press('Escape');
+  await purgeDialog.waitFor({ state: 'detached' });
+  await checkNames(page, 'the trash page');
+  await shoot(page, 'admin-trash.png');
+  await trashRow.getByRole('button', { name: `元に戻す（グループ「${path}」）` }).click();
+  await page
+    .getByRole('dialog', { name: 'ごみ箱から元に戻しますか' })
+    .getByRole('button', { name: '元に戻す' })
+    .click();
+  await trashRow.waitFor({ state: 'detached' });
+  await menu.getByRole('link', { name: 'グループ', exact: true }).click();
+  await groupRow.getByText('メンバー 1 人').waitFor();
+  step(`trash: listed (${trashText.trim()}); a wrong name refused for a purge; restored with its member`);
+
+  // The audit log, filtered by group.: the creation, in Japan time, with details.
+  await menu.getByRole('link', { name: '監査ログ', exact: true }).click();
+  await page.getByRole('heading', { name: '監査ログ', level: 1 }).waitFor();
+  const auditFilter = page.getByRole('search', { name: '監査ログの絞り込み' });
+  await auditFilter.getByLabel('操作の種類').selectOption('group.');
+  const filtered = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/audit');
+  await auditFilter.getByRole('button', { name: '絞り込む' }).click();
+  const auditAnswer = await (await filtered).json();
+  if (auditAnswer.items.some((e) => !e.action.startsWith('group.'))) {
+    throw new Error('audit: the group. filter let other actions through');
+  }
+  const auditTable = page.getByRole('table', { name: /^監査ログ/ });
+  const createRow = auditTable
+    .locator('tbody tr')
+    .filter({ hasText: 'グループの作成' })
+    .filter({ hasText: `グループ #${group.id}` });
+  await createRow.waitFor();
+  const when = ((await createRow.locator('time').textContent()) || '').trim();
+  const m = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(when);
+  const jstMs = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) - 9 * 3600_000 : NaN;
+  if (!(Math.abs(Date.now() - jstMs) < 10 * 60_000)) {
+    throw new Error(`audit: the creation's time "${when}" is not Japan time now`);
+  }
+  await createRow.locator('summary').click();
+  await createRow.getByText(`グループ名: ${groupName}`).waitFor();
+  await checkNames(page, 'the audit page');
+  await fits320('audit');
+  await shoot(page, 'admin-audit.png');
+  step(`audit: filtered by group. (${auditAnswer.total} entries); the creation at ${when} (JST) with its details`);
+
+  // Exports: users.csv with a BOM; Shift_JIS gives a file or names the characters.
+  await menu.getByRole('link', { name: 'データ出力', exact: true }).click();
+  await page.getByRole('heading', { name: 'データ出力', level: 1 }).waitFor();
+  const seats = ((await page.getByRole('region', { name: '契約 ID 数' }).locator('p').first().textContent()) || '').trim();
+  if (!/契約 \d+ ID/.test(seats)) throw new Error(`exports: the seats read "${seats}"`);
+  const saveUsers = page.getByRole('button', { name: 'users.csv を保存' });
+  const [utf8] = await Promise.all([page.waitForEvent('download'), saveUsers.click()]);
+  const bytes = await readFile(await utf8.path());
+  if (!bytes.subarray(0, 9).equals(Buffer.from('\uFEFFemail,', 'utf8'))) {
+    throw new Error(`exports: users.csv starts ${JSON.stringify(bytes.subarray(0, 12).toString('latin1'))}`);
+  }
+  await page.getByRole('radio', { name: 'Shift_JIS' }).check();
+  const sjisDownload = page.waitForEvent('download').then((d) => ({ d }));
+  const sjisRefusal = page
+    .getByRole('alert')
+    .filter({ hasText: 'Shift_JIS で表せない文字' })
+    .waitFor()
+    .then(() => ({ refused: true }));
+  sjisDownload.catch(() => {});
+  sjisRefusal.catch(() => {});
+  await saveUsers.click();
+  const sjis = await Promise.race([sjisDownload, sjisRefusal]);
+  let sjisNote;
+  if (sjis.d) {
+    const sjisBytes = await readFile(await sjis.d.path());
+    if (sjisBytes[0] === 0xef || !sjisBytes.subarray(0, 6).equals(Buffer.from('email,'))) {
+      throw new Error(`exports: the Shift_JIS users.csv starts ${JSON.stringify(sjisBytes.subarray(0, 8).toString('latin1'))}`);
+    }
+    sjisNote = `Shift_JIS file ${sjis.d.suggestedFilename()} (${sjisBytes.length} bytes, no BOM)`;
+  } else {
+    const rows = await page.getByRole('table', { name: /^Shift_JIS で表せない文字/ }).locator('tbody tr').count();
+    if (!rows) throw new Error('exports: the Shift_JIS refusal lists no characters');
+    sjisNote = `Shift_JIS refused with ${rows} characters listed`;
+  }
+  await checkNames(page, 'the exports page');
+  await shoot(page, 'admin-exports.png');
+  step(`exports: seats "${seats}"; ${utf8.suggestedFilename()} starts with BOM + email,; ${sjisNote}`);
+
+  if (errors.length) throw new Error(`groups, trash, audit, exports: uncaught errors: ${errors.join(' | ')}`);
+  await adminContext.close();
+}
+
 /** Saves a full-page screenshot into SCREENSHOT_DIR, when set. */
 async function shoot(page, name) {
   if (!process.env.SCREENSHOT_DIR) return;
@@ -867,6 +1075,155 @@ async function renewal(page) {
   if (/終了|読み込めません/.test(said)) throw new Error(`renewal: the player gave up: ${said}`);
   step(`renewal: played to the end across a renewal (${refused.length} refused, ${renewed.length} loaded with the new grant)`);
   await page.unroute(SEGMENT).catch(() => {});
+}
+
+/**
+ * The player's own controls, on the main learner's first lesson: the speed
+ * control (video.playbackRate and the announcement), the shortcuts with
+ * focus on the video (k pauses, l skips 10 s on, ← 5 s back, j 10 s back,
+ * → 5 s on), the shortcuts help opened with ? and closed with Escape (focus
+ * back on the video); then, after a reload of the course page, the new
+ * player at the saved speed, resuming where it was left with 「最初から再生」
+ * offered. Fits 320 px; every control is named.
+ */
+async function playerControls(page) {
+  const at = () => page.evaluate(() => document.querySelector('.player video')?.currentTime ?? -1);
+  const near = (expected) =>
+    page.waitForFunction(
+      (t) => Math.abs((document.querySelector('.player video')?.currentTime ?? -99) - t) < 0.05,
+      expected,
+      { polling: 50 },
+    );
+  const said = (pattern) =>
+    page.waitForFunction(
+      (source) => new RegExp(source).test(document.getElementById('status')?.textContent ?? ''),
+      pattern.source,
+      { polling: 50 },
+    );
+  const lesson = page.locator('.lesson-list button.lesson:not([disabled])').first();
+  const video = page.locator('.player video');
+
+  await page.evaluate(() => (location.hash = '#/'));
+  await page.locator('main a[href^="#/courses/"]').first().click();
+  await lesson.click();
+  await video.waitFor();
+  const fromStart = page.getByRole('button', { name: '最初から再生' });
+  if (await fromStart.isVisible()) await fromStart.click();
+  await page.waitForFunction(
+    () => {
+      const v = document.querySelector('.player video');
+      return !!v && !v.paused && v.currentTime > 0.2 && v.duration > 0;
+    },
+    null,
+    { timeout: 20_000, polling: 50 },
+  );
+
+  // The speed control: the video's rate, said and kept (PUT, debounced).
+  const speed = page.getByLabel('再生速度', { exact: true });
+  const want = (await speed.inputValue()) === '1.5' ? '2' : '1.5';
+  const kept = page.waitForResponse(
+    (res) => new URL(res.url()).pathname === '/api/v1/me/preferences' && res.request().method() === 'PUT',
+  );
+  kept.catch(() => {});
+  await speed.selectOption(want);
+  await page.waitForFunction((r) => document.querySelector('.player video').playbackRate === r, Number(want));
+  await said(new RegExp(`^再生速度 ${want.replace('.', '\\.')}倍$`));
+  step(`player controls: 再生速度 ${want}倍 chosen; video.playbackRate ${want}, announced 「再生速度 ${want}倍」`);
+
+  // Shortcuts with focus on the video.
+  await video.focus();
+  await page.keyboard.press('k');
+  await page.waitForFunction(() => document.querySelector('.player video').paused, null, { polling: 50 });
+  const t0 = await at();
+  const duration = await page.evaluate(() => document.querySelector('.player video').duration);
+  const t1 = Math.min(t0 + 10, duration);
+  await page.keyboard.press('l');
+  await near(t1);
+  await said(/^10秒進みました（/);
+  await page.keyboard.press('ArrowLeft');
+  await near(t1 - 5);
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await near(0);
+  // Where the next player resumes: 5 s, sent by the heartbeat after the seek.
+  const leftAt = page.waitForResponse((res) => {
+    if (!res.url().includes('/heartbeat') || res.status() !== 200) return false;
+    try {
+      return Math.abs(JSON.parse(res.request().postData() || '{}').position_s - 5) < 0.01;
+    } catch {
+      return false;
+    }
+  });
+  leftAt.catch(() => {});
+  await page.keyboard.press('ArrowRight');
+  await near(5);
+  step(`player controls: on the video k paused at ${t0.toFixed(1)} s, l → ${t1.toFixed(1)} s (announced), ← → ${(t1 - 5).toFixed(1)} s, j j → 0 s, → → 5 s`);
+
+  // The shortcuts help: ? opens it, Escape closes it, focus goes back.
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'キーボードショートカット' });
+  await help.waitFor();
+  const helpText = await help.innerText();
+  for (const part of ['10秒進む', '再生・一時停止', '字幕の表示・非表示', '全画面表示・解除', '音量を上げる']) {
+    if (!helpText.includes(part)) throw new Error(`player controls: the shortcuts help lacks 「${part}」`);
+  }
+  await checkNames(page, 'the shortcuts help');
+  const rows = await help.locator('tbody tr').count();
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'hidden' });
+  if (!(await page.evaluate(() => document.activeElement === document.querySelector('.player video')))) {
+    throw new Error('player controls: focus did not return to the video when the help closed');
+  }
+  step(`player controls: ? opened the shortcuts help (${rows} keys listed), Escape closed it, focus back on the video`);
+
+  const put = await kept;
+  const body = JSON.parse(put.request().postData() || '{}');
+  if (put.status() !== 200 || body.playback_rate !== Number(want)) {
+    throw new Error(`player controls: the speed was not kept: PUT ${put.status()} ${put.request().postData()}`);
+  }
+  await leftAt;
+
+  // A reload: the new player starts at the kept speed, where it was left.
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await lesson.click();
+  try {
+    await page.waitForFunction(
+      (r) => {
+        const v = document.querySelector('.player video');
+        return !!v && v.readyState >= 1 && v.playbackRate === r;
+      },
+      Number(want),
+      { timeout: 20_000, polling: 50 },
+    );
+  } catch {
+    const rate = await page.evaluate(() => document.querySelector('.player video')?.playbackRate);
+    throw new Error(`player controls: after a reload the player plays at ${rate}, not the kept ${want}`);
+  }
+  if ((await speed.inputValue()) !== want) throw new Error('player controls: the speed control does not show the kept speed');
+  const note = page.getByText('前回の続き（5秒）から再生します。', { exact: true });
+  await note.waitFor();
+  await said(/前回の続き（5秒）から再生します。$/);
+  await checkNames(page, 'the player');
+  await fromStart.click();
+  await page.waitForFunction(
+    () => {
+      const v = document.querySelector('.player video');
+      return v.currentTime < 3 && !v.paused;
+    },
+    null,
+    { polling: 50 },
+  );
+  await note.waitFor({ state: 'hidden' });
+
+  await page.setViewportSize({ width: 320, height: 800 });
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    view: document.documentElement.clientWidth,
+  }));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  if (widths.page > widths.view + 1) throw new Error(`player controls: at 320 px the page is ${widths.page} px wide`);
+  await page.evaluate(() => document.querySelector('.player video')?.pause());
+  step(`player controls: after a reload the player starts at the kept ${want}×, says 「前回の続き（5秒）から再生します。」, 最初から再生 restarts; fits 320 px; every control named`);
 }
 
 try {

@@ -16,6 +16,18 @@ test('parseRoute', () => {
   assert.deepEqual(parseRoute('#/admin/notices/'), { name: 'adminNotices' });
   assert.deepEqual(parseRoute('#/admin/notices?edit=1'), { name: 'adminNotices' });
   assert.deepEqual(parseRoute('#/admin/notice'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#/admin/groups'), { name: 'adminGroups' });
+  assert.deepEqual(parseRoute('#/admin/groups/'), { name: 'adminGroups' });
+  assert.deepEqual(parseRoute('#/admin/groups?open=3'), { name: 'adminGroups' });
+  assert.deepEqual(parseRoute('#/admin/trash'), { name: 'adminTrash' });
+  assert.deepEqual(parseRoute('#/admin/trash/'), { name: 'adminTrash' });
+  assert.deepEqual(parseRoute('#/admin/audit'), { name: 'adminAudit' });
+  assert.deepEqual(parseRoute('#/admin/audit?page=2'), { name: 'adminAudit' });
+  assert.deepEqual(parseRoute('#/admin/exports'), { name: 'adminExports' });
+  assert.deepEqual(parseRoute('#/admin/exports/'), { name: 'adminExports' });
+  assert.deepEqual(parseRoute('#/admin/export'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#/admin/groups/3'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#/admin/constructor'), { name: 'notFound' });
   assert.deepEqual(parseRoute('#/nope'), { name: 'notFound' });
   assert.deepEqual(parseRoute('#main'), { name: 'notFound' });
   assert.equal(courseHref('a/b'), '#/courses/a%2Fb');

@@ -129,6 +129,68 @@ export async function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
   return (await m.closed) === 'ok';
 }
 
+export interface TypedConfirmOptions {
+  title: string;
+  /** Paragraphs or nodes explaining what will happen. */
+  body: (string | Node)[];
+  /** The field's label, naming what to type. */
+  label: string;
+  /** What must be typed, exactly (the server checks it again). */
+  expected: string;
+  /** The confirming (destructive) button's text, e.g. `完全に削除する`. */
+  confirm: string;
+}
+
+/**
+ * Asks before something that cannot be undone: the confirming button does
+ * it only once `expected` is typed exactly; resolves true when it was.
+ */
+export async function typedConfirmDialog(opts: TypedConfirmOptions): Promise<boolean> {
+  const fieldId = `typed-${++seq}`;
+  const field = h('input', {
+    id: fieldId,
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    autocapitalize: 'off',
+    'aria-describedby': `${fieldId}-error`,
+  });
+  const error = h('p', { class: 'form-error', id: `${fieldId}-error`, role: 'alert' });
+  const ok = h('button', { type: 'submit', class: 'danger' }, opts.confirm);
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'キャンセル');
+  const form = h(
+    'form',
+    { class: 'typed-confirm', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: fieldId }, opts.label), field),
+    error,
+    h('div', { class: 'modal-actions' }, ok, cancel),
+  );
+  const m = modal(
+    opts.title,
+    opts.body.map((b) => (typeof b === 'string' ? h('p', {}, b) : b)),
+    form,
+    () => field,
+  );
+  field.addEventListener('input', () => field.removeAttribute('aria-invalid'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (field.value === opts.expected) {
+      m.close('ok');
+      return;
+    }
+    field.setAttribute('aria-invalid', 'true');
+    error.textContent = '';
+    // After a tick, so a repeated mistake is announced again (inside the dialog:
+    // the page's live region is inert meanwhile).
+    window.setTimeout(() => {
+      error.textContent = `入力した内容が一致しません。「${opts.expected}」と正確に入力してください。`;
+    }, 50);
+    field.focus();
+  });
+  cancel.addEventListener('click', () => m.close(''));
+  return (await m.closed) === 'ok';
+}
+
 /** Copies text, with the old selection-based fallback (HTTP, older browsers). */
 async function copyText(text: string, field: HTMLInputElement): Promise<boolean> {
   try {

@@ -11,7 +11,7 @@ export interface AdminHost {
   api: typeof api;
   /** The learner bundle's error class (errors from `api` are instances of it). */
   ApiError: typeof ApiError;
-  /** The logged-in user (role admin or manager; admin for お知らせ管理). */
+  /** The logged-in user (role admin or manager; admin for the admin-only pages). */
   user: User;
   /** Says something in the polite live region. */
   announce(message: string): void;
@@ -36,6 +36,14 @@ export interface AdminPages {
   reportsPage(host: AdminHost): Promise<void>;
   /** お知らせ管理 (admins only). */
   noticesPage(host: AdminHost): Promise<void>;
+  /** グループ (admins and managers). */
+  groupsPage(host: AdminHost): Promise<void>;
+  /** ごみ箱 (admins only). */
+  trashPage(host: AdminHost): Promise<void>;
+  /** 監査ログ (admins only). */
+  auditPage(host: AdminHost): Promise<void>;
+  /** データ出力 and 契約 ID 数 (admins only). */
+  exportsPage(host: AdminHost): Promise<void>;
 }
 
 declare global {

@@ -3,11 +3,24 @@
  * admin or manager opens an administration page, so the learner pages stay
  * light. Registers its pages on `window.manabiAdmin`.
  */
+import { auditPage } from './audit';
+import { exportsPage } from './exports';
+import { groupsPage } from './groups';
 import type { AdminPages } from './host';
 import { importPage } from './imports';
 import { noticesPage } from './notices';
 import { reportsPage } from './reports';
+import { trashPage } from './trash';
 import { usersPage } from './users';
 
-const pages: AdminPages = { usersPage, importPage, reportsPage, noticesPage };
+const pages: AdminPages = {
+  usersPage,
+  importPage,
+  reportsPage,
+  noticesPage,
+  groupsPage,
+  trashPage,
+  auditPage,
+  exportsPage,
+};
 window.manabiAdmin = pages;
