@@ -4,7 +4,6 @@
 
 use anyhow::{Context, bail};
 use domain::{SigningKey, SigningKeys};
-use std::io::Write;
 use std::path::Path;
 
 /// Reads the key file, creating it with one fresh key if it does not exist.
@@ -18,18 +17,9 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKeys> {
 }
 
 fn create(path: &Path) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     let secret: [u8; 32] = rand::random();
     let id = format!("k{}", jiff::Timestamp::now().strftime("%Y%m%d"));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    writeln!(file, "{id} {}", hex::encode(secret))?;
-    file.sync_all()?;
+    catalog::keyfile::create(path, format!("{id} {}\n", hex::encode(secret)).as_bytes())?;
     Ok(())
 }
 

@@ -49,6 +49,7 @@ pub mod heartbeats;
 pub mod imports;
 pub mod invitations;
 pub mod jobs;
+pub mod keyfile;
 pub mod mail;
 pub mod notices;
 pub mod password;

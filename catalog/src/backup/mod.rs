@@ -142,10 +142,8 @@ impl Settings {
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && self.key_file.is_empty() => {
                 let key = BackupKey::generate();
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(io(dir))?;
-                }
-                write_private(&path, format!("{}\n", key.to_hex()).as_bytes())?;
+                crate::keyfile::create(&path, format!("{}\n", key.to_hex()).as_bytes())
+                    .map_err(io(&path))?;
                 tracing::warn!(
                     path = %path.display(),
                     "created a backup key: keep a copy apart from the backups, or they cannot be restored"
@@ -155,16 +153,6 @@ impl Settings {
             Err(e) => Err(io(&path)(e)),
         }
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(io(path))?;
-    file.write_all(bytes).map_err(io(path))?;
-    file.sync_all().map_err(io(path))
 }
 
 /// What a backup's header says (JSON, readable without the key).
@@ -391,24 +379,45 @@ pub async fn run(
     let started = std::time::Instant::now();
     let now = Timestamp::now();
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    // Two backups in one second (an admin's click after the daily one) get
-    // distinct names.
+    // Two backups in one second — an admin's click after the daily one, or
+    // `manabi backup` beside the service — get distinct names: a name is
+    // taken by creating its `.partial` file, which only one of them can.
     let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
-    let name = (1..)
-        .map(|n| match n {
+    let mut n = 1;
+    let name = loop {
+        let name = match n {
             1 => format!("manabi-{stamp}.mbk"),
             n => format!("manabi-{stamp}-{n}.mbk"),
-        })
-        .find(|n| !dir.join(n).exists())
-        .unwrap_or_else(|| format!("manabi-{stamp}.mbk"));
+        };
+        let partial = dir.join(&name).with_extension("mbk.partial");
+        let reserved = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial);
+        match reserved {
+            Ok(_) if !dir.join(&name).exists() => break name,
+            Ok(_) => {
+                let _ = std::fs::remove_file(&partial);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io(&partial)(e)),
+        }
+        n += 1;
+    };
     let (snapshot, file) = (dir.join(format!(".{name}.snapshot")), dir.join(&name));
     let _ = std::fs::remove_file(&snapshot);
     let target = snapshot.display().to_string();
-    db.call(move |c| {
-        c.execute("VACUUM INTO ?1", [target])?;
-        Ok(())
-    })
-    .await?;
+    let partial = file.with_extension("mbk.partial");
+    if let Err(e) = db
+        .call(move |c| {
+            c.execute("VACUUM INTO ?1", [target])?;
+            Ok(())
+        })
+        .await
+    {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e.into());
+    }
     let (key2, dir2, snapshot2, file2) =
         (key.clone(), dir.to_owned(), snapshot.clone(), file.clone());
     let outcome = tokio::task::spawn_blocking(move || {
@@ -453,6 +462,7 @@ pub async fn run(
         }
         Err(e) => {
             let _ = std::fs::remove_file(&file);
+            let _ = std::fs::remove_file(&partial);
             Err(e)
         }
     }

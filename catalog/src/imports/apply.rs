@@ -11,7 +11,7 @@ use super::state::{self, Directory, GroupSet, GroupTree, Reach, UserState};
 use super::store::{self, Record};
 use super::writer::{AdminGuard, Writer, via};
 use super::{Applied, ImportError, Row, Status};
-use crate::csvfile::{self, Encoding};
+use crate::csvfile;
 use crate::{audit, invitations};
 use domain::{GroupId, UserId};
 use jiff::Timestamp;
@@ -178,11 +178,7 @@ pub fn apply(
     };
     let mut secrets = req.secrets.into_iter();
     let mut invited = 0u32;
-    let mut sheet: Vec<[String; 3]> = vec![[
-        "メールアドレス".into(),
-        "氏名".into(),
-        "初期パスワード".into(),
-    ]];
+    let mut sheet: Vec<[String; 3]> = Vec::new();
     for planned in &plan.rows {
         match planned.effect.as_deref() {
             None => {}
@@ -214,11 +210,9 @@ pub fn apply(
         }
     }
     guard.check(&tx)?;
-    let passwords = (sheet.len() > 1)
-        .then(|| csvfile::encode(&sheet, Encoding::Utf8Bom))
-        .transpose()
-        .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-    drop(sheet);
+    let passwords = (!sheet.is_empty())
+        .then(|| store::passwords_csv(sheet))
+        .transpose()?;
     let mut passwords_url = None;
     let mut passwords_csv = None;
     if let Some(csv) = passwords {

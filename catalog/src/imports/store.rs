@@ -346,6 +346,14 @@ pub fn passwords_url(id: ImportId) -> String {
     format!("/api/v1/imports/{id}/passwords.csv")
 }
 
+/// The one-time passwords' CSV (UTF-8 with BOM) of `(email, name, password)` rows.
+pub fn passwords_csv(rows: Vec<[String; 3]>) -> Result<Vec<u8>, ImportError> {
+    let header = ["メールアドレス", "氏名", "初期パスワード"].map(String::from);
+    let sheet: Vec<[String; 3]> = std::iter::once(header).chain(rows).collect();
+    crate::csvfile::encode(&sheet, Encoding::Utf8Bom)
+        .map_err(|e| ImportError::Corrupt(e.to_string()))
+}
+
 /// Keeps the one-time passwords' CSV for one download.
 pub fn keep_passwords(
     conn: &Connection,
@@ -390,12 +398,7 @@ pub fn take_passwords(
         None => invitations::take_failed(&tx, id)?,
     };
     if !failed.is_empty() {
-        let header = ["メールアドレス", "氏名", "初期パスワード"].map(String::from);
-        let rows: Vec<[String; 3]> = std::iter::once(header).chain(failed).collect();
-        sheet = Some(
-            crate::csvfile::encode(&rows, crate::csvfile::Encoding::Utf8Bom)
-                .map_err(|e| ImportError::Corrupt(e.to_string()))?,
-        );
+        sheet = Some(passwords_csv(failed)?);
     }
     let sheet = sheet.ok_or(ImportError::PasswordsGone)?;
     tx.commit()?;
