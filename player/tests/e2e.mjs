@@ -38,6 +38,13 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, TOTAL_MS);
 
+/** Logs in through the login form on `page`. */
+async function logIn(page, email, password) {
+  await page.getByLabel('メールアドレス').fill(email);
+  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+}
+
 function step(name) {
   console.log(`e2e: [${((Date.now() - started) / 1000).toFixed(1)} s] ${name}`);
 }
@@ -85,9 +92,7 @@ async function main() {
   await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
 
   step('logging in through the form');
-  await page.getByLabel('メールアドレス').fill(email);
-  await page.getByLabel('パスワード').fill(password);
-  await page.getByRole('button', { name: 'ログイン' }).click();
+  await logIn(page, email, password);
 
   const firstCourse = page.locator('main a[href^="#/courses/"]').first();
   try {
@@ -260,9 +265,7 @@ async function oneTimePassword(context, base) {
   const page = await context.browser().newContext({ locale: 'ja-JP' }).then((c) => c.newPage());
   page.setDefaultTimeout(STEP_MS);
   await page.goto(new URL('/#/', base).href, { waitUntil: 'domcontentloaded' });
-  await page.getByLabel('メールアドレス').fill(who);
-  await page.getByLabel('パスワード', { exact: true }).fill(otp);
-  await page.getByRole('button', { name: 'ログイン' }).click();
+  await logIn(page, who, otp);
   await page.getByRole('heading', { name: 'パスワードの変更' }).waitFor();
   // Nothing else opens before the change.
   await page.goto(new URL('/#/', base).href);
@@ -344,9 +347,7 @@ async function adminPages(context, base) {
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   await page.goto(new URL('/#/admin/users', base).href, { waitUntil: 'domcontentloaded' });
-  await page.getByLabel('メールアドレス').fill(adminEmail);
-  await page.getByLabel('パスワード', { exact: true }).fill(adminPassword);
-  await page.getByRole('button', { name: 'ログイン' }).click();
+  await logIn(page, adminEmail, adminPassword);
   await page.getByRole('heading', { name: '利用者管理', level: 1 }).waitFor();
   await page
     .getByRole('navigation', { name: 'メインメニュー' })
@@ -560,9 +561,7 @@ async function noticesPages(context, base) {
   page.setDefaultTimeout(STEP_MS);
   page.on('pageerror', (err) => errors.push(String(err)));
   await page.goto(new URL('/#/admin/notices', base).href, { waitUntil: 'domcontentloaded' });
-  await page.getByLabel('メールアドレス').fill(adminEmail);
-  await page.getByLabel('パスワード', { exact: true }).fill(adminPassword);
-  await page.getByRole('button', { name: 'ログイン' }).click();
+  await logIn(page, adminEmail, adminPassword);
   await page.getByRole('heading', { name: 'お知らせ管理', level: 1 }).waitFor();
   await page
     .getByRole('navigation', { name: 'メインメニュー' })
@@ -623,9 +622,7 @@ async function noticesPages(context, base) {
   learner.on('pageerror', (err) => errors.push(String(err)));
   await learner.goto(new URL('/#/', base).href, { waitUntil: 'domcontentloaded' });
   if (learnerContext) {
-    await learner.getByLabel('メールアドレス').fill(learnerEmail);
-    await learner.getByLabel('パスワード', { exact: true }).fill(learnerPassword);
-    await learner.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(learner, learnerEmail, learnerPassword);
   }
   await learner.locator('main a[href^="#/courses/"]').first().waitFor({ state: 'visible' });
   const who = learnerContext ? learnerEmail : 'the main test\'s learner';
@@ -729,9 +726,7 @@ async function noticesPages(context, base) {
     manager.setDefaultTimeout(STEP_MS);
     manager.on('pageerror', (err) => errors.push(String(err)));
     await manager.goto(new URL('/#/admin/notices', base).href, { waitUntil: 'domcontentloaded' });
-    await manager.getByLabel('メールアドレス').fill(managerEmail);
-    await manager.getByLabel('パスワード', { exact: true }).fill(managerPassword);
-    await manager.getByRole('button', { name: 'ログイン' }).click();
+    await logIn(manager, managerEmail, managerPassword);
     await manager.getByRole('heading', { name: 'このページを表示する権限がありません' }).waitFor();
     const managerMenu = manager.getByRole('navigation', { name: 'メインメニュー' });
     await managerMenu.getByRole('link', { name: '利用者管理' }).waitFor();
@@ -777,9 +772,7 @@ async function morePages(context, base) {
   page.setDefaultTimeout(STEP_MS);
   page.on('pageerror', (err) => errors.push(String(err)));
   await page.goto(new URL('/#/admin/groups', base).href, { waitUntil: 'domcontentloaded' });
-  await page.getByLabel('メールアドレス').fill(adminEmail);
-  await page.getByLabel('パスワード', { exact: true }).fill(adminPassword);
-  await page.getByRole('button', { name: 'ログイン' }).click();
+  await logIn(page, adminEmail, adminPassword);
   await page.getByRole('heading', { name: 'グループ', level: 1 }).waitFor();
   const menu = page.getByRole('navigation', { name: 'メインメニュー' });
   for (const name of ['グループ', 'データ出力', '監査ログ', 'ごみ箱']) {

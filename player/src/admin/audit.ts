@@ -8,6 +8,7 @@
 import type { AuditEntry, AuditPage } from '../api';
 import { h } from '../dom';
 import type { AdminHost } from './host';
+import { pageButtons, scrollBox } from './parts';
 import { japaneseMessage, pageInfo, userListQuery } from './labels';
 import {
   AUDIT_ACTIONS,
@@ -92,15 +93,8 @@ export async function auditPage(host: AdminHost): Promise<void> {
     ),
     tbody,
   );
-  const wrap = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-labelledby': 'audit-caption', tabindex: 0 },
-    table,
-  );
-  const prev = h('button', { type: 'button', class: 'secondary' }, '前のページ');
-  const next = h('button', { type: 'button', class: 'secondary' }, '次のページ');
-  const where = h('span', { class: 'pager-where' });
-  const pager = h('nav', { class: 'pager', 'aria-label': '監査ログのページ' }, prev, where, next);
+  const wrap = scrollBox(table, 'audit-caption');
+  const { nav: pager, prev, next, where } = pageButtons('監査ログのページ');
   const csv = h('button', { type: 'button', class: 'secondary' }, '監査ログ全体をCSVで保存');
 
   const say = (message: string): void => {

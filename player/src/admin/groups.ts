@@ -11,6 +11,7 @@ import type { AdminUser, Group } from '../api';
 import { h } from '../dom';
 import { confirmDialog } from './dialog';
 import type { AdminHost } from './host';
+import { scrollBox } from './parts';
 import { japaneseMessage, roleLabel, userListQuery } from './labels';
 import { groupFacts, groupNameProblem, groupTree, subtreeIds, type GroupNode } from './records';
 
@@ -26,15 +27,6 @@ function rowButton(text: string, forWhat: string, cls = 'secondary'): HTMLButton
 function say(el: HTMLElement, message: string): void {
   el.textContent = '';
   if (message) window.setTimeout(() => (el.textContent = message), 50);
-}
-
-/** Scrolls sideways on narrow screens; focusable so keyboards can scroll it. */
-function scroll(table: HTMLTableElement, captionId: string): HTMLDivElement {
-  return h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-labelledby': captionId, tabindex: 0 },
-    table,
-  );
 }
 
 function userTable(caption: HTMLTableCaptionElement, tbody: HTMLTableSectionElement): HTMLTableElement {
@@ -283,7 +275,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   );
   const found = h('p', { class: 'count', id: 'member-found' });
   const resultBody = h('tbody');
-  const results = scroll(
+  const results = scrollBox(
     userTable(h('caption', { id: 'member-results-caption' }, '検索結果'), resultBody),
     'member-results-caption',
   );
@@ -317,7 +309,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
       ? null
       : h('p', { class: 'hint' }, 'メンバー数は所属する全員の数です。この一覧には、担当する受講者だけを表示します。'),
     panelError,
-    scroll(memberTable, 'group-members-caption'),
+    scrollBox(memberTable, 'group-members-caption'),
     h('h3', { id: 'member-add-heading' }, 'メンバーを追加する'),
     search,
     found,

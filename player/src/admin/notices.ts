@@ -24,6 +24,7 @@ import {
 } from '../notices';
 import { confirmDialog } from './dialog';
 import type { AdminHost } from './host';
+import { scrollBox } from './parts';
 import { japaneseMessage } from './labels';
 
 const KINDS: { value: NoticeKind; label: string; hint: string }[] = [
@@ -312,11 +313,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     tbody,
   );
   // Scrolls sideways on narrow screens; focusable so keyboards can scroll it.
-  const wrap = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-labelledby': 'notices-caption', tabindex: 0 },
-    table,
-  );
+  const wrap = scrollBox(table, 'notices-caption');
 
   /** Focuses the `index`th button of a notice's row; false when it is not listed. */
   function focusRow(id: number | undefined, index: number): boolean {

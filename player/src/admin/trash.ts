@@ -9,6 +9,7 @@ import type { TrashItem, TrashList } from '../api';
 import { h } from '../dom';
 import { confirmDialog, typedConfirmDialog } from './dialog';
 import type { AdminHost } from './host';
+import { scrollBox } from './parts';
 import { formatJst, japaneseMessage } from './labels';
 import { kindLabel, labelName, purgeEffect, restoreEffect } from './records';
 
@@ -47,11 +48,7 @@ export async function trashPage(host: AdminHost): Promise<void> {
     ),
     tbody,
   );
-  const wrap = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-labelledby': 'trash-caption', tabindex: 0 },
-    table,
-  );
+  const wrap = scrollBox(table, 'trash-caption');
   const say = (message: string): void => {
     error.textContent = '';
     if (message) window.setTimeout(() => (error.textContent = message), 50);

@@ -7,6 +7,7 @@ import type { AdminUser, UserStatus } from '../api';
 import { h } from '../dom';
 import { confirmDialog, passwordDialog } from './dialog';
 import type { AdminHost } from './host';
+import { pageButtons, scrollBox } from './parts';
 import {
   formatJst,
   japaneseMessage,
@@ -91,15 +92,8 @@ export async function usersPage(host: AdminHost): Promise<void> {
     tbody,
   );
   // Scrolls sideways on narrow screens; focusable so keyboards can scroll it.
-  const wrap = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-labelledby': 'users-caption', tabindex: 0 },
-    table,
-  );
-  const prev = h('button', { type: 'button', class: 'secondary' }, '前のページ');
-  const next = h('button', { type: 'button', class: 'secondary' }, '次のページ');
-  const where = h('span', { class: 'pager-where' });
-  const pager = h('nav', { class: 'pager', 'aria-label': '利用者一覧のページ' }, prev, where, next);
+  const wrap = scrollBox(table, 'users-caption');
+  const { nav: pager, prev, next, where } = pageButtons('利用者一覧のページ');
 
   const setError = (message: string): void => {
     error.textContent = '';
