@@ -111,6 +111,8 @@ pub struct Lesson {
     pub video_id: VideoId,
     /// The video's duration, once processed.
     pub duration_s: Option<f64>,
+    /// The reader's own progress in it (filled by `history::fill_course`).
+    pub progress: Option<crate::history::Progress>,
 }
 
 /// A course with its lessons.
@@ -206,6 +208,7 @@ pub fn get(
                 title: r.get(2)?,
                 video_id: VideoId::new(r.get(3)?),
                 duration_s: r.get(4)?,
+                progress: None,
             })
         })?
         .collect::<Result<_, _>>()?;

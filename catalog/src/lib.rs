@@ -46,6 +46,7 @@ pub mod db;
 pub mod export;
 pub mod groups;
 pub mod heartbeats;
+pub mod history;
 pub mod imports;
 pub mod invitations;
 pub mod jobs;

@@ -28,11 +28,7 @@ pub fn start(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    // Near the end, start again from the beginning rather than resume the credits.
-    let resume = match last {
-        Some((pos, Some(duration))) if pos < duration - 5.0 => pos,
-        _ => 0.0,
-    };
+    let resume = last.map_or(0.0, |(pos, duration)| resume_from(Some(pos), duration));
     let id = PlaybackSessionId::from_random(rand::random());
     conn.execute(
         "INSERT INTO playback_sessions (id, user_id, video_id, site, started_at, last_heartbeat_at, position_s, grant_expires_at)
@@ -40,6 +36,16 @@ pub fn start(
         params![id.as_str(), user.get(), video.get(), site, now.to_string(), resume, grant_expires.to_string()],
     )?;
     Ok((id, resume))
+}
+
+/// Where playing again starts after stopping at `position`: there, except
+/// near the end, where it starts from the beginning rather than resume the
+/// credits.
+pub fn resume_from(position: Option<f64>, duration: Option<f64>) -> f64 {
+    match (position, duration) {
+        (Some(pos), Some(duration)) if pos < duration - 5.0 => pos,
+        _ => 0.0,
+    }
 }
 
 /// A heartbeat as the player sends it (API.md).

@@ -113,6 +113,8 @@ impl TestApp {
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "login of {email}");
         let body: Value = resp.json().await.unwrap();
+        // The default 30 minutes, for the front end's idle-timeout warning.
+        assert_eq!(body["idle_timeout_s"], 1800, "{body}");
         Session {
             client,
             csrf: body["csrf_token"].as_str().unwrap().to_owned(),

@@ -227,6 +227,7 @@ const MATRIX: &[Row] = &[
     row("GET",    "/api/v1/me/preferences",                        ANY_USER, ""),
     row("PUT",    "/api/v1/me/preferences",                        ANY_USER, "1.5x with Japanese captions"),
     row("GET",    "/api/v1/me/assignments",                        ANY_USER, ""),
+    row("GET",    "/api/v1/me/history",                            ANY_USER, ""),
     row("GET",    "/api/v1/assignments",                           MANAGERS,
         "the other manager gets only what reaches its own learners"),
     row("POST",   "/api/v1/assignments",                           [U, F, F, A, T422, A, U, U],
@@ -401,7 +402,9 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
         ("PUT", "/api/v1/me/preferences") => {
             Probe::json(route, json!({"playback_rate": 1.5, "captions": "ja"}))
         }
-        ("GET", "/api/v1/me/assignments" | "/api/v1/assignments") => Probe::at(route),
+        ("GET", "/api/v1/me/assignments" | "/api/v1/me/history" | "/api/v1/assignments") => {
+            Probe::at(route)
+        }
         ("POST", "/api/v1/assignments") => Probe::json(
             route,
             json!({"course_id": course, "due_on": "2030-03-31", "group_ids": [a]}),

@@ -65,6 +65,7 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
     let report = watched().await;
     let mine = &report["users"][0]["watched"][0];
     assert_eq!(mine["completed"], false, "{report}");
+    the_learner_sees_the_same_in_own_history(&learner, video, mine).await;
     let coverage = mine["coverage"].as_f64().unwrap();
     assert!(
         (2.0 / 7.0..=5.0 / 7.0).contains(&coverage),
@@ -98,6 +99,7 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
     assert_eq!(mine["email"], "learner@city.example.jp");
     assert_eq!(mine["watched"][0]["coverage"], 1.0);
     assert_eq!(mine["watched"][0]["completed"], true);
+    the_learner_sees_the_same_in_own_history(&learner, video, &mine["watched"][0]).await;
 
     // The same as CSV: per user (default) and per content.
     let resp = admin
@@ -364,4 +366,64 @@ async fn assignments_show_who_finished_and_who_is_overdue(
         StatusCode::BAD_REQUEST
     );
     let _ = app;
+}
+
+/// `GET /api/v1/me/history` (all, and filtered by status) and the lesson's
+/// progress in `GET /api/v1/courses/{id}` agree with the admin's report row.
+async fn the_learner_sees_the_same_in_own_history(
+    learner: &crate::app::Session,
+    video: i64,
+    reported: &Value,
+) {
+    let history: Value = learner
+        .get("/api/v1/me/history")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&history["total"], &history["page"]),
+        (&json!(1), &json!(1)),
+        "{history}"
+    );
+    let item = &history["items"][0];
+    assert_eq!(item["video_id"], video);
+    assert_eq!(item["lesson_title"], "第1回");
+    for field in ["coverage", "completed", "seconds", "last_viewed_at"] {
+        assert_eq!(
+            item[field], reported[field],
+            "{field}: {item} vs {reported}"
+        );
+    }
+    let completed = item["completed"].as_bool().unwrap();
+    // Resume where the last heartbeat left off, unless that is the very end.
+    let position = item["position_s"].as_f64().unwrap();
+    assert!(position == 0.0 || position == 5.0, "{item}");
+    for (status, expected) in [("in_progress", !completed), ("completed", completed)] {
+        let page: Value = learner
+            .get(&format!("/api/v1/me/history?status={status}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            page["total"],
+            json!(u64::from(expected)),
+            "{status}: {page}"
+        );
+    }
+    let resp = learner.get("/api/v1/me/history?status=paused").await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+
+    let course: Value = learner
+        .get(&format!("/api/v1/courses/{}", item["course_id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["course_title"], course["title"]);
+    let progress = &course["lessons"][0]["progress"];
+    for field in ["coverage", "completed", "position_s", "last_viewed_at"] {
+        assert_eq!(progress[field], item[field], "{field}: {course}");
+    }
 }

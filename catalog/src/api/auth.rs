@@ -112,7 +112,10 @@ pub async fn login(
     let max_age = state.settings.session_absolute_hours * 3600;
     Ok((
         AppendHeaders([(SET_COOKIE, session_cookie(&state, &session.token, max_age))]),
-        Json(serde_json::json!({"user": user, "csrf_token": session.csrf_token})),
+        Json(
+            serde_json::json!({"user": user, "csrf_token": session.csrf_token,
+            "idle_timeout_s": state.settings.session_idle_minutes * 60}),
+        ),
     ))
 }
 
@@ -162,7 +165,8 @@ pub async fn current(
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     Ok(Json(
-        serde_json::json!({"user": user, "csrf_token": me.csrf_token}),
+        serde_json::json!({"user": user, "csrf_token": me.csrf_token,
+            "idle_timeout_s": state.settings.session_idle_minutes * 60}),
     ))
 }
 

@@ -5,6 +5,7 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser};
 use super::{ApiError, AppState};
 use crate::audit;
 use crate::courses::{self, CourseFilter, CoursePatch, LessonInput};
+use crate::history;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -56,7 +57,13 @@ pub async fn get(
     let drafts = me.role.can_edit_content();
     let course = state
         .db
-        .call(move |c| Ok(courses::get(c, id, drafts)?))
+        .call(move |c| {
+            let mut course = courses::get(c, id, drafts)?;
+            if let Some(course) = &mut course {
+                history::fill_course(c, me.id, course)?;
+            }
+            Ok(course)
+        })
         .await?;
     Ok(Json(course.ok_or(ApiError::NotFound)?))
 }

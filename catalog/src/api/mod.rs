@@ -12,6 +12,7 @@ pub mod export;
 pub mod extract;
 mod groups;
 mod health;
+mod history;
 mod imports;
 mod internal;
 mod notices;
@@ -141,6 +142,7 @@ routes! {
     "/api/v1/play/{session_id}/heartbeat" [POST] => post(playback::heartbeat),
     "/api/v1/me/preferences" [GET, PUT] => get(preferences::get).put(preferences::put),
     "/api/v1/me/assignments" [GET] => get(assignments::mine),
+    "/api/v1/me/history" [GET] => get(history::mine),
     "/api/v1/assignments" [GET, POST] => get(assignments::list).post(assignments::create),
     "/api/v1/assignments/{id}" [GET, DELETE] =>
         get(assignments::progress).delete(assignments::delete),
