@@ -17,10 +17,15 @@
 // optional E2E_NOTICE_EMAIL and E2E_NOTICE_PASSWORD: a learner who logs in
 // to see it, else the main test's learner; E2E_MANAGER_EMAIL and
 // E2E_MANAGER_PASSWORD: a manager, refused the admin-only page).
+// On every page and key state it visits (login, course list, player with its
+// shortcuts help, password change, each admin page, the import preview,
+// dialogs, the notices banner) it runs axe-core with the WCAG 2.1 A/AA rules
+// (axeCheck()) and fails on any violation of impact serious or critical.
 // Exits 0 on success, 1 with one clear line on failure; 240 s at most.
 import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const TOTAL_MS = 240_000;
 const STEP_MS = 30_000;
@@ -37,6 +42,59 @@ const deadline = setTimeout(() => {
   browser?.close().catch(() => {});
   process.exit(1);
 }, TOTAL_MS);
+
+/** axe-core's browser build, injected into the pages under test (see axeCheck). */
+const AXE_FILE = fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url));
+/**
+ * The same-origin address the page loads axe from: the service's CSP
+ * (`script-src 'self'`) refuses inline scripts, and the test keeps the CSP
+ * on rather than bypass it, so the file is served through a route.
+ */
+const AXE_URL = '/__e2e__/axe.min.js';
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+/** Serious and critical axe violations found so far; the run fails at the end if any. */
+const axeFailures = [];
+let axeRuns = 0;
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is now and
+ * records every violation of impact serious or critical, with its rule,
+ * impact, target selectors and help. The run goes on, so one test run
+ * lists every page's violations; main() fails at the end if there were any.
+ */
+async function axeCheck(page, where) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    if (!page.__axeRouted) {
+      page.__axeRouted = true;
+      await page.route(`**${AXE_URL}`, (route) =>
+        route.fulfill({ path: AXE_FILE, contentType: 'text/javascript' }),
+      );
+    }
+    await page.addScriptTag({ url: AXE_URL });
+  }
+  const { violations, passed } = await page.evaluate(
+    (values) =>
+      window.axe.run(document, { runOnly: { type: 'tag', values } }).then((r) => ({
+        passed: r.passes.length,
+        violations: r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          targets: v.nodes.map((n) => n.target.join(' ')),
+        })),
+      })),
+    AXE_TAGS,
+  );
+  axeRuns += 1;
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of serious) {
+    const line = `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.slice(0, 6).join(' | ')}`;
+    console.error(`e2e: axe: ${line}`);
+    axeFailures.push(line);
+  }
+  const minor = violations.length - serious.length;
+  step(`axe: ${where}: ${passed} rules passed, ${serious.length} serious or critical${minor ? ` (${minor} minor or moderate: ${violations.filter((v) => !serious.includes(v)).map((v) => v.id).join(', ')})` : ''}`);
+}
 
 /** Logs in through the login form on `page`. */
 async function logIn(page, email, password) {
@@ -91,6 +149,8 @@ async function main() {
   step(`opening ${base}`);
   await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
 
+  await page.getByRole('button', { name: 'ログイン' }).waitFor();
+  await axeCheck(page, 'login page');
   step('logging in through the form');
   await logIn(page, email, password);
 
@@ -101,6 +161,7 @@ async function main() {
     const status = (await page.locator('#status').textContent().catch(() => '')) || '';
     throw new Error(`no course link after login (status: "${status.trim()}")`);
   }
+  await axeCheck(page, 'course list');
   step(`opening the first course: ${(await firstCourse.textContent())?.trim()}`);
   await firstCourse.click();
 
@@ -166,6 +227,7 @@ async function main() {
 
   await checkNames(page, 'the course page');
   step('lang="ja" and every visible control is named');
+  await axeCheck(page, 'course page with the player playing');
 
   await renewal(page);
   await playerControls(page);
@@ -175,6 +237,10 @@ async function main() {
   await morePages(context, base);
 
   if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
+  if (axeFailures.length) {
+    throw new Error(`axe: ${axeFailures.length} serious or critical violations:\n  ${axeFailures.join('\n  ')}`);
+  }
+  step(`axe: ${axeRuns} pages and states checked, no serious or critical violations`);
 
   if (process.env.SCREENSHOT_DIR) {
     await mkdir(process.env.SCREENSHOT_DIR, { recursive: true });
@@ -270,6 +336,7 @@ async function oneTimePassword(context, base) {
   // Nothing else opens before the change.
   await page.goto(new URL('/#/', base).href);
   await page.getByRole('heading', { name: 'パスワードの変更' }).waitFor();
+  await axeCheck(page, 'password page (one-time password)');
   step('one-time password: the login leads to the password change only');
 
   const fresh = 'a passphrase of my own 2026';
@@ -281,6 +348,7 @@ async function oneTimePassword(context, base) {
   if (!mismatch?.includes('一致しません')) throw new Error(`no mismatch message: "${mismatch}"`);
   const invalid = await page.getByLabel('新しいパスワード（確認）').getAttribute('aria-invalid');
   if (invalid !== 'true') throw new Error('the mismatching field is not marked invalid');
+  await axeCheck(page, 'password page with an error');
 
   await page.getByLabel('新しいパスワード（確認）').fill(fresh);
   await page.getByRole('button', { name: '変更する' }).click();
@@ -334,6 +402,7 @@ async function adminPages(context, base) {
     throw new Error('admin pages: a learner sees the administration menu');
   }
   if (adminScripts.length) throw new Error('admin pages: admin.js was loaded for a learner');
+  await axeCheck(learner, 'an admin page refused to a learner');
   await learner.close();
   step('admin pages: a learner is refused politely; no administration menu, admin.js not loaded');
 
@@ -381,6 +450,7 @@ async function adminPages(context, base) {
   if (!(await page.evaluate(() => !!document.activeElement?.closest('dialog[open]')))) {
     throw new Error('admin pages: the confirmation dialog did not take the focus');
   }
+  await axeCheck(page, 'users page with a confirmation dialog');
   await page.keyboard.press('Escape');
   await confirm.waitFor({ state: 'detached' });
   if (!(await toggle.evaluate((el) => el === document.activeElement))) {
@@ -404,6 +474,7 @@ async function adminPages(context, base) {
   }
   step(`admin pages: dialog focus in, Escape out, focus back; refusal shown: ${refusalText}`);
   await checkNames(page, 'the users page');
+  await axeCheck(page, 'users page with a refusal');
 
   // 320 px: the page does not scroll sideways, the table scrolls in its box.
   await find('', /^全 \d+ 件中/);
@@ -424,6 +495,7 @@ async function adminPages(context, base) {
   // The import wizard.
   await page.getByRole('link', { name: 'CSV取り込み' }).click();
   await page.getByRole('heading', { name: 'CSV取り込み', level: 1 }).waitFor();
+  await axeCheck(page, 'import page');
   for (const name of ['標準形式', '追加・更新']) {
     if (!(await page.getByRole('radio', { name }).isChecked())) {
       throw new Error(`admin pages: 「${name}」 is not the default`);
@@ -469,6 +541,7 @@ async function adminPages(context, base) {
   step(`admin pages: preview shows 新規 1 件, エラー 1 件 (row 3: ${errorText.slice(2)}); apply blocked`);
   await shoot(page, 'admin-import-preview.png');
   await checkNames(page, 'the import page');
+  await axeCheck(page, 'import preview with an error row');
 
   await upload('users.csv', header + good);
   const created = await counted(preview, '処理ごとの件数', '新規');
@@ -477,6 +550,8 @@ async function adminPages(context, base) {
     throw new Error(`admin pages: the good file previews 新規 ${created}, エラー ${none}`);
   }
   await applyButton.click();
+  await page.getByRole('dialog', { name: '取り込みを実行しますか' }).waitFor();
+  await axeCheck(page, 'import confirmation dialog');
   await page.getByRole('dialog', { name: '取り込みを実行しますか' }).getByRole('button', { name: '実行する' }).click();
   const result = page.getByRole('region', { name: '3. 取り込み結果' });
   await result.waitFor();
@@ -491,6 +566,7 @@ async function adminPages(context, base) {
     await result.getByText('もう一度ダウンロードすることはできません').waitFor();
     passwordsNote = `one-time passwords downloaded once (${file.suggestedFilename()})`;
   }
+  await axeCheck(page, 'import result');
   step(`admin pages: applied, the result shows 新規 1 件; ${passwordsNote}`);
 
   await result.getByRole('button', { name: 'この取り込みを取り消す' }).click();
@@ -523,6 +599,7 @@ async function adminPages(context, base) {
   if (!csv.startsWith('\uFEFFemail,name,')) throw new Error(`reports: CSV starts ${JSON.stringify(csv.slice(0, 40))}`);
   await shoot(page, 'admin-reports.png');
   await checkNames(page, 'the reports page');
+  await axeCheck(page, 'reports page with its chart and definitions');
   step(`reports: chart "${chart}", ${viewers} viewers, definitions shown, CSV ${csvFile.suggestedFilename()}`);
 
   if (errors.length) throw new Error(`admin pages: uncaught errors: ${errors.join(' | ')}`);
@@ -610,6 +687,7 @@ async function noticesPages(context, base) {
   await adminBanner.getByText(title).waitFor();
   step(`notices: published from the form with the 障害 template; listed (${rowText.trim()}) and in the banner`);
   await checkNames(page, 'the notices page');
+  await axeCheck(page, 'notices admin page');
   await shoot(page, 'admin-notices.png');
 
   // A learner sees it above the page, in Japan time.
@@ -641,6 +719,7 @@ async function noticesPages(context, base) {
     throw new Error('notices: a learner sees the お知らせ管理 link');
   }
   await checkNames(learner, 'the notices banner');
+  await axeCheck(learner, 'course list with the notices banner');
   await shoot(learner, 'notices-banner.png');
   step(`notices: ${who} sees it in the banner (${itemText.slice(0, 80)}…) as an alert`);
 
@@ -680,6 +759,7 @@ async function noticesPages(context, base) {
   const refusal = page.getByRole('alert').filter({ hasText: 'できませんでした' });
   await refusal.waitFor();
   const refusalText = ((await refusal.textContent()) || '').trim();
+  await axeCheck(page, 'notices admin page with a refusal');
   if (!refusalText.includes('7日前まで')) {
     throw new Error(`notices: no notice-period message for a maintenance tomorrow: "${refusalText}"`);
   }
@@ -692,6 +772,7 @@ async function noticesPages(context, base) {
   if (!((await endDialog.textContent()) || '').includes(title)) {
     throw new Error('notices: the end dialog does not name the notice');
   }
+  await axeCheck(page, 'notices end dialog');
   await endDialog.getByRole('button', { name: '終了する' }).click();
   await endDialog.waitFor({ state: 'detached' });
   await row.getByRole('cell', { name: '終了', exact: true }).waitFor();
@@ -832,6 +913,7 @@ async function morePages(context, base) {
     .waitFor();
   step(`groups: created ${path} under 人事課 (メンバー 0 人), added learner3 → メンバー 1 人`);
   await checkNames(page, 'the groups page');
+  await axeCheck(page, 'groups page with a group open');
   await fits320('groups');
   await shoot(page, 'admin-groups.png');
 
@@ -839,6 +921,7 @@ async function morePages(context, base) {
   await tree.getByRole('button', { name: `ごみ箱へ移動（${path}）` }).click();
   const trashDialog = page.getByRole('dialog', { name: 'グループをごみ箱に移動しますか' });
   await trashDialog.waitFor();
+  await axeCheck(page, 'groups trash dialog');
   if (!((await trashDialog.textContent()) || '').includes(path)) {
     throw new Error('groups: the trash dialog does not name the group');
   }
@@ -861,9 +944,11 @@ async function morePages(context, base) {
   await purgeDialog.getByRole('textbox').fill(groupName);
   await purgeDialog.getByRole('button', { name: '完全に削除する' }).click();
   await purgeDialog.getByRole('alert').filter({ hasText: '一致しません' }).waitFor();
+  await axeCheck(page, 'trash purge dialog with a wrong name');
   await page.keyboard.press('Escape');
   await purgeDialog.waitFor({ state: 'detached' });
   await checkNames(page, 'the trash page');
+  await axeCheck(page, 'trash page');
   await shoot(page, 'admin-trash.png');
   await trashRow.getByRole('button', { name: `元に戻す（グループ「${path}」）` }).click();
   await page
@@ -901,6 +986,7 @@ async function morePages(context, base) {
   await createRow.locator('summary').click();
   await createRow.getByText(`グループ名: ${groupName}`).waitFor();
   await checkNames(page, 'the audit page');
+  await axeCheck(page, 'audit page with details open');
   await fits320('audit');
   await shoot(page, 'admin-audit.png');
   step(`audit: filtered by group. (${auditAnswer.total} entries); the creation at ${when} (JST) with its details`);
@@ -940,6 +1026,7 @@ async function morePages(context, base) {
     sjisNote = `Shift_JIS refused with ${rows} characters listed`;
   }
   await checkNames(page, 'the exports page');
+  await axeCheck(page, 'exports page');
   await shoot(page, 'admin-exports.png');
   step(`exports: seats "${seats}"; ${utf8.suggestedFilename()} starts with BOM + email,; ${sjisNote}`);
 
@@ -1161,6 +1248,7 @@ async function playerControls(page) {
     if (!helpText.includes(part)) throw new Error(`player controls: the shortcuts help lacks 「${part}」`);
   }
   await checkNames(page, 'the shortcuts help');
+  await axeCheck(page, 'player with the shortcuts help open');
   const rows = await help.locator('tbody tr').count();
   await page.keyboard.press('Escape');
   await help.waitFor({ state: 'hidden' });
@@ -1197,6 +1285,7 @@ async function playerControls(page) {
   await note.waitFor();
   await said(/前回の続き（5秒）から再生します。$/);
   await checkNames(page, 'the player');
+  await axeCheck(page, 'player with the resume notice');
   await fromStart.click();
   await page.waitForFunction(
     () => {
