@@ -235,6 +235,8 @@ async function main() {
   await adminPages(context, base);
   await noticesPages(context, base);
   await morePages(context, base);
+  await phoneJourney(browser, base, email, password);
+  await keyboardJourney(browser, base, email, password);
 
   if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
   if (axeFailures.length) {
@@ -1306,6 +1308,238 @@ async function playerControls(page) {
   if (widths.page > widths.view + 1) throw new Error(`player controls: at 320 px the page is ${widths.page} px wide`);
   await page.evaluate(() => document.querySelector('.player video')?.pause());
   step(`player controls: after a reload the player starts at the kept ${want}×, says 「前回の続き（5秒）から再生します。」, 最初から再生 restarts; fits 320 px; every control named`);
+}
+
+/** How far the page is wider than its viewport (0: no horizontal scrolling). */
+async function sidewaysOverflow(page) {
+  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
+}
+
+/** Resolves with the next heartbeat that reports played time and is answered 200. */
+function playedHeartbeat(page, timeout = 60_000) {
+  const answered = page.waitForResponse(
+    (res) => {
+      if (!res.url().includes('/heartbeat') || res.status() !== 200) return false;
+      try {
+        const played = JSON.parse(res.request().postData() || '{}').played;
+        return Array.isArray(played) && played.length > 0;
+      } catch {
+        return false;
+      }
+    },
+    { timeout },
+  );
+  answered.catch(() => {}); // awaited by the caller; no unhandled rejection meanwhile
+  return answered;
+}
+
+/** Waits until the player's video has really played more than `seconds`. */
+function playedMoreThan(page, seconds, timeout = 45_000) {
+  return page.waitForFunction(
+    (s) => {
+      const v = document.querySelector('.player video');
+      if (!v) return false;
+      let played = 0;
+      for (let i = 0; i < v.played.length; i++) played += v.played.end(i) - v.played.start(i);
+      return played > s;
+    },
+    seconds,
+    { timeout, polling: 250 },
+  );
+}
+
+/**
+ * The learner journey on a phone (375 × 667, touch): log in, open a course,
+ * play its first lesson with taps until a heartbeat with played time is
+ * answered 200. No page scrolls sideways; each page is photographed.
+ */
+async function phoneJourney(browser, base, email, password) {
+  const context = await browser.newContext({
+    locale: 'ja-JP',
+    viewport: { width: 375, height: 667 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  const fits = async (where) => {
+    const over = await sidewaysOverflow(page);
+    if (over > 1) throw new Error(`phone: ${where} is ${over} px wider than the 375 px screen`);
+  };
+  await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await page.getByRole('button', { name: 'ログイン' }).waitFor();
+  await fits('the login page');
+  await shoot(page, 'phone-login.png');
+  await page.getByLabel('メールアドレス').fill(email);
+  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).tap();
+  const course = page.locator('main a[href^="#/courses/"]').nth(2);
+  await course.waitFor({ state: 'visible' });
+  await fits('the course list');
+  await shoot(page, 'phone-courses.png');
+  const title = ((await course.textContent()) || '').trim();
+  await course.tap();
+  const lesson = page.locator('.lesson-list button.lesson:not([disabled])').first();
+  await lesson.waitFor({ state: 'visible' });
+  await fits('the course page');
+  const heartbeat = playedHeartbeat(page);
+  await lesson.tap();
+  const fromStart = page.getByRole('button', { name: '最初から再生' });
+  await page.locator('.player video').waitFor();
+  if (await fromStart.isVisible()) await fromStart.tap();
+  try {
+    await playedMoreThan(page, 1);
+  } catch {
+    throw new Error(`phone: the video of 「${title}」 did not play past 1 s`);
+  }
+  await heartbeat;
+  await fits('the course page with the player');
+  await shoot(page, 'phone-player.png');
+  await axeCheck(page, 'phone: course page with the player');
+  if (errors.length) throw new Error(`phone: uncaught errors: ${errors.join(' | ')}`);
+  step(`phone: 375 × 667 touch: logged in, 「${title}」 played with taps, heartbeat answered 200; nothing scrolls sideways`);
+  await context.close();
+}
+
+/** A signed-in API client for test set-up (not the browser under test). */
+async function apiLogin(base, email, password) {
+  const login = await fetch(new URL('/api/v1/session', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!login.ok) throw new Error(`API login of ${email}: ${login.status}`);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { csrf_token: csrf } = await login.json();
+  return async (method, urlPath, body, type = 'application/json') => {
+    const res = await fetch(new URL(urlPath, base), {
+      method,
+      headers: { cookie, 'x-csrf-token': csrf, ...(body === undefined ? {} : { 'content-type': type }) },
+      body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
+    });
+    if (!res.ok) throw new Error(`${method} ${urlPath}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+}
+
+/**
+ * From login to playing with captions on and a faster speed using the
+ * keyboard alone (Tab, Shift+Tab, Enter, typing and the player's shortcut
+ * keys): no clicks, no `fill`, no pointer. The set-up gives the fourth
+ * course's video Japanese captions over the API as the administrator. The
+ * page counts pointer and mouse events: there must be none. Every page on
+ * the way is photographed.
+ */
+async function keyboardJourney(browser, base, email, password) {
+  const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
+  if (!adminEmail || !adminPassword) {
+    step('keyboard: skipped (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD not set: captions are uploaded by the admin)');
+    return;
+  }
+  const admin = await apiLogin(base, adminEmail, adminPassword);
+  const courses = await admin('GET', '/api/v1/courses?per_page=500');
+  const target = courses.items.filter((c) => c.status === 'published')[3];
+  if (!target) throw new Error('keyboard: fewer than four published courses');
+  const detail = await admin('GET', `/api/v1/courses/${target.id}`);
+  const videoId = detail.lessons.find((l) => l.video_id != null)?.video_id;
+  if (videoId == null) throw new Error(`keyboard: 「${target.title}」 has no lesson with a video`);
+  const vtt = 'WEBVTT\n\n00:00:00.000 --> 00:00:30.000\nキーボードだけで操作しています。\n';
+  await admin('POST', `/api/v1/videos/${videoId}/captions?lang=ja`, vtt, 'text/vtt');
+
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => {
+    window.__pointerEvents = 0;
+    for (const type of ['pointerdown', 'mousedown', 'touchstart']) {
+      window.addEventListener(type, () => (window.__pointerEvents += 1), true);
+    }
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  const kb = page.keyboard;
+  /** Presses Tab (or Shift+Tab) until the focused element passes `test`. */
+  const tabTo = async (what, test, arg, back = false) => {
+    for (let i = 0; i < 60; i++) {
+      if (await page.evaluate(test, arg)) return;
+      await kb.press(back ? 'Shift+Tab' : 'Tab');
+    }
+    throw new Error(`keyboard: ${what} was not reached with ${back ? 'Shift+Tab' : 'Tab'}`);
+  };
+  const focusedIs = (selector) => !!document.activeElement?.matches(selector);
+
+  await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await page.getByRole('button', { name: 'ログイン' }).waitFor();
+  // The skip link comes first and leads past the header.
+  await kb.press('Tab');
+  if (!(await page.evaluate(focusedIs, '#skip-link'))) throw new Error('keyboard: the first Tab does not reach 本文へスキップ');
+  await kb.press('Enter');
+  await tabTo('the e-mail field', focusedIs, '#login-email');
+  await kb.type(email);
+  await kb.press('Tab');
+  if (!(await page.evaluate(focusedIs, '#login-password'))) throw new Error('keyboard: Tab from the e-mail does not reach the password');
+  await kb.type(password);
+  await shoot(page, 'keyboard-login.png');
+  await kb.press('Enter');
+
+  const href = `#/courses/${encodeURIComponent(String(target.id))}`;
+  await page.locator(`main a[href="${href}"]`).first().waitFor({ state: 'visible' });
+  await tabTo(`the link to 「${target.title}」`, focusedIs, `main a[href="${href}"]`);
+  await shoot(page, 'keyboard-courses.png');
+  await kb.press('Enter');
+  await page.getByRole('heading', { name: target.title, level: 1 }).waitFor();
+  await tabTo('the first lesson', focusedIs, '.lesson-list button.lesson:not([disabled])');
+  const heartbeat = playedHeartbeat(page);
+  await kb.press('Enter');
+  await page.locator('.player video').waitFor();
+  // The player sits above the lessons. Chromium's own video controls (seek
+  // bar, volume) keep the keys pressed on them from the page, so the
+  // shortcuts are pressed on the video itself: back to before the player,
+  // then one Tab forward.
+  const beforePlayer = () => {
+    const player = document.querySelector('.player');
+    const el = document.activeElement;
+    return !!el && !!player && !player.contains(el) &&
+      !!(el.compareDocumentPosition(player) & Node.DOCUMENT_POSITION_FOLLOWING);
+  };
+  if (await page.getByRole('button', { name: '最初から再生' }).isVisible()) {
+    await tabTo('最初から再生', (name) => document.activeElement?.textContent === name, '最初から再生', true);
+    await kb.press('Enter');
+  }
+  await tabTo('the page before the player', beforePlayer, null, true);
+  await kb.press('Tab');
+  if (!(await page.evaluate(focusedIs, '.player video'))) throw new Error('keyboard: Tab into the player does not reach the video');
+  await page.locator('.player select[id^="player-captions-"]').waitFor({ state: 'visible' });
+  const rateBefore = await page.evaluate(() => document.querySelector('.player video').playbackRate);
+  await kb.press('c');
+  await page.waitForFunction(
+    () => [...document.querySelector('.player video').textTracks].some((t) => t.mode === 'showing'),
+    null,
+    { polling: 100 },
+  );
+  await kb.press('>');
+  await page.waitForFunction(
+    (r) => document.querySelector('.player video').playbackRate > r,
+    rateBefore,
+    { polling: 100 },
+  );
+  const rateAfter = await page.evaluate(() => document.querySelector('.player video').playbackRate);
+  try {
+    await playedMoreThan(page, 1);
+  } catch {
+    throw new Error('keyboard: the video did not play past 1 s');
+  }
+  await heartbeat;
+  const pointer = await page.evaluate(() => window.__pointerEvents);
+  if (pointer !== 0) throw new Error(`keyboard: ${pointer} pointer events reached the page`);
+  await shoot(page, 'keyboard-player.png');
+  await axeCheck(page, 'player with captions on (keyboard journey)');
+  if (errors.length) throw new Error(`keyboard: uncaught errors: ${errors.join(' | ')}`);
+  step(`keyboard: skip link, login typed, 「${target.title}」 opened with Enter, played; c → captions showing, > → ${rateBefore}× to ${rateAfter}×; heartbeat 200; no pointer events`);
+  await context.close();
 }
 
 try {
