@@ -1,6 +1,7 @@
 //! What the benchmarks that drive the real release binary share: adding a
 //! user through the command line, `manabi serve` on a free port as a child
-//! process (stopped when dropped), and a process's resident memory.
+//! process (stopped when dropped), and a process's resident memory and CPU
+//! time.
 //! Included with `#[path = "support/mod.rs"] mod support;`.
 
 use std::io::{BufRead, BufReader, Write};
@@ -77,4 +78,21 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time process `pid` has used so far (user + system), in seconds.
+#[allow(
+    dead_code,
+    reason = "each benchmark includes this file; not all measure CPU"
+)]
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses:
+    // utime and stime are the 12th and 13th of them, in clock ticks.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    // /proc counts in USER_HZ, which Linux fixes at 100 for user space.
+    Some((utime + stime) / 100.0)
 }

@@ -127,15 +127,19 @@ impl Catalog {
             .map_err(|e| db::DbError::Task(e.to_string()))?;
         let permits = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let lease = jiff::SignedDuration::from_secs(settings.job_lease_seconds.max(3));
-        let heartbeats =
-            heartbeats::Writer::start(db.clone(), tz.clone(), settings.completion_coverage);
+        let heartbeats = heartbeats::Writer::start(
+            db.clone(),
+            tz.clone(),
+            settings.completion_coverage,
+            settings.lifetimes(),
+        );
         let maintenance = notices::Windows::default();
         db.call({
             let maintenance = maintenance.clone();
             move |c| Ok(maintenance.reload(c, jiff::Timestamp::now())?)
         })
         .await?;
-        let state = AppState {
+        let state = AppState::new(api::Shared {
             queue: jobs::Queue::new(db.clone(), Arc::clone(&store), lease),
             worker_token: settings.worker_token()?.map(Arc::new),
             db,
@@ -152,7 +156,7 @@ impl Catalog {
             heartbeats,
             maintenance,
             backups: None,
-        };
+        });
         Ok(Self { state })
     }
 
@@ -163,20 +167,20 @@ impl Catalog {
         network: domain::Network,
         caps: Option<Arc<dyn domain::BitrateCaps>>,
     ) -> Self {
-        self.state.network = Arc::new(network);
-        self.state.caps = caps;
+        self.state.configure().network = Arc::new(network);
+        self.state.configure().caps = caps;
         self
     }
 
     /// Sends invitation e-mails through `mailer` (see [`Self::deliver_invitations`]).
     pub fn with_mailer(mut self, mailer: Option<mail::Mailer>) -> Self {
-        self.state.mailer = mailer.map(Arc::new);
+        self.state.configure().mailer = mailer.map(Arc::new);
         self
     }
 
     /// Takes daily backups (housekeeping) and on-demand ones (admin API) by `plan`.
     pub fn with_backups(mut self, plan: backup::Plan) -> Self {
-        self.state.backups = Some(Arc::new(plan));
+        self.state.configure().backups = Some(Arc::new(plan));
         self
     }
 

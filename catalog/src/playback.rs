@@ -81,6 +81,9 @@ pub enum HeartbeatError {
     /// The heartbeat writer is not running (the service is stopping).
     #[error("heartbeat writer stopped")]
     Stopped,
+    /// The request's login session did not let it in.
+    #[error("not let in: {0:?}")]
+    Refused(crate::sessions::Refusal),
 }
 
 /// Records that a renewed grant for `session` lasts until `expires`.
@@ -116,9 +119,11 @@ pub struct Applied {
 const MAX_INTERVALS: usize = 1000;
 
 /// Applies one heartbeat of `user` to `session` at `now` within the
-/// caller's transaction (the service's writer gives each its savepoint in a
-/// batch: [`crate::heartbeats`]): the ledger row, the session's state,
-/// coverage and the rollups.
+/// caller's transaction (the service's writer batches many in one:
+/// [`crate::heartbeats`]): the ledger row, the session's state, coverage and
+/// the rollups. Every refusal (`NotFound`, `NotYours`, `Invalid`) happens
+/// before the first write, so a refused heartbeat leaves the transaction as
+/// it was.
 pub fn apply(
     tx: &Connection,
     session: &PlaybackSessionId,

@@ -31,6 +31,53 @@ pub struct SessionUser {
     pub must_change_password: bool,
 }
 
+/// What a request presents to be let in: the session cookie's token and,
+/// on an unsafe method, the CSRF token it sent. Read from the request alone;
+/// [`Credentials::admit`] then judges the session the token resolves to.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The session cookie's value.
+    pub token: String,
+    /// The CSRF token sent, when the method changes something.
+    pub csrf_sent: Option<String>,
+    /// The method changes something (not GET, HEAD or OPTIONS).
+    pub unsafe_method: bool,
+    /// The route is one a one-time password may use (the session itself and
+    /// the password change).
+    pub password_change_route: bool,
+}
+
+/// Why a request was not let in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No valid session (unknown, expired, or the account is off).
+    Unauthenticated,
+    /// Logged in with a one-time password, on another route than its change.
+    PasswordChangeRequired,
+    /// An unsafe method without the session's CSRF token.
+    Csrf,
+}
+
+impl Credentials {
+    /// Lets in `user`, the session the token resolved to (`None`: none), if
+    /// the request may go on with it.
+    pub fn admit(&self, user: Option<SessionUser>) -> Result<SessionUser, Refusal> {
+        use subtle::ConstantTimeEq;
+        let user = user.ok_or(Refusal::Unauthenticated)?;
+        // A one-time password opens only the way to a password of one's own.
+        if user.must_change_password && !self.password_change_route {
+            return Err(Refusal::PasswordChangeRequired);
+        }
+        if self.unsafe_method {
+            let sent = self.csrf_sent.as_deref().unwrap_or_default();
+            if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(user.csrf_token.as_bytes())) {
+                return Err(Refusal::Csrf);
+            }
+        }
+        Ok(user)
+    }
+}
+
 /// How long sessions live.
 #[derive(Debug, Clone, Copy)]
 pub struct Lifetimes {

@@ -111,6 +111,14 @@ pub enum SettingsError {
 }
 
 impl Settings {
+    /// How long login sessions live.
+    pub fn lifetimes(&self) -> crate::sessions::Lifetimes {
+        crate::sessions::Lifetimes {
+            idle: jiff::SignedDuration::from_mins(self.session_idle_minutes),
+            absolute: jiff::SignedDuration::from_hours(self.session_absolute_hours),
+        }
+    }
+
     /// Checks the values and resolves the timezone.
     pub fn timezone(&self) -> Result<jiff::tz::TimeZone, SettingsError> {
         jiff::tz::TimeZone::get(&self.timezone)

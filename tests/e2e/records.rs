@@ -101,6 +101,25 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
     assert_eq!(mine["watched"][0]["completed"], true);
     the_learner_sees_the_same_in_own_history(&learner, video, &mine["watched"][0]).await;
 
+    // A page being hidden sends its last heartbeat by navigator.sendBeacon,
+    // which cannot set headers: the CSRF token may come in the query, and a
+    // wrong one is refused like a missing header.
+    let beacon = |csrf: String, seq: i64| {
+        let (learner, hb) = (&learner, &hb);
+        async move {
+            learner
+                .client
+                .post(learner.url(&format!("{hb}?csrf={csrf}")))
+                .json(&json!({"seq": seq, "position_s": 5.0, "played": [], "rate": 1.0}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(beacon("0".repeat(64), 4).await, StatusCode::FORBIDDEN);
+    assert_eq!(beacon(learner.csrf.clone(), 4).await, StatusCode::OK);
+
     // The same as CSV: per user (default) and per content.
     let resp = admin
         .client

@@ -187,6 +187,18 @@ impl From<crate::playback::HeartbeatError> for ApiError {
             E::Invalid(m) => ApiError::Invalid(m),
             E::Sqlite(e) => e.into(),
             E::Stopped => ApiError::Unavailable,
+            E::Refused(refusal) => refusal.into(),
+        }
+    }
+}
+
+impl From<crate::sessions::Refusal> for ApiError {
+    fn from(refusal: crate::sessions::Refusal) -> Self {
+        use crate::sessions::Refusal as R;
+        match refusal {
+            R::Unauthenticated => ApiError::Unauthenticated,
+            R::PasswordChangeRequired => ApiError::PasswordChangeRequired,
+            R::Csrf => ApiError::Csrf,
         }
     }
 }

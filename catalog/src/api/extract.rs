@@ -2,12 +2,11 @@
 //! the logged-in user (session cookie + CSRF check on unsafe methods).
 
 use super::{ApiError, AppState};
-use crate::sessions::{self, COOKIE};
+use crate::sessions::{self, COOKIE, Credentials};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::Method;
 use axum::http::request::Parts;
 use domain::{Role, UserId};
-use subtle::ConstantTimeEq;
 
 /// `Json<T>` with JSON error bodies.
 #[derive(Debug, FromRequest)]
@@ -66,53 +65,60 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+impl FromRequestParts<AppState> for Credentials {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let token = cookie(&parts.headers, COOKIE).ok_or(ApiError::Unauthenticated)?;
+        // (Handlers under the nested /api/v1 router see the path without it.)
+        let path = parts.uri.path();
+        let path = path.strip_prefix("/api/v1").unwrap_or(path);
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let csrf_sent = unsafe_method
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        // navigator.sendBeacon cannot set headers: heartbeats
+                        // alone may carry the token in the query string.
+                        if path.ends_with("/heartbeat") {
+                            query_param(parts, "csrf")
+                        } else {
+                            None
+                        }
+                    })
+            })
+            .flatten();
+        Ok(Credentials {
+            token,
+            csrf_sent,
+            unsafe_method,
+            password_change_route: matches!(path, "/session" | "/session/password"),
+        })
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = cookie(&parts.headers, COOKIE).ok_or(ApiError::Unauthenticated)?;
+        let credentials = Credentials::from_request_parts(parts, state).await?;
         let now = jiff::Timestamp::now();
-        let life = state.lifetimes();
-        let lookup = token.clone();
-        let user = state
+        let life = state.settings.lifetimes();
+        let lookup = credentials.token.clone();
+        let found = state
             .db
             .call(move |c| Ok(sessions::resolve(c, &lookup, now, life)?))
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        // A one-time password opens only the way to a password of one's own.
-        // (Handlers under the nested /api/v1 router see the path without it.)
-        let path = parts.uri.path();
-        let path = path.strip_prefix("/api/v1").unwrap_or(path);
-        if user.must_change_password && !matches!(path, "/session" | "/session/password") {
-            return Err(ApiError::PasswordChangeRequired);
-        }
-        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe {
-            let sent = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-                .or_else(|| {
-                    // navigator.sendBeacon cannot set headers: heartbeats alone may
-                    // carry the token in the query string.
-                    if parts.uri.path().ends_with("/heartbeat") {
-                        query_param(parts, "csrf")
-                    } else {
-                        None
-                    }
-                });
-            let ok =
-                sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(user.csrf_token.as_bytes())));
-            if !ok {
-                return Err(ApiError::Csrf);
-            }
-        }
+            .await?;
+        let user = credentials.admit(found)?;
         Ok(CurrentUser {
             id: user.user_id,
             role: user.role,
             csrf_token: user.csrf_token,
-            token: token.into(),
+            token: credentials.token.into(),
         })
     }
 }

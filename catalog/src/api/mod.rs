@@ -27,21 +27,46 @@ mod videos;
 pub use error::ApiError;
 
 use crate::db::Db;
-use crate::sessions::Lifetimes;
 use crate::settings::Settings;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, patch, post};
 use domain::SigningKeys;
-use jiff::SignedDuration;
 use std::path::PathBuf;
 use std::sync::Arc;
 use store::Store;
 use tokio::sync::Semaphore;
 
-/// Everything a handler may need; cheap to clone.
+/// Everything a handler may need, behind one `Arc`: axum clones the state
+/// for every extractor of every request, so a clone must be one counter.
+/// Fields are read through `Deref` (`state.db`, `state.settings` …).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// Shares `shared` among the handlers.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+
+    /// The fields, to configure before serving; a clone taken earlier keeps
+    /// the values it had.
+    pub fn configure(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+#[derive(Clone)]
+pub struct Shared {
     /// The catalog database.
     pub db: Db,
     /// The media store (uploads go here).
@@ -79,7 +104,7 @@ pub struct AppState {
     pub backups: Option<Arc<crate::backup::Plan>>,
 }
 
-impl AppState {
+impl Shared {
     /// The bitrate cap for a viewer (0: none).
     pub fn cap_kbps(&self, site: &str, session: &domain::PlaybackSessionId) -> u32 {
         self.caps.as_ref().map_or(0, |c| c.cap_kbps(site, session))
@@ -88,14 +113,6 @@ impl AppState {
     /// Today in the service's timezone (the calendar of reports, seats and due days).
     pub fn today(&self) -> jiff::civil::Date {
         jiff::Timestamp::now().to_zoned(self.tz.clone()).date()
-    }
-
-    /// Login session lifetimes from the settings.
-    pub fn lifetimes(&self) -> Lifetimes {
-        Lifetimes {
-            idle: SignedDuration::from_mins(self.settings.session_idle_minutes),
-            absolute: SignedDuration::from_hours(self.settings.session_absolute_hours),
-        }
     }
 }
 

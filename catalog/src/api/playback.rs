@@ -1,20 +1,22 @@
 //! `POST /api/v1/play/{session_id}/heartbeat`.
 
-use super::extract::{ApiJson, ApiPath, CurrentUser};
+use super::extract::{ApiJson, ApiPath};
 use super::videos::master_url;
 use super::{ApiError, AppState};
 use crate::playback::{self, Heartbeat};
+use crate::sessions::Credentials;
 use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use domain::PlaybackSessionId;
 use jiff::{SignedDuration, Timestamp};
 
-/// Records a heartbeat; answers the bitrate cap and, when the grant is in its
+/// Records a heartbeat; the login session is checked by the heartbeat
+/// writer in the same batch (`crate::heartbeats`). Answers the bitrate cap and, when the grant is in its
 /// last third, a fresh `master_url` for the player to switch to.
 pub async fn heartbeat(
     State(state): State<AppState>,
-    me: CurrentUser,
+    credentials: Credentials,
     ApiPath(session): ApiPath<String>,
     ApiJson(hb): ApiJson<Heartbeat>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -22,7 +24,7 @@ pub async fn heartbeat(
     let now = Timestamp::now();
     let applied = state
         .heartbeats
-        .submit(session.clone(), me.id, hb, now)
+        .submit(session.clone(), credentials, hb, now)
         .await?;
     let ttl = SignedDuration::from_secs(state.settings.grant_ttl_seconds);
     let mut body = serde_json::json!({
