@@ -20,6 +20,7 @@ if (process.argv.includes('--test')) {
       'played.ts',
       'levels.ts',
       'route.ts',
+      'learning.ts',
       'format.ts',
       'grant.ts',
       'notices.ts',

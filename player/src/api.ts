@@ -19,6 +19,8 @@ export interface User {
 export interface SessionResponse {
   user: User;
   csrf_token: string;
+  /** The login ends after this many seconds without a request (absent: unknown). */
+  idle_timeout_s?: number;
 }
 
 export interface Category {
@@ -37,6 +39,19 @@ export interface CourseSummary {
   category_name: string | null;
   status: 'published' | 'draft' | string;
   lesson_count: number;
+  /** RFC 3339; null while never published. */
+  published_at?: string | null;
+}
+
+/** The logged-in user's progress in one video. */
+export interface Progress {
+  /** Share of the video played at least once, 0..1. */
+  coverage: number;
+  completed: boolean;
+  /** Where playing it again starts (0 near the end). */
+  position_s: number;
+  /** RFC 3339. */
+  last_viewed_at: string;
 }
 
 export interface Lesson {
@@ -45,6 +60,33 @@ export interface Lesson {
   position: number;
   video_id: string | number | null;
   duration_s: number | null;
+  /** The logged-in user's progress; null when never played. */
+  progress?: Progress | null;
+}
+
+/** One assigned course of `GET /api/v1/me/assignments` (必修研修). */
+export interface MyAssignment {
+  id: number;
+  course_id: string | number;
+  course_title: string;
+  /** `YYYY-MM-DD` (the service's timezone), or null. */
+  due_on: string | null;
+  note: string;
+  status: 'not_started' | 'in_progress' | 'completed' | 'overdue' | string;
+  completed_lessons: number;
+  lessons: number;
+}
+
+/** One video of `GET /api/v1/me/history` (視聴履歴), newest first. */
+export interface HistoryItem extends Progress {
+  video_id: string | number;
+  course_id: string | number;
+  course_title: string;
+  lesson_id: string | number;
+  lesson_title: string;
+  duration_s: number | null;
+  /** Viewing time credited to the user, whole seconds. */
+  seconds: number;
 }
 
 export interface CourseDetail extends Omit<CourseSummary, 'lesson_count'> {
@@ -436,7 +478,23 @@ export const api = {
       body: { current_password, new_password },
     }),
   categories: () => request<List<Category>>('GET', '/api/v1/categories'),
-  courses: () => request<List<CourseSummary>>('GET', '/api/v1/courses?per_page=500'),
+  /** Published courses (editors: drafts too), of one domain (slug or id) or matching `q`. */
+  courses: (filter: { category?: string; q?: string } = {}) => {
+    const query = new URLSearchParams({ per_page: '500' });
+    if (filter.category) query.set('category', filter.category);
+    if (filter.q) query.set('q', filter.q);
+    return request<List<CourseSummary>>('GET', `/api/v1/courses?${query.toString()}`);
+  },
+  /** What is assigned to me (必修研修), due soonest first. */
+  myAssignments: () => request<List<MyAssignment>>('GET', '/api/v1/me/assignments'),
+  /** My viewing history, newest first. */
+  history: (opts: { status?: 'in_progress' | 'completed'; page?: number; perPage?: number } = {}) => {
+    const query = new URLSearchParams();
+    if (opts.status) query.set('status', opts.status);
+    if (opts.page) query.set('page', String(opts.page));
+    if (opts.perPage) query.set('per_page', String(opts.perPage));
+    return request<List<HistoryItem>>('GET', `/api/v1/me/history?${query.toString()}`);
+  },
   course: (id: string) => request<CourseDetail>('GET', `/api/v1/courses/${enc(id)}`),
   play: (videoId: string | number) =>
     request<PlayResponse>('POST', `/api/v1/videos/${enc(String(videoId))}/play`, { body: {} }),

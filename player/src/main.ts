@@ -9,9 +9,7 @@ import {
   ApiError,
   onMaintenance,
   setCsrf,
-  type Category,
   type CourseDetail,
-  type CourseSummary,
   type Lesson,
   type Notice,
   type User,
@@ -19,14 +17,16 @@ import {
 import type { AdminHost, AdminPages } from './admin/host';
 import { canManage } from './admin/labels';
 import { h, type Child } from './dom';
-import { formatDuration, groupCourses } from './format';
+import { $, announce, errorMessage, heading, show } from './frame';
+import { formatDuration } from './format';
 import { kindLabel, orderNotices, shouldFetch, stateLabel, windowText } from './notices';
 import { resumeMessage } from './controls';
 import { LessonPlayer } from './player';
 import { loadPreferences } from './preferences';
-import { courseHref, parseRoute, type Route } from './route';
+import { domainHref, parseRoute, type Route } from './route';
+import { domainPage, historyPage, homePage, searchPage, type PageContext } from './learn-pages';
+import { coveragePercent } from './learning';
 
-const SITE = 'manabi 研修動画';
 const NEXT_KEY = 'manabi.next';
 const MSG_LOGIN_FAILED = 'メールアドレスまたはパスワードが正しくありません。';
 const MSG_EXPIRED = 'ログインの有効期限が切れました。もう一度ログインしてください。';
@@ -35,28 +35,6 @@ let user: User | null = null;
 let player: LessonPlayer | null = null;
 /** Increases on every render, so a slow page load never paints over a newer one. */
 let renderId = 0;
-let firstRender = true;
-
-const $ = <T extends HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing from index.html`);
-  return el as T;
-};
-
-/** Says something in the polite live region (empty string clears it). */
-function announce(message: string): void {
-  const status = $('status');
-  status.textContent = '';
-  if (message) {
-    // A fresh text node after a tick makes screen readers repeat equal messages.
-    window.setTimeout(() => (status.textContent = message), 50);
-  }
-}
-
-function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return 'エラーが発生しました。時間をおいてもう一度お試しください。';
-}
 
 function setUser(u: User | null): void {
   if (!u || u.id !== user?.id) clearNotices();
@@ -220,19 +198,6 @@ function stopPlayer(): Promise<void> {
   const p = player;
   player = null;
   return p ? p.stop() : Promise.resolve();
-}
-
-/** Replaces the main view, sets the title and (after navigation) focus. */
-function show(title: string, ...content: Node[]): void {
-  const view = $('view');
-  view.replaceChildren(...content);
-  document.title = `${title} | ${SITE}`;
-  if (!firstRender) view.querySelector<HTMLElement>('h1')?.focus();
-  firstRender = false;
-}
-
-function heading(text: string): HTMLHeadingElement {
-  return h('h1', { tabindex: -1 }, text);
 }
 
 function go(hash: string): void {
@@ -441,70 +406,40 @@ function passwordPage(): void {
   );
 }
 
-async function coursesPage(id: number): Promise<void> {
-  const [cats, courses] = await Promise.all([api.categories(), api.courses()]);
-  if (id !== renderId) return;
-  const groups = groupCourses<CourseSummary>(cats.items as Category[], courses.items);
-  const content: Node[] = [heading('講座一覧')];
-  if (groups.length === 0) {
-    content.push(h('p', {}, '公開されている講座はまだありません。'));
-  }
-  for (const [i, g] of groups.entries()) {
-    const hid = `cat-${i}`;
-    content.push(
-      h(
-        'section',
-        { class: 'category', 'aria-labelledby': hid },
-        h('h2', { id: hid }, g.name),
-        h('ul', { class: 'course-list' }, ...g.courses.map(courseItem)),
-      ),
-    );
-  }
-  show('講座一覧', ...content);
-}
-
-function courseItem(c: CourseSummary): HTMLLIElement {
-  return h(
-    'li',
-    { class: 'course' },
-    h('h3', {}, h('a', { href: courseHref(c.id) }, c.title)),
-    c.description ? h('p', { class: 'description' }, c.description) : null,
-    h(
-      'p',
-      { class: 'meta' },
-      `レッスン ${c.lesson_count} 本`,
-      c.status === 'draft' ? h('span', { class: 'badge' }, '下書き') : null,
-    ),
-  );
-}
-
-async function coursePage(id: number, courseId: string): Promise<void> {
+/**
+ * A course: its lessons, each with the learner's progress (視聴率, 修了),
+ * and the player above them once a lesson is chosen. With `lessonId` (from
+ * 続きから見る or the history) that lesson is marked and focused, ready to
+ * resume with one press: playback only ever starts from the learner.
+ */
+async function coursePage(id: number, courseId: string, lessonId?: string): Promise<void> {
   const course: CourseDetail = await api.course(courseId);
   if (id !== renderId) return;
   const lessons = [...course.lessons].sort((a, b) => a.position - b.position);
   const stage = h('section', { class: 'stage', 'aria-labelledby': 'stage-heading', hidden: true });
   const buttons: HTMLButtonElement[] = [];
+  let offered: HTMLButtonElement | null = null;
   const list = h(
     'ol',
     { class: 'lesson-list' },
     ...lessons.map((lesson) => {
-      const ready = lesson.video_id !== null && lesson.video_id !== undefined;
-      const dur = formatDuration(lesson.duration_s);
-      const btn = h(
-        'button',
-        { type: 'button', class: 'lesson', 'data-lesson-id': String(lesson.id), disabled: !ready },
-        h('span', { class: 'lesson-title' }, lesson.title),
-        dur ? h('span', { class: 'lesson-duration' }, `（${dur}）`) : null,
-        ready ? null : h('span', { class: 'lesson-duration' }, '（準備中）'),
-      );
+      const btn = lessonButton(lesson);
       btn.addEventListener('click', () => void playLesson(lesson, btn, buttons, stage));
       buttons.push(btn);
+      if (lessonId !== undefined && String(lesson.id) === lessonId && !btn.disabled) offered = btn;
       return h('li', {}, btn);
     }),
   );
+  const domain = course.category_id ?? null;
   show(
     course.title,
-    h('p', { class: 'breadcrumb' }, h('a', { href: '#/' }, '講座一覧へ戻る')),
+    h(
+      'nav',
+      { class: 'breadcrumb', 'aria-label': 'パンくずリスト' },
+      h('a', { href: '#/' }, 'ホーム'),
+      domain !== null ? ' › ' : null,
+      domain !== null ? h('a', { href: domainHref(domain) }, course.category_name ?? '分野') : null,
+    ),
     heading(course.title),
     h(
       'p',
@@ -520,6 +455,41 @@ async function coursePage(id: number, courseId: string): Promise<void> {
       h('h2', { id: 'lessons-heading' }, 'レッスン一覧'),
       lessons.length ? list : h('p', {}, 'この講座にはまだレッスンがありません。'),
     ),
+  );
+  const target = offered as HTMLButtonElement | null;
+  if (target) {
+    target.classList.add('is-offered');
+    target.focus();
+    target.scrollIntoView({ block: 'center' });
+  }
+}
+
+/**
+ * A lesson's button: title, length, and the learner's progress (or 準備中
+ * while its video is not ready). Everything is inside the button, so it is
+ * read as the button's name.
+ */
+function lessonButton(lesson: Lesson): HTMLButtonElement {
+  const ready = lesson.video_id !== null && lesson.video_id !== undefined;
+  const dur = formatDuration(lesson.duration_s);
+  const p = lesson.progress ?? null;
+  // Under a second rounds to 「0秒」: nothing worth resuming.
+  const resume = p && !p.completed && p.position_s >= 1 ? formatDuration(p.position_s) : '';
+  return h(
+    'button',
+    { type: 'button', class: 'lesson', 'data-lesson-id': String(lesson.id), disabled: !ready },
+    h('span', { class: 'lesson-title' }, lesson.title),
+    dur ? h('span', { class: 'lesson-duration' }, `（${dur}）`) : null,
+    ready ? null : h('span', { class: 'lesson-duration' }, '（準備中）'),
+    ready
+      ? h(
+          'span',
+          { class: `lesson-progress${p?.completed ? ' is-done' : ''}` },
+          p?.completed ? h('span', { class: 'badge badge-done' }, '修了') : null,
+          p ? `視聴率 ${coveragePercent(p.coverage)}%` : '未視聴',
+          resume ? `・${resume}から再開` : '',
+        )
+      : null,
   );
 }
 
@@ -602,7 +572,7 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
           ? `このページは管理者のためのページです。${which === 'notices' ? 'お知らせの掲載' : 'この画面の操作'}が必要な場合は、管理者にお問い合わせください。`
           : 'このページは管理者と受講管理者のためのページです。必要な場合は、所属の研修担当者にお問い合わせください。',
       ),
-      h('p', {}, h('a', { href: '#/' }, '講座一覧へ戻る')),
+      h('p', {}, h('a', { href: '#/' }, 'ホームへ戻る')),
     );
     return;
   }
@@ -637,7 +607,7 @@ function notFoundPage(): void {
   show(
     'ページが見つかりません',
     heading('ページが見つかりません'),
-    h('p', {}, h('a', { href: '#/' }, '講座一覧へ戻る')),
+    h('p', {}, h('a', { href: '#/' }, 'ホームへ戻る')),
   );
 }
 
@@ -663,6 +633,7 @@ async function render(): Promise<void> {
     return;
   }
   refreshNotices();
+  const pages: PageContext = { isCurrent: () => id === renderId, go };
   try {
     switch (route.name) {
       case 'login':
@@ -671,11 +642,20 @@ async function render(): Promise<void> {
       case 'password':
         passwordPage();
         break;
-      case 'courses':
-        await coursesPage(id);
+      case 'home':
+        await homePage(pages);
+        break;
+      case 'domain':
+        await domainPage(pages, route.slug);
+        break;
+      case 'search':
+        await searchPage(pages, route.q);
+        break;
+      case 'history':
+        await historyPage(pages, route.page);
         break;
       case 'course':
-        await coursePage(id, route.id);
+        await coursePage(id, route.id, route.lesson);
         break;
       case 'adminUsers':
         await adminPage(id, 'users');
@@ -710,7 +690,7 @@ async function render(): Promise<void> {
       'エラー',
       heading('ページを表示できませんでした'),
       h('p', {}, errorMessage(err)),
-      h('p', {}, h('a', { href: '#/' }, '講座一覧へ戻る')),
+      h('p', {}, h('a', { href: '#/' }, 'ホームへ戻る')),
     );
   }
 }

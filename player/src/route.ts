@@ -1,10 +1,14 @@
-/** Hash routes of the pages (pure). */
+/** Hash routes of the pages and the addresses that lead to them (pure). */
 
 export type Route =
   | { name: 'login' }
   | { name: 'password' }
-  | { name: 'courses' }
-  | { name: 'course'; id: string }
+  | { name: 'home' }
+  | { name: 'domain'; slug: string }
+  | { name: 'search'; q: string }
+  | { name: 'history'; page: number }
+  /** `lesson`: the lesson to offer first (from 続きから見る or the history). */
+  | { name: 'course'; id: string; lesson?: string }
   | { name: 'adminUsers' }
   | { name: 'adminImport' }
   | { name: 'adminReports' }
@@ -15,39 +19,87 @@ export type Route =
   | { name: 'adminExports' }
   | { name: 'notFound' };
 
+/** The administration pages, `#/admin/{page}`. */
+const ADMIN_ROUTES = {
+  users: 'adminUsers',
+  import: 'adminImport',
+  reports: 'adminReports',
+  notices: 'adminNotices',
+  groups: 'adminGroups',
+  trash: 'adminTrash',
+  audit: 'adminAudit',
+  exports: 'adminExports',
+} as const;
+
+/** A path segment decoded, or null when it is not valid percent-encoding. */
+function segment(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** A page number from the query (1 when missing or not a positive integer). */
+function pageParam(query: URLSearchParams): number {
+  const n = Number(query.get('page'));
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
 /**
- * Parses `location.hash`: `#/login`, `#/password`, `#/` (or empty),
- * `#/courses/{id}`, and the administration pages `#/admin/users`, `#/admin/import`,
- * `#/admin/reports`, `#/admin/notices`, `#/admin/groups`, `#/admin/trash`,
- * `#/admin/audit`, `#/admin/exports`.
+ * Parses `location.hash`: `#/` (or empty) the home, `#/login`, `#/password`,
+ * `#/domains/{slug}`, `#/search?q=`, `#/history?page=`,
+ * `#/courses/{id}?lesson=`, and the administration pages `#/admin/users`,
+ * `#/admin/import`, `#/admin/reports`, `#/admin/notices`, `#/admin/groups`,
+ * `#/admin/trash`, `#/admin/audit`, `#/admin/exports`. A trailing slash is
+ * allowed; unknown query parameters are ignored.
  */
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
-  if (path === '' || path === '/') return { name: 'courses' };
+  const raw = hash.replace(/^#/, '');
+  const at = raw.indexOf('?');
+  const path = (at < 0 ? raw : raw.slice(0, at)).replace(/(.)\/$/, '$1');
+  const query = new URLSearchParams(at < 0 ? '' : raw.slice(at + 1));
+  if (path === '' || path === '/') return { name: 'home' };
   if (path === '/login') return { name: 'login' };
   if (path === '/password') return { name: 'password' };
-  if (path === '/admin/users' || path === '/admin/users/') return { name: 'adminUsers' };
-  if (path === '/admin/import' || path === '/admin/import/') return { name: 'adminImport' };
-  if (path === '/admin/reports' || path === '/admin/reports/') return { name: 'adminReports' };
-  if (path === '/admin/notices' || path === '/admin/notices/') return { name: 'adminNotices' };
-  if (path === '/admin/groups' || path === '/admin/groups/') return { name: 'adminGroups' };
-  if (path === '/admin/trash' || path === '/admin/trash/') return { name: 'adminTrash' };
-  if (path === '/admin/audit' || path === '/admin/audit/') return { name: 'adminAudit' };
-  if (path === '/admin/exports' || path === '/admin/exports/') return { name: 'adminExports' };
-  const m = /^\/courses\/([^/]+)\/?$/.exec(path);
-  if (m && m[1]) {
-    let id: string;
-    try {
-      id = decodeURIComponent(m[1]);
-    } catch {
-      return { name: 'notFound' };
-    }
-    return { name: 'course', id };
+  if (path === '/search') return { name: 'search', q: (query.get('q') ?? '').trim() };
+  if (path === '/history') return { name: 'history', page: pageParam(query) };
+  const admin = /^\/admin\/([a-z]+)$/.exec(path)?.[1];
+  if (admin && Object.prototype.hasOwnProperty.call(ADMIN_ROUTES, admin)) {
+    return { name: ADMIN_ROUTES[admin as keyof typeof ADMIN_ROUTES] };
+  }
+  const domain = /^\/domains\/([^/]+)$/.exec(path)?.[1];
+  if (domain) {
+    const slug = segment(domain);
+    return slug ? { name: 'domain', slug } : { name: 'notFound' };
+  }
+  const course = /^\/courses\/([^/]+)$/.exec(path)?.[1];
+  if (course) {
+    const id = segment(course);
+    if (!id) return { name: 'notFound' };
+    const lesson = query.get('lesson');
+    return lesson ? { name: 'course', id, lesson } : { name: 'course', id };
   }
   return { name: 'notFound' };
 }
 
-/** The hash of a course page. */
-export function courseHref(id: string | number): string {
-  return `#/courses/${encodeURIComponent(String(id))}`;
+/** The hash of a course page, optionally offering one of its lessons first. */
+export function courseHref(id: string | number, lesson?: string | number): string {
+  const base = `#/courses/${encodeURIComponent(String(id))}`;
+  return lesson === undefined ? base : `${base}?lesson=${encodeURIComponent(String(lesson))}`;
+}
+
+/** The hash of a domain (分野) page; `key` is its slug or id. */
+export function domainHref(key: string | number): string {
+  return `#/domains/${encodeURIComponent(String(key))}`;
+}
+
+/** The hash of the search results for `q`. */
+export function searchHref(q: string): string {
+  return `#/search?${new URLSearchParams({ q: q.trim() }).toString()}`;
+}
+
+/** The hash of a page of the viewing history (page 1 without a parameter). */
+export function historyHref(page = 1): string {
+  return page > 1 ? `#/history?page=${page}` : '#/history';
 }

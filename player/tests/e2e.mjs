@@ -96,6 +96,12 @@ async function axeCheck(page, where) {
   step(`axe: ${where}: ${passed} rules passed, ${serious.length} serious or critical${minor ? ` (${minor} minor or moderate: ${violations.filter((v) => !serious.includes(v)).map((v) => v.id).join(', ')})` : ''}`);
 }
 
+/**
+ * The course links of the home's 分野から探す (every published course, in
+ * the domains' order): stable, unlike 続きから見る and 新着 above them.
+ */
+const DOMAIN_COURSES = '#domains a[href^="#/courses/"]';
+
 /** Logs in through the login form on `page`. */
 async function logIn(page, email, password) {
   await page.getByLabel('メールアドレス').fill(email);
@@ -154,7 +160,7 @@ async function main() {
   step('logging in through the form');
   await logIn(page, email, password);
 
-  const firstCourse = page.locator('main a[href^="#/courses/"]').first();
+  const firstCourse = page.locator(DOMAIN_COURSES).first();
   try {
     await firstCourse.waitFor({ state: 'visible' });
   } catch {
@@ -237,6 +243,7 @@ async function main() {
   await morePages(context, base);
   await phoneJourney(browser, base, email, password);
   await keyboardJourney(browser, base, email, password);
+  await learnerHome(browser, base, email, password);
 
   if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
   if (axeFailures.length) {
@@ -1100,7 +1107,7 @@ async function renewal(page) {
     });
     location.hash = '#/';
   });
-  const secondCourse = page.locator('main a[href^="#/courses/"]').nth(1);
+  const secondCourse = page.locator(DOMAIN_COURSES).nth(1);
   await secondCourse.waitFor({ state: 'visible' });
   step(`renewal: opening the second course: ${(await secondCourse.textContent())?.trim()}`);
   await secondCourse.click();
@@ -1186,7 +1193,7 @@ async function playerControls(page) {
   const video = page.locator('.player video');
 
   await page.evaluate(() => (location.hash = '#/'));
-  await page.locator('main a[href^="#/courses/"]').first().click();
+  await page.locator(DOMAIN_COURSES).first().click();
   await lesson.click();
   await video.waitFor();
   const fromStart = page.getByRole('button', { name: '最初から再生' });
@@ -1376,7 +1383,7 @@ async function phoneJourney(browser, base, email, password) {
   await page.getByLabel('メールアドレス').fill(email);
   await page.getByLabel('パスワード', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'ログイン' }).tap();
-  const course = page.locator('main a[href^="#/courses/"]').nth(2);
+  const course = page.locator(DOMAIN_COURSES).nth(2);
   await course.waitFor({ state: 'visible' });
   await fits('the course list');
   await shoot(page, 'phone-courses.png');
@@ -1539,6 +1546,138 @@ async function keyboardJourney(browser, base, email, password) {
   await axeCheck(page, 'player with captions on (keyboard journey)');
   if (errors.length) throw new Error(`keyboard: uncaught errors: ${errors.join(' | ')}`);
   step(`keyboard: skip link, login typed, 「${target.title}」 opened with Enter, played; c → captions showing, > → ${rateBefore}× to ${rateAfter}×; heartbeat 200; no pointer events`);
+  await context.close();
+}
+
+/**
+ * The learner's home and what leads from it, after the journeys above have
+ * played some lessons: the administrator (over the API) assigns the learner
+ * one course due yesterday and one due in two weeks; the home lists the
+ * overdue one first, marked 期限切れ and highlighted, with a warning;
+ * 続きから見る leads to a course with that lesson offered (focused, its
+ * progress shown); 新着 shows publication days; a domain's page lists its
+ * courses; the search finds 「地方自治」 and says when nothing matches; the
+ * history lists what was watched with coverage and Japan times. Every page
+ * passes axe, fits 320 px and is photographed.
+ */
+async function learnerHome(browser, base, email, password) {
+  const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
+  if (!adminEmail || !adminPassword) {
+    step('home: skipped (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD not set: assignments are made by the admin)');
+    return;
+  }
+  const admin = await apiLogin(base, adminEmail, adminPassword);
+  const me = (await admin('GET', `/api/v1/users?q=${encodeURIComponent(email)}`)).items.find((u) => u.email === email);
+  const published = (await admin('GET', '/api/v1/courses?per_page=500')).items.filter((c) => c.status === 'published');
+  const day = (offset) => jstLocal(Date.now() + offset * 86_400_000).slice(0, 10);
+  const late = published[published.length - 1];
+  const later = published[published.length - 2];
+  await admin('POST', '/api/v1/assignments', { course_id: later.id, due_on: day(14), user_ids: [me.id], note: '年度内に受講してください。' });
+  await admin('POST', '/api/v1/assignments', { course_id: late.id, due_on: day(-1), user_ids: [me.id] });
+
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  const fits320 = async (where) => {
+    await page.setViewportSize({ width: 320, height: 800 });
+    const over = await sidewaysOverflow(page);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    if (over > 1) throw new Error(`home: ${where} is ${over} px too wide at 320 px`);
+  };
+  await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await logIn(page, email, password);
+  await page.getByRole('heading', { name: 'ホーム', level: 1 }).waitFor();
+
+  // 必修研修: the overdue one first, highlighted and said in words.
+  const assigned = page.getByRole('region', { name: '必修研修' });
+  const cards = assigned.getByRole('listitem');
+  await cards.first().waitFor();
+  const first = (await cards.first().innerText()).replace(/\s+/g, ' ');
+  if (!first.includes(late.title) || !first.includes('期限切れ') || !first.includes('1日過ぎています')) {
+    throw new Error(`home: the first assignment reads "${first}"`);
+  }
+  if (!(await cards.first().evaluate((li) => li.classList.contains('is-overdue')))) {
+    throw new Error('home: the overdue assignment is not highlighted');
+  }
+  await assigned.getByText('期限を過ぎた必修研修が 1 件あります。').waitFor();
+  const second = (await cards.nth(1).innerText()).replace(/\s+/g, ' ');
+  if (!second.includes(later.title) || !second.includes('あと14日') || !second.includes('年度内に受講してください。')) {
+    throw new Error(`home: the second assignment reads "${second}"`);
+  }
+  // 新着: publication days.
+  const fresh = page.getByRole('region', { name: '新着' });
+  const freshCount = await fresh.getByRole('listitem').count();
+  if (!freshCount || !(await fresh.getByText(/\d+年\d+月\d+日公開/).first().isVisible())) {
+    throw new Error('home: 新着 lists no course with its publication day');
+  }
+  const domains = await page.locator('#domains section.category').count();
+  await axeCheck(page, 'home');
+  await fits320('the home');
+  await shoot(page, 'home.png');
+  step(`home: 必修研修 overdue first (${first.slice(0, 60)}…), ${freshCount} 新着, ${domains} domains`);
+
+  // 続きから見る → the course with that lesson offered.
+  const going = page.getByRole('region', { name: '続きから見る' }).getByRole('link').first();
+  const goingText = ((await going.textContent()) || '').trim();
+  if (!goingText || goingText === '視聴履歴をすべて見る') throw new Error('home: 続きから見る lists nothing after the journeys');
+  await going.click();
+  await page.locator('.lesson.is-offered').waitFor();
+  const offered = await page.evaluate(() => ({
+    focused: document.activeElement?.classList.contains('is-offered') ?? false,
+    text: document.querySelector('.lesson.is-offered')?.textContent ?? '',
+  }));
+  if (!offered.focused || !/視聴率 \d+%/.test(offered.text)) {
+    throw new Error(`home: 続きから見る opened the course without the lesson offered (${JSON.stringify(offered)})`);
+  }
+  await axeCheck(page, 'course page with progress');
+  await shoot(page, 'course-progress.png');
+  step(`home: 続きから見る 「${goingText}」 opens its course with the lesson focused (${offered.text.trim()})`);
+
+  // A domain's page, from its link on the home.
+  await page.getByRole('link', { name: 'ホーム', exact: true }).first().click();
+  const domainLink = page.locator('#domains h3 a').first();
+  const domainName = ((await domainLink.textContent()) || '').trim();
+  await domainLink.click();
+  await page.getByRole('heading', { name: domainName, level: 1 }).waitFor();
+  const inDomain = await page.locator('main .course-list > li').count();
+  if (!inDomain) throw new Error(`home: the domain page of ${domainName} lists no course`);
+  await axeCheck(page, 'domain page');
+  await shoot(page, 'domain.png');
+
+  // The search.
+  const search = page.getByRole('search', { name: '講座の検索' });
+  await search.getByLabel('講座を探す').fill('地方自治');
+  await search.getByRole('button', { name: '検索' }).click();
+  await page.getByRole('heading', { name: '「地方自治」の検索結果', level: 1 }).waitFor();
+  await page.getByText(/^\d+ 件の講座が見つかりました。$/).first().waitFor();
+  const hits = await page.locator('main .course-list > li').count();
+  if (!hits) throw new Error('home: searching 地方自治 found nothing');
+  await axeCheck(page, 'search results');
+  await fits320('the search results');
+  await shoot(page, 'search.png');
+  await search.getByLabel('講座を探す').fill('該当しない言葉xyz');
+  await search.getByRole('button', { name: '検索' }).click();
+  await page.getByText('見つかりませんでした。言葉を変えてお試しください。').waitFor();
+  step(`home: ${domainName} lists ${inDomain} courses; 「地方自治」 finds ${hits}; a search without hits says so`);
+
+  // 視聴履歴 from the menu.
+  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '視聴履歴' }).click();
+  await page.getByRole('heading', { name: '視聴履歴', level: 1 }).waitFor();
+  const table = page.getByRole('table', { name: /^視聴した動画/ });
+  const rows = table.locator('tbody tr');
+  await rows.first().waitFor();
+  const rowText = (await rows.first().innerText()).replace(/\s+/g, ' ');
+  if (!/\d+%/.test(rowText) || !/\d{4}\/\d\d\/\d\d \d\d:\d\d/.test(rowText)) {
+    throw new Error(`history: the newest row reads "${rowText}"`);
+  }
+  await axeCheck(page, 'history page');
+  await fits320('the history');
+  await shoot(page, 'history.png');
+  step(`history: ${await rows.count()} videos; the newest: ${rowText.trim()}`);
+
+  if (errors.length) throw new Error(`home: uncaught errors: ${errors.join(' | ')}`);
   await context.close();
 }
 

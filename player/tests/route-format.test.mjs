@@ -1,12 +1,13 @@
 // Hash routes, durations, resume and grouping (src/route.ts, src/format.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRoute, courseHref } from '../dist-test/route.js';
+import { parseRoute, courseHref, domainHref, searchHref, historyHref } from '../dist-test/route.js';
 import { formatDuration, startPosition, groupCourses } from '../dist-test/format.js';
 
 test('parseRoute', () => {
-  assert.deepEqual(parseRoute(''), { name: 'courses' });
-  assert.deepEqual(parseRoute('#/'), { name: 'courses' });
+  assert.deepEqual(parseRoute(''), { name: 'home' });
+  assert.deepEqual(parseRoute('#/'), { name: 'home' });
+  assert.deepEqual(parseRoute('#/?x=1'), { name: 'home' });
   assert.deepEqual(parseRoute('#/login'), { name: 'login' });
   assert.deepEqual(parseRoute('#/password'), { name: 'password' });
   assert.deepEqual(parseRoute('#/courses/42'), { name: 'course', id: '42' });
@@ -31,6 +32,30 @@ test('parseRoute', () => {
   assert.deepEqual(parseRoute('#/nope'), { name: 'notFound' });
   assert.deepEqual(parseRoute('#main'), { name: 'notFound' });
   assert.equal(courseHref('a/b'), '#/courses/a%2Fb');
+});
+
+test('learner routes: domains, search, history, a course with a lesson offered', () => {
+  assert.deepEqual(parseRoute('#/domains/law-policy'), { name: 'domain', slug: 'law-policy' });
+  assert.deepEqual(parseRoute('#/domains/3/'), { name: 'domain', slug: '3' });
+  assert.deepEqual(parseRoute('#/domains/%E0%A4'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#/domains'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#/search?q=%E5%AE%89%E5%85%A8'), { name: 'search', q: '安全' });
+  assert.deepEqual(parseRoute('#/search?q=+a+b+'), { name: 'search', q: 'a b' });
+  assert.deepEqual(parseRoute('#/search'), { name: 'search', q: '' });
+  assert.deepEqual(parseRoute('#/history'), { name: 'history', page: 1 });
+  assert.deepEqual(parseRoute('#/history?page=3'), { name: 'history', page: 3 });
+  for (const bad of ['0', '-1', '2.5', 'x', '']) {
+    assert.deepEqual(parseRoute(`#/history?page=${bad}`), { name: 'history', page: 1 }, bad);
+  }
+  assert.deepEqual(parseRoute('#/courses/7?lesson=12'), { name: 'course', id: '7', lesson: '12' });
+  assert.deepEqual(parseRoute('#/courses/7?lesson='), { name: 'course', id: '7' });
+  // Addresses round-trip through the parser.
+  assert.deepEqual(parseRoute(courseHref(7, 12)), { name: 'course', id: '7', lesson: '12' });
+  assert.deepEqual(parseRoute(domainHref('current-topics')), { name: 'domain', slug: 'current-topics' });
+  assert.deepEqual(parseRoute(searchHref(' 地方自治 & 法 ')), { name: 'search', q: '地方自治 & 法' });
+  assert.equal(historyHref(), '#/history');
+  assert.equal(historyHref(1), '#/history');
+  assert.deepEqual(parseRoute(historyHref(4)), { name: 'history', page: 4 });
 });
 
 test('formatDuration in Japanese', () => {

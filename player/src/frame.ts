@@ -1,0 +1,47 @@
+/**
+ * The page frame every page paints into (index.html): the main view, the
+ * document title, the polite live region and the page heading that takes
+ * the focus after navigation. Shared by main.ts and the learner pages.
+ */
+import { ApiError } from './api';
+import { h } from './dom';
+
+const SITE = 'manabi 研修動画';
+let firstRender = true;
+
+/** The element of index.html with this id (it must be there). */
+export const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} missing from index.html`);
+  return el as T;
+};
+
+/** Says something in the polite live region (empty string clears it). */
+export function announce(message: string): void {
+  const status = $('status');
+  status.textContent = '';
+  if (message) {
+    // A fresh text node after a tick makes screen readers repeat equal messages.
+    window.setTimeout(() => (status.textContent = message), 50);
+  }
+}
+
+/** A message for any failure: the server's, or a Japanese fallback. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return 'エラーが発生しました。時間をおいてもう一度お試しください。';
+}
+
+/** Replaces the main view, sets the title and (after navigation) focus. */
+export function show(title: string, ...content: Node[]): void {
+  const view = $('view');
+  view.replaceChildren(...content);
+  document.title = `${title} | ${SITE}`;
+  if (!firstRender) view.querySelector<HTMLElement>('h1')?.focus();
+  firstRender = false;
+}
+
+/** The page's h1, focusable so that navigation can move the focus to it. */
+export function heading(text: string): HTMLHeadingElement {
+  return h('h1', { tabindex: -1 }, text);
+}
