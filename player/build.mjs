@@ -21,6 +21,8 @@ if (process.argv.includes('--test')) {
       'levels.ts',
       'route.ts',
       'learning.ts',
+      'text-size.ts',
+      'idle.ts',
       'format.ts',
       'grant.ts',
       'notices.ts',

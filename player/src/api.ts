@@ -377,6 +377,17 @@ export function onMaintenance(listener: (() => void) | null): void {
   maintenanceListener = listener;
 }
 
+let answeredListener: ((sentAt: number) => void) | null = null;
+
+/**
+ * Called with the time each request was sent whenever the server answered
+ * it other than 401: the request restarted the login's idle clock
+ * (idle-warning.ts).
+ */
+export function onAnswered(listener: ((sentAt: number) => void) | null): void {
+  answeredListener = listener;
+}
+
 const CSRF_KEY = 'manabi.csrf';
 let csrfToken: string | null = null;
 
@@ -427,6 +438,7 @@ export async function request<T>(
   const token = getCsrf();
   if (method !== 'GET' && token) headers['X-CSRF-Token'] = token;
   let res: Response;
+  const sentAt = Date.now();
   try {
     res = await fetch(path, {
       method,
@@ -438,6 +450,7 @@ export async function request<T>(
   } catch {
     throw new ApiError(0, 'network', fallbackMessage(0));
   }
+  if (res.status !== 401) answeredListener?.(sentAt);
   if (res.ok && opts.as === 'blob') {
     try {
       return (await res.blob()) as T;

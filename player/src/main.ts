@@ -21,7 +21,9 @@ import { $, announce, errorMessage, heading, show } from './frame';
 import { formatDuration } from './format';
 import { kindLabel, orderNotices, shouldFetch, stateLabel, windowText } from './notices';
 import { resumeMessage } from './controls';
+import { IdleWarning } from './idle-warning';
 import { LessonPlayer } from './player';
+import { mountTextSize } from './text-size-control';
 import { loadPreferences } from './preferences';
 import { domainHref, parseRoute, type Route } from './route';
 import { domainPage, historyPage, homePage, searchPage, type PageContext } from './learn-pages';
@@ -32,6 +34,12 @@ const MSG_LOGIN_FAILED = 'メールアドレスまたはパスワードが正し
 const MSG_EXPIRED = 'ログインの有効期限が切れました。もう一度ログインしてください。';
 
 let user: User | null = null;
+/** The idle-timeout warning of the current login. */
+const idle = new IdleWarning({
+  expired: () => loginEnded(),
+  logout: () => void logout(),
+  announce,
+});
 let player: LessonPlayer | null = null;
 /** Increases on every render, so a slow page load never paints over a newer one. */
 let renderId = 0;
@@ -216,14 +224,21 @@ function handleAuthError(err: unknown): boolean {
     return true;
   }
   if (err instanceof ApiError && err.status === 401) {
-    setCsrf(null);
-    setUser(null);
-    rememberNext();
-    go('#/login');
-    announce(MSG_EXPIRED);
+    loginEnded();
     return true;
   }
   return false;
+}
+
+/** The login has ended (a 401, or the idle timeout ran out): to the login form, said why. */
+function loginEnded(): void {
+  idle.stop();
+  void stopPlayer();
+  setCsrf(null);
+  setUser(null);
+  rememberNext();
+  go('#/login');
+  announce(MSG_EXPIRED);
 }
 
 function rememberNext(): void {
@@ -283,6 +298,7 @@ function loginPage(): void {
       .login(email.value.trim(), password.value)
       .then((res) => {
         setCsrf(res.csrf_token);
+        idle.start(res.idle_timeout_s);
         setUser(res.user);
         announce('ログインしました。');
         go(takeNext());
@@ -710,6 +726,7 @@ async function logout(): Promise<void> {
     }
   }
   btn.disabled = false;
+  idle.stop();
   setCsrf(null);
   setUser(null);
   go('#/login');
@@ -717,6 +734,7 @@ async function logout(): Promise<void> {
 }
 
 async function boot(): Promise<void> {
+  mountTextSize($('text-size'));
   $('logout').addEventListener('click', () => void logout());
   // The skip link must not change the hash, which is the router's.
   $('skip-link').addEventListener('click', (e) => {
@@ -726,6 +744,7 @@ async function boot(): Promise<void> {
   try {
     const s = await api.getSession();
     setCsrf(s.csrf_token);
+    idle.start(s.idle_timeout_s);
     setUser(s.user);
   } catch (err) {
     setCsrf(null);
@@ -737,9 +756,17 @@ async function boot(): Promise<void> {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') refreshNotices();
   });
-  // Someone watching for long without changing pages still hears of an incident.
+  // Someone watching for long without changing pages still hears of an
+  // incident. Only someone there, though: a request restarts the login's
+  // idle clock, so a tab left alone must not keep the login alive.
+  let used = false;
+  for (const type of ['keydown', 'pointerdown']) {
+    document.addEventListener(type, () => (used = true), { capture: true, passive: true });
+  }
   window.setInterval(() => {
-    if (document.visibilityState === 'visible') refreshNotices();
+    const watching = [...document.querySelectorAll('video')].some((v) => !v.paused);
+    if (document.visibilityState === 'visible' && (used || watching)) refreshNotices();
+    used = false;
   }, 5 * 60_000);
   window.addEventListener('hashchange', () => void render());
   await render();

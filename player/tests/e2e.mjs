@@ -244,6 +244,7 @@ async function main() {
   await phoneJourney(browser, base, email, password);
   await keyboardJourney(browser, base, email, password);
   await learnerHome(browser, base, email, password);
+  await textSizeAndIdle(browser, base, email, password);
 
   if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
   if (axeFailures.length) {
@@ -1678,6 +1679,82 @@ async function learnerHome(browser, base, email, password) {
   step(`history: ${await rows.count()} videos; the newest: ${rowText.trim()}`);
 
   if (errors.length) throw new Error(`home: uncaught errors: ${errors.join(' | ')}`);
+  await context.close();
+}
+
+/**
+ * The text size (文字の大きさ) and the idle-timeout warning, in a browser
+ * whose clock the test moves (Playwright's fake clock). 特大 chosen on the
+ * login page scales the root font to 150 %, survives the login and a
+ * reload, and the home still fits 320 px and passes axe at that size. Left
+ * alone for 27 min of a 30-min login (the server restarts its idle clock at
+ * most once a minute, so the page counts from a minute earlier), the page
+ * shows the warning as a modal alert dialog with the focus on
+ * 「ログインを続ける」, keeps Tab inside it, and pressing it asks
+ * GET /api/v1/session and closes it; left alone again past the end, the
+ * login page says 「ログインの有効期限が切れました」.
+ */
+async function textSizeAndIdle(browser, base, email, password) {
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.clock.install();
+  await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  const rootSize = () => page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+  const sizes = page.getByRole('group', { name: '文字の大きさ' });
+  await sizes.getByRole('button', { name: '特大' }).click();
+  if ((await sizes.getByRole('button', { name: '特大' }).getAttribute('aria-pressed')) !== 'true' || (await rootSize()) !== '24px') {
+    throw new Error(`text size: 特大 gives a root font of ${await rootSize()}`);
+  }
+  await logIn(page, email, password);
+  await page.getByRole('heading', { name: 'ホーム', level: 1 }).waitFor();
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.getByRole('heading', { name: 'ホーム', level: 1 }).waitFor();
+  if ((await rootSize()) !== '24px') throw new Error('text size: 特大 was not kept after a reload');
+  await page.setViewportSize({ width: 320, height: 800 });
+  const over = await sidewaysOverflow(page);
+  await shoot(page, 'text-size-x-large-320.png');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  if (over > 1) throw new Error(`text size: at 特大 and 320 px the home is ${over} px too wide`);
+  await axeCheck(page, 'home at 特大');
+  await sizes.getByRole('button', { name: '標準' }).click();
+  if ((await rootSize()) !== '16px') throw new Error('text size: 標準 does not bring the root back to 16px');
+  step('text size: 特大 (150 %) chosen on the login page, kept after login and reload, fits 320 px; back to 標準');
+
+  // The idle warning: 27 min without a request. The click on 標準 was a use
+  // of the page, so the notices are asked once more at the next 5-minute
+  // refresh (a request); from then on nobody touches the page.
+  const warning = page.getByRole('alertdialog', { name: 'まもなくログインの有効期限が切れます' });
+  const lastNotices = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/notices');
+  await page.clock.fastForward('05:01');
+  await lastNotices;
+  await page.clock.fastForward('27:05');
+  await warning.waitFor();
+  const text = ((await warning.textContent()) || '').replace(/\s+/g, ' ');
+  if (!/あと[12]分\d\d秒でログインの有効期限が切れます/.test(text)) throw new Error(`idle: the warning reads "${text}"`);
+  const focusIn = () => page.evaluate(() => document.activeElement?.closest('[role="alertdialog"]') !== null && document.activeElement?.textContent);
+  if ((await focusIn()) !== 'ログインを続ける') throw new Error(`idle: the focus is on "${await focusIn()}", not 「ログインを続ける」`);
+  for (const key of ['Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    if (!(await focusIn())) throw new Error(`idle: ${key} let the focus out of the warning`);
+  }
+  await axeCheck(page, 'idle-timeout warning');
+  await shoot(page, 'idle-warning.png');
+  await page.getByRole('button', { name: 'ログインを続ける' }).focus();
+  const extended = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/session' && res.request().method() === 'GET');
+  await page.keyboard.press('Enter');
+  if ((await extended).status() !== 200) throw new Error('idle: 「ログインを続ける」 was not answered 200');
+  await warning.waitFor({ state: 'hidden' });
+  step(`idle: warned after 27 min (${text.slice(0, 40)}…), focus kept inside, 「ログインを続ける」 asked the session and closed it`);
+
+  // Left alone past the end: the login page says why.
+  await page.clock.fastForward('29:30');
+  await page.getByRole('heading', { name: 'ログイン', level: 1 }).waitFor();
+  await page.locator('#status').filter({ hasText: 'ログインの有効期限が切れました' }).waitFor();
+  step('idle: left alone past the end, the login page says 「ログインの有効期限が切れました」');
+  if (errors.length) throw new Error(`text size, idle: uncaught errors: ${errors.join(' | ')}`);
   await context.close();
 }
 
