@@ -1,6 +1,7 @@
-// Builds the front end into dist/ (index.html, app.js, app.css, and admin.js —
+// Builds the front end into dist/ (index.html, app.js, app.css, admin.js —
 // the administration pages, loaded by app.js only when an admin or manager
-// opens them: fixed names, served by the manabi binary at /), or with --test
+// opens them — and editor.js — 講座の編集, only for editors and admins: fixed
+// names, served by the manabi binary at /), or with --test
 // the pure modules into dist-test/ as ES modules for `node --test`.
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -30,6 +31,7 @@ if (process.argv.includes('--test')) {
       'admin/labels.ts',
       'admin/report-logic.ts',
       'admin/records.ts',
+      'editor/logic.ts',
     ].map(src),
     outdir: out,
     format: 'esm',
@@ -57,6 +59,16 @@ if (process.argv.includes('--test')) {
   await build({
     entryPoints: [src('admin/index.ts')],
     outfile: path.join(out, 'admin.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  await build({
+    entryPoints: [src('editor/index.ts')],
+    outfile: path.join(out, 'editor.js'),
     bundle: true,
     minify: true,
     format: 'iife',

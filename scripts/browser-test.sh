@@ -5,7 +5,10 @@
 # then, as the demo's admin, the one-time password and the administration pages,
 # the notices (お知らせ管理, the banner learner2 sees after logging in, and
 # the manager refused the admin-only page), and グループ, ごみ箱, 監査ログ and
-# データ出力 (learner3 added to a new group).
+# データ出力 (learner3 added to a new group); the phone and keyboard-only
+# journeys, the learner's home and history, the text size and idle warning,
+# and, as the demo's editor, 講座の編集 (a course made, a video uploaded and
+# processed, captions, published). axe-core checks every page on the way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/manabi}
@@ -45,11 +48,13 @@ password=$(awk '$1 == "learner1@manabi.example" {print $2}' "$work/data/demo-log
 admin_password=$(awk '$1 == "admin@manabi.example" {print $2}' "$work/data/demo-logins.txt")
 notice_password=$(awk '$1 == "learner2@manabi.example" {print $2}' "$work/data/demo-logins.txt")
 manager_password=$(awk '$1 == "manager@manabi.example" {print $2}' "$work/data/demo-logins.txt")
+editor_password=$(awk '$1 == "editor@manabi.example" {print $2}' "$work/data/demo-logins.txt")
 if BASE_URL="$base" E2E_EMAIL=learner1@manabi.example E2E_PASSWORD="$password" \
    E2E_ADMIN_EMAIL=admin@manabi.example E2E_ADMIN_PASSWORD="$admin_password" \
    E2E_OTP_EMAIL=learner3@manabi.example \
    E2E_NOTICE_EMAIL=learner2@manabi.example E2E_NOTICE_PASSWORD="$notice_password" \
    E2E_MANAGER_EMAIL=manager@manabi.example E2E_MANAGER_PASSWORD="$manager_password" \
+   E2E_EDITOR_EMAIL=editor@manabi.example E2E_EDITOR_PASSWORD="$editor_password" \
    SCREENSHOT_DIR="${SCREENSHOT_DIR:-$work}" node player/tests/e2e.mjs; then
   echo "browser: 1 passed, 0 failed"
 else

@@ -343,6 +343,36 @@ export interface NoticeDraft {
   urgent?: boolean;
 }
 
+// ---- course authoring (editor, admin) -------------------------------------------
+
+/** A lesson as a course is written: its title and the video it plays. */
+export interface LessonDraft {
+  title: string;
+  video_id: number;
+}
+
+/** `POST /api/v1/courses` (a draft) and `PATCH /api/v1/courses/{id}` (any subset). */
+export interface CourseDraft {
+  category_id?: number;
+  title?: string;
+  description?: string;
+  /** The whole new lesson list, in order (replaces the old one). */
+  lessons?: LessonDraft[];
+}
+
+/** `GET /api/v1/videos/{id}`: an uploaded video and its processing. */
+export interface VideoInfo {
+  id: number;
+  title: string;
+  status: 'queued' | 'processing' | 'ready' | 'failed' | string;
+  /** 0..1 */
+  progress: number;
+  duration_s: number | null;
+  error: string | null;
+  size_bytes?: number;
+  captions?: { lang: string; name: string; cues: number; updated_at: string }[];
+}
+
 /** Japanese message for a status when the server gave none. */
 export function fallbackMessage(status: number): string {
   if (status === 0) return 'サーバーに接続できませんでした。ネットワークを確認してください。';
@@ -576,6 +606,20 @@ export const api = {
   updateNotice: (id: number, draft: NoticeDraft) =>
     request<Notice>('PATCH', `/api/v1/notices/${enc(String(id))}`, { body: draft }),
   deleteNotice: (id: number) => request<unknown>('DELETE', `/api/v1/notices/${enc(String(id))}`),
+  createCourse: (draft: CourseDraft) => request<CourseDetail>('POST', '/api/v1/courses', { body: draft }),
+  updateCourse: (id: string | number, draft: CourseDraft) =>
+    request<CourseDetail>('PATCH', `/api/v1/courses/${enc(String(id))}`, { body: draft }),
+  /** 409 until every lesson's video is ready. */
+  publishCourse: (id: string | number) =>
+    request<CourseDetail>('POST', `/api/v1/courses/${enc(String(id))}/publish`, { body: {} }),
+  video: (id: string | number) => request<VideoInfo>('GET', `/api/v1/videos/${enc(String(id))}`),
+  /** A WebVTT or SRT file (UTF-8 or Shift_JIS) as the video's captions in `lang`. */
+  uploadCaptions: (videoId: string | number, lang: string, file: Blob) =>
+    request<{ lang: string; name: string; cues: number }>(
+      'POST',
+      `/api/v1/videos/${enc(String(videoId))}/captions?lang=${enc(lang)}`,
+      { raw: { data: file, type: 'text/plain' } },
+    ),
   /** The learner's playback speed and captions, the same on every device. */
   preferences: () => request<PlaybackPreferences>('GET', '/api/v1/me/preferences'),
   savePreferences: (prefs: PlaybackPreferences, keepalive = false) =>

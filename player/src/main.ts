@@ -7,6 +7,7 @@
 import {
   api,
   ApiError,
+  getCsrf,
   onMaintenance,
   setCsrf,
   type CourseDetail,
@@ -15,7 +16,8 @@ import {
   type User,
 } from './api';
 import type { AdminHost, AdminPages } from './admin/host';
-import { canManage } from './admin/labels';
+import { canEdit, canManage } from './admin/labels';
+import type { EditorHost } from './editor/host';
 import { h, type Child } from './dom';
 import { $, announce, errorMessage, heading, show } from './frame';
 import { formatDuration } from './format';
@@ -50,6 +52,7 @@ function setUser(u: User | null): void {
   $('nav').hidden = !u;
   $('user-name').textContent = u ? `${u.name || u.email} さん` : '';
   const manager = canManage(u?.role);
+  $('nav-editor').hidden = !canEdit(u?.role);
   $('nav-admin-users').hidden = !manager;
   $('nav-admin-import').hidden = !manager;
   $('nav-admin-reports').hidden = !manager;
@@ -547,33 +550,45 @@ async function playLesson(
 
 // ---- administration (separate bundle) ------------------------------------
 
-let adminBundle: Promise<AdminPages> | null = null;
+/** Bundles being loaded or loaded, by address. */
+const bundles = new Map<string, Promise<unknown>>();
 
 type AdminPage = 'users' | 'import' | 'reports' | 'notices' | 'groups' | 'trash' | 'audit' | 'exports';
 /** Pages for admins only; the others are for admins and managers. */
 const ADMIN_ONLY: readonly AdminPage[] = ['notices', 'trash', 'audit', 'exports'];
 
-/** Loads dist/admin.js once (a `<script>`); it registers `window.manabiAdmin`. */
-function loadAdmin(): Promise<AdminPages> {
-  if (window.manabiAdmin) return Promise.resolve(window.manabiAdmin);
-  adminBundle ??= new Promise<AdminPages>((resolve, reject) => {
+/**
+ * Loads a page bundle once (a `<script>` of `src`), which registers itself
+ * on `window`; `registered` reads that registration.
+ */
+function loadBundle<T>(src: string, registered: () => T | undefined, what: string): Promise<T> {
+  const ready = registered();
+  if (ready) return Promise.resolve(ready);
+  const pending = bundles.get(src) as Promise<T> | undefined;
+  if (pending) return pending;
+  const loading = new Promise<T>((resolve, reject) => {
     const script = document.createElement('script');
-    script.src = '/admin.js';
+    script.src = src;
     script.async = true;
     const failed = (): void => {
-      adminBundle = null;
+      bundles.delete(src);
       script.remove();
-      const message = '管理画面を読み込めませんでした。ページを再読み込みしてください。';
-      reject(new ApiError(0, 'admin_bundle', message));
+      reject(new ApiError(0, 'bundle', `${what}を読み込めませんでした。ページを再読み込みしてください。`));
     };
-    script.addEventListener('load', () =>
-      window.manabiAdmin ? resolve(window.manabiAdmin) : failed(),
-    );
+    script.addEventListener('load', () => {
+      const pages = registered();
+      if (pages) resolve(pages);
+      else failed();
+    });
     script.addEventListener('error', failed);
     document.head.append(script);
   });
-  return adminBundle;
+  bundles.set(src, loading);
+  return loading;
 }
+
+/** dist/admin.js: the administration pages (admins, managers). */
+const loadAdmin = (): Promise<AdminPages> => loadBundle('/admin.js', () => window.manabiAdmin, '管理画面');
 
 async function adminPage(id: number, which: AdminPage): Promise<void> {
   const adminOnly = ADMIN_ONLY.includes(which);
@@ -617,6 +632,42 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
     exports: pages.exportsPage,
   }[which];
   await page(host);
+}
+
+// ---- course editor (separate bundle) -----------------------------------------
+
+type EditorPage = { which: 'list' } | { which: 'new' } | { which: 'course'; id: string };
+
+/** 講座の編集 (editors, admins): dist/editor.js, loaded on demand. */
+async function editorPage(id: number, page: EditorPage): Promise<void> {
+  if (!user || !canEdit(user.role)) {
+    show(
+      '権限がありません',
+      heading('このページを表示する権限がありません'),
+      h('p', {}, 'このページは講座を編集する職員（編集者・管理者）のためのページです。'),
+      h('p', {}, h('a', { href: '#/' }, 'ホームへ戻る')),
+    );
+    return;
+  }
+  const pages = await loadBundle('/editor.js', () => window.manabiEditor, '講座の編集画面');
+  if (id !== renderId) return;
+  const host: EditorHost = {
+    api,
+    ApiError,
+    user,
+    announce,
+    show,
+    heading,
+    errorMessage,
+    handleAuthError,
+    isCurrent: () => id === renderId,
+    refreshNotices: () => refreshNotices(true),
+    csrfToken: getCsrf,
+    go,
+  };
+  if (page.which === 'list') await pages.coursesPage(host);
+  else if (page.which === 'new') await pages.newCoursePage(host);
+  else await pages.editCoursePage(host, page.id);
 }
 
 function notFoundPage(): void {
@@ -672,6 +723,15 @@ async function render(): Promise<void> {
         break;
       case 'course':
         await coursePage(id, route.id, route.lesson);
+        break;
+      case 'editorCourses':
+        await editorPage(id, { which: 'list' });
+        break;
+      case 'editorNew':
+        await editorPage(id, { which: 'new' });
+        break;
+      case 'editorCourse':
+        await editorPage(id, { which: 'course', id: route.id });
         break;
       case 'adminUsers':
         await adminPage(id, 'users');

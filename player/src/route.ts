@@ -9,6 +9,10 @@ export type Route =
   | { name: 'history'; page: number }
   /** `lesson`: the lesson to offer first (from 続きから見る or the history). */
   | { name: 'course'; id: string; lesson?: string }
+  /** 講座の編集 (editors, admins): the list, a new course, one course. */
+  | { name: 'editorCourses' }
+  | { name: 'editorNew' }
+  | { name: 'editorCourse'; id: string }
   | { name: 'adminUsers' }
   | { name: 'adminImport' }
   | { name: 'adminReports' }
@@ -49,7 +53,8 @@ function pageParam(query: URLSearchParams): number {
 /**
  * Parses `location.hash`: `#/` (or empty) the home, `#/login`, `#/password`,
  * `#/domains/{slug}`, `#/search?q=`, `#/history?page=`,
- * `#/courses/{id}?lesson=`, and the administration pages `#/admin/users`,
+ * `#/courses/{id}?lesson=`, the course editor `#/editor`, `#/editor/new`,
+ * `#/editor/courses/{id}`, and the administration pages `#/admin/users`,
  * `#/admin/import`, `#/admin/reports`, `#/admin/notices`, `#/admin/groups`,
  * `#/admin/trash`, `#/admin/audit`, `#/admin/exports`. A trailing slash is
  * allowed; unknown query parameters are ignored.
@@ -64,6 +69,13 @@ export function parseRoute(hash: string): Route {
   if (path === '/password') return { name: 'password' };
   if (path === '/search') return { name: 'search', q: (query.get('q') ?? '').trim() };
   if (path === '/history') return { name: 'history', page: pageParam(query) };
+  if (path === '/editor') return { name: 'editorCourses' };
+  if (path === '/editor/new') return { name: 'editorNew' };
+  const edited = /^\/editor\/courses\/([^/]+)$/.exec(path)?.[1];
+  if (edited) {
+    const id = segment(edited);
+    return id ? { name: 'editorCourse', id } : { name: 'notFound' };
+  }
   const admin = /^\/admin\/([a-z]+)$/.exec(path)?.[1];
   if (admin && Object.prototype.hasOwnProperty.call(ADMIN_ROUTES, admin)) {
     return { name: ADMIN_ROUTES[admin as keyof typeof ADMIN_ROUTES] };

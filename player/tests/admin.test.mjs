@@ -5,6 +5,7 @@ import { parseRoute } from '../dist-test/route.js';
 import {
   actionLabel,
   applyBlock,
+  canEdit,
   canManage,
   changeLines,
   changeText,
@@ -187,4 +188,12 @@ test('visibleRows filters and limits', () => {
   );
   const limited = visibleRows(rows, 'all', 2);
   assert.deepEqual([limited.rows.length, limited.total], [2, 5]);
+});
+
+test('editors and admins author courses; managers and learners do not', () => {
+  assert.equal(canEdit('editor'), true);
+  assert.equal(canEdit('admin'), true);
+  assert.equal(canEdit('manager'), false);
+  assert.equal(canEdit('learner'), false);
+  assert.equal(canEdit(undefined), false);
 });

@@ -26,6 +26,9 @@ import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 
 const TOTAL_MS = 240_000;
 const STEP_MS = 30_000;
@@ -245,6 +248,7 @@ async function main() {
   await keyboardJourney(browser, base, email, password);
   await learnerHome(browser, base, email, password);
   await textSizeAndIdle(browser, base, email, password);
+  await editorPages(browser, base);
 
   if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
   if (axeFailures.length) {
@@ -1755,6 +1759,111 @@ async function textSizeAndIdle(browser, base, email, password) {
   await page.locator('#status').filter({ hasText: 'ログインの有効期限が切れました' }).waitFor();
   step('idle: left alone past the end, the login page says 「ログインの有効期限が切れました」');
   if (errors.length) throw new Error(`text size, idle: uncaught errors: ${errors.join(' | ')}`);
+  await context.close();
+}
+
+/**
+ * 講座の編集 as the demo's editor (E2E_EDITOR_EMAIL, E2E_EDITOR_PASSWORD;
+ * skipped without them): a new course created as a draft; a 4-second video
+ * made here with FFmpeg uploaded over a throttled network, its progress bar
+ * seen between 0 and 100 %, then its processing followed until 準備完了;
+ * Japanese captions uploaded; a lesson's removal asks first (Escape keeps
+ * it); published; the preview shows the lesson as learners see it. axe on
+ * every state, screenshots editor-*.png.
+ */
+async function editorPages(browser, base) {
+  const { E2E_EDITOR_EMAIL: editorEmail, E2E_EDITOR_PASSWORD: editorPassword } = process.env;
+  if (!editorEmail || !editorPassword) {
+    step('editor: skipped (E2E_EDITOR_EMAIL, E2E_EDITOR_PASSWORD not set)');
+    return;
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'manabi-e2e-'));
+  const video = path.join(dir, '研修サンプル.mp4');
+  execFileSync('ffmpeg', [
+    '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=d=4:s=320x180:r=25',
+    '-f', 'lavfi', '-i', 'sine=d=4',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', video,
+  ]);
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(new URL('/#/editor', base).href, { waitUntil: 'domcontentloaded' });
+  await logIn(page, editorEmail, editorPassword);
+  await page.getByRole('heading', { name: '講座の編集', level: 1 }).waitFor();
+  await page.getByRole('table', { name: /^講座一覧/ }).waitFor();
+  await axeCheck(page, 'editor: course list');
+  await shoot(page, 'editor-courses.png');
+
+  const title = `情報セキュリティの基本 ${Date.now().toString(36)}`;
+  await page.getByRole('link', { name: '新しい講座を作る' }).click();
+  await page.getByRole('heading', { name: '新しい講座を作る', level: 1 }).waitFor();
+  await page.getByRole('button', { name: '下書きとして作成' }).click();
+  await page.getByRole('alert').filter({ hasText: 'タイトルを入力してください。' }).waitFor();
+  await axeCheck(page, 'editor: new course with an error');
+  await page.getByLabel('タイトル').fill(title);
+  await page.getByRole('button', { name: '下書きとして作成' }).click();
+  await page.getByRole('heading', { name: `「${title}」の編集`, level: 1 }).waitFor();
+  step(`editor: a new course 「${title}」 created as a draft (an empty title refused first)`);
+
+  // The upload over a slow network: the bar moves between 0 and 100 %.
+  await page.evaluate(() => {
+    window.__uploadSeen = [];
+    const bar = document.getElementById('upload-progress');
+    new MutationObserver(() => window.__uploadSeen.push(Number(bar.getAttribute('value'))))
+      .observe(bar, { attributes: true, attributeFilter: ['value'] });
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 96 * 1024,
+  });
+  await page.getByLabel('動画ファイル').setInputFiles(video);
+  if ((await page.getByLabel('レッスンのタイトル').inputValue()) !== '研修サンプル') {
+    throw new Error('editor: the lesson title was not taken from the file name');
+  }
+  await page.getByRole('button', { name: 'アップロードしてレッスンに追加' }).click();
+  await page.getByText('アップロードの進み具合').waitFor();
+  await shoot(page, 'editor-uploading.png');
+  await page.getByText(/^動画 #\d+：/).first().waitFor();
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+  });
+  const seen = await page.evaluate(() => window.__uploadSeen);
+  if (!seen.some((v) => v > 0 && v < 100)) throw new Error(`editor: the upload bar never showed progress (${seen.join(', ')})`);
+  const ready = page.getByText(/^動画 #\d+：準備完了/);
+  await ready.waitFor({ timeout: 90_000 });
+  step(`editor: uploaded with the bar at ${[...new Set(seen)].join(' → ')} %, processed until 準備完了`);
+
+  // Captions, and the removal that asks first.
+  const lesson = page.locator('li.lesson-edit').first();
+  await lesson.locator('summary').click();
+  await lesson.getByLabel('字幕ファイル（WebVTT・SRT）').setInputFiles({
+    name: 'ja.vtt', mimeType: 'text/vtt', buffer: Buffer.from('WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n情報セキュリティの基本\n'),
+  });
+  await lesson.getByRole('button', { name: /^字幕をアップロード/ }).click();
+  await lesson.locator('summary').filter({ hasText: '字幕（日本語）' }).waitFor();
+  await axeCheck(page, 'editor: course with a lesson and its captions');
+  await shoot(page, 'editor-course.png');
+  await lesson.getByRole('button', { name: /^削除/ }).click();
+  const removal = page.getByRole('dialog', { name: 'レッスンを削除しますか' });
+  await removal.waitFor();
+  await axeCheck(page, 'editor: lesson removal dialog');
+  await page.keyboard.press('Escape');
+  await removal.waitFor({ state: 'detached' });
+  if ((await page.locator('li.lesson-edit').count()) !== 1) throw new Error('editor: Escape removed the lesson');
+  step('editor: Japanese captions uploaded; removing a lesson asks first, Escape keeps it');
+
+  // Publish, and the preview as learners see it.
+  await page.getByRole('button', { name: 'この講座を公開する' }).click();
+  await page.getByText('この講座は公開中です。').waitFor();
+  await page.getByRole('link', { name: '学習者の画面で確認する（プレビュー）' }).click();
+  await page.getByRole('heading', { name: title, level: 1 }).waitFor();
+  await page.locator('.lesson-list button.lesson', { hasText: '研修サンプル' }).waitFor();
+  step('editor: published; the preview shows the course and its lesson');
+  if (errors.length) throw new Error(`editor: uncaught errors: ${errors.join(' | ')}`);
   await context.close();
 }
 

@@ -53,6 +53,12 @@ test('learner routes: domains, search, history, a course with a lesson offered',
   assert.deepEqual(parseRoute(courseHref(7, 12)), { name: 'course', id: '7', lesson: '12' });
   assert.deepEqual(parseRoute(domainHref('current-topics')), { name: 'domain', slug: 'current-topics' });
   assert.deepEqual(parseRoute(searchHref(' 地方自治 & 法 ')), { name: 'search', q: '地方自治 & 法' });
+  assert.deepEqual(parseRoute('#/editor'), { name: 'editorCourses' });
+  assert.deepEqual(parseRoute('#/editor/'), { name: 'editorCourses' });
+  assert.deepEqual(parseRoute('#/editor/new'), { name: 'editorNew' });
+  assert.deepEqual(parseRoute('#/editor/courses/12'), { name: 'editorCourse', id: '12' });
+  assert.deepEqual(parseRoute('#/editor/courses/'), { name: 'notFound' });
+  assert.deepEqual(parseRoute('#/editor/videos'), { name: 'notFound' });
   assert.equal(historyHref(), '#/history');
   assert.equal(historyHref(1), '#/history');
   assert.deepEqual(parseRoute(historyHref(4)), { name: 'history', page: 4 });

@@ -11,6 +11,11 @@ export function canManage(role: unknown): boolean {
   return role === 'admin' || role === 'manager';
 }
 
+/** Roles that may author courses (講座の編集). */
+export function canEdit(role: unknown): boolean {
+  return role === 'admin' || role === 'editor';
+}
+
 export const ROLES = ['admin', 'manager', 'editor', 'learner'] as const;
 export const STATUSES = ['active', 'disabled'] as const;
 

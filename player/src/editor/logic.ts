@@ -1,0 +1,97 @@
+/**
+ * The course editor's pure parts: sizes and percentages of an upload, when
+ * its progress is said aloud, the processing states in Japanese, the
+ * `X-Filename` header, and the lesson list's edits (each returns a new list).
+ */
+
+/** `1536` → `1.5 KB`, `262144000` → `250 MB` (binary units, as Windows shows them). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  const digits = i === 0 || v >= 100 ? 0 : 1;
+  return `${v.toFixed(digits).replace(/\.0$/, '')} ${units[i]}`;
+}
+
+/** Whole percent of `done` out of `total` (0 when the total is unknown), within 0–100. */
+export function percentOf(done: number, total: number): number {
+  if (!(total > 0)) return 0;
+  return Math.min(100, Math.max(0, Math.floor((done / total) * 100)));
+}
+
+/**
+ * The milestone (25, 50, 75, 100) crossed going from `before` to `now`
+ * percent, or null: the live region says these, not every percent.
+ */
+export function crossedMilestone(before: number, now: number): number | null {
+  for (const m of [100, 75, 50, 25]) if (before < m && now >= m) return m;
+  return null;
+}
+
+/** What an upload's progress reads: `45%（112 MB / 250 MB）`. */
+export function uploadText(loaded: number, total: number): string {
+  return `${percentOf(loaded, total)}%（${formatBytes(loaded)} / ${formatBytes(total)}）`;
+}
+
+const VIDEO_STATES: Record<string, string> = {
+  queued: '変換待ち',
+  processing: '変換中',
+  ready: '準備完了',
+  failed: '変換に失敗',
+};
+
+/** A video's processing status in Japanese (unknown ones as they are). */
+export function videoStatusLabel(status: string): string {
+  return VIDEO_STATES[status] ?? status;
+}
+
+/** Whether the video still changes (polling goes on). */
+export function isProcessing(status: string): boolean {
+  return status === 'queued' || status === 'processing';
+}
+
+/**
+ * The `X-Filename` header for a file name: header values are Latin-1, so
+ * Japanese names go percent-encoded (the server decodes them).
+ */
+export function filenameHeader(name: string): string {
+  return encodeURIComponent(name);
+}
+
+/** A lesson title from a file name: `第1回 概要.mp4` → `第1回 概要`. */
+export function titleFromFile(name: string): string {
+  return name.replace(/\.[A-Za-z0-9]{1,5}$/, '').trim() || name;
+}
+
+/** The list with item `i` moved by `delta` places (unchanged when it cannot move). */
+export function moveItem<T>(list: readonly T[], i: number, delta: -1 | 1): T[] {
+  const j = i + delta;
+  const out = [...list];
+  if (i < 0 || i >= list.length || j < 0 || j >= list.length) return out;
+  [out[i], out[j]] = [out[j] as T, out[i] as T];
+  return out;
+}
+
+/** The list without item `i`. */
+export function removeItem<T>(list: readonly T[], i: number): T[] {
+  return list.filter((_, k) => k !== i);
+}
+
+/** Why a course title cannot be saved, or null (the server's rule: 1–200 characters). */
+export function titleProblem(title: string): string | null {
+  const n = [...title.trim()].length;
+  if (n === 0) return 'タイトルを入力してください。';
+  if (n > 200) return `タイトルは200文字以内にしてください（今は${n}文字です）。`;
+  return null;
+}
+
+/** Caption languages offered for upload. */
+export const CAPTION_LANGS: readonly { lang: string; label: string }[] = [
+  { lang: 'ja', label: '日本語' },
+  { lang: 'en', label: '英語 (English)' },
+];
