@@ -53,6 +53,104 @@ pub fn mark(bits: &mut Vec<u8>, seconds: usize, played: &[(f64, f64)], budget_s:
     added
 }
 
+/// A coverage bitmap as the database stores it (`viewing_progress.seconds`):
+/// one tag byte, then either the bitmap as it is (`0`) or its runs of equal
+/// bytes (`1`: each a byte and its count as a LEB128 varint), whichever is
+/// shorter. Someone who watched straight through a 10-hour video has a
+/// 4.5 KB bitmap but only a few bytes of runs — and every heartbeat rewrites
+/// the row, so its size is written to the WAL hundreds of times an hour.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stored(pub Vec<u8>);
+
+const RAW: u8 = 0;
+const RUNS: u8 = 1;
+/// No bitmap is longer (8 million seconds, 97 days of video): a corrupt
+/// run count cannot make a read allocate without bound.
+const MAX_BYTES: usize = 1 << 20;
+
+impl Stored {
+    /// The stored form of `bits`.
+    pub fn pack(bits: &[u8]) -> Vec<u8> {
+        let mut runs = vec![RUNS];
+        let mut rest = bits;
+        while let Some(&byte) = rest.first() {
+            let n = rest.iter().take_while(|&&b| b == byte).count();
+            runs.push(byte);
+            let mut count = n;
+            loop {
+                let low = (count & 0x7f) as u8;
+                count >>= 7;
+                if count == 0 {
+                    runs.push(low);
+                    break;
+                }
+                runs.push(low | 0x80);
+            }
+            rest = &rest[n..];
+            if runs.len() > bits.len() {
+                break; // runs are no shorter than the bitmap itself
+            }
+        }
+        if runs.len() <= bits.len() {
+            runs
+        } else {
+            let mut raw = Vec::with_capacity(bits.len() + 1);
+            raw.push(RAW);
+            raw.extend_from_slice(bits);
+            raw
+        }
+    }
+
+    /// The bitmap of a stored form; `None` when it is not one.
+    pub fn unpack(stored: &[u8]) -> Option<Vec<u8>> {
+        let Some((&tag, body)) = stored.split_first() else {
+            return Some(Vec::new());
+        };
+        match tag {
+            RAW => Some(body.to_vec()),
+            RUNS => {
+                let mut bits = Vec::new();
+                let mut it = body.iter();
+                while let Some(&byte) = it.next() {
+                    let (mut count, mut shift) = (0usize, 0u32);
+                    loop {
+                        let b = *it.next()?;
+                        count |= usize::from(b & 0x7f).checked_shl(shift)?;
+                        if b & 0x80 == 0 {
+                            break;
+                        }
+                        shift += 7;
+                        if shift > 28 {
+                            return None;
+                        }
+                    }
+                    if bits.len() + count > MAX_BYTES {
+                        return None;
+                    }
+                    bits.resize(bits.len() + count, byte);
+                }
+                Some(bits)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl rusqlite::types::FromSql for Stored {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let blob = value.as_blob()?;
+        Self::unpack(blob).map(Stored).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other("not a stored coverage bitmap".into())
+        })
+    }
+}
+
+impl rusqlite::types::ToSql for Stored {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(Self::pack(&self.0)))
+    }
+}
+
 /// Whether second `i` is covered.
 pub fn is_set(bits: &[u8], i: usize) -> bool {
     bits.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0)
@@ -111,6 +209,32 @@ pub fn retention<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_bitmaps_come_back_exactly_and_straight_viewing_is_small() {
+        let mut straight = Vec::new();
+        mark(&mut straight, 36_000, &[(0.0, 20_000.0)], 1e9);
+        let packed = Stored::pack(&straight);
+        assert!(packed.len() < 16, "{} bytes for one run", packed.len());
+        let patterns: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            vec![0],
+            vec![0xff; 300],
+            (0..500).map(|i| (i * 37 + 11) as u8).collect(), // no runs: kept raw
+            straight,
+        ];
+        for bits in patterns {
+            let packed = Stored::pack(&bits);
+            assert!(packed.len() <= bits.len() + 1);
+            assert_eq!(Stored::unpack(&packed).as_deref(), Some(&bits[..]));
+        }
+        // Rows written before the runs form are read as they were.
+        assert_eq!(Stored::unpack(&[]), Some(Vec::new()));
+        // Not a stored bitmap: an unknown tag, a cut count, a huge count.
+        assert_eq!(Stored::unpack(&[7, 1]), None);
+        assert_eq!(Stored::unpack(&[RUNS, 0xff, 0x80]), None);
+        assert_eq!(Stored::unpack(&[RUNS, 0, 0xff, 0xff, 0xff, 0x7f]), None);
+    }
 
     #[test]
     fn count_agrees_with_second_by_second_for_every_length() {

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_invitations.sql"),
     include_str!("../migrations/0016_notices.sql"),
     include_str!("../migrations/0017_backups.sql"),
+    include_str!("../migrations/0018_coverage_runs.sql"),
 ];
 
 /// A database failure.
@@ -142,5 +143,34 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(v, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn coverage_bitmaps_written_before_their_tag_byte_read_the_same_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("catalog.db")).unwrap();
+        // The schema before migration 0018, with a bitmap as it was stored.
+        for (i, sql) in MIGRATIONS[..17].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i + 1).unwrap();
+        }
+        let old = vec![0xff, 0x0f, 0, 0x80];
+        conn.execute_batch(
+            "INSERT INTO users (id, email, name, role, status, created_at, updated_at)
+               VALUES (1, 'a@x.jp', 'A', 'learner', 'active', 't', 't');
+             INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)
+               VALUES (1, 'v', 1, 1, 'ready', 't', 't');",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO viewing_progress VALUES (1, 1, ?1, 13, 32, 't', 't', NULL)",
+            [&old],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let read: crate::coverage::Stored = conn
+            .query_row("SELECT seconds FROM viewing_progress", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(read.0, old);
     }
 }

@@ -247,7 +247,7 @@ fn record_coverage(
     completion: f64,
 ) -> rusqlite::Result<()> {
     let length = coverage::seconds_of(duration_s);
-    let mut bits: Vec<u8> = tx
+    let coverage::Stored(mut bits) = tx
         .prepare_cached(
             "SELECT seconds FROM viewing_progress WHERE user_id = ?1 AND video_id = ?2",
         )?
@@ -266,7 +266,7 @@ fn record_coverage(
              last_viewed_at = excluded.last_viewed_at,
              completed_at = COALESCE(completed_at, excluded.completed_at)",
     )?
-    .execute(params![user.get(), video.get(), bits, covered as i64, length as i64, now, complete])?;
+    .execute(params![user.get(), video.get(), coverage::Stored(bits), covered as i64, length as i64, now, complete])?;
     Ok(())
 }
 

@@ -640,7 +640,7 @@ pub fn contents(
             let progress = progress_stmt
                 .query_row(params![user, video], |r| {
                     Ok((
-                        r.get::<_, Vec<u8>>(0)?,
+                        r.get::<_, crate::coverage::Stored>(0)?.0,
                         r.get::<_, i64>(1)?,
                         r.get::<_, i64>(2)?,
                         r.get::<_, Option<String>>(3)?,
@@ -883,7 +883,7 @@ mod as_of_tests {
                     "INSERT INTO viewing_progress VALUES
                      (1, 1, ?1, 100, 100, '2026-03-31T00:00:00Z', '2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z'),
                      (2, 1, ?2, 30, 100, '2026-03-31T00:00:00Z', '2026-03-31T00:00:00Z', NULL)",
-                    params![full, part],
+                    params![crate::coverage::Stored(full), crate::coverage::Stored(part)],
                 )?;
                 Ok(contents(c, d("2026-03-31"), d("2026-04-01"), &tz, &Scope::Groups(subtree(c, bu)?))?)
             })
