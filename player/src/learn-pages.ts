@@ -28,7 +28,7 @@ import {
   publishedText,
   tokyoDate,
 } from './learning';
-import { courseHref, domainHref, historyHref, searchHref } from './route';
+import { courseHref, domainHref, historyHref, searchHref, type HistoryStatus } from './route';
 
 /** What a page needs of the router. */
 export interface PageContext {
@@ -294,21 +294,42 @@ function historyRow(item: HistoryItem): HTMLTableRowElement {
 }
 
 /** A link to another page of the history, or a plain label where there is none. */
-function pageLink(label: string, page: number | null): HTMLElement {
+function pageLink(label: string, page: number | null, status?: HistoryStatus): HTMLElement {
   return page === null
     ? h('span', { class: 'pager-none', 'aria-disabled': 'true' }, label)
-    : h('a', { href: historyHref(page), class: 'pager-link' }, label);
+    : h('a', { href: historyHref(page, status), class: 'pager-link' }, label);
 }
 
-/** 視聴履歴: every video the user watched, newest first, 20 a page. */
-export async function historyPage(ctx: PageContext, page: number): Promise<void> {
-  const list = await api.history({ page, perPage: HISTORY_PER_PAGE });
+const HISTORY_PARTS: readonly { status?: HistoryStatus; label: string }[] = [
+  { label: 'すべて' },
+  { status: 'in_progress', label: '視聴中' },
+  { status: 'completed', label: '修了' },
+];
+
+/** The parts of the history as links, the one shown marked `aria-current`. */
+function historyParts(status?: HistoryStatus): HTMLElement {
+  return h(
+    'nav',
+    { class: 'history-parts', 'aria-label': '表示する履歴' },
+    h(
+      'ul',
+      {},
+      ...HISTORY_PARTS.map((p) =>
+        h('li', {}, h('a', { href: historyHref(1, p.status), 'aria-current': p.status === status ? 'page' : null }, p.label)),
+      ),
+    ),
+  );
+}
+
+/** 視聴履歴: every video the user watched (or those in progress, or completed), newest first, 20 a page. */
+export async function historyPage(ctx: PageContext, page: number, status?: HistoryStatus): Promise<void> {
+  const list = await api.history({ page, perPage: HISTORY_PER_PAGE, status });
   if (!ctx.isCurrent()) return;
   const pages = pageCount(list.total, HISTORY_PER_PAGE);
-  const content: Node[] = [breadcrumb(), heading('視聴履歴')];
+  const content: Node[] = [breadcrumb(), heading('視聴履歴'), historyParts(status)];
   if (!list.items.length) {
-    content.push(note(list.total ? 'このページには履歴がありません。' : 'まだ動画を視聴していません。'));
-    if (list.total) content.push(h('p', {}, h('a', { href: historyHref() }, '最初のページへ')));
+    content.push(note(list.total ? 'このページには履歴がありません。' : status ? '当てはまる動画はありません。' : 'まだ動画を視聴していません。'));
+    if (list.total) content.push(h('p', {}, h('a', { href: historyHref(1, status) }, '最初のページへ')));
     show('視聴履歴', ...content);
     return;
   }
@@ -340,9 +361,9 @@ export async function historyPage(ctx: PageContext, page: number): Promise<void>
       h(
         'nav',
         { class: 'pager', 'aria-label': '視聴履歴のページ' },
-        pageLink('前のページ', page > 1 ? page - 1 : null),
+        pageLink('前のページ', page > 1 ? page - 1 : null, status),
         h('span', {}, `${page} / ${pages} ページ`),
-        pageLink('次のページ', page < pages ? page + 1 : null),
+        pageLink('次のページ', page < pages ? page + 1 : null, status),
       ),
     );
   }

@@ -719,7 +719,7 @@ async function render(): Promise<void> {
         await searchPage(pages, route.q);
         break;
       case 'history':
-        await historyPage(pages, route.page);
+        await historyPage(pages, route.page, route.status);
         break;
       case 'course':
         await coursePage(id, route.id, route.lesson);

@@ -6,7 +6,8 @@ export type Route =
   | { name: 'home' }
   | { name: 'domain'; slug: string }
   | { name: 'search'; q: string }
-  | { name: 'history'; page: number }
+  /** `status`: only the videos in progress, or only the completed ones. */
+  | { name: 'history'; page: number; status?: HistoryStatus }
   /** `lesson`: the lesson to offer first (from 続きから見る or the history). */
   | { name: 'course'; id: string; lesson?: string }
   /** 講座の編集 (editors, admins): the list, a new course, one course. */
@@ -22,6 +23,9 @@ export type Route =
   | { name: 'adminAudit' }
   | { name: 'adminExports' }
   | { name: 'notFound' };
+
+/** A part of the viewing history. */
+export type HistoryStatus = 'in_progress' | 'completed';
 
 /** The administration pages, `#/admin/{page}`. */
 const ADMIN_ROUTES = {
@@ -52,7 +56,7 @@ function pageParam(query: URLSearchParams): number {
 
 /**
  * Parses `location.hash`: `#/` (or empty) the home, `#/login`, `#/password`,
- * `#/domains/{slug}`, `#/search?q=`, `#/history?page=`,
+ * `#/domains/{slug}`, `#/search?q=`, `#/history?status=&page=`,
  * `#/courses/{id}?lesson=`, the course editor `#/editor`, `#/editor/new`,
  * `#/editor/courses/{id}`, and the administration pages `#/admin/users`,
  * `#/admin/import`, `#/admin/reports`, `#/admin/notices`, `#/admin/groups`,
@@ -68,7 +72,13 @@ export function parseRoute(hash: string): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/password') return { name: 'password' };
   if (path === '/search') return { name: 'search', q: (query.get('q') ?? '').trim() };
-  if (path === '/history') return { name: 'history', page: pageParam(query) };
+  if (path === '/history') {
+    const status = query.get('status');
+    const page = pageParam(query);
+    return status === 'in_progress' || status === 'completed'
+      ? { name: 'history', page, status }
+      : { name: 'history', page };
+  }
   if (path === '/editor') return { name: 'editorCourses' };
   if (path === '/editor/new') return { name: 'editorNew' };
   const edited = /^\/editor\/courses\/([^/]+)$/.exec(path)?.[1];
@@ -111,7 +121,11 @@ export function searchHref(q: string): string {
   return `#/search?${new URLSearchParams({ q: q.trim() }).toString()}`;
 }
 
-/** The hash of a page of the viewing history (page 1 without a parameter). */
-export function historyHref(page = 1): string {
-  return page > 1 ? `#/history?page=${page}` : '#/history';
+/** The hash of a page of the viewing history, all of it or one part (defaults left out). */
+export function historyHref(page = 1, status?: HistoryStatus): string {
+  const query = new URLSearchParams();
+  if (status) query.set('status', status);
+  if (page > 1) query.set('page', String(page));
+  const q = query.toString();
+  return q ? `#/history?${q}` : '#/history';
 }

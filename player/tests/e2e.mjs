@@ -1680,7 +1680,14 @@ async function learnerHome(browser, base, email, password) {
   await axeCheck(page, 'history page');
   await fits320('the history');
   await shoot(page, 'history.png');
-  step(`history: ${await rows.count()} videos; the newest: ${rowText.trim()}`);
+  const all = await rows.count();
+  // Only the completed ones: each row says 修了.
+  const parts = page.getByRole('navigation', { name: '表示する履歴' });
+  await parts.getByRole('link', { name: '修了', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('.history-parts a[aria-current="page"]')?.textContent === '修了');
+  const doneRows = await page.locator('.history-table tbody tr').allInnerTexts();
+  if (doneRows.some((t) => !t.includes('修了'))) throw new Error(`history: 修了 lists ${JSON.stringify(doneRows)}`);
+  step(`history: ${all} videos; the newest: ${rowText.trim()}; 修了 shows ${doneRows.length}, each 修了`);
 
   if (errors.length) throw new Error(`home: uncaught errors: ${errors.join(' | ')}`);
   await context.close();

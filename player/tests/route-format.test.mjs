@@ -62,6 +62,9 @@ test('learner routes: domains, search, history, a course with a lesson offered',
   assert.equal(historyHref(), '#/history');
   assert.equal(historyHref(1), '#/history');
   assert.deepEqual(parseRoute(historyHref(4)), { name: 'history', page: 4 });
+  assert.equal(historyHref(1, 'completed'), '#/history?status=completed');
+  assert.deepEqual(parseRoute(historyHref(2, 'in_progress')), { name: 'history', page: 2, status: 'in_progress' });
+  assert.deepEqual(parseRoute('#/history?status=bogus'), { name: 'history', page: 1 });
 });
 
 test('formatDuration in Japanese', () => {
