@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0016_notices.sql"),
     include_str!("../migrations/0017_backups.sql"),
     include_str!("../migrations/0018_coverage_runs.sql"),
+    include_str!("../migrations/0019_system_notices.sql"),
 ];
 
 /// A database failure.

@@ -4,6 +4,9 @@
 //! `catalog.maintenance_notice_days` ahead unless urgent, and during its
 //! window the service takes no changes (viewing goes on; see
 //! [`Windows`] and `api::maintenance_guard`).
+//!
+//! The service raises notices itself too ([`raise`], [`clear`]): a failed
+//! backup is an incident shown to admins only until a backup succeeds.
 
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -35,6 +38,8 @@ pub struct Notice {
     pub active: bool,
     /// When last changed.
     pub updated_at: String,
+    /// Who sees it: `everyone`, or `admins` (notices the service raised).
+    pub audience: String,
 }
 
 /// What an admin sends to publish or change a notice.
@@ -247,25 +252,70 @@ fn read(
         ends_at,
         urgent: r.get(6)?,
         updated_at: r.get(7)?,
+        audience: r.get(8)?,
     })
 }
 
-const COLUMNS: &str = "id, kind, title, body, starts_at, ends_at, urgent, updated_at";
+const COLUMNS: &str = "id, kind, title, body, starts_at, ends_at, urgent, updated_at, audience";
 
 /// Notices not ended at `now` (current and upcoming), or with `all` every
-/// notice; urgent first, incidents before maintenance, then by start.
+/// notice; those for admins only when `admin`. Urgent first, incidents
+/// before maintenance, then by start.
 pub fn list(
     conn: &Connection,
     now: Timestamp,
     all: bool,
+    admin: bool,
     tz: &jiff::tz::TimeZone,
 ) -> rusqlite::Result<Vec<Notice>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM notices WHERE ?1 OR ends_at IS NULL OR ends_at > ?2
+        "SELECT {COLUMNS} FROM notices WHERE (?1 OR ends_at IS NULL OR ends_at > ?2)
+           AND (?3 OR audience = 'everyone')
          ORDER BY urgent DESC, kind = 'maintenance', starts_at DESC, id DESC"
     ))?;
-    let rows = stmt.query_map(params![all, now.to_string()], |r| read(r, now, tz))?;
+    let rows = stmt.query_map(params![all, now.to_string(), admin], |r| read(r, now, tz))?;
     rows.collect()
+}
+
+/// Raises (or, while one is open, updates) the urgent incident notice
+/// `source` keeps for admins; returns its id.
+pub fn raise(
+    conn: &Connection,
+    source: &str,
+    title: &str,
+    body: &str,
+    now: Timestamp,
+) -> rusqlite::Result<i64> {
+    let now = now.to_string();
+    let open: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM notices WHERE raised_by = ?1 AND ends_at IS NULL",
+            [source],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = open {
+        conn.execute(
+            "UPDATE notices SET title = ?1, body = ?2, updated_at = ?3 WHERE id = ?4",
+            params![title, body, now, id],
+        )?;
+        return Ok(id);
+    }
+    conn.execute(
+        "INSERT INTO notices (kind, title, body, starts_at, urgent, created_at, updated_at, audience, raised_by)
+         VALUES ('incident', ?1, ?2, ?3, 1, ?3, ?3, 'admins', ?4)",
+        params![title, body, now, source],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Ends the open notice `source` raised, if any (its cause is gone).
+pub fn clear(conn: &Connection, source: &str, now: Timestamp) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE notices SET ends_at = ?1, updated_at = ?1 WHERE raised_by = ?2 AND ends_at IS NULL",
+        params![now.to_string(), source],
+    )?;
+    Ok(())
 }
 
 /// One notice.

@@ -175,3 +175,86 @@ async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
         reqwest::StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_failed_backup_is_an_urgent_notice_for_admins_until_one_succeeds() {
+    // The backup directory's place is taken by a file: backups fail.
+    let data = tempfile::tempdir().unwrap();
+    let blocked = data.path().join("not-a-directory");
+    std::fs::write(&blocked, "").unwrap();
+    let dir = blocked.to_str().unwrap().to_owned();
+    let app = spawn_role(
+        manabi::roles::Role::All,
+        data,
+        &[("MANABI_BACKUP__DIR", dir.as_str())],
+    )
+    .await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    app.add_user("sato@city.example.jp", Role::Learner).await;
+    let admin = app.login("admin@city.example.jp").await;
+    let learner = app.login("sato@city.example.jp").await;
+    for _ in 0..2 {
+        let resp = admin.post("/api/v1/backups", &serde_json::json!({})).await;
+        assert_eq!(resp.status(), reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    let raised = backup_notices(&admin).await;
+    assert_eq!(
+        raised.len(),
+        1,
+        "one notice however many failures: {raised:?}"
+    );
+    let notice = &raised[0];
+    assert_eq!(
+        (
+            &notice["kind"],
+            &notice["urgent"],
+            &notice["audience"],
+            &notice["active"]
+        ),
+        (
+            &"incident".into(),
+            &true.into(),
+            &"admins".into(),
+            &true.into()
+        )
+    );
+    assert!(
+        notice["body"].as_str().unwrap().contains("manabi backup"),
+        "{notice}"
+    );
+    assert!(backup_notices(&learner).await.is_empty(), "admins only");
+
+    // Once the directory can be made, the next backup ends the notice.
+    std::fs::remove_file(&blocked).unwrap();
+    let resp = admin.post("/api/v1/backups", &serde_json::json!({})).await;
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+    assert!(backup_notices(&admin).await.is_empty());
+    let all: serde_json::Value = admin
+        .get("/api/v1/notices?all=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ended = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == notice["id"])
+        .expect("kept, ended");
+    assert!(
+        ended["ends_at"].is_string() && ended["active"] == false,
+        "{ended}"
+    );
+}
+
+/// The current notices about backups that `session` is shown.
+async fn backup_notices(session: &crate::app::Session) -> Vec<serde_json::Value> {
+    let list: serde_json::Value = session.get("/api/v1/notices").await.json().await.unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["title"].as_str().unwrap().contains("バックアップ"))
+        .cloned()
+        .collect()
+}

@@ -29,11 +29,12 @@ pub async fn list(
     me: CurrentUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let all = q.all && me.role == Role::Admin;
+    let admin = me.role == Role::Admin;
+    let all = q.all && admin;
     let (now, tz) = (Timestamp::now(), state.tz.clone());
     let items = state
         .db
-        .call(move |c| Ok(notices::list(c, now, all, &tz)?))
+        .call(move |c| Ok(notices::list(c, now, all, admin, &tz)?))
         .await?;
     let total = items.len();
     Ok(Json(
