@@ -1,5 +1,6 @@
-//! `manabi backup`, `manabi restore FILE [--force]` and the restore drill
-//! `manabi restore --verify FILE` ([`catalog::backup`] does the work).
+//! `manabi backup`, `manabi restore FILE [--force]`, the restore drill
+//! `manabi restore --verify FILE` ([`catalog::backup`] does the work), and
+//! `manabi mirror [--check] [--deep]` for the media's second copy.
 
 use crate::config::Config;
 use crate::roles::{self, Role};
@@ -35,6 +36,63 @@ pub async fn take(config: &Config) -> anyhow::Result<()> {
         record.sha256,
         record.counts.get("users").copied().unwrap_or(0),
         record.took_ms
+    );
+    Ok(())
+}
+
+/// Brings the media mirror up to date (or with `check` only compares it)
+/// and prints what differed; fails when it is not an exact copy afterwards.
+pub async fn mirror(config: &Config, check: bool, deep: bool) -> anyhow::Result<()> {
+    let data = &config.data_dir;
+    let copy = store::mirror::open(&config.mirror, data)
+        .await
+        .context("opening the media mirror ([mirror])")?
+        .context(
+            "複製先が設定されていません: [mirror] の path または kind = \"s3\" を設定してください \
+             (no media mirror configured)",
+        )?;
+    let primary = store::open(&config.store, data).await?;
+    let scratch = data.join("uploads");
+    std::fs::create_dir_all(&scratch)?;
+    let report = if check {
+        let options = store::mirror::Options {
+            repair: false,
+            deep,
+        };
+        store::mirror::sync(primary.as_ref(), copy.as_ref(), &scratch, options).await?
+    } else {
+        let db_path = data.join("catalog.db");
+        anyhow::ensure!(
+            db_path.exists(),
+            "{} がありません: データディレクトリを確認してください (no catalog database)",
+            db_path.display()
+        );
+        let db = catalog::db::Db::open(&db_path)?;
+        catalog::mirror::keep(&db, primary.as_ref(), copy.as_ref(), &scratch, deep).await?
+    };
+    println!(
+        "mirror: {} objects ({} bytes); missing {}, different {}, only in the mirror {}; copied {}, removed {}",
+        report.objects,
+        report.bytes,
+        report.missing.len(),
+        report.mismatched.len(),
+        report.extra.len(),
+        report.copied,
+        report.removed
+    );
+    for (what, keys) in [
+        ("missing", &report.missing),
+        ("different", &report.mismatched),
+        ("only in the mirror", &report.extra),
+        ("FAILED", &report.failed),
+    ] {
+        for key in keys {
+            println!("  {what}: {key}");
+        }
+    }
+    anyhow::ensure!(
+        report.in_sync(!check),
+        "複製先はメディアの正確なコピーではありません (the mirror is not an exact copy)"
     );
     Ok(())
 }

@@ -59,6 +59,16 @@ enum Command {
     /// Take a backup of the catalog now: a snapshot, compressed, sealed with
     /// AES-256-GCM, verified and recorded (works while the service runs).
     Backup,
+    /// Bring the media mirror ([mirror]) up to date now and report what
+    /// differed; with --check only report (exit status 1 when it differs).
+    Mirror {
+        /// Report only; change nothing.
+        #[arg(long)]
+        check: bool,
+        /// Also compare the contents of equal-sized objects (reads both copies).
+        #[arg(long)]
+        deep: bool,
+    },
     /// Restore a backup into the data directory (stop the service first), or
     /// with --verify rehearse it: restore into a scratch directory, start
     /// the service on it, check it and report how long it took.
@@ -153,6 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo => run_demo(&config).await,
         Command::Backup => crate::backups::take(&config).await,
+        Command::Mirror { check, deep } => crate::backups::mirror(&config, check, deep).await,
         Command::Erase { confirm, report } => crate::erase::run(&config, &confirm, &report).await,
         Command::Restore {
             file,

@@ -24,6 +24,8 @@ pub struct Config {
     pub catalog: catalog::Settings,
     /// The media store: local directory or S3.
     pub store: store::Settings,
+    /// A second media store kept an exact copy of the first (none by default).
+    pub mirror: store::Settings,
     /// The origin role.
     pub origin: origin::Settings,
     /// Sites (office networks), their budgets and trusted proxies.

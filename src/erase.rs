@@ -52,19 +52,23 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     let counts = db.call(|c| Ok(backup::counts(c)?)).await?;
     drop(db);
     let backup_files = files_in(&backups);
-    let media_files = files_in(&data.join("media")).len();
+    let media_files = store::local_root(&config.store, &data).map_or(0, |r| files_in(&r).len());
 
-    // Media first (the catalog names them), then backups, then the rest.
-    let store = store::open(&config.store, &data).await?;
-    store
-        .delete_prefix(&store::ObjectKey::all_media())
+    // Media first (the catalog names them), its mirror, then backups, then the rest.
+    let mut local = erase_media(&config.store, &data)
         .await
         .context("deleting the media objects")?;
+    if store::mirror::configured(&config.mirror) {
+        local.extend(
+            erase_media(&config.mirror, &data)
+                .await
+                .context("deleting the media mirror's objects")?,
+        );
+    }
     let mut erased = Vec::new();
     for file in &backup_files {
         erased.push(shred(file)?);
     }
-    let mut local = Vec::new();
     for sub in [
         "catalog.db",
         "catalog.db-wal",
@@ -119,6 +123,26 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
         hex::encode(sha2::Sha256::digest(text.as_bytes()))
     );
     Ok(())
+}
+
+/// Deletes every media object of the store `settings` name: a local
+/// store's files are overwritten first (and returned), an S3 store's
+/// objects are deleted.
+async fn erase_media(
+    settings: &store::Settings,
+    data: &Path,
+) -> anyhow::Result<Vec<(String, u64)>> {
+    let mut shredded = Vec::new();
+    if let Some(root) = store::local_root(settings, data) {
+        for file in files_in(&root) {
+            shredded.push(shred(&file)?);
+        }
+    }
+    store::open(settings, data)
+        .await?
+        .delete_prefix(&store::ObjectKey::all_media())
+        .await?;
+    Ok(shredded)
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -204,10 +228,23 @@ fn report_text(
         ),
         store::Kind::Local => format!(
             "local {} ({media_files} files)",
-            config.data_dir.join("media").display()
+            store::local_root(&config.store, &config.data_dir)
+                .unwrap_or_default()
+                .display()
         ),
     };
-    let _ = writeln!(r, "- メディア保存先 / media store: {store}\n");
+    let _ = writeln!(r, "- メディア保存先 / media store: {store}");
+    if store::mirror::configured(&config.mirror) {
+        let mirror = match store::local_root(&config.mirror, &config.data_dir) {
+            Some(root) => format!("local {}", root.display()),
+            None => format!(
+                "S3 bucket {} prefix {:?}",
+                config.mirror.bucket, config.mirror.prefix
+            ),
+        };
+        let _ = writeln!(r, "- メディアの複製先 / media mirror: {mirror}");
+    }
+    let _ = writeln!(r);
     let _ = writeln!(r, "## 削除したもの / What was erased\n");
     let _ = writeln!(
         r,

@@ -98,6 +98,9 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
             // Settings first: a bad [smtp] section stops before anything opens.
             let mailer = catalog::mail::Mailer::new(&config.smtp)?;
             let backups = catalog::backup::Plan::new(&config.backup, data)?;
+            let mirror = store::mirror::open(&config.mirror, data)
+                .await
+                .context("opening the media mirror ([mirror])")?;
             let caps: Option<Arc<dyn BitrateCaps>> =
                 (role == Role::All).then(|| Arc::clone(&governor) as Arc<dyn BitrateCaps>);
             Some(
@@ -111,7 +114,8 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 .context("opening the catalog")?
                 .with_network(config.network.clone(), caps)
                 .with_mailer(mailer)
-                .with_backups(backups),
+                .with_backups(backups)
+                .with_mirror(mirror),
             )
         }
         Role::Origin | Role::Worker => None,

@@ -52,6 +52,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod keyfile;
 pub mod mail;
+pub mod mirror;
 pub mod notices;
 pub mod password;
 pub mod people;
@@ -156,6 +157,7 @@ impl Catalog {
             heartbeats,
             maintenance,
             backups: None,
+            mirror: None,
         });
         Ok(Self { state })
     }
@@ -184,13 +186,20 @@ impl Catalog {
         self
     }
 
+    /// Keeps `mirror` an exact copy of the media store (housekeeping).
+    pub fn with_mirror(mut self, mirror: Option<Arc<dyn store::Store>>) -> Self {
+        self.state.configure().mirror = mirror;
+        self
+    }
+
     /// The HTTP routes.
     pub fn router(&self) -> axum::Router {
         api::router(self.state.clone())
     }
 
     /// Periodic upkeep until `stop` resolves, every [`HOUSEKEEPING_EVERY`]
-    /// from start: takes the daily backup once its time has come, counts
+    /// from start: takes the daily backup once its time has come, brings the
+    /// media mirror up to date, counts
     /// today's active users against the licence (and warns when over) and
     /// purges what has been in the trash longer than the retention period.
     pub async fn housekeeping(self, stop: impl std::future::Future<Output = ()>) {
@@ -214,6 +223,25 @@ impl Catalog {
                 if let Ok(r) = plan.take(&state.db).await {
                     tracing::info!(file = %r.file, bytes = r.size_bytes, "daily backup taken and verified");
                 }
+            }
+        }
+        if let Some(copy) = &state.mirror {
+            // Problems are counted, logged and shown to admins by keep().
+            if let Ok(report) = mirror::keep(
+                &state.db,
+                state.store.as_ref(),
+                copy.as_ref(),
+                &state.upload_dir,
+                false,
+            )
+            .await
+                && report.copied + report.removed > 0
+            {
+                tracing::info!(
+                    copied = report.copied,
+                    removed = report.removed,
+                    "media mirror updated"
+                );
             }
         }
         let today = state.today();

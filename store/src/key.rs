@@ -84,6 +84,30 @@ impl ObjectKey {
         }
     }
 
+    /// A key as a store lists it (`videos/12/hls/r3/360p/seg_00001.m4s`):
+    /// below `videos/`, every segment 1–128 characters of `A-Za-z0-9._-`
+    /// not starting with a dot, at most eight deep. Anything else in a
+    /// bucket or directory (a temporary file, someone else's object) is not
+    /// ours and is refused.
+    pub fn listed(key: &str) -> Result<Self, BadPath> {
+        let parts: Vec<&str> = key.split('/').collect();
+        let ok = parts.len() >= 2
+            && parts.len() <= 8
+            && parts[0] == "videos"
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.len() <= 128
+                    && !p.starts_with('.')
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+            });
+        if ok {
+            Ok(Self(key.to_owned()))
+        } else {
+            Err(BadPath)
+        }
+    }
+
     /// The key as a relative path.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -99,6 +123,24 @@ impl fmt::Display for ObjectKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_keys_are_only_ours() {
+        for good in ["videos/1/source", "videos/12/hls/r3/360p/seg_00001.m4s"] {
+            assert_eq!(ObjectKey::listed(good).unwrap().as_str(), good);
+        }
+        for bad in [
+            "videos",
+            "other/1/source",
+            "videos/1/.tmp/x",
+            "videos/../etc/passwd",
+            "videos//source",
+            "videos/1/a b",
+            "videos/1/2/3/4/5/6/7/8",
+        ] {
+            assert_eq!(ObjectKey::listed(bad), Err(BadPath), "{bad}");
+        }
+    }
 
     #[test]
     fn hls_keys_accept_package_paths() {

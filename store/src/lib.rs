@@ -7,6 +7,7 @@
 //! - [`s3`]: an S3 bucket (AWS or any S3-compatible server), through aws-sdk-s3.
 //! - [`settings`]: the `[store]` configuration section and its validation.
 //! - [`publish`]: copies a packaged HLS directory into the store, master last.
+//! - [`mirror`]: keeps a second store a copy of the first, and verifies it.
 //! - [`open`] (here): the store the settings name.
 //!
 //! The catalog stores uploads, the transcoder writes renditions, the origin
@@ -15,6 +16,7 @@
 
 pub mod key;
 pub mod local;
+pub mod mirror;
 pub mod publish;
 pub mod s3;
 pub mod settings;
@@ -31,19 +33,30 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// The store `settings` name: a [`LocalStore`] in `{data_dir}/media`, or an
+/// The directory of a local store (`path`, or `{data_dir}/media`); `None`
+/// for S3.
+pub fn local_root(settings: &Settings, data_dir: &Path) -> Option<std::path::PathBuf> {
+    (settings.kind == Kind::Local).then(|| {
+        if settings.path.is_empty() {
+            data_dir.join("media")
+        } else {
+            data_dir.join(&settings.path)
+        }
+    })
+}
+
+/// The store `settings` name: a [`LocalStore`] in its [`local_root`], or an
 /// [`S3Store`]. Nothing is contacted yet; [`Store::check`] does that.
 pub async fn open(settings: &Settings, data_dir: &Path) -> Result<Arc<dyn Store>, SettingsError> {
-    Ok(match settings.kind {
-        Kind::Local => {
-            let root = data_dir.join("media");
+    Ok(match local_root(settings, data_dir) {
+        Some(root) => {
             let store = LocalStore::open(&root).map_err(|cause| SettingsError::Local {
                 root: root.clone(),
                 cause,
             })?;
             Arc::new(store)
         }
-        Kind::S3 => Arc::new(S3Store::from_settings(settings)?),
+        None => Arc::new(S3Store::from_settings(settings)?),
     })
 }
 
@@ -110,6 +123,9 @@ pub trait Store: Send + Sync + 'static {
     async fn head(&self, key: &ObjectKey) -> Result<Meta, StoreError>;
     /// Deletes every object whose key starts with `prefix`.
     async fn delete_prefix(&self, prefix: &ObjectKey) -> Result<(), StoreError>;
+    /// Every object below `prefix/` with its size, sorted by key; what is not
+    /// a key of ours ([`ObjectKey::listed`]) is left out.
+    async fn list(&self, prefix: &ObjectKey) -> Result<Vec<(ObjectKey, u64)>, StoreError>;
     /// Succeeds when the store can be read and written (readiness).
     async fn check(&self) -> Result<(), StoreError>;
 }

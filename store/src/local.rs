@@ -129,6 +129,39 @@ impl Store for LocalStore {
         Ok(())
     }
 
+    async fn list(&self, prefix: &ObjectKey) -> Result<Vec<(ObjectKey, u64)>, StoreError> {
+        let (root, top) = (self.root.clone(), self.path(prefix));
+        tokio::task::spawn_blocking(move || {
+            let mut found = Vec::new();
+            let mut dirs = vec![top];
+            while let Some(dir) = dirs.pop() {
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(entries) => entries,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                for entry in entries {
+                    let entry = entry?;
+                    let kind = entry.file_type()?;
+                    if kind.is_dir() {
+                        dirs.push(entry.path());
+                    } else if kind.is_file() {
+                        let path = entry.path();
+                        let relative = path.strip_prefix(&root).unwrap_or(&path);
+                        let key = relative.to_str().and_then(|k| ObjectKey::listed(k).ok());
+                        if let Some(key) = key {
+                            found.push((key, entry.metadata()?.len()));
+                        }
+                    }
+                }
+            }
+            found.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            Ok(found)
+        })
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
+    }
+
     async fn check(&self) -> Result<(), StoreError> {
         let probe = self.temp_path();
         tokio::fs::write(&probe, b"ok").await?;

@@ -257,6 +257,39 @@ impl Store for S3Store {
         delete::delete_prefix(self, &self.object_key(prefix)).await
     }
 
+    async fn list(&self, prefix: &ObjectKey) -> Result<Vec<(ObjectKey, u64)>, StoreError> {
+        let below = format!("{}/", self.object_key(prefix));
+        let mut found = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(&below)
+                .max_keys(self.list_page)
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(|e| from_sdk("ListObjectsV2", &e))?;
+            for object in page.contents() {
+                let ours = object
+                    .key()
+                    .and_then(|k| k.strip_prefix(&self.prefix))
+                    .and_then(|k| ObjectKey::listed(k).ok());
+                if let Some(key) = ours {
+                    found.push((key, object.size().unwrap_or(0).max(0) as u64));
+                }
+            }
+            match page.next_continuation_token() {
+                Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        found.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        Ok(found)
+    }
+
     async fn check(&self) -> Result<(), StoreError> {
         // One cheap signed request: proves the endpoint answers, the
         // credentials are accepted and the bucket exists.

@@ -26,6 +26,9 @@ pub enum Kind {
 pub struct Settings {
     /// Local directory or S3 bucket.
     pub kind: Kind,
+    /// The local directory; empty: `{data_dir}/media` (for `[mirror]`:
+    /// empty means no mirror).
+    pub path: String,
     /// The S3 bucket (must exist).
     pub bucket: String,
     /// The S3 region; S3-compatible servers mostly accept any.
@@ -51,6 +54,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             kind: Kind::Local,
+            path: String::new(),
             bucket: String::new(),
             region: "us-east-1".into(),
             endpoint: String::new(),

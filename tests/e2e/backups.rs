@@ -258,3 +258,117 @@ async fn backup_notices(session: &crate::app::Session) -> Vec<serde_json::Value>
         .cloned()
         .collect()
 }
+
+#[tokio::test]
+async fn the_media_mirror_is_made_an_exact_copy_and_checked() {
+    let app = spawn_role(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        &[("MANABI_MIRROR__PATH", "mirror")],
+    )
+    .await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let admin = app.login("admin@city.example.jp").await;
+    crate::path::upload_and_publish(&app, &editor).await;
+    let data = app.data_dir().to_owned();
+    let mirror = data.join("mirror");
+    let run = |args: &'static [&'static str]| {
+        let data = data.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let out = Command::new(env!("CARGO_BIN_EXE_manabi"))
+                    .args(args)
+                    .env("MANABI_DATA_DIR", &data)
+                    .env("MANABI_MIRROR__PATH", "mirror")
+                    .env("MANABI_LOG__LEVEL", "warn")
+                    .output()
+                    .unwrap();
+                let (stdout, stderr) = text(&out);
+                (out.status.success(), stdout, stderr)
+            })
+            .await
+            .unwrap()
+        }
+    };
+
+    // Nothing copied yet: the check says what is missing and fails.
+    let (ok, stdout, _) = run(&["mirror", "--check"]).await;
+    assert!(!ok, "{stdout}");
+    let objects: usize = stdout
+        .strip_prefix("mirror: ")
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the object count");
+    assert!(objects > 5, "{stdout}");
+    assert_eq!(
+        stdout.matches("  missing: videos/").count(),
+        objects,
+        "{stdout}"
+    );
+
+    // The mirror's disk refuses: the run fails, and admins see a notice.
+    std::fs::create_dir_all(&mirror).unwrap();
+    std::fs::write(mirror.join("videos"), "").unwrap();
+    let (ok, stdout, stderr) = run(&["mirror"]).await;
+    assert!(
+        !ok && stderr.contains("Not a directory"),
+        "{stdout}{stderr}"
+    );
+    let notices = mirror_notices(&admin).await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["audience"], "admins");
+
+    // Once it can, the run copies everything and ends the notice.
+    std::fs::remove_file(mirror.join("videos")).unwrap();
+    let (ok, stdout, stderr) = run(&["mirror"]).await;
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("copied {objects},")), "{stdout}");
+    assert!(mirror_notices(&admin).await.is_empty());
+    let (ok, stdout, _) = run(&["mirror", "--check", "--deep"]).await;
+    assert!(ok, "{stdout}");
+
+    // A copy changed in place (same size) is seen only by a deep check.
+    let segment = std::fs::read_dir(mirror.join("videos"))
+        .unwrap()
+        .flatten()
+        .flat_map(|video| walk(&video.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "m4s"))
+        .expect("a segment in the mirror");
+    let mut bytes = std::fs::read(&segment).unwrap();
+    bytes[100] ^= 0xff;
+    std::fs::write(&segment, bytes).unwrap();
+    assert!(run(&["mirror", "--check"]).await.0);
+    let (ok, stdout, _) = run(&["mirror", "--check", "--deep"]).await;
+    assert!(!ok && stdout.contains("  different: videos/"), "{stdout}");
+    let (ok, stdout, _) = run(&["mirror", "--deep"]).await;
+    assert!(ok && stdout.contains("copied 1,"), "{stdout}");
+    assert!(run(&["mirror", "--check", "--deep"]).await.0);
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The current notices about the media mirror that `session` is shown.
+async fn mirror_notices(session: &crate::app::Session) -> Vec<serde_json::Value> {
+    let list: serde_json::Value = session.get("/api/v1/notices").await.json().await.unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["title"].as_str().unwrap().contains("複製"))
+        .cloned()
+        .collect()
+}

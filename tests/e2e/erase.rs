@@ -10,11 +10,13 @@ use domain::Role;
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn erase(data: &Path, addr: &str, args: &[&str]) -> Output {
+/// `manabi erase ARGS` with the media mirror in `mirror` (another disk).
+fn erase(data: &Path, mirror: &Path, addr: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_manabi"))
         .arg("erase")
         .args(args)
         .env("MANABI_DATA_DIR", data)
+        .env("MANABI_MIRROR__PATH", mirror)
         .env("MANABI_HTTP__ADDR", addr)
         .env("MANABI_LOG__LEVEL", "warn")
         .output()
@@ -45,6 +47,17 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
     let data = app.data_dir().to_owned();
     assert!(files_below(&data.join("media")) > 3, "media were stored");
+    // The media's second copy, on another disk.
+    let mirror = tempfile::tempdir().unwrap();
+    let copied = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .arg("mirror")
+        .env("MANABI_DATA_DIR", &data)
+        .env("MANABI_MIRROR__PATH", mirror.path())
+        .env("MANABI_LOG__LEVEL", "warn")
+        .output()
+        .unwrap();
+    assert!(copied.status.success(), "{copied:?}");
+    assert_eq!(files_below(mirror.path()), files_below(&data.join("media")));
     assert_eq!(
         files_below(&data.join("backups")),
         2,
@@ -67,6 +80,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     refused(
         &erase(
             &data,
+            mirror.path(),
             "127.0.0.1:0",
             &["--confirm", "yes", "--report", report_arg],
         ),
@@ -76,6 +90,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     refused(
         &erase(
             &data,
+            mirror.path(),
             "127.0.0.1:0",
             &[
                 "--confirm",
@@ -89,6 +104,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     refused(
         &erase(
             &data,
+            mirror.path(),
             &listening,
             &["--confirm", "erase-everything", "--report", report_arg],
         ),
@@ -102,6 +118,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     app.app.take().unwrap().shutdown().await;
     let out = erase(
         &data,
+        mirror.path(),
         "127.0.0.1:0",
         &["--confirm", "erase-everything", "--report", report_arg],
     );
@@ -115,10 +132,15 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
         assert!(!data.join(gone).exists(), "{gone} is still there");
     }
     assert_eq!(files_below(&data.join("backups")), 0);
+    assert_eq!(files_below(mirror.path()), 0, "the mirror's copies too");
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(text.starts_with("# manabi データ消去報告書"), "{text}");
     assert!(text.contains("利用者 2 人"), "{text}");
     assert!(text.contains("動画 1"), "{text}");
     assert!(text.contains("バックアップ 1 件"), "{text}");
     assert!(text.contains("manabi の外にある複製"), "{text}");
+    assert!(
+        text.contains("メディアの複製先 / media mirror: local "),
+        "{text}"
+    );
 }

@@ -102,6 +102,8 @@ pub struct Shared {
     pub maintenance: crate::notices::Windows,
     /// Backups (daily and on demand); `None` in tools that take none.
     pub backups: Option<Arc<crate::backup::Plan>>,
+    /// A second media store kept an exact copy (`[mirror]`); `None`: none.
+    pub mirror: Option<Arc<dyn Store>>,
 }
 
 impl Shared {

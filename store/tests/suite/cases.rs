@@ -291,3 +291,141 @@ pub async fn publish_dir_moves_a_package_under_its_revision(store: &dyn Store, s
 pub async fn check_succeeds(store: &dyn Store, _scratch: &Path) {
     store.check().await.unwrap();
 }
+
+pub async fn list_names_every_object_below_the_prefix(store: &dyn Store, _scratch: &Path) {
+    assert!(
+        store
+            .list(&ObjectKey::all_media())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // More objects than an S3 list page (10 in this suite), in two videos
+    // whose ids share a prefix: video 1's list never holds video 10's.
+    let mut expected = Vec::new();
+    for i in 0..25 {
+        let key = hls(1, &format!("r1/360p/seg_{i:05}.m4s"));
+        store
+            .put_bytes(&key, Bytes::from(pattern(i + 1)))
+            .await
+            .unwrap();
+        expected.push((key, i as u64 + 1));
+    }
+    store
+        .put_bytes(&source(1), Bytes::from_static(b"src"))
+        .await
+        .unwrap();
+    expected.push((source(1), 3));
+    store
+        .put_bytes(&source(10), Bytes::from_static(b"other"))
+        .await
+        .unwrap();
+    expected.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+
+    let listed = store
+        .list(&ObjectKey::video(VideoId::new(1)))
+        .await
+        .unwrap();
+    assert_eq!(listed, expected);
+    let all = store.list(&ObjectKey::all_media()).await.unwrap();
+    assert_eq!(all.len(), 27);
+    assert_eq!(all.last().unwrap(), &(source(10), 5));
+}
+
+/// `store` is the mirror of a local primary store.
+pub async fn mirror_becomes_an_exact_copy_and_says_what_differed(
+    mirror: &dyn Store,
+    scratch: &Path,
+) {
+    use store::mirror::{Options, sync};
+    let primary = store::LocalStore::open(scratch.join("primary")).unwrap();
+    let transit = scratch.join("transit");
+    std::fs::create_dir_all(&transit).unwrap();
+    let keys = [
+        source(1),
+        hls(1, "r1/master.m3u8"),
+        hls(1, "r1/360p/seg_00001.m4s"),
+    ];
+    for (i, key) in keys.iter().enumerate() {
+        primary
+            .put_bytes(key, Bytes::from(pattern(100 + i)))
+            .await
+            .unwrap();
+    }
+    let check = Options::default();
+    let repair = Options {
+        repair: true,
+        deep: false,
+    };
+    let deep = Options {
+        repair: false,
+        deep: true,
+    };
+
+    let report = sync(&primary, mirror, &transit, check).await.unwrap();
+    assert_eq!((report.objects, report.missing.len()), (3, 3));
+    assert!(!report.in_sync(false));
+    assert!(store_is_empty(mirror).await, "a check changes nothing");
+
+    let report = sync(&primary, mirror, &transit, repair).await.unwrap();
+    assert_eq!((report.copied, report.failed.len()), (3, 0));
+    assert!(report.in_sync(true));
+    for key in &keys {
+        assert_eq!(bytes_of(mirror, key).await, bytes_of(&primary, key).await);
+    }
+    assert!(
+        sync(&primary, mirror, &transit, check)
+            .await
+            .unwrap()
+            .was_in_sync()
+    );
+
+    // Same size, other bytes: only a deep check sees it; a deep repair fixes it.
+    let bad = &keys[2];
+    let mut changed = bytes_of(mirror, bad).await;
+    changed[0] ^= 0xff;
+    mirror.put_bytes(bad, Bytes::from(changed)).await.unwrap();
+    assert!(
+        sync(&primary, mirror, &transit, check)
+            .await
+            .unwrap()
+            .was_in_sync()
+    );
+    let report = sync(&primary, mirror, &transit, deep).await.unwrap();
+    assert_eq!(report.mismatched, vec![bad.to_string()]);
+    let report = sync(
+        &primary,
+        mirror,
+        &transit,
+        Options {
+            repair: true,
+            deep: true,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.copied, 1);
+    assert_eq!(bytes_of(mirror, bad).await, bytes_of(&primary, bad).await);
+
+    // Deleted from the primary (purged from the trash): removed from the mirror.
+    primary
+        .delete_prefix(&ObjectKey::video(VideoId::new(1)))
+        .await
+        .unwrap();
+    let report = sync(&primary, mirror, &transit, repair).await.unwrap();
+    assert_eq!((report.extra.len(), report.removed), (3, 3));
+    assert!(store_is_empty(mirror).await);
+    assert_eq!(
+        std::fs::read_dir(&transit).unwrap().count(),
+        0,
+        "nothing left in transit"
+    );
+}
+
+async fn store_is_empty(store: &dyn Store) -> bool {
+    store
+        .list(&ObjectKey::all_media())
+        .await
+        .unwrap()
+        .is_empty()
+}

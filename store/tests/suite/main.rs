@@ -94,4 +94,6 @@ suite!(
     get_to_file_replaces_the_destination,
     publish_dir_moves_a_package_under_its_revision,
     check_succeeds,
+    list_names_every_object_below_the_prefix,
+    mirror_becomes_an_exact_copy_and_says_what_differed,
 );
