@@ -1,5 +1,8 @@
 /**
- * The learner pages: login, courses by domain, one course with its player.
+ * The frame of the learner pages: login, the password change, the router,
+ * the session (and its idle warning), the on-demand admin and editor bundles.
+ * The pages themselves: learn-pages.ts (home, domains, search, history),
+ * course-page.ts (a course and its player).
  * Plain DOM and a router on `location.hash`; all text Japanese. The
  * administration pages (admin, manager) live in a separate bundle,
  * dist/admin.js, loaded on demand by {@link loadAdmin}.
@@ -10,9 +13,6 @@ import {
   getCsrf,
   onMaintenance,
   setCsrf,
-  type CourseDetail,
-  type Lesson,
-  type Notice,
   type User,
 } from './api';
 import type { AdminHost, AdminPages } from './admin/host';
@@ -20,16 +20,12 @@ import { canEdit, canManage } from './admin/labels';
 import type { EditorHost } from './editor/host';
 import { h, type Child } from './dom';
 import { $, announce, errorMessage, heading, show } from './frame';
-import { formatDuration } from './format';
-import { kindLabel, orderNotices, shouldFetch, stateLabel, windowText } from './notices';
-import { resumeMessage } from './controls';
+import { clearNotices, refreshNotices, showNoticesFor } from './notices-banner';
 import { IdleWarning } from './idle-warning';
-import { LessonPlayer } from './player';
+import { coursePage, stopPlayer } from './course-page';
 import { mountTextSize } from './text-size-control';
-import { loadPreferences } from './preferences';
-import { domainHref, parseRoute, type Route } from './route';
+import { parseRoute, type Route } from './route';
 import { domainPage, historyPage, homePage, searchPage, type PageContext } from './learn-pages';
-import { coveragePercent } from './learning';
 
 const NEXT_KEY = 'manabi.next';
 const MSG_LOGIN_FAILED = 'メールアドレスまたはパスワードが正しくありません。';
@@ -42,13 +38,13 @@ const idle = new IdleWarning({
   logout: () => void logout(),
   announce,
 });
-let player: LessonPlayer | null = null;
 /** Increases on every render, so a slow page load never paints over a newer one. */
 let renderId = 0;
 
 function setUser(u: User | null): void {
   if (!u || u.id !== user?.id) clearNotices();
   user = u;
+  showNoticesFor(!!u && !u.must_change_password);
   $('nav').hidden = !u;
   $('user-name').textContent = u ? `${u.name || u.email} さん` : '';
   const manager = canManage(u?.role);
@@ -60,142 +56,6 @@ function setUser(u: User | null): void {
   for (const page of ADMIN_ONLY) $(`nav-admin-${page}`).hidden = u?.role !== 'admin';
 }
 
-// ---- notices banner (everyone logged in; docs/notices.md) -----------------
-
-const OPEN_KEY = 'manabi.notices.open';
-const ALERTED_KEY = 'manabi.notices.alerted';
-
-/** A list kept for the tab's life (sessionStorage), or in memory. */
-function remembered(key: string): string[] {
-  try {
-    const v: unknown = JSON.parse(sessionStorage.getItem(key) ?? '[]');
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
-function remember(key: string, items: Iterable<string>): void {
-  try {
-    sessionStorage.setItem(key, JSON.stringify([...items].slice(-50)));
-  } catch {
-    /* storage disabled: memory only */
-  }
-}
-
-/**
- * Bodies the user opened or closed (`id@updated_at` → open): by default
- * what applies now or is urgent is open, what is to come is closed.
- */
-const openNotices = new Map<string, boolean>(
-  remembered(OPEN_KEY).map((v): [string, boolean] => [v.slice(1), v.startsWith('+')]),
-);
-/** Active incidents already announced with role="alert" (ids). */
-const alertedNotices = new Set(remembered(ALERTED_KEY));
-let noticesAt = 0;
-let noticesSeq = 0;
-let noticesKey = '';
-
-function clearNotices(): void {
-  noticesSeq += 1;
-  noticesAt = 0;
-  noticesKey = '';
-  const box = document.getElementById('notices');
-  if (box) {
-    box.hidden = true;
-    box.replaceChildren();
-  }
-}
-
-/**
- * Asks for the current notices (at most once a minute unless `force`: a
- * login, a change refused for maintenance, an admin's change) and shows them.
- */
-function refreshNotices(force = false): void {
-  if (!user || user.must_change_password) return;
-  const now = Date.now();
-  if (!shouldFetch(noticesAt, now, force)) return;
-  noticesAt = now;
-  const seq = ++noticesSeq;
-  api.notices().then(
-    (list) => {
-      if (seq === noticesSeq && user) paintNotices(list.items);
-    },
-    () => {
-      // Kept as it was; asked again on the next page.
-      if (seq === noticesSeq) noticesAt = 0;
-    },
-  );
-}
-
-function paintNotices(items: Notice[]): void {
-  const list = orderNotices(items);
-  const key = JSON.stringify(list.map((n) => [n.id, n.updated_at, n.active]));
-  if (key === noticesKey) return;
-  noticesKey = key;
-  const box = $('notices');
-  const focused = box.contains(document.activeElement)
-    ? document.activeElement?.closest('[data-notice]')?.getAttribute('data-notice')
-    : null;
-  const now = Date.now();
-  // Visible before the items go in, so an alert among them is announced.
-  box.hidden = list.length === 0;
-  box.replaceChildren(
-    ...(list.length ? [h('ul', { class: 'notice-list' }, ...list.map((n) => noticeItem(n, now)))] : []),
-  );
-  remember(ALERTED_KEY, alertedNotices);
-  if (focused) box.querySelector<HTMLElement>(`[data-notice="${focused}"] summary`)?.focus();
-}
-
-/**
- * One notice: its kind and state, title and window (always shown); the
- * body collapses (a `<details>`), its line breaks kept by CSS.
- */
-function noticeItem(n: Notice, now: number): HTMLLIElement {
-  const id = String(n.id);
-  const version = `${id}@${n.updated_at}`;
-  // An active incident is announced once, not again on every refresh.
-  const alert = n.kind === 'incident' && n.active && !alertedNotices.has(id);
-  if (alert) alertedNotices.add(id);
-  const head: Child[] = [
-    h('span', { class: 'notice-kind' }, `${kindLabel(n.kind)}・${stateLabel(n, now)}`),
-    ' ',
-    n.urgent ? h('span', { class: 'notice-urgent' }, '緊急') : null,
-    n.urgent ? ' ' : null,
-    h('strong', { class: 'notice-title' }, n.title),
-    ' ',
-    h('span', { class: 'notice-window' }, `期間: ${windowText(n.starts_at_local, n.ends_at_local)}`),
-  ];
-  let content: HTMLElement;
-  if (n.body) {
-    const details = h(
-      'details',
-      { open: openNotices.get(version) ?? (n.active || n.urgent) },
-      h('summary', {}, ...head),
-      h('p', { class: 'notice-body' }, n.body),
-    );
-    details.addEventListener('toggle', () => {
-      openNotices.delete(version);
-      openNotices.set(version, details.open);
-      remember(OPEN_KEY, [...openNotices].map(([v, open]) => `${open ? '+' : '-'}${v}`));
-    });
-    content = details;
-  } else {
-    content = h('div', { class: 'notice-head' }, ...head);
-  }
-  const cls = [
-    'notice-item',
-    n.kind === 'incident' ? 'is-incident' : 'is-maintenance',
-    n.urgent ? 'is-urgent' : '',
-    n.active ? 'is-active' : '',
-  ];
-  return h(
-    'li',
-    { class: cls.filter(Boolean).join(' '), 'data-notice': id },
-    h('div', alert ? { role: 'alert' } : {}, content),
-  );
-}
-
 /** Marks the menu link of the page shown with `aria-current="page"`. */
 function markNav(): void {
   const path = location.hash.replace(/\?.*$/, '') || '#/';
@@ -205,11 +65,6 @@ function markNav(): void {
   }
 }
 
-function stopPlayer(): Promise<void> {
-  const p = player;
-  player = null;
-  return p ? p.stop() : Promise.resolve();
-}
 
 function go(hash: string): void {
   if (location.hash === hash) void render();
@@ -223,6 +78,7 @@ function go(hash: string): void {
 function handleAuthError(err: unknown): boolean {
   if (err instanceof ApiError && err.code === 'password_change_required' && user) {
     user.must_change_password = true;
+    showNoticesFor(false);
     go('#/password');
     return true;
   }
@@ -396,6 +252,7 @@ function passwordPage(): void {
       .changePassword(current.input.value, next.input.value)
       .then(() => {
         if (user) user.must_change_password = false;
+        showNoticesFor(!!user);
         announce('パスワードを変更しました。');
         go(forced ? takeNext() : '#/');
       })
@@ -423,129 +280,6 @@ function passwordPage(): void {
     ),
     form,
   );
-}
-
-/**
- * A course: its lessons, each with the learner's progress (視聴率, 修了),
- * and the player above them once a lesson is chosen. With `lessonId` (from
- * 続きから見る or the history) that lesson is marked and focused, ready to
- * resume with one press: playback only ever starts from the learner.
- */
-async function coursePage(id: number, courseId: string, lessonId?: string): Promise<void> {
-  const course: CourseDetail = await api.course(courseId);
-  if (id !== renderId) return;
-  const lessons = [...course.lessons].sort((a, b) => a.position - b.position);
-  const stage = h('section', { class: 'stage', 'aria-labelledby': 'stage-heading', hidden: true });
-  const buttons: HTMLButtonElement[] = [];
-  let offered: HTMLButtonElement | null = null;
-  const list = h(
-    'ol',
-    { class: 'lesson-list' },
-    ...lessons.map((lesson) => {
-      const btn = lessonButton(lesson);
-      btn.addEventListener('click', () => void playLesson(lesson, btn, buttons, stage));
-      buttons.push(btn);
-      if (lessonId !== undefined && String(lesson.id) === lessonId && !btn.disabled) offered = btn;
-      return h('li', {}, btn);
-    }),
-  );
-  const domain = course.category_id ?? null;
-  show(
-    course.title,
-    h(
-      'nav',
-      { class: 'breadcrumb', 'aria-label': 'パンくずリスト' },
-      h('a', { href: '#/' }, 'ホーム'),
-      domain !== null ? ' › ' : null,
-      domain !== null ? h('a', { href: domainHref(domain) }, course.category_name ?? '分野') : null,
-    ),
-    heading(course.title),
-    h(
-      'p',
-      { class: 'meta' },
-      course.category_name ?? '',
-      course.status === 'draft' ? h('span', { class: 'badge' }, '下書き') : null,
-    ),
-    course.description ? h('p', { class: 'description' }, course.description) : h('span'),
-    stage,
-    h(
-      'section',
-      { class: 'lessons', 'aria-labelledby': 'lessons-heading' },
-      h('h2', { id: 'lessons-heading' }, 'レッスン一覧'),
-      lessons.length ? list : h('p', {}, 'この講座にはまだレッスンがありません。'),
-    ),
-  );
-  const target = offered as HTMLButtonElement | null;
-  if (target) {
-    target.classList.add('is-offered');
-    target.focus();
-    target.scrollIntoView({ block: 'center' });
-  }
-}
-
-/**
- * A lesson's button: title, length, and the learner's progress (or 準備中
- * while its video is not ready). Everything is inside the button, so it is
- * read as the button's name.
- */
-function lessonButton(lesson: Lesson): HTMLButtonElement {
-  const ready = lesson.video_id !== null && lesson.video_id !== undefined;
-  const dur = formatDuration(lesson.duration_s);
-  const p = lesson.progress ?? null;
-  // Under a second rounds to 「0秒」: nothing worth resuming.
-  const resume = p && !p.completed && p.position_s >= 1 ? formatDuration(p.position_s) : '';
-  return h(
-    'button',
-    { type: 'button', class: 'lesson', 'data-lesson-id': String(lesson.id), disabled: !ready },
-    h('span', { class: 'lesson-title' }, lesson.title),
-    dur ? h('span', { class: 'lesson-duration' }, `（${dur}）`) : null,
-    ready ? null : h('span', { class: 'lesson-duration' }, '（準備中）'),
-    ready
-      ? h(
-          'span',
-          { class: `lesson-progress${p?.completed ? ' is-done' : ''}` },
-          p?.completed ? h('span', { class: 'badge badge-done' }, '修了') : null,
-          p ? `視聴率 ${coveragePercent(p.coverage)}%` : '未視聴',
-          resume ? `・${resume}から再開` : '',
-        )
-      : null,
-  );
-}
-
-async function playLesson(
-  lesson: Lesson,
-  btn: HTMLButtonElement,
-  buttons: HTMLButtonElement[],
-  stage: HTMLElement,
-): Promise<void> {
-  if (lesson.video_id === null || lesson.video_id === undefined) return;
-  const id = renderId;
-  void stopPlayer();
-  for (const b of buttons) b.removeAttribute('aria-current');
-  btn.setAttribute('aria-current', 'true');
-  announce(`「${lesson.title}」を読み込んでいます…`);
-  // The learner's speed and captions, asked for alongside the grant (never fails).
-  const prefsLoaded = loadPreferences();
-  let grant;
-  try {
-    grant = await api.play(lesson.video_id);
-  } catch (err) {
-    if (!handleAuthError(err)) announce(errorMessage(err));
-    return;
-  }
-  const prefs = await prefsLoaded;
-  if (id !== renderId || btn.getAttribute('aria-current') !== 'true') return;
-  const p = new LessonPlayer(lesson.title, announce);
-  player = p;
-  stage.replaceChildren(
-    h('h2', { id: 'stage-heading' }, '再生中のレッスン'),
-    h('p', { class: 'now-playing' }, lesson.title),
-    p.element,
-  );
-  stage.hidden = false;
-  stage.scrollIntoView({ block: 'nearest' });
-  const from = p.start(grant, lesson.duration_s, prefs);
-  announce(`「${lesson.title}」を${from > 0 ? resumeMessage(from) : '再生します。'}`);
 }
 
 // ---- administration (separate bundle) ------------------------------------
@@ -722,7 +456,7 @@ async function render(): Promise<void> {
         await historyPage(pages, route.page, route.status);
         break;
       case 'course':
-        await coursePage(id, route.id, route.lesson);
+        await coursePage({ ...pages, handleAuthError }, route.id, route.lesson);
         break;
       case 'editorCourses':
         await editorPage(id, { which: 'list' });

@@ -351,14 +351,19 @@ export class LessonPlayer {
   /** Queues a heartbeat behind the one in flight, so `seq` arrives in order. */
   private heartbeat(reason: Reason): void {
     if (this.stopped || this.over || !this.sessionId) return;
-    this.chain = this.chain.then(() => this.send(reason));
+    // A seek or pause reports where it happened: heartbeats go one after
+    // another, and by the time this one is sent the learner may have moved
+    // on, which could make it look like "nothing new" and leave the resume
+    // position at an older place.
+    const at = reason === 'seeked' || reason === 'pause' || reason === 'ended' ? this.video.currentTime : null;
+    this.chain = this.chain.then(() => this.send(reason, at));
   }
 
-  private async send(reason: Reason): Promise<void> {
+  private async send(reason: Reason, at: number | null): Promise<void> {
     if (this.over) return;
     const v = this.video;
     if (!v.paused && !v.seeking) this.tracker.sample(v.currentTime, now(), v.playbackRate);
-    const pos = v.currentTime;
+    const pos = at ?? v.currentTime;
     const played = this.tracker.take();
     const nothingNew = played.length === 0 && Math.abs(pos - this.lastSentPos) < 0.5;
     if (nothingNew && (reason === 'pause' || reason === 'seeked' || reason === 'stop')) return;

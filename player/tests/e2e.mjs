@@ -445,7 +445,8 @@ async function adminPages(context, base) {
     const answered = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/users');
     await search.getByRole('button', { name: '検索' }).click();
     await answered;
-    await page.getByText(expected).waitFor();
+    // In the page, not the live region, which may say the same a moment later.
+    await page.locator('#view').getByText(expected).waitFor();
     return table.locator('tbody tr');
   };
   const rows = await find('learner2@manabi.example', /^全 1 件中 1〜1 件を表示/);
@@ -1271,12 +1272,16 @@ async function playerControls(page) {
   }
   step(`player controls: ? opened the shortcuts help (${rows} keys listed), Escape closed it, focus back on the video`);
 
-  const put = await kept;
+  const put = await kept.catch(() => {
+    throw new Error('player controls: the speed was not saved (no PUT /api/v1/me/preferences)');
+  });
   const body = JSON.parse(put.request().postData() || '{}');
   if (put.status() !== 200 || body.playback_rate !== Number(want)) {
     throw new Error(`player controls: the speed was not kept: PUT ${put.status()} ${put.request().postData()}`);
   }
-  await leftAt;
+  await leftAt.catch(() => {
+    throw new Error('player controls: no heartbeat reported the position 5 s after → (where the next player resumes)');
+  });
 
   // A reload: the new player starts at the kept speed, where it was left.
   await page.reload({ waitUntil: 'domcontentloaded' });

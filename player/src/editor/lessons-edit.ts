@@ -1,0 +1,221 @@
+/**
+ * The lessons of the course being edited: each one's title, order and
+ * removal (after a confirmation; saved with 「レッスンの変更を保存」), its
+ * video's processing (followed until ready or failed) and its captions.
+ */
+import type { CourseDetail, LessonDraft, VideoInfo } from '../api';
+import { confirmDialog } from '../admin/dialog';
+import { h } from '../dom';
+import { formatDuration } from '../format';
+import { field } from './courses';
+import type { EditorHost } from './host';
+import { CAPTION_LANGS, isProcessing, moveItem, percentOf, removeItem, titleProblem, videoStatusLabel } from './logic';
+import { followProcessing } from './upload';
+
+/** A visually hidden part of a button's name (which lesson it acts on). */
+export const hidden = (text: string): HTMLSpanElement => h('span', { class: 'sr-only' }, text);
+
+/** An error line, said when it changes. */
+export const alertLine = (): HTMLParagraphElement => h('p', { class: 'form-error', role: 'alert' });
+
+/** The page's state: the course as saved, and the lessons as being edited. */
+export interface Editing {
+  host: EditorHost;
+  course: CourseDetail;
+  lessons: LessonDraft[];
+  /** What is known of each video (by id), kept fresh while it processes. */
+  videos: Map<number, VideoInfo>;
+  /** Lesson edits not saved yet. */
+  dirty: boolean;
+}
+/** Follows one video's processing, repainting the lessons as it changes. */
+export function watchVideo(state: Editing, videoId: number, paint: () => void): void {
+  followProcessing(state.host, videoId, (v) => {
+    const before = state.videos.get(videoId);
+    state.videos.set(videoId, v);
+    if (!state.host.isCurrent()) return;
+    updateVideoState(videoId, v);
+    if (before && isProcessing(before.status) && !isProcessing(v.status)) {
+      const title = state.lessons.find((l) => l.video_id === videoId)?.title ?? v.title;
+      state.host.announce(v.status === 'ready' ? `「${title}」の動画の準備ができました。` : `「${title}」の動画を変換できませんでした。`);
+      paint();
+    }
+  });
+}
+
+/** The state of a lesson's video, in the row's `[data-video]` line. */
+function videoStateLine(videoId: number, v: VideoInfo | undefined): HTMLElement[] {
+  if (!v) return [h('span', {}, `動画 #${videoId}：確認中…`)];
+  const parts: HTMLElement[] = [h('span', {}, `動画 #${videoId}：${videoStatusLabel(v.status)}`)];
+  if (isProcessing(v.status)) {
+    const pct = percentOf(v.progress, 1);
+    const labelId = `video-${videoId}-label`;
+    parts[0]!.id = labelId;
+    parts.push(
+      h('progress', { max: 100, value: pct, 'aria-labelledby': labelId }),
+      h('span', {}, `${pct}%`),
+    );
+  } else if (v.status === 'ready') {
+    parts.push(h('span', {}, `（${formatDuration(v.duration_s)}）`));
+  } else if (v.status === 'failed' && v.error) {
+    parts.push(h('span', { class: 'form-error' }, v.error));
+  }
+  return parts;
+}
+
+/** The captions a video has, for the summary of its lesson's 字幕 part. */
+const captionNames = (v: VideoInfo | undefined): string =>
+  v?.captions?.length ? `（${v.captions.map((c) => c.name).join('、')}）` : '';
+
+function updateVideoState(videoId: number, v: VideoInfo): void {
+  for (const line of document.querySelectorAll<HTMLElement>(`[data-video="${videoId}"]`)) {
+    line.replaceChildren(...videoStateLine(videoId, v));
+  }
+  for (const names of document.querySelectorAll<HTMLElement>(`[data-captions-of="${videoId}"]`)) {
+    names.textContent = captionNames(v);
+  }
+}
+
+export function paintLessons(state: Editing, list: HTMLOListElement, paint: () => void): void {
+  if (!state.lessons.length) {
+    list.replaceChildren(h('li', { class: 'muted' }, 'まだレッスンがありません。下の「動画を追加」からアップロードしてください。'));
+    return;
+  }
+  list.replaceChildren(
+    ...state.lessons.map((lesson, i) => {
+      const n = i + 1;
+      const inputId = `lesson-title-${n}`;
+      const input = h('input', { id: inputId, type: 'text', value: lesson.title, maxlength: 200 });
+      input.addEventListener('input', () => {
+        lesson.title = input.value;
+        state.dirty = true;
+      });
+      const move = (delta: -1 | 1, label: string, disabled: boolean): HTMLButtonElement => {
+        const b = h('button', { type: 'button', class: 'secondary', disabled }, label, hidden(`（${lesson.title}）`));
+        b.addEventListener('click', () => {
+          state.lessons = moveItem(state.lessons, i, delta);
+          state.dirty = true;
+          paint();
+          // Keep the focus on the moved lesson's buttons (the other one at an end).
+          const row = list.children[i + delta];
+          (row?.querySelector<HTMLButtonElement>(`button[data-move="${delta}"]:not([disabled])`) ??
+            row?.querySelector<HTMLButtonElement>('button[data-move]:not([disabled])'))?.focus();
+          state.host.announce(`「${lesson.title}」を${i + delta + 1}番目に移しました（未保存）。`);
+        });
+        b.dataset.move = String(delta);
+        return b;
+      };
+      const remove = h('button', { type: 'button', class: 'secondary danger-outline' }, '削除', hidden(`（${lesson.title}）`));
+      remove.addEventListener('click', () => {
+        void confirmDialog({
+          title: 'レッスンを削除しますか',
+          body: [`「${lesson.title}」をこの講座から外します。動画そのものは残ります。`, '「レッスンの変更を保存」を押すまで、講座には反映されません。'],
+          confirm: '削除する',
+          danger: true,
+        }).then((ok) => {
+          if (!ok) return;
+          state.lessons = removeItem(state.lessons, i);
+          state.dirty = true;
+          paint();
+          state.host.announce(`「${lesson.title}」を外しました（未保存）。`);
+        });
+      });
+      return h(
+        'li',
+        { class: 'lesson-edit' },
+        field(inputId, `レッスン ${n} のタイトル`, input),
+        h('p', { class: 'video-state', 'data-video': String(lesson.video_id) }, ...videoStateLine(lesson.video_id, state.videos.get(lesson.video_id))),
+        h(
+          'div',
+          { class: 'row-actions' },
+          move(-1, '上へ', i === 0),
+          move(1, '下へ', i === state.lessons.length - 1),
+          remove,
+        ),
+        captionsPart(state, lesson, n),
+      );
+    }),
+  );
+}
+
+export function saveLessonsButton(state: Editing, paint: () => void): HTMLElement {
+  const button = h('button', { type: 'button', class: 'primary' }, 'レッスンの変更を保存');
+  const error = alertLine();
+  button.addEventListener('click', () => {
+    error.textContent = '';
+    const bad = state.lessons.findIndex((l) => titleProblem(l.title));
+    if (bad >= 0) {
+      error.textContent = `レッスン ${bad + 1}：${titleProblem(state.lessons[bad]!.title)}`;
+      document.getElementById(`lesson-title-${bad + 1}`)?.focus();
+      return;
+    }
+    button.disabled = true;
+    saveLessons(state)
+      .then(() => {
+        paint();
+        state.host.announce('レッスンの変更を保存しました。');
+      })
+      .catch((err: unknown) => {
+        if (!state.host.handleAuthError(err)) error.textContent = `保存できませんでした。${state.host.errorMessage(err)}`;
+      })
+      .finally(() => (button.disabled = false));
+  });
+  return h('div', { class: 'apply-area' }, error, button);
+}
+
+/** Saves the whole lesson list as it is being edited. */
+export async function saveLessons(state: Editing): Promise<void> {
+  const saved = await state.host.api.updateCourse(state.course.id, {
+    lessons: state.lessons.map((l) => ({ title: l.title.trim(), video_id: l.video_id })),
+  });
+  state.course = saved;
+  state.dirty = false;
+}
+
+/** A lesson's captions: those the video has, and the upload of a WebVTT or SRT file. */
+function captionsPart(state: Editing, lesson: LessonDraft, n: number): HTMLElement {
+  const { host } = state;
+  const fileId = `captions-file-${n}`;
+  const langId = `captions-lang-${n}`;
+  const file = h('input', { id: fileId, type: 'file', accept: '.vtt,.srt,text/vtt' });
+  const lang = h('select', { id: langId }, ...CAPTION_LANGS.map((l) => h('option', { value: l.lang }, l.label)));
+  const error = alertLine();
+  const send = h('button', { type: 'button', class: 'secondary' }, '字幕をアップロード', hidden(`（${lesson.title}）`));
+  send.addEventListener('click', () => {
+    error.textContent = '';
+    const chosen = file.files?.[0];
+    if (!chosen) {
+      error.textContent = '字幕のファイル（WebVTT または SRT）を選んでください。';
+      file.focus();
+      return;
+    }
+    send.disabled = true;
+    host.api
+      .uploadCaptions(lesson.video_id, lang.value, chosen)
+      .then(async (r) => {
+        host.announce(`「${lesson.title}」に字幕（${r.name}、${r.cues} 件）を登録しました。`);
+        file.value = '';
+        const v = await host.api.video(lesson.video_id);
+        state.videos.set(lesson.video_id, v);
+        updateVideoState(lesson.video_id, v);
+      })
+      .catch((err: unknown) => {
+        if (!host.handleAuthError(err)) error.textContent = `字幕を登録できませんでした。${host.errorMessage(err)}`;
+      })
+      .finally(() => (send.disabled = false));
+  });
+  return h(
+    'details',
+    { class: 'captions-edit' },
+    h(
+      'summary',
+      {},
+      '字幕',
+      h('span', { 'data-captions-of': String(lesson.video_id) }, captionNames(state.videos.get(lesson.video_id))),
+      hidden(`：${lesson.title}`),
+    ),
+    h('div', { class: 'filters' }, field(langId, '言語', lang), field(fileId, '字幕ファイル（WebVTT・SRT）', file)),
+    error,
+    send,
+  );
+}
