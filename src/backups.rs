@@ -37,6 +37,19 @@ pub async fn take(config: &Config) -> anyhow::Result<()> {
         record.counts.get("users").copied().unwrap_or(0),
         record.took_ms
     );
+    if let Some(copy) = store::mirror::open(&config.backup_copy, data)
+        .await
+        .context("opening the backups' copy ([backup_copy])")?
+    {
+        let retention = (config.backup.keep_daily.max(1), config.backup.keep_monthly);
+        let synced = backup::offsite::keep(&db, &dir, copy.as_ref(), retention)
+            .await
+            .context("copying the backups to [backup_copy]")?;
+        println!(
+            "backup copy: {} file(s) uploaded, {} removed by retention, {} held",
+            synced.uploaded, synced.removed, synced.held
+        );
+    }
     Ok(())
 }
 

@@ -39,6 +39,8 @@ pub struct Config {
     pub smtp: catalog::mail::Settings,
     /// Backups of the catalog.
     pub backup: catalog::backup::Settings,
+    /// A second place every backup is copied to (none by default).
+    pub backup_copy: store::Settings,
 }
 
 /// `[worker]`.

@@ -55,15 +55,23 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     let media_files = store::local_root(&config.store, &data).map_or(0, |r| files_in(&r).len());
 
     // Media first (the catalog names them), its mirror, then backups, then the rest.
-    let mut local = erase_media(&config.store, &data)
+    let media = store::ObjectKey::all_media();
+    let (mut local, _) = erase_objects(&config.store, &data, &media)
         .await
         .context("deleting the media objects")?;
     if store::mirror::configured(&config.mirror) {
-        local.extend(
-            erase_media(&config.mirror, &data)
-                .await
-                .context("deleting the media mirror's objects")?,
-        );
+        let (files, _) = erase_objects(&config.mirror, &data, &media)
+            .await
+            .context("deleting the media mirror's objects")?;
+        local.extend(files);
+    }
+    let mut copies = None;
+    if store::mirror::configured(&config.backup_copy) {
+        let (files, n) = erase_objects(&config.backup_copy, &data, &store::ObjectKey::backups())
+            .await
+            .context("deleting the copies of the backups ([backup_copy])")?;
+        local.extend(files);
+        copies = Some(n);
     }
     let mut erased = Vec::new();
     for file in &backup_files {
@@ -105,7 +113,7 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
         &counts,
         &erased,
         &local,
-        media_files,
+        (media_files, copies),
         started,
         finished,
     );
@@ -125,24 +133,24 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     Ok(())
 }
 
-/// Deletes every media object of the store `settings` name: a local
-/// store's files are overwritten first (and returned), an S3 store's
-/// objects are deleted.
-async fn erase_media(
+/// Deletes every object below `prefix` in the store `settings` name: a
+/// local store's files are overwritten first (and returned), an S3 store's
+/// objects are deleted. Also returns how many objects there were.
+async fn erase_objects(
     settings: &store::Settings,
     data: &Path,
-) -> anyhow::Result<Vec<(String, u64)>> {
+    prefix: &store::ObjectKey,
+) -> anyhow::Result<(Vec<(String, u64)>, usize)> {
+    let store = store::open(settings, data).await?;
+    let objects = store.list(prefix).await?.len();
     let mut shredded = Vec::new();
     if let Some(root) = store::local_root(settings, data) {
-        for file in files_in(&root) {
+        for file in files_in(&root.join(prefix.as_str())) {
             shredded.push(shred(&file)?);
         }
     }
-    store::open(settings, data)
-        .await?
-        .delete_prefix(&store::ObjectKey::all_media())
-        .await?;
-    Ok(shredded)
+    store.delete_prefix(prefix).await?;
+    Ok((shredded, objects))
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -196,7 +204,7 @@ fn report_text(
     counts: &std::collections::BTreeMap<String, i64>,
     backups: &[(String, u64)],
     local: &[(String, u64)],
-    media_files: usize,
+    (media_files, copies): (usize, Option<usize>),
     started: jiff::Timestamp,
     finished: jiff::Timestamp,
 ) -> String {
@@ -243,6 +251,19 @@ fn report_text(
             ),
         };
         let _ = writeln!(r, "- メディアの複製先 / media mirror: {mirror}");
+    }
+    if let Some(n) = copies {
+        let place = match store::local_root(&config.backup_copy, &config.data_dir) {
+            Some(root) => format!("local {}", root.join("backups").display()),
+            None => format!(
+                "S3 bucket {} prefix {:?}",
+                config.backup_copy.bucket, config.backup_copy.prefix
+            ),
+        };
+        let _ = writeln!(
+            r,
+            "- バックアップの複製先 / backup copies: {place} ({n} objects deleted)"
+        );
     }
     let _ = writeln!(r);
     let _ = writeln!(r, "## 削除したもの / What was erased\n");

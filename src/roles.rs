@@ -97,7 +97,11 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         Role::All | Role::Catalog => {
             // Settings first: a bad [smtp] section stops before anything opens.
             let mailer = catalog::mail::Mailer::new(&config.smtp)?;
-            let backups = catalog::backup::Plan::new(&config.backup, data)?;
+            let backups = catalog::backup::Plan::new(&config.backup, data)?.with_copy(
+                store::mirror::open(&config.backup_copy, data)
+                    .await
+                    .context("opening the backups' copy ([backup_copy])")?,
+            );
             let mirror = store::mirror::open(&config.mirror, data)
                 .await
                 .context("opening the media mirror ([mirror])")?;

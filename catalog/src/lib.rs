@@ -223,6 +223,10 @@ impl Catalog {
                 if let Ok(r) = plan.take(&state.db).await {
                     tracing::info!(file = %r.file, bytes = r.size_bytes, "daily backup taken and verified");
                 }
+            } else if let Some(Ok(synced)) = plan.copy_out(&state.db).await
+                && synced.uploaded > 0
+            {
+                tracing::info!(files = synced.uploaded, "backups copied");
             }
         }
         if let Some(copy) = &state.mirror {

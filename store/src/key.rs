@@ -85,7 +85,7 @@ impl ObjectKey {
     }
 
     /// A key as a store lists it (`videos/12/hls/r3/360p/seg_00001.m4s`):
-    /// below `videos/`, every segment 1–128 characters of `A-Za-z0-9._-`
+    /// below `videos/` or `backups/`, every segment 1–128 characters of `A-Za-z0-9._-`
     /// not starting with a dot, at most eight deep. Anything else in a
     /// bucket or directory (a temporary file, someone else's object) is not
     /// ours and is refused.
@@ -93,7 +93,7 @@ impl ObjectKey {
         let parts: Vec<&str> = key.split('/').collect();
         let ok = parts.len() >= 2
             && parts.len() <= 8
-            && parts[0] == "videos"
+            && (parts[0] == "videos" || parts[0] == "backups")
             && parts.iter().all(|p| {
                 !p.is_empty()
                     && p.len() <= 128
@@ -106,6 +106,23 @@ impl ObjectKey {
         } else {
             Err(BadPath)
         }
+    }
+
+    /// Where the copies of the catalog's backups go (`[backup_copy]`).
+    pub fn backups() -> Self {
+        Self("backups".into())
+    }
+
+    /// One backup file's copy: `name` is a plain file name
+    /// (`manabi-20260401T023000Z.mbk`, its `.sha256`).
+    pub fn backup(name: &str) -> Result<Self, BadPath> {
+        Self::listed(&format!("backups/{name}")).and_then(|key| {
+            if key.0.matches('/').count() == 1 {
+                Ok(key)
+            } else {
+                Err(BadPath)
+            }
+        })
     }
 
     /// The key as a relative path.
@@ -126,7 +143,11 @@ mod tests {
 
     #[test]
     fn listed_keys_are_only_ours() {
-        for good in ["videos/1/source", "videos/12/hls/r3/360p/seg_00001.m4s"] {
+        for good in [
+            "videos/1/source",
+            "videos/12/hls/r3/360p/seg_00001.m4s",
+            "backups/manabi-20260401T023000Z.mbk",
+        ] {
             assert_eq!(ObjectKey::listed(good).unwrap().as_str(), good);
         }
         for bad in [
@@ -139,6 +160,10 @@ mod tests {
             "videos/1/2/3/4/5/6/7/8",
         ] {
             assert_eq!(ObjectKey::listed(bad), Err(BadPath), "{bad}");
+        }
+        assert!(ObjectKey::backup("manabi-20260401T023000Z.mbk.sha256").is_ok());
+        for bad in ["", "a/b", "..", ".hidden", "x y"] {
+            assert_eq!(ObjectKey::backup(bad), Err(BadPath), "{bad}");
         }
     }
 

@@ -4,19 +4,21 @@
 //! the typed confirmation, with the report inside what it erases, or while
 //! the service listens.
 
-use crate::app::spawn_app;
+use crate::app::spawn_role;
 use crate::path::upload_and_publish;
 use domain::Role;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// `manabi erase ARGS` with the media mirror in `mirror` (another disk).
-fn erase(data: &Path, mirror: &Path, addr: &str, args: &[&str]) -> Output {
+/// `manabi erase ARGS` with the media mirror and the backups' copies on
+/// other disks.
+fn erase(data: &Path, (mirror, copies): (&Path, &Path), addr: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_manabi"))
         .arg("erase")
         .args(args)
         .env("MANABI_DATA_DIR", data)
         .env("MANABI_MIRROR__PATH", mirror)
+        .env("MANABI_BACKUP_COPY__PATH", copies)
         .env("MANABI_HTTP__ADDR", addr)
         .env("MANABI_LOG__LEVEL", "warn")
         .output()
@@ -37,7 +39,15 @@ fn files_below(dir: &Path) -> usize {
 
 #[tokio::test]
 async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
-    let mut app = spawn_app().await;
+    // Backups are copied to another disk too ([backup_copy]).
+    let copies = tempfile::tempdir().unwrap();
+    let copies_path = copies.path().to_str().unwrap().to_owned();
+    let mut app = spawn_role(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        &[("MANABI_BACKUP_COPY__PATH", copies_path.as_str())],
+    )
+    .await;
     app.add_user("editor@city.example.jp", Role::Editor).await;
     app.add_user("admin@city.example.jp", Role::Admin).await;
     let editor = app.login("editor@city.example.jp").await;
@@ -47,6 +57,11 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
     let data = app.data_dir().to_owned();
     assert!(files_below(&data.join("media")) > 3, "media were stored");
+    assert_eq!(
+        files_below(&copies.path().join("backups")),
+        2,
+        "backup and .sha256 copied"
+    );
     // The media's second copy, on another disk.
     let mirror = tempfile::tempdir().unwrap();
     let copied = Command::new(env!("CARGO_BIN_EXE_manabi"))
@@ -80,7 +95,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     refused(
         &erase(
             &data,
-            mirror.path(),
+            (mirror.path(), copies.path()),
             "127.0.0.1:0",
             &["--confirm", "yes", "--report", report_arg],
         ),
@@ -90,7 +105,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     refused(
         &erase(
             &data,
-            mirror.path(),
+            (mirror.path(), copies.path()),
             "127.0.0.1:0",
             &[
                 "--confirm",
@@ -104,7 +119,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     refused(
         &erase(
             &data,
-            mirror.path(),
+            (mirror.path(), copies.path()),
             &listening,
             &["--confirm", "erase-everything", "--report", report_arg],
         ),
@@ -118,7 +133,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     app.app.take().unwrap().shutdown().await;
     let out = erase(
         &data,
-        mirror.path(),
+        (mirror.path(), copies.path()),
         "127.0.0.1:0",
         &["--confirm", "erase-everything", "--report", report_arg],
     );
@@ -133,6 +148,7 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     }
     assert_eq!(files_below(&data.join("backups")), 0);
     assert_eq!(files_below(mirror.path()), 0, "the mirror's copies too");
+    assert_eq!(files_below(copies.path()), 0, "the backups' copies too");
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(text.starts_with("# manabi データ消去報告書"), "{text}");
     assert!(text.contains("利用者 2 人"), "{text}");
@@ -143,4 +159,6 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
         text.contains("メディアの複製先 / media mirror: local "),
         "{text}"
     );
+    assert!(text.contains("backup copies: local "), "{text}");
+    assert!(text.contains("(2 objects deleted)"), "{text}");
 }

@@ -246,3 +246,72 @@ async fn whole_path_runs_on_s3_and_playback_survives_a_store_outage() {
     app.app.unwrap().shutdown().await;
     eprintln!("whole test: {:?}", started.elapsed());
 }
+
+/// `[backup_copy]` on S3: each backup lands in the bucket with its `.sha256`;
+/// while the bucket is unreachable the backups still succeed and admins see
+/// a notice, which the first complete copy ends.
+#[tokio::test]
+async fn backups_are_copied_to_a_bucket_and_a_failed_copy_is_noticed() {
+    let mut s3 = s3s::Server::start().await;
+    let endpoint = s3.settings().endpoint;
+    let app = spawn_role(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        &[
+            ("MANABI_BACKUP_COPY__KIND", "s3"),
+            ("MANABI_BACKUP_COPY__BUCKET", BUCKET),
+            ("MANABI_BACKUP_COPY__ENDPOINT", &endpoint),
+            ("MANABI_BACKUP_COPY__ACCESS_KEY_ID", ACCESS_KEY),
+            ("MANABI_BACKUP_COPY__SECRET_ACCESS_KEY", SECRET_KEY),
+            ("MANABI_BACKUP_COPY__PREFIX", "ward/"),
+        ],
+    )
+    .await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    let admin = app.login("admin@city.example.jp").await;
+    let copy = s3.store(|s| s.prefix = "ward/".into());
+    let backup = || async {
+        let resp = admin.post("/api/v1/backups", &json!({})).await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+    };
+    let held = || async {
+        store::Store::list(&copy, &store::ObjectKey::backups())
+            .await
+            .unwrap()
+    };
+    let copy_notices = || async {
+        let list: Value = admin.get("/api/v1/notices").await.json().await.unwrap();
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["title"].as_str().unwrap().contains("バックアップの複製"))
+            .count()
+    };
+
+    backup().await;
+    let objects = held().await;
+    assert_eq!(objects.len(), 2, "the backup and its .sha256: {objects:?}");
+    let local = app.data_dir().join("backups");
+    for (key, len) in &objects {
+        let name = key.as_str().strip_prefix("backups/").unwrap();
+        assert_eq!(std::fs::metadata(local.join(name)).unwrap().len(), *len);
+    }
+
+    // The bucket is down: the backup is still taken, the copy waits.
+    s3.kill();
+    backup().await;
+    assert_eq!(copy_notices().await, 1);
+    s3.restart().await;
+    backup().await;
+    assert_eq!(
+        held().await.len(),
+        6,
+        "all three backups, with their checksums"
+    );
+    assert_eq!(
+        copy_notices().await,
+        0,
+        "the notice ends once the copy is complete"
+    );
+}

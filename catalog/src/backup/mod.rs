@@ -9,6 +9,7 @@
 //! `keep_monthly` months. [`restore`] writes a backup's database into a
 //! data directory.
 
+pub mod offsite;
 pub mod sealed;
 
 use crate::db::{Db, DbError};
@@ -192,7 +193,6 @@ pub struct Record {
 
 /// Backups as the running service takes them: daily at a time of day, or
 /// on demand from an admin, one at a time.
-#[derive(Debug)]
 pub struct Plan {
     /// Where they go.
     pub dir: PathBuf,
@@ -204,6 +204,8 @@ pub struct Plan {
     pub retention: (u32, u32),
     /// One backup at a time.
     pub running: tokio::sync::Mutex<()>,
+    /// The second place backups are copied to (`[backup_copy]`), if any.
+    pub copy: Option<std::sync::Arc<dyn store::Store>>,
 }
 
 impl Plan {
@@ -215,14 +217,35 @@ impl Plan {
             daily: settings.daily()?,
             retention: (settings.keep_daily.max(1), settings.keep_monthly),
             running: tokio::sync::Mutex::new(()),
+            copy: None,
         })
+    }
+
+    /// Copies every backup to `copy` too.
+    #[must_use]
+    pub fn with_copy(mut self, copy: Option<std::sync::Arc<dyn store::Store>>) -> Self {
+        self.copy = copy;
+        self
+    }
+
+    /// Brings the copy of the backups up to date, if there is one (after
+    /// each backup, and in each housekeeping run while it is behind).
+    /// Failures are logged and shown to admins by [`offsite::keep`].
+    pub async fn copy_out(&self, db: &Db) -> Option<Result<offsite::Synced, store::StoreError>> {
+        let copy = self.copy.as_ref()?;
+        let _one = self.running.lock().await;
+        Some(offsite::keep(db, &self.dir, copy.as_ref(), self.retention).await)
     }
 
     /// Takes a backup now (waiting for one in progress), counting the result
     /// in the metrics.
     pub async fn take(&self, db: &Db) -> Result<Record, BackupError> {
-        let _one = self.running.lock().await;
+        let one = self.running.lock().await;
         let result = run(db, &self.dir, &self.key, self.retention).await;
+        drop(one);
+        if result.is_ok() {
+            self.copy_out(db).await;
+        }
         match &result {
             Ok(_) => {
                 RESULTS.with_label_values(&["ok"]).inc();
@@ -591,20 +614,37 @@ pub fn last_ok(conn: &Connection) -> rusqlite::Result<Option<Timestamp>> {
     Ok(at.and_then(|a| a.parse().ok()))
 }
 
-/// Removes backups beyond the retention: keeps the newest `daily` and the
-/// newest of each of the newest `monthly` months. Returns the removed names.
+/// Removes backups beyond the retention ([`retained`]) from `dir`.
+/// Returns the removed names.
 pub fn prune(dir: &Path, daily: u32, monthly: u32) -> Result<Vec<String>, BackupError> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
+    let names: Vec<String> = std::fs::read_dir(dir)
         .map_err(io(dir))?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.starts_with("manabi-") && n.ends_with(".mbk"))
+        .filter(|n| is_backup_name(n))
         .collect();
+    let keep = retained(&names, daily, monthly);
+    let mut removed = Vec::new();
+    for name in names.iter().filter(|n| !keep.contains(n.as_str())) {
+        let path = dir.join(name);
+        std::fs::remove_file(&path).map_err(io(&path))?;
+        let _ = std::fs::remove_file(path.with_extension("mbk.sha256"));
+        removed.push(name.clone());
+    }
+    Ok(removed)
+}
+
+/// A backup file's name (`manabi-YYYYMMDDTHHMMSSZ[-n].mbk`).
+pub fn is_backup_name(name: &str) -> bool {
+    name.starts_with("manabi-") && name.ends_with(".mbk")
+}
+
+/// Which of the backups `names` the retention keeps: the newest `daily`,
+/// and the newest of each of the newest `monthly` months.
+pub fn retained(names: &[String], daily: u32, monthly: u32) -> std::collections::HashSet<&str> {
+    let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
     names.sort_unstable_by(|a, b| b.cmp(a)); // newest first: names sort by time
-    let mut keep: std::collections::HashSet<&str> = names
-        .iter()
-        .take(daily as usize)
-        .map(String::as_str)
-        .collect();
+    let mut keep: std::collections::HashSet<&str> =
+        names.iter().take(daily as usize).copied().collect();
     let mut months = Vec::new();
     for name in &names {
         let month = name.get(7..13).unwrap_or("");
@@ -616,14 +656,7 @@ pub fn prune(dir: &Path, daily: u32, monthly: u32) -> Result<Vec<String>, Backup
             keep.insert(name);
         }
     }
-    let mut removed = Vec::new();
-    for name in names.iter().filter(|n| !keep.contains(n.as_str())) {
-        let path = dir.join(name);
-        std::fs::remove_file(&path).map_err(io(&path))?;
-        let _ = std::fs::remove_file(path.with_extension("mbk.sha256"));
-        removed.push(name.clone());
-    }
-    Ok(removed)
+    keep
 }
 
 /// Restores `file` into `data_dir` (the service stopped): the catalog
@@ -672,6 +705,7 @@ mod tests {
             daily: Some((2, 30)),
             retention: (30, 12),
             running: tokio::sync::Mutex::new(()),
+            copy: None,
         };
         let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
         let at = |s: &str| s.parse::<Timestamp>().unwrap();
