@@ -74,7 +74,7 @@ impl Stored {
         let mut runs = vec![RUNS];
         let mut rest = bits;
         while let Some(&byte) = rest.first() {
-            let n = rest.iter().take_while(|&&b| b == byte).count();
+            let n = run_length(rest, byte);
             runs.push(byte);
             let mut count = n;
             loop {
@@ -134,6 +134,18 @@ impl Stored {
             _ => None,
         }
     }
+}
+
+/// How many bytes `rest` starts with that equal `byte`; eight at a time
+/// (every heartbeat packs its viewer's whole bitmap).
+fn run_length(rest: &[u8], byte: u8) -> usize {
+    let word = u64::from_ne_bytes([byte; 8]);
+    let whole = rest
+        .chunks_exact(8)
+        .take_while(|w| u64::from_ne_bytes((*w).try_into().unwrap_or_default()) == word)
+        .count()
+        * 8;
+    whole + rest[whole..].iter().take_while(|&&b| b == byte).count()
 }
 
 impl rusqlite::types::FromSql for Stored {
