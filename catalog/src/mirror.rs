@@ -43,27 +43,15 @@ pub async fn keep(
     if let Some(problem) = &problem {
         tracing::error!(problem, "media mirror not in sync");
     }
-    let noticed = db
-        .call(move |c| {
-            let now = jiff::Timestamp::now();
-            match problem {
-                Some(problem) => {
-                    let body = format!(
-                        "{problem}\n運用担当者は複製先（[mirror] の設定、ディスクまたはバケット）を確認してください。\
-                         次の確認（10分ごと）で複製が揃うと、このお知らせは自動で終了します。\n\
-                         (The media mirror is not an exact copy. This notice ends by itself once it is.)"
-                    );
-                    let title = "メディアの複製に問題があります (media mirror out of sync)";
-                    notices::raise(c, "mirror", title, &body, now)?;
-                }
-                None => notices::clear(c, "mirror", now)?,
-            }
-            Ok(())
-        })
-        .await;
-    if let Err(e) = noticed {
-        tracing::error!(error = %e, "the mirror notice could not be updated");
-    }
+    let body = problem.map(|problem| {
+        format!(
+            "{problem}\n運用担当者は複製先（[mirror] の設定、ディスクまたはバケット）を確認してください。\
+             次の確認（10分ごと）で複製が揃うと、このお知らせは自動で終了します。\n\
+             (The media mirror is not an exact copy. This notice ends by itself once it is.)"
+        )
+    });
+    let title = "メディアの複製に問題があります (media mirror out of sync)";
+    notices::keep_raised(db, "mirror", title, body).await;
     result
 }
 

@@ -309,6 +309,31 @@ pub fn raise(
     Ok(conn.last_insert_rowid())
 }
 
+/// The service's own notice about `source`: raised (or updated) with
+/// `title` and `body` while there is a `body` — a problem —, ended when there
+/// is none. A failure to record it is logged, never passed on: the notice
+/// reports a problem, it must not become one.
+pub async fn keep_raised(
+    db: &crate::db::Db,
+    source: &'static str,
+    title: &'static str,
+    body: Option<String>,
+) {
+    let noticed = db
+        .call(move |c| {
+            let now = Timestamp::now();
+            match body {
+                Some(body) => raise(c, source, title, &body, now).map(drop)?,
+                None => clear(c, source, now)?,
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = noticed {
+        tracing::error!(error = %e, source, "the service's notice could not be updated");
+    }
+}
+
 /// Ends the open notice `source` raised, if any (its cause is gone).
 pub fn clear(conn: &Connection, source: &str, now: Timestamp) -> rusqlite::Result<()> {
     conn.execute(

@@ -68,15 +68,7 @@ impl ObjectKey {
     /// a dot; at most four segments deep.
     pub fn hls(video: VideoId, relative: &str) -> Result<Self, BadPath> {
         let parts: Vec<&str> = relative.split('/').collect();
-        let ok = !parts.is_empty()
-            && parts.len() <= 4
-            && parts.iter().all(|p| {
-                !p.is_empty()
-                    && p.len() <= 128
-                    && !p.starts_with('.')
-                    && p.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
-            });
+        let ok = !parts.is_empty() && parts.len() <= 4 && parts.iter().all(|p| is_segment(p));
         if ok {
             Ok(Self(format!("videos/{video}/hls/{relative}")))
         } else {
@@ -94,13 +86,7 @@ impl ObjectKey {
         let ok = parts.len() >= 2
             && parts.len() <= 8
             && (parts[0] == "videos" || parts[0] == "backups")
-            && parts.iter().all(|p| {
-                !p.is_empty()
-                    && p.len() <= 128
-                    && !p.starts_with('.')
-                    && p.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
-            });
+            && parts.iter().all(|p| is_segment(p));
         if ok {
             Ok(Self(key.to_owned()))
         } else {
@@ -135,6 +121,16 @@ impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A path segment we write: 1–128 characters of `A-Za-z0-9._-`, not
+/// starting with a dot.
+fn is_segment(p: &str) -> bool {
+    !p.is_empty()
+        && p.len() <= 128
+        && !p.starts_with('.')
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]

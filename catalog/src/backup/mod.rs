@@ -402,30 +402,17 @@ pub async fn run(
     retention: (u32, u32),
 ) -> Result<Record, BackupError> {
     let result = attempt(db, dir, key, retention).await;
-    let failure = result.as_ref().err().map(ToString::to_string);
-    let noticed = db
-        .call(move |c| {
-            let now = Timestamp::now();
-            match failure {
-                Some(error) => {
-                    let body = format!(
-                        "原因: {error}\n\
-                         運用担当者は、バックアップの保存先の空き容量と書き込み権限、\
-                         バックアップ鍵を確認し、`manabi backup` でもう一度実行してください。\
-                         バックアップが成功すると、このお知らせは自動で終了します。\n\
-                         (A backup failed: {error}. This notice ends by itself once a backup succeeds.)"
-                    );
-                    let title = "バックアップに失敗しました (backup failed)";
-                    notices::raise(c, "backup", title, &body, now)?;
-                }
-                None => notices::clear(c, "backup", now)?,
-            }
-            Ok(())
-        })
-        .await;
-    if let Err(e) = noticed {
-        tracing::error!(error = %e, "the backup notice could not be updated");
-    }
+    let body = result.as_ref().err().map(|error| {
+        format!(
+            "原因: {error}\n\
+             運用担当者は、バックアップの保存先の空き容量と書き込み権限、\
+             バックアップ鍵を確認し、`manabi backup` でもう一度実行してください。\
+             バックアップが成功すると、このお知らせは自動で終了します。\n\
+             (A backup failed: {error}. This notice ends by itself once a backup succeeds.)"
+        )
+    });
+    let title = "バックアップに失敗しました (backup failed)";
+    notices::keep_raised(db, "backup", title, body).await;
     result
 }
 

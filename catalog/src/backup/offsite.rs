@@ -115,29 +115,16 @@ pub async fn keep(
         Ok(_) => LAST_OK.set(jiff::Timestamp::now().as_second()),
         Err(e) => tracing::error!(error = %e, "copying the backups failed"),
     }
-    let problem = result.as_ref().err().map(ToString::to_string);
-    let noticed = db
-        .call(move |c| {
-            let now = jiff::Timestamp::now();
-            match problem {
-                Some(problem) => {
-                    let body = format!(
-                        "原因: {problem}\n運用担当者は [backup_copy] の設定と複製先（バケットまたはディスク）を確認してください。\
-                         バックアップはバックアップ用ディレクトリには作成されています。\
-                         次の確認（10分ごと）でコピーが揃うと、このお知らせは自動で終了します。\n\
-                         (Backups could not be copied to their second place. This notice ends by itself once they are.)"
-                    );
-                    let title = "バックアップの複製に失敗しました (backup copy failed)";
-                    notices::raise(c, "backup-copy", title, &body, now)?;
-                }
-                None => notices::clear(c, "backup-copy", now)?,
-            }
-            Ok(())
-        })
-        .await;
-    if let Err(e) = noticed {
-        tracing::error!(error = %e, "the backup copy notice could not be updated");
-    }
+    let body = result.as_ref().err().map(|problem| {
+        format!(
+            "原因: {problem}\n運用担当者は [backup_copy] の設定と複製先（バケットまたはディスク）を確認してください。\
+             バックアップはバックアップ用ディレクトリには作成されています。\
+             次の確認（10分ごと）でコピーが揃うと、このお知らせは自動で終了します。\n\
+             (Backups could not be copied to their second place. This notice ends by itself once they are.)"
+        )
+    });
+    let title = "バックアップの複製に失敗しました (backup copy failed)";
+    notices::keep_raised(db, "backup-copy", title, body).await;
     result
 }
 
