@@ -42,12 +42,14 @@ export async function coursePage(ctx: CourseContext, courseId: string, lessonId?
   const stage = h('section', { class: 'stage', 'aria-labelledby': 'stage-heading', hidden: true });
   const buttons: HTMLButtonElement[] = [];
   let offered: HTMLButtonElement | null = null;
+  // After a lesson ends or another is chosen, its progress has changed.
+  const refresh = (): void => void refreshProgress(ctx, courseId, buttons);
   const list = h(
     'ol',
     { class: 'lesson-list' },
     ...lessons.map((lesson) => {
       const btn = lessonButton(lesson);
-      btn.addEventListener('click', () => void playLesson(ctx, lesson, btn, buttons, stage));
+      btn.addEventListener('click', () => void playLesson(ctx, lesson, btn, buttons, stage, refresh));
       buttons.push(btn);
       if (lessonId !== undefined && String(lesson.id) === lessonId && !btn.disabled) offered = btn;
       return h('li', {}, btn);
@@ -95,25 +97,43 @@ export async function coursePage(ctx: CourseContext, courseId: string, lessonId?
 function lessonButton(lesson: Lesson): HTMLButtonElement {
   const ready = lesson.video_id !== null && lesson.video_id !== undefined;
   const dur = formatDuration(lesson.duration_s);
-  const p = lesson.progress ?? null;
-  // Under a second rounds to 「0秒」: nothing worth resuming.
-  const resume = p && !p.completed && p.position_s >= 1 ? formatDuration(p.position_s) : '';
   return h(
     'button',
     { type: 'button', class: 'lesson', 'data-lesson-id': String(lesson.id), disabled: !ready },
     h('span', { class: 'lesson-title' }, lesson.title),
     dur ? h('span', { class: 'lesson-duration' }, `（${dur}）`) : null,
     ready ? null : h('span', { class: 'lesson-duration' }, '（準備中）'),
-    ready
-      ? h(
-          'span',
-          { class: `lesson-progress${p?.completed ? ' is-done' : ''}` },
-          p?.completed ? h('span', { class: 'badge badge-done' }, '修了') : null,
-          p ? `視聴率 ${coveragePercent(p.coverage)}%` : '未視聴',
-          resume ? `・${resume}から再開` : '',
-        )
-      : null,
+    ready ? progressPart(lesson) : null,
   );
+}
+
+/** The learner's progress in a lesson: 修了, 視聴率, where it resumes; or 未視聴. */
+function progressPart(lesson: Lesson): HTMLSpanElement {
+  const p = lesson.progress ?? null;
+  // Under a second rounds to 「0秒」: nothing worth resuming.
+  const resume = p && !p.completed && p.position_s >= 1 ? formatDuration(p.position_s) : '';
+  return h(
+    'span',
+    { class: `lesson-progress${p?.completed ? ' is-done' : ''}` },
+    p?.completed ? h('span', { class: 'badge badge-done' }, '修了') : null,
+    p ? `視聴率 ${coveragePercent(p.coverage)}%` : '未視聴',
+    resume ? `・${resume}から再開` : '',
+  );
+}
+
+/** Asks for the course again and puts each lesson's new progress in its button. */
+async function refreshProgress(ctx: CourseContext, courseId: string, buttons: HTMLButtonElement[]): Promise<void> {
+  let course: CourseDetail;
+  try {
+    course = await api.course(courseId);
+  } catch {
+    return; // Kept as it was; a lost login shows on the next request anyway.
+  }
+  if (!ctx.isCurrent()) return;
+  for (const lesson of course.lessons) {
+    const old = buttons.find((b) => b.dataset.lessonId === String(lesson.id))?.querySelector('.lesson-progress');
+    old?.replaceWith(progressPart(lesson));
+  }
 }
 
 async function playLesson(
@@ -122,9 +142,10 @@ async function playLesson(
   btn: HTMLButtonElement,
   buttons: HTMLButtonElement[],
   stage: HTMLElement,
+  progressed: () => void,
 ): Promise<void> {
   if (lesson.video_id === null || lesson.video_id === undefined) return;
-  void stopPlayer();
+  if (player) void stopPlayer().then(progressed);
   for (const b of buttons) b.removeAttribute('aria-current');
   btn.setAttribute('aria-current', 'true');
   announce(`「${lesson.title}」を読み込んでいます…`);
@@ -148,6 +169,8 @@ async function playLesson(
   );
   stage.hidden = false;
   stage.scrollIntoView({ block: 'nearest' });
+  // Its end is recorded by the last heartbeat: then the lesson shows 修了.
+  p.element.querySelector('video')?.addEventListener('ended', () => void p.sent().then(progressed));
   const from = p.start(grant, lesson.duration_s, prefs);
   announce(`「${lesson.title}」を${from > 0 ? resumeMessage(from) : '再生します。'}`);
 }

@@ -348,24 +348,27 @@ export class LessonPlayer {
     );
   }
 
+  /** Resolves once the heartbeats queued so far are answered (or failed). */
+  sent(): Promise<void> {
+    return this.chain;
+  }
+
   /** Queues a heartbeat behind the one in flight, so `seq` arrives in order. */
   private heartbeat(reason: Reason): void {
     if (this.stopped || this.over || !this.sessionId) return;
-    // A seek or pause reports where it happened: heartbeats go one after
-    // another, and by the time this one is sent the learner may have moved
-    // on, which could make it look like "nothing new" and leave the resume
-    // position at an older place.
-    const at = reason === 'seeked' || reason === 'pause' || reason === 'ended' ? this.video.currentTime : null;
-    this.chain = this.chain.then(() => this.send(reason, at));
+    this.chain = this.chain.then(() => this.send(reason));
   }
 
-  private async send(reason: Reason, at: number | null): Promise<void> {
+  private async send(reason: Reason): Promise<void> {
     if (this.over) return;
     const v = this.video;
     if (!v.paused && !v.seeking) this.tracker.sample(v.currentTime, now(), v.playbackRate);
-    const pos = at ?? v.currentTime;
+    // Read when sent, not when queued: after quick seeks the last one queued
+    // reports where the learner ended up. So that it is not taken for
+    // "nothing new", any move of more than a frame or two is news.
+    const pos = v.currentTime;
     const played = this.tracker.take();
-    const nothingNew = played.length === 0 && Math.abs(pos - this.lastSentPos) < 0.5;
+    const nothingNew = played.length === 0 && Math.abs(pos - this.lastSentPos) < 0.05;
     if (nothingNew && (reason === 'pause' || reason === 'seeked' || reason === 'stop')) return;
     const body = buildHeartbeat(++this.seq, pos, played, v.playbackRate);
     try {

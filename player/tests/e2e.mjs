@@ -1169,6 +1169,9 @@ async function renewal(page) {
   const said = await page.evaluate(() => window.__said.join(' | '));
   if (/終了|読み込めません/.test(said)) throw new Error(`renewal: the player gave up: ${said}`);
   step(`renewal: played to the end across a renewal (${refused.length} refused, ${renewed.length} loaded with the new grant)`);
+  // Its end recorded, the lesson shows 修了 without a reload.
+  await page.locator('.lesson-list button.lesson[aria-current="true"] .lesson-progress').filter({ hasText: '修了' }).waitFor();
+  step('renewal: the lesson now shows 修了 in the list');
   await page.unroute(SEGMENT).catch(() => {});
 }
 
@@ -1887,6 +1890,10 @@ async function editorPages(browser, base) {
   await lesson.locator('summary').filter({ hasText: '字幕（日本語）' }).waitFor();
   await axeCheck(page, 'editor: course with a lesson and its captions');
   await shoot(page, 'editor-course.png');
+  await page.setViewportSize({ width: 320, height: 800 });
+  const over = await sidewaysOverflow(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  if (over > 1) throw new Error(`editor: at 320 px the course page is ${over} px too wide`);
   await lesson.getByRole('button', { name: /^削除/ }).click();
   const removal = page.getByRole('dialog', { name: 'レッスンを削除しますか' });
   await removal.waitFor();
