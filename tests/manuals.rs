@@ -22,6 +22,10 @@
 //!   code block) that maps to no key (`MANABI_SECTION__KEY`, or
 //!   `MANABI_DATA_DIR` for a top-level key).
 //!
+//! And [`the_operations_manual_lists_every_key`]: every key of
+//! `config/default.toml` has its row, with its variable, in the operations
+//! manual.
+//!
 //! Code spans are read outside code blocks; inside ```` ``` ```` blocks
 //! each line is read as a shell line (commands, variables, URLs), and
 //! ```` ```toml ```` blocks as configuration.
@@ -344,7 +348,12 @@ fn path_problems(text: &str, routes: &[(String, String)]) -> Vec<String> {
         if first.is_empty() || !firsts.contains(first) {
             continue;
         }
-        if !routes.iter().any(|(_, p)| path_matches(path, p)) {
+        // `/media/` ending in a slash: the routes below it.
+        let below = |p: &str| path.ends_with('/') && p.starts_with(path);
+        if !routes
+            .iter()
+            .any(|(_, p)| path_matches(path, p) || below(p))
+        {
             problems.push(format!("path `{path}` is no route of catalog/openapi.json"));
         }
     }
@@ -359,11 +368,21 @@ fn manabi_args(line: &str) -> Option<Vec<&str>> {
     let line = line.strip_prefix("$ ").unwrap_or(line);
     let mut words = line.split_whitespace();
     for word in words.by_ref() {
-        let program = word.rsplit('=').next().unwrap_or(word);
-        if program.rsplit('/').next() == Some("manabi") {
+        // `VAR=value` is a prefix; `ExecStart=/usr/bin/manabi` a path after `=`.
+        let variable = word.split_once('=').is_some_and(|(name, _)| {
+            name.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        });
+        let program = match word.split_once('=') {
+            _ if variable => "",
+            Some((_, value)) if value.contains('/') => value,
+            Some(_) => "",
+            None => word,
+        };
+        if program == "manabi" || program.ends_with("/manabi") {
             return Some(words.collect());
         }
-        if word != "sudo" && word != "exec" && !word.contains('=') {
+        if word != "sudo" && word != "exec" && !variable {
             return None;
         }
     }
@@ -385,7 +404,11 @@ fn command_problems(args: &[&str], cli: &Cli) -> Vec<String> {
     while i < words.len() && words[i].starts_with('-') {
         i += if words[i] == "--config" { 2 } else { 1 };
     }
-    let Some(&sub) = words.get(i) else {
+    // `manabi <COMMAND>` or prose such as `manabi 研修動画` names no subcommand.
+    let Some(&sub) = words.get(i).filter(|w| {
+        w.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    }) else {
         return Vec::new();
     };
     if !subcommands(&top).contains(sub) {
@@ -626,6 +649,49 @@ fn manuals_refer_only_to_what_exists() {
     );
 }
 
+/// Every key of `config/default.toml` (not the commented examples) is in
+/// the operations manual's tables, written as `` `section.key` `` with its
+/// variable `` `MANABI_SECTION__KEY` `` (arrays: set in the file only).
+#[test]
+fn the_operations_manual_lists_every_key() {
+    let toml = std::fs::read_to_string(root().join("config/default.toml")).expect("default.toml");
+    let manual = std::fs::read_to_string(root().join("docs/ja/運用マニュアル.md"))
+        .expect("docs/ja/運用マニュアル.md");
+    let missing = missing_keys(&toml, &manual);
+    assert!(
+        missing.is_empty(),
+        "docs/ja/運用マニュアル.md lacks: {}",
+        missing.join(", ")
+    );
+}
+
+/// The keys of `toml` (and their variables) that `manual` does not name.
+fn missing_keys(toml: &str, manual: &str) -> Vec<String> {
+    let mut section: Option<String> = None;
+    let mut missing = Vec::new();
+    for line in toml.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
+        if let Some(table) = table_header(line) {
+            section = Some(table);
+            continue;
+        }
+        let Some(key) = key_of(line) else { continue };
+        let name = section
+            .as_ref()
+            .map_or(key.to_owned(), |s| format!("{s}.{key}"));
+        let variable = format!("MANABI_{}", name.to_uppercase().replace('.', "__"));
+        let is_array = line
+            .split_once('=')
+            .is_some_and(|(_, v)| v.trim().starts_with('['));
+        if !manual.contains(&format!("`{name}`")) {
+            missing.push(format!("`{name}`"));
+        }
+        if !is_array && !manual.contains(&format!("`{variable}`")) {
+            missing.push(format!("`{variable}`"));
+        }
+    }
+    missing
+}
+
 // ---------------------------------------------------------------------------
 // Each rule fails on a made-up bad line.
 
@@ -748,6 +814,8 @@ mod rules {
             1
         );
         assert!(path_problems("/etc/manabi/manabi.toml", &routes).is_empty());
+        assert!(path_problems("URLs below `/media/`", &routes).is_empty());
+        assert_eq!(path_problems("URLs below `/media/x/`", &routes).len(), 1);
     }
 
     #[test]
@@ -785,6 +853,9 @@ mod rules {
             command_problems(&args("manabi user remove --email E"), &cli).len(),
             1
         );
+        assert!(command_problems(&args("manabi <no-reply@city.example.lg.jp>"), &cli).is_empty());
+        assert!(manabi_args("MANABI_DATA_DIR=/srv/manabi cargo run").is_none());
+        assert!(manabi_args("Description=manabi 研修動画サービス").is_none());
         assert!(manabi_args("cargo build --release").is_none());
         assert!(manabi_args("# manabi restart").is_none());
     }
@@ -824,6 +895,14 @@ mod rules {
             toml_line_problems(Some("origin"), "cache_mb = 256", &config).len(),
             1
         );
+    }
+
+    #[test]
+    fn a_key_the_operations_manual_lacks_is_found() {
+        let toml =
+            "data_dir = \"x\"\n[backup]\ndaily_at = \"02:30\"\n[network]\ntrusted_proxies = []\n";
+        let manual = "| `data_dir` | `MANABI_DATA_DIR` |\n| `backup.daily_at` | |\n| `network.trusted_proxies` | |";
+        assert_eq!(missing_keys(toml, manual), ["`MANABI_BACKUP__DAILY_AT`"]);
     }
 
     #[test]
