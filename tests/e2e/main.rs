@@ -9,6 +9,7 @@ mod app;
 mod authz;
 mod backups;
 mod cli;
+mod crash;
 mod erase;
 mod governor;
 mod https;

@@ -1,0 +1,284 @@
+//! Crash safety (issue 8, tests: "crash loop"): twenty times, the real
+//! binary is started on the same data directory, 50 clients write to it —
+//! learners' heartbeats and an admin's new users —, and it is killed with
+//! SIGKILL at a random moment while they write. After every restart each
+//! write that was acknowledged is there, the service gets ready again (the
+//! time is printed; the target of 5 s is measured on a quiet machine), and
+//! at the end `PRAGMA integrity_check` says ok.
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ROUNDS: usize = 20;
+const LEARNERS: i64 = 40;
+const ADMINS: i64 = 10;
+
+/// Login sessions `(cookie token, CSRF token)` of the learners and of the
+/// admins, made straight in the database with a ready video to watch.
+async fn seed(data: &Path) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let db = catalog::db::Db::open(&data.join("catalog.db")).unwrap();
+    db.call(|c| {
+        catalog::courses::seed_categories(c)?;
+        let tx = c.transaction()?;
+        let at = "2026-04-01T00:00:00Z";
+        tx.execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {last})
+             INSERT INTO users (id, email, name, role, status, created_at, updated_at)
+             SELECT 1000 + i, printf('staff%03d@city.example.jp', i), '職員',
+                    CASE WHEN i < {LEARNERS} THEN 'learner' ELSE 'admin' END, 'active', '{at}', '{at}' FROM n;
+             INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, hls_rev, created_at, updated_at)
+             VALUES (1, '研修', 1000, 1, 'ready', 3600, 'r1', '{at}', '{at}');
+             INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at, published_at)
+             VALUES (1, 1, '研修', 'published', 1000, '{at}', '{at}', '{at}');
+             INSERT INTO lessons (course_id, position, title, video_id) VALUES (1, 1, '第1回', 1);",
+            last = LEARNERS + ADMINS - 1
+        ))?;
+        let now = jiff::Timestamp::now();
+        let mut sessions = Vec::new();
+        for id in 1000..1000 + LEARNERS + ADMINS {
+            let s = catalog::sessions::create(&tx, domain::UserId::new(id), now)?;
+            sessions.push((s.token, s.csrf_token));
+        }
+        tx.commit()?;
+        let admins = sessions.split_off(LEARNERS as usize);
+        Ok((sessions, admins))
+    })
+    .await
+    .unwrap()
+}
+
+/// `manabi serve` on `data` and a free port; returns it with its base URL.
+fn start(data: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .arg("serve")
+        .env("MANABI_DATA_DIR", data)
+        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
+        .env("MANABI_LOG__LEVEL", "error")
+        .env("MANABI_BACKUP__DAILY_AT", "")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    (child, base)
+}
+
+/// Everything acknowledged so far.
+#[derive(Default)]
+struct Acked {
+    heartbeats: HashSet<(String, i64)>,
+    users: HashSet<String>,
+}
+
+/// A small deterministic generator for the kill times.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_kill_9_twenty_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_owned();
+    let (learners, admins) = seed(&data).await;
+    let acked = Arc::new(Mutex::new(Acked::default()));
+    let client = Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut random = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut slowest_ready = Duration::ZERO;
+    for round in 0..ROUNDS {
+        let started = Instant::now();
+        let (mut child, base) = tokio::task::spawn_blocking({
+            let data = data.clone();
+            move || start(&data)
+        })
+        .await
+        .unwrap();
+        wait_ready(&client, &base).await;
+        slowest_ready = slowest_ready.max(started.elapsed());
+        check(&data, &acked).await;
+
+        // 50 writers until the kill, 0.3–1.5 s in.
+        let mut writers = tokio::task::JoinSet::new();
+        for (i, (token, csrf)) in learners.iter().chain(&admins).enumerate() {
+            let (client, base, acked) = (client.clone(), base.clone(), Arc::clone(&acked));
+            let (cookie, csrf) = (format!("manabi_session={token}"), csrf.clone());
+            let learner = i < LEARNERS as usize;
+            writers.spawn(async move {
+                if learner {
+                    heartbeats(&client, &base, &cookie, &csrf, &acked).await;
+                } else {
+                    new_users(&client, &base, &cookie, &csrf, &acked, round, i).await;
+                }
+            });
+        }
+        let kill_after = Duration::from_millis(300 + next(&mut random) % 1200);
+        tokio::time::sleep(kill_after).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        writers.shutdown().await;
+    }
+
+    // A last start: everything acknowledged in the twenty rounds is there.
+    let (mut child, base) = tokio::task::spawn_blocking({
+        let data = data.clone();
+        move || start(&data)
+    })
+    .await
+    .unwrap();
+    wait_ready(&client, &base).await;
+    check(&data, &acked).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (heartbeats, users) = {
+        let acked = acked.lock().unwrap();
+        (acked.heartbeats.len(), acked.users.len())
+    };
+    eprintln!(
+        "crash loop: {heartbeats} heartbeats and {users} users acknowledged over {ROUNDS} kills; slowest restart to ready {slowest_ready:?}"
+    );
+    assert!(
+        heartbeats + users >= 1000,
+        "too few writes to mean anything: {heartbeats} heartbeats, {users} users"
+    );
+    // The target is < 5 s (docs/benchmarks.md has the quiet machine's
+    // figure); the bound here is loose because test machines are noisy, and
+    // catches a restart that replays or rebuilds something it should not.
+    assert!(
+        slowest_ready < Duration::from_secs(15),
+        "a restart took {slowest_ready:?}"
+    );
+    let db = catalog::db::Db::open(&data.join("catalog.db")).unwrap();
+    let integrity: String = db
+        .call(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
+
+async fn wait_ready(client: &Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = client.get(format!("{base}/readyz")).send().await;
+        if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{base} not ready within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Presses play, then sends heartbeats back to back until stopped.
+async fn heartbeats(client: &Client, base: &str, cookie: &str, csrf: &str, acked: &Mutex<Acked>) {
+    let Ok(play) = client
+        .post(format!("{base}/api/v1/videos/1/play"))
+        .header("cookie", cookie)
+        .header("x-csrf-token", csrf)
+        .json(&json!({}))
+        .send()
+        .await
+    else {
+        return;
+    };
+    let Ok(play) = play.json::<Value>().await else {
+        return;
+    };
+    let session = play["session_id"].as_str().unwrap().to_owned();
+    for seq in 1.. {
+        let at = (seq - 1) as f64 * 2.0 % 3500.0;
+        let sent = client
+            .post(format!("{base}/api/v1/play/{session}/heartbeat"))
+            .header("cookie", cookie)
+            .header("x-csrf-token", csrf)
+            .json(&json!({"seq": seq, "position_s": at + 2.0, "played": [[at, at + 2.0]], "rate": 1.0}))
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status() == StatusCode::OK => {
+                acked
+                    .lock()
+                    .unwrap()
+                    .heartbeats
+                    .insert((session.clone(), seq));
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Creates users one after the other until stopped.
+async fn new_users(
+    client: &Client,
+    base: &str,
+    cookie: &str,
+    csrf: &str,
+    acked: &Mutex<Acked>,
+    round: usize,
+    writer: usize,
+) {
+    for n in 0.. {
+        let email = format!("new-{round}-{writer}-{n}@city.example.jp");
+        let sent = client
+            .post(format!("{base}/api/v1/users"))
+            .header("cookie", cookie)
+            .header("x-csrf-token", csrf)
+            .json(&json!({"email": email, "name": "新規職員", "role": "learner"}))
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status() == StatusCode::CREATED => {
+                acked.lock().unwrap().users.insert(email);
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Every acknowledged heartbeat is in the ledger and every acknowledged
+/// user exists, read from the database the restarted service runs on.
+async fn check(data: &Path, acked: &Mutex<Acked>) {
+    let db = catalog::db::Db::open(&data.join("catalog.db")).unwrap();
+    let (heartbeats, users) = db
+        .call(|c| {
+            let heartbeats: HashSet<(String, i64)> = c
+                .prepare("SELECT session_id, seq FROM heartbeats")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let users: HashSet<String> = c
+                .prepare("SELECT email FROM users")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok((heartbeats, users))
+        })
+        .await
+        .unwrap();
+    let acked = acked.lock().unwrap();
+    let lost_beats = acked.heartbeats.difference(&heartbeats).count();
+    let lost_users = acked.users.difference(&users).count();
+    assert_eq!(
+        (lost_beats, lost_users),
+        (0, 0),
+        "acknowledged but lost: {lost_beats} of {} heartbeats, {lost_users} of {} users",
+        acked.heartbeats.len(),
+        acked.users.len()
+    );
+}
