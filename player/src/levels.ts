@@ -46,3 +46,36 @@ export function combineCaps(a: number, b: number): number {
   if (b < 0) return a;
   return Math.min(a, b);
 }
+
+/** What {@link qualityChoices} needs of an hls.js level. */
+export interface QualityLevel extends LevelLike {
+  height?: number;
+}
+
+/** One manual choice of the 画質 list: the hls.js level index and its name. */
+export interface QualityChoice {
+  index: number;
+  label: string;
+}
+
+/** `540p`, or the bitrate when the height is unknown (an audio-only rung). */
+export function qualityLabel(level: QualityLevel): string {
+  if (level.height && level.height > 0) return `${level.height}p`;
+  return `${Math.round(level.bitrate / 1000)} kbps`;
+}
+
+/**
+ * The levels a learner may choose by hand, highest first: only those within
+ * the bitrate the catalog allows (the origin's cap holds for manual choices
+ * too; hls.js's capping applies to its automatic choice only). When none
+ * fits, the lowest, as {@link pickBitrateCap} plays it.
+ */
+export function qualityChoices(levels: readonly QualityLevel[], maxKbps: number | null | undefined): QualityChoice[] {
+  const cap = pickBitrateCap(levels, maxKbps);
+  const limit = cap < 0 ? Infinity : (levels[cap]?.bitrate ?? Infinity);
+  return levels
+    .map((level, index) => ({ level, index }))
+    .filter(({ level }) => level.bitrate <= limit)
+    .sort((a, b) => b.level.bitrate - a.level.bitrate)
+    .map(({ level, index }) => ({ index, label: qualityLabel(level) }));
+}

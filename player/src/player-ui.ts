@@ -49,6 +49,8 @@ export interface PlayerUiHooks {
   prefsChanged(prefs: Prefs): void;
   /** 「最初から再生」: from the beginning, playing. */
   restart(): void;
+  /** 画質: an hls.js level index, or -1 for automatic. */
+  chooseQuality(index: number): void;
 }
 
 const MSG_NO_CAPTIONS = 'この動画には字幕がありません。';
@@ -73,6 +75,8 @@ export class PlayerUi {
   private readonly captionSelect: HTMLSelectElement;
   private readonly sizeField: HTMLDivElement;
   private readonly sizeSelect: HTMLSelectElement;
+  private readonly qualityField: HTMLDivElement;
+  private readonly qualitySelect: HTMLSelectElement;
   private readonly dialog: HTMLDialogElement;
   private prefs: Prefs = { playback_rate: 1, captions: '' };
   private captions: CaptionTrack[] = [];
@@ -100,6 +104,7 @@ export class PlayerUi {
       speed: `player-speed-${n}`,
       captions: `player-captions-${n}`,
       size: `player-size-${n}`,
+      quality: `player-quality-${n}`,
       hint: `player-hint-${n}`,
       help: `player-help-${n}`,
     };
@@ -153,6 +158,19 @@ export class PlayerUi {
       this.sizeSelect,
     );
 
+    this.qualitySelect = h('select', { id: ids.quality });
+    this.qualitySelect.addEventListener('change', () => {
+      const index = Number(this.qualitySelect.value);
+      this.hooks.chooseQuality(index);
+      this.say(`画質 ${this.qualitySelect.selectedOptions[0]?.textContent ?? ''}`);
+    });
+    this.qualityField = h(
+      'div',
+      { class: 'player-field', hidden: true },
+      h('label', { for: ids.quality }, '画質'),
+      this.qualitySelect,
+    );
+
     this.flashBox = h('div', { class: 'player-flash', 'aria-hidden': 'true', hidden: true });
     this.resumeText = h('p', {});
     this.resumeBox = h(
@@ -180,6 +198,7 @@ export class PlayerUi {
         h('div', { class: 'player-field' }, h('label', { for: ids.speed }, '再生速度'), this.speedSelect),
         this.captionField,
         this.sizeField,
+        this.qualityField,
         this.fullButton,
         helpButton,
       ),
@@ -212,6 +231,20 @@ export class PlayerUi {
     this.sizeField.hidden = tracks.length === 0;
     this.shown = -1;
     void this.showCaption(this.preferredCaption(), false);
+  }
+
+  /**
+   * The qualities the learner may choose (besides 自動), highest first;
+   * `chosen` is the index in use by hand, or -1 for 自動. Hidden with fewer
+   * than two to choose from (or where the browser plays HLS itself).
+   */
+  setQualities(choices: readonly { index: number; label: string }[], chosen: number): void {
+    this.qualitySelect.replaceChildren(
+      h('option', { value: '-1' }, '自動'),
+      ...choices.map((c) => h('option', { value: String(c.index) }, c.label)),
+    );
+    this.qualitySelect.value = choices.some((c) => c.index === chosen) ? String(chosen) : '-1';
+    this.qualityField.hidden = choices.length < 2;
   }
 
   /** Says where playback resumes, with a button to start from the beginning. */

@@ -32,7 +32,7 @@ import {
 import { captionName, DEFAULT_PREFS, joinVtt, playlistSegments, type Prefs } from './controls';
 import { startPosition } from './format';
 import { afterDenial, isDenied, withNewestGrant, type DenialStep } from './grant';
-import { combineCaps, pickBitrateCap } from './levels';
+import { combineCaps, pickBitrateCap, qualityChoices } from './levels';
 import { beaconUrl, buildHeartbeat, heartbeatUrl, PlayedTracker, type Interval } from './played';
 import { MSG_PRESS_PLAY, PlayerUi, type CaptionTrack } from './player-ui';
 import { flushPreferences, savePreferences } from './preferences';
@@ -104,6 +104,7 @@ export class LessonPlayer {
       prepareCaption: (t) => this.prepareCaption(t),
       prefsChanged: (prefs) => savePreferences(prefs, announce),
       restart: () => this.restart(),
+      chooseQuality: (index) => this.chooseQuality(index),
     });
     this.element = this.ui.element;
     this.listen();
@@ -576,10 +577,25 @@ export class LessonPlayer {
     });
   }
 
-  /** Re-applies the stricter of the size cap and the bitrate cap. */
+  /** 画質 chosen by hand (a level index), or -1 for hls.js's automatic choice. */
+  private chooseQuality(index: number): void {
+    const hls = this.hls;
+    if (!hls) return;
+    // currentLevel switches now (dropping what is buffered), so the choice shows at once.
+    hls.currentLevel = index;
+  }
+
+  /** Re-applies the stricter of the size cap and the bitrate cap, and the choices that fit. */
   private applyCap(): void {
     const hls = this.hls;
     if (!hls) return;
+    const choices = qualityChoices(hls.levels, this.maxKbps);
+    // A level chosen by hand that the new cap no longer allows: back to 自動.
+    if (hls.manualLevel >= 0 && !choices.some((c) => c.index === hls.manualLevel)) {
+      hls.currentLevel = -1;
+      this.announce('ネットワークの混雑に合わせて、画質を自動に戻しました。');
+    }
+    this.ui.setQualities(choices, hls.manualLevel);
     const desc = Object.getOwnPropertyDescriptor(Hls.prototype, 'autoLevelCapping');
     const value = combineCaps(this.sizeCap, pickBitrateCap(hls.levels, this.maxKbps));
     if (desc?.set) desc.set.call(hls, value);

@@ -222,6 +222,21 @@ async function main() {
   }
   step('video is playing (currentTime > 1 s, more than 1 s played)');
 
+  // 画質 by hand: the lowest rendition's segments are asked for at once.
+  const quality = page.getByLabel('画質', { exact: true });
+  await quality.waitFor();
+  const qualities = await quality.locator('option').allTextContents();
+  const lowest = qualities[qualities.length - 1];
+  if (qualities[0] !== '自動' || qualities.length < 3) throw new Error(`画質 offers ${qualities.join(', ')}`);
+  const lowSegment = page.waitForRequest((req) => new URL(req.url()).pathname.includes(`/${lowest}/`), { timeout: 20_000 });
+  lowSegment.catch(() => {});
+  await quality.selectOption({ label: lowest });
+  await lowSegment.catch(() => {
+    throw new Error(`choosing 画質 ${lowest} asked for none of its media`);
+  });
+  await page.locator('#status').filter({ hasText: `画質 ${lowest}` }).waitFor();
+  step(`画質 offers ${qualities.join(', ')}; ${lowest} chosen, its media asked for, announced`);
+
   try {
     await heartbeat200;
   } catch {

@@ -1,7 +1,7 @@
 // Rendition caps (src/levels.ts, built by `pretest`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pickBitrateCap, combineCaps } from '../dist-test/levels.js';
+import { pickBitrateCap, combineCaps, qualityChoices, qualityLabel } from '../dist-test/levels.js';
 
 const ladder = [400_000, 800_000, 1_500_000, 3_000_000].map((bitrate) => ({ bitrate }));
 
@@ -33,4 +33,24 @@ test('combineCaps keeps the stricter cap, -1 meaning none', () => {
   assert.equal(combineCaps(3, -1), 3);
   assert.equal(combineCaps(3, 1), 1);
   assert.equal(combineCaps(0, 2), 0);
+});
+
+test('quality choices: within the cap, highest first, named by height', () => {
+  const levels = [
+    { bitrate: 550_000, height: 360 },
+    { bitrate: 1_400_000, height: 540 },
+    { bitrate: 3_000_000, height: 720 },
+  ];
+  assert.deepEqual(qualityChoices(levels, 0), [
+    { index: 2, label: '720p' },
+    { index: 1, label: '540p' },
+    { index: 0, label: '360p' },
+  ]);
+  assert.deepEqual(qualityChoices(levels, 1500), [
+    { index: 1, label: '540p' },
+    { index: 0, label: '360p' },
+  ]);
+  assert.deepEqual(qualityChoices(levels, 100), [{ index: 0, label: '360p' }], 'none fits: the lowest');
+  assert.deepEqual(qualityChoices([], 1000), []);
+  assert.equal(qualityLabel({ bitrate: 96_000 }), '96 kbps');
 });
