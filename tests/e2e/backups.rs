@@ -372,3 +372,48 @@ async fn mirror_notices(session: &crate::app::Session) -> Vec<serde_json::Value>
         .cloned()
         .collect()
 }
+
+/// How often `needle` occurs in the bytes of `file` (0 when it is missing).
+fn occurrences(file: &Path, needle: &[u8]) -> usize {
+    let bytes = std::fs::read(file).unwrap_or_default();
+    bytes.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+#[tokio::test]
+async fn a_deleted_secret_is_in_neither_the_database_its_wal_nor_a_backup() {
+    let app = spawn_role(manabi::roles::Role::All, tempfile::tempdir().unwrap(), &[]).await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    app.add_user("sato@city.example.jp", Role::Learner).await;
+    let data = app.data_dir().to_owned();
+    // The canary: a login session's CSRF token, a random secret stored in its
+    // row, which logging out deletes (nothing keeps a copy of it).
+    let learner = app.login("sato@city.example.jp").await;
+    let canary = learner.csrf.clone().into_bytes();
+    let wal = data.join("catalog.db-wal");
+    assert!(
+        occurrences(&data.join("catalog.db"), &canary) + occurrences(&wal, &canary) > 0,
+        "the canary was written"
+    );
+    let resp = learner
+        .send(reqwest::Method::DELETE, "/api/v1/session", None)
+        .await;
+    assert_eq!(resp.status(), reqwest::StatusCode::NO_CONTENT);
+
+    let admin = app.login("admin@city.example.jp").await;
+    let resp = admin.post("/api/v1/backups", &serde_json::json!({})).await;
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+    let record: serde_json::Value = resp.json().await.unwrap();
+    let backup = data.join("backups").join(record["file"].as_str().unwrap());
+    let key = catalog::backup::Settings::default().key(&data).unwrap();
+    let opened = data.join("opened-backup.db");
+    catalog::backup::unseal(&backup, &key, &opened).unwrap();
+
+    for file in [data.join("catalog.db"), wal, opened] {
+        assert_eq!(
+            occurrences(&file, &canary),
+            0,
+            "{} keeps the deleted secret",
+            file.display()
+        );
+    }
+}

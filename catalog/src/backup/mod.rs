@@ -457,6 +457,11 @@ async fn attempt(
     let partial = file.with_extension("mbk.partial");
     if let Err(e) = db
         .call(move |c| {
+            // First empty the WAL: it still holds the frames of rows deleted
+            // since the last checkpoint (secure_delete clears the database
+            // file, not old WAL frames), and a backup marks the point from
+            // which nothing deleted may linger.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
             c.execute("VACUUM INTO ?1", [target])?;
             Ok(())
         })
