@@ -18,6 +18,10 @@
 //!   not in `config/default.toml`. A dotted name that is not a key must be a
 //!   file name (`catalog.db`) or an audit action the catalog records
 //!   (`"user.update"` in `catalog/src`), so a renamed section is caught too;
+//! - [`file_problems`]: a repository file `` `tests/e2e/backups.rs` `` or a
+//!   test `` `tests/e2e/backups.rs::a_backup_taken_while_serving_…` `` (a
+//!   `fn` or `function` of that name) that does not exist — what the
+//!   traceability table cites; build outputs (`.gitignore`) are not checked;
 //! - [`env_problems`]: an environment variable `` `MANABI_…` `` (also in a
 //!   code block) that maps to no key (`MANABI_SECTION__KEY`, or
 //!   `MANABI_DATA_DIR` for a top-level key).
@@ -53,6 +57,8 @@ struct Facts {
     literals: BTreeSet<String>,
     /// The binary's help texts.
     cli: Cli,
+    /// The repository, for the files and tests the manuals cite.
+    repo: Repo,
 }
 
 impl Facts {
@@ -67,6 +73,7 @@ impl Facts {
             config: Config::parse(&read("config/default.toml")),
             literals: dotted_literals(&root.join("catalog/src")),
             cli: Cli::of(PathBuf::from(env!("CARGO_BIN_EXE_manabi"))),
+            repo: Repo::at(&root),
         }
     }
 }
@@ -252,6 +259,53 @@ fn subcommands(help: &str) -> BTreeSet<String> {
         .filter_map(|l| l.split_whitespace().next())
         .map(str::to_owned)
         .collect()
+}
+
+/// The repository's files as the manuals may cite them.
+struct Repo {
+    root: PathBuf,
+    /// Its top-level entries (`tests`, `catalog`, `player`, …).
+    tops: BTreeSet<String>,
+    /// Build outputs, from the anchored lines of `.gitignore` (`target`,
+    /// `player/dist`), and `docs/ja/build`: not in a fresh checkout.
+    built: Vec<String>,
+}
+
+impl Repo {
+    fn at(root: &Path) -> Repo {
+        let tops = std::fs::read_dir(root)
+            .expect("reading the repository")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| !name.starts_with('.'))
+            .collect();
+        let ignore = std::fs::read_to_string(root.join(".gitignore")).unwrap_or_default();
+        let mut built: Vec<String> = ignore
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('/'))
+            .map(|l| {
+                l.split('*')
+                    .next()
+                    .unwrap_or(l)
+                    .trim_end_matches('/')
+                    .to_owned()
+            })
+            .collect();
+        built.push("docs/ja/build".to_owned());
+        Repo {
+            root: root.to_path_buf(),
+            tops,
+            built,
+        }
+    }
+
+    /// The text of a repository file, or `None`.
+    fn read(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.join(path)).ok()
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.root.join(path).exists()
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -506,6 +560,45 @@ fn toml_line_problems(section: Option<&str>, line: &str, config: &Config) -> Vec
     }
 }
 
+/// A code span naming a repository file (`tests/e2e/backups.rs`,
+/// `player/tests/`) must name one that exists, and `FILE::NAME` a file with
+/// a `fn NAME` or `function NAME` in it.
+fn file_problems(span: &str, repo: &Repo) -> Vec<String> {
+    let (path, name) = match span.split_once("::") {
+        Some((path, name)) => (path, Some(name)),
+        None => (span, None),
+    };
+    let relative = path.contains('/')
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c))
+        && repo.tops.contains(path.split('/').next().unwrap_or(""));
+    if !relative || repo.built.iter().any(|b| path.starts_with(b.as_str())) {
+        return Vec::new();
+    }
+    let Some(text) = repo
+        .read(path)
+        .or_else(|| repo.exists(path).then(String::new))
+    else {
+        return vec![format!("`{path}` is not a file of the repository")];
+    };
+    let Some(name) = name else {
+        return Vec::new();
+    };
+    let defines = |keyword: &str| {
+        text.match_indices(&format!("{keyword} {name}"))
+            .any(|(at, _)| {
+                let after = &text[at + keyword.len() + 1 + name.len()..];
+                after.starts_with(['(', '<', ' '])
+            })
+    };
+    if defines("fn") || defines("function") {
+        Vec::new()
+    } else {
+        vec![format!("`{path}` has no test or function `{name}`")]
+    }
+}
+
 /// Every `MANABI_…` variable in the text must map to a key:
 /// `MANABI_SECTION__KEY` → `section.key`, `MANABI_KEY` → a top-level key.
 fn env_problems(text: &str, config: &Config) -> Vec<String> {
@@ -605,6 +698,7 @@ fn check(file: &str, text: &str, facts: &Facts) -> Vec<String> {
                         found.extend(command_problems(&args, &facts.cli));
                     }
                     found.extend(config_problems(span, &facts.config, &facts.literals));
+                    found.extend(file_problems(span, &facts.repo));
                     found.extend(env_problems(span, &facts.config));
                 }
             }
@@ -906,6 +1000,30 @@ mod rules {
     }
 
     #[test]
+    fn files_and_tests_that_do_not_exist_are_found() {
+        let repo = Repo::at(&root());
+        for good in [
+            "tests/manuals.rs",
+            "tests/manuals.rs::files_and_tests_that_do_not_exist_are_found",
+            "tests/manuals.rs::root",
+            "player/tests/",
+            "target/release/manabi",
+            "player/dist/",
+            "{data_dir}/catalog.db",
+            "/etc/manabi/manabi.toml",
+        ] {
+            assert!(file_problems(good, &repo).is_empty(), "{good}");
+        }
+        for bad in [
+            "tests/e2e/backup.rs",
+            "tests/manuals.rs::a_test_nobody_wrote",
+            "tests/manuals.rs::files_and_tests",
+        ] {
+            assert_eq!(file_problems(bad, &repo).len(), 1, "{bad}");
+        }
+    }
+
+    #[test]
     fn environment_variables_that_set_nothing_are_found() {
         let config = config();
         assert!(
@@ -931,6 +1049,7 @@ mod rules {
             config: config(),
             literals: BTreeSet::new(),
             cli: cli(),
+            repo: Repo::at(&root()),
         };
         let manual = "# 手順\n\n`manabi serve` で起動し、`GET /readyz` を確かめます。\n\n\
                       ```sh\nmanabi backup --to /mnt\n```\n\n```toml\n[store]\nkind = \"s3\"\nregion = \"x\"\n```\n\n\
