@@ -16,8 +16,12 @@ export const $ = <T extends HTMLElement>(id: string): T => {
   return el as T;
 };
 
+/** When the live region was last given something to say. */
+let lastSaid = 0;
+
 /** Says something in the polite live region (empty string clears it). */
 export function announce(message: string): void {
+  lastSaid = Date.now();
   const status = $('status');
   status.textContent = '';
   if (message) {
@@ -30,6 +34,15 @@ export function announce(message: string): void {
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   return 'エラーが発生しました。時間をおいてもう一度お試しください。';
+}
+
+/**
+ * Empties the live region on a new page, unless it was just given something
+ * (a message said on the way there, e.g. 「ログインしました。」), so an old
+ * message does not stay above a page it is not about.
+ */
+export function clearStaleStatus(): void {
+  if (Date.now() - lastSaid > 2000) $('status').textContent = '';
 }
 
 /** Replaces the main view, sets the title and (after navigation) focus. */

@@ -19,7 +19,7 @@ import type { AdminHost, AdminPages } from './admin/host';
 import { canEdit, canManage } from './admin/labels';
 import type { EditorHost } from './editor/host';
 import { h, type Child } from './dom';
-import { $, announce, errorMessage, heading, show } from './frame';
+import { $, announce, clearStaleStatus, errorMessage, heading, show } from './frame';
 import { clearNotices, refreshNotices, showNoticesFor } from './notices-banner';
 import { IdleWarning } from './idle-warning';
 import { coursePage, stopPlayer } from './course-page';
@@ -418,6 +418,7 @@ async function render(): Promise<void> {
   const id = ++renderId;
   void stopPlayer();
   const route: Route = parseRoute(location.hash);
+  clearStaleStatus();
   markNav();
   if (!user && route.name !== 'login') {
     rememberNext();
@@ -554,7 +555,7 @@ async function boot(): Promise<void> {
   // incident. Only someone there, though: a request restarts the login's
   // idle clock, so a tab left alone must not keep the login alive.
   let used = false;
-  for (const type of ['keydown', 'pointerdown']) {
+  for (const type of ['keydown', 'pointerdown', 'wheel', 'touchstart']) {
     document.addEventListener(type, () => (used = true), { capture: true, passive: true });
   }
   window.setInterval(() => {
