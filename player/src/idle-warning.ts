@@ -162,16 +162,18 @@ export class IdleWarning {
       this.timer = window.setTimeout(() => this.schedule(), state.warnAt - now + 50);
       return;
     }
-    this.open();
+    // On opening, the dialog's own description says the time left: no second voice.
+    const opened = this.open();
     this.countdown.textContent = countdownText(state.remainingS);
-    if (shouldAnnounce(state.remainingS)) this.said.textContent = remainingMessage(state.remainingS);
+    if (!opened && shouldAnnounce(state.remainingS)) this.said.textContent = remainingMessage(state.remainingS);
     // Next whole second of the countdown.
     const toNext = ((state.endsAt - now) % 1000) || 1000;
     this.timer = window.setTimeout(() => this.schedule(), toNext + 20);
   }
 
-  private open(): void {
-    if (this.dialog.open) return;
+  /** Opens the dialog; false when it was open already. */
+  private open(): boolean {
+    if (this.dialog.open) return false;
     const active = document.activeElement;
     this.opener = active instanceof HTMLElement ? active : null;
     this.said.textContent = '';
@@ -180,6 +182,7 @@ export class IdleWarning {
     else this.dialog.setAttribute('open', '');
     this.extendButton.disabled = false;
     this.extendButton.focus();
+    return true;
   }
 
   private close(): void {
