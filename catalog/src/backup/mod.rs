@@ -416,6 +416,18 @@ pub async fn run(
     result
 }
 
+/// `VACUUM INTO target` on a connection of its own: it reads one
+/// consistent snapshot (WAL) while the service's connection goes on taking
+/// writes — a large catalog takes seconds to copy, and heartbeats and
+/// changes must not wait for it.
+async fn snapshot_into(db: &Db, target: String) -> Result<(), DbError> {
+    let reader = db.reader()?;
+    tokio::task::spawn_blocking(move || reader.execute("VACUUM INTO ?1", [target]).map(drop))
+        .await
+        .map_err(|e| DbError::Task(e.to_string()))?
+        .map_err(DbError::from)
+}
+
 /// [`run`] without the notice.
 async fn attempt(
     db: &Db,
@@ -455,18 +467,16 @@ async fn attempt(
     let _ = std::fs::remove_file(&snapshot);
     let target = snapshot.display().to_string();
     let partial = file.with_extension("mbk.partial");
-    if let Err(e) = db
-        .call(move |c| {
-            // First empty the WAL: it still holds the frames of rows deleted
-            // since the last checkpoint (secure_delete clears the database
-            // file, not old WAL frames), and a backup marks the point from
-            // which nothing deleted may linger.
-            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            c.execute("VACUUM INTO ?1", [target])?;
-            Ok(())
-        })
-        .await
-    {
+    let taken = async {
+        // First empty the WAL: it still holds the frames of rows deleted
+        // since the last checkpoint (secure_delete clears the database file,
+        // not old WAL frames), and a backup marks the point from which
+        // nothing deleted may linger.
+        db.call(|c| Ok(c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?))
+            .await?;
+        snapshot_into(db, target).await
+    };
+    if let Err(e) = taken.await {
         let _ = std::fs::remove_file(&partial);
         return Err(e.into());
     }
