@@ -13,7 +13,7 @@ need=${1:-build}
 packages=(libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev
           libswresample-dev libavutil-dev libclang-dev pkg-config)
 if [ "$need" = test ]; then
-  packages+=(chromium fonts-ipafont-gothic python3-aiosmtpd openssl)
+  packages+=(chromium fonts-ipafont-gothic python3-aiosmtpd openssl python3-markdown)
 fi
 if [ "$need" = fuzz ]; then
   packages=(g++)
