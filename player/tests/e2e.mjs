@@ -1918,6 +1918,27 @@ async function editorPages(browser, base) {
   if ((await page.locator('li.lesson-edit').count()) !== 1) throw new Error('editor: Escape removed the lesson');
   step('editor: Japanese captions uploaded; removing a lesson asks first, Escape keeps it');
 
+  // A second lesson, then the first moved below it and the order saved.
+  await page.getByLabel('動画ファイル').setInputFiles(video);
+  await page.getByLabel('レッスンのタイトル').fill('まとめ');
+  await page.getByRole('button', { name: 'アップロードしてレッスンに追加' }).click();
+  await page.locator('li.lesson-edit').nth(1).waitFor();
+  await page.locator('li.lesson-edit').nth(1).getByText(/^動画 #\d+：準備完了/).waitFor({ timeout: 90_000 });
+  await page.locator('li.lesson-edit').first().getByRole('button', { name: /^下へ/ }).click();
+  const moved = await page.evaluate(() => ({
+    order: [...document.querySelectorAll('li.lesson-edit input[id^="lesson-title-"]')].map((i) => i.value),
+    focus: document.activeElement?.textContent ?? '',
+  }));
+  if (moved.order.join('|') !== 'まとめ|研修サンプル' || !moved.focus.startsWith('上へ')) {
+    throw new Error(`editor: moving the first lesson down gave ${JSON.stringify(moved)}`);
+  }
+  const saved = page.waitForResponse((res) => /\/api\/v1\/courses\/\d+$/.test(new URL(res.url()).pathname) && res.request().method() === 'PATCH');
+  await page.getByRole('button', { name: 'レッスンの変更を保存' }).click();
+  const patched = await (await saved).json();
+  const order = [...patched.lessons].sort((a, b) => a.position - b.position).map((l) => l.title);
+  if (order.join('|') !== 'まとめ|研修サンプル') throw new Error(`editor: the saved order is ${order.join(', ')}`);
+  step('editor: a second lesson uploaded; the first moved down (focus kept on its buttons) and the order saved');
+
   // Publish, and the preview as learners see it.
   await page.getByRole('button', { name: 'この講座を公開する' }).click();
   await page.getByText('この講座は公開中です。').waitFor();
