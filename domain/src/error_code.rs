@@ -49,6 +49,9 @@ pub enum ErrorCode {
     /// A declared maintenance window: the service takes no changes until it
     /// ends (`Retry-After`); viewing goes on.
     Maintenance,
+    /// The disk holding the data is full: nothing was saved (HTTP 507);
+    /// changes work again, without a restart, once there is room.
+    StorageFull,
 }
 
 impl ErrorCode {
@@ -73,6 +76,7 @@ impl ErrorCode {
             ErrorCode::MassDisableThreshold => "mass-disable-threshold",
             ErrorCode::Maintenance => "maintenance",
             ErrorCode::UnmappableCharacters => "unmappable_characters",
+            ErrorCode::StorageFull => "storage_full",
         }
     }
 }

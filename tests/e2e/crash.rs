@@ -1,10 +1,11 @@
-//! Crash safety (issue 8, tests: "crash loop"): twenty times, the real
-//! binary is started on the same data directory, 50 clients write to it —
-//! learners' heartbeats and an admin's new users —, and it is killed with
-//! SIGKILL at a random moment while they write. After every restart each
-//! write that was acknowledged is there, the service gets ready again (the
-//! time is printed; the target of 5 s is measured on a quiet machine), and
-//! at the end `PRAGMA integrity_check` says ok.
+//! Durability (issue 8, tests): the crash loop — twenty times, the real
+//! binary is started on the same data directory, 50 clients write to it
+//! (learners' heartbeats and admins' new users), and it is killed with
+//! SIGKILL at a random moment while they write; after every restart each
+//! write that was acknowledged is there (the restart time is printed; the
+//! target of 5 s is measured on a quiet machine) and at the end
+//! `PRAGMA integrity_check` says ok. Also: a backup under a stream of
+//! writes, and a full disk (a small tmpfs over the data directory).
 
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -362,4 +363,108 @@ async fn a_backup_under_load_is_a_consistent_snapshot_and_writes_go_on() {
         "backup under load: {} heartbeats in it, {during} acknowledged while it ran",
         in_backup.len()
     );
+}
+
+/// A tmpfs mounted over a test's data directory; unmounted when dropped.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    /// Mounts `size` of tmpfs over `dir`; `None` where mounting is not
+    /// permitted (the test needs root, as `scripts/test.sh` runs on Debian).
+    fn mount(dir: &Path, size: &str) -> Option<Self> {
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status();
+        mounted
+            .is_ok_and(|s| s.success())
+            .then(|| Self(dir.to_owned()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        // The mount point itself (its TempDir could not remove it while mounted).
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// Fills the file system of `dir` with one file; returns its path.
+fn fill(dir: &Path) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = dir.join("filler");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let chunk = vec![0u8; 1 << 16];
+    while file.write_all(&chunk).is_ok() {}
+    while file.write_all(&chunk[..512]).is_ok() {}
+    path
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_changes_clearly_loses_nothing_and_recovers_without_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let Some(_tmpfs) = Tmpfs::mount(data.path(), "64m") else {
+        eprintln!("SKIPPED: mounting a small file system needs root");
+        return;
+    };
+    let dir = data.path().to_owned();
+    let app = crate::app::spawn_role(manabi::roles::Role::All, data, &[]).await;
+    app.add_user("admin@city.example.jp", domain::Role::Admin)
+        .await;
+    let admin = app.login("admin@city.example.jp").await;
+    let count = || async {
+        let list: Value = admin.get("/api/v1/users").await.json().await.unwrap();
+        list["total"].as_u64().unwrap()
+    };
+    let before = count().await;
+
+    let filler = fill(&dir);
+    let resp = admin
+        .post(
+            "/api/v1/users",
+            &json!({"email": "full@city.example.jp", "name": "満杯", "role": "learner"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::INSUFFICIENT_STORAGE);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "storage_full", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("容量が不足"),
+        "{body}"
+    );
+    let upload = admin
+        .client
+        .post(admin.url("/api/v1/videos"))
+        .header("x-csrf-token", &admin.csrf)
+        .header("x-filename", "lecture.mp4")
+        .body(vec![7u8; 4 << 20])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::INSUFFICIENT_STORAGE);
+    // Reading goes on; nothing partial was written.
+    assert_eq!(count().await, before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("uploads"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        leftovers.is_empty(),
+        "a partial upload was left: {leftovers:?}"
+    );
+
+    // Room again: the same change goes through, without a restart.
+    std::fs::remove_file(filler).unwrap();
+    let resp = admin
+        .post(
+            "/api/v1/users",
+            &json!({"email": "full@city.example.jp", "name": "満杯", "role": "learner"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(count().await, before + 1);
 }

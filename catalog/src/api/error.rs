@@ -65,6 +65,11 @@ pub enum ApiError {
         "メンテナンス中のため、変更はできません。視聴は続けられます (maintenance: changes wait; retry in {0} s)"
     )]
     Maintenance(u64),
+    /// The disk holding the data is full; nothing was saved.
+    #[error(
+        "保存先の容量が不足しているため、保存できませんでした。変更は保存されていません。管理者に連絡してください (storage full: nothing was saved)"
+    )]
+    StorageFull,
     /// Anything unexpected; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -96,6 +101,7 @@ impl ApiError {
                 ErrorCode::UnmappableCharacters,
             ),
             ApiError::Maintenance(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Maintenance),
+            ApiError::StorageFull => (StatusCode::INSUFFICIENT_STORAGE, ErrorCode::StorageFull),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -130,13 +136,43 @@ impl IntoResponse for ApiError {
 
 impl From<crate::db::DbError> for ApiError {
     fn from(e: crate::db::DbError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            crate::db::DbError::Sqlite(e) => e.into(),
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
-        ApiError::Internal(e.to_string())
+        match e.sqlite_error_code() {
+            // SQLite rolled the transaction back: nothing partial was written.
+            Some(rusqlite::ErrorCode::DiskFull) => {
+                tracing::error!(error = %e, "the database's disk is full: changes are refused");
+                ApiError::StorageFull
+            }
+            Some(rusqlite::ErrorCode::ReadOnly) => {
+                tracing::error!(error = %e, "the database's storage is read-only: changes are refused");
+                ApiError::Unavailable
+            }
+            _ => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull => {
+                tracing::error!(error = %e, "the data disk is full: the upload is refused");
+                ApiError::StorageFull
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => {
+                tracing::error!(error = %e, "the data disk is read-only: the upload is refused");
+                ApiError::Unavailable
+            }
+            _ => ApiError::Internal(e.to_string()),
+        }
     }
 }
 

@@ -143,9 +143,8 @@ async fn write_limited<S>(mut stream: S, path: &Path, limit: u64) -> Result<u64,
 where
     S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin,
 {
-    let mut file = tokio::fs::File::create(path)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // A full disk answers 507 (`ApiError::from`); the caller removes the part.
+    let mut file = tokio::fs::File::create(path).await?;
     let mut size = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
@@ -157,13 +156,9 @@ where
         if size > limit {
             return Err(ApiError::TooLarge(limit));
         }
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        file.write_all(&chunk).await?;
     }
-    file.sync_all()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    file.sync_all().await?;
     if size == 0 {
         return Err(ApiError::Invalid(
             "空のファイルはアップロードできません (the file is empty)".into(),
