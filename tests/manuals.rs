@@ -28,7 +28,8 @@
 //!
 //! And [`the_operations_manual_lists_every_key`]: every key of
 //! `config/default.toml` has its row, with its variable, in the operations
-//! manual.
+//! manual; [`the_operations_manual_explains_every_error_code`]: so has every
+//! error code of the API (`domain/src/error_code.rs`).
 //!
 //! Code spans are read outside code blocks; inside ```` ``` ```` blocks
 //! each line is read as a shell line (commands, variables, URLs), and
@@ -759,6 +760,49 @@ fn the_operations_manual_lists_every_key() {
     );
 }
 
+/// Every error code of the API (`domain/src/error_code.rs`) has its row in
+/// the operations manual's troubleshooting, written as `` `code` ``.
+#[test]
+fn the_operations_manual_explains_every_error_code() {
+    let codes = std::fs::read_to_string(root().join("domain/src/error_code.rs"))
+        .expect("domain/src/error_code.rs");
+    let manual = std::fs::read_to_string(root().join("docs/ja/運用マニュアル.md"))
+        .expect("docs/ja/運用マニュアル.md");
+    let missing = missing_codes(&codes, &manual);
+    assert!(
+        !error_codes(&codes).is_empty(),
+        "no error codes read from domain/src/error_code.rs"
+    );
+    assert!(
+        missing.is_empty(),
+        "docs/ja/運用マニュアル.md does not explain: {}",
+        missing.join(", ")
+    );
+}
+
+/// The codes as they appear in JSON: the `=> "code"` arms of `as_str`.
+fn error_codes(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("ErrorCode::")?
+                .split_once("=> \"")?
+                .1
+                .strip_suffix("\",")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The codes of `source` that `manual` does not name.
+fn missing_codes(source: &str, manual: &str) -> Vec<String> {
+    error_codes(source)
+        .into_iter()
+        .filter(|code| !manual.contains(&format!("`{code}`")))
+        .collect()
+}
+
 /// The keys of `toml` (and their variables) that `manual` does not name.
 fn missing_keys(toml: &str, manual: &str) -> Vec<String> {
     let mut section: Option<String> = None;
@@ -1021,6 +1065,16 @@ mod rules {
         ] {
             assert_eq!(file_problems(bad, &repo).len(), 1, "{bad}");
         }
+    }
+
+    #[test]
+    fn an_error_code_the_operations_manual_lacks_is_found() {
+        let source = "            ErrorCode::NotFound => \"not_found\",\n            ErrorCode::DiskOnFire => \"disk_on_fire\",\n";
+        assert_eq!(error_codes(source), ["not_found", "disk_on_fire"]);
+        assert_eq!(
+            missing_codes(source, "| `not_found` | 404 |"),
+            ["disk_on_fire"]
+        );
     }
 
     #[test]
