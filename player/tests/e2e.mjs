@@ -160,6 +160,7 @@ async function main() {
 
   await page.getByRole('button', { name: 'ログイン' }).waitFor();
   await axeCheck(page, 'login page');
+  await shoot(page, 'login.png');
   step('logging in through the form');
   await logIn(page, email, password);
 
@@ -366,6 +367,7 @@ async function oneTimePassword(context, base) {
   await page.goto(new URL('/#/', base).href);
   await page.getByRole('heading', { name: 'パスワードの変更' }).waitFor();
   await axeCheck(page, 'password page (one-time password)');
+  await shoot(page, 'password.png');
   step('one-time password: the login leads to the password change only');
 
   const fresh = 'a passphrase of my own 2026';
@@ -432,6 +434,7 @@ async function adminPages(context, base) {
   }
   if (adminScripts.length) throw new Error('admin pages: admin.js was loaded for a learner');
   await axeCheck(learner, 'an admin page refused to a learner');
+  await shoot(learner, 'refused.png');
   await learner.close();
   step('admin pages: a learner is refused politely; no administration menu, admin.js not loaded');
 
@@ -1861,6 +1864,7 @@ async function editorPages(browser, base) {
   await page.getByRole('button', { name: '下書きとして作成' }).click();
   await page.getByRole('alert').filter({ hasText: 'タイトルを入力してください。' }).waitFor();
   await axeCheck(page, 'editor: new course with an error');
+  await shoot(page, 'editor-new.png');
   await page.getByLabel('タイトル').fill(title);
   await page.getByRole('button', { name: '下書きとして作成' }).click();
   await page.getByRole('heading', { name: `「${title}」の編集`, level: 1 }).waitFor();
