@@ -92,6 +92,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         report: PathBuf,
     },
+    /// Print the public key (PEM) that will sign the deletion report at the
+    /// end of the contract; hand it to the ward now (created on first use).
+    ErasureKey,
     /// Package one media file into an HLS ladder in a directory, without the catalog.
     Transcode {
         /// The input media file.
@@ -165,6 +168,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup => crate::backups::take(&config).await,
         Command::Mirror { check, deep } => crate::backups::mirror(&config, check, deep).await,
         Command::Erase { confirm, report } => crate::erase::run(&config, &confirm, &report).await,
+        Command::ErasureKey => crate::erase::print_key(&config),
         Command::Restore {
             file,
             force,

@@ -4,11 +4,14 @@
 //! the keys, uploads and work files — with a report of what was deleted.
 //! Local files are overwritten with zeros before they are unlinked (on SSDs
 //! and copy-on-write file systems that is not a guarantee: the report says
-//! so, and what manabi cannot reach).
+//! so, and what manabi cannot reach). The report lists the SHA-256 of each
+//! list of deleted objects (the lists beside it) and is signed with ECDSA
+//! P-256 by a key whose public half the ward received beforehand.
 
 use crate::config::Config;
 use anyhow::Context;
 use catalog::backup;
+use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -34,6 +37,18 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
             inside.display()
         );
     }
+    for file in [
+        report.clone(),
+        sidecar(&report, "sig"),
+        sidecar(&report, "pub.pem"),
+        sidecar(&report, "objects.txt"),
+    ] {
+        anyhow::ensure!(
+            !file.exists(),
+            "{} がすでにあります: 別の名前を指定してください (the report would overwrite it)",
+            file.display()
+        );
+    }
     anyhow::ensure!(
         std::net::TcpListener::bind(&config.http.addr).is_ok(),
         "{} が使用中です: サービスを停止してから実行してください (stop the service first)",
@@ -46,6 +61,8 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
         db_path.display()
     );
     let started = jiff::Timestamp::now();
+    // The report's signing key, read before the keys go with the rest.
+    let signer = report_key(&data)?;
 
     // What there is, before anything goes.
     let db = catalog::db::Db::open(&db_path)?;
@@ -55,28 +72,38 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     let media_files = store::local_root(&config.store, &data).map_or(0, |r| files_in(&r).len());
 
     // Media first (the catalog names them), its mirror, then backups, then the rest.
+    // Every list of what was deleted, by place: its SHA-256 goes in the report.
+    let mut lists: Vec<(&str, Vec<String>)> = Vec::new();
     let media = store::ObjectKey::all_media();
-    let (mut local, _) = erase_objects(&config.store, &data, &media)
+    let (mut local, objects) = erase_objects(&config.store, &data, &media)
         .await
         .context("deleting the media objects")?;
+    lists.push(("メディア / media objects", objects));
     if store::mirror::configured(&config.mirror) {
-        let (files, _) = erase_objects(&config.mirror, &data, &media)
+        let (files, objects) = erase_objects(&config.mirror, &data, &media)
             .await
             .context("deleting the media mirror's objects")?;
         local.extend(files);
+        lists.push(("メディアの複製 / media mirror objects", objects));
     }
     let mut copies = None;
     if store::mirror::configured(&config.backup_copy) {
-        let (files, n) = erase_objects(&config.backup_copy, &data, &store::ObjectKey::backups())
-            .await
-            .context("deleting the copies of the backups ([backup_copy])")?;
+        let (files, objects) =
+            erase_objects(&config.backup_copy, &data, &store::ObjectKey::backups())
+                .await
+                .context("deleting the copies of the backups ([backup_copy])")?;
         local.extend(files);
-        copies = Some(n);
+        copies = Some(objects.len());
+        lists.push(("バックアップの複製 / backup copies", objects));
     }
     let mut erased = Vec::new();
     for file in &backup_files {
         erased.push(shred(file)?);
     }
+    lists.push((
+        "バックアップ / backups",
+        erased.iter().map(|(name, _)| name.clone()).collect(),
+    ));
     for sub in [
         "catalog.db",
         "catalog.db-wal",
@@ -107,8 +134,13 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
         }
     }
     let finished = jiff::Timestamp::now();
+    lists.push((
+        "そのほかのファイル / other local files",
+        local.iter().map(|(name, _)| name.clone()).collect(),
+    ));
 
-    let text = report_text(
+    let objects_file = sidecar(&report, "objects.txt");
+    let mut text = report_text(
         config,
         &counts,
         &erased,
@@ -117,32 +149,147 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
         started,
         finished,
     );
-    let mut out = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&report)
-        .with_context(|| format!("writing the report {}", report.display()))?;
-    out.write_all(text.as_bytes())?;
-    out.sync_all()?;
+    write_new(&objects_file, list_text(&lists).as_bytes())?;
+    text.push_str(&lists_section(&lists, &objects_file, &signer));
+    let signature = signer
+        .sign(&ring::rand::SystemRandom::new(), text.as_bytes())
+        .map_err(|_| anyhow::anyhow!("signing the report failed"))?;
+    write_new(&sidecar(&report, "sig"), signature.as_ref())?;
+    write_new(
+        &sidecar(&report, "pub.pem"),
+        public_key_pem(&signer).as_bytes(),
+    )?;
+    write_new(&report, text.as_bytes())?;
     use sha2::Digest;
     println!(
-        "erase: done; report {} (sha256 {})",
+        "erase: done; report {} (sha256 {}), signed: {}, public key {}",
         report.display(),
-        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+        hex::encode(sha2::Sha256::digest(text.as_bytes())),
+        sidecar(&report, "sig").display(),
+        sidecar(&report, "pub.pem").display()
     );
     Ok(())
 }
 
+/// `REPORT.EXT` beside the report (`report.md` → `report.md.sig`).
+fn sidecar(report: &Path, ext: &str) -> PathBuf {
+    let mut name = report.as_os_str().to_owned();
+    name.push(format!(".{ext}"));
+    PathBuf::from(name)
+}
+
+/// Writes a new file (never over an existing one) and syncs it.
+fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    out.write_all(bytes)?;
+    out.sync_all()?;
+    Ok(())
+}
+
+/// The key that signs the deletion report: ECDSA P-256 with SHA-256
+/// (CRYPTREC), created once in `keys/erasure-report.p8`. Its public key is
+/// handed to the ward beforehand (`manabi erasure-key`); the private key is
+/// erased with everything else, so no report about this data can be made
+/// afterwards.
+fn report_key(data: &Path) -> anyhow::Result<EcdsaKeyPair> {
+    let path = data.join("keys").join("erasure-report.p8");
+    let rng = ring::rand::SystemRandom::new();
+    if !path.exists() {
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+            .map_err(|_| anyhow::anyhow!("creating the report's signing key failed"))?;
+        catalog::keyfile::create(&path, pkcs8.as_ref())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let pkcs8 = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8, &rng)
+        .map_err(|e| anyhow::anyhow!("{}: not a P-256 key: {e}", path.display()))
+}
+
+/// The public key as PEM (SubjectPublicKeyInfo), as `openssl` reads it.
+fn public_key_pem(key: &EcdsaKeyPair) -> String {
+    use base64::Engine;
+    use ring::signature::KeyPair;
+    // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING { point } }
+    const P256_SPKI_PREFIX: &str = "3059301306072a8648ce3d020106082a8648ce3d030107034200";
+    let mut der = hex::decode(P256_SPKI_PREFIX).unwrap_or_default();
+    der.extend_from_slice(key.public_key().as_ref());
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        lines.join("\n")
+    )
+}
+
+/// `manabi erasure-key`: prints the public key that will sign the deletion
+/// report (creating the key pair the first time), to hand to the ward.
+pub fn print_key(config: &Config) -> anyhow::Result<()> {
+    print!("{}", public_key_pem(&report_key(&config.data_dir)?));
+    Ok(())
+}
+
+/// Every list of deleted objects, one section per place, one name a line.
+fn list_text(lists: &[(&str, Vec<String>)]) -> String {
+    let mut out = String::new();
+    for (place, names) in lists {
+        let _ = writeln!(out, "# {place}");
+        out.push_str(&list_body(names));
+    }
+    out
+}
+
+fn list_body(names: &[String]) -> String {
+    names.iter().map(|n| format!("{n}\n")).collect()
+}
+
+/// The report's last section: the SHA-256 of each list (over its lines as
+/// `objects.txt` holds them) and how to check the signature.
+fn lists_section(lists: &[(&str, Vec<String>)], objects: &Path, key: &EcdsaKeyPair) -> String {
+    use sha2::Digest;
+    let mut r = String::new();
+    let _ = writeln!(
+        r,
+        "\n## 削除した対象の一覧 / Lists of what was deleted\n\n一覧 / lists: {}\n",
+        objects.display()
+    );
+    for (place, names) in lists {
+        let digest = hex::encode(sha2::Sha256::digest(list_body(names).as_bytes()));
+        let _ = writeln!(r, "- {place}: {} 件 / items, SHA-256 {digest}", names.len());
+    }
+    let _ = writeln!(
+        r,
+        "\n## 署名 / Signature\n\nこの報告書は ECDSA P-256 (SHA-256) で署名されています。署名は `.sig`、公開鍵は `.pub.pem` にあります。\n\
+         This report is signed with ECDSA P-256 (SHA-256); verify with\n\
+         `openssl dgst -sha256 -verify REPORT.pub.pem -signature REPORT.sig REPORT`\n\
+         and compare the public key with the one handed over beforehand (`manabi erasure-key`):\n\n```\n{}```",
+        public_key_pem(key)
+    );
+    r
+}
+
 /// Deletes every object below `prefix` in the store `settings` name: a
 /// local store's files are overwritten first (and returned), an S3 store's
-/// objects are deleted. Also returns how many objects there were.
+/// objects are deleted. Also returns the objects there were.
 async fn erase_objects(
     settings: &store::Settings,
     data: &Path,
     prefix: &store::ObjectKey,
-) -> anyhow::Result<(Vec<(String, u64)>, usize)> {
+) -> anyhow::Result<(Vec<(String, u64)>, Vec<String>)> {
     let store = store::open(settings, data).await?;
-    let objects = store.list(prefix).await?.len();
+    let objects: Vec<String> = store
+        .list(prefix)
+        .await?
+        .into_iter()
+        .map(|(key, len)| format!("{key} ({len} bytes)"))
+        .collect();
     let mut shredded = Vec::new();
     if let Some(root) = store::local_root(settings, data) {
         for file in files_in(&root.join(prefix.as_str())) {

@@ -130,6 +130,19 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
         "nothing erased by a refusal"
     );
 
+    // The key that will sign the report, handed to the ward beforehand.
+    let handed_over = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .arg("erasure-key")
+        .env("MANABI_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(handed_over.status.success());
+    let handed_over = String::from_utf8(handed_over.stdout).unwrap();
+    assert!(
+        handed_over.starts_with("-----BEGIN PUBLIC KEY-----\n"),
+        "{handed_over}"
+    );
+
     app.app.take().unwrap().shutdown().await;
     let out = erase(
         &data,
@@ -161,4 +174,59 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     );
     assert!(text.contains("backup copies: local "), "{text}");
     assert!(text.contains("(2 objects deleted)"), "{text}");
+
+    report_is_signed_and_lists_what_went(&report, &text, &handed_over);
+}
+
+/// The report verifies with openssl against the key handed over before, a
+/// changed report does not, and each list's SHA-256 in the report is that
+/// of its section of `REPORT.objects.txt`.
+fn report_is_signed_and_lists_what_went(report: &Path, text: &str, handed_over: &str) {
+    use sha2::Digest;
+    let beside = |ext: &str| {
+        let mut name = report.as_os_str().to_owned();
+        name.push(format!(".{ext}"));
+        std::path::PathBuf::from(name)
+    };
+    let (signature, public) = (beside("sig"), beside("pub.pem"));
+    assert_eq!(std::fs::read_to_string(&public).unwrap(), handed_over);
+    let verify = |file: &Path| {
+        Command::new("openssl")
+            .args(["dgst", "-sha256", "-verify"])
+            .arg(&public)
+            .arg("-signature")
+            .arg(&signature)
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let out = verify(report);
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Verified OK"),
+        "{out:?}"
+    );
+    let changed = report.with_extension("changed");
+    std::fs::write(&changed, text.replace("利用者 2 人", "利用者 3 人")).unwrap();
+    assert!(
+        !verify(&changed).status.success(),
+        "a changed report must not verify"
+    );
+
+    let objects = std::fs::read_to_string(beside("objects.txt")).unwrap();
+    let mut sections = 0;
+    for section in objects.split("# ").filter(|s| !s.is_empty()) {
+        let (place, body) = section.split_once('\n').unwrap();
+        let digest = hex::encode(sha2::Sha256::digest(body.as_bytes()));
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("- {place}: ")))
+            .unwrap_or_else(|| panic!("no line for {place} in the report"));
+        assert!(line.ends_with(&digest), "{line} vs {digest}");
+        sections += 1;
+    }
+    assert_eq!(
+        sections, 5,
+        "media, mirror, backup copies, backups, other files"
+    );
+    assert!(objects.contains("videos/1/source"), "{objects}");
 }
