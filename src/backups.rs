@@ -9,8 +9,61 @@ use catalog::backup;
 use std::path::Path;
 use std::time::Instant;
 
-/// Takes, verifies and records one backup now; works while the service runs.
-pub async fn take(config: &Config) -> anyhow::Result<()> {
+/// Where `manabi backup --to` sends a backup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A directory instead of `backup.dir`.
+    Dir(std::path::PathBuf),
+    /// An S3 bucket and key prefix (`s3://bucket/prefix`), besides `backup.dir`.
+    S3 { bucket: String, prefix: String },
+}
+
+impl std::str::FromStr for Destination {
+    type Err = String;
+
+    fn from_str(to: &str) -> Result<Self, String> {
+        match to.strip_prefix("s3://") {
+            Some(rest) => {
+                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+                if bucket.is_empty() {
+                    return Err(format!(
+                        "{to}: バケット名がありません。s3://バケット/接頭辞 の形で指定してください (s3://bucket/prefix)"
+                    ));
+                }
+                let prefix = prefix.trim_matches('/');
+                Ok(Self::S3 {
+                    bucket: bucket.to_owned(),
+                    prefix: if prefix.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{prefix}/")
+                    },
+                })
+            }
+            None if to.is_empty() => Err("--to にディレクトリか s3://… を指定してください".into()),
+            None => Ok(Self::Dir(to.into())),
+        }
+    }
+}
+
+/// The store an `s3://` destination names: the endpoint and credentials of
+/// `[backup_copy]` when it is on S3, else those of the media store `[store]`.
+fn s3_destination(config: &Config, bucket: &str, prefix: &str) -> store::Settings {
+    let mut settings = if config.backup_copy.kind == store::Kind::S3 {
+        config.backup_copy.clone()
+    } else {
+        config.store.clone()
+    };
+    settings.kind = store::Kind::S3;
+    settings.path = String::new();
+    settings.bucket = bucket.to_owned();
+    settings.prefix = prefix.to_owned();
+    settings
+}
+
+/// Takes, verifies and records one backup now (into `to` when given);
+/// works while the service runs.
+pub async fn take(config: &Config, to: Option<Destination>) -> anyhow::Result<()> {
     let data = &config.data_dir;
     let db_path = data.join("catalog.db");
     anyhow::ensure!(
@@ -20,7 +73,10 @@ pub async fn take(config: &Config) -> anyhow::Result<()> {
     );
     let key = config.backup.key(data)?;
     let db = catalog::db::Db::open(&db_path)?;
-    let dir = config.backup.dir(data);
+    let dir = match &to {
+        Some(Destination::Dir(dir)) => dir.clone(),
+        _ => config.backup.dir(data),
+    };
     let record = backup::run(
         &db,
         &dir,
@@ -37,14 +93,24 @@ pub async fn take(config: &Config) -> anyhow::Result<()> {
         record.counts.get("users").copied().unwrap_or(0),
         record.took_ms
     );
-    if let Some(copy) = store::mirror::open(&config.backup_copy, data)
-        .await
-        .context("opening the backups' copy ([backup_copy])")?
-    {
+    let copy = match &to {
+        Some(Destination::S3 { bucket, prefix }) => {
+            let settings = s3_destination(config, bucket, prefix);
+            Some(
+                store::open(&settings, data)
+                    .await
+                    .context("opening the --to bucket")?,
+            )
+        }
+        _ => store::mirror::open(&config.backup_copy, data)
+            .await
+            .context("opening the backups' copy ([backup_copy])")?,
+    };
+    if let Some(copy) = copy {
         let retention = (config.backup.keep_daily.max(1), config.backup.keep_monthly);
         let synced = backup::offsite::keep(&db, &dir, copy.as_ref(), retention)
             .await
-            .context("copying the backups to [backup_copy]")?;
+            .context("copying the backups")?;
         println!(
             "backup copy: {} file(s) uploaded, {} removed by retention, {} held",
             synced.uploaded, synced.removed, synced.held
@@ -191,4 +257,34 @@ pub async fn drill(config: &Config, file: &Path) -> anyhow::Result<()> {
         header.counts.len()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Destination;
+
+    #[test]
+    fn to_names_a_directory_or_a_bucket_with_a_prefix() {
+        let parse = |s: &str| s.parse::<Destination>();
+        assert_eq!(
+            parse("/mnt/backups"),
+            Ok(Destination::Dir("/mnt/backups".into()))
+        );
+        assert_eq!(
+            parse("s3://ward-backups/manabi/daily/"),
+            Ok(Destination::S3 {
+                bucket: "ward-backups".into(),
+                prefix: "manabi/daily/".into()
+            })
+        );
+        assert_eq!(
+            parse("s3://ward-backups"),
+            Ok(Destination::S3 {
+                bucket: "ward-backups".into(),
+                prefix: String::new()
+            })
+        );
+        assert!(parse("s3://").is_err());
+        assert!(parse("").is_err());
+    }
 }

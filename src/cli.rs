@@ -58,7 +58,13 @@ enum Command {
     },
     /// Take a backup of the catalog now: a snapshot, compressed, sealed with
     /// AES-256-GCM, verified and recorded (works while the service runs).
-    Backup,
+    Backup {
+        /// A directory instead of backup.dir, or s3://bucket/prefix to copy it
+        /// to (besides backup.dir; endpoint and credentials of [backup_copy],
+        /// else of [store]).
+        #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX")]
+        to: Option<crate::backups::Destination>,
+    },
     /// Bring the media mirror ([mirror]) up to date now and report what
     /// differed; with --check only report (exit status 1 when it differs).
     Mirror {
@@ -165,7 +171,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => run_demo(&config).await,
-        Command::Backup => crate::backups::take(&config).await,
+        Command::Backup { to } => crate::backups::take(&config, to).await,
         Command::Mirror { check, deep } => crate::backups::mirror(&config, check, deep).await,
         Command::Erase { confirm, report } => crate::erase::run(&config, &confirm, &report).await,
         Command::ErasureKey => crate::erase::print_key(&config),

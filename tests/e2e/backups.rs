@@ -56,6 +56,23 @@ async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
     let sidecar = std::fs::read_to_string(file.with_extension("mbk.sha256")).unwrap();
     assert_eq!(sidecar.split_whitespace().count(), 2);
 
+    // `--to DIR` writes it elsewhere (another volume).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = manabi(
+        app.data_dir(),
+        &key_file,
+        &["backup", "--to", elsewhere.path().to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let written: Vec<_> = std::fs::read_dir(elsewhere.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written.len(), 2, "the backup and its .sha256: {written:?}");
+    let out = manabi(app.data_dir(), &key_file, &["backup", "--to", "s3://"]);
+    assert!(!out.status.success() && text(&out).1.contains("バケット名"));
+
     // The drill restores into a scratch directory, starts the service on it, checks it.
     let out = manabi(
         app.data_dir(),
@@ -140,7 +157,8 @@ async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
     );
 
     // Admins take one from the API too, and see every backup with its check:
-    // the daily one the service took at start, the command line's, this one.
+    // the daily one the service took at start, the command line's two (one
+    // --to elsewhere), this one.
     let admin = app.login("admin@city.example.jp").await;
     let resp = admin.post("/api/v1/backups", &serde_json::json!({})).await;
     assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
@@ -150,12 +168,12 @@ async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
     let started = std::time::Instant::now();
     let list = loop {
         let list: serde_json::Value = admin.get("/api/v1/backups").await.json().await.unwrap();
-        if list["total"] == 3 || started.elapsed() > std::time::Duration::from_secs(30) {
+        if list["total"] == 4 || started.elapsed() > std::time::Duration::from_secs(30) {
             break list;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     };
-    assert_eq!(list["total"], 3, "{list}");
+    assert_eq!(list["total"], 4, "{list}");
     assert_eq!(list["daily_at"], "00:00");
     assert_eq!(list["items"][0]["file"], taken["file"]);
     let files = std::fs::read_dir(app.data_dir().join("backups"))

@@ -314,4 +314,39 @@ async fn backups_are_copied_to_a_bucket_and_a_failed_copy_is_noticed() {
         0,
         "the notice ends once the copy is complete"
     );
+
+    // From the shell, to another prefix: `manabi backup --to s3://BUCKET/PREFIX`.
+    let data = app.data_dir().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_manabi"))
+            .args([
+                "backup",
+                "--to",
+                &format!("s3://{BUCKET}/town-hall/nightly"),
+            ])
+            .env("MANABI_DATA_DIR", &data)
+            .env("MANABI_LOG__LEVEL", "warn")
+            .env("MANABI_BACKUP_COPY__KIND", "s3")
+            .env("MANABI_BACKUP_COPY__ENDPOINT", &endpoint)
+            .env("MANABI_BACKUP_COPY__ACCESS_KEY_ID", ACCESS_KEY)
+            .env("MANABI_BACKUP_COPY__SECRET_ACCESS_KEY", SECRET_KEY)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let other = s3.store(|s| s.prefix = "town-hall/nightly/".into());
+    let there = store::Store::list(&other, &store::ObjectKey::backups())
+        .await
+        .unwrap();
+    assert_eq!(
+        there.len(),
+        8,
+        "the four backups and their checksums: {there:?}"
+    );
 }
