@@ -74,13 +74,20 @@ python=/usr/bin/python3
 "$python" - "$out" "$version" "$today" docs/ja/*.md <<'PY'
 import html, pathlib, sys
 import markdown
+from markdown.extensions.toc import slugify_unicode
 
 out, version, today, *sources = sys.argv[1:]
 for source in sources:
     path = pathlib.Path(source)
     text = path.read_text(encoding="utf-8")
     title = next((l[2:].strip() for l in text.splitlines() if l.startswith("# ")), path.stem)
-    body = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    # Headings get ids (`#13-利用者管理`), so Help in the service can link to a section.
+    body = markdown.markdown(
+        text,
+        extensions=["tables", "fenced_code", "sane_lists", "toc"],
+        extension_configs={"toc": {"slugify": slugify_unicode}},
+        output_format="html",
+    )
     page = f"""<!doctype html>
 <html lang="ja">
 <head>
