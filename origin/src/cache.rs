@@ -267,6 +267,9 @@ mod tests {
         async fn delete_prefix(&self, prefix: &ObjectKey) -> Result<(), StoreError> {
             self.inner.delete_prefix(prefix).await
         }
+        async fn list(&self, prefix: &ObjectKey) -> Result<Vec<(ObjectKey, u64)>, StoreError> {
+            self.inner.list(prefix).await
+        }
         async fn check(&self) -> Result<(), StoreError> {
             self.inner.check().await
         }

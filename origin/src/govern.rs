@@ -112,12 +112,19 @@ impl Governor {
         let now = Instant::now();
         {
             let mut state = site.lock();
-            let viewer = state.viewers.entry(session.clone()).or_insert(Viewer {
-                last_seen: now,
-                floor_bps: 0,
-                tat: now,
-            });
-            viewer.last_seen = now;
+            // Looked up before inserting: every request of a known viewer
+            // (nearly all of them) then needs no copy of its session id.
+            match state.viewers.get_mut(session) {
+                Some(viewer) => viewer.last_seen = now,
+                None => {
+                    let viewer = Viewer {
+                        last_seen: now,
+                        floor_bps: 0,
+                        tat: now,
+                    };
+                    state.viewers.insert(session.clone(), viewer);
+                }
+            }
             state.recount(&site, now, self.idle);
         }
         Ticket {
