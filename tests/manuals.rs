@@ -29,7 +29,9 @@
 //! And [`the_operations_manual_lists_every_key`]: every key of
 //! `config/default.toml` has its row, with its variable, in the operations
 //! manual; [`the_operations_manual_explains_every_error_code`]: so has every
-//! error code of the API (`domain/src/error_code.rs`).
+//! error code of the API (`domain/src/error_code.rs`);
+//! [`the_operations_manual_names_every_command_and_option`]: and every
+//! subcommand and option of the binary's `--help`.
 //!
 //! Code spans are read outside code blocks; inside ```` ``` ```` blocks
 //! each line is read as a shell line (commands, variables, URLs), and
@@ -824,6 +826,60 @@ fn missing_codes(source: &str, manual: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every subcommand of the binary, and every option of each, is named in the
+/// operations manual (`manabi SUBCOMMAND`, `--option`).
+#[test]
+fn the_operations_manual_names_every_command_and_option() {
+    let cli = Cli::of(PathBuf::from(env!("CARGO_BIN_EXE_manabi")));
+    let manual = std::fs::read_to_string(root().join("docs/ja/運用マニュアル.md"))
+        .expect("docs/ja/運用マニュアル.md");
+    let missing = unnamed_commands(&cli, &manual);
+    assert!(
+        missing.is_empty(),
+        "docs/ja/運用マニュアル.md does not name: {}",
+        missing.join(", ")
+    );
+}
+
+/// The subcommands (`manabi user add`) and options (`manabi backup --to`)
+/// of the binary that `manual` does not name.
+fn unnamed_commands(cli: &Cli, manual: &str) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    for sub in subcommands(&cli.help(&[]).unwrap_or_default()) {
+        let nested = subcommands(&cli.help(&[sub.as_str()]).unwrap_or_default());
+        if nested.is_empty() {
+            paths.push(vec![sub.clone()]);
+        }
+        for next in nested.into_iter().filter(|n| n != "help") {
+            paths.push(vec![sub.clone(), next]);
+        }
+    }
+    for path in paths.iter().filter(|p| p[0] != "help") {
+        let command = format!("manabi {}", path.join(" "));
+        if !manual.contains(&command) {
+            missing.push(format!("`{command}`"));
+        }
+        let words: Vec<&str> = path.iter().map(String::as_str).collect();
+        for option in options(&cli.help(&words).unwrap_or_default()) {
+            if !manual.contains(&option) {
+                missing.push(format!("`{command} {option}`"));
+            }
+        }
+    }
+    missing
+}
+
+/// The long options a help text lists (`--to`), but `--help`.
+fn options(help: &str) -> BTreeSet<String> {
+    help.lines()
+        .filter_map(|l| l.trim_start().trim_start_matches("-h, ").strip_prefix("--"))
+        .filter_map(|rest| rest.split([' ', '=', '<']).next())
+        .filter(|name| !name.is_empty() && *name != "help")
+        .map(|name| format!("--{name}"))
+        .collect()
+}
+
 /// The keys of `toml` (and their variables) that `manual` does not name.
 fn missing_keys(toml: &str, manual: &str) -> Vec<String> {
     let mut section: Option<String> = None;
@@ -1095,6 +1151,20 @@ mod rules {
         assert_eq!(
             missing_codes(source, "| `not_found` | 404 |"),
             ["disk_on_fire"]
+        );
+    }
+
+    #[test]
+    fn a_command_or_option_the_operations_manual_lacks_is_found() {
+        let cli = cli();
+        let manual =
+            "`manabi serve --role all --catalog URL`、`manabi user add --email E`、`manabi backup`";
+        assert_eq!(
+            unnamed_commands(&cli, manual),
+            [
+                "`manabi backup --config`",
+                "`manabi user add --password-stdin`"
+            ]
         );
     }
 
