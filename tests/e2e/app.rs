@@ -227,3 +227,46 @@ pub fn clip(dir: &Path, seconds: f64) -> PathBuf {
     synth::generate(&path, &spec).unwrap();
     path
 }
+
+/// `manabi serve` of the real binary as a child process, killed with
+/// SIGKILL on drop.
+pub struct Server {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `manabi serve` on `data` and a free port with `env` set (log
+/// level warn); returns once it has printed its address. Blocking: call it
+/// from `spawn_blocking` inside a runtime that serves anything.
+pub fn serve_process(data: &Path, env: &[(&str, &str)]) -> Server {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .arg("serve")
+        .env("MANABI_DATA_DIR", data)
+        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
+        .env("MANABI_LOG__LEVEL", "warn")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    Server { child, base }
+}

@@ -7,12 +7,12 @@
 //! `PRAGMA integrity_check` says ok. Also: a backup under a stream of
 //! writes, and a full disk (a small tmpfs over the data directory).
 
+use crate::app::{Server, serve_process};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -54,29 +54,9 @@ async fn seed(data: &Path) -> (Vec<(String, String)>, Vec<(String, String)>) {
     .unwrap()
 }
 
-/// `manabi serve` on `data` and a free port; returns it with its base URL.
-fn start(data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_manabi"))
-        .arg("serve")
-        .env("MANABI_DATA_DIR", data)
-        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
-        .env("MANABI_LOG__LEVEL", "error")
-        .env("MANABI_BACKUP__DAILY_AT", "")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim_end_matches('/')
-        .to_owned();
-    (child, base)
+/// `manabi serve` on `data` (no daily backup) and a free port.
+fn start(data: &Path) -> Server {
+    serve_process(data, &[("MANABI_BACKUP__DAILY_AT", "")])
 }
 
 /// Everything acknowledged so far.
@@ -108,12 +88,13 @@ async fn acknowledged_writes_survive_kill_9_twenty_times() {
     let mut slowest_ready = Duration::ZERO;
     for round in 0..ROUNDS {
         let started = Instant::now();
-        let (mut child, base) = tokio::task::spawn_blocking({
+        let mut server = tokio::task::spawn_blocking({
             let data = data.clone();
             move || start(&data)
         })
         .await
         .unwrap();
+        let base = server.base.clone();
         wait_ready(&client, &base).await;
         slowest_ready = slowest_ready.max(started.elapsed());
         check(&data, &acked).await;
@@ -134,22 +115,22 @@ async fn acknowledged_writes_survive_kill_9_twenty_times() {
         }
         let kill_after = Duration::from_millis(300 + next(&mut random) % 1200);
         tokio::time::sleep(kill_after).await;
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        server.child.kill().unwrap(); // SIGKILL
+        server.child.wait().unwrap();
         writers.shutdown().await;
     }
 
     // A last start: everything acknowledged in the twenty rounds is there.
-    let (mut child, base) = tokio::task::spawn_blocking({
+    let server = tokio::task::spawn_blocking({
         let data = data.clone();
         move || start(&data)
     })
     .await
     .unwrap();
+    let base = server.base.clone();
     wait_ready(&client, &base).await;
     check(&data, &acked).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(server);
     let (heartbeats, users) = {
         let acked = acked.lock().unwrap();
         (acked.heartbeats.len(), acked.users.len())
@@ -298,12 +279,13 @@ async fn a_backup_under_load_is_a_consistent_snapshot_and_writes_go_on() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let (mut child, base) = tokio::task::spawn_blocking({
+    let server = tokio::task::spawn_blocking({
         let data = data.clone();
         move || start(&data)
     })
     .await
     .unwrap();
+    let base = server.base.clone();
     wait_ready(&client, &base).await;
     let mut writers = tokio::task::JoinSet::new();
     for (token, csrf) in learners.iter().take(10) {
@@ -329,8 +311,7 @@ async fn a_backup_under_load_is_a_consistent_snapshot_and_writes_go_on() {
     let record: Value = resp.json().await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     writers.shutdown().await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(server);
     assert!(
         during > 0,
         "no heartbeat was acknowledged while the backup ran"

@@ -1,13 +1,13 @@
 //! Transcode jobs: remote workers, cancel, and a worker killed mid-job.
 
-use crate::app::{PASSWORD, TestApp, clip, get_json, spawn_app, spawn_role};
+use crate::app::{PASSWORD, Server, TestApp, clip, get_json, serve_process, spawn_app, spawn_role};
 use domain::Role;
 use manabi::roles;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "a-worker-token-of-at-least-32-characters";
@@ -125,42 +125,14 @@ async fn a_cancelled_job_ends_failed_and_the_worker_goes_on() {
     assert_eq!(learner_forbidden.status(), StatusCode::NOT_FOUND);
 }
 
-/// `manabi serve` as a child process, killed with SIGKILL on drop.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(data: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_manabi"))
-        .arg("serve")
-        .env("MANABI_DATA_DIR", data)
-        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
-        .env("MANABI_TRANSCODER__LADDER", "small")
-        .env("MANABI_CATALOG__JOB_LEASE_SECONDS", "3")
-        .env("MANABI_LOG__LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
-    Server { child, base }
+    serve_process(
+        data,
+        &[
+            ("MANABI_TRANSCODER__LADDER", "small"),
+            ("MANABI_CATALOG__JOB_LEASE_SECONDS", "3"),
+        ],
+    )
 }
 
 fn dirs(path: &Path) -> Vec<String> {
