@@ -613,6 +613,9 @@ export const api = {
   publishCourse: (id: string | number) =>
     request<CourseDetail>('POST', `/api/v1/courses/${enc(String(id))}/publish`, { body: {} }),
   video: (id: string | number) => request<VideoInfo>('GET', `/api/v1/videos/${enc(String(id))}`),
+  /** Takes the video's captions in `lang` away (from its playlists too). */
+  deleteCaptions: (videoId: string | number, lang: string) =>
+    request<unknown>('DELETE', `/api/v1/videos/${enc(String(videoId))}/captions/${enc(lang)}`),
   /** A WebVTT or SRT file (UTF-8 or Shift_JIS) as the video's captions in `lang`. */
   uploadCaptions: (videoId: string | number, lang: string, file: Blob) =>
     request<{ lang: string; name: string; cues: number }>(

@@ -1913,14 +1913,19 @@ async function editorPages(browser, base) {
   const over = await sidewaysOverflow(page);
   await page.setViewportSize({ width: 1280, height: 900 });
   if (over > 1) throw new Error(`editor: at 320 px the course page is ${over} px too wide`);
-  await lesson.getByRole('button', { name: /^削除/ }).click();
+  await lesson.getByRole('button', { name: /^削除\s*（研修サンプル）$/ }).click();
   const removal = page.getByRole('dialog', { name: 'レッスンを削除しますか' });
   await removal.waitFor();
   await axeCheck(page, 'editor: lesson removal dialog');
   await page.keyboard.press('Escape');
   await removal.waitFor({ state: 'detached' });
   if ((await page.locator('li.lesson-edit').count()) !== 1) throw new Error('editor: Escape removed the lesson');
-  step('editor: Japanese captions uploaded; removing a lesson asks first, Escape keeps it');
+  // The captions can be taken away again, after a confirmation.
+  await lesson.getByRole('button', { name: /^削除\s*（日本語の字幕：研修サンプル）$/ }).click();
+  await page.getByRole('dialog', { name: '字幕を削除しますか' }).getByRole('button', { name: '削除する' }).click();
+  await lesson.locator('summary').filter({ hasText: /^字幕：/ }).waitFor();
+  if ((await lesson.locator('.caption-list li').count()) !== 0) throw new Error('editor: the deleted captions are still listed');
+  step('editor: Japanese captions uploaded and listed, then deleted after a confirmation; removing a lesson asks first, Escape keeps it');
 
   // A second lesson, then the first moved below it and the order saved.
   await page.getByLabel('動画ファイル').setInputFiles(video);

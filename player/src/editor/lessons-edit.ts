@@ -34,7 +34,7 @@ export function watchVideo(state: Editing, videoId: number, paint: () => void): 
     const before = state.videos.get(videoId);
     state.videos.set(videoId, v);
     if (!state.host.isCurrent()) return;
-    updateVideoState(videoId, v);
+    updateVideoState(state, videoId, v);
     if (before && isProcessing(before.status) && !isProcessing(v.status)) {
       const title = state.lessons.find((l) => l.video_id === videoId)?.title ?? v.title;
       state.host.announce(v.status === 'ready' ? `「${title}」の動画の準備ができました。` : `「${title}」の動画を変換できませんでした。`);
@@ -67,12 +67,49 @@ function videoStateLine(videoId: number, v: VideoInfo | undefined): HTMLElement[
 const captionNames = (v: VideoInfo | undefined): string =>
   v?.captions?.length ? `（${v.captions.map((c) => c.name).join('、')}）` : '';
 
-function updateVideoState(videoId: number, v: VideoInfo): void {
+/** Asks for a video again and shows what changed (after its captions changed). */
+async function reloadVideo(state: Editing, videoId: number): Promise<void> {
+  const v = await state.host.api.video(videoId);
+  state.videos.set(videoId, v);
+  updateVideoState(state, videoId, v);
+}
+
+/** The captions a video has, each with 削除 (after a confirmation). */
+function captionItems(state: Editing, videoId: number, v: VideoInfo | undefined): HTMLElement[] {
+  const { host } = state;
+  const title = state.lessons.find((l) => l.video_id === videoId)?.title ?? '';
+  return (v?.captions ?? []).map((c) => {
+    const remove = h('button', { type: 'button', class: 'secondary danger-outline' }, '削除', hidden(`（${c.name}の字幕：${title}）`));
+    remove.addEventListener('click', () => {
+      void confirmDialog({
+        title: '字幕を削除しますか',
+        body: [`「${title}」の${c.name}の字幕（${c.cues} 件）を削除します。学習者には表示されなくなります。`],
+        confirm: '削除する',
+        danger: true,
+      }).then(async (ok) => {
+        if (!ok) return;
+        try {
+          await host.api.deleteCaptions(videoId, c.lang);
+          host.announce(`「${title}」の${c.name}の字幕を削除しました。`);
+          await reloadVideo(state, videoId);
+        } catch (err) {
+          if (!host.handleAuthError(err)) host.announce(`字幕を削除できませんでした。${host.errorMessage(err)}`);
+        }
+      });
+    });
+    return h('li', {}, `${c.name}（${c.lang}、${c.cues} 件）`, ' ', remove);
+  });
+}
+
+function updateVideoState(state: Editing, videoId: number, v: VideoInfo): void {
   for (const line of document.querySelectorAll<HTMLElement>(`[data-video="${videoId}"]`)) {
     line.replaceChildren(...videoStateLine(videoId, v));
   }
   for (const names of document.querySelectorAll<HTMLElement>(`[data-captions-of="${videoId}"]`)) {
     names.textContent = captionNames(v);
+  }
+  for (const list of document.querySelectorAll<HTMLElement>(`[data-captions-list="${videoId}"]`)) {
+    list.replaceChildren(...captionItems(state, videoId, v));
   }
 }
 
@@ -195,9 +232,7 @@ function captionsPart(state: Editing, lesson: LessonDraft, n: number): HTMLEleme
       .then(async (r) => {
         host.announce(`「${lesson.title}」に字幕（${r.name}、${r.cues} 件）を登録しました。`);
         file.value = '';
-        const v = await host.api.video(lesson.video_id);
-        state.videos.set(lesson.video_id, v);
-        updateVideoState(lesson.video_id, v);
+        await reloadVideo(state, lesson.video_id);
       })
       .catch((err: unknown) => {
         if (!host.handleAuthError(err)) error.textContent = `字幕を登録できませんでした。${host.errorMessage(err)}`;
@@ -213,6 +248,11 @@ function captionsPart(state: Editing, lesson: LessonDraft, n: number): HTMLEleme
       '字幕',
       h('span', { 'data-captions-of': String(lesson.video_id) }, captionNames(state.videos.get(lesson.video_id))),
       hidden(`：${lesson.title}`),
+    ),
+    h(
+      'ul',
+      { class: 'plain caption-list', 'data-captions-list': String(lesson.video_id) },
+      ...captionItems(state, lesson.video_id, state.videos.get(lesson.video_id)),
     ),
     h('div', { class: 'filters' }, field(langId, '言語', lang), field(fileId, '字幕ファイル（WebVTT・SRT）', file)),
     error,
