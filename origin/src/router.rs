@@ -51,8 +51,32 @@ pub fn parse(path: &str) -> Option<Endpoint> {
     })
 }
 
+/// The path as it may be logged: `/media/v/{id}/{token}/…` loses its grant
+/// token, so no secret reaches a log.
+pub fn loggable_path(path: &str) -> String {
+    match path
+        .strip_prefix("/media/v/")
+        .and_then(|rest| rest.split_once('/'))
+    {
+        Some((video, rest)) => {
+            let object = rest.split_once('/').map_or("", |(_, o)| o);
+            format!("/media/v/{video}/…/{object}")
+        }
+        None => path.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn grant_tokens_never_reach_the_log() {
+        assert_eq!(
+            super::loggable_path("/media/v/3/v1.k.3.abc.site.1.2.SIG/360p/seg_00001.m4s"),
+            "/media/v/3/…/360p/seg_00001.m4s"
+        );
+        assert_eq!(super::loggable_path("/api/v1/courses"), "/api/v1/courses");
+    }
+
     use super::*;
 
     #[test]

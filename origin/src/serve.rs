@@ -86,7 +86,8 @@ impl Kind {
 /// A response body: whole, or paced by the site's governor.
 pub type OriginBody = Either<Full<Bytes>, Paced>;
 
-type Resp = Response<OriginBody>;
+/// An origin response.
+pub type Resp = Response<OriginBody>;
 
 fn whole(bytes: Bytes) -> OriginBody {
     Either::Left(Full::new(bytes))

@@ -36,7 +36,9 @@ pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Ou
                 connections.spawn(async move {
                     let service = service_fn(move |req| {
                         let origin = origin.clone();
-                        async move { Ok::<_, std::convert::Infallible>(origin.handle(req).await) }
+                        async move {
+                            Ok::<_, std::convert::Infallible>(access_logged(&origin, peer, req).await)
+                        }
                     });
                     if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
                         tracing::debug!(%peer, error = %e, "connection ended with an error");
@@ -54,3 +56,33 @@ pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Ou
         }
     }
 }
+
+/// Answers `req` and writes its access log line (target `manabi::access`,
+/// level info): client, method, path without its grant token, status and
+/// time taken. Nothing is formatted when the level is off.
+async fn access_logged<B>(
+    origin: &Origin,
+    peer: std::net::SocketAddr,
+    req: hyper::Request<B>,
+) -> crate::serve::Resp {
+    if !tracing::enabled!(target: "manabi::access", tracing::Level::INFO) {
+        return origin.handle(req).await;
+    }
+    let started = std::time::Instant::now();
+    let (method, path) = (
+        req.method().clone(),
+        crate::router::loggable_path(req.uri().path()),
+    );
+    let resp = origin.handle(req).await;
+    tracing::info!(
+        target: "manabi::access",
+        client = %peer.ip(),
+        %method,
+        path,
+        status = resp.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    resp
+}
+
