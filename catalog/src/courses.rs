@@ -403,6 +403,20 @@ pub fn publish(conn: &Connection, id: CourseId, now: Timestamp) -> Result<(), Co
     Ok(())
 }
 
+/// Takes a course back to draft: learners no longer see it or play its
+/// videos; their records stay. Publishing it again keeps its first
+/// `published_at`.
+pub fn unpublish(conn: &Connection, id: CourseId, now: Timestamp) -> Result<(), CourseError> {
+    let changed = conn.execute(
+        "UPDATE courses SET status = 'draft', updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL",
+        params![now.to_string(), id.get()],
+    )?;
+    if changed == 0 {
+        return Err(CourseError::NotFound);
+    }
+    Ok(())
+}
+
 /// The id of a course with this title in this domain (the demo's idempotence).
 pub fn id_by_title(
     conn: &Connection,

@@ -612,6 +612,9 @@ export const api = {
   /** 409 until every lesson's video is ready. */
   publishCourse: (id: string | number) =>
     request<CourseDetail>('POST', `/api/v1/courses/${enc(String(id))}/publish`, { body: {} }),
+  /** Back to draft: learners no longer see it; their records stay. */
+  unpublishCourse: (id: string | number) =>
+    request<CourseDetail>('POST', `/api/v1/courses/${enc(String(id))}/unpublish`, { body: {} }),
   video: (id: string | number) => request<VideoInfo>('GET', `/api/v1/videos/${enc(String(id))}`),
   /** Takes the video's captions in `lang` away (from its playlists too). */
   deleteCaptions: (videoId: string | number, lang: string) =>

@@ -1955,6 +1955,19 @@ async function editorPages(browser, base) {
   await page.getByRole('heading', { name: title, level: 1 }).waitFor();
   await page.locator('.lesson-list button.lesson', { hasText: '研修サンプル' }).waitFor();
   step('editor: published; the preview shows the course and its lesson');
+
+  // Back to draft, after a confirmation.
+  await page.goBack();
+  await page.getByText('この講座は公開中です。').waitFor();
+  await page.getByRole('button', { name: '公開をやめて下書きに戻す' }).click();
+  const ask = page.getByRole('alertdialog').or(page.getByRole('dialog'));
+  await ask.getByText('これまでの視聴記録は残ります。', { exact: false }).waitFor();
+  const unpublished = page.waitForResponse((res) => res.url().endsWith('/unpublish'));
+  await ask.getByRole('button', { name: '下書きに戻す' }).click();
+  const back = await unpublished;
+  if (back.status() !== 200) throw new Error(`editor: unpublishing answered ${back.status()}`);
+  await page.getByRole('button', { name: 'この講座を公開する' }).waitFor();
+  step('editor: taken back to draft after a confirmation');
   if (errors.length) throw new Error(`editor: uncaught errors: ${errors.join(' | ')}`);
   await context.close();
 }

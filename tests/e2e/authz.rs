@@ -208,6 +208,8 @@ const MATRIX: &[Row] = &[
     row("DELETE", "/api/v1/courses/{id}",                          AUTHORS, "a draft made for the check"),
     row("POST",   "/api/v1/courses/{id}/publish",                  AUTHORS,
         "the published course again (idempotent)"),
+    row("POST",   "/api/v1/courses/{id}/unpublish",                AUTHORS,
+        "a draft made for the check (idempotent)"),
     row("POST",   "/api/v1/videos",                                [U, F, T422, F, F, T422, U, U],
         "an empty body: past the role check it is refused as empty (422), so no transcode starts"),
     row("GET",    "/api/v1/videos/{id}",                           AUTHORS, ""),
@@ -371,6 +373,10 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
         ("POST", "/api/v1/courses/{id}/publish") => {
             Probe::at(format!("/api/v1/courses/{course}/publish"))
         }
+        ("POST", "/api/v1/courses/{id}/unpublish") => Probe::at(format!(
+            "/api/v1/courses/{}/unpublish",
+            fx.new_course().await.0
+        )),
         ("POST", "/api/v1/videos") => Probe::raw(route, "application/octet-stream", ""),
         ("GET", "/api/v1/videos/{id}") => Probe::at(format!("/api/v1/videos/{video}")),
         ("DELETE", "/api/v1/videos/{id}") => {

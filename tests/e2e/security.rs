@@ -301,6 +301,36 @@ async fn learners_cannot_play_or_see_unpublished_content() {
             .status(),
         StatusCode::OK
     );
+
+    // Published, learners see it; taken back to draft, they no longer do.
+    let course_url = format!("/api/v1/courses/{}", course["id"]);
+    let resp = editor
+        .post(&format!("{course_url}/publish"), &json!({}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(learner.get(&course_url).await.status(), StatusCode::OK);
+    let resp = editor
+        .post(&format!("{course_url}/unpublish"), &json!({}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let draft: Value = resp.json().await.unwrap();
+    assert_eq!(draft["status"], "draft");
+    assert!(
+        draft["published_at"].is_string(),
+        "the first publication is kept"
+    );
+    assert_eq!(
+        learner.get(&course_url).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let play = learner
+        .post(&format!("/api/v1/videos/{id}/play"), &json!({}))
+        .await;
+    assert_eq!(play.status(), StatusCode::NOT_FOUND);
+    let refused = learner
+        .post(&format!("{course_url}/unpublish"), &json!({}))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

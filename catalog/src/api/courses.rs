@@ -148,29 +148,62 @@ pub async fn update(
     Ok(Json(course.ok_or(ApiError::NotFound)?))
 }
 
-/// `POST /api/v1/courses/{id}/publish` (editor, admin): 409 until every video is ready.
+/// `POST /api/v1/courses/{id}/publish`: learners see it (every lesson's
+/// video must be ready).
 pub async fn publish(
     State(state): State<AppState>,
     me: CurrentUser,
     ApiPath(id): ApiPath<CourseId>,
 ) -> Result<impl IntoResponse, ApiError> {
+    set_published(&state, &me, id, true).await
+}
+
+/// `POST /api/v1/courses/{id}/unpublish`: back to draft; learners no longer
+/// see it, their records stay.
+pub async fn unpublish(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiPath(id): ApiPath<CourseId>,
+) -> Result<impl IntoResponse, ApiError> {
+    set_published(&state, &me, id, false).await
+}
+
+async fn set_published(
+    state: &AppState,
+    me: &CurrentUser,
+    id: CourseId,
+    published: bool,
+) -> Result<Json<courses::Course>, ApiError> {
     me.require(Role::can_edit_content)?;
-    let now = Timestamp::now();
+    let (now, by) = (Timestamp::now(), me.id);
     let course = state
         .db
         .call(move |c| {
-            if let Err(e) = courses::publish(c, id, now) {
+            let tx = c.transaction()?;
+            let changed = if published {
+                courses::publish(&tx, id, now)
+            } else {
+                courses::unpublish(&tx, id, now)
+            };
+            if let Err(e) = changed {
                 return Ok(Err(e));
             }
+            let action = if published {
+                "course.publish"
+            } else {
+                "course.unpublish"
+            };
             audit::record(
-                c,
+                &tx,
                 now,
-                Some(me.id),
-                "course.publish",
+                Some(by),
+                action,
                 &format!("course:{id}"),
                 &serde_json::json!({}),
             )?;
-            Ok(Ok(courses::get(c, id, true)?))
+            let course = courses::get(&tx, id, true)?;
+            tx.commit()?;
+            Ok(Ok(course))
         })
         .await??;
     Ok(Json(course.ok_or(ApiError::NotFound)?))

@@ -152,6 +152,7 @@ routes! {
     "/api/v1/courses/{id}" [GET, PATCH, DELETE] =>
         get(courses::get).patch(courses::update).delete(trash::trash_course),
     "/api/v1/courses/{id}/publish" [POST] => post(courses::publish),
+    "/api/v1/courses/{id}/unpublish" [POST] => post(courses::unpublish),
     "/api/v1/videos" [POST] => post(videos::upload).layer(DefaultBodyLimit::disable()),
     "/api/v1/videos/{id}" [GET, DELETE] => get(videos::get).delete(trash::trash_video),
     "/api/v1/videos/{id}/play" [POST] => post(videos::play),

@@ -5,6 +5,7 @@
  * publishing once every video is ready; and a preview as learners see it.
  */
 import type { Category } from '../api';
+import { confirmDialog } from '../admin/dialog';
 import { h } from '../dom';
 import { categorySelect, editHref, field } from './courses';
 import type { EditorHost } from './host';
@@ -113,7 +114,34 @@ function publishSection(state: Editing): HTMLElement {
   const { host, course } = state;
   const content: (HTMLElement | string)[] = [];
   if (course.status === 'published') {
-    content.push(h('p', {}, 'この講座は公開中です。学習者の一覧と検索に表示されます。'));
+    const error = alertLine();
+    const unpublish = h('button', { type: 'button', class: 'secondary' }, '公開をやめて下書きに戻す');
+    unpublish.addEventListener('click', () => {
+      void confirmDialog({
+        title: '公開をやめますか',
+        body: [
+          `「${course.title}」を下書きに戻します。学習者の一覧と検索から消え、視聴もできなくなります。`,
+          'これまでの視聴記録は残ります。もう一度公開すると、また視聴できます。',
+        ],
+        confirm: '下書きに戻す',
+        danger: true,
+      }).then((ok) => {
+        if (!ok) return;
+        error.textContent = '';
+        unpublish.disabled = true;
+        host.api
+          .unpublishCourse(course.id)
+          .then((saved) => {
+            host.announce(`「${saved.title}」を下書きに戻しました。`);
+            host.go(editHref(saved.id));
+          })
+          .catch((err: unknown) => {
+            if (!host.handleAuthError(err)) error.textContent = `下書きに戻せませんでした。${host.errorMessage(err)}`;
+          })
+          .finally(() => (unpublish.disabled = false));
+      });
+    });
+    content.push(h('p', {}, 'この講座は公開中です。学習者の一覧と検索に表示されます。'), error, unpublish);
   } else {
     const error = alertLine();
     const publish = h('button', { type: 'button', class: 'primary' }, 'この講座を公開する');
