@@ -85,4 +85,3 @@ async fn access_logged<B>(
     );
     resp
 }
-
