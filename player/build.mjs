@@ -1,12 +1,14 @@
 // Builds the front end into dist/ (index.html, app.js, app.css, admin.js —
 // the administration pages, loaded by app.js only when an admin or manager
 // opens them — and editor.js — 講座の編集, only for editors and admins: fixed
-// names, served by the manabi binary at /), or with --test
+// names, served by the manabi binary at /) and Help (help/, the manuals of
+// docs/ja: help.mjs), or with --test
 // the pure modules into dist-test/ as ES modules for `node --test`.
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { buildHelp } from './help.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const src = (f) => path.join(root, 'src', f);
@@ -84,4 +86,5 @@ if (process.argv.includes('--test')) {
     logLevel: 'warning',
   });
   await copyFile(src('index.html'), path.join(out, 'index.html'));
+  await buildHelp(path.join(root, '..', 'docs', 'ja'), out);
 }

@@ -1664,6 +1664,21 @@ async function learnerHome(browser, base, email, password) {
   await shoot(page, 'home.png');
   step(`home: 必修研修 overdue first (${first.slice(0, 60)}…), ${freshCount} 新着, ${domains} domains`);
 
+  // ヘルプ, linked from the header of every page: the manuals in the service.
+  await page.getByRole('link', { name: 'ヘルプ', exact: true }).click();
+  await page.getByRole('heading', { name: 'ヘルプ', level: 1 }).waitFor();
+  await axeCheck(page, 'help index');
+  await page.getByRole('link', { name: '操作マニュアル' }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  const manualTitle = ((await page.getByRole('heading', { level: 1 }).first().textContent()) || '').trim();
+  if (!manualTitle.includes('操作マニュアル')) throw new Error(`help: the user manual's heading is ${manualTitle}`);
+  await axeCheck(page, 'help: 操作マニュアル');
+  await shoot(page, 'help-user-manual.png');
+  await page.goBack();
+  await page.goBack();
+  await page.getByRole('region', { name: '続きから見る' }).waitFor();
+  step(`help: ヘルプ opens the manuals (${manualTitle}); back to the home`);
+
   // 続きから見る → the course with that lesson offered.
   const going = page.getByRole('region', { name: '続きから見る' }).getByRole('link').first();
   const goingText = ((await going.textContent()) || '').trim();
