@@ -46,38 +46,24 @@ if (process.argv.includes('--test')) {
   const out = path.join(root, 'dist');
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  await build({
-    entryPoints: [src('main.ts')],
-    outfile: path.join(out, 'app.js'),
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target,
-    legalComments: 'none',
-    // hls.js's light build: no subtitles, alternate audio, EME or CMCD.
-    alias: { 'hls.js': 'hls.js/dist/hls.light.mjs' },
-    logLevel: 'warning',
-  });
-  await build({
-    entryPoints: [src('admin/index.ts')],
-    outfile: path.join(out, 'admin.js'),
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
-  await build({
-    entryPoints: [src('editor/index.ts')],
-    outfile: path.join(out, 'editor.js'),
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  // One minified script per bundle: app.js (learners, loads the others),
+  // admin.js and editor.js (on demand).
+  const script = (entry, file, extra = {}) =>
+    build({
+      entryPoints: [src(entry)],
+      outfile: path.join(out, file),
+      bundle: true,
+      minify: true,
+      format: 'iife',
+      target,
+      legalComments: 'none',
+      logLevel: 'warning',
+      ...extra,
+    });
+  // hls.js's light build: no subtitles, alternate audio, EME or CMCD.
+  await script('main.ts', 'app.js', { alias: { 'hls.js': 'hls.js/dist/hls.light.mjs' } });
+  await script('admin/index.ts', 'admin.js');
+  await script('editor/index.ts', 'editor.js');
   await build({
     entryPoints: [src('app.css')],
     outfile: path.join(out, 'app.css'),

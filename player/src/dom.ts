@@ -26,3 +26,32 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   }
   return el;
 }
+
+/** Focusable elements inside `root`, in order. */
+export function focusables(root: HTMLElement): HTMLElement[] {
+  return [
+    ...root.querySelectorAll<HTMLElement>(
+      'button:not([disabled]), input:not([disabled]), a[href], select:not([disabled]), [tabindex="0"]',
+    ),
+  ];
+}
+
+/**
+ * Keeps Tab inside `container` (a modal dialog): from the last control to
+ * the first and back. Call from its keydown handler.
+ */
+export function keepTabInside(container: HTMLElement, e: KeyboardEvent): void {
+  if (e.key !== 'Tab') return;
+  const items = focusables(container);
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (!first || !last) return;
+  if (e.shiftKey && document.activeElement === first) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault();
+    first.focus();
+  }
+}
+

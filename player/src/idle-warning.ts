@@ -9,7 +9,7 @@
  * pure, in idle.ts.
  */
 import { api, ApiError, onAnswered } from './api';
-import { h } from './dom';
+import { h, keepTabInside } from './dom';
 import { clockRestart, countdownText, idlePhase, latest, remainingMessage, shouldAnnounce } from './idle';
 
 const SHARED_KEY = 'manabi.idleClock';
@@ -39,10 +39,6 @@ function shareClock(at: number): void {
     /* storage disabled: this tab only */
   }
 }
-
-/** The focusable controls of the dialog, for keeping Tab inside it. */
-const focusables = (root: HTMLElement): HTMLElement[] =>
-  [...root.querySelectorAll<HTMLElement>('button:not([disabled])')];
 
 /** Watches one login: start it after login, stop it when the login ends. */
 export class IdleWarning {
@@ -92,20 +88,7 @@ export class IdleWarning {
       void this.extend();
     });
     // Focus stays in the dialog: Tab wraps round (showModal alone lets it out to the browser).
-    this.dialog.addEventListener('keydown', (e) => {
-      if (e.key !== 'Tab') return;
-      const items = focusables(this.dialog);
-      const first = items[0];
-      const last = items[items.length - 1];
-      if (!first || !last) return;
-      if (e.shiftKey && document.activeElement === first) {
-        e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault();
-        first.focus();
-      }
-    });
+    this.dialog.addEventListener('keydown', (e) => keepTabInside(this.dialog, e));
     onAnswered((sentAt) => this.requested(sentAt));
     window.addEventListener('storage', (e) => {
       if (e.key === SHARED_KEY) this.schedule();

@@ -343,18 +343,7 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
   }
   const pages = await loadAdmin();
   if (id !== renderId) return;
-  const host: AdminHost = {
-    api,
-    ApiError,
-    user,
-    announce,
-    show,
-    heading,
-    errorMessage,
-    handleAuthError,
-    isCurrent: () => id === renderId,
-    refreshNotices: () => refreshNotices(true),
-  };
+  const host = pageHost(id, user);
   const page = {
     users: pages.usersPage,
     import: pages.importPage,
@@ -366,6 +355,22 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
     exports: pages.exportsPage,
   }[which];
   await page(host);
+}
+
+/** What the on-demand bundles' pages get from this one, for render `id`. */
+function pageHost(id: number, me: User): AdminHost {
+  return {
+    api,
+    ApiError,
+    user: me,
+    announce,
+    show,
+    heading,
+    errorMessage,
+    handleAuthError,
+    isCurrent: () => id === renderId,
+    refreshNotices: () => refreshNotices(true),
+  };
 }
 
 // ---- course editor (separate bundle) -----------------------------------------
@@ -385,20 +390,7 @@ async function editorPage(id: number, page: EditorPage): Promise<void> {
   }
   const pages = await loadBundle('/editor.js', () => window.manabiEditor, '講座の編集画面');
   if (id !== renderId) return;
-  const host: EditorHost = {
-    api,
-    ApiError,
-    user,
-    announce,
-    show,
-    heading,
-    errorMessage,
-    handleAuthError,
-    isCurrent: () => id === renderId,
-    refreshNotices: () => refreshNotices(true),
-    csrfToken: getCsrf,
-    go,
-  };
+  const host: EditorHost = { ...pageHost(id, user), csrfToken: getCsrf, go };
   if (page.which === 'list') await pages.coursesPage(host);
   else if (page.which === 'new') await pages.newCoursePage(host);
   else await pages.editCoursePage(host, page.id);

@@ -54,9 +54,26 @@ async fn seed(data: &Path) -> (Vec<(String, String)>, Vec<(String, String)>) {
     .unwrap()
 }
 
-/// `manabi serve` on `data` (no daily backup) and a free port.
-fn start(data: &Path) -> Server {
-    serve_process(data, &[("MANABI_BACKUP__DAILY_AT", "")])
+/// `manabi serve` on `data` (no daily backup) and a free port, once it is
+/// ready; with its base URL.
+async fn running(data: &Path, client: &Client) -> (Server, String) {
+    let data = data.to_owned();
+    let server = tokio::task::spawn_blocking(move || {
+        serve_process(&data, &[("MANABI_BACKUP__DAILY_AT", "")])
+    })
+    .await
+    .unwrap();
+    let base = server.base.clone();
+    wait_ready(client, &base).await;
+    (server, base)
+}
+
+/// The HTTP client of the writers.
+fn client() -> Client {
+    Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
 }
 
 /// Everything acknowledged so far.
@@ -80,22 +97,12 @@ async fn acknowledged_writes_survive_kill_9_twenty_times() {
     let data = dir.path().to_owned();
     let (learners, admins) = seed(&data).await;
     let acked = Arc::new(Mutex::new(Acked::default()));
-    let client = Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let client = client();
     let mut random = 0x9E37_79B9_7F4A_7C15_u64;
     let mut slowest_ready = Duration::ZERO;
     for round in 0..ROUNDS {
         let started = Instant::now();
-        let mut server = tokio::task::spawn_blocking({
-            let data = data.clone();
-            move || start(&data)
-        })
-        .await
-        .unwrap();
-        let base = server.base.clone();
-        wait_ready(&client, &base).await;
+        let (mut server, base) = running(&data, &client).await;
         slowest_ready = slowest_ready.max(started.elapsed());
         check(&data, &acked).await;
 
@@ -121,14 +128,7 @@ async fn acknowledged_writes_survive_kill_9_twenty_times() {
     }
 
     // A last start: everything acknowledged in the twenty rounds is there.
-    let server = tokio::task::spawn_blocking({
-        let data = data.clone();
-        move || start(&data)
-    })
-    .await
-    .unwrap();
-    let base = server.base.clone();
-    wait_ready(&client, &base).await;
+    let (server, _) = running(&data, &client).await;
     check(&data, &acked).await;
     drop(server);
     let (heartbeats, users) = {
@@ -275,18 +275,8 @@ async fn a_backup_under_load_is_a_consistent_snapshot_and_writes_go_on() {
     let data = dir.path().to_owned();
     let (learners, admins) = seed(&data).await;
     let acked = Arc::new(Mutex::new(Acked::default()));
-    let client = Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    let server = tokio::task::spawn_blocking({
-        let data = data.clone();
-        move || start(&data)
-    })
-    .await
-    .unwrap();
-    let base = server.base.clone();
-    wait_ready(&client, &base).await;
+    let client = client();
+    let (server, base) = running(&data, &client).await;
     let mut writers = tokio::task::JoinSet::new();
     for (token, csrf) in learners.iter().take(10) {
         let (client, base, acked) = (client.clone(), base.clone(), Arc::clone(&acked));

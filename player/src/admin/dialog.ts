@@ -6,7 +6,7 @@
  * opened it. Browsers without `showModal` (Safari before 15.4) get the same
  * keyboard behaviour by hand.
  */
-import { h } from '../dom';
+import { focusables, h, keepTabInside } from '../dom';
 
 let seq = 0;
 
@@ -16,15 +16,6 @@ interface Modal {
   close(value: string): void;
   /** Resolves with the value the dialog was closed with. */
   closed: Promise<string>;
-}
-
-/** Focusable elements inside `root`, in order. */
-function focusables(root: HTMLElement): HTMLElement[] {
-  return [
-    ...root.querySelectorAll<HTMLElement>(
-      'button:not([disabled]), input:not([disabled]), a[href], select:not([disabled]), [tabindex="0"]',
-    ),
-  ];
 }
 
 /** Opens a modal dialog titled `title` with `content`; `focus` gets the focus. */
@@ -72,19 +63,9 @@ function modal(
     if (e.key === 'Escape') {
       e.preventDefault();
       close('');
-    } else if (e.key === 'Tab' && !native) {
+    } else if (!native) {
       // Keep focus inside (showModal does this natively).
-      const items = focusables(dialog);
-      const first = items[0];
-      const last = items[items.length - 1];
-      if (!first || !last) return;
-      if (e.shiftKey && document.activeElement === first) {
-        e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault();
-        first.focus();
-      }
+      keepTabInside(dialog, e);
     }
   });
   document.body.append(dialog);
