@@ -1,7 +1,7 @@
 //! The administrator's records: the audit log, CSV exports (UTF-8 with BOM,
 //! Shift_JIS, all.zip), licensed seats and the trash.
 
-use crate::app::{Session, TestApp, spawn_app, spawn_role};
+use crate::app::{Session, TestApp, spawn_app, spawn_config, spawn_role, test_config};
 use domain::{Email, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -313,6 +313,43 @@ async fn exports_are_excel_safe_csv_and_users_round_trip_through_import_unchange
     let manager = app.login("manager@city.example.jp").await;
     assert_eq!(
         manager.get("/api/v1/export/users.csv").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn admins_see_the_settings_the_service_runs_with_and_no_one_else_does() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = test_config(data.path(), &[("MANABI_CATALOG__LICENSED_SEATS", "250")]);
+    config.network.sites.push(domain::site::SiteRule {
+        name: "honcho".into(),
+        cidrs: vec![
+            "10.1.0.0/16".parse().unwrap(),
+            "2001:db8::/32".parse().unwrap(),
+        ],
+        budget_mbps: 100.0,
+    });
+    config.network.trusted_proxies = vec!["10.0.0.1".parse().unwrap()];
+    let app = spawn_config(manabi::roles::Role::All, data, config).await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    app.add_user("manager@city.example.jp", Role::Manager).await;
+    let admin = app.login("admin@city.example.jp").await;
+    let (status, settings) = json_of(admin.get("/api/v1/settings").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(settings["licensed_seats"], 250);
+    assert_eq!(settings["timezone"], "Asia/Tokyo");
+    assert_eq!(
+        settings["network"]["sites"],
+        json!([{"name": "honcho", "cidrs": ["10.1.0.0/16", "2001:db8::/32"], "budget_mbps": 100.0}])
+    );
+    assert_eq!(
+        settings["network"]["trusted_proxies"],
+        json!(["10.0.0.1/32"])
+    );
+    assert_eq!(settings["network"]["default_budget_mbps"], 0.0);
+    let manager = app.login("manager@city.example.jp").await;
+    assert_eq!(
+        manager.get("/api/v1/settings").await.status(),
         StatusCode::FORBIDDEN
     );
 }

@@ -285,6 +285,7 @@ const MATRIX: &[Row] = &[
     row("DELETE", "/api/v1/notices/{id}",                          ADMINS,
         "an incident notice made for the check"),
     row("GET",    "/api/v1/seats",                                 ADMINS, ""),
+    row("GET",    "/api/v1/settings",                              ADMINS, ""),
     row("GET",    "/api/v1/trash",                                 ADMINS, ""),
     row("DELETE", "/api/v1/trash/{kind}/{id}",                     ADMINS,
         "a course trashed for the check, its title typed"),
@@ -495,7 +496,9 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
         ("DELETE", "/api/v1/notices/{id}") => {
             Probe::at(format!("/api/v1/notices/{}", fx.new_notice().await))
         }
-        ("GET", "/api/v1/audit" | "/api/v1/seats" | "/api/v1/trash") => Probe::at(route),
+        ("GET", "/api/v1/audit" | "/api/v1/seats" | "/api/v1/settings" | "/api/v1/trash") => {
+            Probe::at(route)
+        }
         ("GET", "/api/v1/export/{file}") => Probe::at("/api/v1/export/users.csv"),
         ("DELETE", "/api/v1/trash/{kind}/{id}") => {
             let (id, title) = fx.trashed_course().await;

@@ -20,6 +20,7 @@ mod playback;
 mod preferences;
 mod reports;
 mod seats;
+mod settings;
 mod trash;
 mod users;
 mod videos;
@@ -190,6 +191,7 @@ routes! {
     "/api/v1/notices/{id}" [PATCH, DELETE] => patch(notices::update).delete(notices::delete),
     "/api/v1/backups" [GET, POST] => get(backups::list).post(backups::take),
     "/api/v1/seats" [GET] => get(seats::report),
+    "/api/v1/settings" [GET] => get(settings::get),
     "/api/v1/trash" [GET] => get(trash::list),
     "/api/v1/trash/{kind}/{id}" [DELETE] => delete(trash::purge),
     "/api/v1/trash/{kind}/{id}/restore" [POST] => post(trash::restore),
