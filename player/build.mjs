@@ -33,6 +33,7 @@ if (process.argv.includes('--test')) {
       'admin/labels.ts',
       'admin/report-logic.ts',
       'admin/records.ts',
+      'admin/assignment-logic.ts',
       'editor/logic.ts',
     ].map(src),
     outdir: out,

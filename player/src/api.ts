@@ -308,6 +308,53 @@ export interface ContentsReport {
   }[];
 }
 
+// ---- assignments (必修研修の割り当て; admin, manager) -----------------------------
+
+/** An assignment as `GET /api/v1/assignments` lists it. */
+export interface Assignment {
+  id: number;
+  course_id: number;
+  course_title: string;
+  /** `YYYY-MM-DD`, the last day (the service's timezone). */
+  due_on: string;
+  note: string;
+  /** Groups assigned (their sub-groups' members too). */
+  group_ids: number[];
+  /** Users assigned one by one. */
+  user_ids: number[];
+  created_by: number | null;
+  /** RFC 3339. */
+  created_at: string;
+}
+
+/** What `POST /api/v1/assignments` takes. */
+export interface NewAssignment {
+  course_id: number;
+  due_on: string;
+  group_ids: number[];
+  user_ids: number[];
+  note: string;
+}
+
+/** One assignee's progress (`GET /api/v1/assignments/{id}`). */
+export interface AssigneeProgress {
+  user_id: number;
+  email: string;
+  name: string;
+  completed_lessons: number;
+  lessons: number;
+  status: 'not_started' | 'in_progress' | 'completed' | 'overdue' | string;
+  /** When the last lesson was completed (finished assignees), RFC 3339. */
+  completed_at: string | null;
+}
+
+/** An assignment with its assignees' progress (within the caller's scope). */
+export interface AssignmentReport extends Assignment {
+  assignees: AssigneeProgress[];
+  /** Count per status (statuses nobody is in are absent). */
+  summary: Record<string, number>;
+}
+
 // ---- notices (お知らせ; docs/notices.md) -------------------------------------
 
 export type NoticeKind = 'incident' | 'maintenance';
@@ -549,6 +596,18 @@ export const api = {
     request<{ one_time_password: string }>('POST', `/api/v1/users/${enc(String(id))}/password`, {
       body: {},
     }),
+  /** Every assignment in reach, newest first. */
+  assignments: () => request<List<Assignment>>('GET', '/api/v1/assignments'),
+  createAssignment: (a: NewAssignment) =>
+    request<Assignment>('POST', '/api/v1/assignments', { body: a }),
+  /** The assignees' progress; `overdue`: only those past the due day unfinished. */
+  assignment: (id: number, overdue = false) =>
+    request<AssignmentReport>(
+      'GET',
+      `/api/v1/assignments/${enc(String(id))}${overdue ? '?status=overdue' : ''}`,
+    ),
+  /** Learning records stay; the assignees no longer see it. */
+  deleteAssignment: (id: number) => request<unknown>('DELETE', `/api/v1/assignments/${enc(String(id))}`),
   previewImport: (file: Blob, format: ImportFormat, mode: ImportMode) =>
     request<ImportPreview>('POST', `/api/v1/imports?format=${enc(format)}&mode=${enc(mode)}`, {
       raw: { data: file, type: 'text/csv' },

@@ -53,6 +53,7 @@ function setUser(u: User | null): void {
   $('nav-admin-import').hidden = !manager;
   $('nav-admin-reports').hidden = !manager;
   $('nav-admin-groups').hidden = !manager;
+  $('nav-admin-assignments').hidden = !manager;
   for (const page of ADMIN_ONLY) $(`nav-admin-${page}`).hidden = u?.role !== 'admin';
 }
 
@@ -287,7 +288,16 @@ function passwordPage(): void {
 /** Bundles being loaded or loaded, by address. */
 const bundles = new Map<string, Promise<unknown>>();
 
-type AdminPage = 'users' | 'import' | 'reports' | 'notices' | 'groups' | 'trash' | 'audit' | 'exports';
+type AdminPage =
+  | 'users'
+  | 'import'
+  | 'reports'
+  | 'notices'
+  | 'groups'
+  | 'trash'
+  | 'audit'
+  | 'exports'
+  | 'assignments';
 /** Pages for admins only; the others are for admins and managers. */
 const ADMIN_ONLY: readonly AdminPage[] = ['notices', 'trash', 'audit', 'exports'];
 
@@ -353,6 +363,7 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
     trash: pages.trashPage,
     audit: pages.auditPage,
     exports: pages.exportsPage,
+    assignments: pages.assignmentsPage,
   }[which];
   await page(host);
 }
@@ -483,6 +494,9 @@ async function render(): Promise<void> {
         break;
       case 'adminExports':
         await adminPage(id, 'exports');
+        break;
+      case 'adminAssignments':
+        await adminPage(id, 'assignments');
         break;
       default:
         notFoundPage();

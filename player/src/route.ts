@@ -22,6 +22,7 @@ export type Route =
   | { name: 'adminTrash' }
   | { name: 'adminAudit' }
   | { name: 'adminExports' }
+  | { name: 'adminAssignments' }
   | { name: 'notFound' };
 
 /** A part of the viewing history. */
@@ -37,6 +38,7 @@ const ADMIN_ROUTES = {
   trash: 'adminTrash',
   audit: 'adminAudit',
   exports: 'adminExports',
+  assignments: 'adminAssignments',
 } as const;
 
 /** A path segment decoded, or null when it is not valid percent-encoding. */
@@ -60,7 +62,7 @@ function pageParam(query: URLSearchParams): number {
  * `#/courses/{id}?lesson=`, the course editor `#/editor`, `#/editor/new`,
  * `#/editor/courses/{id}`, and the administration pages `#/admin/users`,
  * `#/admin/import`, `#/admin/reports`, `#/admin/notices`, `#/admin/groups`,
- * `#/admin/trash`, `#/admin/audit`, `#/admin/exports`. A trailing slash is
+ * `#/admin/trash`, `#/admin/audit`, `#/admin/exports`, `#/admin/assignments`. A trailing slash is
  * allowed; unknown query parameters are ignored.
  */
 export function parseRoute(hash: string): Route {

@@ -142,6 +142,10 @@ async function main() {
     ],
   });
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  if (process.env.E2E_ONLY) {
+    await onlyPhases(process.env.E2E_ONLY, context, base, email, password);
+    return;
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
 
@@ -260,6 +264,7 @@ async function main() {
   await adminPages(context, base);
   await noticesPages(context, base);
   await morePages(context, base);
+  await assignmentPages(context, base);
   await phoneJourney(browser, base, email, password);
   await keyboardJourney(browser, base, email, password);
   await learnerHome(browser, base, email, password);
@@ -279,6 +284,35 @@ async function main() {
     step(`screenshot saved to ${file}`);
   }
   console.log(`e2e: OK in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * While working on one part: `E2E_ONLY=assignments,editor` runs only those
+ * phases (without the main journey before them, so a phase that counts on
+ * what an earlier one did may fail); the full run is what counts.
+ */
+async function onlyPhases(names, context, base, email, password) {
+  const phases = {
+    otp: () => oneTimePassword(context, base),
+    admin: () => adminPages(context, base),
+    notices: () => noticesPages(context, base),
+    more: () => morePages(context, base),
+    assignments: () => assignmentPages(context, base),
+    phone: () => phoneJourney(browser, base, email, password),
+    keyboard: () => keyboardJourney(browser, base, email, password),
+    home: () => learnerHome(browser, base, email, password),
+    idle: () => textSizeAndIdle(browser, base, email, password),
+    editor: () => editorPages(browser, base),
+  };
+  for (const name of names.split(',')) {
+    const phase = phases[name.trim()];
+    if (!phase) throw new Error(`E2E_ONLY: no phase "${name}" (${Object.keys(phases).join(', ')})`);
+    await phase();
+  }
+  if (axeFailures.length) {
+    throw new Error(`axe: ${axeFailures.length} serious or critical violations:\n  ${axeFailures.join('\n  ')}`);
+  }
+  console.log(`e2e: only ${names}: OK in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** Fails when a visible control of the page has no accessible name. */
@@ -1067,6 +1101,184 @@ async function morePages(context, base) {
   await adminContext.close();
 }
 
+/**
+ * 必修研修の割り当て as the administrator (E2E_ADMIN_EMAIL,
+ * E2E_ADMIN_PASSWORD; skipped without them), in a fresh browser. Set-up
+ * over the API: a course assigned to learner2 and learner3 due yesterday
+ * (the first course one of them has not completed, so someone is overdue).
+ * In the page: the empty form is refused with the message beside 講座
+ * (marked invalid); a course is assigned to 区民部/区民課 and to learner2
+ * found by a search, due in 30 days, with a note; it is listed and its
+ * progress opens (two people, 未受講 or started); the overdue assignment's
+ * progress filtered to 期限切れの人だけ lists exactly the overdue people and
+ * its CSV (BOM, `email,name,status`) holds them; that assignment is
+ * deleted after a dialog naming it. Named controls, axe on every state,
+ * 320 px. A manager sees the page in the menu and only its own learners.
+ */
+async function assignmentPages(context, base) {
+  const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
+  if (!adminEmail || !adminPassword) {
+    step('assignments: skipped (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD not set)');
+    return;
+  }
+  const admin = await apiLogin(base, adminEmail, adminPassword);
+  const userId = async (who) =>
+    (await admin('GET', `/api/v1/users?q=${encodeURIComponent(who)}`)).items.find((u) => u.email === who).id;
+  const learners = [await userId('learner2@manabi.example'), await userId('learner3@manabi.example')];
+  const published = (await admin('GET', '/api/v1/courses?per_page=500')).items.filter((c) => c.status === 'published');
+  const yesterday = jstLocal(Date.now() - 86_400_000).slice(0, 10);
+  let late = null;
+  for (const c of published) {
+    const made = await admin('POST', '/api/v1/assignments', { course_id: c.id, due_on: yesterday, user_ids: learners });
+    const report = await admin('GET', `/api/v1/assignments/${made.id}`);
+    if ((report.summary.overdue ?? 0) > 0) {
+      late = { ...made, overdue: report.summary.overdue };
+      break;
+    }
+    await admin('DELETE', `/api/v1/assignments/${made.id}`);
+  }
+  if (!late) throw new Error('assignments: learner2 and learner3 have completed every course; nobody can be overdue');
+
+  const errors = [];
+  const adminContext = await context.browser().newContext({
+    locale: 'ja-JP',
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  const page = await adminContext.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(new URL('/#/', base).href, { waitUntil: 'domcontentloaded' });
+  await logIn(page, adminEmail, adminPassword);
+  const menu = page.getByRole('navigation', { name: 'メインメニュー' });
+  await menu.getByRole('link', { name: '必修研修の割り当て' }).click();
+  await page.getByRole('heading', { name: '必修研修の割り当て', level: 1 }).waitFor();
+  const form = page.getByRole('form', { name: '新しく割り当てる' });
+  await axeCheck(page, 'assignments page');
+
+  // Nothing chosen: the message is beside 講座, which is marked invalid and focused.
+  await form.getByRole('button', { name: '割り当てる' }).click();
+  const courseSelect = form.getByLabel('講座', { exact: true });
+  await page.locator('#assign-course-error').filter({ hasText: '割り当てる講座を選んでください。' }).waitFor();
+  if ((await courseSelect.getAttribute('aria-invalid')) !== 'true' || !(await courseSelect.evaluate((el) => el === document.activeElement))) {
+    throw new Error('assignments: the empty course is not marked invalid and focused');
+  }
+  await axeCheck(page, 'assignments form with an error beside a field');
+
+  // A course to 区民部/区民課 and learner2, due in 30 days, with a note.
+  const course = published.find((c) => c.id !== late.course_id) ?? published[0];
+  const due = jstLocal(Date.now() + 30 * 86_400_000).slice(0, 10);
+  await courseSelect.selectOption(String(course.id));
+  await form.getByLabel('期限', { exact: true }).fill(due);
+  await form.getByRole('group', { name: '割り当てるグループ' }).getByLabel('区民部/区民課').check();
+  await form.getByLabel('職員のメールアドレスまたは氏名').fill('learner2@manabi.example');
+  await form.getByRole('button', { name: '職員を検索' }).click();
+  await form.getByRole('button', { name: '追加する（learner2@manabi.example）' }).click();
+  await form.getByText('追加した職員（1 人）').waitFor();
+  await form.getByLabel(/^メモ/).fill('12月末までに受講してください。');
+  const created = page.waitForResponse(
+    (res) => new URL(res.url()).pathname === '/api/v1/assignments' && res.request().method() === 'POST',
+  );
+  await form.getByRole('button', { name: '割り当てる' }).click();
+  const answer = await created;
+  if (answer.status() !== 201) throw new Error(`assignments: creating answered ${answer.status()} ${await answer.text()}`);
+  const made = await answer.json();
+  const list = page.getByRole('table', { name: '割り当て一覧' });
+  const row = list.locator(`tr[data-assignment="${made.id}"]`);
+  const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+  if (!rowText.includes(course.title) || !rowText.includes('区民部/区民課 ＋ 個別に 1 人') || !rowText.includes('12月末までに')) {
+    throw new Error(`assignments: the new row reads "${rowText}"`);
+  }
+  const progress = page.getByRole('region', { name: new RegExp(`^「${course.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}」.*の進み具合$`) });
+  await progress.waitFor();
+  const people = progress.getByRole('table', { name: /^対象の人の進み具合/ }).locator('tbody tr');
+  const emails = (await people.allInnerTexts()).map((t) => t.split(/\s/)[0]).sort();
+  if (emails.join(',') !== 'learner2@manabi.example,learner3@manabi.example') {
+    throw new Error(`assignments: the new assignment reaches ${emails.join(', ')}`);
+  }
+  await checkNames(page, 'the assignments page');
+  await axeCheck(page, 'assignments page with a progress open');
+  await shoot(page, 'admin-assignments.png');
+  step(`assignments: refused empty (message beside 講座); assigned 「${course.title}」 to 区民部/区民課 and learner2 (${rowText.slice(0, 60)}…); progress lists ${emails.join(', ')}`);
+
+  // The overdue assignment: only its overdue people, as a table and as CSV.
+  const lateRow = list.locator(`tr[data-assignment="${late.id}"]`);
+  await lateRow.getByRole('button', { name: /^進み具合を見る/ }).click();
+  await page.locator('#assign-report-summary').filter({ hasText: `期限切れ ${late.overdue} 人` }).waitFor();
+  await page.getByRole('region', { name: /^「.*」（期限 .*）の進み具合$/ }).getByLabel('期限切れの人だけ').check();
+  const overdueRows = page.getByRole('table', { name: /^期限切れの人/ }).locator('tbody tr');
+  await overdueRows.first().waitFor();
+  const overdueTexts = await overdueRows.allInnerTexts();
+  if (overdueTexts.length !== late.overdue || overdueTexts.some((t) => !t.includes('期限切れ'))) {
+    throw new Error(`assignments: 期限切れの人だけ lists ${JSON.stringify(overdueTexts)}; the API says ${late.overdue}`);
+  }
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: '表示している人をCSVで保存' }).click(),
+  ]);
+  const csv = await readFile(await file.path(), 'utf8');
+  const lines = csv.trim().split(/\r?\n/);
+  if (!csv.startsWith('\uFEFFemail,name,status') || lines.length !== late.overdue + 1 || !lines[1].includes('期限超過')) {
+    throw new Error(`assignments: ${file.suggestedFilename()} reads ${JSON.stringify(csv.slice(0, 200))}`);
+  }
+  await axeCheck(page, 'assignments: the overdue only');
+  await fitsAt320(page, 'assignments');
+  await shoot(page, 'admin-assignment-overdue.png');
+  step(`assignments: 期限切れの人だけ lists ${overdueTexts.length} (as the API says); ${file.suggestedFilename()} holds them`);
+
+  // Deleted after a dialog naming it.
+  await lateRow.getByRole('button', { name: /^削除/ }).click();
+  const ask = page.getByRole('dialog', { name: '割り当てを削除しますか' });
+  await ask.waitFor();
+  const lateTitle = published.find((c) => c.id === late.course_id).title;
+  if (!((await ask.textContent()) || '').includes(lateTitle)) throw new Error('assignments: the delete dialog does not name the course');
+  await axeCheck(page, 'assignments: delete dialog');
+  await ask.getByRole('button', { name: '削除する' }).click();
+  await lateRow.waitFor({ state: 'detached' });
+  const left = await admin('GET', '/api/v1/assignments');
+  if (left.items.some((a) => a.id === late.id)) throw new Error('assignments: the deleted assignment is still listed by the API');
+  step(`assignments: 「${lateTitle}」 deleted after a dialog naming it`);
+
+  // A manager has the page and sees its own learners only.
+  const { E2E_MANAGER_EMAIL: managerEmail, E2E_MANAGER_PASSWORD: managerPassword } = process.env;
+  if (managerEmail && managerPassword) {
+    const managerContext = await context.browser().newContext({ locale: 'ja-JP' });
+    const manager = await managerContext.newPage();
+    manager.setDefaultTimeout(STEP_MS);
+    manager.on('pageerror', (err) => errors.push(String(err)));
+    await manager.goto(new URL('/#/admin/assignments', base).href, { waitUntil: 'domcontentloaded' });
+    await logIn(manager, managerEmail, managerPassword);
+    await manager.getByRole('heading', { name: '必修研修の割り当て', level: 1 }).waitFor();
+    await manager.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '必修研修の割り当て' }).waitFor();
+    const boxes = await manager.getByRole('group', { name: '割り当てるグループ' }).getByRole('checkbox').count();
+    // The admin's assignment reaches learner2 (人事課, the manager's): listed,
+    // with the people the API shows this manager (its groups and below) and no others.
+    const inScope = (await (await apiLogin(base, managerEmail, managerPassword))('GET', `/api/v1/assignments/${made.id}`))
+      .assignees.map((p) => p.email).sort();
+    await manager.locator(`tr[data-assignment="${made.id}"]`).getByRole('button', { name: /^進み具合を見る/ }).click();
+    const seen = manager.getByRole('table', { name: /^対象の人の進み具合/ }).locator('tbody tr');
+    await seen.first().waitFor();
+    const seenEmails = (await seen.allInnerTexts()).map((t) => t.split(/\s/)[0]).sort();
+    if (seenEmails.join(',') !== inScope.join(',') || !seenEmails.includes('learner2@manabi.example')) {
+      throw new Error(`assignments: the manager sees ${seenEmails.join(', ')}; its scope is ${inScope.join(', ')}`);
+    }
+    await axeCheck(manager, 'assignments page as a manager');
+    await managerContext.close();
+    step(`assignments: the manager has the page (${boxes} groups to choose) and sees its own learners (${seenEmails.join(', ')})`);
+  }
+
+  if (errors.length) throw new Error(`assignments: uncaught errors: ${errors.join(' | ')}`);
+  await adminContext.close();
+}
+
+/** Fails when `page` scrolls sideways at 320 px (the viewport is set back to 1280 × 900). */
+async function fitsAt320(page, where) {
+  await page.setViewportSize({ width: 320, height: 800 });
+  const over = await sidewaysOverflow(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  if (over > 1) throw new Error(`${where}: at 320 px the page is ${over} px too wide`);
+}
+
 /** Saves a full-page screenshot into SCREENSHOT_DIR, when set. */
 async function shoot(page, name) {
   if (!process.env.SCREENSHOT_DIR) return;
@@ -1607,6 +1819,10 @@ async function learnerHome(browser, base, email, password) {
   await admin('POST', '/api/v1/assignments', { course_id: late.id, due_on: day(-1), user_ids: [me.id] });
 
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  if (process.env.E2E_ONLY) {
+    await onlyPhases(process.env.E2E_ONLY, context, base, email, password);
+    return;
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
   const errors = [];
@@ -1776,6 +1992,10 @@ async function learnerHome(browser, base, email, password) {
  */
 async function textSizeAndIdle(browser, base, email, password) {
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  if (process.env.E2E_ONLY) {
+    await onlyPhases(process.env.E2E_ONLY, context, base, email, password);
+    return;
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
   const errors = [];
@@ -1862,6 +2082,10 @@ async function editorPages(browser, base) {
     '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', video,
   ]);
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  if (process.env.E2E_ONLY) {
+    await onlyPhases(process.env.E2E_ONLY, context, base, email, password);
+    return;
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
   const errors = [];

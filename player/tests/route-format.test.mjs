@@ -26,6 +26,7 @@ test('parseRoute', () => {
   assert.deepEqual(parseRoute('#/admin/audit?page=2'), { name: 'adminAudit' });
   assert.deepEqual(parseRoute('#/admin/exports'), { name: 'adminExports' });
   assert.deepEqual(parseRoute('#/admin/exports/'), { name: 'adminExports' });
+  assert.deepEqual(parseRoute('#/admin/assignments'), { name: 'adminAssignments' });
   assert.deepEqual(parseRoute('#/admin/export'), { name: 'notFound' });
   assert.deepEqual(parseRoute('#/admin/groups/3'), { name: 'notFound' });
   assert.deepEqual(parseRoute('#/admin/constructor'), { name: 'notFound' });

@@ -44,6 +44,8 @@ export interface AdminPages {
   auditPage(host: AdminHost): Promise<void>;
   /** データ出力 and 契約 ID 数 (admins only). */
   exportsPage(host: AdminHost): Promise<void>;
+  /** 必修研修の割り当て (admins and managers). */
+  assignmentsPage(host: AdminHost): Promise<void>;
 }
 
 declare global {

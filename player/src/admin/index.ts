@@ -3,6 +3,7 @@
  * admin or manager opens an administration page, so the learner pages stay
  * light. Registers its pages on `window.manabiAdmin`.
  */
+import { assignmentsPage } from './assignments';
 import { auditPage } from './audit';
 import { exportsPage } from './exports';
 import { groupsPage } from './groups';
@@ -22,5 +23,6 @@ const pages: AdminPages = {
   trashPage,
   auditPage,
   exportsPage,
+  assignmentsPage,
 };
 window.manabiAdmin = pages;

@@ -1,0 +1,117 @@
+/**
+ * 必修研修の割り当て's words and checks (pure, Japanese): whom an assignment
+ * reaches, the assignees' counts per status in display order, the form's
+ * checks before sending, which field a server refusal is about, the
+ * default due day and the CSV's address and name. Unit-tested in
+ * tests/assignments.test.mjs; no DOM here.
+ */
+import { assignmentStatusLabel, dateJa } from '../learning.js';
+
+/** The statuses in the order the progress shows them: what needs action first. */
+export const ASSIGNEE_STATUSES = ['overdue', 'not_started', 'in_progress', 'completed'] as const;
+
+/** `2026-04-01` plus `days` (calendar days, no time zone involved). */
+export function addDays(day: string, days: number): string {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  if (!Number.isFinite(ms)) return day;
+  return new Date(ms + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The due day the form offers first: two weeks from today. */
+export function defaultDueOn(today: string): string {
+  return addDays(today, 14);
+}
+
+/**
+ * Whom an assignment reaches, in words: the groups' paths (an unknown id
+ * as `グループ #7`) and the number of users assigned one by one:
+ * `総務部/人事課、福祉部 ＋ 個別に 2 人`.
+ */
+export function targetsText(
+  a: { group_ids: readonly number[]; user_ids: readonly number[] },
+  groupPath: (id: number) => string | undefined,
+): string {
+  const groups = a.group_ids.map((id) => groupPath(id) ?? `グループ #${id}`).join('、');
+  const users = a.user_ids.length ? `個別に ${a.user_ids.length} 人` : '';
+  if (groups && users) return `${groups} ＋ ${users}`;
+  return groups || users || '（なし）';
+}
+
+/** The assignees' counts per status, in display order, with the total. */
+export function summaryRows(
+  summary: Record<string, number>,
+): { status: string; label: string; count: number }[] {
+  const rows = ASSIGNEE_STATUSES.map((status) => ({
+    status,
+    label: assignmentStatusLabel(status),
+    count: summary[status] ?? 0,
+  }));
+  const total = Object.values(summary).reduce((n, c) => n + c, 0);
+  return [...rows, { status: 'total', label: '合計', count: total }];
+}
+
+/** `対象 12 人：期限切れ 2 人、未受講 5 人、受講中 3 人、修了 2 人` (zeros left out). */
+export function summaryText(summary: Record<string, number>): string {
+  const rows = summaryRows(summary);
+  const total = rows[rows.length - 1]?.count ?? 0;
+  if (total === 0) return '対象の人はいません。';
+  const parts = rows
+    .slice(0, -1)
+    .filter((r) => r.count > 0)
+    .map((r) => `${r.label} ${r.count} 人`);
+  return `対象 ${total} 人：${parts.join('、')}`;
+}
+
+/** The form's fields a problem can be about. */
+export type AssignmentField = 'course' | 'due' | 'targets' | 'note' | 'form';
+
+export interface AssignmentDraft {
+  courseId: string;
+  dueOn: string;
+  groupIds: readonly number[];
+  userIds: readonly number[];
+  note: string;
+}
+
+/** The first problem of a draft before it is sent, or null; `today` in Japan. */
+export function assignmentProblem(
+  d: AssignmentDraft,
+  today: string,
+): { field: AssignmentField; message: string } | null {
+  if (!d.courseId) return { field: 'course', message: '割り当てる講座を選んでください。' };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d.dueOn) || !Number.isFinite(Date.parse(`${d.dueOn}T00:00:00Z`))) {
+    return { field: 'due', message: '期限の日付を入力してください。' };
+  }
+  if (d.dueOn < today) {
+    return { field: 'due', message: `期限は今日（${dateJa(today)}）以降の日付にしてください。` };
+  }
+  if (d.groupIds.length === 0 && d.userIds.length === 0) {
+    return { field: 'targets', message: '割り当てる先のグループか職員を、1 つ以上選んでください。' };
+  }
+  if ([...d.note].length > 1000) return { field: 'note', message: 'メモは1000文字以内にしてください。' };
+  return null;
+}
+
+/** Which field a server refusal of a new assignment is about (`form`: none in particular). */
+export function assignmentFieldOf(message: string): AssignmentField {
+  if (/講座|course/.test(message)) return 'course';
+  if (/メモ|note/.test(message)) return 'note';
+  if (/グループ|利用者|group|user/.test(message)) return 'targets';
+  if (/期限|due_on|date/.test(message)) return 'due';
+  return 'form';
+}
+
+/** The address of an assignment's progress as CSV (UTF-8 with BOM). */
+export function progressCsvPath(id: number, overdueOnly: boolean): string {
+  return `/api/v1/assignments/${encodeURIComponent(String(id))}${overdueOnly ? '?status=overdue' : ''}`;
+}
+
+/** `assignment-12-overdue.csv`, `assignment-12.csv`. */
+export function progressCsvName(id: number, overdueOnly: boolean): string {
+  return `assignment-${id}${overdueOnly ? '-overdue' : ''}.csv`;
+}
+
+/** `「情報セキュリティの基本」（期限 2026年4月10日）`: how dialogs and buttons name an assignment. */
+export function assignmentName(a: { course_title: string; due_on: string }): string {
+  return `「${a.course_title}」（期限 ${dateJa(a.due_on)}）`;
+}
