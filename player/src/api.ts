@@ -355,6 +355,15 @@ export interface AssignmentReport extends Assignment {
   summary: Record<string, number>;
 }
 
+/** A new user (`POST /api/v1/users`; managers: learners in their groups only). */
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  remarks: string;
+  groups: number[];
+}
+
 // ---- notices (お知らせ; docs/notices.md) -------------------------------------
 
 export type NoticeKind = 'incident' | 'maintenance';
@@ -596,6 +605,11 @@ export const api = {
     request<{ one_time_password: string }>('POST', `/api/v1/users/${enc(String(id))}/password`, {
       body: {},
     }),
+  /** A user without a password (a one-time password is issued separately). */
+  createUser: (user: NewUser) => request<AdminUser>('POST', '/api/v1/users', { body: user }),
+  /** Changes a user's role (admins); its logins end. */
+  setUserRole: (id: number, role: Role) =>
+    request<AdminUser>('PATCH', `/api/v1/users/${enc(String(id))}`, { body: { role } }),
   /** Every assignment in reach, newest first. */
   assignments: () => request<List<Assignment>>('GET', '/api/v1/assignments'),
   createAssignment: (a: NewAssignment) =>

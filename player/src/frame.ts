@@ -19,14 +19,19 @@ export const $ = <T extends HTMLElement>(id: string): T => {
 /** When the live region was last given something to say. */
 let lastSaid = 0;
 
+/** The message waiting for its tick, if any (a newer one replaces it). */
+let pending = 0;
+
 /** Says something in the polite live region (empty string clears it). */
 export function announce(message: string): void {
   lastSaid = Date.now();
   const status = $('status');
   status.textContent = '';
+  // A message still waiting (「追加しています…」) must not appear after a newer one.
+  window.clearTimeout(pending);
   if (message) {
     // A fresh text node after a tick makes screen readers repeat equal messages.
-    window.setTimeout(() => (status.textContent = message), 50);
+    pending = window.setTimeout(() => (status.textContent = message), 50);
   }
 }
 

@@ -13,11 +13,13 @@ import {
   formatJst,
   japaneseMessage,
   massDisableText,
+  newUserProblem,
   pageInfo,
   roleLabel,
   statusLabel,
   summaryItems,
   summaryText,
+  userFieldOf,
   userListQuery,
   visibleRows,
 } from '../dist-test/admin/labels.js';
@@ -196,4 +198,29 @@ test('editors and admins author courses; managers and learners do not', () => {
   assert.equal(canEdit('manager'), false);
   assert.equal(canEdit('learner'), false);
   assert.equal(canEdit(undefined), false);
+});
+
+test("a new user's server refusal goes beside the field it names", () => {
+  assert.equal(userFieldOf('このメールアドレスは既に登録されています (e-mail already registered)', 409, false), 'email');
+  assert.equal(userFieldOf('メールアドレスの形式が正しくありません (not a valid e-mail address)', 422, false), 'email');
+  assert.equal(userFieldOf('氏名は100文字以内にしてください (氏名 is longer than 100 characters)', 422, false), 'name');
+  assert.equal(userFieldOf('備考に制御文字が含まれています (備考 contains control characters)', 422, false), 'remarks');
+  // A manager refused: its groups (a learner must be in one of them).
+  assert.equal(userFieldOf('この利用者を管理する権限がありません (not allowed to manage this user)', 403, true), 'groups');
+  assert.equal(userFieldOf('この利用者を管理する権限がありません (not allowed to manage this user)', 403, false), 'form');
+  assert.equal(userFieldOf('メンテナンス中のため、変更はできません', 503, false), 'form');
+});
+
+test('a new user is checked before it is sent: e-mail, lengths, a manager\'s groups', () => {
+  const ok = { email: 'shiro@city.example.lg.jp', name: '新任 四郎', remarks: '', groups: [] };
+  assert.equal(newUserProblem(ok, false), null);
+  assert.equal(newUserProblem({ ...ok, name: '' }, false), null);
+  assert.equal(newUserProblem({ ...ok, email: '  ' }, false)?.field, 'email');
+  assert.equal(newUserProblem({ ...ok, email: 'shiro.city.example' }, false)?.field, 'email');
+  assert.equal(newUserProblem({ ...ok, email: 'a b@c.example' }, false)?.field, 'email');
+  assert.equal(newUserProblem({ ...ok, name: 'あ'.repeat(100) }, false), null);
+  assert.equal(newUserProblem({ ...ok, name: 'あ'.repeat(101) }, false)?.field, 'name');
+  assert.equal(newUserProblem({ ...ok, remarks: 'x'.repeat(501) }, false)?.field, 'remarks');
+  assert.deepEqual(newUserProblem(ok, true), { field: 'groups', message: '担当するグループを 1 つ以上選んでください。' });
+  assert.equal(newUserProblem({ ...ok, groups: [3] }, true), null);
 });

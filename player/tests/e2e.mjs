@@ -304,6 +304,12 @@ async function onlyPhases(names, context, base, email, password) {
     idle: () => textSizeAndIdle(browser, base, email, password),
     editor: () => editorPages(browser, base),
   };
+  // Some phases use the main context as the logged-in learner.
+  const login = await context.newPage();
+  await login.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await logIn(login, email, password);
+  await login.locator(DOMAIN_COURSES).first().waitFor();
+  await login.close();
   for (const name of names.split(',')) {
     const phase = phases[name.trim()];
     if (!phase) throw new Error(`E2E_ONLY: no phase "${name}" (${Object.keys(phases).join(', ')})`);
@@ -558,6 +564,7 @@ async function adminPages(context, base) {
   await page.setViewportSize({ width: 1280, height: 900 });
   step(`admin pages: at 320 px nothing overflows (table ${widths.table} px scrolls in a ${widths.box} px box)`);
   await shoot(page, 'admin-users.png');
+  await addUserAndRole(page, adminEmail, find);
 
   // The import wizard.
   await page.getByRole('link', { name: 'CSV取り込み' }).click();
@@ -671,6 +678,81 @@ async function adminPages(context, base) {
 
   if (errors.length) throw new Error(`admin pages: uncaught errors: ${errors.join(' | ')}`);
   await adminContext.close();
+}
+
+/**
+ * 利用者管理, one user at a time (the admin's page of adminPages()): an
+ * e-mail already registered is refused by the server, its message beside
+ * the e-mail field (marked invalid, focused); a new learner is added to
+ * 総務部/人事課, listed, and given a one-time password shown once; its role
+ * is changed to 編集者 in the dialog; the admin's own demotion is refused
+ * with the server's message inside the dialog, beside the list, and
+ * Escape leaves it unchanged.
+ */
+async function addUserAndRole(page, adminEmail, find) {
+  const stamp = Date.now().toString(36);
+  const newcomer = `staff.${stamp}@manabi.example`;
+  await page.getByText('利用者を1人追加する').click();
+  const form = page.getByRole('form', { name: '利用者を1人追加する' });
+  const email = form.getByLabel('メールアドレス（ログインに使います）');
+  await email.fill('learner2@manabi.example');
+  await form.getByLabel('氏名').fill('重複 確認');
+  const refused = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/users' && res.request().method() === 'POST');
+  await form.getByRole('button', { name: '追加する' }).click();
+  if ((await refused).status() !== 409) throw new Error(`add user: a registered e-mail answered ${(await refused).status()}`);
+  const beside = page.locator('#user-add-email-error');
+  await beside.filter({ hasText: '既に登録されています' }).waitFor();
+  if ((await email.getAttribute('aria-invalid')) !== 'true' || !(await email.evaluate((el) => el === document.activeElement))) {
+    throw new Error('add user: the refused e-mail is not marked invalid and focused');
+  }
+  const said = ((await beside.textContent()) || '').trim();
+  await axeCheck(page, 'users page: add form with a server error');
+  await shoot(page, 'admin-user-add.png');
+
+  await email.fill(newcomer);
+  await form.getByLabel('氏名').fill('新任 四郎');
+  await form.getByRole('group', { name: 'グループ' }).getByLabel('総務部/人事課', { exact: true }).check();
+  await form.getByRole('button', { name: '追加する' }).click();
+  const done = page.locator('#user-add-done');
+  await done.getByText(`新任 四郎（${newcomer}） を「受講者」として追加しました。`).waitFor();
+  if ((await email.getAttribute('aria-invalid')) === 'true') throw new Error('add user: the e-mail stays marked invalid');
+  const table = page.getByRole('table', { name: '利用者一覧' });
+  const row = table.getByRole('row', { name: new RegExp(newcomer.replace(/\./g, '\\.')) });
+  const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+  if (!/受講者 有効 人事課/.test(rowText)) throw new Error(`add user: the new row reads "${rowText}"`);
+  await done.getByRole('button', { name: '初期パスワードを発行して表示する' }).click();
+  const shown = page.getByRole('dialog', { name: '初期パスワードを発行しました' });
+  const otp = await shown.getByLabel('初期パスワード').inputValue();
+  if (otp.length < 8) throw new Error(`add user: the one-time password is "${otp}"`);
+  await shown.getByRole('button', { name: '閉じる' }).click();
+  await done.getByText('の初期パスワードを発行しました。').waitFor();
+  step(`add user: a registered e-mail refused beside the field (${said}); ${newcomer} added to 人事課 and given a one-time password`);
+
+  // Its role: 編集者, in the dialog.
+  await row.getByRole('button', { name: `権限を変更（${newcomer}）` }).click();
+  const ask = page.getByRole('dialog', { name: '権限を変更しますか' });
+  await ask.getByLabel('新しい権限').selectOption({ label: '編集者' });
+  await ask.getByRole('button', { name: '変更する' }).click();
+  await ask.waitFor({ state: 'detached' });
+  await table.getByRole('row', { name: new RegExp(newcomer.replace(/\./g, '\\.')) }).getByRole('cell', { name: '編集者', exact: true }).waitFor();
+
+  // The admin's own demotion: the server's refusal beside the list, in the dialog.
+  await find(adminEmail, /^全 1 件中 1〜1 件を表示/);
+  await table.getByRole('button', { name: `権限を変更（${adminEmail}）` }).click();
+  await ask.getByLabel('新しい権限').selectOption({ label: '受講者' });
+  await ask.getByRole('button', { name: '変更する' }).click();
+  const refusal = ask.getByRole('alert').filter({ hasText: '変更できませんでした' });
+  await refusal.waitFor();
+  const refusalText = ((await refusal.textContent()) || '').trim();
+  if (!refusalText.includes('自分自身') || (await ask.getByLabel('新しい権限').getAttribute('aria-invalid')) !== 'true') {
+    throw new Error(`add user: the own demotion reads "${refusalText}"`);
+  }
+  await axeCheck(page, 'users page: role dialog with a refusal');
+  await shoot(page, 'admin-user-role.png');
+  await page.keyboard.press('Escape');
+  await ask.waitFor({ state: 'detached' });
+  if (!/管理者/.test(await table.locator('tbody tr').first().innerText())) throw new Error('add user: Escape changed the admin');
+  step(`role: ${newcomer} → 編集者; the own demotion refused in the dialog (${refusalText}); Escape keeps it`);
 }
 
 /** `2026-04-01 09:05`: a time in Japan, as the API's `*_local` fields give it. */

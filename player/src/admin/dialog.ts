@@ -247,3 +247,86 @@ export async function passwordDialog(who: string, password: string): Promise<voi
   await m.closed;
   field.value = '';
 }
+
+export interface ChoiceOptions {
+  title: string;
+  /** Paragraphs or nodes explaining what will happen. */
+  body: (string | Node)[];
+  /** The list's label. */
+  label: string;
+  /** `[value, text]` in order. */
+  options: [string, string][];
+  /** The value chosen first (the current one). */
+  value: string;
+  /** The confirming button's text, e.g. `変更する`. */
+  confirm: string;
+  /**
+   * Does it with the chosen value: resolves with null when done (the dialog
+   * closes), or with a message said beside the list (it stays open).
+   */
+  submit(value: string): Promise<string | null>;
+}
+
+/**
+ * Asks for one choice from a list and does it; a refusal (the server's
+ * message) is shown beside the list, which is marked invalid and focused,
+ * so it can be corrected or cancelled. Resolves true when it was done.
+ */
+export async function choiceDialog(opts: ChoiceOptions): Promise<boolean> {
+  const fieldId = `choice-${++seq}`;
+  const select = h(
+    'select',
+    { id: fieldId, 'aria-describedby': `${fieldId}-error` },
+    ...opts.options.map(([value, text]) => h('option', { value, selected: value === opts.value }, text)),
+  );
+  const error = h('p', { class: 'form-error', id: `${fieldId}-error`, role: 'alert' });
+  const ok = h('button', { type: 'submit', class: 'primary' }, opts.confirm);
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'キャンセル');
+  const form = h(
+    'form',
+    { class: 'typed-confirm', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: fieldId }, opts.label), select),
+    error,
+    h('div', { class: 'modal-actions' }, ok, cancel),
+  );
+  const m = modal(
+    opts.title,
+    opts.body.map((b) => (typeof b === 'string' ? h('p', {}, b) : b)),
+    form,
+    () => select,
+  );
+  const refuse = (message: string): void => {
+    select.setAttribute('aria-invalid', 'true');
+    error.textContent = '';
+    // After a tick, so a repeated refusal is announced again (inside the
+    // dialog: the page's live region is inert meanwhile).
+    window.setTimeout(() => (error.textContent = message), 50);
+    select.focus();
+  };
+  select.addEventListener('change', () => select.removeAttribute('aria-invalid'));
+  let busy = false;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (busy) return;
+    if (select.value === opts.value) {
+      refuse('今と同じです。変える場合は、別のものを選んでください。');
+      return;
+    }
+    busy = true;
+    ok.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    opts
+      .submit(select.value)
+      .then((problem) => {
+        if (problem === null) m.close('ok');
+        else refuse(problem);
+      })
+      .finally(() => {
+        busy = false;
+        ok.disabled = false;
+        form.removeAttribute('aria-busy');
+      });
+  });
+  cancel.addEventListener('click', () => m.close(''));
+  return (await m.closed) === 'ok';
+}

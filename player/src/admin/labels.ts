@@ -285,3 +285,43 @@ export function visibleRows<R extends { action: string }>(
         : [...rows];
   return { rows: chosen.slice(0, limit), total: chosen.length };
 }
+
+/** The fields of the form that adds one user. */
+export type UserField = 'email' | 'name' | 'role' | 'groups' | 'remarks' | 'form';
+
+/**
+ * Which field a server refusal of a new user is about, from its message
+ * (the API names the field in Japanese: `メールアドレスの形式が正しくありません`,
+ * `氏名は100文字以内にしてください`, `このメールアドレスは既に登録されています`);
+ * a 403 to a manager is about the groups (its own, at least one).
+ */
+export function userFieldOf(message: string, status: number, manager: boolean): UserField {
+  if (/メールアドレス|e-mail/.test(message)) return 'email';
+  if (/氏名/.test(message)) return 'name';
+  if (/備考/.test(message)) return 'remarks';
+  if (/権限の指定|role/.test(message)) return 'role';
+  if (/グループ|group/.test(message) || (status === 403 && manager)) return 'groups';
+  return 'form';
+}
+
+/**
+ * The first problem of a new user before it is sent, or null: an e-mail
+ * (the server checks it fully), the name and remarks within their limits,
+ * and for a manager at least one of its groups.
+ */
+export function newUserProblem(
+  u: { email: string; name: string; remarks: string; groups: readonly number[] },
+  manager: boolean,
+): { field: UserField; message: string } | null {
+  const email = u.email.trim();
+  if (!email) return { field: 'email', message: 'メールアドレスを入力してください。' };
+  if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
+    return { field: 'email', message: 'メールアドレスの形式が正しくありません。例：taro.yamada@city.example.lg.jp' };
+  }
+  if ([...u.name].length > 100) return { field: 'name', message: '氏名は100文字以内にしてください。' };
+  if ([...u.remarks].length > 500) return { field: 'remarks', message: '備考は500文字以内にしてください。' };
+  if (manager && u.groups.length === 0) {
+    return { field: 'groups', message: '担当するグループを 1 つ以上選んでください。' };
+  }
+  return null;
+}

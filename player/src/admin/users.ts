@@ -1,26 +1,37 @@
 /**
  * 利用者管理 (`#/admin/users`): the users within the caller's reach, searched
  * by e-mail or name and filtered by role and status, 50 a page; per user,
- * enable/disable and a one-time password, each confirmed in a dialog.
+ * enable/disable and a one-time password, each confirmed in a dialog, and
+ * for admins the role, chosen in a dialog that shows the server's refusal
+ * beside the list. Above the list, one user added (managers: a learner in
+ * their groups), the server's refusals shown beside the field they are
+ * about; the new user has no password until one is issued.
  */
-import type { AdminUser, UserStatus } from '../api';
+import type { AdminUser, Group, Role, UserStatus } from '../api';
 import { h } from '../dom';
-import { confirmDialog, passwordDialog } from './dialog';
+import { choiceDialog, confirmDialog, passwordDialog } from './dialog';
 import type { AdminHost } from './host';
-import { pageButtons, scrollBox } from './parts';
+import { checkedField, pageButtons, scrollBox } from './parts';
 import {
   formatJst,
   japaneseMessage,
+  newUserProblem,
   pageInfo,
   PER_PAGE,
   roleLabel,
   ROLES,
   statusLabel,
   STATUSES,
+  userFieldOf,
   userListQuery,
   type PageInfo,
+  type UserField,
   type UserFilter,
 } from './labels';
+
+/** What each role may do, said in the role dialog and the add form. */
+const ROLE_HINT =
+  '受講者：動画を見る／編集者：講座を作り公開する／受講管理者：担当グループの受講者と視聴レポートを扱う／管理者：すべて';
 
 /** `区役 二葉（learner2@manabi.example）`, or the e-mail alone. */
 const who = (u: AdminUser): string => (u.name ? `${u.name}（${u.email}）` : u.email);
@@ -43,8 +54,17 @@ function labelledSelect(id: string, label: string, options: [string, string][]) 
 }
 
 export async function usersPage(host: AdminHost): Promise<void> {
+  const admin = host.user.role === 'admin';
   const filter: UserFilter = { q: '', role: '', status: '', page: 1, perPage: PER_PAGE };
   let first = await host.api.users(userListQuery(filter));
+  // The add form's groups; the list works without them.
+  const groups: Group[] = await host.api
+    .groups()
+    .then((g) => [...g.items].sort((a, b) => a.path.localeCompare(b.path, 'ja')))
+    .catch((err: unknown) => {
+      if (err instanceof host.ApiError && (err.status === 401 || err.code === 'password_change_required')) throw err;
+      return [];
+    });
   if (!host.isCurrent()) return;
 
   const q = h('input', {
@@ -161,6 +181,7 @@ export async function usersPage(host: AdminHost): Promise<void> {
     const active = u.status === 'active';
     const toggle = rowButton(active ? '無効にする' : '有効にする', u.email);
     const otp = rowButton('初期パスワードを発行', u.email);
+    const role = admin ? rowButton('権限を変更', u.email) : null;
     const tr = h(
       'tr',
       { class: active ? '' : 'is-disabled' },
@@ -180,11 +201,51 @@ export async function usersPage(host: AdminHost): Promise<void> {
           ? h('time', { datetime: u.last_login_at }, formatJst(u.last_login_at))
           : h('span', { class: 'muted' }, 'なし'),
       ),
-      h('td', {}, h('div', { class: 'row-actions' }, toggle, otp)),
+      h('td', {}, h('div', { class: 'row-actions' }, toggle, otp, role)),
     );
     toggle.addEventListener('click', () => void setStatus(u, tr, active ? 'disabled' : 'active'));
     otp.addEventListener('click', () => void issuePassword(u));
+    role?.addEventListener('click', () => void changeRole(u, tr));
     return tr;
+  }
+
+  /** Admins: a new role, chosen in a dialog; a refusal stays in the dialog, beside the list. */
+  async function changeRole(u: AdminUser, tr: HTMLTableRowElement): Promise<void> {
+    if (busy) return;
+    busy = true;
+    setError('');
+    const result: { user: AdminUser | null } = { user: null };
+    try {
+      const done = await choiceDialog({
+        title: '権限を変更しますか',
+        body: [
+          `${who(u)} の権限を変更します。いまの権限は「${roleLabel(u.role)}」です。`,
+          '変更すると、この利用者はログイン中のすべての端末からログアウトされ、次のログインから新しい権限で使います。',
+          ROLE_HINT,
+        ],
+        label: '新しい権限',
+        options: ROLES.map((r): [string, string] => [r, roleLabel(r)]),
+        value: u.role,
+        confirm: '変更する',
+        submit: async (value) => {
+          try {
+            result.user = await host.api.setUserRole(u.id, value as Role);
+            return null;
+          } catch (err) {
+            if (host.handleAuthError(err)) return null;
+            return `変更できませんでした。${japaneseMessage(host.errorMessage(err))}`;
+          }
+        },
+      });
+      const fresh = result.user;
+      if (!done || !fresh || !host.isCurrent()) return;
+      const row = userRow({ ...u, ...fresh, groups: fresh.groups ?? u.groups });
+      tr.replaceWith(row);
+      row.querySelector<HTMLButtonElement>('button[aria-label^="権限を変更"]')?.focus();
+      host.announce(`${who(u)} の権限を「${roleLabel(fresh.role)}」に変更しました。`);
+    } finally {
+      busy = false;
+    }
   }
 
   let busy = false;
@@ -261,6 +322,196 @@ export async function usersPage(host: AdminHost): Promise<void> {
     }
   }
 
+  // ---- one user added -----------------------------------------------------------
+  const email = h('input', {
+    id: 'user-add-email',
+    name: 'email',
+    type: 'email',
+    autocomplete: 'off',
+    inputmode: 'email',
+    required: true,
+    spellcheck: 'false',
+  });
+  const emailField = checkedField(email, 'メールアドレス（ログインに使います）', '職員のメールアドレスを入力します。例：taro.yamada@city.example.lg.jp');
+  const name = h('input', { id: 'user-add-name', name: 'name', type: 'text', autocomplete: 'off', maxlength: 100 });
+  const nameField = checkedField(name, '氏名', '100文字まで。');
+  const roleSelect = h(
+    'select',
+    { id: 'user-add-role', name: 'role' },
+    ...(admin ? ROLES : (['learner'] as const)).map((r) =>
+      h('option', { value: r, selected: r === 'learner' }, roleLabel(r)),
+    ),
+  );
+  const roleField = checkedField(
+    roleSelect,
+    '権限',
+    admin ? ROLE_HINT : '受講管理者が追加できるのは、受講者だけです。',
+  );
+  const groupBoxes = groups.map((g) =>
+    h('input', { type: 'checkbox', id: `user-add-group-${g.id}`, name: 'groups', value: String(g.id) }),
+  );
+  const groupsError = h('p', { class: 'field-error', id: 'user-add-groups-error' });
+  const groupsSet = h(
+    'fieldset',
+    { class: 'choices check-list', id: 'user-add-groups', 'aria-describedby': 'user-add-groups-hint user-add-groups-error' },
+    h('legend', {}, 'グループ'),
+    h(
+      'p',
+      { class: 'hint', id: 'user-add-groups-hint' },
+      admin ? '所属するグループを選びます（あとから「グループ」の画面でも変えられます）。' : '担当するグループから、1 つ以上選びます。',
+    ),
+    ...(groups.length
+      ? groups.map((g, i) =>
+          h('div', { class: 'choice' }, groupBoxes[i] ?? null, h('label', { for: `user-add-group-${g.id}` }, g.path)),
+        )
+      : [h('p', { class: 'muted' }, 'グループはありません。')]),
+    groupsError,
+  );
+  const remarks = h('input', { id: 'user-add-remarks', name: 'remarks', type: 'text', autocomplete: 'off', maxlength: 500 });
+  const remarksField = checkedField(remarks, '備考', '任意。500文字まで（例：人事異動 2026年4月）。');
+  const addError = h('p', { class: 'form-error', role: 'alert', id: 'user-add-error' });
+  const addDone = h('div', { class: 'notice', id: 'user-add-done', hidden: true, tabindex: -1 });
+  const addButton = h('button', { type: 'submit', class: 'primary' }, '追加する');
+  const addForm = h(
+    'form',
+    { class: 'user-add-form', 'aria-labelledby': 'user-add-heading', novalidate: true },
+    emailField.field,
+    nameField.field,
+    roleField.field,
+    groupsSet,
+    remarksField.field,
+    addError,
+    addButton,
+  );
+  const addSection = h(
+    'details',
+    { class: 'help user-add' },
+    h('summary', { id: 'user-add-heading' }, '利用者を1人追加する'),
+    h(
+      'p',
+      {},
+      'まとめて追加・変更するときは「CSV取り込み」を使います。追加した人がログインするには、初期パスワードの発行が必要です。',
+    ),
+    addForm,
+  );
+
+  const fields: Record<Exclude<UserField, 'form' | 'groups'>, { control: HTMLElement; set(m: string): void }> = {
+    email: { control: email, set: emailField.setError },
+    name: { control: name, set: nameField.setError },
+    role: { control: roleSelect, set: roleField.setError },
+    remarks: { control: remarks, set: remarksField.setError },
+  };
+  const showProblem = (field: UserField, message: string): void => {
+    if (field === 'form') {
+      setAddError(message);
+    } else if (field === 'groups') {
+      groupsError.textContent = message;
+      (groupBoxes[0] ?? addButton).focus();
+    } else {
+      fields[field].set(message);
+      fields[field].control.focus();
+    }
+  };
+  const setAddError = (message: string): void => {
+    addError.textContent = '';
+    if (message) window.setTimeout(() => (addError.textContent = message), 50);
+  };
+  const clearProblems = (): void => {
+    for (const f of Object.values(fields)) f.set('');
+    groupsError.textContent = '';
+    setAddError('');
+  };
+
+  addForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void addUser();
+  });
+
+  async function addUser(): Promise<void> {
+    if (busy) return;
+    clearProblems();
+    const draft = {
+      email: email.value.trim(),
+      name: name.value.trim(),
+      role: roleSelect.value as Role,
+      remarks: remarks.value.trim(),
+      groups: groupBoxes.filter((b) => b.checked).map((b) => Number(b.value)),
+    };
+    const problem = newUserProblem(draft, !admin);
+    if (problem) {
+      showProblem(problem.field, problem.message);
+      return;
+    }
+    busy = true;
+    addButton.disabled = true;
+    addForm.setAttribute('aria-busy', 'true');
+    host.announce('利用者を追加しています…');
+    try {
+      const made = await host.api.createUser(draft);
+      if (!host.isCurrent()) return;
+      for (const input of [email, name, remarks]) input.value = '';
+      roleSelect.value = 'learner';
+      for (const b of groupBoxes) b.checked = false;
+      showAdded(made);
+      // The list shows the new user.
+      q.value = made.email;
+      filter.q = made.email;
+      filter.role = '';
+      filter.status = '';
+      filter.page = 1;
+      role.select.value = '';
+      status.select.value = '';
+      await load();
+      host.announce(`${who(made)} を追加しました。`);
+      addDone.focus();
+    } catch (err) {
+      if (host.handleAuthError(err)) return;
+      host.announce('');
+      const message = `追加できませんでした。${japaneseMessage(host.errorMessage(err))}`;
+      showProblem(err instanceof host.ApiError ? userFieldOf(err.message, err.status, !admin) : 'form', message);
+    } finally {
+      busy = false;
+      addButton.disabled = false;
+      addForm.removeAttribute('aria-busy');
+    }
+  }
+
+  /** Says who was added and offers the one-time password it needs to log in. */
+  function showAdded(u: AdminUser): void {
+    const issue = h('button', { type: 'button', class: 'primary' }, '初期パスワードを発行して表示する');
+    addDone.replaceChildren(
+      h('p', {}, `${who(u)} を「${roleLabel(u.role)}」として追加しました。`),
+      h(
+        'p',
+        {},
+        'この人はまだパスワードがないため、ログインできません。初期パスワードを発行して、ご本人に安全な方法で伝えてください。',
+      ),
+      h('div', { class: 'row-actions' }, issue),
+    );
+    addDone.hidden = false;
+    issue.addEventListener('click', () => {
+      if (busy) return;
+      busy = true;
+      issue.disabled = true;
+      host.api
+        .issuePassword(u.id)
+        .then(async (res) => {
+          if (!host.isCurrent()) return;
+          await passwordDialog(who(u), res.one_time_password);
+          addDone.replaceChildren(h('p', {}, `${who(u)} の初期パスワードを発行しました。`));
+          host.announce(`${who(u)} の初期パスワードを発行しました。`);
+          addDone.focus();
+        })
+        .catch((err: unknown) => {
+          if (!host.handleAuthError(err)) {
+            setError(`初期パスワードを発行できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+          }
+          issue.disabled = false;
+        })
+        .finally(() => (busy = false));
+    });
+  }
+
   paint(first);
   host.show(
     '利用者管理',
@@ -272,6 +523,8 @@ export async function usersPage(host: AdminHost): Promise<void> {
         ? '担当するグループ（その下のグループを含む）の受講者を表示しています。'
         : 'すべての利用者を表示しています。',
     ),
+    addSection,
+    addDone,
     form,
     error,
     count,
