@@ -34,6 +34,7 @@ if (process.argv.includes('--test')) {
       'admin/report-logic.ts',
       'admin/records.ts',
       'admin/assignment-logic.ts',
+      'admin/settings-logic.ts',
       'editor/logic.ts',
     ].map(src),
     outdir: out,

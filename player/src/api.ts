@@ -364,6 +364,35 @@ export interface NewUser {
   groups: number[];
 }
 
+// ---- settings (設定; admin, read-only) ------------------------------------------
+
+/** One network site with its bandwidth budget (`[[network.sites]]`). */
+export interface NetworkSite {
+  name: string;
+  cidrs: string[];
+  /** Mbit/s; 0: unlimited. */
+  budget_mbps: number;
+}
+
+/** `GET /api/v1/settings`: the configuration file's values the admin may see. */
+export interface ServiceSettings {
+  timezone: string;
+  licensed_seats: number;
+  session_idle_minutes: number;
+  /** Share of a video to play for 修了, 0..1. */
+  completion_coverage: number;
+  trash_retention_days: number;
+  maintenance_notice_days: number;
+  network: {
+    default_site: string;
+    /** Mbit/s; 0: unlimited. */
+    default_budget_mbps: number;
+    viewer_idle_seconds: number;
+    trusted_proxies: string[];
+    sites: NetworkSite[];
+  };
+}
+
 // ---- notices (お知らせ; docs/notices.md) -------------------------------------
 
 export type NoticeKind = 'incident' | 'maintenance';
@@ -622,6 +651,8 @@ export const api = {
     ),
   /** Learning records stay; the assignees no longer see it. */
   deleteAssignment: (id: number) => request<unknown>('DELETE', `/api/v1/assignments/${enc(String(id))}`),
+  /** The configuration (admins; read-only). */
+  settings: () => request<ServiceSettings>('GET', '/api/v1/settings'),
   previewImport: (file: Blob, format: ImportFormat, mode: ImportMode) =>
     request<ImportPreview>('POST', `/api/v1/imports?format=${enc(format)}&mode=${enc(mode)}`, {
       raw: { data: file, type: 'text/csv' },

@@ -297,9 +297,10 @@ type AdminPage =
   | 'trash'
   | 'audit'
   | 'exports'
-  | 'assignments';
+  | 'assignments'
+  | 'settings';
 /** Pages for admins only; the others are for admins and managers. */
-const ADMIN_ONLY: readonly AdminPage[] = ['notices', 'trash', 'audit', 'exports'];
+const ADMIN_ONLY: readonly AdminPage[] = ['notices', 'trash', 'audit', 'exports', 'settings'];
 
 /**
  * Loads a page bundle once (a `<script>` of `src`), which registers itself
@@ -364,6 +365,7 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
     audit: pages.auditPage,
     exports: pages.exportsPage,
     assignments: pages.assignmentsPage,
+    settings: pages.settingsPage,
   }[which];
   await page(host);
 }
@@ -497,6 +499,9 @@ async function render(): Promise<void> {
         break;
       case 'adminAssignments':
         await adminPage(id, 'assignments');
+        break;
+      case 'adminSettings':
+        await adminPage(id, 'settings');
         break;
       default:
         notFoundPage();

@@ -23,6 +23,7 @@ export type Route =
   | { name: 'adminAudit' }
   | { name: 'adminExports' }
   | { name: 'adminAssignments' }
+  | { name: 'adminSettings' }
   | { name: 'notFound' };
 
 /** A part of the viewing history. */
@@ -39,6 +40,7 @@ const ADMIN_ROUTES = {
   audit: 'adminAudit',
   exports: 'adminExports',
   assignments: 'adminAssignments',
+  settings: 'adminSettings',
 } as const;
 
 /** A path segment decoded, or null when it is not valid percent-encoding. */
@@ -62,7 +64,7 @@ function pageParam(query: URLSearchParams): number {
  * `#/courses/{id}?lesson=`, the course editor `#/editor`, `#/editor/new`,
  * `#/editor/courses/{id}`, and the administration pages `#/admin/users`,
  * `#/admin/import`, `#/admin/reports`, `#/admin/notices`, `#/admin/groups`,
- * `#/admin/trash`, `#/admin/audit`, `#/admin/exports`, `#/admin/assignments`. A trailing slash is
+ * `#/admin/trash`, `#/admin/audit`, `#/admin/exports`, `#/admin/assignments`, `#/admin/settings`. A trailing slash is
  * allowed; unknown query parameters are ignored.
  */
 export function parseRoute(hash: string): Route {

@@ -265,6 +265,7 @@ async function main() {
   await noticesPages(context, base);
   await morePages(context, base);
   await assignmentPages(context, base);
+  await settingsPages(context, base);
   await phoneJourney(browser, base, email, password);
   await keyboardJourney(browser, base, email, password);
   await learnerHome(browser, base, email, password);
@@ -298,6 +299,7 @@ async function onlyPhases(names, context, base, email, password) {
     notices: () => noticesPages(context, base),
     more: () => morePages(context, base),
     assignments: () => assignmentPages(context, base),
+    settings: () => settingsPages(context, base),
     phone: () => phoneJourney(browser, base, email, password),
     keyboard: () => keyboardJourney(browser, base, email, password),
     home: () => learnerHome(browser, base, email, password),
@@ -1350,6 +1352,88 @@ async function assignmentPages(context, base) {
   }
 
   if (errors.length) throw new Error(`assignments: uncaught errors: ${errors.join(' | ')}`);
+  await adminContext.close();
+}
+
+/**
+ * 設定 as the administrator (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD; skipped
+ * without them): from the menu; it says it is read-only and where the
+ * operator changes it (運用マニュアル, linked); the seats as
+ * GET /api/v1/seats counts them; each setting as GET /api/v1/settings gives
+ * it (修了とみなす視聴率, 自動ログアウト, the default site and budget). The
+ * demo configures no network site, so the page says so; then, to see the
+ * sites table, the page is given that answer with the documented example's
+ * site (honcho, 10.1.0.0/16, 100 Mbps; the default budget 0 = 無制限)
+ * through the browser and must show it. axe on both, 320 px.
+ */
+async function settingsPages(context, base) {
+  const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
+  if (!adminEmail || !adminPassword) {
+    step('settings: skipped (E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD not set)');
+    return;
+  }
+  const admin = await apiLogin(base, adminEmail, adminPassword);
+  const real = await admin('GET', '/api/v1/settings');
+  const adminContext = await context.browser().newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const page = await adminContext.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(new URL('/#/', base).href, { waitUntil: 'domcontentloaded' });
+  await logIn(page, adminEmail, adminPassword);
+  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '設定', exact: true }).click();
+  await page.getByRole('heading', { name: '設定', level: 1 }).waitFor();
+  const readOnly = ((await page.locator('#settings-read-only').textContent()) || '').replace(/\s+/g, '');
+  if (!readOnly.includes('この画面では変更できません') || !readOnly.includes('設定ファイル')) {
+    throw new Error(`settings: the page does not say it is read-only: "${readOnly}"`);
+  }
+  if ((await page.getByRole('link', { name: '運用マニュアル' }).getAttribute('href')) !== '/help/operator.html') {
+    throw new Error('settings: no link to 運用マニュアル');
+  }
+  const seats = await admin('GET', '/api/v1/seats');
+  await page.getByRole('region', { name: '契約 ID 数' }).getByText(`契約 ${seats.licensed} ID のうち ${seats.active} ID を使用中です`).waitFor();
+  const value = async (label) =>
+    ((await page.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd[1]/span[1]').textContent()) || '').trim();
+  const coverage = `${Number((real.completion_coverage * 100).toFixed(1))}%`;
+  const seen = {
+    coverage: await value('修了とみなす視聴率'),
+    idle: await value('自動ログアウトまでの時間'),
+    site: await value('どの拠点にも当てはまらない接続'),
+  };
+  const budget = real.network.default_budget_mbps > 0 ? `${real.network.default_budget_mbps} Mbps` : '無制限';
+  if (seen.coverage !== coverage || seen.idle !== `${real.session_idle_minutes} 分` || seen.site !== `拠点「${real.network.default_site}」として扱い、帯域の上限は ${budget}`) {
+    throw new Error(`settings: the page shows ${JSON.stringify(seen)} for ${JSON.stringify(real)}`);
+  }
+  if (!real.network.sites.length) await page.getByText('拠点は設定されていません。').waitFor();
+  await checkNames(page, 'the settings page');
+  await axeCheck(page, 'settings page');
+  await fitsAt320(page, 'settings');
+  step(`settings: read-only, linked to 運用マニュアル; seats ${seats.active}/${seats.licensed}; 修了 ${seen.coverage}, logout ${seen.idle}, ${real.network.sites.length} sites`);
+
+  // The answer with a site, as the documented example has it: its table.
+  const example = {
+    ...real,
+    network: {
+      ...real.network,
+      default_budget_mbps: 0,
+      trusted_proxies: ['10.0.0.1/32'],
+      sites: [{ name: 'honcho', cidrs: ['10.1.0.0/16'], budget_mbps: 100 }],
+    },
+  };
+  await page.route('**/api/v1/settings', (route) => route.fulfill({ json: example }));
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  const sites = page.getByRole('table', { name: '拠点と帯域の上限（1 拠点）' });
+  const row = ((await sites.locator('tbody tr').innerText()) || '').replace(/\s+/g, ' ').trim();
+  if (row !== 'honcho 10.1.0.0/16 100 Mbps') throw new Error(`settings: the site row reads "${row}"`);
+  if ((await value('どの拠点にも当てはまらない接続')) !== '拠点「default」として扱い、帯域の上限は 無制限') {
+    throw new Error('settings: budget 0 is not said as 無制限');
+  }
+  await axeCheck(page, 'settings page with a site');
+  await fitsAt320(page, 'settings with a site');
+  await shoot(page, 'admin-settings.png');
+  await page.unroute('**/api/v1/settings');
+  step(`settings: the documented answer with a site shows it (${row}) and budget 0 as 無制限`);
+  if (errors.length) throw new Error(`settings: uncaught errors: ${errors.join(' | ')}`);
   await adminContext.close();
 }
 

@@ -22,6 +22,7 @@ import {
   type UnmappableRow,
 } from './records';
 import { saveBlob } from './save';
+import { recentDays } from './settings-logic';
 
 /** Characters listed at most (the count says how many there are). */
 const UNMAPPABLE_LIMIT = 200;
@@ -41,7 +42,8 @@ const ENCODINGS: { value: ExportEncoding; label: string; hint: string }[] = [
   },
 ];
 
-function seatsSection(seats: Seats | null): HTMLElement {
+/** 契約 ID 数: licensed, in use, the warning when over, the newest days' highest counts. */
+export function seatsSection(seats: Seats | null): HTMLElement {
   const section = h(
     'section',
     { 'aria-labelledby': 'seats-heading' },
@@ -73,7 +75,7 @@ function seatsSection(seats: Seats | null): HTMLElement {
         )
       : '',
   );
-  const days = seats.days.slice(-14).reverse();
+  const days = recentDays(seats.days, 14);
   if (days.length) {
     section.append(
       h(

@@ -46,6 +46,8 @@ export interface AdminPages {
   exportsPage(host: AdminHost): Promise<void>;
   /** 必修研修の割り当て (admins and managers). */
   assignmentsPage(host: AdminHost): Promise<void>;
+  /** 設定, read-only (admins only). */
+  settingsPage(host: AdminHost): Promise<void>;
 }
 
 declare global {

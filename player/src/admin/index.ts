@@ -11,6 +11,7 @@ import type { AdminPages } from './host';
 import { importPage } from './imports';
 import { noticesPage } from './notices';
 import { reportsPage } from './reports';
+import { settingsPage } from './settings';
 import { trashPage } from './trash';
 import { usersPage } from './users';
 
@@ -24,5 +25,6 @@ const pages: AdminPages = {
   auditPage,
   exportsPage,
   assignmentsPage,
+  settingsPage,
 };
 window.manabiAdmin = pages;
