@@ -20,6 +20,8 @@ if (process.argv.includes('--test')) {
   await rm(out, { recursive: true, force: true });
   await build({
     entryPoints: [
+      'i18n.ts',
+      'messages.ts',
       'played.ts',
       'levels.ts',
       'route.ts',

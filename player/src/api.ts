@@ -3,8 +3,10 @@
  *
  * Every request is same-origin with the session cookie; unsafe requests
  * carry `X-CSRF-Token`. Errors arrive as `{"error":{"code","message"}}` and
- * become {@link ApiError} with a Japanese fallback message.
+ * become {@link ApiError} with a fallback message (Japanese, or English
+ * when switched) when the server gave none.
  */
+import { t } from './messages';
 
 export interface User {
   id: string | number;
@@ -458,15 +460,11 @@ export interface VideoInfo {
   captions?: { lang: string; name: string; cues: number; updated_at: string }[];
 }
 
-/** Japanese message for a status when the server gave none. */
+/** The message for a status when the server gave none (Japanese, or English when switched). */
 export function fallbackMessage(status: number): string {
-  if (status === 0) return 'サーバーに接続できませんでした。ネットワークを確認してください。';
-  if (status === 401) return 'ログインしてください。';
-  if (status === 403) return 'この操作を行う権限がありません。';
-  if (status === 404) return '見つかりませんでした。';
-  if (status === 429) return 'アクセスが集中しています。しばらくしてからもう一度お試しください。';
-  if (status === 503) return 'サービスが一時的に利用できません。しばらくしてからもう一度お試しください。';
-  return 'エラーが発生しました。時間をおいてもう一度お試しください。';
+  if (status === 0) return t('error.network');
+  if ([401, 403, 404, 429, 503].includes(status)) return t(`error.${status}`);
+  return t('error.generic');
 }
 
 /** A failed request: HTTP status (0 = network), error code, message and the body's `details`. */

@@ -1,9 +1,11 @@
 /**
  * The lesson player's controls, the pure part (no DOM, unit-tested): the
  * speeds offered, the keyboard shortcuts and how a key press resolves to one,
- * the Japanese wording of what the player announces, the preferences that
+ * the wording of what the player announces (messages.ts), the preferences that
  * follow the user (`/api/v1/me/preferences`) and the caption sizes.
  */
+
+import { t } from './messages.js';
 
 // ---- playback speed ---------------------------------------------------------
 
@@ -21,12 +23,12 @@ export function isRate(value: unknown): value is number {
 
 /** `1` → `1倍`, `1.5` → `1.5倍`, `0.75` → `0.75倍`. */
 export function speedLabel(rate: number): string {
-  return `${Number(rate.toFixed(2))}倍`;
+  return t('speed.rate', { n: Number(rate.toFixed(2)) });
 }
 
 /** What is said and shown when the speed changes: 「再生速度 1.5倍」. */
 export function speedMessage(rate: number): string {
-  return `再生速度 ${speedLabel(rate)}`;
+  return t('speed.said', { rate: speedLabel(rate) });
 }
 
 /**
@@ -57,19 +59,20 @@ export function spokenTime(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  const parts = [h ? `${h}時間` : '', m ? `${m}分` : '', sec ? `${sec}秒` : ''].join('');
-  return parts || '0秒';
+  const parts = [h ? t('time.h', { n: h }) : '', m ? t('time.m', { n: m }) : '', sec ? t('time.s', { n: sec }) : '']
+    .filter(Boolean)
+    .join(t('time.join'));
+  return parts || t('time.s', { n: 0 });
 }
 
 /** 「前回の続き（3分12秒）から再生します。」 */
 export function resumeMessage(seconds: number): string {
-  return `前回の続き（${spokenTime(seconds)}）から再生します。`;
+  return t('resume', { time: spokenTime(seconds) });
 }
 
 /** After a skip: 「10秒進みました（1分5秒）」, 「5秒戻りました（0秒）」. */
 export function seekMessage(delta: number, position: number): string {
-  const by = `${Math.abs(Math.round(delta))}秒${delta >= 0 ? '進みました' : '戻りました'}`;
-  return `${by}（${spokenTime(position)}）`;
+  return t(delta >= 0 ? 'seek.forward' : 'seek.back', { n: Math.abs(Math.round(delta)), time: spokenTime(position) });
 }
 
 /** The volume after a step of ±10 %, kept in 0…1 and on whole tenths. */
@@ -80,8 +83,8 @@ export function stepVolume(volume: number, direction: 1 | -1): number {
 
 /** 「音量 60%」, or 「消音中」 when muted or at 0. */
 export function volumeMessage(volume: number, muted: boolean): string {
-  if (muted || volume <= 0) return '消音中';
-  return `音量 ${Math.round(volume * 100)}%`;
+  if (muted || volume <= 0) return t('volume.muted');
+  return t('volume', { n: Math.round(volume * 100) });
 }
 
 // ---- keyboard shortcuts -----------------------------------------------------
@@ -106,26 +109,37 @@ export interface Shortcut {
   /** `KeyboardEvent.key` values (letters in lower case). */
   keys: readonly string[];
   /** The keys as the help lists them. */
-  label: string;
-  /** What they do, as the help lists it. */
-  description: string;
+  readonly label: string;
+  /** What they do, as the help lists it (in the language in force). */
+  readonly description: string;
 }
+
+const shortcut = (action: Action, keys: readonly string[], label: string): Shortcut => ({
+  action,
+  keys,
+  get label() {
+    return label === 'space' ? t('key.space') : label;
+  },
+  get description() {
+    return t(`key.${action}`);
+  },
+});
 
 /** Every shortcut, in the order the help lists them. */
 export const SHORTCUTS: readonly Shortcut[] = [
-  { action: 'play-pause', keys: [' ', 'k'], label: 'スペース / K', description: '再生・一時停止' },
-  { action: 'back-10', keys: ['j'], label: 'J', description: '10秒戻る' },
-  { action: 'forward-10', keys: ['l'], label: 'L', description: '10秒進む' },
-  { action: 'back-5', keys: ['ArrowLeft'], label: '←', description: '5秒戻る' },
-  { action: 'forward-5', keys: ['ArrowRight'], label: '→', description: '5秒進む' },
-  { action: 'volume-up', keys: ['ArrowUp'], label: '↑', description: '音量を上げる' },
-  { action: 'volume-down', keys: ['ArrowDown'], label: '↓', description: '音量を下げる' },
-  { action: 'mute', keys: ['m'], label: 'M', description: '消音・消音の解除' },
-  { action: 'slower', keys: ['<'], label: '<', description: '再生速度を下げる' },
-  { action: 'faster', keys: ['>'], label: '>', description: '再生速度を上げる' },
-  { action: 'captions', keys: ['c'], label: 'C', description: '字幕の表示・非表示' },
-  { action: 'fullscreen', keys: ['f'], label: 'F', description: '全画面表示・解除' },
-  { action: 'help', keys: ['?'], label: '?', description: 'このショートカット一覧を開く' },
+  shortcut('play-pause', [' ', 'k'], 'space'),
+  shortcut('back-10', ['j'], 'J'),
+  shortcut('forward-10', ['l'], 'L'),
+  shortcut('back-5', ['ArrowLeft'], '←'),
+  shortcut('forward-5', ['ArrowRight'], '→'),
+  shortcut('volume-up', ['ArrowUp'], '↑'),
+  shortcut('volume-down', ['ArrowDown'], '↓'),
+  shortcut('mute', ['m'], 'M'),
+  shortcut('slower', ['<'], '<'),
+  shortcut('faster', ['>'], '>'),
+  shortcut('captions', ['c'], 'C'),
+  shortcut('fullscreen', ['f'], 'F'),
+  shortcut('help', ['?'], '?'),
 ];
 
 /** Seconds each skip moves. */
@@ -252,22 +266,29 @@ export function pickCaption(langs: readonly string[], wanted: string): number {
 export function captionName(lang: string, name?: string): string {
   if (name && name.trim()) return name.trim();
   const primary = lang.toLowerCase().split('-')[0];
-  if (primary === 'ja') return '日本語';
-  if (primary === 'en') return 'English';
-  return lang || '字幕';
+  if (primary === 'ja') return t('captions.ja');
+  if (primary === 'en') return t('captions.en');
+  return lang || t('player.captions');
 }
 
 /** 「字幕 オン（日本語）」 / 「字幕 オフ」. */
 export function captionsMessage(name: string | null): string {
-  return name ? `字幕 オン（${name}）` : '字幕 オフ';
+  return name ? t('captions.on', { name }) : t('captions.off');
 }
 
 export type CaptionSize = 's' | 'm' | 'l';
 
-export const CAPTION_SIZES: readonly { id: CaptionSize; label: string }[] = [
-  { id: 's', label: '小' },
-  { id: 'm', label: '中' },
-  { id: 'l', label: '大' },
+const captionSize = (id: CaptionSize): { id: CaptionSize; readonly label: string } => ({
+  id,
+  get label() {
+    return t(`captionSize.${id}`);
+  },
+});
+
+export const CAPTION_SIZES: readonly { id: CaptionSize; readonly label: string }[] = [
+  captionSize('s'),
+  captionSize('m'),
+  captionSize('l'),
 ];
 
 /** A stored caption size, else 中. */
@@ -277,7 +298,7 @@ export function parseCaptionSize(raw: unknown): CaptionSize {
 
 /** 「字幕の大きさ 大」. */
 export function captionSizeMessage(size: CaptionSize): string {
-  return `字幕の大きさ ${CAPTION_SIZES.find((s) => s.id === size)?.label ?? '中'}`;
+  return t('captionSize.said', { size: t(`captionSize.${CAPTION_SIZES.some((s) => s.id === size) ? size : 'm'}`) });
 }
 
 // ---- captions in HLS --------------------------------------------------------

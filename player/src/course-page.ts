@@ -10,6 +10,8 @@ import { formatDuration } from './format';
 import { announce, errorMessage, heading, show } from './frame';
 import type { PageContext } from './learn-pages';
 import { coveragePercent } from './learning';
+import { contentLang } from './i18n';
+import { t } from './messages';
 import { LessonPlayer } from './player';
 import { loadPreferences } from './preferences';
 import { domainHref } from './route';
@@ -56,29 +58,34 @@ export async function coursePage(ctx: CourseContext, courseId: string, lessonId?
     }),
   );
   const domain = course.category_id ?? null;
+  const title = heading(course.title);
+  const lang = contentLang();
+  if (lang) title.lang = lang;
   show(
     course.title,
     h(
       'nav',
-      { class: 'breadcrumb', 'aria-label': 'パンくずリスト' },
-      h('a', { href: '#/' }, 'ホーム'),
+      { class: 'breadcrumb', 'aria-label': t('breadcrumb') },
+      h('a', { href: '#/' }, t('nav.home')),
       domain !== null ? ' › ' : null,
-      domain !== null ? h('a', { href: domainHref(domain) }, course.category_name ?? '分野') : null,
+      domain !== null
+        ? h('a', { href: domainHref(domain), lang: course.category_name ? lang : null }, course.category_name ?? t('domain.fallback'))
+        : null,
     ),
-    heading(course.title),
+    title,
     h(
       'p',
       { class: 'meta' },
-      course.category_name ?? '',
-      course.status === 'draft' ? h('span', { class: 'badge' }, '下書き') : null,
+      course.category_name ? h('span', { lang }, course.category_name) : '',
+      course.status === 'draft' ? h('span', { class: 'badge' }, t('course.draft')) : null,
     ),
-    course.description ? h('p', { class: 'description' }, course.description) : h('span'),
+    course.description ? h('p', { class: 'description', lang }, course.description) : h('span'),
     stage,
     h(
       'section',
       { class: 'lessons', 'aria-labelledby': 'lessons-heading' },
-      h('h2', { id: 'lessons-heading' }, 'レッスン一覧'),
-      lessons.length ? list : h('p', {}, 'この講座にはまだレッスンがありません。'),
+      h('h2', { id: 'lessons-heading' }, t('lessons.title')),
+      lessons.length ? list : h('p', {}, t('lessons.none')),
     ),
   );
   const target = offered as HTMLButtonElement | null;
@@ -100,9 +107,9 @@ function lessonButton(lesson: Lesson): HTMLButtonElement {
   return h(
     'button',
     { type: 'button', class: 'lesson', 'data-lesson-id': String(lesson.id), disabled: !ready },
-    h('span', { class: 'lesson-title' }, lesson.title),
-    dur ? h('span', { class: 'lesson-duration' }, `（${dur}）`) : null,
-    ready ? null : h('span', { class: 'lesson-duration' }, '（準備中）'),
+    h('span', { class: 'lesson-title', lang: contentLang() }, lesson.title),
+    dur ? h('span', { class: 'lesson-duration' }, t('lesson.duration', { time: dur })) : null,
+    ready ? null : h('span', { class: 'lesson-duration' }, t('lesson.preparing')),
     ready ? progressPart(lesson) : null,
   );
 }
@@ -115,9 +122,9 @@ function progressPart(lesson: Lesson): HTMLSpanElement {
   return h(
     'span',
     { class: `lesson-progress${p?.completed ? ' is-done' : ''}` },
-    p?.completed ? h('span', { class: 'badge badge-done' }, '修了') : null,
-    p ? `視聴率 ${coveragePercent(p.coverage)}%` : '未視聴',
-    resume ? `・${resume}から再開` : '',
+    p?.completed ? h('span', { class: 'badge badge-done' }, t('completed')) : null,
+    p ? t('coverage', { n: coveragePercent(p.coverage) }) : t('lesson.unwatched'),
+    resume ? t('resume.from', { time: resume }) : '',
   );
 }
 
@@ -148,7 +155,7 @@ async function playLesson(
   if (player) void stopPlayer().then(progressed);
   for (const b of buttons) b.removeAttribute('aria-current');
   btn.setAttribute('aria-current', 'true');
-  announce(`「${lesson.title}」を読み込んでいます…`);
+  announce(t('lesson.loading', { title: lesson.title }));
   // The learner's speed and captions, asked for alongside the grant (never fails).
   const prefsLoaded = loadPreferences();
   let grant;
@@ -163,8 +170,8 @@ async function playLesson(
   const p = new LessonPlayer(lesson.title, announce);
   player = p;
   stage.replaceChildren(
-    h('h2', { id: 'stage-heading' }, '再生中のレッスン'),
-    h('p', { class: 'now-playing' }, lesson.title),
+    h('h2', { id: 'stage-heading' }, t('lesson.playing')),
+    h('p', { class: 'now-playing', lang: contentLang() }, lesson.title),
     p.element,
   );
   stage.hidden = false;
@@ -172,5 +179,5 @@ async function playLesson(
   // Its end is recorded by the last heartbeat: then the lesson shows 修了.
   p.element.querySelector('video')?.addEventListener('ended', () => void p.sent().then(progressed));
   const from = p.start(grant, lesson.duration_s, prefs);
-  announce(`「${lesson.title}」を${from > 0 ? resumeMessage(from) : '再生します。'}`);
+  announce(t('lesson.start', { title: lesson.title, what: from > 0 ? resumeMessage(from) : t('lesson.play') }));
 }

@@ -1,4 +1,5 @@
-/** Display helpers and grouping for the learner pages (pure, Japanese). */
+/** Display helpers and grouping for the learner pages (pure; words from messages.ts). */
+import { t } from './messages.js';
 
 /** `75` → `1分15秒`, `3600` → `1時間0分`, unknown → `''`. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -9,9 +10,9 @@ export function formatDuration(seconds: number | null | undefined): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  if (h > 0) return `${h}時間${m}分`;
-  if (m > 0) return `${m}分${sec}秒`;
-  return `${sec}秒`;
+  if (h > 0) return t('dur.hm', { h, m });
+  if (m > 0) return t('dur.ms', { m, s: sec });
+  return t('dur.s', { s: sec });
 }
 
 /**
@@ -69,7 +70,7 @@ export function groupCourses<C extends CourseLike>(
     if (!g) {
       g = {
         id: course.category_id ?? null,
-        name: course.category_name || 'その他',
+        name: course.category_name || t('domain.other'),
         courses: [],
       };
       byId.set(key, g);

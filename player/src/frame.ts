@@ -5,8 +5,8 @@
  */
 import { ApiError } from './api';
 import { h } from './dom';
-
-const SITE = 'manabi 研修動画';
+import { serverMessage } from './i18n';
+import { t } from './messages';
 let firstRender = true;
 
 /** The element of index.html with this id (it must be there). */
@@ -35,10 +35,10 @@ export function announce(message: string): void {
   }
 }
 
-/** A message for any failure: the server's, or a Japanese fallback. */
+/** A message for any failure: the server's (its English part in English), or a fallback. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return 'エラーが発生しました。時間をおいてもう一度お試しください。';
+  if (err instanceof ApiError) return serverMessage(err.message);
+  return t('error.generic');
 }
 
 /**
@@ -54,7 +54,7 @@ export function clearStaleStatus(): void {
 export function show(title: string, ...content: Node[]): void {
   const view = $('view');
   view.replaceChildren(...content);
-  document.title = `${title} | ${SITE}`;
+  document.title = `${title} | ${t('site.title')}`;
   if (!firstRender) view.querySelector<HTMLElement>('h1')?.focus();
   firstRender = false;
 }

@@ -10,6 +10,7 @@
  */
 import { api, ApiError, onAnswered } from './api';
 import { h, keepTabInside } from './dom';
+import { t } from './messages';
 import { clockRestart, countdownText, idlePhase, latest, remainingMessage, shouldAnnounce } from './idle';
 
 const SHARED_KEY = 'manabi.idleClock';
@@ -50,13 +51,22 @@ export class IdleWarning {
   private readonly countdown: HTMLElement;
   private readonly said: HTMLElement;
   private readonly extendButton: HTMLButtonElement;
+  private readonly logoutButton: HTMLButtonElement;
+  private readonly title: HTMLElement;
+  private readonly textBefore: Text;
+  private readonly textAfter: Text;
   private opener: HTMLElement | null = null;
 
   constructor(private readonly hooks: IdleHooks) {
     this.countdown = h('strong', { class: 'idle-countdown' });
     this.said = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
-    this.extendButton = h('button', { type: 'button', class: 'primary' }, 'ログインを続ける');
-    const logoutButton = h('button', { type: 'button', class: 'secondary' }, 'ログアウトする');
+    this.extendButton = h('button', { type: 'button', class: 'primary' });
+    const logoutButton = h('button', { type: 'button', class: 'secondary' });
+    this.logoutButton = logoutButton;
+    this.title = h('h2', { id: 'idle-title', class: 'modal-title' });
+    this.textBefore = document.createTextNode('');
+    this.textAfter = document.createTextNode('');
+    this.relabel();
     this.dialog = h(
       'dialog',
       {
@@ -66,14 +76,8 @@ export class IdleWarning {
         'aria-labelledby': 'idle-title',
         'aria-describedby': 'idle-text',
       },
-      h('h2', { id: 'idle-title', class: 'modal-title' }, 'まもなくログインの有効期限が切れます'),
-      h(
-        'p',
-        { id: 'idle-text' },
-        'しばらく操作がなかったため、あと',
-        this.countdown,
-        'でログインの有効期限が切れます。続けて利用する場合は「ログインを続ける」を押してください。',
-      ),
+      this.title,
+      h('p', { id: 'idle-text' }, this.textBefore, this.countdown, this.textAfter),
       this.said,
       h('div', { class: 'modal-actions' }, this.extendButton, logoutButton),
     );
@@ -97,6 +101,15 @@ export class IdleWarning {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.schedule();
     });
+  }
+
+  /** Puts the dialog's words in the language in force (after a switch). */
+  relabel(): void {
+    this.title.textContent = t('idle.title');
+    this.textBefore.data = t('idle.text.before');
+    this.textAfter.data = t('idle.text.after');
+    this.extendButton.textContent = t('idle.extend');
+    this.logoutButton.textContent = t('idle.logout');
   }
 
   /** Starts watching a login that ends after `timeoutS` seconds without requests. */
@@ -140,7 +153,7 @@ export class IdleWarning {
     if (state.phase === 'active') {
       if (this.dialog.open) {
         this.close();
-        this.hooks.announce('ログインを続けます。');
+        this.hooks.announce(t('idle.extended'));
       }
       this.timer = window.setTimeout(() => this.schedule(), state.warnAt - now + 50);
       return;
@@ -187,7 +200,7 @@ export class IdleWarning {
         this.hooks.expired();
         return;
       }
-      this.said.textContent = 'ログインを延長できませんでした。ネットワークを確認して、もう一度押してください。';
+      this.said.textContent = t('idle.failed');
     } finally {
       this.extendButton.disabled = false;
     }

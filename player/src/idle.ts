@@ -1,3 +1,5 @@
+import { t } from './messages.js';
+
 /**
  * When to warn that the login is about to end for lack of requests (pure).
  * The server ends a login `idle_timeout_s` after its last request — any
@@ -48,7 +50,7 @@ export function idlePhase(now: number, lastRequestAt: number, timeoutS: number):
 export function countdownText(seconds: number): string {
   const s = Math.max(0, Math.ceil(seconds));
   const m = Math.floor(s / 60);
-  return m > 0 ? `${m}分${String(s % 60).padStart(2, '0')}秒` : `${s}秒`;
+  return m > 0 ? t('idle.countdown.ms', { m, s: String(s % 60).padStart(2, '0') }) : t('idle.countdown.s', { s });
 }
 
 /**
@@ -61,7 +63,7 @@ export function shouldAnnounce(remainingS: number): boolean {
 
 /** The sentence said at those moments. */
 export function remainingMessage(remainingS: number): string {
-  return `ログインの有効期限まで、あと${countdownText(remainingS)}です。`;
+  return t('idle.remaining', { time: countdownText(remainingS) });
 }
 
 /**

@@ -28,6 +28,8 @@ import {
   publishedText,
   tokyoDate,
 } from './learning';
+import { contentLang } from './i18n';
+import { t } from './messages';
 import { courseHref, domainHref, historyHref, searchHref, type HistoryStatus } from './route';
 
 /** What a page needs of the router. */
@@ -59,13 +61,13 @@ export function courseItem(c: CourseSummary, level: 'h2' | 'h3' | 'h4' = 'h3', e
   return h(
     'li',
     { class: 'course' },
-    h(level, { class: 'course-title' }, h('a', { href: courseHref(c.id) }, c.title)),
-    c.description ? h('p', { class: 'description' }, c.description) : null,
+    h(level, { class: 'course-title' }, h('a', { href: courseHref(c.id), lang: contentLang() }, c.title)),
+    c.description ? h('p', { class: 'description', lang: contentLang() }, c.description) : null,
     h(
       'p',
       { class: 'meta' },
-      `レッスン ${c.lesson_count} 本`,
-      c.status === 'draft' ? h('span', { class: 'badge' }, '下書き') : null,
+      t('course.lessons', { n: c.lesson_count }),
+      c.status === 'draft' ? h('span', { class: 'badge' }, t('course.draft')) : null,
     ),
     extra,
   );
@@ -91,16 +93,16 @@ export function searchForm(ctx: PageContext, q = ''): HTMLFormElement {
   });
   const form = h(
     'form',
-    { class: 'course-search', role: 'search', 'aria-label': '講座の検索' },
-    h('label', { for: 'course-search' }, '講座を探す'),
-    h('div', { class: 'search-row' }, input, h('button', { type: 'submit', class: 'primary' }, '検索')),
+    { class: 'course-search', role: 'search', 'aria-label': t('search.form') },
+    h('label', { for: 'course-search' }, t('search.label')),
+    h('div', { class: 'search-row' }, input, h('button', { type: 'submit', class: 'primary' }, t('search.submit'))),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const words = input.value.trim();
     if (!words) {
       input.focus();
-      announce('探す言葉を入力してください。');
+      announce(t('search.empty'));
       return;
     }
     ctx.go(searchHref(words));
@@ -120,7 +122,7 @@ function assignmentItem(a: MyAssignment, today: string): HTMLLIElement {
   return h(
     'li',
     { class: `assignment${overdue ? ' is-overdue' : ''}${a.status === 'completed' ? ' is-done' : ''}` },
-    h('h3', { class: 'course-title' }, h('a', { href: courseHref(a.course_id) }, a.course_title)),
+    h('h3', { class: 'course-title' }, h('a', { href: courseHref(a.course_id), lang: contentLang() }, a.course_title)),
     h(
       'p',
       { class: 'meta assignment-facts' },
@@ -130,7 +132,7 @@ function assignmentItem(a: MyAssignment, today: string): HTMLLIElement {
       ' ',
       h('span', {}, lessonsDoneText(a.completed_lessons, a.lessons)),
     ),
-    a.note ? h('p', { class: 'assignment-note' }, a.note) : null,
+    a.note ? h('p', { class: 'assignment-note', lang: contentLang() }, a.note) : null,
   );
 }
 
@@ -144,9 +146,13 @@ function continueItem(item: HistoryItem): HTMLLIElement {
     h(
       'h3',
       { class: 'course-title' },
-      h('a', { href: courseHref(item.course_id, item.lesson_id) }, `${item.course_title}：${item.lesson_title}`),
+      h(
+        'a',
+        { href: courseHref(item.course_id, item.lesson_id), lang: contentLang() },
+        `${item.course_title}：${item.lesson_title}`,
+      ),
     ),
-    h('p', { class: 'meta' }, `視聴率 ${pct}%`, item.position_s >= 1 && from ? `・${from}から再開` : ''),
+    h('p', { class: 'meta' }, t('coverage', { n: pct }), item.position_s >= 1 && from ? t('resume.from', { time: from }) : ''),
     bar(pct),
   );
 }
@@ -172,40 +178,40 @@ export async function homePage(ctx: PageContext): Promise<void> {
   const slugOf = new Map(cats.items.map((c) => [String(c.id), c.slug || String(c.id)]));
 
   show(
-    'ホーム',
-    heading('ホーム'),
+    t('home.title'),
+    heading(t('home.title')),
     searchForm(ctx),
     section(
       'assigned',
-      '必修研修',
-      overdue ? h('p', { class: 'warning' }, `期限を過ぎた必修研修が ${overdue} 件あります。`) : null,
+      t('home.assigned'),
+      overdue ? h('p', { class: 'warning' }, t('home.overdue', { n: overdue })) : null,
       assignments.length
         ? h('ul', { class: 'assignment-list' }, ...assignments.map((a) => assignmentItem(a, today)))
-        : note('割り当てられた必修研修はありません。'),
+        : note(t('home.assigned.none')),
     ),
     section(
       'continue',
-      '続きから見る',
+      t('home.continue'),
       started.items.length
         ? h('ul', { class: 'course-list' }, ...started.items.map(continueItem))
-        : note('途中まで見た動画はありません。'),
-      h('p', {}, h('a', { href: historyHref() }, '視聴履歴をすべて見る')),
+        : note(t('home.continue.none')),
+      h('p', {}, h('a', { href: historyHref() }, t('home.history.all'))),
     ),
     section(
       'new',
-      '新着',
+      t('home.new'),
       fresh.length
         ? h(
             'ul',
             { class: 'course-list' },
             ...fresh.map((c) => courseItem(c, 'h3', h('p', { class: 'meta' }, publishedText(c.published_at)))),
           )
-        : note('新しく公開された講座はありません。'),
+        : note(t('home.new.none')),
     ),
     section(
       'domains',
-      '分野から探す',
-      groups.length ? null : note('公開されている講座はまだありません。'),
+      t('home.domains'),
+      groups.length ? null : note(t('home.domains.none')),
       ...groups.map((g, i) =>
         h(
           'section',
@@ -213,8 +219,8 @@ export async function homePage(ctx: PageContext): Promise<void> {
           h(
             'h3',
             { id: `cat-${i}` },
-            h('a', { href: domainHref(slugOf.get(String(g.id)) ?? String(g.id ?? '')) }, g.name),
-            h('span', { class: 'count-note' }, `（${g.courses.length} 講座）`),
+            h('a', { href: domainHref(slugOf.get(String(g.id)) ?? String(g.id ?? '')), lang: contentLang() }, g.name),
+            h('span', { class: 'count-note' }, t('home.domain.count', { n: g.courses.length })),
           ),
           h('ul', { class: 'course-list' }, ...g.courses.map((c) => courseItem(c, 'h4'))),
         ),
@@ -226,7 +232,7 @@ export async function homePage(ctx: PageContext): Promise<void> {
 // ---- a domain, the search ------------------------------------------------------
 
 const breadcrumb = (): HTMLElement =>
-  h('nav', { class: 'breadcrumb', 'aria-label': 'パンくずリスト' }, h('a', { href: '#/' }, 'ホームへ戻る'));
+  h('nav', { class: 'breadcrumb', 'aria-label': t('breadcrumb') }, h('a', { href: '#/' }, t('back.home')));
 
 /** A domain (分野) by slug or id: its courses. */
 export async function domainPage(ctx: PageContext, key: string): Promise<void> {
@@ -234,17 +240,20 @@ export async function domainPage(ctx: PageContext, key: string): Promise<void> {
   if (!ctx.isCurrent()) return;
   const cat = cats.items.find((c) => c.slug === key || String(c.id) === key);
   if (!cat) {
-    show('分野が見つかりません', breadcrumb(), heading('分野が見つかりません'), note('ホームから分野を選んでください。'));
+    show(t('domain.notfound'), breadcrumb(), heading(t('domain.notfound')), note(t('domain.notfound.hint')));
     return;
   }
+  const title = heading(cat.name);
+  const lang = contentLang();
+  if (lang) title.lang = lang;
   show(
     cat.name,
     breadcrumb(),
-    heading(cat.name),
+    title,
     searchForm(ctx),
     courses.items.length
       ? h('ul', { class: 'course-list' }, ...courses.items.map((c) => courseItem(c, 'h2')))
-      : note('この分野に公開されている講座はまだありません。'),
+      : note(t('domain.none')),
   );
 }
 
@@ -252,21 +261,21 @@ export async function domainPage(ctx: PageContext, key: string): Promise<void> {
 export async function searchPage(ctx: PageContext, q: string): Promise<void> {
   const found = q ? await api.courses({ q }) : null;
   if (!ctx.isCurrent()) return;
-  const title = q ? `「${q}」の検索結果` : '講座の検索';
-  const count = found ? `${found.items.length} 件の講座が見つかりました。` : '';
+  const title = q ? t('search.title', { q }) : t('search.form');
+  const count = found ? t('search.count', { n: found.items.length }) : '';
   show(
     title,
     breadcrumb(),
     heading(title),
     searchForm(ctx, q),
     found
-      ? h('p', { class: 'count' }, found.items.length ? count : '見つかりませんでした。言葉を変えてお試しください。')
-      : note('講座の名前や説明にある言葉で探せます。'),
+      ? h('p', { class: 'count' }, found.items.length ? count : t('search.none'))
+      : note(t('search.hint')),
     found?.items.length
       ? h('ul', { class: 'course-list' }, ...found.items.map((c) => courseItem(c, 'h2')))
       : h('span'),
   );
-  if (found) announce(found.items.length ? count : `「${q}」に当てはまる講座は見つかりませんでした。`);
+  if (found) announce(found.items.length ? count : t('search.none.said', { q }));
 }
 
 // ---- history -----------------------------------------------------------------
@@ -279,16 +288,16 @@ function historyRow(item: HistoryItem): HTMLTableRowElement {
     h(
       'th',
       { scope: 'row' },
-      h('a', { href: courseHref(item.course_id, item.lesson_id) }, item.lesson_title),
-      h('span', { class: 'course-of' }, item.course_title),
+      h('a', { href: courseHref(item.course_id, item.lesson_id), lang: contentLang() }, item.lesson_title),
+      h('span', { class: 'course-of', lang: contentLang() }, item.course_title),
     ),
     h(
       'td',
       { class: 'nowrap' },
-      item.completed ? h('span', { class: 'badge badge-done' }, '修了') : null,
+      item.completed ? h('span', { class: 'badge badge-done' }, t('completed')) : null,
       `${coveragePercent(item.coverage)}%`,
     ),
-    h('td', { class: 'nowrap' }, formatDuration(item.seconds) || '0秒'),
+    h('td', { class: 'nowrap' }, formatDuration(item.seconds) || formatDuration(0)),
     h('td', { class: 'nowrap' }, jstDateTime(item.last_viewed_at)),
   );
 }
@@ -301,21 +310,21 @@ function pageLink(label: string, page: number | null, status?: HistoryStatus): H
 }
 
 const HISTORY_PARTS: readonly { status?: HistoryStatus; label: string }[] = [
-  { label: 'すべて' },
-  { status: 'in_progress', label: '視聴中' },
-  { status: 'completed', label: '修了' },
+  { label: 'history.all' },
+  { status: 'in_progress', label: 'history.in_progress' },
+  { status: 'completed', label: 'history.completed' },
 ];
 
 /** The parts of the history as links, the one shown marked `aria-current`. */
 function historyParts(status?: HistoryStatus): HTMLElement {
   return h(
     'nav',
-    { class: 'history-parts', 'aria-label': '表示する履歴' },
+    { class: 'history-parts', 'aria-label': t('history.parts') },
     h(
       'ul',
       {},
       ...HISTORY_PARTS.map((p) =>
-        h('li', {}, h('a', { href: historyHref(1, p.status), 'aria-current': p.status === status ? 'page' : null }, p.label)),
+        h('li', {}, h('a', { href: historyHref(1, p.status), 'aria-current': p.status === status ? 'page' : null }, t(p.label))),
       ),
     ),
   );
@@ -326,28 +335,28 @@ export async function historyPage(ctx: PageContext, page: number, status?: Histo
   const list = await api.history({ page, perPage: HISTORY_PER_PAGE, status });
   if (!ctx.isCurrent()) return;
   const pages = pageCount(list.total, HISTORY_PER_PAGE);
-  const content: Node[] = [breadcrumb(), heading('視聴履歴'), historyParts(status)];
+  const content: Node[] = [breadcrumb(), heading(t('history.title')), historyParts(status)];
   if (!list.items.length) {
-    content.push(note(list.total ? 'このページには履歴がありません。' : status ? '当てはまる動画はありません。' : 'まだ動画を視聴していません。'));
-    if (list.total) content.push(h('p', {}, h('a', { href: historyHref(1, status) }, '最初のページへ')));
-    show('視聴履歴', ...content);
+    content.push(note(t(list.total ? 'history.page.empty' : status ? 'history.part.empty' : 'history.empty')));
+    if (list.total) content.push(h('p', {}, h('a', { href: historyHref(1, status) }, t('history.first'))));
+    show(t('history.title'), ...content);
     return;
   }
   const captionId = 'history-caption';
   const table = h(
     'table',
     { class: 'data history-table' },
-    h('caption', { id: captionId }, `視聴した動画（${pageRange(list.total, page, HISTORY_PER_PAGE)}）`),
+    h('caption', { id: captionId }, t('history.caption', { range: pageRange(list.total, page, HISTORY_PER_PAGE) })),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        h('th', { scope: 'col' }, 'レッスン（講座）'),
-        h('th', { scope: 'col' }, '視聴率'),
-        h('th', { scope: 'col' }, '視聴時間'),
-        h('th', { scope: 'col' }, '最後に見た日時'),
+        h('th', { scope: 'col' }, t('history.col.lesson')),
+        h('th', { scope: 'col' }, t('history.col.coverage')),
+        h('th', { scope: 'col' }, t('history.col.time')),
+        h('th', { scope: 'col' }, t('history.col.last')),
       ),
     ),
     h('tbody', {}, ...list.items.map(historyRow)),
@@ -360,12 +369,12 @@ export async function historyPage(ctx: PageContext, page: number, status?: Histo
     content.push(
       h(
         'nav',
-        { class: 'pager', 'aria-label': '視聴履歴のページ' },
-        pageLink('前のページ', page > 1 ? page - 1 : null, status),
-        h('span', {}, `${page} / ${pages} ページ`),
-        pageLink('次のページ', page < pages ? page + 1 : null, status),
+        { class: 'pager', 'aria-label': t('history.pages') },
+        pageLink(t('pager.prev'), page > 1 ? page - 1 : null, status),
+        h('span', {}, t('pager.where', { page, pages })),
+        pageLink(t('pager.next'), page < pages ? page + 1 : null, status),
       ),
     );
   }
-  show(page > 1 ? `視聴履歴（${page}ページ目）` : '視聴履歴', ...content);
+  show(page > 1 ? t('history.title.page', { page }) : t('history.title'), ...content);
 }

@@ -1,23 +1,21 @@
 /**
- * What the learner's own pages say (pure, Japanese): assignments (必修研修)
+ * What the learner's own pages say (pure; Japanese, or English when
+ * switched: messages.ts): assignments (必修研修)
  * with their due dates, progress in a lesson (視聴率, 修了), the newest
  * courses (新着), the history's pages and times in Japan. No DOM, no
  * clock: "today" and "now" are arguments, so tests pin them.
  */
 
+import { t } from './messages.js';
+
 /** `GET /api/v1/me/assignments` status of one assigned course. */
 export type AssignmentStatus = 'not_started' | 'in_progress' | 'completed' | 'overdue';
 
-const STATUS_LABELS: Record<AssignmentStatus, string> = {
-  not_started: '未受講',
-  in_progress: '受講中',
-  completed: '修了',
-  overdue: '期限切れ',
-};
+const STATUSES: readonly string[] = ['not_started', 'in_progress', 'completed', 'overdue'];
 
-/** The Japanese label of an assignment status (unknown ones as they are). */
+/** The label of an assignment status, `未受講` (unknown ones as they are). */
 export function assignmentStatusLabel(status: string): string {
-  return STATUS_LABELS[status as AssignmentStatus] ?? status;
+  return STATUSES.includes(status) ? t(`assign.${status}`) : status;
 }
 
 /** Japan has one offset all year (no daylight saving time). */
@@ -28,10 +26,14 @@ export function tokyoDate(ms: number): string {
   return new Date(ms + JST_MS).toISOString().slice(0, 10);
 }
 
-/** `2026-04-01` → `2026年4月1日`; anything else as it is. */
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** `2026-04-01` → `2026年4月1日` (`April 1, 2026`); anything else as it is. */
 export function dateJa(day: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : day;
+  if (!m) return day;
+  const month = Number(m[2]);
+  return t('date', { y: m[1] ?? '', m: month, d: Number(m[3]), month: MONTHS[month - 1] ?? '' });
 }
 
 /** Whole days from `from` to `to` (both `YYYY-MM-DD`); negative when `to` is earlier. */
@@ -45,13 +47,13 @@ export function daysBetween(from: string, to: string): number {
  * `期限 2026年3月30日（2日過ぎています）`; a completed one only shows the date.
  */
 export function dueText(dueOn: string | null, today: string, status: string): string {
-  if (!dueOn) return '期限なし';
-  const date = `期限 ${dateJa(dueOn)}`;
+  if (!dueOn) return t('due.none');
+  const date = t('due.date', { date: dateJa(dueOn) });
   if (status === 'completed') return date;
   const left = daysBetween(today, dueOn);
-  if (left > 0) return `${date}（あと${left}日）`;
-  if (left === 0) return `${date}（今日まで）`;
-  return `${date}（${-left}日過ぎています）`;
+  if (left > 0) return t('due.left', { date, n: left });
+  if (left === 0) return t('due.today', { date });
+  return t('due.past', { date, n: -left });
 }
 
 /** An assignment is highlighted as overdue: the server says so, or its day has passed unfinished. */
@@ -79,7 +81,7 @@ export function orderAssignments<A extends AssignmentLike>(items: readonly A[], 
 
 /** `completed_lessons` of `lessons` → `3本中1本修了`. */
 export function lessonsDoneText(done: number, total: number): string {
-  return `${total}本中${done}本修了`;
+  return t('lessons.done', { total, done });
 }
 
 /** Coverage 0..1 as a whole percent, rounded down (99.6 % is not yet 100 %), within 0–100. */
@@ -112,7 +114,7 @@ export function jstDateTime(iso: string | null | undefined): string {
 /** The published day in Japan, `2026年4月1日`; `''` when unknown. */
 export function publishedText(iso: string | null | undefined): string {
   const ms = Date.parse(iso ?? '');
-  return Number.isFinite(ms) ? `${dateJa(tokyoDate(ms))}公開` : '';
+  return Number.isFinite(ms) ? t('published', { date: dateJa(tokyoDate(ms)) }) : '';
 }
 
 /** Where a page of a list stands: `全 45 件中 21〜40 件`, or `''` for an empty list. */
@@ -120,7 +122,7 @@ export function pageRange(total: number, page: number, perPage: number): string 
   if (total <= 0) return '';
   const first = (page - 1) * perPage + 1;
   const last = Math.min(total, page * perPage);
-  return `全 ${total} 件中 ${first}〜${last} 件`;
+  return t('range', { total, first, last });
 }
 
 /** How many pages a list of `total` has at `perPage` (at least 1). */

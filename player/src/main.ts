@@ -3,7 +3,8 @@
  * the session (and its idle warning), the on-demand admin and editor bundles.
  * The pages themselves: learn-pages.ts (home, domains, search, history),
  * course-page.ts (a course and its player).
- * Plain DOM and a router on `location.hash`; all text Japanese. The
+ * Plain DOM and a router on `location.hash`; the words in Japanese, or in
+ * English after the header's switch (messages.ts, lang-switch.ts). The
  * administration pages (admin, manager) live in a separate bundle,
  * dist/admin.js, loaded on demand by {@link loadAdmin}.
  */
@@ -26,10 +27,11 @@ import { coursePage, stopPlayer } from './course-page';
 import { mountTextSize } from './text-size-control';
 import { parseRoute, type Route } from './route';
 import { domainPage, historyPage, homePage, searchPage, type PageContext } from './learn-pages';
+import { contentLang, getLang } from './i18n';
+import { mountLangSwitch } from './lang-switch';
+import { t } from './messages';
 
 const NEXT_KEY = 'manabi.next';
-const MSG_LOGIN_FAILED = 'メールアドレスまたはパスワードが正しくありません。';
-const MSG_EXPIRED = 'ログインの有効期限が切れました。もう一度ログインしてください。';
 
 let user: User | null = null;
 /** The idle-timeout warning of the current login. */
@@ -46,7 +48,11 @@ function setUser(u: User | null): void {
   user = u;
   showNoticesFor(!!u && !u.must_change_password);
   $('nav').hidden = !u;
-  $('user-name').textContent = u ? `${u.name || u.email} さん` : '';
+  const name = $('user-name');
+  name.textContent = u ? t('nav.user', { name: u.name || u.email }) : '';
+  const lang = contentLang();
+  if (lang && u?.name) name.lang = lang;
+  else name.removeAttribute('lang');
   const manager = canManage(u?.role);
   $('nav-editor').hidden = !canEdit(u?.role);
   $('nav-admin-users').hidden = !manager;
@@ -98,7 +104,7 @@ function loginEnded(): void {
   setUser(null);
   rememberNext();
   go('#/login');
-  announce(MSG_EXPIRED);
+  announce(t('login.expired'));
 }
 
 function rememberNext(): void {
@@ -141,31 +147,31 @@ function loginPage(): void {
     autocomplete: 'current-password',
     required: true,
   });
-  const submit = h('button', { type: 'submit', class: 'primary' }, 'ログイン');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('login.submit'));
   const form = h(
     'form',
     { class: 'login-form', 'aria-labelledby': 'login-heading' },
-    h('div', { class: 'field' }, h('label', { for: 'login-email' }, 'メールアドレス'), email),
-    h('div', { class: 'field' }, h('label', { for: 'login-password' }, 'パスワード'), password),
+    h('div', { class: 'field' }, h('label', { for: 'login-email' }, t('login.email')), email),
+    h('div', { class: 'field' }, h('label', { for: 'login-password' }, t('login.password')), password),
     submit,
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    announce('ログインしています…');
+    announce(t('login.busy'));
     api
       .login(email.value.trim(), password.value)
       .then((res) => {
         setCsrf(res.csrf_token);
         idle.start(res.idle_timeout_s);
         setUser(res.user);
-        announce('ログインしました。');
+        announce(t('login.done'));
         go(takeNext());
       })
       .catch((err: unknown) => {
         const msg =
-          err instanceof ApiError && err.status === 401 ? MSG_LOGIN_FAILED : errorMessage(err);
+          err instanceof ApiError && err.status === 401 ? t('login.failed') : errorMessage(err);
         announce(msg);
         password.value = '';
         password.focus();
@@ -175,9 +181,9 @@ function loginPage(): void {
         form.removeAttribute('aria-busy');
       });
   });
-  const h1 = heading('ログイン');
+  const h1 = heading(t('login.title'));
   h1.id = 'login-heading';
-  show('ログイン', h1, h('p', {}, '職員のメールアドレスとパスワードを入力してください。'), form);
+  show(t('login.title'), h1, h('p', {}, t('login.intro')), form);
 }
 
 /** A labelled password field with an optional hint read with it. */
@@ -209,18 +215,18 @@ function passwordPage(): void {
   const forced = user?.must_change_password === true;
   const current = passwordField(
     'password-current',
-    forced ? '初期パスワード' : '現在のパスワード',
+    forced ? t('password.otp') : t('password.current'),
     'current-password',
   );
   const next = passwordField(
     'password-new',
-    '新しいパスワード',
+    t('password.new'),
     'new-password',
-    '12文字以上128文字以内で、現在と異なるものにしてください。',
+    t('password.new.hint'),
   );
-  const again = passwordField('password-again', '新しいパスワード（確認）', 'new-password');
+  const again = passwordField('password-again', t('password.again'), 'new-password');
   const error = h('p', { class: 'form-error', id: 'password-error', role: 'alert' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '変更する');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('password.submit'));
   const form = h(
     'form',
     { class: 'login-form', 'aria-labelledby': 'password-heading', novalidate: true },
@@ -239,22 +245,22 @@ function passwordPage(): void {
     e.preventDefault();
     error.textContent = '';
     for (const f of [current, next, again]) f.input.removeAttribute('aria-invalid');
-    if (!current.input.value) return fail('現在のパスワードを入力してください。', current.input);
+    if (!current.input.value) return fail(t('password.err.current'), current.input);
     if ([...next.input.value].length < 12) {
-      return fail('新しいパスワードは12文字以上にしてください。', next.input);
+      return fail(t('password.err.short'), next.input);
     }
     if (next.input.value !== again.input.value) {
-      return fail('確認のパスワードが一致しません。', again.input);
+      return fail(t('password.err.mismatch'), again.input);
     }
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    announce('パスワードを変更しています…');
+    announce(t('password.busy'));
     api
       .changePassword(current.input.value, next.input.value)
       .then(() => {
         if (user) user.must_change_password = false;
         showNoticesFor(!!user);
-        announce('パスワードを変更しました。');
+        announce(t('password.done'));
         go(forced ? takeNext() : '#/');
       })
       .catch((err: unknown) => {
@@ -267,20 +273,9 @@ function passwordPage(): void {
         form.removeAttribute('aria-busy');
       });
   });
-  const h1 = heading('パスワードの変更');
+  const h1 = heading(t('password.title'));
   h1.id = 'password-heading';
-  show(
-    'パスワードの変更',
-    h1,
-    h(
-      'p',
-      {},
-      forced
-        ? '初期パスワードでログインしました。続けるには、ご自身で決めたパスワードに変更してください。'
-        : '新しいパスワードに変更すると、ほかの端末のログインは終了します。',
-    ),
-    form,
-  );
+  show(t('password.title'), h1, h('p', {}, forced ? t('password.intro.forced') : t('password.intro')), form);
 }
 
 // ---- administration (separate bundle) ------------------------------------
@@ -318,7 +313,7 @@ function loadBundle<T>(src: string, registered: () => T | undefined, what: strin
     const failed = (): void => {
       bundles.delete(src);
       script.remove();
-      reject(new ApiError(0, 'bundle', `${what}を読み込めませんでした。ページを再読み込みしてください。`));
+      reject(new ApiError(0, 'bundle', t('bundle.failed', { what })));
     };
     script.addEventListener('load', () => {
       const pages = registered();
@@ -333,22 +328,21 @@ function loadBundle<T>(src: string, registered: () => T | undefined, what: strin
 }
 
 /** dist/admin.js: the administration pages (admins, managers). */
-const loadAdmin = (): Promise<AdminPages> => loadBundle('/admin.js', () => window.manabiAdmin, '管理画面');
+const loadAdmin = (): Promise<AdminPages> =>
+  loadBundle('/admin.js', () => window.manabiAdmin, t('bundle.admin'));
 
 async function adminPage(id: number, which: AdminPage): Promise<void> {
   const adminOnly = ADMIN_ONLY.includes(which);
   if (!user || !(adminOnly ? user.role === 'admin' : canManage(user.role))) {
     show(
-      '権限がありません',
-      heading('このページを表示する権限がありません'),
+      t('refused.title'),
+      heading(t('refused.heading')),
       h(
         'p',
         {},
-        adminOnly
-          ? `このページは管理者のためのページです。${which === 'notices' ? 'お知らせの掲載' : 'この画面の操作'}が必要な場合は、管理者にお問い合わせください。`
-          : 'このページは管理者と受講管理者のためのページです。必要な場合は、所属の研修担当者にお問い合わせください。',
+        adminOnly ? t(which === 'notices' ? 'refused.notices' : 'refused.admin') : t('refused.manager'),
       ),
-      h('p', {}, h('a', { href: '#/' }, 'ホームへ戻る')),
+      h('p', {}, h('a', { href: '#/' }, t('back.home'))),
     );
     return;
   }
@@ -368,6 +362,18 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
     settings: pages.settingsPage,
   }[which];
   await page(host);
+  japaneseOnly(id);
+}
+
+/**
+ * The administration and editing pages have no English yet: in English,
+ * the page says so, in English, and marks itself Japanese (WCAG 3.1.2).
+ */
+function japaneseOnly(id: number): void {
+  if (id !== renderId || getLang() === 'ja') return;
+  const view = $('view');
+  view.lang = 'ja';
+  view.prepend(h('p', { class: 'notice', lang: 'en', id: 'ja-only' }, t('lang.jaOnly')));
 }
 
 /** What the on-demand bundles' pages get from this one, for render `id`. */
@@ -394,27 +400,24 @@ type EditorPage = { which: 'list' } | { which: 'new' } | { which: 'course'; id: 
 async function editorPage(id: number, page: EditorPage): Promise<void> {
   if (!user || !canEdit(user.role)) {
     show(
-      '権限がありません',
-      heading('このページを表示する権限がありません'),
-      h('p', {}, 'このページは講座を編集する職員（編集者・管理者）のためのページです。'),
-      h('p', {}, h('a', { href: '#/' }, 'ホームへ戻る')),
+      t('refused.title'),
+      heading(t('refused.heading')),
+      h('p', {}, t('refused.editor')),
+      h('p', {}, h('a', { href: '#/' }, t('back.home'))),
     );
     return;
   }
-  const pages = await loadBundle('/editor.js', () => window.manabiEditor, '講座の編集画面');
+  const pages = await loadBundle('/editor.js', () => window.manabiEditor, t('bundle.editor'));
   if (id !== renderId) return;
   const host: EditorHost = { ...pageHost(id, user), csrfToken: getCsrf, go };
   if (page.which === 'list') await pages.coursesPage(host);
   else if (page.which === 'new') await pages.newCoursePage(host);
   else await pages.editCoursePage(host, page.id);
+  japaneseOnly(id);
 }
 
 function notFoundPage(): void {
-  show(
-    'ページが見つかりません',
-    heading('ページが見つかりません'),
-    h('p', {}, h('a', { href: '#/' }, 'ホームへ戻る')),
-  );
+  show(t('notfound'), heading(t('notfound')), h('p', {}, h('a', { href: '#/' }, t('back.home'))));
 }
 
 // ---- router --------------------------------------------------------------
@@ -423,6 +426,7 @@ async function render(): Promise<void> {
   const id = ++renderId;
   void stopPlayer();
   const route: Route = parseRoute(location.hash);
+  $('view').removeAttribute('lang');
   clearStaleStatus();
   markNav();
   if (!user && route.name !== 'login') {
@@ -509,10 +513,10 @@ async function render(): Promise<void> {
   } catch (err) {
     if (id !== renderId || handleAuthError(err)) return;
     show(
-      'エラー',
-      heading('ページを表示できませんでした'),
+      t('error.title'),
+      heading(t('error.page')),
       h('p', {}, errorMessage(err)),
-      h('p', {}, h('a', { href: '#/' }, 'ホームへ戻る')),
+      h('p', {}, h('a', { href: '#/' }, t('back.home'))),
     );
   }
 }
@@ -536,10 +540,23 @@ async function logout(): Promise<void> {
   setCsrf(null);
   setUser(null);
   go('#/login');
-  announce('ログアウトしました。');
+  announce(t('logout.done'));
 }
 
 async function boot(): Promise<void> {
+  mountLangSwitch(
+    $('lang-switch'),
+    () => {
+      mountTextSize($('text-size'));
+      setUser(user);
+      idle.relabel();
+      // The banner again, in the new words.
+      clearNotices();
+      refreshNotices(true);
+      return render();
+    },
+    announce,
+  );
   mountTextSize($('text-size'));
   $('logout').addEventListener('click', () => void logout());
   // The skip link must not change the hash, which is the router's.

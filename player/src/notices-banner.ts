@@ -10,6 +10,8 @@
 import { api, type Notice } from './api';
 import { h, type Child } from './dom';
 import { $ } from './frame';
+import { contentLang } from './i18n';
+import { t } from './messages';
 import { kindLabel, orderNotices, shouldFetch, stateLabel, windowText } from './notices';
 
 /** Whether notices are shown: someone is logged in with their own password. */
@@ -119,11 +121,11 @@ function noticeItem(n: Notice, now: number): HTMLLIElement {
   const head: Child[] = [
     h('span', { class: 'notice-kind' }, `${kindLabel(n.kind)}・${stateLabel(n, now)}`),
     ' ',
-    n.urgent ? h('span', { class: 'notice-urgent' }, '緊急') : null,
+    n.urgent ? h('span', { class: 'notice-urgent' }, t('notice.urgent')) : null,
     n.urgent ? ' ' : null,
-    h('strong', { class: 'notice-title' }, n.title),
+    h('strong', { class: 'notice-title', lang: contentLang() }, n.title),
     ' ',
-    h('span', { class: 'notice-window' }, `期間: ${windowText(n.starts_at_local, n.ends_at_local)}`),
+    h('span', { class: 'notice-window' }, t('notice.window', { window: windowText(n.starts_at_local, n.ends_at_local) })),
   ];
   let content: HTMLElement;
   if (n.body) {
@@ -131,7 +133,7 @@ function noticeItem(n: Notice, now: number): HTMLLIElement {
       'details',
       { open: openNotices.get(version) ?? (n.active || n.urgent) },
       h('summary', {}, ...head),
-      h('p', { class: 'notice-body' }, n.body),
+      h('p', { class: 'notice-body', lang: contentLang() }, n.body),
     );
     details.addEventListener('toggle', () => {
       openNotices.delete(version);

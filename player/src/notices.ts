@@ -8,6 +8,7 @@
  * keeps only what main.ts uses (esbuild drops the rest).
  */
 import type { Notice, NoticeDraft } from './api';
+import { t } from './messages.js';
 
 /** The fields the helpers read. */
 export type NoticeLike = Pick<
@@ -25,8 +26,8 @@ export function shouldFetch(lastMs: number, nowMs: number, force: boolean): bool
 
 /** `incident` → `障害`, `maintenance` → `メンテナンス`. */
 export function kindLabel(kind: string): string {
-  if (kind === 'incident') return '障害';
-  if (kind === 'maintenance') return 'メンテナンス';
+  if (kind === 'incident') return t('notice.incident');
+  if (kind === 'maintenance') return t('notice.maintenance');
   return kind;
 }
 
@@ -47,8 +48,8 @@ export function noticeState(n: NoticeLike, nowMs: number): NoticeState {
  */
 export function stateLabel(n: NoticeLike, nowMs: number, admin = false): string {
   const s = noticeState(n, nowMs);
-  if (s === 'active') return !admin && n.kind === 'incident' ? '発生中' : '実施中';
-  return s === 'upcoming' ? '予定' : '終了';
+  if (s === 'active') return t(!admin && n.kind === 'incident' ? 'notice.happening' : 'notice.active');
+  return t(s === 'upcoming' ? 'notice.upcoming' : 'notice.ended');
 }
 
 /**
@@ -57,11 +58,11 @@ export function stateLabel(n: NoticeLike, nowMs: number, admin = false): string 
  * across days, `2026-04-01 09:00 〜 復旧まで` with no end (an incident).
  */
 export function windowText(startLocal: string, endLocal: string | null | undefined): string {
-  if (!endLocal) return `${startLocal} 〜 復旧まで`;
+  if (!endLocal) return t('notice.untilFixed', { start: startLocal });
   const [startDay] = startLocal.split(' ');
   const [endDay, endTime] = endLocal.split(' ');
   const end = startDay && endDay === startDay && endTime ? endTime : endLocal;
-  return `${startLocal} 〜 ${end}`;
+  return t('notice.range', { start: startLocal, end });
 }
 
 /**

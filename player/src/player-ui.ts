@@ -6,6 +6,7 @@
  * said through the page's polite live region. The pure parts (speeds, the
  * keymap, wording, preferences) are in `controls.ts`.
  */
+import { t } from './messages';
 import { h } from './dom';
 import {
   CAPTION_SIZES,
@@ -53,10 +54,6 @@ export interface PlayerUiHooks {
   chooseQuality(index: number): void;
 }
 
-const MSG_NO_CAPTIONS = 'この動画には字幕がありません。';
-const MSG_CAPTIONS_FAILED = '字幕を読み込めませんでした。時間をおいてもう一度お試しください。';
-const MSG_NO_FULLSCREEN = 'このブラウザーでは全画面表示にできません。';
-export const MSG_PRESS_PLAY = '再生ボタンを押して再生を始めてください。';
 const FLASH_MS = 1500;
 
 let instances = 0;
@@ -124,9 +121,9 @@ export class PlayerUi {
         },
         label,
       );
-    this.playButton = button('再生', 'play-pause');
-    this.muteButton = button('消音', 'mute', { 'aria-pressed': 'false' });
-    this.fullButton = button('全画面', 'fullscreen', { 'aria-pressed': 'false' });
+    this.playButton = button(t('player.play'), 'play-pause');
+    this.muteButton = button(t('player.mute'), 'mute', { 'aria-pressed': 'false' });
+    this.fullButton = button(t('player.fullscreen'), 'fullscreen', { 'aria-pressed': 'false' });
 
     this.speedSelect = h('select', { id: ids.speed, 'aria-keyshortcuts': 'Shift+< Shift+>' });
     this.speedSelect.addEventListener('change', () => this.setRate(Number(this.speedSelect.value)));
@@ -139,7 +136,7 @@ export class PlayerUi {
     this.captionField = h(
       'div',
       { class: 'player-field', hidden: true },
-      h('label', { for: ids.captions }, '字幕'),
+      h('label', { for: ids.captions }, t('player.captions')),
       this.captionSelect,
     );
 
@@ -154,7 +151,7 @@ export class PlayerUi {
     this.sizeField = h(
       'div',
       { class: 'player-field', hidden: true },
-      h('label', { for: ids.size }, '字幕の大きさ'),
+      h('label', { for: ids.size }, t('player.captionSize')),
       this.sizeSelect,
     );
 
@@ -162,12 +159,12 @@ export class PlayerUi {
     this.qualitySelect.addEventListener('change', () => {
       const index = Number(this.qualitySelect.value);
       this.hooks.chooseQuality(index);
-      this.say(`画質 ${this.qualitySelect.selectedOptions[0]?.textContent ?? ''}`);
+      this.say(t('player.quality.said', { q: this.qualitySelect.selectedOptions[0]?.textContent ?? '' }));
     });
     this.qualityField = h(
       'div',
       { class: 'player-field', hidden: true },
-      h('label', { for: ids.quality }, '画質'),
+      h('label', { for: ids.quality }, t('player.quality')),
       this.qualitySelect,
     );
 
@@ -177,36 +174,32 @@ export class PlayerUi {
       'div',
       { class: 'resume-note', hidden: true },
       this.resumeText,
-      h('button', { type: 'button', class: 'secondary', onclick: () => this.restart() }, '最初から再生'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => this.restart() }, t('player.restart')),
     );
 
     this.dialog = this.helpDialog(ids.help);
-    const helpButton = button('ショートカット一覧', 'help', { 'aria-haspopup': 'dialog' });
+    const helpButton = button(t('player.shortcuts'), 'help', { 'aria-haspopup': 'dialog' });
 
     this.element = h(
       'div',
-      { class: `player cc-${this.size}`, role: 'group', 'aria-label': '動画プレーヤー' },
+      { class: `player cc-${this.size}`, role: 'group', 'aria-label': t('player.label') },
       h('div', { class: 'video-frame' }, video, this.flashBox),
       this.resumeBox,
       h(
         'div',
-        { class: 'player-bar', role: 'group', 'aria-label': '再生の操作' },
+        { class: 'player-bar', role: 'group', 'aria-label': t('player.controls') },
         this.playButton,
-        button('10秒戻る', 'back-10'),
-        button('10秒進む', 'forward-10'),
+        button(t('player.back10'), 'back-10'),
+        button(t('player.forward10'), 'forward-10'),
         this.muteButton,
-        h('div', { class: 'player-field' }, h('label', { for: ids.speed }, '再生速度'), this.speedSelect),
+        h('div', { class: 'player-field' }, h('label', { for: ids.speed }, t('player.speed')), this.speedSelect),
         this.captionField,
         this.sizeField,
         this.qualityField,
         this.fullButton,
         helpButton,
       ),
-      h(
-        'p',
-        { class: 'player-hint', id: ids.hint },
-        'プレーヤーの中では、キーボードでも操作できます（? キーで一覧）。',
-      ),
+      h('p', { class: 'player-hint', id: ids.hint }, t('player.hint')),
       this.dialog,
     );
     this.fillSpeeds(this.prefs.playback_rate);
@@ -224,7 +217,7 @@ export class PlayerUi {
   setCaptionTracks(tracks: CaptionTrack[]): void {
     this.captions = tracks;
     this.captionSelect.replaceChildren(
-      h('option', { value: '' }, 'オフ'),
+      h('option', { value: '' }, t('player.captions.off')),
       ...tracks.map((t, i) => h('option', { value: String(i) }, t.name)),
     );
     this.captionField.hidden = tracks.length === 0;
@@ -240,7 +233,7 @@ export class PlayerUi {
    */
   setQualities(choices: readonly { index: number; label: string }[], chosen: number): void {
     this.qualitySelect.replaceChildren(
-      h('option', { value: '-1' }, '自動'),
+      h('option', { value: '-1' }, t('player.quality.auto')),
       ...choices.map((c) => h('option', { value: String(c.index) }, c.label)),
     );
     this.qualitySelect.value = choices.some((c) => c.index === chosen) ? String(chosen) : '-1';
@@ -279,7 +272,7 @@ export class PlayerUi {
         break;
       case 'mute':
         this.video.muted = !this.video.muted;
-        this.say(this.video.muted ? '消音しました' : '消音を解除しました');
+        this.say(t(this.video.muted ? 'player.muted' : 'player.unmuted'));
         break;
       case 'slower':
         this.setRate(stepSpeed(this.prefs.playback_rate, -1));
@@ -304,13 +297,13 @@ export class PlayerUi {
   private togglePlay(): void {
     const v = this.video;
     if (v.paused || v.ended) {
-      this.say('再生');
+      this.say(t('player.play'));
       v.play().catch((err: unknown) => {
-        if (err instanceof DOMException && err.name === 'NotAllowedError') this.announce(MSG_PRESS_PLAY);
+        if (err instanceof DOMException && err.name === 'NotAllowedError') this.announce(t('player.pressPlay'));
       });
     } else {
       v.pause();
-      this.say(`一時停止（${spokenTime(v.currentTime)}）`);
+      this.say(t('player.paused', { time: spokenTime(v.currentTime) }));
     }
   }
 
@@ -371,7 +364,7 @@ export class PlayerUi {
 
   private toggleCaptions(): void {
     if (!this.captions.length) {
-      this.say(MSG_NO_CAPTIONS);
+      this.say(t('player.noCaptions'));
       return;
     }
     if (this.shown >= 0) {
@@ -399,7 +392,7 @@ export class PlayerUi {
           this.shown = -1;
           this.captionSelect.value = '';
           chosen.track.mode = 'disabled';
-          this.say(MSG_CAPTIONS_FAILED);
+          this.say(t('player.captionsFailed'));
           return;
         }
         if (seq !== this.captionSeq) return;
@@ -452,7 +445,7 @@ export class PlayerUi {
   private videoFullscreen(): void {
     const v = this.video as HTMLVideoElement & { webkitEnterFullscreen?: () => void };
     if (typeof v.webkitEnterFullscreen === 'function') v.webkitEnterFullscreen();
-    else this.say(MSG_NO_FULLSCREEN);
+    else this.say(t('player.noFullscreen'));
   }
 
   private restart(): void {
@@ -460,7 +453,7 @@ export class PlayerUi {
     // The button goes away: focus stays in the player.
     this.video.focus();
     this.hooks.restart();
-    this.say('最初から再生します。');
+    this.say(t('player.restarting'));
   }
 
   /** Says a change (live region) and shows it briefly over the video. */
@@ -477,15 +470,15 @@ export class PlayerUi {
 
   private helpDialog(id: string): HTMLDialogElement {
     const titleId = `${id}-title`;
-    const close = h('button', { type: 'button', class: 'primary' }, '閉じる');
+    const close = h('button', { type: 'button', class: 'primary' }, t('close'));
     const dialog = h(
       'dialog',
       { class: 'modal shortcuts-help', 'aria-labelledby': titleId },
-      h('h2', { id: titleId, class: 'modal-title' }, 'キーボードショートカット'),
+      h('h2', { id: titleId, class: 'modal-title' }, t('help.title')),
       h(
         'p',
         {},
-        '動画プレーヤーの中（動画や操作ボタン）にフォーカスがあるときに使えます。入力欄や一覧の選択中は使えません。',
+        t('help.intro'),
       ),
       h(
         'table',
@@ -493,7 +486,7 @@ export class PlayerUi {
         h(
           'thead',
           {},
-          h('tr', {}, h('th', { scope: 'col' }, 'キー'), h('th', { scope: 'col' }, '操作')),
+          h('tr', {}, h('th', { scope: 'col' }, t('help.key')), h('th', { scope: 'col' }, t('help.action'))),
         ),
         h(
           'tbody',
@@ -501,7 +494,7 @@ export class PlayerUi {
           ...SHORTCUTS.map((s) =>
             h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, s.label)), h('td', {}, s.description)),
           ),
-          h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, 'Esc')), h('td', {}, 'この一覧を閉じる')),
+          h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, 'Esc')), h('td', {}, t('help.close'))),
         ),
       ),
       h('div', { class: 'modal-actions' }, close),
@@ -556,7 +549,7 @@ export class PlayerUi {
   private listen(): void {
     const v = this.video;
     const playing = (): void => {
-      this.playButton.textContent = v.paused || v.ended ? '再生' : '一時停止';
+      this.playButton.textContent = v.paused || v.ended ? t('player.play') : t('player.pause');
     };
     for (const type of ['play', 'pause', 'ended', 'emptied']) v.addEventListener(type, playing);
     v.addEventListener('volumechange', () => {

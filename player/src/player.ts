@@ -34,15 +34,13 @@ import { startPosition } from './format';
 import { afterDenial, isDenied, withNewestGrant, type DenialStep } from './grant';
 import { combineCaps, pickBitrateCap, qualityChoices } from './levels';
 import { beaconUrl, buildHeartbeat, heartbeatUrl, PlayedTracker, type Interval } from './played';
-import { MSG_PRESS_PLAY, PlayerUi, type CaptionTrack } from './player-ui';
+import { t } from './messages';
+import { PlayerUi, type CaptionTrack } from './player-ui';
 import { flushPreferences, savePreferences } from './preferences';
 
 /** Seconds between heartbeats while playing. */
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 
-export const MSG_SESSION_OVER = '再生セッションが終了しました。もう一度再生してください。';
-const MSG_LOAD_FAILED = '動画を読み込めませんでした。時間をおいてもう一度お試しください。';
-const MSG_UNSUPPORTED = 'このブラウザーでは動画を再生できません。Microsoft Edge または Google Chrome をお使いください。';
 
 /** Why a heartbeat goes out; `renew` asks for a fresh grant after a refusal. */
 type Reason = 'interval' | 'pause' | 'seeked' | 'ended' | 'stop' | 'renew';
@@ -96,7 +94,7 @@ export class LessonPlayer {
     v.controls = true;
     v.preload = 'metadata';
     v.playsInline = true;
-    v.setAttribute('aria-label', `動画プレーヤー：${title}`);
+    v.setAttribute('aria-label', t('player.video', { title }));
     // The speed control is ours (its choice follows the learner), not the browser's menu.
     v.setAttribute('controlslist', 'noplaybackrate');
     this.video = v;
@@ -172,7 +170,7 @@ export class LessonPlayer {
       this.loadedUrl = this.masterUrl;
       v.src = this.masterUrl;
     } else {
-      this.announce(MSG_UNSUPPORTED);
+      this.announce(t('player.unsupported'));
       return 0;
     }
     this.timer = window.setInterval(() => {
@@ -182,7 +180,7 @@ export class LessonPlayer {
     // refuses, the learner presses the play button.
     v.play().catch((err: unknown) => {
       if (err instanceof DOMException && err.name === 'NotAllowedError') {
-        this.announce(MSG_PRESS_PLAY);
+        this.announce(t('player.pressPlay'));
       }
     });
     return start;
@@ -227,7 +225,7 @@ export class LessonPlayer {
     if (v.paused) {
       v.play().catch((err: unknown) => {
         if (err instanceof DOMException && err.name === 'NotAllowedError') {
-          this.announce(MSG_PRESS_PLAY);
+          this.announce(t('player.pressPlay'));
         }
       });
     }
@@ -434,7 +432,7 @@ export class LessonPlayer {
     if (this.over) return;
     this.over = true;
     window.clearInterval(this.timer);
-    this.announce(MSG_SESSION_OVER);
+    this.announce(t('player.sessionOver'));
   }
 
   /** Fatal hls.js errors other than a refused grant. */
@@ -455,7 +453,7 @@ export class LessonPlayer {
       hls.loadSource(this.masterUrl);
       return;
     }
-    this.announce(MSG_LOAD_FAILED);
+    this.announce(t('player.loadFailed'));
     hls.stopLoad();
   }
 
@@ -517,7 +515,7 @@ export class LessonPlayer {
         resume();
         return;
       }
-      this.announce(MSG_LOAD_FAILED);
+      this.announce(t('player.loadFailed'));
       this.hls?.stopLoad();
     } finally {
       this.recovering = false;
@@ -551,7 +549,7 @@ export class LessonPlayer {
     if (playing) {
       v.play().catch((err: unknown) => {
         if (err instanceof DOMException && err.name === 'NotAllowedError') {
-          this.announce(MSG_PRESS_PLAY);
+          this.announce(t('player.pressPlay'));
         }
       });
     }
@@ -593,7 +591,7 @@ export class LessonPlayer {
     // A level chosen by hand that the new cap no longer allows: back to 自動.
     if (hls.manualLevel >= 0 && !choices.some((c) => c.index === hls.manualLevel)) {
       hls.currentLevel = -1;
-      this.announce('ネットワークの混雑に合わせて、画質を自動に戻しました。');
+      this.announce(t('player.autoQuality'));
     }
     this.ui.setQualities(choices, hls.manualLevel);
     const desc = Object.getOwnPropertyDescriptor(Hls.prototype, 'autoLevelCapping');

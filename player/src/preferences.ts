@@ -8,6 +8,7 @@
  * browser (localStorage).
  */
 import { api, ApiError } from './api';
+import { t } from './messages';
 import {
   DEFAULT_PREFS,
   mergePrefs,
@@ -20,8 +21,6 @@ import {
 export const SAVE_DELAY_MS = 1000;
 const LOAD_TIMEOUT_MS = 3000;
 const SIZE_KEY = 'manabi.captions.size';
-export const MSG_SAVE_FAILED =
-  '再生速度と字幕の設定を保存できませんでした。再生はこのまま続けられます。';
 
 /** The newest preferences known in this page: the server's, or the learner's choice. */
 let known: Prefs = { ...DEFAULT_PREFS };
@@ -93,7 +92,7 @@ export function flushPreferences(keepalive = false): Promise<void> {
         if (err instanceof ApiError && err.status === 401) return;
         if (!failureSaid) {
           failureSaid = true;
-          say(MSG_SAVE_FAILED);
+          say(t('player.prefsFailed'));
         }
       },
     ),

@@ -1,10 +1,12 @@
 /**
  * The 文字の大きさ control in the header of every page (logged in or not):
  * three toggle buttons; the choice is kept in this browser (localStorage)
- * and applied as a class on `<html>` that sets the root font size.
+ * and applied as a class on `<html>` that sets the root font size. Mounted
+ * again after a language switch, for its words.
  */
 import { h } from './dom';
 import { announce } from './frame';
+import { t } from './messages';
 import { TEXT_SIZES, parseTextSize, textSizeMessage, type TextSize } from './text-size';
 
 const KEY = 'manabi.textSize';
@@ -57,7 +59,7 @@ export function mountTextSize(container: HTMLElement): void {
     h(
       'div',
       { class: 'text-size', role: 'group', 'aria-labelledby': 'text-size-label' },
-      h('span', { id: 'text-size-label', class: 'text-size-label' }, '文字の大きさ'),
+      h('span', { id: 'text-size-label', class: 'text-size-label' }, t('text.label')),
       ...buttons,
     ),
   );

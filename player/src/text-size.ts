@@ -4,20 +4,27 @@
  * scales the whole page, header and player controls included.
  */
 
+import { t } from './messages.js';
+
 export type TextSize = 'normal' | 'large' | 'x-large';
 
 export interface TextSizeOption {
   id: TextSize;
-  label: string;
+  /** Its name (`標準`), in the language in force. */
+  readonly label: string;
   /** The root font size, percent of the browser's own (which the user may have set). */
   percent: number;
 }
 
-export const TEXT_SIZES: readonly TextSizeOption[] = [
-  { id: 'normal', label: '標準', percent: 100 },
-  { id: 'large', label: '大', percent: 125 },
-  { id: 'x-large', label: '特大', percent: 150 },
-];
+const size = (id: TextSize, percent: number): TextSizeOption => ({
+  id,
+  percent,
+  get label() {
+    return t(`text.${id}`);
+  },
+});
+
+export const TEXT_SIZES: readonly TextSizeOption[] = [size('normal', 100), size('large', 125), size('x-large', 150)];
 
 /** A saved value as a size; anything unknown (or nothing) is 標準. */
 export function parseTextSize(value: string | null | undefined): TextSize {
@@ -26,5 +33,5 @@ export function parseTextSize(value: string | null | undefined): TextSize {
 
 /** What the live region says after a change: `文字の大きさ：大`. */
 export function textSizeMessage(size: TextSize): string {
-  return `文字の大きさ：${TEXT_SIZES.find((s) => s.id === size)?.label ?? '標準'}`;
+  return t('text.changed', { size: (TEXT_SIZES.find((s) => s.id === size) ?? TEXT_SIZES[0])?.label ?? '' });
 }

@@ -269,6 +269,7 @@ async function main() {
   await phoneJourney(browser, base, email, password);
   await keyboardJourney(browser, base, email, password);
   await learnerHome(browser, base, email, password);
+  await languageSwitch(browser, base, email, password);
   await textSizeAndIdle(browser, base, email, password);
   await editorPages(browser, base);
 
@@ -303,6 +304,7 @@ async function onlyPhases(names, context, base, email, password) {
     phone: () => phoneJourney(browser, base, email, password),
     keyboard: () => keyboardJourney(browser, base, email, password),
     home: () => learnerHome(browser, base, email, password),
+    language: () => languageSwitch(browser, base, email, password),
     idle: () => textSizeAndIdle(browser, base, email, password),
     editor: () => editorPages(browser, base),
   };
@@ -2142,6 +2144,97 @@ async function learnerHome(browser, base, email, password) {
 
   if (errors.length) throw new Error(`home: uncaught errors: ${errors.join(' | ')}`);
   await context.close();
+}
+
+/**
+ * The language switch (日本語 / English) in the header: English chosen on
+ * the login page gives `<html lang="en">` and English labels; the learner
+ * logs in with them, and the home, the menu and a course's player speak
+ * English, kept after a reload (this browser remembers it); axe in English.
+ * 日本語 brings `lang="ja"` and the Japanese words back, kept after a reload.
+ */
+async function languageSwitch(browser, base, email, password) {
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  const lang = () => page.evaluate(() => document.documentElement.lang);
+  await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await page.getByRole('button', { name: 'ログイン' }).waitFor();
+  const switcher = page.getByRole('group', { name: '表示する言語' });
+  await switcher.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
+  if ((await lang()) !== 'en') throw new Error(`language: <html lang> is "${await lang()}" after choosing English`);
+  if (!(await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'English' }).getAttribute('aria-pressed'))?.includes('true')) {
+    throw new Error('language: English is not marked pressed');
+  }
+  await axeCheck(page, 'login page in English');
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+  const menu = page.getByRole('navigation', { name: 'Main menu' });
+  for (const name of ['Home', 'Viewing history', 'Change password']) await menu.getByRole('link', { name }).waitFor();
+  await menu.getByRole('button', { name: 'Log out' }).waitFor();
+  await page.getByRole('region', { name: 'Required training' }).waitFor();
+  await page.getByRole('group', { name: 'Text size' }).getByRole('button', { name: 'Extra large' }).waitFor();
+  if ((await page.title()) !== 'Home | manabi training videos') throw new Error(`language: the title is "${await page.title()}"`);
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+  if ((await lang()) !== 'en') throw new Error('language: English was not kept after a reload');
+  await axeCheck(page, 'home in English');
+  await shoot(page, 'language-english.png');
+
+  // A course and its player.
+  await page.locator(DOMAIN_COURSES).first().click();
+  await page.getByRole('heading', { name: 'Lessons', level: 2 }).waitFor();
+  await page.locator('.lesson-list button.lesson:not([disabled])').first().click();
+  const player = page.getByRole('group', { name: 'Video player' });
+  await player.getByRole('button', { name: 'Play' }).or(player.getByRole('button', { name: 'Pause' })).first().waitFor();
+  await player.getByLabel('Speed', { exact: true }).waitFor();
+  await player.getByRole('button', { name: 'Keyboard shortcuts' }).waitFor();
+  await checkNames(page, 'the course page in English');
+  await axeCheck(page, 'course page with the player in English');
+  await page.evaluate(() => document.querySelector('.player video')?.pause());
+  step('language: English on the login page → lang="en", English labels; logged in; home, menu, title and player in English, kept after a reload');
+
+  // Back to Japanese.
+  await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: '日本語' }).click();
+  await page.getByRole('heading', { name: 'レッスン一覧', level: 2 }).waitFor();
+  if ((await lang()) !== 'ja') throw new Error(`language: <html lang> is "${await lang()}" after choosing 日本語`);
+  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: 'ホーム' }).click();
+  await page.getByRole('heading', { name: 'ホーム', level: 1 }).waitFor();
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.getByRole('region', { name: '必修研修' }).waitFor();
+  if ((await lang()) !== 'ja') throw new Error('language: 日本語 was not kept after a reload');
+  step('language: 日本語 again → lang="ja", the Japanese words, kept after a reload');
+  if (errors.length) throw new Error(`language: uncaught errors: ${errors.join(' | ')}`);
+  await context.close();
+
+  // The administration pages have no English yet: they say so, in English, and are marked Japanese.
+  const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
+  if (!adminEmail || !adminPassword) return;
+  const adminContext = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const admin = await adminContext.newPage();
+  admin.setDefaultTimeout(STEP_MS);
+  await admin.goto(new URL('/#/admin/assignments', base).href, { waitUntil: 'domcontentloaded' });
+  await logIn(admin, adminEmail, adminPassword);
+  await admin.getByRole('heading', { name: '必修研修の割り当て', level: 1 }).waitFor();
+  await admin.getByRole('group', { name: '表示する言語' }).getByRole('button', { name: 'English' }).click();
+  await admin.getByText('This page is in Japanese only', { exact: false }).waitFor();
+  const marks = await admin.evaluate(() => ({
+    view: document.getElementById('view')?.lang,
+    note: document.getElementById('ja-only')?.lang,
+    html: document.documentElement.lang,
+  }));
+  if (marks.view !== 'ja' || marks.note !== 'en' || marks.html !== 'en') {
+    throw new Error(`language: an admin page in English is marked ${JSON.stringify(marks)}`);
+  }
+  await admin.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Required training' }).waitFor();
+  await axeCheck(admin, 'an admin page with English chosen');
+  await adminContext.close();
+  step('language: an admin page in English says it is Japanese only (in English) and is marked lang="ja"');
 }
 
 /**
