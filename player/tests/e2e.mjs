@@ -1447,12 +1447,13 @@ async function fitsAt320(page, where) {
   if (over > 1) throw new Error(`${where}: at 320 px the page is ${over} px too wide`);
 }
 
-/** Saves a full-page screenshot into SCREENSHOT_DIR, when set. */
-async function shoot(page, name) {
+/** Saves a full-page screenshot into SCREENSHOT_DIR, when set; with `part`, of that part only. */
+async function shoot(page, name, part) {
   if (!process.env.SCREENSHOT_DIR) return;
   await mkdir(process.env.SCREENSHOT_DIR, { recursive: true });
   const file = path.join(process.env.SCREENSHOT_DIR, name);
-  await page.screenshot({ path: file, fullPage: true });
+  if (part) await part.screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
   step(`screenshot saved to ${file}`);
 }
 
@@ -1987,10 +1988,6 @@ async function learnerHome(browser, base, email, password) {
   await admin('POST', '/api/v1/assignments', { course_id: late.id, due_on: day(-1), user_ids: [me.id] });
 
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
-  if (process.env.E2E_ONLY) {
-    await onlyPhases(process.env.E2E_ONLY, context, base, email, password);
-    return;
-  }
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
   const errors = [];
@@ -2046,6 +2043,7 @@ async function learnerHome(browser, base, email, password) {
   await axeCheck(page, 'home');
   await fits320('the home');
   await shoot(page, 'home.png');
+  await shoot(page, 'learner-assignments.png', assigned);
   step(`home: 必修研修 overdue first (${first.slice(0, 60)}…), ${freshCount} 新着, ${domains} domains`);
 
   // ヘルプ, linked from the header of every page: the manuals in the service.
@@ -2141,6 +2139,21 @@ async function learnerHome(browser, base, email, password) {
   await page.getByRole('heading', { name: 'このページを表示する権限がありません', level: 1 }).waitFor();
   if (editorScripts.length) throw new Error('home: editor.js was loaded for a learner');
   step('home: 講座の編集 is refused to a learner politely, without its menu link or editor.js');
+
+  // パスワード変更 from the menu (not forced: the current password is asked), then ログアウト.
+  const menu = page.getByRole('navigation', { name: 'メインメニュー' });
+  await menu.getByRole('link', { name: 'パスワード変更' }).click();
+  await page.getByRole('heading', { name: 'パスワードの変更', level: 1 }).waitFor();
+  await page.getByLabel('現在のパスワード').waitFor();
+  await page.getByText('新しいパスワードに変更すると、ほかの端末のログインは終了します。').waitFor();
+  await axeCheck(page, 'password change from the menu');
+  await shoot(page, 'password-change.png');
+  await menu.getByRole('button', { name: 'ログアウト' }).click();
+  await page.getByRole('heading', { name: 'ログイン', level: 1 }).waitFor();
+  await page.locator('#status').filter({ hasText: 'ログアウトしました。' }).waitFor();
+  if (await menu.isVisible()) throw new Error('home: the menu is still shown after logging out');
+  await shoot(page, 'logout.png');
+  step('home: パスワード変更 from the menu asks the current password; ログアウト leads to the login page, said');
 
   if (errors.length) throw new Error(`home: uncaught errors: ${errors.join(' | ')}`);
   await context.close();
@@ -2251,10 +2264,6 @@ async function languageSwitch(browser, base, email, password) {
  */
 async function textSizeAndIdle(browser, base, email, password) {
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
-  if (process.env.E2E_ONLY) {
-    await onlyPhases(process.env.E2E_ONLY, context, base, email, password);
-    return;
-  }
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
   const errors = [];
@@ -2341,10 +2350,6 @@ async function editorPages(browser, base) {
     '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', video,
   ]);
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
-  if (process.env.E2E_ONLY) {
-    await onlyPhases(process.env.E2E_ONLY, context, base, email, password);
-    return;
-  }
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
   const errors = [];
@@ -2444,11 +2449,14 @@ async function editorPages(browser, base) {
   const patched = await (await saved).json();
   const order = [...patched.lessons].sort((a, b) => a.position - b.position).map((l) => l.title);
   if (order.join('|') !== 'まとめ|研修サンプル') throw new Error(`editor: the saved order is ${order.join(', ')}`);
+  await shoot(page, 'editor-lesson-order.png', page.getByRole('region', { name: 'レッスン', exact: true }));
   step('editor: a second lesson uploaded; the first moved down (focus kept on its buttons) and the order saved');
 
   // Publish, and the preview as learners see it.
   await page.getByRole('button', { name: 'この講座を公開する' }).click();
   await page.getByText('この講座は公開中です。').waitFor();
+  await axeCheck(page, 'editor: course published');
+  await shoot(page, 'editor-published.png');
   await page.getByRole('link', { name: '学習者の画面で確認する（プレビュー）' }).click();
   await page.getByRole('heading', { name: title, level: 1 }).waitFor();
   await page.locator('.lesson-list button.lesson', { hasText: '研修サンプル' }).waitFor();
