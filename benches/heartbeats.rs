@@ -36,7 +36,7 @@ fn arg(name: &str, default: u64) -> u64 {
 /// One published, ready video and `USERS` learners with a session each:
 /// `(cookie token, CSRF token)` per learner.
 async fn seed(data: &std::path::Path, video_s: u64) -> Vec<(String, String)> {
-    let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
+    let db = catalog::db::Db::open_default(data).expect("database");
     db.call(move |c| {
         catalog::courses::seed_categories(c)?;
         let tx = c.transaction()?;
@@ -222,7 +222,7 @@ async fn main() {
     };
     let rss_mib = support::rss_kib(server.child.id()).unwrap_or(0) as f64 / 1024.0;
     drop(server);
-    let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
+    let db = catalog::db::Db::open_default(&data).expect("database");
     let ledger: u64 = db
         .call(|c| Ok(c.query_row("SELECT COUNT(*) FROM heartbeats", [], |r| r.get(0))?))
         .await

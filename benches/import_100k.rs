@@ -31,7 +31,7 @@ const PASSWORD: &str = "benchmark password";
 /// The admin, then 100,980 learners and 20 groups straight into SQLite.
 async fn seed(bin: &str, data: &std::path::Path) {
     support::add_user(bin, data, "admin@city.example.jp", "admin", PASSWORD);
-    let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
+    let db = catalog::db::Db::open_default(data).expect("database");
     db.call(|c| {
         let tx = c.transaction()?;
         tx.execute_batch(&format!(

@@ -6,7 +6,10 @@
 //! - one user's year, by month and by day (target < 20 ms),
 //! - both identical, cell by cell, to a recomputation from the raw
 //!   heartbeats,
-//! - the year's report for everyone as CSV, with the server's memory.
+//! - the year's report for everyone as CSV, with the server's memory;
+//! - a backup of that catalog taken while 200 writes/s go on (issue 8):
+//!   the writes' latency while it runs (target p99 < 250 ms), the backup's
+//!   verification, and the restore drill on it.
 //!
 //! The history is seeded straight into SQLite (a bench tool, not the
 //! product): staff `i` is in group `i % 20` since before the year, watches
@@ -35,7 +38,7 @@ const PASSWORD: &str = "benchmark password";
 /// The admin through the CLI, then the history straight into SQLite.
 async fn seed(bin: &str, data: &std::path::Path) -> (i64, i64) {
     support::add_user(bin, data, "admin@city.example.jp", "admin", PASSWORD);
-    let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
+    let db = catalog::db::Db::open_default(data).expect("database");
     db.call(|c| {
         let tx = c.transaction()?;
         tx.execute_batch(&format!(
@@ -91,7 +94,7 @@ async fn seed(bin: &str, data: &std::path::Path) -> (i64, i64) {
 
 /// Seconds per (user e-mail, month) recomputed from the raw heartbeats.
 async fn recomputed(data: &std::path::Path) -> HashMap<(String, String), i64> {
-    let db = catalog::db::Db::open(&data.join("catalog.db")).expect("database");
+    let db = catalog::db::Db::open_default(data).expect("database");
     db.call(|c| {
         let mut stmt = c.prepare(
             "SELECT u.email, substr(h.received_at, 1, 7), SUM(h.credited_ms)
@@ -136,6 +139,144 @@ async fn timed(client: &reqwest::Client, url: &str, runs: usize) -> (f64, f64, V
     }
     ms.sort_by(f64::total_cmp);
     (ms[ms.len() / 2], ms[ms.len() - 1], last)
+}
+
+/// Percentile `p` (0..1) of sorted `ms`.
+fn percentile(ms: &[f64], p: f64) -> f64 {
+    if ms.is_empty() {
+        return f64::NAN;
+    }
+    ms[((ms.len() as f64 * p).ceil() as usize).clamp(1, ms.len()) - 1]
+}
+
+/// A backup through the admin API while an admin's client changes one staff
+/// member's name 200 times a second (open loop: a write is sent every 5 ms
+/// whatever the answers; each is a `PATCH /api/v1/users/{id}` with its audit
+/// entry); then the restore drill (`manabi restore --verify`) on the backup.
+async fn backup_under_load(bin: &str, data: &std::path::Path, base: &str) {
+    const RATE: f64 = 200.0;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client");
+    let session: Value = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"email": "admin@city.example.jp", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login body");
+    let csrf = session["csrf_token"].as_str().expect("csrf").to_owned();
+    let started = Instant::now();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (client, csrf, base, stop) =
+            (client.clone(), csrf.clone(), base.to_owned(), stop.clone());
+        tokio::spawn(async move {
+            let mut writes = tokio::task::JoinSet::new();
+            let mut next = tokio::time::Instant::now();
+            let mut i = 0i64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                next += Duration::from_secs_f64(1.0 / RATE);
+                tokio::time::sleep_until(next).await;
+                let (client, csrf) = (client.clone(), csrf.clone());
+                let url = format!("{base}/api/v1/users/{}", 1000 + i % USERS);
+                writes.spawn(async move {
+                    let sent = Instant::now();
+                    let ok = client
+                        .patch(url)
+                        .header("x-csrf-token", csrf)
+                        .json(&json!({"name": format!("職員 {i} 改")}))
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status().is_success());
+                    (
+                        sent.duration_since(started).as_secs_f64(),
+                        sent.elapsed().as_secs_f64() * 1000.0,
+                        ok,
+                    )
+                });
+                i += 1;
+            }
+            writes.join_all().await
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let from = started.elapsed().as_secs_f64();
+    let resp = client
+        .post(format!("{base}/api/v1/backups"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("backup");
+    let to = started.elapsed().as_secs_f64();
+    let status = resp.status();
+    let record: Value = resp.json().await.expect("backup record");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = writer.await.expect("writer");
+    let (mut during, mut outside, mut failed) = (Vec::new(), Vec::new(), 0);
+    for (at, ms, ok) in &writes {
+        if !ok {
+            failed += 1;
+        }
+        if (from..to).contains(at) {
+            during.push(*ms);
+        } else {
+            outside.push(*ms);
+        }
+    }
+    during.sort_by(f64::total_cmp);
+    outside.sort_by(f64::total_cmp);
+    println!(
+        "
+Backup under load: {status} {} in {:.1} s ({:.0} MB, status {}), {} writes at {RATE}/s, {failed} failed",
+        record["file"].as_str().unwrap_or("?"),
+        to - from,
+        record["size_bytes"].as_f64().unwrap_or(0.0) / 1e6,
+        record["status"],
+        writes.len()
+    );
+    println!(
+        "
+| writes | count | p50 | p99 | max | target |"
+    );
+    println!("|---|---:|---:|---:|---:|---|");
+    for (what, ms, target) in [
+        ("while the backup ran", &during, "p99 < 250 ms"),
+        ("before and after it", &outside, ""),
+    ] {
+        println!(
+            "| {what} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {target} |",
+            ms.len(),
+            percentile(ms, 0.5),
+            percentile(ms, 0.99),
+            ms.last().copied().unwrap_or(f64::NAN)
+        );
+    }
+    let file = data
+        .join("backups")
+        .join(record["file"].as_str().expect("backup file"));
+    let t = Instant::now();
+    let drill = std::process::Command::new(bin)
+        .args(["restore", "--verify"])
+        .arg(&file)
+        .env("MANABI_DATA_DIR", data)
+        .env("MANABI_HTTP__ADDR", "127.0.0.1:0")
+        .env("MANABI_LOG__LEVEL", "warn")
+        .output()
+        .expect("restore drill");
+    println!(
+        "
+Restore drill ({:.1} s, exit {}): {}",
+        t.elapsed().as_secs_f64(),
+        drill.status,
+        String::from_utf8_lossy(&drill.stdout).trim()
+    );
 }
 
 /// Every cell of a monthly report against the recomputation.
@@ -268,4 +409,5 @@ async fn main() {
         peak as f64 / 1024.0,
         peak.saturating_sub(before) as f64 / 1024.0
     );
+    backup_under_load(bin, &data, base).await;
 }

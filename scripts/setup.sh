@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what manabi needs on Debian/Ubuntu when it is missing, and the
 # front end's npm packages. Usage: scripts/setup.sh [build|test]
-#   build: FFmpeg development libraries, libclang, pkg-config (for ffmpeg-next)
+#   build: FFmpeg development libraries, libclang, pkg-config (for ffmpeg-next),
+#          libssl-dev (the libcrypto SQLCipher encrypts the database with)
 #   test:  the above plus Chromium and a Japanese font (browser tests), aiosmtpd
 #          and openssl (the invitation e-mails' SMTP server and its test CA), and
 #          s3s-fs, the S3-compatible server the store's tests run against
@@ -11,12 +12,12 @@ cd "$(dirname "$0")/.."
 need=${1:-build}
 
 packages=(libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev
-          libswresample-dev libavutil-dev libclang-dev pkg-config)
+          libswresample-dev libavutil-dev libclang-dev pkg-config libssl-dev)
 if [ "$need" = test ]; then
   packages+=(chromium fonts-ipafont-gothic python3-aiosmtpd openssl python3-markdown)
 fi
 if [ "$need" = fuzz ]; then
-  packages=(g++)
+  packages=(g++ libssl-dev pkg-config)
 fi
 
 missing=()

@@ -72,7 +72,7 @@ pub async fn take(config: &Config, to: Option<Destination>) -> anyhow::Result<()
         db_path.display()
     );
     let key = config.backup.key(data)?;
-    let db = catalog::db::Db::open(&db_path)?;
+    let db = catalog::db::Db::open(&db_path, &config.catalog.db_key(&config.data_dir)?)?;
     let dir = match &to {
         Some(Destination::Dir(dir)) => dir.clone(),
         _ => config.backup.dir(data),
@@ -146,7 +146,7 @@ pub async fn mirror(config: &Config, check: bool, deep: bool) -> anyhow::Result<
             "{} がありません: データディレクトリを確認してください (no catalog database)",
             db_path.display()
         );
-        let db = catalog::db::Db::open(&db_path)?;
+        let db = catalog::db::Db::open(&db_path, &config.catalog.db_key(&config.data_dir)?)?;
         catalog::mirror::keep(&db, primary.as_ref(), copy.as_ref(), &scratch, deep).await?
     };
     println!(
@@ -179,7 +179,8 @@ pub async fn mirror(config: &Config, check: bool, deep: bool) -> anyhow::Result<
 /// Restores `file` into the data directory (the service must be stopped).
 pub fn restore(config: &Config, file: &Path, force: bool) -> anyhow::Result<()> {
     let key = config.backup.key(&config.data_dir)?;
-    let header = backup::restore(file, &key, &config.data_dir, force)?;
+    let db_key = config.catalog.db_key(&config.data_dir)?;
+    let header = backup::restore(file, &key, &config.data_dir, &db_key, force)?;
     println!(
         "restore: {} → {} (taken {}, {} users, {} tables checked)",
         file.display(),
@@ -199,11 +200,12 @@ pub async fn drill(config: &Config, file: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let key = config.backup.key(&config.data_dir)?;
     let scratch = tempfile::tempdir().context("creating a scratch directory")?;
-    let header = backup::restore(file, &key, scratch.path(), false)?;
-    let restored_ms = started.elapsed().as_millis();
-
     let mut drill_config = config.clone();
     drill_config.data_dir = scratch.path().to_owned();
+    let db_key = drill_config.catalog.db_key(scratch.path())?;
+    let header = backup::restore(file, &key, scratch.path(), &db_key, false)?;
+    let restored_ms = started.elapsed().as_millis();
+
     drill_config.http.addr = "127.0.0.1:0".into();
     drill_config.store = store::Settings::default();
     // The copy must not act on the world: no e-mail, no daily backups.

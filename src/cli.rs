@@ -101,6 +101,14 @@ enum Command {
     /// Print the public key (PEM) that will sign the deletion report at the
     /// end of the contract; hand it to the ward now (created on first use).
     ErasureKey,
+    /// Re-encrypt the catalog database under a new key (key rotation; stop
+    /// the service first).
+    Rekey {
+        /// Read the new key (64 hex digits) from standard input instead of
+        /// generating one; required when the key is set inline (catalog.db_key).
+        #[arg(long)]
+        new_key_stdin: bool,
+    },
     /// Package one media file into an HLS ladder in a directory, without the catalog.
     Transcode {
         /// The input media file.
@@ -175,6 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mirror { check, deep } => crate::backups::mirror(&config, check, deep).await,
         Command::Erase { confirm, report } => crate::erase::run(&config, &confirm, &report).await,
         Command::ErasureKey => crate::erase::print_key(&config),
+        Command::Rekey { new_key_stdin } => crate::keys::rotate_db_key(&config, new_key_stdin),
         Command::Restore {
             file,
             force,

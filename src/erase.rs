@@ -65,7 +65,7 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     let signer = report_key(&data)?;
 
     // What there is, before anything goes.
-    let db = catalog::db::Db::open(&db_path)?;
+    let db = catalog::db::Db::open(&db_path, &config.catalog.db_key(&config.data_dir)?)?;
     let counts = db.call(|c| Ok(backup::counts(c)?)).await?;
     drop(db);
     let backup_files = files_in(&backups);
@@ -127,6 +127,7 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     // Keys configured to live outside the data directory go too.
     for key in [
         PathBuf::from(&config.backup.key_file),
+        PathBuf::from(&config.catalog.db_key_file),
         config.grant.keys_file.clone(),
     ] {
         if !key.as_os_str().is_empty() && key.is_file() {
@@ -327,22 +328,8 @@ fn files_in(path: &Path) -> Vec<PathBuf> {
 
 /// Overwrites `file` with zeros, syncs, and removes it; returns (name, bytes).
 fn shred(file: &Path) -> anyhow::Result<(String, u64)> {
-    let len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-    {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .open(file)
-            .with_context(|| format!("opening {}", file.display()))?;
-        let zeros = vec![0u8; 1 << 16];
-        let mut left = len;
-        while left > 0 {
-            let n = left.min(zeros.len() as u64) as usize;
-            f.write_all(&zeros[..n])?;
-            left -= n as u64;
-        }
-        f.sync_all()?;
-    }
-    std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
+    let len = catalog::keyfile::shred(file)
+        .with_context(|| format!("overwriting and removing {}", file.display()))?;
     Ok((file.display().to_string(), len))
 }
 

@@ -1,9 +1,13 @@
 //! The playback-grant key file: `key_id hex_secret` per line, the first signs.
 //! Created once with a random 256-bit key so grants survive restarts and every
-//! origin replica given the same file accepts them.
+//! origin replica given the same file accepts them. And `manabi rekey`: the
+//! rotation of the database's encryption key.
 
+use crate::config::Config;
 use anyhow::{Context, bail};
+use catalog::keyfile::Key;
 use domain::{SigningKey, SigningKeys};
+use secrecy::ExposeSecret;
 use std::path::Path;
 
 /// Reads the key file, creating it with one fresh key if it does not exist.
@@ -46,6 +50,106 @@ pub fn parse(text: &str) -> anyhow::Result<SigningKeys> {
         keys.push(SigningKey::new(id, bytes).with_context(|| format!("line {}", n + 1))?);
     }
     Ok(SigningKeys::new(keys)?)
+}
+
+/// `manabi rekey [--new-key-stdin]`: re-encrypts the catalog database under
+/// a new key (random, or 64 hex digits read from standard input) while the
+/// service is stopped. With a key file, the new key is written beside it
+/// first (`….next`), the database re-encrypted, then the file replaced and
+/// the old key overwritten, so an interruption at any step is finished by
+/// running the command again. A key given inline (`catalog.db_key`) must be
+/// replaced in the configuration by the operator afterwards.
+pub fn rotate_db_key(config: &Config, new_key_stdin: bool) -> anyhow::Result<()> {
+    let data = &config.data_dir;
+    let db_path = data.join("catalog.db");
+    anyhow::ensure!(
+        db_path.exists(),
+        "{} がありません: データディレクトリを確認してください (no catalog database)",
+        db_path.display()
+    );
+    let current = config.catalog.db_key(data)?;
+    let inline = !config.catalog.db_key.expose_secret().is_empty();
+    let new = if new_key_stdin {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .context("reading the new key from standard input")?;
+        Key::from_hex(&text)
+            .context("標準入力の新しい鍵は 64 桁の16進数にしてください (openssl rand -hex 32)")?
+    } else {
+        anyhow::ensure!(
+            !inline,
+            "catalog.db_key は設定で直接与えられています: 新しい鍵を --new-key-stdin で渡し、実行後に設定を書き換えてください (the key is inline: pass the new one with --new-key-stdin)"
+        );
+        Key::generate()
+    };
+    let rekey = |new: &Key| {
+        catalog::db::rekey(&db_path, &current, new).map_err(|e| {
+            if e.is_busy() {
+                anyhow::anyhow!(
+                    "データベースが使用中です: サービスを停止してから実行してください (the database is in use: stop the service first)"
+                )
+            } else {
+                e.into()
+            }
+        })
+    };
+    if inline {
+        rekey(&new)?;
+        println!(
+            "rekey: the database is now encrypted with key {} (was {}); set catalog.db_key to the new key before starting the service",
+            new.id(),
+            current.id()
+        );
+        return Ok(());
+    }
+    let file = if config.catalog.db_key_file.is_empty() {
+        data.join("keys").join("db.key")
+    } else {
+        config.catalog.db_key_file.clone().into()
+    };
+    let sibling = |suffix: &str| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    let (next, old) = (sibling(".next"), sibling(".old"));
+    // An interrupted rotation: its new key either already opens the
+    // database (only the files are left to swap) or never got used.
+    if next.exists() {
+        let pending = Key::from_hex(&std::fs::read_to_string(&next)?)
+            .with_context(|| format!("{} must hold 64 hex digits", next.display()))?;
+        if catalog::db::connect(&db_path, &pending).is_ok() {
+            return swap(&file, &next, &old, &current, &pending);
+        }
+        catalog::keyfile::shred(&next)?;
+    }
+    catalog::keyfile::create(&next, format!("{}\n", new.to_hex()).as_bytes())
+        .with_context(|| format!("writing {}", next.display()))?;
+    if let Err(e) = rekey(&new) {
+        catalog::keyfile::shred(&next)?;
+        return Err(e);
+    }
+    swap(&file, &next, &old, &current, &new)
+}
+
+/// Puts the new key file in place of the current one and overwrites the old.
+fn swap(file: &Path, next: &Path, old: &Path, current: &Key, new: &Key) -> anyhow::Result<()> {
+    if old.exists() {
+        catalog::keyfile::shred(old)?;
+    }
+    std::fs::hard_link(file, old).with_context(|| format!("linking {}", old.display()))?;
+    std::fs::rename(next, file).with_context(|| format!("replacing {}", file.display()))?;
+    if let Some(dir) = file.parent() {
+        std::fs::File::open(dir).and_then(|d| d.sync_all())?;
+    }
+    catalog::keyfile::shred(old)?;
+    println!(
+        "rekey: the database is now encrypted with key {} (was {}), kept in {}; keep a copy of it apart from the data directory (backups do not need it: the backup key seals them)",
+        new.id(),
+        current.id(),
+        file.display()
+    );
+    Ok(())
 }
 
 #[cfg(test)]

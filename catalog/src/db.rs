@@ -1,8 +1,16 @@
-//! The SQLite handle: opened by path (never a global), pragmas for durability,
-//! numbered forward-only migrations, and `call` to run work off the async runtime.
+//! The SQLite handle: opened by path (never a global), encrypted at rest,
+//! pragmas for durability, numbered forward-only migrations, and `call` to run
+//! work off the async runtime.
+//!
+//! Encryption at rest is SQLCipher's (4.x defaults: AES-256-CBC per 4 KiB
+//! page with a random IV, HMAC-SHA-512 over each page) under a raw 256-bit
+//! key, so no password KDF runs. A plaintext database found at open (one made
+//! before encryption, or a restored backup) is encrypted then, in place, and
+//! the plaintext file overwritten.
 
+use crate::keyfile::Key;
 use rusqlite::Connection;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Migrations in order; `PRAGMA user_version` records how many were applied.
@@ -37,6 +45,37 @@ pub enum DbError {
     /// The blocking task running the query panicked or was cancelled.
     #[error("database task failed: {0}")]
     Task(String),
+    /// The key does not open the database.
+    #[error(
+        "{0}: この鍵では開けません。catalog.db_key / catalog.db_key_file を確認してください。鍵の切り替え (manabi rekey) が中断された場合は、もう一度実行してください (the database key does not open this database)"
+    )]
+    WrongKey(String),
+    /// A check of the database failed.
+    #[error("{0}")]
+    Check(String),
+    /// Encrypting a plaintext database failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl DbError {
+    /// Whether another connection holds the lock that was needed.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::DatabaseBusy)
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
+    move |source| DbError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// One connection behind a mutex: SQLite allows one writer at a time anyway,
@@ -44,13 +83,23 @@ pub enum DbError {
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
-    path: std::path::PathBuf,
+    path: PathBuf,
+    key: Key,
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `path` and migrates it.
-    pub fn open(path: &Path) -> Result<Self, DbError> {
-        let mut conn = Connection::open(path)?;
+    /// Opens (creating if needed) the database at `path` with `key` and
+    /// migrates it; a plaintext database there is encrypted first.
+    pub fn open(path: &Path, key: &Key) -> Result<Self, DbError> {
+        let leftover = plaintext_copy(path);
+        if leftover.exists() {
+            // An encryption interrupted after its rename: the plaintext goes.
+            crate::keyfile::shred(&leftover).map_err(io(&leftover))?;
+        }
+        if is_plaintext(path).map_err(io(path))? {
+            encrypt_in_place(path, key)?;
+        }
+        let mut conn = connect(path, key)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -60,7 +109,19 @@ impl Db {
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             path: path.to_owned(),
+            key: key.clone(),
         })
+    }
+
+    /// Opens `{data_dir}/catalog.db` with the key the default settings name
+    /// (`{data_dir}/keys/db.key`, created when missing), as `manabi serve`
+    /// with no key configured does: for benchmarks and tests that seed or
+    /// inspect a service's data directory.
+    pub fn open_default(data_dir: &Path) -> Result<Self, DbError> {
+        let key = crate::Settings::default()
+            .db_key(data_dir)
+            .map_err(|e| DbError::Check(e.to_string()))?;
+        Self::open(&data_dir.join("catalog.db"), &key)
     }
 
     /// A separate read-only connection, for long reads (a streamed export)
@@ -69,8 +130,11 @@ impl Db {
     pub fn reader(&self) -> Result<Connection, DbError> {
         let conn = Connection::open_with_flags(
             &self.path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | rusqlite::OpenFlags::SQLITE_OPEN_URI,
         )?;
+        unlock(&conn, &self.key, &self.path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(conn)
     }
@@ -111,6 +175,128 @@ impl Db {
     }
 }
 
+/// A connection of its own to the encrypted database at `path` (no pragmas
+/// beyond the key: the service's connections come from [`Db`]).
+pub fn connect(path: &Path, key: &Key) -> Result<Connection, DbError> {
+    let conn = Connection::open(path)?;
+    unlock(&conn, key, path)?;
+    Ok(conn)
+}
+
+/// Gives `conn` the key; a wrong key shows on the first read.
+fn unlock(conn: &Connection, key: &Key, path: &Path) -> Result<(), DbError> {
+    quiet(conn)?;
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())) {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Err(DbError::WrongKey(path.display().to_string()))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Silences SQLCipher's own log lines on stderr (a process-wide setting):
+/// what goes wrong reaches the service's log as an error from here.
+fn quiet(conn: &Connection) -> Result<(), DbError> {
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
+        .map(drop)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(()),
+            e => Err(e.into()),
+        })
+}
+
+/// Whether `path` holds an unencrypted SQLite database (its well-known
+/// header); a missing or empty file does not.
+pub fn is_plaintext(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    match std::fs::File::open(path) {
+        Ok(mut f) => Ok(f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Where the plaintext file is parked while it is replaced.
+fn plaintext_copy(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".plaintext");
+    PathBuf::from(name)
+}
+
+/// Encrypts the plaintext database at `path` under `key`: an encrypted copy
+/// is written beside it (`sqlcipher_export`, which copies rows, not deleted
+/// pages), synced, renamed over it, and the plaintext overwritten. At every
+/// step `path` is either the whole plaintext or the whole encrypted copy.
+pub fn encrypt_in_place(path: &Path, key: &Key) -> Result<(), DbError> {
+    let mut staged = path.as_os_str().to_owned();
+    staged.push(".encrypting");
+    let staged = PathBuf::from(staged);
+    for stale in [&staged, &plaintext_copy(path)] {
+        if stale.exists() {
+            crate::keyfile::shred(stale).map_err(io(stale))?;
+        }
+    }
+    {
+        let conn = Connection::open(path)?;
+        quiet(&conn)?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            rusqlite::params![staged.to_string_lossy(), format!("x'{}'", key.to_hex())],
+        )?;
+        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        conn.pragma_update(Some("encrypted"), "user_version", version)?;
+        conn.execute_batch("DETACH DATABASE encrypted")?;
+    }
+    std::fs::File::open(&staged)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&staged))?;
+    let parked = plaintext_copy(path);
+    std::fs::hard_link(path, &parked).map_err(io(&parked))?;
+    std::fs::rename(&staged, path).map_err(io(path))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(dir))?;
+    }
+    crate::keyfile::shred(&parked).map_err(io(&parked))?;
+    for wal in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(wal);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+    tracing::info!(path = %path.display(), "encrypted the catalog database (it was plaintext)");
+    Ok(())
+}
+
+/// Re-encrypts the database at `path` from `current` to `new` (key
+/// rotation). It takes the database exclusively, so it fails while the
+/// service has it open; the WAL is emptied after, so no page under the old
+/// key is left in it.
+pub fn rekey(path: &Path, current: &Key, new: &Key) -> Result<(), DbError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(2))?;
+    conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
+    unlock(&conn, current, path)?;
+    conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")?;
+    conn.execute_batch(&format!("PRAGMA rekey = \"x'{}'\";", new.to_hex()))?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    drop(conn);
+    let check = connect(path, new)?;
+    let integrity: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if integrity != "ok" {
+        return Err(DbError::Check(format!(
+            "integrity_check after rekey: {integrity}"
+        )));
+    }
+    Ok(())
+}
+
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     let applied: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
@@ -131,19 +317,140 @@ mod tests {
     async fn opens_migrates_and_reopens() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("catalog.db");
-        let db = Db::open(&path).unwrap();
+        let key = Key::generate();
+        let db = Db::open(&path, &key).unwrap();
         let mode: String = db
             .call(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
             .await
             .unwrap();
         assert_eq!(mode, "wal");
         drop(db);
-        let db = Db::open(&path).unwrap();
+        let db = Db::open(&path, &key).unwrap();
         let v: usize = db
             .call(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
             .await
             .unwrap();
         assert_eq!(v, MIGRATIONS.len());
+    }
+
+    fn add_user(db: &Db, email: &str) -> i64 {
+        let email = email.to_owned();
+        db.blocking(move |c| {
+            c.execute(
+                "INSERT INTO users (email, name, role, status, created_at, updated_at)
+                   VALUES (?1, 'A', 'learner', 'active', 't', 't')",
+                [email],
+            )
+            .unwrap();
+            c.last_insert_rowid()
+        })
+    }
+
+    fn raw_bytes(dir: &Path) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                all.extend(std::fs::read(path).unwrap());
+            }
+        }
+        all
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn the_files_on_disk_are_encrypted_and_another_key_does_not_open_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.db");
+        let key = Key::generate();
+        let db = Db::open(&path, &key).unwrap();
+        add_user(&db, "canary-7f3a@city.example.jp");
+        // The database and its WAL, while open and after.
+        assert!(!contains(&raw_bytes(dir.path()), b"canary-7f3a"));
+        drop(db);
+        let on_disk = raw_bytes(dir.path());
+        assert!(!contains(&on_disk, b"canary-7f3a"));
+        assert!(!contains(&on_disk, b"SQLite format 3"));
+        assert!(!is_plaintext(&path).unwrap());
+        match Db::open(&path, &Key::generate()) {
+            Err(DbError::WrongKey(p)) => assert!(p.ends_with("catalog.db")),
+            other => panic!("another key opened it: {:?}", other.err()),
+        }
+        let db = Db::open(&path, &key).unwrap();
+        let reader = db.reader().unwrap();
+        let email: String = reader
+            .query_row("SELECT email FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(email, "canary-7f3a@city.example.jp");
+    }
+
+    #[test]
+    fn a_plaintext_database_is_encrypted_in_place_with_its_rows_and_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.db");
+        {
+            let mut plain = Connection::open(&path).unwrap();
+            plain.pragma_update(None, "journal_mode", "WAL").unwrap();
+            migrate(&mut plain).unwrap();
+            plain
+                .execute_batch(
+                    "INSERT INTO users (email, name, role, status, created_at, updated_at)
+                       VALUES ('old-9c1e@city.example.jp', '旧', 'learner', 'active', 't', 't');",
+                )
+                .unwrap();
+        }
+        assert!(is_plaintext(&path).unwrap());
+        let key = Key::generate();
+        let db = Db::open(&path, &key).unwrap();
+        let next = add_user(&db, "new@city.example.jp");
+        assert_eq!(next, 2, "the rowid sequence carried over");
+        let (version, count): (usize, i64) = db.blocking(|c| {
+            (
+                c.pragma_query_value(None, "user_version", |r| r.get(0))
+                    .unwrap(),
+                c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+                    .unwrap(),
+            )
+        });
+        assert_eq!((version, count), (MIGRATIONS.len(), 2));
+        drop(db);
+        assert!(!is_plaintext(&path).unwrap());
+        assert!(!contains(&raw_bytes(dir.path()), b"old-9c1e"));
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.contains("plaintext") && !n.contains("encrypting")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn rekey_rotates_the_key_and_refuses_while_the_database_is_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.db");
+        let (old, new) = (Key::generate(), Key::generate());
+        let db = Db::open(&path, &old).unwrap();
+        add_user(&db, "kept@city.example.jp");
+        assert!(
+            rekey(&path, &old, &new).is_err(),
+            "rekeyed under an open service"
+        );
+        drop(db);
+        rekey(&path, &old, &new).unwrap();
+        assert!(matches!(Db::open(&path, &old), Err(DbError::WrongKey(_))));
+        let db = Db::open(&path, &new).unwrap();
+        let n: i64 = db.blocking(|c| {
+            c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+                .unwrap()
+        });
+        assert_eq!(n, 1);
     }
 
     #[test]

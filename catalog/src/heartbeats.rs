@@ -188,7 +188,7 @@ mod tests {
         Vec<Credentials>,
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         let (sessions, logins) = db
             .call(|c| {
                 c.execute_batch(

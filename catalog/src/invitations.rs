@@ -257,8 +257,9 @@ mod tests {
     fn setup() -> (tempfile::TempDir, rusqlite::Connection) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.db");
-        drop(Db::open(&path).unwrap());
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let key = crate::keyfile::Key::generate();
+        drop(Db::open(&path, &key).unwrap());
+        let conn = crate::db::connect(&path, &key).unwrap();
         conn.execute_batch(
             "INSERT INTO users (id, email, name, role, status, created_at, updated_at)
                VALUES (1, 'a@x.jp', 'A', 'learner', 'active', 't', 't'),

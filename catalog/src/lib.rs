@@ -120,7 +120,7 @@ impl Catalog {
             path: upload_dir.display().to_string(),
             source,
         })?;
-        let db = Db::open(&data_dir.join("catalog.db"))?;
+        let db = Db::open(&data_dir.join("catalog.db"), &settings.db_key(data_dir)?)?;
         db.call(|c| Ok(courses::seed_categories(c)?)).await?;
         let rounds = settings.pbkdf2_iterations;
         let decoy = tokio::task::spawn_blocking(move || password::decoy(rounds))

@@ -531,7 +531,8 @@ mod tests {
     #[test]
     fn windows_say_when_changes_wait() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::db::Db::open(&dir.path().join("c.db")).unwrap();
+        let db = crate::db::Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate())
+            .unwrap();
         let now = at("2026-04-01T00:00:00Z");
         let windows = Windows::default();
         db.blocking(|c| {

@@ -756,7 +756,7 @@ mod as_of_tests {
     /// 2026-04-01 (09:00 in Tokyo); he watched on 03-31 and on 04-01.
     async fn transfer() -> (tempfile::TempDir, Db, i64, i64, i64) {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         let ids = db
             .call(|c| {
                 crate::courses::seed_categories(c)?;
@@ -936,7 +936,7 @@ mod rollup_tests {
     async fn reports_equal_a_recomputation_from_the_raw_heartbeats() {
         use crate::playback::{self, Heartbeat};
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
         db.call(move |c| {
             let mut rng = rand::rngs::StdRng::seed_from_u64(11);
@@ -1035,7 +1035,7 @@ mod rollup_tests {
     #[tokio::test]
     async fn monthly_reports_from_the_rollup_equal_the_days_summed() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
         db.call(move |c| {
             let mut rng = rand::rngs::StdRng::seed_from_u64(7);

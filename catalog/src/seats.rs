@@ -112,7 +112,7 @@ mod tests {
     #[tokio::test]
     async fn each_day_keeps_its_highest_count_and_over_is_warned() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         db.call(|c| {
             let day1: Date = "2026-04-01".parse().unwrap();
             let day2: Date = "2026-04-02".parse().unwrap();

@@ -57,6 +57,12 @@ pub struct Settings {
     /// A maintenance notice must be published this many days before its
     /// window starts, unless marked urgent.
     pub maintenance_notice_days: u32,
+    /// The database's encryption key, 64 hex digits (prefer `db_key_file`
+    /// or the environment).
+    pub db_key: SecretString,
+    /// A file holding the database key; empty: `{data_dir}/keys/db.key`,
+    /// created with a random key when missing.
+    pub db_key_file: String,
 }
 
 impl Default for Settings {
@@ -83,6 +89,8 @@ impl Default for Settings {
             trash_retention_days: 90,
             completion_coverage: 0.95,
             maintenance_notice_days: 7,
+            db_key: SecretString::from(""),
+            db_key_file: String::new(),
         }
     }
 }
@@ -105,6 +113,9 @@ pub enum SettingsError {
     /// A share outside 0..1.
     #[error("catalog.import_max_disable_share must be between 0 and 1")]
     DisableShare,
+    /// The database key cannot be read or created.
+    #[error("catalog.{0}")]
+    DbKey(String),
     /// The completion share is not in (0, 1].
     #[error("catalog.completion_coverage must be more than 0 and at most 1 (e.g. 0.95)")]
     Completion,
@@ -142,6 +153,19 @@ impl Settings {
             return Err(SettingsError::WeakToken);
         }
         Ok(())
+    }
+
+    /// The database key: `db_key`, or its file (created with a random key,
+    /// mode 0600, when it does not exist yet).
+    pub fn db_key(&self, data_dir: &std::path::Path) -> Result<crate::keyfile::Key, SettingsError> {
+        crate::keyfile::resolve(
+            self.db_key.expose_secret(),
+            &self.db_key_file,
+            &data_dir.join("keys").join("db.key"),
+            "db_key",
+            "created the database key: without it the database cannot be opened; keep a copy apart from the data directory",
+        )
+        .map_err(SettingsError::DbKey)
     }
 
     /// The worker token, from the setting or its file; `None` when disabled.

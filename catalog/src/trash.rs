@@ -570,7 +570,7 @@ mod tests {
     /// A video that is a lesson of a course, its media in a real local store.
     async fn fixture() -> (tempfile::TempDir, Db, LocalStore, UserId, VideoId, CourseId) {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         let store = LocalStore::open(dir.path().join("media")).unwrap();
         let (admin, video, course) = db
             .call(|c| {

@@ -342,7 +342,7 @@ mod tests {
     #[tokio::test]
     async fn leases_expire_and_a_stale_worker_cannot_overwrite_the_new_one() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         db.call(|c| {
             let now = Timestamp::from_second(1_800_000_000).unwrap();
             let id = setup(c, now);
@@ -392,7 +392,7 @@ mod tests {
     #[tokio::test]
     async fn retries_wait_for_their_backoff_and_stop_after_max_attempts() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         db.call(|c| {
             let mut now = Timestamp::from_second(1_800_000_000).unwrap();
             let id = setup(c, now);
@@ -425,7 +425,7 @@ mod tests {
     #[tokio::test]
     async fn cancel_stops_queued_and_running_jobs_but_not_finished_ones() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         db.call(|c| {
             let now = Timestamp::from_second(1_800_000_000).unwrap();
             let id = setup(c, now);

@@ -92,7 +92,7 @@ async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
         &["restore", file.to_str().unwrap()],
     );
     assert!(out.status.success(), "{}", text(&out).1);
-    let restored = catalog::db::Db::open(&fresh.path().join("catalog.db")).unwrap();
+    let restored = catalog::db::Db::open_default(fresh.path()).unwrap();
     let emails: Vec<String> = restored
         .call(|c| {
             Ok(c.prepare("SELECT email FROM users ORDER BY email")?
@@ -408,25 +408,38 @@ async fn a_deleted_secret_is_in_neither_the_database_its_wal_nor_a_backup() {
     let learner = app.login("sato@city.example.jp").await;
     let canary = learner.csrf.clone().into_bytes();
     let wal = data.join("catalog.db-wal");
-    assert!(
-        occurrences(&data.join("catalog.db"), &canary) + occurrences(&wal, &canary) > 0,
-        "the canary was written"
+    // Encrypted at rest: not even a live secret shows in the files.
+    assert_eq!(
+        occurrences(&data.join("catalog.db"), &canary) + occurrences(&wal, &canary),
+        0,
+        "the database files hold a secret in plaintext"
     );
+    let admin = app.login("admin@city.example.jp").await;
+    let backup = |n: usize| {
+        let admin = &admin;
+        let data = data.clone();
+        async move {
+            let resp = admin.post("/api/v1/backups", &serde_json::json!({})).await;
+            assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+            let record: serde_json::Value = resp.json().await.unwrap();
+            let file = data.join("backups").join(record["file"].as_str().unwrap());
+            let key = catalog::backup::Settings::default().key(&data).unwrap();
+            let opened = data.join(format!("opened-backup-{n}.db"));
+            catalog::backup::unseal(&file, &key, &opened).unwrap();
+            opened
+        }
+    };
+    // A backup (plaintext inside its seal) shows the canary while it lives…
+    let first = backup(1).await;
+    assert!(occurrences(&first, &canary) > 0, "the canary was written");
+
     let resp = learner
         .send(reqwest::Method::DELETE, "/api/v1/session", None)
         .await;
     assert_eq!(resp.status(), reqwest::StatusCode::NO_CONTENT);
-
-    let admin = app.login("admin@city.example.jp").await;
-    let resp = admin.post("/api/v1/backups", &serde_json::json!({})).await;
-    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
-    let record: serde_json::Value = resp.json().await.unwrap();
-    let backup = data.join("backups").join(record["file"].as_str().unwrap());
-    let key = catalog::backup::Settings::default().key(&data).unwrap();
-    let opened = data.join("opened-backup.db");
-    catalog::backup::unseal(&backup, &key, &opened).unwrap();
-
-    for file in [data.join("catalog.db"), wal, opened] {
+    // …and nothing shows it once it is deleted.
+    let second = backup(2).await;
+    for file in [data.join("catalog.db"), wal, second] {
         assert_eq!(
             occurrences(&file, &canary),
             0,
@@ -434,4 +447,105 @@ async fn a_deleted_secret_is_in_neither_the_database_its_wal_nor_a_backup() {
             file.display()
         );
     }
+}
+
+#[tokio::test]
+async fn the_database_key_rotates_only_while_the_service_is_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let backup_key = dir.path().join("backup.key");
+    let out = manabi(
+        &data,
+        &backup_key,
+        &[
+            "user",
+            "add",
+            "--email",
+            "sato@city.example.jp",
+            "--role",
+            "learner",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let key_file = data.join("keys").join("db.key");
+    let before = std::fs::read_to_string(&key_file).unwrap();
+
+    // Refused while the service has the database open.
+    let server = {
+        let data = data.clone();
+        tokio::task::spawn_blocking(move || crate::app::serve_process(&data, &[]))
+            .await
+            .unwrap()
+    };
+    let out = manabi(&data, &backup_key, &["rekey"]);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("サービスを停止"), "{}", text(&out).1);
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), before);
+    drop(server); // killed, as a crash would
+
+    let out = manabi(&data, &backup_key, &["rekey"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.starts_with("rekey: the database is now encrypted with key"),
+        "{stdout}"
+    );
+    let after = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(after, before);
+    let leftovers: Vec<String> = std::fs::read_dir(data.join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("db.key."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let db_path = data.join("catalog.db");
+    let old = catalog::keyfile::Key::from_hex(&before).unwrap();
+    assert!(
+        catalog::db::connect(&db_path, &old).is_err(),
+        "the old key still opens it"
+    );
+    let users: i64 = catalog::db::Db::open_default(&data)
+        .unwrap()
+        .call(|c| Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?))
+        .await
+        .unwrap();
+    assert_eq!(users, 1);
+
+    // A key given inline rotates only to a key the operator passes.
+    let rekey_inline = |new: &str| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_manabi"))
+            .args(["rekey", "--new-key-stdin"])
+            .env("MANABI_DATA_DIR", &data)
+            .env("MANABI_CATALOG__DB_KEY", after.trim())
+            .env("MANABI_LOG__LEVEL", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(new.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = rekey_inline("not a key\n");
+    assert!(
+        !out.status.success() && text(&out).1.contains("64 桁"),
+        "{}",
+        text(&out).1
+    );
+    let chosen = "cd".repeat(32);
+    let out = rekey_inline(&format!("{chosen}\n"));
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out).0.contains("set catalog.db_key"),
+        "{}",
+        text(&out).0
+    );
+    let chosen = catalog::keyfile::Key::from_hex(&chosen).unwrap();
+    assert!(catalog::db::connect(&db_path, &chosen).is_ok());
 }

@@ -23,7 +23,7 @@ const ADMINS: i64 = 10;
 /// Login sessions `(cookie token, CSRF token)` of the learners and of the
 /// admins, made straight in the database with a ready video to watch.
 async fn seed(data: &Path) -> (Vec<(String, String)>, Vec<(String, String)>) {
-    let db = catalog::db::Db::open(&data.join("catalog.db")).unwrap();
+    let db = catalog::db::Db::open_default(data).unwrap();
     db.call(|c| {
         catalog::courses::seed_categories(c)?;
         let tx = c.transaction()?;
@@ -149,7 +149,7 @@ async fn acknowledged_writes_survive_kill_9_twenty_times() {
         slowest_ready < Duration::from_secs(15),
         "a restart took {slowest_ready:?}"
     );
-    let db = catalog::db::Db::open(&data.join("catalog.db")).unwrap();
+    let db = catalog::db::Db::open_default(&data).unwrap();
     let integrity: String = db
         .call(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
         .await
@@ -238,7 +238,7 @@ async fn new_users(
 /// Every acknowledged heartbeat is in the ledger and every acknowledged
 /// user exists, read from the database the restarted service runs on.
 async fn check(data: &Path, acked: &Mutex<Acked>) {
-    let db = catalog::db::Db::open(&data.join("catalog.db")).unwrap();
+    let db = catalog::db::Db::open_default(data).unwrap();
     let (heartbeats, users) = db
         .call(|c| {
             let heartbeats: HashSet<(String, i64)> = c
@@ -310,8 +310,7 @@ async fn a_backup_under_load_is_a_consistent_snapshot_and_writes_go_on() {
     let key = catalog::backup::Settings::default().key(&data).unwrap();
     let opened = dir.path().join("opened.db");
     catalog::backup::unseal(&file, &key, &opened).unwrap();
-    let ledger = |path: std::path::PathBuf| async move {
-        let db = catalog::db::Db::open(&path).unwrap();
+    let ledger = |db: catalog::db::Db| async move {
         db.call(|c| {
             Ok(c.prepare("SELECT session_id, seq FROM heartbeats")?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -320,8 +319,11 @@ async fn a_backup_under_load_is_a_consistent_snapshot_and_writes_go_on() {
         .await
         .unwrap()
     };
-    let in_backup = ledger(opened).await;
-    let in_database = ledger(data.join("catalog.db")).await;
+    // The backup holds a plaintext database (sealed by the backup key):
+    // opening it encrypts it under a key of its own.
+    let unsealed = catalog::db::Db::open(&opened, &catalog::keyfile::Key::generate()).unwrap();
+    let in_backup = ledger(unsealed).await;
+    let in_database = ledger(catalog::db::Db::open_default(&data).unwrap()).await;
     assert!(
         before.is_subset(&in_backup),
         "acknowledged before the backup, missing from it"

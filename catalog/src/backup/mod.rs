@@ -124,36 +124,14 @@ impl Settings {
     /// 0600, when it does not exist yet).
     pub fn key(&self, data_dir: &Path) -> Result<BackupKey, BackupError> {
         use secrecy::ExposeSecret;
-        let inline = self.key.expose_secret();
-        if !inline.is_empty() {
-            return BackupKey::from_hex(inline).ok_or_else(|| {
-                BackupError::Settings("key: 64 hex digits (openssl rand -hex 32)".into())
-            });
-        }
-        let path = if self.key_file.is_empty() {
-            data_dir.join("keys").join("backup.key")
-        } else {
-            PathBuf::from(&self.key_file)
-        };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => BackupKey::from_hex(&text).ok_or_else(|| {
-                BackupError::Settings(format!(
-                    "key_file: {} must hold 64 hex digits",
-                    path.display()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && self.key_file.is_empty() => {
-                let key = BackupKey::generate();
-                crate::keyfile::create(&path, format!("{}\n", key.to_hex()).as_bytes())
-                    .map_err(io(&path))?;
-                tracing::warn!(
-                    path = %path.display(),
-                    "created a backup key: keep a copy apart from the backups, or they cannot be restored"
-                );
-                Ok(key)
-            }
-            Err(e) => Err(io(&path)(e)),
-        }
+        crate::keyfile::resolve(
+            self.key.expose_secret(),
+            &self.key_file,
+            &data_dir.join("keys").join("backup.key"),
+            "key",
+            "created a backup key: keep a copy apart from the backups, or they cannot be restored",
+        )
+        .map_err(BackupError::Settings)
     }
 }
 
@@ -419,10 +397,19 @@ pub async fn run(
 /// `VACUUM INTO target` on a connection of its own: it reads one
 /// consistent snapshot (WAL) while the service's connection goes on taking
 /// writes — a large catalog takes seconds to copy, and heartbeats and
-/// changes must not wait for it.
+/// changes must not wait for it. The snapshot is plaintext (an empty `key`
+/// in its URI: SQLCipher would otherwise give it the database's key), so
+/// that the backup key alone restores it; it lives only until it is sealed.
 async fn snapshot_into(db: &Db, target: String) -> Result<(), DbError> {
     let reader = db.reader()?;
-    tokio::task::spawn_blocking(move || reader.execute("VACUUM INTO ?1", [target]).map(drop))
+    let uri = format!(
+        "file:{}?key=",
+        target
+            .replace('%', "%25")
+            .replace('?', "%3F")
+            .replace('#', "%23")
+    );
+    tokio::task::spawn_blocking(move || reader.execute("VACUUM INTO ?1", [uri]).map(drop))
         .await
         .map_err(|e| DbError::Task(e.to_string()))?
         .map_err(DbError::from)
@@ -668,6 +655,7 @@ pub fn restore(
     file: &Path,
     key: &BackupKey,
     data_dir: &Path,
+    db_key: &crate::keyfile::Key,
     force: bool,
 ) -> Result<Header, BackupError> {
     let target = data_dir.join("catalog.db");
@@ -688,6 +676,9 @@ pub fn restore(
             "row counts differ from the backup's header".into(),
         ));
     }
+    // The backup holds the database in plaintext (the backup key seals
+    // it): encrypted under the database key before it takes its place.
+    crate::db::encrypt_in_place(&staged, db_key)?;
     for stale in ["catalog.db-wal", "catalog.db-shm"] {
         let _ = std::fs::remove_file(data_dir.join(stale));
     }
@@ -807,7 +798,11 @@ mod tests {
     #[tokio::test]
     async fn a_backup_restores_to_the_same_rows_and_a_wrong_key_is_refused() {
         let data = tempfile::tempdir().unwrap();
-        let db = Db::open(&data.path().join("catalog.db")).unwrap();
+        let db = Db::open(
+            &data.path().join("catalog.db"),
+            &crate::keyfile::Key::generate(),
+        )
+        .unwrap();
         db.call(|c| {
             c.execute(
                 "INSERT INTO users (email, name, role, created_at, updated_at) VALUES ('a@x.jp', '佐藤', 'learner', 't', 't')",
@@ -829,25 +824,26 @@ mod tests {
         assert_eq!(listed[0].file, record.file);
 
         let fresh = tempfile::tempdir().unwrap();
-        let header = restore(&backups.join(&record.file), &key, fresh.path(), false).unwrap();
+        let db_key = crate::keyfile::Key::generate();
+        let file = backups.join(&record.file);
+        let header = restore(&file, &key, fresh.path(), &db_key, false).unwrap();
         assert_eq!(header.counts["users"], 1);
-        let name: String = Connection::open(fresh.path().join("catalog.db"))
+        // Restored encrypted under the database key given, and only that one.
+        let restored = fresh.path().join("catalog.db");
+        assert!(!crate::db::is_plaintext(&restored).unwrap());
+        let name: String = crate::db::connect(&restored, &db_key)
             .unwrap()
             .query_row("SELECT name FROM users", [], |r| r.get(0))
             .unwrap();
         assert_eq!(name, "佐藤");
+        assert!(crate::db::connect(&restored, &BackupKey::generate()).is_err());
         // Once there, a database is replaced only with force.
-        assert!(restore(&backups.join(&record.file), &key, fresh.path(), false).is_err());
-        assert!(restore(&backups.join(&record.file), &key, fresh.path(), true).is_ok());
+        assert!(restore(&file, &key, fresh.path(), &db_key, false).is_err());
+        assert!(restore(&file, &key, fresh.path(), &db_key, true).is_ok());
         let other = tempfile::tempdir().unwrap();
-        let err = restore(
-            &backups.join(&record.file),
-            &BackupKey::generate(),
-            other.path(),
-            false,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = restore(&file, &BackupKey::generate(), other.path(), &db_key, false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("鍵が違います"), "{err}");
         // The plaintext never appears in the file.
         let bytes = std::fs::read(backups.join(&record.file)).unwrap();

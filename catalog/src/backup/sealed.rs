@@ -20,48 +20,13 @@ pub const CHUNK: usize = 1 << 20;
 const TAG: usize = 16;
 
 /// A 256-bit backup key.
-#[derive(Clone)]
-pub struct BackupKey([u8; 32]);
+pub type BackupKey = crate::keyfile::Key;
 
-impl std::fmt::Debug for BackupKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BackupKey({})", self.id())
-    }
-}
-
-impl BackupKey {
-    /// The key from its 64 hex digits.
-    pub fn from_hex(hex_key: &str) -> Option<Self> {
-        let bytes = hex::decode(hex_key.trim()).ok()?;
-        Some(Self(bytes.try_into().ok()?))
-    }
-
-    /// A new random key.
-    pub fn generate() -> Self {
-        let mut key = [0u8; 32];
-        SystemRandom::new()
-            .fill(&mut key)
-            .unwrap_or_else(|_| panic!("the system's random source failed"));
-        Self(key)
-    }
-
-    /// As 64 hex digits (for the key file).
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// A short public name of the key (first 8 hex digits of its SHA-256),
-    /// written in each backup's header so a restore names the key it needs.
-    pub fn id(&self) -> String {
-        hex::encode(&Sha256::digest(self.0)[..4])
-    }
-
-    fn aead(&self) -> LessSafeKey {
-        LessSafeKey::new(
-            UnboundKey::new(&AES_256_GCM, &self.0)
-                .unwrap_or_else(|_| panic!("a 32-byte key fits AES-256-GCM")),
-        )
-    }
+fn aead(key: &BackupKey) -> LessSafeKey {
+    LessSafeKey::new(
+        UnboundKey::new(&AES_256_GCM, key.bytes())
+            .unwrap_or_else(|_| panic!("a 32-byte key fits AES-256-GCM")),
+    )
 }
 
 fn aad(header_digest: &[u8; 32], index: u64, last: bool) -> [u8; 41] {
@@ -98,7 +63,7 @@ impl<W: Write> SealWriter<W> {
         out.write_all(header)?;
         Ok(Self {
             out,
-            key: key.aead(),
+            key: aead(key),
             digest: header_digest(header),
             buf: Vec::with_capacity(CHUNK + TAG),
             index: 0,
@@ -191,7 +156,7 @@ impl<R: Read> OpenReader<R> {
     pub fn new(input: R, key: &BackupKey, header: &[u8]) -> Self {
         Self {
             input,
-            key: key.aead(),
+            key: aead(key),
             digest: header_digest(header),
             index: 0,
             plain: Vec::new(),

@@ -339,7 +339,11 @@ mod tests {
     #[tokio::test]
     async fn a_plan_made_beside_the_lock_is_used_only_while_the_catalog_is_unchanged() {
         let tmp = tempfile::tempdir().unwrap();
-        let db = Db::open(&tmp.path().join("catalog.db")).unwrap();
+        let db = Db::open(
+            &tmp.path().join("catalog.db"),
+            &crate::keyfile::Key::generate(),
+        )
+        .unwrap();
         db.call(|c| {
             for email in ["a@x.jp", "b@x.jp"] {
                 let email = Email::parse(email).unwrap();
