@@ -17,7 +17,7 @@ import {
   type User,
 } from './api';
 import type { AdminHost, AdminPages } from './admin/host';
-import { canEdit, canManage } from './admin/labels';
+import { canEdit, canManage } from './admin/roles';
 import type { EditorHost } from './editor/host';
 import { h, type Child } from './dom';
 import { $, announce, clearStaleStatus, errorMessage, heading, show } from './frame';
@@ -362,12 +362,15 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
     settings: pages.settingsPage,
   }[which];
   await page(host);
-  japaneseOnly(id);
+  if (!TRANSLATED.has(which)) japaneseOnly(id);
 }
 
+/** The administration pages that speak English (admin/messages.ts). */
+const TRANSLATED = new Set<string>(['users', 'import', 'reports']);
+
 /**
- * The administration and editing pages have no English yet: in English,
- * the page says so, in English, and marks itself Japanese (WCAG 3.1.2).
+ * The pages with no English yet: in English, the page says so, in
+ * English, and marks itself Japanese (WCAG 3.1.2).
  */
 function japaneseOnly(id: number): void {
   if (id !== renderId || getLang() === 'ja') return;

@@ -7,6 +7,7 @@
  * keyboard behaviour by hand.
  */
 import { focusables, h, keepTabInside } from '../dom';
+import { t } from './messages';
 
 let seq = 0;
 
@@ -98,7 +99,7 @@ export async function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
     { type: 'button', class: opts.danger ? 'danger' : 'primary', value: 'ok' },
     opts.confirm,
   );
-  const cancel = h('button', { type: 'button', class: 'secondary' }, opts.cancel ?? 'キャンセル');
+  const cancel = h('button', { type: 'button', class: 'secondary' }, opts.cancel ?? t('a.common.cancel'));
   const m = modal(
     opts.title,
     opts.body.map((b) => (typeof b === 'string' ? h('p', {}, b) : b)),
@@ -138,7 +139,7 @@ export async function typedConfirmDialog(opts: TypedConfirmOptions): Promise<boo
   });
   const error = h('p', { class: 'form-error', id: `${fieldId}-error`, role: 'alert' });
   const ok = h('button', { type: 'submit', class: 'danger' }, opts.confirm);
-  const cancel = h('button', { type: 'button', class: 'secondary' }, 'キャンセル');
+  const cancel = h('button', { type: 'button', class: 'secondary' }, t('a.common.cancel'));
   const form = h(
     'form',
     { class: 'typed-confirm', novalidate: true },
@@ -164,7 +165,7 @@ export async function typedConfirmDialog(opts: TypedConfirmOptions): Promise<boo
     // After a tick, so a repeated mistake is announced again (inside the dialog:
     // the page's live region is inert meanwhile).
     window.setTimeout(() => {
-      error.textContent = `入力した内容が一致しません。「${opts.expected}」と正確に入力してください。`;
+      error.textContent = t('a.dialog.mismatch', { expected: opts.expected });
     }, 50);
     field.focus();
   });
@@ -206,26 +207,24 @@ export async function passwordDialog(who: string, password: string): Promise<voi
     spellcheck: 'false',
     'aria-describedby': `${fieldId}-warn`,
   });
-  const copy = h('button', { type: 'button', class: 'primary' }, 'コピー');
+  const copy = h('button', { type: 'button', class: 'primary' }, t('a.dialog.copy'));
   const copied = h('p', { class: 'hint', role: 'status' });
-  const close = h('button', { type: 'button', class: 'secondary' }, '閉じる');
+  const close = h('button', { type: 'button', class: 'secondary' }, t('a.common.close'));
   const m = modal(
-    '初期パスワードを発行しました',
+    t('a.dialog.otp.title'),
     [
-      h('p', {}, `${who} さんの初期パスワードです。`),
+      h('p', {}, t('a.dialog.otp.for', { who })),
       h(
         'div',
         { class: 'field' },
-        h('label', { for: fieldId }, '初期パスワード'),
+        h('label', { for: fieldId }, t('a.dialog.otp.label')),
         h('div', { class: 'otp-row' }, field, copy),
       ),
       copied,
       h(
         'p',
         { class: 'warning', id: `${fieldId}-warn` },
-        'この画面を閉じると、このパスワードは二度と表示できません。控えてから、' +
-          'ご本人に安全な方法で伝えてください。ご本人は次のログインで自分のパスワードに変更します。' +
-          'これまでのログインはすべて終了しました。',
+        t('a.dialog.otp.warn'),
       ),
     ],
     h('div', { class: 'modal-actions' }, close),
@@ -236,8 +235,8 @@ export async function passwordDialog(who: string, password: string): Promise<voi
   copy.addEventListener('click', () => {
     void copyText(password, field).then((ok) => {
       const msg = ok
-        ? 'コピーしました。'
-        : 'コピーできませんでした。パスワードを選択して、手動でコピーしてください。';
+        ? t('a.dialog.copied')
+        : t('a.dialog.copyFailed');
       // Said inside the dialog: the page's live region is inert meanwhile.
       copied.textContent = msg;
       if (!ok) field.select();
@@ -281,7 +280,7 @@ export async function choiceDialog(opts: ChoiceOptions): Promise<boolean> {
   );
   const error = h('p', { class: 'form-error', id: `${fieldId}-error`, role: 'alert' });
   const ok = h('button', { type: 'submit', class: 'primary' }, opts.confirm);
-  const cancel = h('button', { type: 'button', class: 'secondary' }, 'キャンセル');
+  const cancel = h('button', { type: 'button', class: 'secondary' }, t('a.common.cancel'));
   const form = h(
     'form',
     { class: 'typed-confirm', novalidate: true },
@@ -309,7 +308,7 @@ export async function choiceDialog(opts: ChoiceOptions): Promise<boolean> {
     e.preventDefault();
     if (busy) return;
     if (select.value === opts.value) {
-      refuse('今と同じです。変える場合は、別のものを選んでください。');
+      refuse(t('a.dialog.same'));
       return;
     }
     busy = true;

@@ -25,6 +25,7 @@ import {
   visibleRows,
   type Summary,
 } from './labels';
+import { serverText, t } from './messages';
 
 /** Rows shown at once; a filter narrows a long file down. */
 const ROW_LIMIT = 500;
@@ -32,37 +33,38 @@ const ROW_LIMIT = 500;
 const FORMATS: { value: ImportFormat; label: string; hint: string }[] = [
   {
     value: 'standard',
-    label: '標準形式',
-    hint:
-      '1行目の見出しが「email,name,role,status,groups,remarks」' +
-      '（または「メールアドレス,氏名,権限,状態,グループ,備考」）のファイルです。' +
-      'グループが複数あるときは「;」で区切ります。',
+    label: 'a.imports.format.standard',
+    hint: 'a.imports.format.standard.hint',
   },
   {
     value: 'hr',
-    label: '人事システム形式',
-    hint: '人事システムが出力する「メールアドレス,備考」のファイルです。',
+    label: 'a.imports.format.hr',
+    hint: 'a.imports.format.hr.hint',
   },
 ];
 
 const MODES: { value: ImportMode; label: string; hint: string }[] = [
   {
     value: 'upsert',
-    label: '追加・更新',
-    hint: 'ファイルにある利用者を登録し、登録済みの利用者は内容を更新します。ファイルにない利用者はそのままです。',
+    label: 'a.imports.mode.upsert',
+    hint: 'a.imports.mode.upsert.hint',
   },
   {
     value: 'sync',
-    label: '同期',
-    hint:
-      '追加・更新に加えて、ファイルにない受講者・編集者を「無効」にします（ログインできなくなります）。' +
-      '削除はしません。学習履歴は残り、あとから有効に戻せます。' +
-      '退職者・異動者をまとめて反映するときに使います。',
+    label: 'a.imports.mode.sync',
+    hint: 'a.imports.mode.sync.hint',
   },
 ];
 
-const formatLabel = (v: string): string => FORMATS.find((f) => f.value === v)?.label ?? v;
-const modeLabel = (v: string): string => MODES.find((m) => m.value === v)?.label ?? v;
+/** Labels and hints are message keys, looked up when shown. */
+const formatLabel = (v: string): string => {
+  const key = FORMATS.find((f) => f.value === v)?.label;
+  return key ? t(key) : v;
+};
+const modeLabel = (v: string): string => {
+  const key = MODES.find((m) => m.value === v)?.label;
+  return key ? t(key) : v;
+};
 
 /** A fieldset of radio buttons, each described by its hint. */
 function radios<T extends string>(
@@ -92,8 +94,8 @@ function radios<T extends string>(
         h(
           'div',
           {},
-          h('label', { for: `${name}-${item.value}` }, item.label),
-          h('p', { class: 'hint', id: `${name}-${item.value}-hint` }, item.hint),
+          h('label', { for: `${name}-${item.value}` }, t(item.label)),
+          h('p', { class: 'hint', id: `${name}-${item.value}-hint` }, t(item.hint)),
         ),
       ),
     ),
@@ -116,7 +118,7 @@ function summaryTable(s: Summary, caption: string): HTMLTableElement {
           'tr',
           { class: i.action === 'error' && i.count > 0 ? 'has-errors' : '' },
           h('th', { scope: 'row' }, i.label),
-          h('td', {}, `${i.count} 件`),
+          h('td', {}, t('a.common.items', { n: i.count })),
         ),
       ),
     ),
@@ -127,8 +129,8 @@ function summaryTable(s: Summary, caption: string): HTMLTableElement {
 const present = (...nodes: (Node | null)[]): Node[] => nodes.filter((n): n is Node => n !== null);
 
 export async function importPage(host: AdminHost): Promise<void> {
-  const format = radios('import-format', 'ファイルの形式', FORMATS);
-  const mode = radios('import-mode', '取り込み方法', MODES);
+  const format = radios('import-format', t('a.imports.formatLegend'), FORMATS);
+  const mode = radios('import-mode', t('a.imports.modeLegend'), MODES);
   const file = h('input', {
     id: 'import-file',
     name: 'file',
@@ -137,19 +139,19 @@ export async function importPage(host: AdminHost): Promise<void> {
     'aria-describedby': 'import-file-hint',
   });
   const formError = h('p', { class: 'form-error', role: 'alert', id: 'import-error' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '内容を確認する');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('a.imports.check'));
   const form = h(
     'form',
     { class: 'import-form', 'aria-labelledby': 'import-form-heading', novalidate: true },
-    h('h2', { id: 'import-form-heading' }, '1. ファイルを選ぶ'),
+    h('h2', { id: 'import-form-heading' }, t('a.imports.step1')),
     h(
       'div',
       { class: 'field' },
-      h('label', { for: 'import-file' }, 'CSVファイル'),
+      h('label', { for: 'import-file' }, t('a.imports.file')),
       h(
         'p',
         { class: 'hint', id: 'import-file-hint' },
-        '文字コードは UTF-8 または Shift_JIS（Excel で「CSV」として保存したもの）。1行目は見出しです。',
+        t('a.imports.fileHint'),
       ),
       file,
     ),
@@ -193,14 +195,14 @@ export async function importPage(host: AdminHost): Promise<void> {
     const chosen = file.files?.[0];
     if (!chosen) {
       file.setAttribute('aria-invalid', 'true');
-      setAlert(formError, 'CSVファイルを選んでください。');
+      setAlert(formError, t('a.imports.noFile'));
       file.focus();
       return;
     }
     clearSteps();
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    host.announce('ファイルの内容を確認しています…');
+    host.announce(t('a.imports.checking'));
     host.api
       .previewImport(chosen, format.value(), mode.value())
       .then((p) => {
@@ -213,7 +215,7 @@ export async function importPage(host: AdminHost): Promise<void> {
         file.setAttribute('aria-invalid', 'true');
         setAlert(
           formError,
-          `ファイルを読み込めませんでした。${japaneseMessage(host.errorMessage(err))}`,
+          t('a.imports.readFailed', { error: japaneseMessage(host.errorMessage(err)) }),
         );
       })
       .finally(() => {
@@ -224,7 +226,7 @@ export async function importPage(host: AdminHost): Promise<void> {
 
   /** Step 2: what the file would do. */
   function showPreview(p: ImportPreview, fileName: string): void {
-    const heading = h('h2', { id: 'import-preview-heading', tabindex: -1 }, '2. 内容を確認する');
+    const heading = h('h2', { id: 'import-preview-heading', tabindex: -1 }, t('a.imports.step2'));
     const block = applyBlock(p);
     const applyError = h('p', { class: 'form-error', role: 'alert', id: 'import-apply-error' });
     const applyButton = h(
@@ -235,7 +237,7 @@ export async function importPage(host: AdminHost): Promise<void> {
         disabled: block !== null,
         'aria-describedby': block ? 'import-block' : null,
       },
-      '取り込みを実行',
+      t('a.imports.apply'),
     );
     const applyArea = h(
       'div',
@@ -254,8 +256,8 @@ export async function importPage(host: AdminHost): Promise<void> {
             'p',
             {},
             p.mode === 'sync' && p.summary.disable > 0
-              ? `実行すると、ファイルにない ${p.summary.disable} 人が無効になります。`
-              : '内容がよければ、取り込みを実行してください。',
+              ? t('a.imports.willDisable', { n: p.summary.disable })
+              : t('a.imports.applyIfOk'),
           ),
       applyError,
       applyButton,
@@ -269,25 +271,25 @@ export async function importPage(host: AdminHost): Promise<void> {
         h(
           'dl',
           { class: 'facts' },
-          h('dt', {}, 'ファイル'),
+          h('dt', {}, t('a.imports.fileName')),
           h('dd', {}, fileName),
-          h('dt', {}, '形式'),
+          h('dt', {}, t('a.imports.formatName')),
           h('dd', {}, formatLabel(p.format)),
-          h('dt', {}, '取り込み方法'),
+          h('dt', {}, t('a.imports.modeLegend')),
           h('dd', {}, modeLabel(p.mode)),
-          h('dt', {}, '文字コード'),
-          h('dd', {}, p.encoding_label || p.encoding || '不明'),
+          h('dt', {}, t('a.imports.encoding')),
+          h('dd', {}, p.encoding_label || p.encoding || t('a.imports.unknown')),
         ),
-        summaryTable(p.summary, '処理ごとの件数'),
+        summaryTable(p.summary, t('a.imports.perAction')),
         p.new_groups.length
-          ? h('p', {}, `次のグループが新しく作成されます：${p.new_groups.join('、')}`)
+          ? h('p', {}, t('a.imports.newGroups', { groups: p.new_groups.join(t('a.list.sep')) }))
           : null,
         mass && p.summary.disable > 0
           ? h(
               'p',
               { class: mass.confirmation_required ? 'warning' : '' },
               massDisableText(mass),
-              mass.confirmation_required ? '上限を超えるため、実行するときにもう一度確認します。' : '',
+              mass.confirmation_required ? t('a.imports.overLimit') : '',
             )
           : null,
         applyArea,
@@ -296,7 +298,7 @@ export async function importPage(host: AdminHost): Promise<void> {
     );
     previewSection.hidden = false;
     heading.focus();
-    host.announce(`確認結果：${summaryText(p.summary)}。`);
+    host.announce(t('a.imports.checked', { summary: summaryText(p.summary) }));
   }
 
   /** The rows of the preview, with a filter for long files. */
@@ -305,10 +307,10 @@ export async function importPage(host: AdminHost): Promise<void> {
     const select = h(
       'select',
       { id: 'import-rows-filter' },
-      h('option', { value: 'all' }, `すべての行（${rows.length} 件）`),
-      h('option', { value: 'changes' }, '変更のある行とエラー'),
+      h('option', { value: 'all' }, t('a.imports.filter.all', { n: rows.length })),
+      h('option', { value: 'changes' }, t('a.imports.filter.changes')),
       ...present.map((a) =>
-        h('option', { value: a }, `${actionLabel(a)}（${rows.filter((r) => r.action === a).length} 件）`),
+        h('option', { value: a }, t('a.imports.filter.action', { action: actionLabel(a), n: rows.filter((r) => r.action === a).length })),
       ),
     );
     const tbody = h('tbody');
@@ -316,11 +318,11 @@ export async function importPage(host: AdminHost): Promise<void> {
     const paint = (): void => {
       const { rows: shown, total } = visibleRows(rows, select.value, ROW_LIMIT);
       note.textContent =
-        total > shown.length ? `先頭の ${shown.length} 件を表示しています（全 ${total} 件）。` : '';
+        total > shown.length ? t('a.imports.firstRows', { n: shown.length, total }) : '';
       tbody.replaceChildren(
         ...(shown.length
           ? shown.map(rowLine)
-          : [h('tr', {}, h('td', { colspan: 5 }, '表示する行はありません。'))]),
+          : [h('tr', {}, h('td', { colspan: 5 }, t('a.imports.noRows')))]),
       );
     };
     select.addEventListener('change', paint);
@@ -328,8 +330,8 @@ export async function importPage(host: AdminHost): Promise<void> {
     return h(
       'div',
       { class: 'rows' },
-      h('h3', {}, '行ごとの内容'),
-      h('div', { class: 'field' }, h('label', { for: 'import-rows-filter' }, '表示する行'), select),
+      h('h3', {}, t('a.imports.rows')),
+      h('div', { class: 'field' }, h('label', { for: 'import-rows-filter' }, t('a.imports.rowsShown')), select),
       note,
       h(
         'div',
@@ -337,16 +339,20 @@ export async function importPage(host: AdminHost): Promise<void> {
         h(
           'table',
           { class: 'data' },
-          h('caption', { id: 'import-rows-caption' }, '取り込む行の一覧'),
+          h('caption', { id: 'import-rows-caption' }, t('a.imports.rowsCaption')),
           h(
             'thead',
             {},
             h(
               'tr',
               {},
-              ...['行', '処理', 'メールアドレス', '変更内容', 'エラー'].map((t) =>
-                h('th', { scope: 'col' }, t),
-              ),
+              ...[
+                t('a.imports.row'),
+                t('a.imports.action'),
+                t('a.field.email'),
+                t('a.imports.changes'),
+                t('a.action.error'),
+              ].map((text) => h('th', { scope: 'col' }, text)),
             ),
           ),
           tbody,
@@ -360,7 +366,7 @@ export async function importPage(host: AdminHost): Promise<void> {
     return h(
       'tr',
       { class: r.action === 'error' ? 'has-errors' : '' },
-      h('th', { scope: 'row', class: 'nowrap' }, r.row === null ? 'ファイル外' : String(r.row)),
+      h('th', { scope: 'row', class: 'nowrap' }, r.row === null ? t('a.imports.outside') : String(r.row)),
       h('td', { class: 'nowrap' }, actionLabel(r.action)),
       h('td', { class: 'nowrap' }, r.email ?? ''),
       h(
@@ -381,8 +387,8 @@ export async function importPage(host: AdminHost): Promise<void> {
                 h(
                   'li',
                   {},
-                  e.column ? `${fieldLabel(e.column)}列：` : '',
-                  japaneseMessage(e.message),
+                  e.column ? t('a.imports.column', { column: fieldLabel(e.column) }) : '',
+                  serverText(e.message),
                 ),
               ),
             )
@@ -394,18 +400,18 @@ export async function importPage(host: AdminHost): Promise<void> {
   /** Step 3: apply, with the confirmations it needs. */
   async function apply(p: ImportPreview, area: HTMLElement, applyError: HTMLElement): Promise<void> {
     const ok = await confirmDialog({
-      title: '取り込みを実行しますか',
+      title: t('a.imports.apply.title'),
       body: [
-        `次の変更を反映します：${changeText(p.summary)}。`,
-        p.summary.create > 0 ? '新しく登録する利用者には初期パスワードが発行されます。' : '',
-        '実行したあとでも、この画面の「この取り込みを取り消す」で元に戻せます。',
+        t('a.imports.apply.changes', { changes: changeText(p.summary) }),
+        p.summary.create > 0 ? t('a.imports.apply.otp') : '',
+        t('a.imports.apply.undo'),
       ].filter(Boolean),
-      confirm: '実行する',
+      confirm: t('a.imports.apply.confirm'),
     });
     if (!ok || !host.isCurrent()) return;
     setAlert(applyError, '');
     area.setAttribute('aria-busy', 'true');
-    host.announce('取り込みを実行しています…');
+    host.announce(t('a.imports.applying'));
     let result: ImportApplied | null = null;
     try {
       result = await host.api.applyImport(p.id);
@@ -415,13 +421,13 @@ export async function importPage(host: AdminHost): Promise<void> {
         result = await confirmMassDisable(p, err, applyError);
       } else {
         host.announce('');
-        setAlert(applyError, `取り込みを実行できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+        setAlert(applyError, t('a.imports.applyFailed', { error: japaneseMessage(host.errorMessage(err)) }));
       }
     } finally {
       area.removeAttribute('aria-busy');
     }
     if (!result || !host.isCurrent()) return;
-    area.replaceChildren(h('p', { class: 'notice' }, 'この内容で取り込みました。結果は下に表示しています。'));
+    area.replaceChildren(h('p', { class: 'notice' }, t('a.imports.appliedHere')));
     showResult(result);
   }
 
@@ -434,25 +440,24 @@ export async function importPage(host: AdminHost): Promise<void> {
     host.announce('');
     const m = p.mass_disable;
     const sure = await confirmDialog({
-      title: '多くの利用者を無効にします',
+      title: t('a.imports.mass.title'),
       body: [
-        m ? massDisableText(m) : japaneseMessage(err.message),
-        '無効にした利用者はログインできなくなります（削除はされず、あとから有効に戻せます）。' +
-          'ファイルが古い、または一部しか出力されていないと、在籍している職員まで無効になります。',
-        '人数に間違いがないことを確かめてから実行してください。',
+        m ? massDisableText(m) : serverText(err.message),
+        t('a.imports.mass.body'),
+        t('a.imports.mass.check'),
       ],
-      confirm: m ? `${m.disable} 人を無効にして実行する` : '無効にして実行する',
+      confirm: m ? t('a.imports.mass.confirmN', { n: m.disable }) : t('a.imports.mass.confirm'),
       danger: true,
     });
     if (!sure || !host.isCurrent()) {
-      setAlert(applyError, '取り込みは実行していません。');
+      setAlert(applyError, t('a.imports.notApplied'));
       return null;
     }
     try {
       return await host.api.applyImport(p.id, true);
     } catch (again) {
       if (!host.handleAuthError(again)) {
-        setAlert(applyError, `取り込みを実行できませんでした。${japaneseMessage(host.errorMessage(again))}`);
+        setAlert(applyError, t('a.imports.applyFailed', { error: japaneseMessage(host.errorMessage(again)) }));
       }
       return null;
     }
@@ -460,23 +465,22 @@ export async function importPage(host: AdminHost): Promise<void> {
 
   /** Step 4: what was done, the passwords download, and undo. */
   function showResult(r: ImportApplied): void {
-    const heading = h('h2', { id: 'import-result-heading', tabindex: -1 }, '3. 取り込み結果');
+    const heading = h('h2', { id: 'import-result-heading', tabindex: -1 }, t('a.imports.step3'));
     const alert = h('p', { class: 'form-error', role: 'alert' });
     const parts: (Node | null)[] = [
       heading,
       h(
         'p',
         {},
-        `取り込みを実行しました（${formatJst(r.applied_at)}）。${summaryText(r.summary)}。`,
+        t('a.imports.doneAt', { at: formatJst(r.applied_at), summary: summaryText(r.summary) }),
       ),
-      summaryTable(r.summary, '実行した件数'),
-      r.new_groups?.length ? h('p', {}, `作成したグループ：${r.new_groups.join('、')}`) : null,
+      summaryTable(r.summary, t('a.imports.doneCounts')),
+      r.new_groups?.length ? h('p', {}, t('a.imports.madeGroups', { groups: r.new_groups.join(t('a.list.sep')) })) : null,
       typeof r.invitations === 'number' && r.invitations > 0
         ? h(
             'p',
             {},
-            `新しく登録した ${r.invitations} 人に、招待メール（初期パスワードつき）を送信しています。` +
-              '届くまで数分かかることがあります。',
+            t('a.imports.invitations', { n: r.invitations }),
           )
         : null,
     ];
@@ -485,20 +489,19 @@ export async function importPage(host: AdminHost): Promise<void> {
     resultSection.replaceChildren(...present(...parts, alert, passwords, undo));
     resultSection.hidden = false;
     heading.focus();
-    host.announce(`取り込みを実行しました。${summaryText(r.summary)}。`);
+    host.announce(t('a.imports.done', { summary: summaryText(r.summary) }));
   }
 
   function passwordsArea(r: ImportApplied, alert: HTMLElement): HTMLElement {
-    const button = h('button', { type: 'button', class: 'primary' }, '初期パスワードのCSVをダウンロード');
+    const button = h('button', { type: 'button', class: 'primary' }, t('a.imports.otpCsv'));
     const area = h(
       'div',
       { class: 'panel' },
-      h('h3', {}, '初期パスワード'),
+      h('h3', {}, t('a.dialog.otp.label')),
       h(
         'p',
         { id: 'import-passwords-hint' },
-        '新しく登録した利用者の初期パスワードの一覧（CSV）です。ダウンロードできるのは1回だけです' +
-          '（24 時間以内）。ファイルは安全な場所に保管し、ご本人に伝えたら削除してください。',
+        t('a.imports.otpCsv.hint'),
       ),
       button,
     );
@@ -515,15 +518,15 @@ export async function importPage(host: AdminHost): Promise<void> {
           const done = h(
             'p',
             { class: 'notice', tabindex: -1 },
-            '初期パスワードのCSVをダウンロードしました。もう一度ダウンロードすることはできません。',
+            t('a.imports.otpCsv.done'),
           );
           button.replaceWith(done);
           done.focus();
-          host.announce('初期パスワードのCSVをダウンロードしました。');
+          host.announce(t('a.imports.otpCsv.said'));
         })
         .catch((err: unknown) => {
           if (host.handleAuthError(err)) return;
-          setAlert(alert, `ダウンロードできませんでした。${japaneseMessage(host.errorMessage(err))}`);
+          setAlert(alert, t('a.common.downloadFailed', { error: japaneseMessage(host.errorMessage(err)) }));
           if (err instanceof host.ApiError && err.status === 410) button.disabled = true;
         })
         .finally(() => (busy = false));
@@ -532,15 +535,15 @@ export async function importPage(host: AdminHost): Promise<void> {
   }
 
   function undoArea(r: ImportApplied, alert: HTMLElement, passwords: HTMLElement | null): HTMLElement {
-    const button = h('button', { type: 'button', class: 'danger' }, 'この取り込みを取り消す');
+    const button = h('button', { type: 'button', class: 'danger' }, t('a.imports.undo'));
     const area = h(
       'div',
       { class: 'panel' },
-      h('h3', {}, '取り消し'),
+      h('h3', {}, t('a.imports.undo.heading')),
       h(
         'p',
         {},
-        '間違えて取り込んだときは、この取り込み全体を取り消して、取り込み前の状態に戻せます（1回だけ）。',
+        t('a.imports.undo.hint'),
       ),
       button,
     );
@@ -549,37 +552,35 @@ export async function importPage(host: AdminHost): Promise<void> {
       if (busy) return;
       void (async () => {
         const ok = await confirmDialog({
-          title: 'この取り込みを取り消しますか',
+          title: t('a.imports.undo.title'),
           body: [
-            'この取り込みで更新・無効化した利用者を、取り込み前の状態に戻します。' +
-              '新しく登録した利用者はごみ箱に移り、ログインできなくなります。',
-            '取り込みの後に変更された利用者がいる場合は、取り消せません。',
+            t('a.imports.undo.body'),
+            t('a.imports.undo.changedSince'),
           ],
-          confirm: '取り消す',
-          cancel: 'やめる',
+          confirm: t('a.imports.undo.confirm'),
+          cancel: t('a.common.dont'),
           danger: true,
         });
         if (!ok || !host.isCurrent()) return;
         busy = true;
         setAlert(alert, '');
-        host.announce('取り込みを取り消しています…');
+        host.announce(t('a.imports.undoing'));
         try {
           const u = await host.api.undoImport(r.id);
           if (!host.isCurrent()) return;
           const done = h(
             'p',
             { class: 'notice', tabindex: -1 },
-            `取り込みを取り消しました（${formatJst(u.undone_at)}）。` +
-              `元に戻した利用者 ${u.restored} 人、ごみ箱に移した利用者 ${u.trashed} 人。`,
+            t('a.imports.undone', { at: formatJst(u.undone_at), restored: u.restored, trashed: u.trashed }),
           );
           passwords?.remove();
-          area.replaceChildren(h('h3', {}, '取り消し'), done);
+          area.replaceChildren(h('h3', {}, t('a.imports.undo.heading')), done);
           done.focus();
-          host.announce('取り込みを取り消しました。');
+          host.announce(t('a.imports.undone.said'));
         } catch (err) {
           if (host.handleAuthError(err)) return;
           host.announce('');
-          setAlert(alert, `取り消せませんでした。${japaneseMessage(host.errorMessage(err))}`);
+          setAlert(alert, t('a.imports.undoFailed', { error: japaneseMessage(host.errorMessage(err)) }));
         } finally {
           busy = false;
         }
@@ -589,13 +590,12 @@ export async function importPage(host: AdminHost): Promise<void> {
   }
 
   host.show(
-    'CSV取り込み',
-    host.heading('CSV取り込み'),
+    t('a.nav.import'),
+    host.heading(t('a.nav.import')),
     h(
       'p',
       {},
-      'CSVファイルから利用者をまとめて登録・更新します。まず内容を確認し、よければ実行します。' +
-        '確認の段階では何も変更されません。',
+      t('a.imports.intro'),
     ),
     form,
     previewSection,

@@ -1,73 +1,71 @@
 /**
- * The administration pages' words and numbers (pure, Japanese): role,
+ * The administration pages' words and numbers (pure; the words in the
+ * language in force, messages.ts): role,
  * status and import-action labels, times in Asia/Tokyo, the user list's
  * query string and page range, and what an import preview amounts to.
  * Unit-tested in tests/admin.test.mjs; no DOM here.
  */
 import type { ImportSummary } from '../api';
+import { t } from './messages.js';
 
-/** Roles that may open the administration pages. */
-export function canManage(role: unknown): boolean {
-  return role === 'admin' || role === 'manager';
-}
-
-/** Roles that may author courses (講座の編集). */
-export function canEdit(role: unknown): boolean {
-  return role === 'admin' || role === 'editor';
-}
+export { canEdit, canManage } from './roles.js';
 
 export const ROLES = ['admin', 'manager', 'editor', 'learner'] as const;
 export const STATUSES = ['active', 'disabled'] as const;
 
 const ROLE_LABELS: Record<string, string> = {
-  admin: '管理者',
-  manager: '受講管理者',
-  editor: '編集者',
-  learner: '受講者',
+  admin: 'a.role.admin',
+  manager: 'a.role.manager',
+  editor: 'a.role.editor',
+  learner: 'a.role.learner',
 };
 
-const STATUS_LABELS: Record<string, string> = { active: '有効', disabled: '無効' };
+const STATUS_LABELS: Record<string, string> = { active: 'a.status.active', disabled: 'a.status.disabled' };
 
 /** `learner` → `受講者`; an unknown role is shown as it is. */
 export function roleLabel(role: string): string {
-  return ROLE_LABELS[role] ?? role;
+  const key = ROLE_LABELS[role];
+  return key ? t(key) : role;
 }
 
 /** `active` → `有効`, `disabled` → `無効`. */
 export function statusLabel(status: string): string {
-  return STATUS_LABELS[status] ?? status;
+  const key = STATUS_LABELS[status];
+  return key ? t(key) : status;
 }
 
 /** The import actions in the order the summary shows them. */
 export const ACTIONS = ['create', 'update', 'disable', 'delete', 'unchanged', 'error'] as const;
 
 const ACTION_LABELS: Record<string, string> = {
-  create: '新規',
-  update: '更新',
-  disable: '無効化',
-  delete: '削除',
-  unchanged: '変更なし',
-  error: 'エラー',
+  create: 'a.action.create',
+  update: 'a.action.update',
+  disable: 'a.action.disable',
+  delete: 'a.action.delete',
+  unchanged: 'a.action.unchanged',
+  error: 'a.action.error',
 };
 
 /** `create` → `新規` … `error` → `エラー`. */
 export function actionLabel(action: string): string {
-  return ACTION_LABELS[action] ?? action;
+  const key = ACTION_LABELS[action];
+  return key ? t(key) : action;
 }
 
 const FIELD_LABELS: Record<string, string> = {
-  email: 'メールアドレス',
-  name: '氏名',
-  role: '権限',
-  status: '状態',
-  groups: 'グループ',
-  remarks: '備考',
-  action: '操作',
+  email: 'a.field.email',
+  name: 'a.field.name',
+  role: 'a.field.role',
+  status: 'a.field.status',
+  groups: 'a.field.groups',
+  remarks: 'a.field.remarks',
+  action: 'a.field.action',
 };
 
 /** A CSV column or changed field in Japanese (`name` → `氏名`). */
 export function fieldLabel(field: string): string {
-  return FIELD_LABELS[field] ?? field;
+  const key = FIELD_LABELS[field];
+  return key ? t(key) : field;
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -134,8 +132,8 @@ export function pageInfo(total: number, page: number, perPage: number): PageInfo
   const to = Math.min(total, page * perPage);
   const text =
     total === 0
-      ? '該当する利用者はいません。'
-      : `全 ${total} 件中 ${from}〜${to} 件を表示（${page} / ${pages} ページ）`;
+      ? t('a.labels.page.none')
+      : t('a.labels.page.range', { total, from, to, page, pages });
   return { from, to, pages, hasPrev: page > 1, hasNext: page < pages, text };
 }
 
@@ -152,7 +150,7 @@ export function japaneseMessage(message: string): string {
 
 /** A changed field's value for people: labels for roles and statuses, `;` lists with `、`. */
 export function fieldValue(field: string, value: string): string {
-  if (value === '') return '（空欄）';
+  if (value === '') return t('a.labels.blank');
   if (field === 'role') return roleLabel(value);
   if (field === 'status') return statusLabel(value);
   if (field === 'groups') return value.split(';').map((g) => g.trim()).filter(Boolean).join('、');
@@ -202,16 +200,16 @@ export function summaryItems(s: Summary): { action: string; label: string; count
 export function summaryText(s: Summary): string {
   const parts = summaryItems(s)
     .filter((i) => i.count > 0)
-    .map((i) => `${i.label} ${i.count} 件`);
-  return parts.length ? parts.join('、') : '変更はありません';
+    .map((i) => t('a.labels.count', { label: i.label, n: i.count }));
+  return parts.length ? parts.join(t('a.list.sep')) : t('a.labels.nochange');
 }
 
 /** Only what changes users: `新規 1 件、無効化 3 件` (`''` when nothing does). */
 export function changeText(s: Summary): string {
   return summaryItems(s)
     .filter((i) => ['create', 'update', 'disable', 'delete'].includes(i.action) && i.count > 0)
-    .map((i) => `${i.label} ${i.count} 件`)
-    .join('、');
+    .map((i) => t('a.labels.count', { label: i.label, n: i.count }))
+    .join(t('a.list.sep'));
 }
 
 /** How many users an apply would change (create, update, disable, delete). */
@@ -226,27 +224,25 @@ export type ApplyBlock =
   | { reason: 'status'; message: string };
 
 const STATUS_NOT_PREVIEW: Record<string, string> = {
-  applied: 'この取り込みは適用済みです。',
-  undone: 'この取り込みは取り消し済みです。',
-  expired: 'このプレビューは期限切れです（24 時間以上前）。もう一度ファイルを読み込んでください。',
+  applied: 'a.labels.applied',
+  undone: 'a.labels.undone',
+  expired: 'a.labels.expired',
 };
 
 /** Error rows block the apply; so does a preview that changes nobody. */
 export function applyBlock(p: { status: string; summary: Summary }): ApplyBlock | null {
   if (p.status !== 'preview') {
-    return { reason: 'status', message: STATUS_NOT_PREVIEW[p.status] ?? 'この取り込みは適用できません。' };
+    const key = STATUS_NOT_PREVIEW[p.status];
+    return { reason: 'status', message: key ? t(key) : t('a.labels.notApplicable') };
   }
   if (p.summary.errors > 0) {
     return {
       reason: 'errors',
-      message:
-        `エラーのある行が ${p.summary.errors} 件あるため、取り込みを実行できません。` +
-        '一部の行だけを取り込むことはありません。下の表の「エラー」列を見てファイルを直し、' +
-        'もう一度「内容を確認する」を押してください。',
+      message: t('a.labels.errorsBlock', { n: p.summary.errors }),
     };
   }
   if (changeCount(p.summary) === 0) {
-    return { reason: 'nothing', message: 'ファイルの内容は登録済みの内容と同じです。取り込む変更はありません。' };
+    return { reason: 'nothing', message: t('a.labels.sameContent') };
   }
   return null;
 }
@@ -263,8 +259,7 @@ export function percent(share: number): string {
 export function massDisableText(m: { disable: number; active: number; max_share: number }): string {
   const share = m.active > 0 ? m.disable / m.active : 0;
   return (
-    `有効な利用者 ${m.active} 人のうち ${m.disable} 人（${percent(share)}）を無効にします。` +
-    `一度に無効にできる上限は ${percent(m.max_share)} です。`
+    t('a.labels.massDisable', { active: m.active, disable: m.disable, share: percent(share), max: percent(m.max_share) })
   );
 }
 
@@ -314,14 +309,14 @@ export function newUserProblem(
   manager: boolean,
 ): { field: UserField; message: string } | null {
   const email = u.email.trim();
-  if (!email) return { field: 'email', message: 'メールアドレスを入力してください。' };
+  if (!email) return { field: 'email', message: t('a.labels.emailEmpty') };
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
-    return { field: 'email', message: 'メールアドレスの形式が正しくありません。例：taro.yamada@city.example.lg.jp' };
+    return { field: 'email', message: t('a.labels.emailForm') };
   }
-  if ([...u.name].length > 100) return { field: 'name', message: '氏名は100文字以内にしてください。' };
-  if ([...u.remarks].length > 500) return { field: 'remarks', message: '備考は500文字以内にしてください。' };
+  if ([...u.name].length > 100) return { field: 'name', message: t('a.labels.nameLong') };
+  if ([...u.remarks].length > 500) return { field: 'remarks', message: t('a.labels.remarksLong') };
   if (manager && u.groups.length === 0) {
-    return { field: 'groups', message: '担当するグループを 1 つ以上選んでください。' };
+    return { field: 'groups', message: t('a.labels.groupsNone') };
   }
   return null;
 }

@@ -1,5 +1,6 @@
 /** Pieces every administration table uses. */
 import { h } from '../dom';
+import { t } from './messages';
 
 /**
  * Holds a table that scrolls sideways on narrow screens (focusable, so a
@@ -20,8 +21,8 @@ export function pageButtons(label: string): {
   next: HTMLButtonElement;
   where: HTMLSpanElement;
 } {
-  const prev = h('button', { type: 'button', class: 'secondary' }, '前のページ');
-  const next = h('button', { type: 'button', class: 'secondary' }, '次のページ');
+  const prev = h('button', { type: 'button', class: 'secondary' }, t('a.common.prevPage'));
+  const next = h('button', { type: 'button', class: 'secondary' }, t('a.common.nextPage'));
   const where = h('span', { class: 'pager-where' });
   return { nav: h('nav', { class: 'pager', 'aria-label': label }, prev, where, next), prev, next, where };
 }

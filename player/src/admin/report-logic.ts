@@ -1,3 +1,4 @@
+import { t } from './messages.js';
 /**
  * The reports page's pure parts: the default period, the query string, how
  * seconds read, the chart's bars, and the definitions shown as help
@@ -33,11 +34,11 @@ export function defaultFilter(now: Date): ReportFilter {
   return { from, to, granularity: 'day', group: '' };
 }
 
-/** Checks a filter; returns a Japanese message, or null when it is usable. */
+/** Checks a filter; returns a message, or null when it is usable. */
 export function filterProblem(f: ReportFilter): string | null {
   const iso = /^\d{4}-\d{2}-\d{2}$/;
-  if (!iso.test(f.from) || !iso.test(f.to)) return '期間の開始日と終了日を入力してください。';
-  if (f.from > f.to) return '開始日は終了日より前の日付にしてください。';
+  if (!iso.test(f.from) || !iso.test(f.to)) return t('a.reports.noDates');
+  if (f.from > f.to) return t('a.reports.order');
   return null;
 }
 
@@ -56,9 +57,9 @@ export function readableSeconds(total: number): string {
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   const two = (n: number) => String(n).padStart(2, '0');
-  if (h > 0) return `${h}時間${two(m)}分`;
-  if (m > 0) return `${m}分${two(sec)}秒`;
-  return `${sec}秒`;
+  if (h > 0) return t('a.reports.hm', { h, m: two(m) });
+  if (m > 0) return t('a.reports.ms', { m, s: two(sec) });
+  return t('a.reports.s', { s: sec });
 }
 
 /** A share 0..1 as 「95.0%」. */
@@ -69,8 +70,8 @@ export function percent(share: number): string {
 /** The label of a period start for a granularity: 「4/1」「4/1週」「2026年4月」. */
 export function periodLabel(start: string, g: Granularity): string {
   const [y, m, d] = start.split('-').map(Number);
-  if (g === 'month') return `${y}年${m}月`;
-  if (g === 'week') return `${m}/${d}週`;
+  if (g === 'month') return t('a.reports.month', { y: y ?? '', m: m ?? '' });
+  if (g === 'week') return t('a.reports.week', { m: m ?? '', d: d ?? '' });
   return `${m}/${d}`;
 }
 
@@ -92,11 +93,21 @@ export function chartBars(periods: string[], seconds: number[], g: Granularity):
 
 /** One sentence for screen readers describing the chart. */
 export function chartSummary(bars: Bar[]): string {
-  if (bars.length === 0) return '対象期間のデータはありません。';
+  if (bars.length === 0) return t('a.reports.noData');
   const total = bars.reduce((sum, b) => sum + b.seconds, 0);
   const top = bars.reduce((a, b) => (b.seconds > a.seconds ? b : a));
-  if (total === 0) return '対象期間に視聴はありません。';
-  return `${bars.length}期間の合計 ${readableSeconds(total)}。最も多いのは ${top.label} の ${readableSeconds(top.seconds)}。`;
+  if (total === 0) return t('a.reports.noViewing');
+  return t('a.reports.summary', { n: bars.length, total: readableSeconds(total), top: top.label, most: readableSeconds(top.seconds) });
+}
+
+/**
+ * The term of a definition in the language in force: as it is in Japanese
+ * (`視聴時間 (viewing time)`), its English part in English (`Viewing time`).
+ */
+export function definitionTerm(term: string, lang: 'ja' | 'en'): string {
+  if (lang === 'ja') return term;
+  const en = /\(([^)]+)\)\s*$/.exec(term)?.[1] ?? term;
+  return `${en.charAt(0).toUpperCase()}${en.slice(1)}`;
 }
 
 /** The definitions shown as the report's help (ja, en). */

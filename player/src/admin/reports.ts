@@ -12,6 +12,7 @@ import {
   chartBars,
   chartSummary,
   DEFINITIONS,
+  definitionTerm,
   defaultFilter,
   filterProblem,
   percent,
@@ -23,6 +24,8 @@ import {
   type ReportFilter,
 } from './report-logic';
 import { saveBlob } from './save';
+import { t } from './messages';
+import { contentLang, getLang } from '../i18n';
 
 /** Renders the page (the first report at once, for the last 30 days). */
 export async function reportsPage(kit: AdminHost): Promise<void> {
@@ -37,37 +40,37 @@ export async function reportsPage(kit: AdminHost): Promise<void> {
   const granularity = h(
     'select',
     { id: 'report-granularity' },
-    h('option', { value: 'day' }, '日ごと'),
-    h('option', { value: 'week' }, '週ごと'),
-    h('option', { value: 'month' }, '月ごと'),
+    h('option', { value: 'day' }, t('a.reports.day')),
+    h('option', { value: 'week' }, t('a.reports.weekly')),
+    h('option', { value: 'month' }, t('a.reports.monthly')),
   );
   const group = h(
     'select',
     { id: 'report-group' },
-    h('option', { value: '' }, 'すべて（担当範囲の全員）'),
+    h('option', { value: '' }, t('a.reports.allInReach')),
     ...[...groups]
       .sort((a, b) => a.path.localeCompare(b.path, 'ja'))
       .map((g) => h('option', { value: String(g.id) }, g.path)),
   );
   const error = h('p', { class: 'form-error', role: 'alert' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '表示する');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('a.reports.show'));
   const results = h('div', { class: 'report-results' });
   const field = (id: string, label: string, control: HTMLElement) =>
     h('div', { class: 'field' }, h('label', { for: id }, label), control);
   const form = h(
     'form',
-    { class: 'report-filter', 'aria-label': 'レポートの条件' },
+    { class: 'report-filter', 'aria-label': t('a.reports.filter') },
     h(
       'fieldset',
       {},
-      h('legend', {}, '期間と対象'),
+      h('legend', {}, t('a.reports.legend')),
       h(
         'div',
         { class: 'filters' },
-        field('report-from', '開始日', from),
-        field('report-to', '終了日', to),
-        field('report-granularity', '集計単位', granularity),
-        field('report-group', 'グループ（下位グループを含む）', group),
+        field('report-from', t('a.reports.from'), from),
+        field('report-to', t('a.reports.to'), to),
+        field('report-granularity', t('a.reports.granularity'), granularity),
+        field('report-group', t('a.reports.group'), group),
       ),
     ),
     error,
@@ -90,7 +93,7 @@ export async function reportsPage(kit: AdminHost): Promise<void> {
     }
     submit.disabled = true;
     results.setAttribute('aria-busy', 'true');
-    kit.announce('レポートを集計しています…');
+    kit.announce(t('a.reports.loading'));
     try {
       const [viewing, contents] = await Promise.all([
         kit.api.viewingReport(reportQuery(f)),
@@ -99,7 +102,7 @@ export async function reportsPage(kit: AdminHost): Promise<void> {
       if (!kit.isCurrent()) return;
       results.replaceChildren(...renderResults(kit, f, viewing, contents));
       kit.announce(
-        `${f.from} から ${f.to} までのレポートを表示しました。合計 ${readableSeconds(viewing.totals.total_seconds)}、${viewing.rows.length} 人。`,
+        t('a.reports.shown', { from: f.from, to: f.to, total: readableSeconds(viewing.totals.total_seconds), n: viewing.rows.length }),
       );
     } catch (err) {
       if (!kit.handleAuthError(err)) error.textContent = kit.errorMessage(err);
@@ -112,7 +115,7 @@ export async function reportsPage(kit: AdminHost): Promise<void> {
     e.preventDefault();
     void load();
   });
-  kit.show('視聴レポート', kit.heading('視聴レポート'), help(), form, results);
+  kit.show(t('a.nav.reports'), kit.heading(t('a.nav.reports')), help(), form, results);
   await load();
 }
 
@@ -120,13 +123,15 @@ function help(): HTMLElement {
   return h(
     'details',
     { class: 'help' },
-    h('summary', {}, '用語の説明 (Definitions)'),
+    h('summary', {}, t('a.reports.definitions')),
     h(
       'dl',
       {},
       ...DEFINITIONS.flatMap((d) => [
-        h('dt', {}, d.term),
-        h('dd', {}, h('p', {}, d.ja), h('p', { lang: 'en' }, d.en)),
+        h('dt', {}, definitionTerm(d.term, getLang())),
+        getLang() === 'en'
+          ? h('dd', {}, h('p', {}, d.en))
+          : h('dd', {}, h('p', {}, d.ja), h('p', { lang: 'en' }, d.en)),
       ]),
     ),
   );
@@ -150,7 +155,7 @@ function renderResults(
         .download(path, 'text/csv')
         .then((blob) => {
           saveBlob(blob, `${name}-${f.from}-${f.to}.csv`);
-          kit.announce(`${label}: ダウンロードを開始しました。`);
+          kit.announce(t('a.reports.downloading', { label }));
         })
         .catch((err: unknown) => kit.announce(kit.errorMessage(err)))
         .finally(() => (btn.disabled = false));
@@ -161,57 +166,59 @@ function renderResults(
     h(
       'section',
       { 'aria-labelledby': 'report-trend' },
-      h('h2', { id: 'report-trend' }, '視聴時間の推移'),
-      h('p', { class: 'meta' }, `合計 ${readableSeconds(viewing.totals.total_seconds)}（${viewing.rows.length} 人）`),
+      h('h2', { id: 'report-trend' }, t('a.reports.trend')),
+      h('p', { class: 'meta' }, t('a.reports.total', { total: readableSeconds(viewing.totals.total_seconds), n: viewing.rows.length })),
       chart(bars),
       scroll(
         table(
-          '期間ごとの視聴時間（グラフの数値）',
-          ['期間', '視聴時間'],
+          t('a.reports.trendTable'),
+          [t('a.reports.period'), t('a.reports.viewingTime')],
           bars.map((b) => [b.label, readableSeconds(b.seconds)]),
         ),
       ),
-      csv('利用者別の視聴時間をCSVで保存', {}, 'viewing'),
+      csv(t('a.reports.csvViewing'), {}, 'viewing'),
     ),
     h(
       'section',
       { 'aria-labelledby': 'report-users' },
-      h('h2', { id: 'report-users' }, '利用者別の視聴時間'),
+      h('h2', { id: 'report-users' }, t('a.reports.users')),
       viewing.rows.length === 0
-        ? h('p', {}, 'この期間に視聴した人はいません。')
+        ? h('p', {}, t('a.reports.noUsers'))
         : scroll(
             table(
-              '利用者別・期間別の視聴時間',
-              ['利用者', ...viewing.periods.map((p) => periodLabel(p, viewing.granularity)), '合計'],
+              t('a.reports.usersTable'),
+              [t('a.reports.user'), ...viewing.periods.map((p) => periodLabel(p, viewing.granularity)), t('a.reports.sum')],
               viewing.rows.map((r) => [
-                r.name ? `${r.name}（${r.email}）` : r.email,
+                r.name ? t('a.common.nameEmail', { name: r.name, email: r.email }) : r.email,
                 ...r.seconds.map(readableSeconds),
                 readableSeconds(r.total_seconds),
               ]),
+              true,
             ),
           ),
-      csv('利用者ごとの視聴内容をCSVで保存', { table: 'users' }, 'watched'),
+      csv(t('a.reports.csvWatched'), { table: 'users' }, 'watched'),
     ),
     h(
       'section',
       { 'aria-labelledby': 'report-contents' },
-      h('h2', { id: 'report-contents' }, 'コンテンツ別'),
+      h('h2', { id: 'report-contents' }, t('a.reports.contents')),
       contents.contents.length === 0
-        ? h('p', {}, 'この期間に視聴されたコンテンツはありません。')
+        ? h('p', {}, t('a.reports.noContents'))
         : scroll(
             table(
-              'コンテンツ別の視聴者数・視聴時間・修了率',
-              ['タイトル', '視聴者数', '合計視聴時間', '修了者数', '修了率'],
+              t('a.reports.contentsTable'),
+              [t('a.reports.title'), t('a.reports.viewers'), t('a.reports.totalTime'), t('a.reports.completions'), t('a.reports.rate')],
               contents.contents.map((c) => [
                 c.title,
-                `${c.viewers} 人`,
+                t('a.reports.people', { n: c.viewers }),
                 readableSeconds(c.total_seconds),
-                `${c.completions} 人`,
+                t('a.reports.people', { n: c.completions }),
                 percent(c.completion_rate),
               ]),
+              true,
             ),
           ),
-      csv('コンテンツ別をCSVで保存', { table: 'contents' }, 'contents'),
+      csv(t('a.reports.csvContents'), { table: 'contents' }, 'contents'),
     ),
   ];
 }
@@ -258,7 +265,8 @@ function scroll(content: HTMLTableElement): HTMLElement {
   return h('div', { class: 'table-wrap', role: 'region', 'aria-label': label, tabindex: 0 }, content);
 }
 
-function table(caption: string, head: string[], rows: string[][]): HTMLTableElement {
+/** `staffFirst`: the first column is what staff wrote (names, titles), Japanese. */
+function table(caption: string, head: string[], rows: string[][], staffFirst = false): HTMLTableElement {
   return h(
     'table',
     { class: 'data' },
@@ -268,7 +276,7 @@ function table(caption: string, head: string[], rows: string[][]): HTMLTableElem
       'tbody',
       {},
       ...rows.map((r) =>
-        h('tr', {}, ...r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c)))),
+        h('tr', {}, ...r.map((c, i) => (i === 0 ? h('th', { scope: 'row', lang: staffFirst ? contentLang() : null }, c) : h('td', {}, c)))),
       ),
     ),
   );

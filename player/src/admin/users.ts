@@ -28,20 +28,20 @@ import {
   type UserField,
   type UserFilter,
 } from './labels';
+import { t } from './messages';
 
 /** What each role may do, said in the role dialog and the add form. */
-const ROLE_HINT =
-  '受講者：動画を見る／編集者：講座を作り公開する／受講管理者：担当グループの受講者と視聴レポートを扱う／管理者：すべて';
+const roleHint = (): string => t('a.users.roleHint');
 
 /** `区役 二葉（learner2@manabi.example）`, or the e-mail alone. */
-const who = (u: AdminUser): string => (u.name ? `${u.name}（${u.email}）` : u.email);
+const who = (u: AdminUser): string => (u.name ? t('a.common.nameEmail', { name: u.name, email: u.email }) : u.email);
 
 /**
  * A row's button: its name says for whom (`無効にする（learner2@…）`) and
  * starts with the visible text, so speech input finds it (WCAG 2.5.3).
  */
 function rowButton(text: string, forWhom: string): HTMLButtonElement {
-  return h('button', { type: 'button', class: 'secondary', 'aria-label': `${text}（${forWhom}）` }, text);
+  return h('button', { type: 'button', class: 'secondary', 'aria-label': t('a.common.forWhom', { text, who: forWhom }) }, text);
 }
 
 function labelledSelect(id: string, label: string, options: [string, string][]) {
@@ -74,19 +74,19 @@ export async function usersPage(host: AdminHost): Promise<void> {
     autocomplete: 'off',
     enterkeyhint: 'search',
   });
-  const role = labelledSelect('users-role', '権限', [
-    ['', 'すべて'],
+  const role = labelledSelect('users-role', t('a.field.role'), [
+    ['', t('a.common.all')],
     ...ROLES.map((r): [string, string] => [r, roleLabel(r)]),
   ]);
-  const status = labelledSelect('users-status', '状態', [
-    ['', 'すべて'],
+  const status = labelledSelect('users-status', t('a.field.status'), [
+    ['', t('a.common.all')],
     ...STATUSES.map((s): [string, string] => [s, statusLabel(s)]),
   ]);
-  const search = h('button', { type: 'submit', class: 'primary' }, '検索');
+  const search = h('button', { type: 'submit', class: 'primary' }, t('a.common.search'));
   const form = h(
     'form',
-    { class: 'filters', role: 'search', 'aria-label': '利用者の検索' },
-    h('div', { class: 'field' }, h('label', { for: 'users-q' }, 'メールアドレスまたは氏名'), q),
+    { class: 'filters', role: 'search', 'aria-label': t('a.users.searchLabel') },
+    h('div', { class: 'field' }, h('label', { for: 'users-q' }, t('a.users.q')), q),
     role.field,
     status.field,
     h('div', { class: 'field filters-submit' }, search),
@@ -97,23 +97,29 @@ export async function usersPage(host: AdminHost): Promise<void> {
   const table = h(
     'table',
     { class: 'data' },
-    h('caption', { id: 'users-caption' }, '利用者一覧'),
+    h('caption', { id: 'users-caption' }, t('a.users.caption')),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        ...['メールアドレス', '氏名', '権限', '状態', 'グループ', '最終ログイン', '操作'].map((t) =>
-          h('th', { scope: 'col' }, t),
-        ),
+        ...[
+          t('a.field.email'),
+          t('a.field.name'),
+          t('a.field.role'),
+          t('a.field.status'),
+          t('a.field.groups'),
+          t('a.users.lastLogin'),
+          t('a.field.action'),
+        ].map((text) => h('th', { scope: 'col' }, text)),
       ),
     ),
     tbody,
   );
   // Scrolls sideways on narrow screens; focusable so keyboards can scroll it.
   const wrap = scrollBox(table, 'users-caption');
-  const { nav: pager, prev, next, where } = pageButtons('利用者一覧のページ');
+  const { nav: pager, prev, next, where } = pageButtons(t('a.users.pages'));
 
   const setError = (message: string): void => {
     error.textContent = '';
@@ -124,14 +130,14 @@ export async function usersPage(host: AdminHost): Promise<void> {
   const paint = (list: typeof first): PageInfo => {
     const info = pageInfo(list.total, filter.page ?? 1, filter.perPage ?? PER_PAGE);
     count.textContent = info.text;
-    where.textContent = `${filter.page ?? 1} / ${info.pages} ページ`;
+    where.textContent = t('a.common.pageOf', { page: filter.page ?? 1, pages: info.pages });
     prev.disabled = !info.hasPrev;
     next.disabled = !info.hasNext;
     pager.hidden = info.pages <= 1;
     tbody.replaceChildren(
       ...(list.items.length
         ? list.items.map(userRow)
-        : [h('tr', {}, h('td', { colspan: 7 }, '（該当なし）'))]),
+        : [h('tr', {}, h('td', { colspan: 7 }, t('a.common.noneMatch')))]),
     );
     return info;
   };
@@ -151,7 +157,7 @@ export async function usersPage(host: AdminHost): Promise<void> {
       if (focusAfter?.disabled) (focusAfter === next ? prev : next).focus();
     } catch (err) {
       if (!host.handleAuthError(err)) {
-        setError(`一覧を読み込めませんでした。${japaneseMessage(host.errorMessage(err))}`);
+        setError(t('a.common.listFailed', { error: japaneseMessage(host.errorMessage(err)) }));
       }
     } finally {
       loading = false;
@@ -179,9 +185,9 @@ export async function usersPage(host: AdminHost): Promise<void> {
   /** One user's row; rebuilt in place after a change. */
   function userRow(u: AdminUser): HTMLTableRowElement {
     const active = u.status === 'active';
-    const toggle = rowButton(active ? '無効にする' : '有効にする', u.email);
-    const otp = rowButton('初期パスワードを発行', u.email);
-    const role = admin ? rowButton('権限を変更', u.email) : null;
+    const toggle = rowButton(active ? t('a.users.disable') : t('a.users.enable'), u.email);
+    const otp = rowButton(t('a.users.issue'), u.email);
+    const role = admin ? rowButton(t('a.users.changeRole'), u.email) : null;
     const tr = h(
       'tr',
       { class: active ? '' : 'is-disabled' },
@@ -193,13 +199,13 @@ export async function usersPage(host: AdminHost): Promise<void> {
         { class: 'nowrap' },
         active ? statusLabel(u.status) : h('span', { class: 'badge' }, statusLabel(u.status)),
       ),
-      h('td', {}, u.groups.length ? u.groups.join('、') : h('span', { class: 'muted' }, 'なし')),
+      h('td', {}, u.groups.length ? u.groups.join('、') : h('span', { class: 'muted' }, t('a.common.none'))),
       h(
         'td',
         { class: 'nowrap' },
         u.last_login_at
           ? h('time', { datetime: u.last_login_at }, formatJst(u.last_login_at))
-          : h('span', { class: 'muted' }, 'なし'),
+          : h('span', { class: 'muted' }, t('a.common.none')),
       ),
       h('td', {}, h('div', { class: 'row-actions' }, toggle, otp, role)),
     );
@@ -217,23 +223,23 @@ export async function usersPage(host: AdminHost): Promise<void> {
     const result: { user: AdminUser | null } = { user: null };
     try {
       const done = await choiceDialog({
-        title: '権限を変更しますか',
+        title: t('a.users.role.title'),
         body: [
-          `${who(u)} の権限を変更します。いまの権限は「${roleLabel(u.role)}」です。`,
-          '変更すると、この利用者はログイン中のすべての端末からログアウトされ、次のログインから新しい権限で使います。',
-          ROLE_HINT,
+          t('a.users.role.body', { who: who(u), role: roleLabel(u.role) }),
+          t('a.users.role.logout'),
+          roleHint(),
         ],
-        label: '新しい権限',
+        label: t('a.users.role.new'),
         options: ROLES.map((r): [string, string] => [r, roleLabel(r)]),
         value: u.role,
-        confirm: '変更する',
+        confirm: t('a.common.change'),
         submit: async (value) => {
           try {
             result.user = await host.api.setUserRole(u.id, value as Role);
             return null;
           } catch (err) {
             if (host.handleAuthError(err)) return null;
-            return `変更できませんでした。${japaneseMessage(host.errorMessage(err))}`;
+            return t('a.common.changeFailed', { error: japaneseMessage(host.errorMessage(err)) });
           }
         },
       });
@@ -241,8 +247,8 @@ export async function usersPage(host: AdminHost): Promise<void> {
       if (!done || !fresh || !host.isCurrent()) return;
       const row = userRow({ ...u, ...fresh, groups: fresh.groups ?? u.groups });
       tr.replaceWith(row);
-      row.querySelector<HTMLButtonElement>('button[aria-label^="権限を変更"]')?.focus();
-      host.announce(`${who(u)} の権限を「${roleLabel(fresh.role)}」に変更しました。`);
+      row.querySelector<HTMLButtonElement>(`button[aria-label^="${t('a.users.changeRole')}"]`)?.focus();
+      host.announce(t('a.users.role.done', { who: who(u), role: roleLabel(fresh.role) }));
     } finally {
       busy = false;
     }
@@ -256,19 +262,18 @@ export async function usersPage(host: AdminHost): Promise<void> {
     const ok = await confirmDialog(
       disabling
         ? {
-            title: '利用者を無効にしますか',
+            title: t('a.users.disable.title'),
             body: [
-              `${who(u)} を無効にします。`,
-              'この利用者はログインできなくなり、ログイン中の端末からもログアウトされます。' +
-                '学習履歴は残り、あとから有効に戻せます。',
+              t('a.users.disable.body', { who: who(u) }),
+              t('a.users.disable.more'),
             ],
-            confirm: '無効にする',
+            confirm: t('a.users.disable'),
             danger: true,
           }
         : {
-            title: '利用者を有効にしますか',
-            body: [`${who(u)} を有効にします。この利用者は再びログインできるようになります。`],
-            confirm: '有効にする',
+            title: t('a.users.enable.title'),
+            body: [t('a.users.enable.body', { who: who(u) })],
+            confirm: t('a.users.enable'),
           },
     );
     if (!ok || !host.isCurrent()) return;
@@ -281,12 +286,14 @@ export async function usersPage(host: AdminHost): Promise<void> {
       const fresh = userRow({ ...u, ...updated, groups: updated.groups ?? u.groups });
       tr.replaceWith(fresh);
       fresh.querySelector<HTMLButtonElement>('button')?.focus();
-      host.announce(`${who(u)} を${disabling ? '無効' : '有効'}にしました。`);
+      host.announce(t(disabling ? 'a.users.disabled' : 'a.users.enabled', { who: who(u) }));
     } catch (err) {
       if (host.handleAuthError(err)) return;
       setError(
-        `${who(u)} を${disabling ? '無効' : '有効'}にできませんでした。` +
-          japaneseMessage(host.errorMessage(err)),
+        t(disabling ? 'a.users.disableFailed' : 'a.users.enableFailed', {
+          who: who(u),
+          error: japaneseMessage(host.errorMessage(err)),
+        }),
       );
     } finally {
       busy = false;
@@ -297,13 +304,12 @@ export async function usersPage(host: AdminHost): Promise<void> {
   async function issuePassword(u: AdminUser): Promise<void> {
     if (busy) return;
     const ok = await confirmDialog({
-      title: '初期パスワードを発行しますか',
+      title: t('a.users.issue.title'),
       body: [
-        `${who(u)} の初期パスワードを発行します。`,
-        'いまのパスワードは使えなくなり、ログイン中の端末からもログアウトされます。' +
-          'ご本人は初期パスワードでログインしたあと、自分のパスワードに変更します。',
+        t('a.users.issue.body', { who: who(u) }),
+        t('a.users.issue.more'),
       ],
-      confirm: '発行する',
+      confirm: t('a.users.issue.confirm'),
       danger: true,
     });
     if (!ok || !host.isCurrent()) return;
@@ -313,10 +319,10 @@ export async function usersPage(host: AdminHost): Promise<void> {
       const res = await host.api.issuePassword(u.id);
       if (!host.isCurrent()) return;
       await passwordDialog(who(u), res.one_time_password);
-      host.announce(`${who(u)} の初期パスワードを発行しました。`);
+      host.announce(t('a.users.issued', { who: who(u) }));
     } catch (err) {
       if (host.handleAuthError(err)) return;
-      setError(`初期パスワードを発行できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+      setError(t('a.users.issueFailed', { error: japaneseMessage(host.errorMessage(err)) }));
     } finally {
       busy = false;
     }
@@ -332,9 +338,9 @@ export async function usersPage(host: AdminHost): Promise<void> {
     required: true,
     spellcheck: 'false',
   });
-  const emailField = checkedField(email, 'メールアドレス（ログインに使います）', '職員のメールアドレスを入力します。例：taro.yamada@city.example.lg.jp');
+  const emailField = checkedField(email, t('a.users.add.email'), t('a.users.add.emailHint'));
   const name = h('input', { id: 'user-add-name', name: 'name', type: 'text', autocomplete: 'off', maxlength: 100 });
-  const nameField = checkedField(name, '氏名', '100文字まで。');
+  const nameField = checkedField(name, t('a.field.name'), t('a.users.add.nameHint'));
   const roleSelect = h(
     'select',
     { id: 'user-add-role', name: 'role' },
@@ -344,8 +350,8 @@ export async function usersPage(host: AdminHost): Promise<void> {
   );
   const roleField = checkedField(
     roleSelect,
-    '権限',
-    admin ? ROLE_HINT : '受講管理者が追加できるのは、受講者だけです。',
+    t('a.field.role'),
+    admin ? roleHint() : t('a.users.add.managerRole'),
   );
   const groupBoxes = groups.map((g) =>
     h('input', { type: 'checkbox', id: `user-add-group-${g.id}`, name: 'groups', value: String(g.id) }),
@@ -354,24 +360,24 @@ export async function usersPage(host: AdminHost): Promise<void> {
   const groupsSet = h(
     'fieldset',
     { class: 'choices check-list', id: 'user-add-groups', 'aria-describedby': 'user-add-groups-hint user-add-groups-error' },
-    h('legend', {}, 'グループ'),
+    h('legend', {}, t('a.field.groups')),
     h(
       'p',
       { class: 'hint', id: 'user-add-groups-hint' },
-      admin ? '所属するグループを選びます（あとから「グループ」の画面でも変えられます）。' : '担当するグループから、1 つ以上選びます。',
+      admin ? t('a.users.add.groupsAdmin') : t('a.users.add.groupsManager'),
     ),
     ...(groups.length
       ? groups.map((g, i) =>
           h('div', { class: 'choice' }, groupBoxes[i] ?? null, h('label', { for: `user-add-group-${g.id}` }, g.path)),
         )
-      : [h('p', { class: 'muted' }, 'グループはありません。')]),
+      : [h('p', { class: 'muted' }, t('a.common.noGroups'))]),
     groupsError,
   );
   const remarks = h('input', { id: 'user-add-remarks', name: 'remarks', type: 'text', autocomplete: 'off', maxlength: 500 });
-  const remarksField = checkedField(remarks, '備考', '任意。500文字まで（例：人事異動 2026年4月）。');
+  const remarksField = checkedField(remarks, t('a.field.remarks'), t('a.users.add.remarksHint'));
   const addError = h('p', { class: 'form-error', role: 'alert', id: 'user-add-error' });
   const addDone = h('div', { class: 'notice', id: 'user-add-done', hidden: true, tabindex: -1 });
-  const addButton = h('button', { type: 'submit', class: 'primary' }, '追加する');
+  const addButton = h('button', { type: 'submit', class: 'primary' }, t('a.users.add.submit'));
   const addForm = h(
     'form',
     { class: 'user-add-form', 'aria-labelledby': 'user-add-heading', novalidate: true },
@@ -386,11 +392,11 @@ export async function usersPage(host: AdminHost): Promise<void> {
   const addSection = h(
     'details',
     { class: 'help user-add' },
-    h('summary', { id: 'user-add-heading' }, '利用者を1人追加する'),
+    h('summary', { id: 'user-add-heading' }, t('a.users.add.title')),
     h(
       'p',
       {},
-      'まとめて追加・変更するときは「CSV取り込み」を使います。追加した人がログインするには、初期パスワードの発行が必要です。',
+      t('a.users.add.intro'),
     ),
     addForm,
   );
@@ -445,7 +451,7 @@ export async function usersPage(host: AdminHost): Promise<void> {
     busy = true;
     addButton.disabled = true;
     addForm.setAttribute('aria-busy', 'true');
-    host.announce('利用者を追加しています…');
+    host.announce(t('a.users.add.adding'));
     try {
       const made = await host.api.createUser(draft);
       if (!host.isCurrent()) return;
@@ -462,12 +468,12 @@ export async function usersPage(host: AdminHost): Promise<void> {
       role.select.value = '';
       status.select.value = '';
       await load();
-      host.announce(`${who(made)} を追加しました。`);
+      host.announce(t('a.users.added', { who: who(made) }));
       addDone.focus();
     } catch (err) {
       if (host.handleAuthError(err)) return;
       host.announce('');
-      const message = `追加できませんでした。${japaneseMessage(host.errorMessage(err))}`;
+      const message = t('a.users.addFailed', { error: japaneseMessage(host.errorMessage(err)) });
       showProblem(err instanceof host.ApiError ? userFieldOf(err.message, err.status, !admin) : 'form', message);
     } finally {
       busy = false;
@@ -478,13 +484,13 @@ export async function usersPage(host: AdminHost): Promise<void> {
 
   /** Says who was added and offers the one-time password it needs to log in. */
   function showAdded(u: AdminUser): void {
-    const issue = h('button', { type: 'button', class: 'primary' }, '初期パスワードを発行して表示する');
+    const issue = h('button', { type: 'button', class: 'primary' }, t('a.users.add.issue'));
     addDone.replaceChildren(
-      h('p', {}, `${who(u)} を「${roleLabel(u.role)}」として追加しました。`),
+      h('p', {}, t('a.users.addedAs', { who: who(u), role: roleLabel(u.role) })),
       h(
         'p',
         {},
-        'この人はまだパスワードがないため、ログインできません。初期パスワードを発行して、ご本人に安全な方法で伝えてください。',
+        t('a.users.add.noPassword'),
       ),
       h('div', { class: 'row-actions' }, issue),
     );
@@ -498,13 +504,13 @@ export async function usersPage(host: AdminHost): Promise<void> {
         .then(async (res) => {
           if (!host.isCurrent()) return;
           await passwordDialog(who(u), res.one_time_password);
-          addDone.replaceChildren(h('p', {}, `${who(u)} の初期パスワードを発行しました。`));
-          host.announce(`${who(u)} の初期パスワードを発行しました。`);
+          addDone.replaceChildren(h('p', {}, t('a.users.issued', { who: who(u) })));
+          host.announce(t('a.users.issued', { who: who(u) }));
           addDone.focus();
         })
         .catch((err: unknown) => {
           if (!host.handleAuthError(err)) {
-            setError(`初期パスワードを発行できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+            setError(t('a.users.issueFailed', { error: japaneseMessage(host.errorMessage(err)) }));
           }
           issue.disabled = false;
         })
@@ -514,14 +520,14 @@ export async function usersPage(host: AdminHost): Promise<void> {
 
   paint(first);
   host.show(
-    '利用者管理',
-    host.heading('利用者管理'),
+    t('a.nav.users'),
+    host.heading(t('a.nav.users')),
     h(
       'p',
       {},
       host.user.role === 'manager'
-        ? '担当するグループ（その下のグループを含む）の受講者を表示しています。'
-        : 'すべての利用者を表示しています。',
+        ? t('a.users.scope.manager')
+        : t('a.users.scope.admin'),
     ),
     addSection,
     addDone,
