@@ -1,11 +1,12 @@
 /**
- * 必修研修の割り当て's words and checks (pure, Japanese): whom an assignment
+ * 必修研修の割り当て's words and checks (pure; words in the language in force): whom an assignment
  * reaches, the assignees' counts per status in display order, the form's
  * checks before sending, which field a server refusal is about, the
  * default due day and the CSV's address and name. Unit-tested in
  * tests/assignments.test.mjs; no DOM here.
  */
 import { assignmentStatusLabel, dateJa } from '../learning.js';
+import { t } from './messages.js';
 
 /** The statuses in the order the progress shows them: what needs action first. */
 export const ASSIGNEE_STATUSES = ['overdue', 'not_started', 'in_progress', 'completed'] as const;
@@ -31,10 +32,10 @@ export function targetsText(
   a: { group_ids: readonly number[]; user_ids: readonly number[] },
   groupPath: (id: number) => string | undefined,
 ): string {
-  const groups = a.group_ids.map((id) => groupPath(id) ?? `グループ #${id}`).join('、');
-  const users = a.user_ids.length ? `個別に ${a.user_ids.length} 人` : '';
+  const groups = a.group_ids.map((id) => groupPath(id) ?? t('a.assign.groupId', { id })).join(t('a.list.sep'));
+  const users = a.user_ids.length ? t('a.assign.oneByOne', { n: a.user_ids.length }) : '';
   if (groups && users) return `${groups} ＋ ${users}`;
-  return groups || users || '（なし）';
+  return groups || users || t('a.assign.none');
 }
 
 /** The assignees' counts per status, in display order, with the total. */
@@ -47,19 +48,19 @@ export function summaryRows(
     count: summary[status] ?? 0,
   }));
   const total = Object.values(summary).reduce((n, c) => n + c, 0);
-  return [...rows, { status: 'total', label: '合計', count: total }];
+  return [...rows, { status: 'total', label: t('a.reports.sum'), count: total }];
 }
 
 /** `対象 12 人：期限切れ 2 人、未受講 5 人、受講中 3 人、修了 2 人` (zeros left out). */
 export function summaryText(summary: Record<string, number>): string {
   const rows = summaryRows(summary);
   const total = rows[rows.length - 1]?.count ?? 0;
-  if (total === 0) return '対象の人はいません。';
+  if (total === 0) return t('a.assign.nobody');
   const parts = rows
     .slice(0, -1)
     .filter((r) => r.count > 0)
-    .map((r) => `${r.label} ${r.count} 人`);
-  return `対象 ${total} 人：${parts.join('、')}`;
+    .map((r) => t('a.assign.countOf', { label: r.label, n: r.count }));
+  return t('a.assign.summary', { total, parts: parts.join(t('a.list.sep')) });
 }
 
 /** The form's fields a problem can be about. */
@@ -78,17 +79,17 @@ export function assignmentProblem(
   d: AssignmentDraft,
   today: string,
 ): { field: AssignmentField; message: string } | null {
-  if (!d.courseId) return { field: 'course', message: '割り当てる講座を選んでください。' };
+  if (!d.courseId) return { field: 'course', message: t('a.assign.courseNone') };
   if (!/^\d{4}-\d{2}-\d{2}$/.test(d.dueOn) || !Number.isFinite(Date.parse(`${d.dueOn}T00:00:00Z`))) {
-    return { field: 'due', message: '期限の日付を入力してください。' };
+    return { field: 'due', message: t('a.assign.dueNone') };
   }
   if (d.dueOn < today) {
-    return { field: 'due', message: `期限は今日（${dateJa(today)}）以降の日付にしてください。` };
+    return { field: 'due', message: t('a.assign.duePast', { today: dateJa(today) }) };
   }
   if (d.groupIds.length === 0 && d.userIds.length === 0) {
-    return { field: 'targets', message: '割り当てる先のグループか職員を、1 つ以上選んでください。' };
+    return { field: 'targets', message: t('a.assign.targetsNone') };
   }
-  if ([...d.note].length > 1000) return { field: 'note', message: 'メモは1000文字以内にしてください。' };
+  if ([...d.note].length > 1000) return { field: 'note', message: t('a.assign.noteLong') };
   return null;
 }
 
@@ -113,5 +114,5 @@ export function progressCsvName(id: number, overdueOnly: boolean): string {
 
 /** `「情報セキュリティの基本」（期限 2026年4月10日）`: how dialogs and buttons name an assignment. */
 export function assignmentName(a: { course_title: string; due_on: string }): string {
-  return `「${a.course_title}」（期限 ${dateJa(a.due_on)}）`;
+  return t('a.assign.name', { title: a.course_title, due: dateJa(a.due_on) });
 }

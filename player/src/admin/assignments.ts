@@ -28,13 +28,15 @@ import type { AdminHost } from './host';
 import { formatJst, japaneseMessage, userListQuery } from './labels';
 import { checkedField, scrollBox } from './parts';
 import { saveBlob } from './save';
+import { t } from './messages';
+import { contentLang } from '../i18n';
 
 /** `区役 二葉（learner2@manabi.example）`, or the e-mail alone. */
-const who = (u: { name: string; email: string }): string => (u.name ? `${u.name}（${u.email}）` : u.email);
+const who = (u: { name: string; email: string }): string => (u.name ? t('a.common.nameEmail', { name: u.name, email: u.email }) : u.email);
 
 /** A button named for what it acts on, starting with its visible text (WCAG 2.5.3). */
 function rowButton(text: string, forWhat: string, cls = 'secondary'): HTMLButtonElement {
-  return h('button', { type: 'button', class: cls, 'aria-label': `${text}（${forWhat}）` }, text);
+  return h('button', { type: 'button', class: cls, 'aria-label': t('a.common.forWhom', { text, who: forWhat }) }, text);
 }
 
 /** Says `message` in an alert after a tick, so an equal message is announced again. */
@@ -62,10 +64,10 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   const course = h(
     'select',
     { id: 'assign-course', name: 'course_id', required: true },
-    h('option', { value: '' }, courses.length ? '（講座を選んでください）' : '（公開中の講座がありません）'),
+    h('option', { value: '' }, courses.length ? t('a.assign.pickCourse') : t('a.assign.noCourses')),
     ...courses.map((c) => h('option', { value: String(c.id) }, c.title)),
   );
-  const courseField = checkedField(course, '講座', '公開中の講座から選びます。');
+  const courseField = checkedField(course, t('a.assign.course'), t('a.assign.courseHint'));
   const due = h('input', {
     id: 'assign-due',
     name: 'due_on',
@@ -74,7 +76,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
     value: defaultDueOn(today()),
     min: today(),
   });
-  const dueField = checkedField(due, '期限', 'この日までに修了してもらいます（日本時間）。期限を過ぎて修了していない人は「期限切れ」になります。');
+  const dueField = checkedField(due, t('a.assign.due'), t('a.assign.dueHint'));
 
   const groupBoxes = groups.map((g) =>
     h('input', { type: 'checkbox', id: `assign-group-${g.id}`, name: 'group_ids', value: String(g.id) }),
@@ -82,31 +84,31 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   const groupsSet = h(
     'fieldset',
     { class: 'choices check-list', id: 'assign-groups', 'aria-describedby': 'assign-groups-hint assign-targets-error' },
-    h('legend', {}, '割り当てるグループ'),
+    h('legend', {}, t('a.assign.groupsLegend')),
     h(
       'p',
       { class: 'hint', id: 'assign-groups-hint' },
-      'グループに割り当てると、その下のグループのメンバーにも割り当てられます。あとからグループに加わった人も対象になります。',
+      t('a.assign.groupsHint'),
     ),
     ...(groups.length
       ? groups.map((g, i) =>
           h('div', { class: 'choice' }, groupBoxes[i] ?? null, h('label', { for: `assign-group-${g.id}` }, g.path)),
         )
-      : [h('p', { class: 'muted' }, manager ? '担当するグループはありません。' : 'グループはまだありません。')]),
+      : [h('p', { class: 'muted' }, manager ? t('a.assign.noOwnGroups') : t('a.assign.noGroupsYet'))]),
   );
 
   // Staff one by one: a search (inside the form, so its button does not submit).
   const chosen = new Map<number, AdminUser>();
   const userQ = h('input', { id: 'assign-user-q', type: 'search', autocomplete: 'off', enterkeyhint: 'search' });
-  const userSearch = h('button', { type: 'button', class: 'secondary' }, '職員を検索');
+  const userSearch = h('button', { type: 'button', class: 'secondary' }, t('a.assign.userSearch'));
   const userFound = h('p', { class: 'count', id: 'assign-user-found' });
   const userResultBody = h('tbody');
   const userResults = scrollBox(
     h(
       'table',
       { class: 'data' },
-      h('caption', { id: 'assign-user-results-caption' }, '職員の検索結果'),
-      h('thead', {}, h('tr', {}, ...['メールアドレス', '氏名', '操作'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('caption', { id: 'assign-user-results-caption' }, t('a.assign.userResults')),
+      h('thead', {}, h('tr', {}, ...[t('a.field.email'), t('a.field.name'), t('a.field.action')].map((text) => h('th', { scope: 'col' }, text)))),
       userResultBody,
     ),
     'assign-user-results-caption',
@@ -117,18 +119,18 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   const usersSet = h(
     'fieldset',
     { class: 'choices', id: 'assign-users', 'aria-describedby': 'assign-users-hint assign-targets-error' },
-    h('legend', {}, '個別に割り当てる職員'),
+    h('legend', {}, t('a.assign.usersLegend')),
     h(
       'p',
       { class: 'hint', id: 'assign-users-hint' },
       manager
-        ? '担当するグループの受講者から、メールアドレスか氏名で探して追加します。'
-        : 'グループ単位でなく一人ずつ割り当てるときに、メールアドレスか氏名で探して追加します。',
+        ? t('a.assign.usersHintManager')
+        : t('a.assign.usersHintAdmin'),
     ),
     h(
       'div',
       { class: 'filters' },
-      h('div', { class: 'field' }, h('label', { for: 'assign-user-q' }, '職員のメールアドレスまたは氏名'), userQ),
+      h('div', { class: 'field' }, h('label', { for: 'assign-user-q' }, t('a.assign.userQ')), userQ),
       h('div', { class: 'field filters-submit' }, userSearch),
     ),
     userFound,
@@ -139,9 +141,9 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   const targetsError = h('p', { class: 'field-error', id: 'assign-targets-error' });
 
   const note = h('textarea', { id: 'assign-note', name: 'note', rows: 3, maxlength: 1000 });
-  const noteField = checkedField(note, 'メモ（受講者のホームに表示されます）', '任意。受講してほしい理由や、問い合わせ先など（1000文字まで）。');
+  const noteField = checkedField(note, t('a.assign.noteLabel'), t('a.assign.noteHint'));
   const formError = h('p', { class: 'form-error', role: 'alert', id: 'assign-error' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '割り当てる');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('a.assign.submit'));
   const form = h(
     'form',
     { class: 'assign-form', 'aria-labelledby': 'assign-heading', novalidate: true },
@@ -156,14 +158,14 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   );
 
   const paintChosen = (): void => {
-    chosenLabel.textContent = chosen.size ? `追加した職員（${chosen.size} 人）` : '追加した職員はいません。';
+    chosenLabel.textContent = chosen.size ? t('a.assign.chosen', { n: chosen.size }) : t('a.assign.chosenNone');
     chosenList.replaceChildren(
       ...[...chosen.values()].map((u) => {
-        const remove = rowButton('外す', u.email, 'secondary danger-outline');
+        const remove = rowButton(t('a.assign.remove'), u.email, 'secondary danger-outline');
         remove.addEventListener('click', () => {
           chosen.delete(u.id);
           paintChosen();
-          host.announce(`${who(u)} を外しました。`);
+          host.announce(t('a.assign.removed', { who: who(u) }));
           userQ.focus();
         });
         return h('li', {}, h('span', {}, who(u)), remove);
@@ -174,7 +176,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   const findUsers = async (): Promise<void> => {
     const text = userQ.value.trim();
     if (!text) {
-      userFound.textContent = '探す職員のメールアドレスまたは氏名を入力してください。';
+      userFound.textContent = t('a.assign.userQEmpty');
       userQ.focus();
       return;
     }
@@ -184,22 +186,24 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
       const list = await host.api.users(userListQuery({ q: text, status: 'active', perPage: 20 }));
       if (!host.isCurrent()) return;
       userFound.textContent = list.items.length
-        ? `${list.total} 人見つかりました${list.total > list.items.length ? `（はじめの ${list.items.length} 人を表示）` : ''}。`
-        : '該当する職員はいません。';
+        ? list.total > list.items.length
+          ? t('a.assign.foundFirst', { total: list.total, n: list.items.length })
+          : t('a.assign.found', { total: list.total })
+        : t('a.assign.notFound');
       userResults.hidden = list.items.length === 0;
       userResultBody.replaceChildren(
         ...list.items.map((u) => {
           let action: HTMLElement;
           if (chosen.has(u.id)) {
-            action = h('span', { class: 'muted' }, '追加済み');
+            action = h('span', { class: 'muted' }, t('a.assign.added'));
           } else {
-            const add = rowButton('追加する', u.email);
+            const add = rowButton(t('a.users.add.submit'), u.email);
             add.addEventListener('click', () => {
               chosen.set(u.id, u);
               paintChosen();
               targetsError.textContent = '';
-              add.replaceWith(h('span', { class: 'muted' }, '追加済み'));
-              host.announce(`${who(u)} を追加しました。`);
+              add.replaceWith(h('span', { class: 'muted' }, t('a.assign.added')));
+              host.announce(t('a.users.added', { who: who(u) }));
               userQ.focus();
             });
             action = add;
@@ -216,7 +220,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
       host.announce(userFound.textContent);
     } catch (err) {
       if (!host.handleAuthError(err)) {
-        userFound.textContent = `職員を検索できませんでした。${japaneseMessage(host.errorMessage(err))}`;
+        userFound.textContent = t('a.assign.searchFailed', { error: japaneseMessage(host.errorMessage(err)) });
       }
     } finally {
       userSearch.disabled = false;
@@ -280,7 +284,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
     busy = true;
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    host.announce('割り当てています…');
+    host.announce(t('a.assign.assigning'));
     try {
       const made = await host.api.createAssignment({
         course_id: Number(draft.courseId),
@@ -300,12 +304,12 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
       userFound.textContent = '';
       userResults.hidden = true;
       await reload();
-      host.announce(`${assignmentName(made)} を割り当てました。`);
+      host.announce(t('a.assign.made', { name: assignmentName(made) }));
       await openReport(made.id);
     } catch (err) {
       if (host.handleAuthError(err)) return;
       host.announce('');
-      const message = `割り当てられませんでした。${japaneseMessage(host.errorMessage(err))}`;
+      const message = t('a.assign.failed', { error: japaneseMessage(host.errorMessage(err)) });
       showProblem(err instanceof host.ApiError ? assignmentFieldOf(err.message) : 'form', message);
     } finally {
       busy = false;
@@ -315,18 +319,25 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   }
 
   // ---- the list ---------------------------------------------------------------
-  const listHeading = h('h2', { id: 'assign-list-heading', tabindex: -1 }, '割り当ての一覧');
+  const listHeading = h('h2', { id: 'assign-list-heading', tabindex: -1 }, t('a.assign.listHeading'));
   const listError = h('p', { class: 'form-error', role: 'alert', id: 'assign-list-error' });
   const listCount = h('p', { class: 'count' });
   const listBody = h('tbody');
   const listTable = h(
     'table',
     { class: 'data assign-list' },
-    h('caption', { id: 'assign-list-caption' }, '割り当て一覧'),
+    h('caption', { id: 'assign-list-caption' }, t('a.assign.listCaption')),
     h(
       'thead',
       {},
-      h('tr', {}, ...['講座', '期限', '対象', 'メモ', '割り当てた日時', '操作'].map((t) => h('th', { scope: 'col' }, t))),
+      h('tr', {}, ...[
+          t('a.assign.course'),
+          t('a.assign.due'),
+          t('a.assign.targets'),
+          t('a.assign.note'),
+          t('a.assign.createdAt'),
+          t('a.field.action'),
+        ].map((text) => h('th', { scope: 'col' }, text))),
     ),
     listBody,
   );
@@ -334,33 +345,35 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
 
   function paintList(): void {
     listCount.textContent = assignments.length
-      ? `全 ${assignments.length} 件`
-      : '割り当てはまだありません。上のフォームで割り当ててください。';
+      ? t('a.common.total', { n: assignments.length })
+      : t('a.assign.listNone');
     listBody.replaceChildren(
       ...(assignments.length
         ? assignments.map((a) => {
-            const open = rowButton('進み具合を見る', assignmentName(a));
+            const open = rowButton(t('a.assign.open'), assignmentName(a));
             open.addEventListener('click', () => void openReport(a.id));
-            const remove = rowButton('削除', assignmentName(a), 'secondary danger-outline');
+            const remove = rowButton(t('a.action.delete'), assignmentName(a), 'secondary danger-outline');
             remove.addEventListener('click', () => void removeAssignment(a));
             const overdue = a.due_on < today();
             return h(
               'tr',
               { 'data-assignment': String(a.id), class: a.id === openId ? 'is-open' : '' },
-              h('th', { scope: 'row' }, a.course_title),
+              h('th', { scope: 'row', lang: contentLang() }, a.course_title),
               h(
                 'td',
                 { class: 'nowrap' },
                 dateJa(a.due_on),
-                overdue ? h('span', { class: 'badge' }, '期限を過ぎています') : null,
+                overdue ? h('span', { class: 'badge' }, t('a.assign.overdue')) : null,
               ),
               h('td', {}, targetsText(a, groupPath)),
-              h('td', { class: 'note-cell' }, a.note || h('span', { class: 'muted' }, 'なし')),
+              a.note
+                ? h('td', { class: 'note-cell', lang: contentLang() }, a.note)
+                : h('td', { class: 'note-cell' }, h('span', { class: 'muted' }, t('a.common.none'))),
               h('td', { class: 'nowrap' }, h('time', { datetime: a.created_at }, formatJst(a.created_at))),
               h('td', {}, h('div', { class: 'row-actions' }, open, remove)),
             );
           })
-        : [h('tr', {}, h('td', { colspan: 6 }, '（割り当てはありません）'))]),
+        : [h('tr', {}, h('td', { colspan: 6 }, t('a.assign.listEmpty')))]),
     );
   }
 
@@ -379,13 +392,12 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   async function removeAssignment(a: Assignment): Promise<void> {
     if (busy) return;
     const ok = await confirmDialog({
-      title: '割り当てを削除しますか',
+      title: t('a.assign.delete.title'),
       body: [
-        `${assignmentName(a)} の割り当てを削除します。`,
-        '対象の人のホームの「必修研修」から、この講座が消えます。これまでの視聴記録は残ります。' +
-          '削除した割り当ては元に戻せません。必要なら、もう一度割り当ててください。',
+        t('a.assign.delete.body', { name: assignmentName(a) }),
+        t('a.assign.delete.more'),
       ],
-      confirm: '削除する',
+      confirm: t('a.common.delete'),
       danger: true,
     });
     if (!ok || !host.isCurrent()) return;
@@ -398,11 +410,11 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
       if (!host.isCurrent()) return;
       if (openId === a.id) closeReport(false);
       await reload();
-      host.announce(`${assignmentName(a)} の割り当てを削除しました。`);
+      host.announce(t('a.assign.deleted', { name: assignmentName(a) }));
       listHeading.focus();
     } catch (err) {
       if (host.handleAuthError(err)) return;
-      say(listError, `${assignmentName(a)} の割り当てを削除できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+      say(listError, t('a.assign.deleteFailed', { name: assignmentName(a), error: japaneseMessage(host.errorMessage(err)) }));
     } finally {
       busy = false;
       row?.removeAttribute('aria-busy');
@@ -420,8 +432,8 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   const summaryTable = h(
     'table',
     { class: 'data summary' },
-    h('caption', {}, '状態ごとの人数'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '状態'), h('th', { scope: 'col' }, '人数'))),
+    h('caption', {}, t('a.assign.perStatus')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('a.field.status')), h('th', { scope: 'col' }, t('a.assign.people')))),
     summaryBody,
   );
   const showAll = h('input', { type: 'radio', name: 'assign-show', id: 'assign-show-all', value: 'all', checked: true });
@@ -429,9 +441,9 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   const showSet = h(
     'fieldset',
     { class: 'choices inline-choices' },
-    h('legend', {}, '表示する人'),
-    h('div', { class: 'choice' }, showAll, h('label', { for: 'assign-show-all' }, 'すべての人')),
-    h('div', { class: 'choice' }, showOverdue, h('label', { for: 'assign-show-overdue' }, '期限切れの人だけ')),
+    h('legend', {}, t('a.assign.showLegend')),
+    h('div', { class: 'choice' }, showAll, h('label', { for: 'assign-show-all' }, t('a.assign.showAll'))),
+    h('div', { class: 'choice' }, showOverdue, h('label', { for: 'assign-show-overdue' }, t('a.assign.showOverdue'))),
   );
   const progressCaption = h('caption', { id: 'assign-progress-caption' });
   const progressBody = h('tbody');
@@ -445,14 +457,20 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
       h(
         'tr',
         {},
-        ...['メールアドレス', '氏名', '状態', '修了したレッスン', '修了した日時'].map((t) => h('th', { scope: 'col' }, t)),
+        ...[
+          t('a.field.email'),
+          t('a.field.name'),
+          t('a.field.status'),
+          t('a.assign.lessonsDone'),
+          t('a.assign.completedAt'),
+        ].map((text) => h('th', { scope: 'col' }, text)),
       ),
     ),
     progressBody,
   );
   const progressWrap = scrollBox(progressTable, 'assign-progress-caption');
-  const csv = h('button', { type: 'button', class: 'secondary' }, '表示している人をCSVで保存');
-  const close = h('button', { type: 'button', class: 'secondary' }, '進み具合の表示を閉じる');
+  const csv = h('button', { type: 'button', class: 'secondary' }, t('a.assign.csv'));
+  const close = h('button', { type: 'button', class: 'secondary' }, t('a.assign.closePanel'));
   const panel = h(
     'section',
     { class: 'panel', 'aria-labelledby': 'assign-report-heading', hidden: true },
@@ -466,15 +484,15 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
     h(
       'p',
       { class: 'hint' },
-      'CSV は Excel で開ける形式（UTF-8、BOM付き）で、メールアドレス・氏名・状態・修了したレッスン数・期限が入ります。',
+      t('a.assign.csvHint'),
     ),
     h('div', { class: 'row-actions' }, csv, close),
   );
   const overdueOnly = (): boolean => showOverdue.checked;
 
   function paintReport(r: AssignmentReport): void {
-    panelHeading.textContent = `${assignmentName(r)}の進み具合`;
-    panelFacts.textContent = `対象: ${targetsText(r, groupPath)}${r.note ? `　メモ: ${r.note}` : ''}`;
+    panelHeading.textContent = t('a.assign.progressOf', { name: assignmentName(r) });
+    panelFacts.textContent = t(r.note ? 'a.assign.factsNote' : 'a.assign.facts', { targets: targetsText(r, groupPath), note: r.note ?? '' });
     panelSummary.textContent = summaryText(r.summary);
     summaryBody.replaceChildren(
       ...summaryRows(r.summary).map((row) =>
@@ -482,14 +500,14 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
           'tr',
           { class: row.status === 'overdue' && row.count > 0 ? 'has-errors' : '' },
           h('th', { scope: 'row' }, row.label),
-          h('td', {}, `${row.count} 人`),
+          h('td', {}, t('a.reports.people', { n: row.count })),
         ),
       ),
     );
     const people = overdueOnly() ? r.assignees.filter((p) => p.status === 'overdue') : r.assignees;
     progressCaption.textContent = overdueOnly()
-      ? `期限切れの人（${people.length} 人）`
-      : `対象の人の進み具合（${people.length} 人）`;
+      ? t('a.assign.overduePeople', { n: people.length })
+      : t('a.assign.allPeople', { n: people.length });
     progressBody.replaceChildren(
       ...(people.length
         ? people.map((p) =>
@@ -503,7 +521,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
                 { class: 'nowrap' },
                 h('span', { class: `a-status a-status-${p.status}` }, assignmentStatusLabel(p.status)),
               ),
-              h('td', { class: 'nowrap' }, `${p.lessons} 本中 ${p.completed_lessons} 本`),
+              h('td', { class: 'nowrap' }, t('a.assign.lessonsOf', { n: p.completed_lessons, of: p.lessons })),
               h(
                 'td',
                 { class: 'nowrap' },
@@ -517,7 +535,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
             h(
               'tr',
               {},
-              h('td', { colspan: 5 }, overdueOnly() ? '（期限切れの人はいません）' : '（対象の人はいません）'),
+              h('td', { colspan: 5 }, overdueOnly() ? t('a.assign.noOverdue') : t('a.assign.noPeople')),
             ),
           ]),
     );
@@ -543,8 +561,8 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
       panelHeading.focus();
     } catch (err) {
       if (host.handleAuthError(err)) return;
-      panelHeading.textContent = '進み具合';
-      say(panelError, `進み具合を読み込めませんでした。${japaneseMessage(host.errorMessage(err))}`);
+      panelHeading.textContent = t('a.assign.progress');
+      say(panelError, t('a.assign.progressFailed', { error: japaneseMessage(host.errorMessage(err)) }));
       panelHeading.focus();
     } finally {
       panel.removeAttribute('aria-busy');
@@ -581,11 +599,11 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
       .download(progressCsvPath(r.id, only), 'text/csv')
       .then((blob) => {
         saveBlob(blob, progressCsvName(r.id, only));
-        host.announce(`${progressCsvName(r.id, only)} を保存しました。`);
+        host.announce(t('a.common.saved', { name: progressCsvName(r.id, only) }));
       })
       .catch((err: unknown) => {
         if (!host.handleAuthError(err)) {
-          say(panelError, `CSVを保存できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+          say(panelError, t('a.common.csvFailed', { error: japaneseMessage(host.errorMessage(err)) }));
         }
       })
       .finally(() => (csv.disabled = false));
@@ -594,23 +612,23 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
   paintChosen();
   paintList();
   host.show(
-    '必修研修の割り当て',
-    host.heading('必修研修の割り当て'),
+    t('a.nav.assignments'),
+    host.heading(t('a.nav.assignments')),
     h(
       'p',
       {},
-      '講座を必修研修として職員に割り当て、期限までの進み具合を確かめます。割り当てた講座は、対象の人のホームの「必修研修」に期限とともに表示されます。',
+      t('a.assign.intro'),
     ),
     ...(manager
       ? [
           h(
             'p',
             {},
-            '担当するグループ（その下のグループを含む）と、その受講者にだけ割り当てられます。進み具合も担当する受講者の分だけ表示します。',
+            t('a.assign.introManager'),
           ),
         ]
       : []),
-    h('section', { 'aria-labelledby': 'assign-heading' }, h('h2', { id: 'assign-heading' }, '新しく割り当てる'), form),
+    h('section', { 'aria-labelledby': 'assign-heading' }, h('h2', { id: 'assign-heading' }, t('a.assign.new')), form),
     h('section', { 'aria-labelledby': 'assign-list-heading' }, listHeading, listError, listCount, listWrap),
     panel,
   );
