@@ -24,6 +24,7 @@ import {
   type AuditFilter,
 } from './records';
 import { saveBlob } from './save';
+import { t } from './messages';
 
 const field = (id: string, label: string, control: HTMLElement, hint?: string): HTMLDivElement => {
   if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
@@ -46,8 +47,8 @@ export async function auditPage(host: AdminHost): Promise<void> {
   const action = h(
     'select',
     { id: 'audit-action', name: 'action' },
-    ...AUDIT_ACTIONS.map(([value, label]) =>
-      h('option', { value }, value ? `${label}（${value}）` : label),
+    ...AUDIT_ACTIONS.map(([value, key]) =>
+      h('option', { value }, value ? t('a.audit.family', { label: t(key), value }) : t(key)),
     ),
   );
   const actor = h('input', {
@@ -57,17 +58,17 @@ export async function auditPage(host: AdminHost): Promise<void> {
     autocomplete: 'off',
     inputmode: 'email',
   });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '絞り込む');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('a.audit.filter'));
   const form = h(
     'form',
-    { class: 'audit-filter', role: 'search', 'aria-label': '監査ログの絞り込み', novalidate: true },
+    { class: 'audit-filter', role: 'search', 'aria-label': t('a.audit.filterLabel'), novalidate: true },
     h(
       'div',
       { class: 'filters' },
-      field('audit-from', '開始日', from, '空欄なら最初から'),
-      field('audit-to', '終了日', to, '空欄なら今日まで'),
-      field('audit-action', '操作の種類', action),
-      field('audit-actor', '操作した人のメールアドレス', actor, '空欄ならすべての人'),
+      field('audit-from', t('a.reports.from'), from, t('a.audit.fromHint')),
+      field('audit-to', t('a.reports.to'), to, t('a.audit.toHint')),
+      field('audit-action', t('a.audit.actionKind'), action),
+      field('audit-actor', t('a.audit.actorEmail'), actor, t('a.audit.actorHint')),
       h('div', { class: 'field filters-submit' }, submit),
     ),
   );
@@ -78,7 +79,7 @@ export async function auditPage(host: AdminHost): Promise<void> {
   const table = h(
     'table',
     { class: 'data audit-table' },
-    h('caption', { id: 'audit-caption' }, '監査ログ（新しい順）'),
+    h('caption', { id: 'audit-caption' }, t('a.audit.caption')),
     h(
       'thead',
       {},
@@ -86,16 +87,21 @@ export async function auditPage(host: AdminHost): Promise<void> {
         'tr',
         {},
         timeHead,
-        ...['操作した人', '操作', '対象', '接続元', 'リクエストID', '詳細'].map((t) =>
-          h('th', { scope: 'col' }, t),
-        ),
+        ...[
+          t('a.audit.actor'),
+          t('a.field.action'),
+          t('a.audit.target'),
+          t('a.audit.client'),
+          t('a.audit.requestId'),
+          t('a.audit.details'),
+        ].map((text) => h('th', { scope: 'col' }, text)),
       ),
     ),
     tbody,
   );
   const wrap = scrollBox(table, 'audit-caption');
-  const { nav: pager, prev, next, where } = pageButtons('監査ログのページ');
-  const csv = h('button', { type: 'button', class: 'secondary' }, '監査ログ全体をCSVで保存');
+  const { nav: pager, prev, next, where } = pageButtons(t('a.audit.pages'));
+  const csv = h('button', { type: 'button', class: 'secondary' }, t('a.audit.csv'));
 
   const say = (message: string): void => {
     error.textContent = '';
@@ -105,28 +111,28 @@ export async function auditPage(host: AdminHost): Promise<void> {
   const countText = (list: AuditPage): string => {
     const info = pageInfo(list.total, filter.page ?? 1, filter.perPage ?? AUDIT_PER_PAGE);
     return list.total === 0
-      ? '該当する記録はありません。'
-      : `全 ${list.total} 件中 ${info.from}〜${info.to} 件を表示（${filter.page ?? 1} / ${info.pages} ページ）`;
+      ? t('a.audit.none')
+      : t('a.labels.page.range', { total: list.total, from: info.from, to: info.to, page: filter.page ?? 1, pages: info.pages });
   };
 
   const paint = (list: AuditPage): void => {
     const info = pageInfo(list.total, filter.page ?? 1, filter.perPage ?? AUDIT_PER_PAGE);
     count.textContent = countText(list);
     timeHead.textContent = timeHeading(list.timezone);
-    where.textContent = `${filter.page ?? 1} / ${info.pages} ページ`;
+    where.textContent = t('a.common.pageOf', { page: filter.page ?? 1, pages: info.pages });
     prev.disabled = !info.hasPrev;
     next.disabled = !info.hasNext;
     pager.hidden = info.pages <= 1;
     tbody.replaceChildren(
       ...(list.items.length
         ? list.items.map(entryRow)
-        : [h('tr', {}, h('td', { colspan: 7 }, '（該当なし）'))]),
+        : [h('tr', {}, h('td', { colspan: 7 }, t('a.common.noneMatch')))]),
     );
   };
 
   function entryRow(e: AuditEntry): HTMLTableRowElement {
     const lines = detailLines(e.detail, e.action);
-    const actorText = e.actor_email || (e.actor_id === null ? 'システム' : `利用者 #${e.actor_id}`);
+    const actorText = e.actor_email || (e.actor_id === null ? t('a.audit.system') : t('a.records.target', { kind: t('a.records.kind.user'), id: e.actor_id }));
     const label = auditActionLabel(e.action);
     return h(
       'tr',
@@ -144,8 +150,8 @@ export async function auditPage(host: AdminHost): Promise<void> {
         label !== e.action ? h('span', { class: 'action-code' }, e.action) : null,
       ),
       h('td', {}, targetLabel(e.target)),
-      h('td', { class: 'nowrap' }, e.client || h('span', { class: 'muted' }, 'なし')),
-      h('td', { class: 'request-id' }, e.request_id || h('span', { class: 'muted' }, 'なし')),
+      h('td', { class: 'nowrap' }, e.client || h('span', { class: 'muted' }, t('a.common.none'))),
+      h('td', { class: 'request-id' }, e.request_id || h('span', { class: 'muted' }, t('a.common.none'))),
       h(
         'td',
         {},
@@ -153,10 +159,10 @@ export async function auditPage(host: AdminHost): Promise<void> {
           ? h(
               'details',
               { class: 'audit-detail' },
-              h('summary', { 'aria-label': `詳細（${localTime(e.at_local)} ${label}）` }, '詳細'),
+              h('summary', { 'aria-label': t('a.audit.detailsOf', { at: localTime(e.at_local), label }) }, t('a.audit.details')),
               h('ul', { class: 'plain' }, ...lines.map((l) => h('li', {}, detailText(l)))),
             )
-          : h('span', { class: 'muted' }, 'なし'),
+          : h('span', { class: 'muted' }, t('a.common.none')),
       ),
     );
   }
@@ -185,7 +191,7 @@ export async function auditPage(host: AdminHost): Promise<void> {
       if (focusAfter?.disabled) (focusAfter === next ? prev : next).focus();
     } catch (err) {
       if (!host.handleAuthError(err)) {
-        say(`監査ログを読み込めませんでした。${japaneseMessage(host.errorMessage(err))}`);
+        say(t('a.audit.loadFailed', { error: japaneseMessage(host.errorMessage(err)) }));
       }
     } finally {
       loading = false;
@@ -212,13 +218,13 @@ export async function auditPage(host: AdminHost): Promise<void> {
       try {
         id = await actorId(email);
       } catch (err) {
-        if (!host.handleAuthError(err)) say(`利用者を確認できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+        if (!host.handleAuthError(err)) say(t('a.audit.userFailed', { error: japaneseMessage(host.errorMessage(err)) }));
         return;
       }
       if (!host.isCurrent()) return;
       if (id === undefined) {
         actor.setAttribute('aria-invalid', 'true');
-        say(`「${email}」の利用者は見つかりません。メールアドレスを確かめてください。`);
+        say(t('a.audit.noUser', { email }));
         actor.focus();
         return;
       }
@@ -241,17 +247,17 @@ export async function auditPage(host: AdminHost): Promise<void> {
   csv.addEventListener('click', () => {
     csv.disabled = true;
     say('');
-    host.announce('監査ログのCSVを作成しています…');
+    host.announce(t('a.audit.csvMaking'));
     host.api
       .download('/api/v1/export/audit.csv')
       .then((blob) => {
         saveBlob(blob, 'manabi-audit.csv');
-        host.announce('監査ログのCSV（manabi-audit.csv）のダウンロードを開始しました。');
+        host.announce(t('a.audit.csvStarted'));
       })
       .catch((err: unknown) => {
         if (!host.handleAuthError(err)) {
           host.announce('');
-          say(`CSVを保存できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+          say(t('a.common.csvFailed', { error: japaneseMessage(host.errorMessage(err)) }));
         }
       })
       .finally(() => (csv.disabled = false));
@@ -259,12 +265,12 @@ export async function auditPage(host: AdminHost): Promise<void> {
 
   paint(first);
   host.show(
-    '監査ログ',
-    host.heading('監査ログ'),
+    t('a.nav.audit'),
+    host.heading(t('a.nav.audit')),
     h(
       'p',
       {},
-      'ログイン、利用者・グループ・講座などの変更、CSV取り込み、データ出力の記録です。記録は変更も削除もできません。',
+      t('a.audit.intro'),
     ),
     form,
     error,
@@ -274,11 +280,11 @@ export async function auditPage(host: AdminHost): Promise<void> {
     h(
       'div',
       { class: 'panel' },
-      h('h2', { id: 'audit-csv-heading' }, 'CSVで保存'),
+      h('h2', { id: 'audit-csv-heading' }, t('a.audit.csvHeading')),
       h(
         'p',
         { id: 'audit-csv-hint' },
-        '絞り込みにかかわらず、監査ログ全体を古い順に保存します（UTF-8 BOM付き、Excel で開けます）。保存したことも監査ログに記録されます。',
+        t('a.audit.csvHint'),
       ),
       csv,
     ),

@@ -23,22 +23,22 @@ import {
 } from './records';
 import { saveBlob } from './save';
 import { recentDays } from './settings-logic';
+import { serverText, t } from './messages';
 
 /** Characters listed at most (the count says how many there are). */
 const UNMAPPABLE_LIMIT = 200;
 
+/** Labels and hints are message keys. */
 const ENCODINGS: { value: ExportEncoding; label: string; hint: string }[] = [
   {
     value: 'utf8',
-    label: 'UTF-8（BOM付き）',
-    hint: 'ふつうはこちらを選びます。Excel（Microsoft 365、2016 以降）でそのまま開け、どんな文字もそのまま保存できます。',
+    label: 'a.exports.utf8',
+    hint: 'a.exports.utf8.hint',
   },
   {
     value: 'shift_jis',
-    label: 'Shift_JIS',
-    hint:
-      '古いシステムや、Shift_JIS しか読めない庁内システムに渡すときに選びます。' +
-      'Shift_JIS で表せない文字（「𠮷」（つちよし）などの一部の漢字や絵文字）があると出力できず、その文字の場所を表示します。',
+    label: 'a.exports.sjis',
+    hint: 'a.exports.sjis.hint',
   },
 ];
 
@@ -47,10 +47,10 @@ export function seatsSection(seats: Seats | null): HTMLElement {
   const section = h(
     'section',
     { 'aria-labelledby': 'seats-heading' },
-    h('h2', { id: 'seats-heading' }, '契約 ID 数'),
+    h('h2', { id: 'seats-heading' }, t('a.exports.seats')),
   );
   if (!seats) {
-    section.append(h('p', {}, '契約 ID 数を読み込めませんでした。ページを再読み込みしてください。'));
+    section.append(h('p', {}, t('a.exports.seatsFailed')));
     return section;
   }
   const rest = seats.licensed - seats.active;
@@ -59,19 +59,19 @@ export function seatsSection(seats: Seats | null): HTMLElement {
     h(
       'dl',
       { class: 'facts' },
-      h('dt', {}, '契約 ID 数'),
+      h('dt', {}, t('a.exports.seats')),
       h('dd', {}, `${seats.licensed} ID`),
-      h('dt', {}, '使用中（有効な利用者）'),
+      h('dt', {}, t('a.exports.inUse')),
       h('dd', {}, `${seats.active} ID`),
-      h('dt', {}, rest >= 0 ? '残り' : '超過'),
+      h('dt', {}, rest >= 0 ? t('a.exports.left') : t('a.exports.over')),
       h('dd', { class: rest < 0 ? 'state-active' : '' }, `${Math.abs(rest)} ID`),
     ),
     seats.over
       ? h(
           'p',
           { class: 'warning' },
-          seats.warning || `有効な利用者が契約 ID 数を ${-rest} ID 超えています。`,
-          ' 利用者の登録や変更は続けられます。不要な利用者を無効にするか、契約の見直しをご検討ください。',
+          seats.warning ? serverText(seats.warning) : t('a.exports.overBy', { n: -rest }),
+          t('a.exports.goOn'),
         )
       : '',
   );
@@ -81,18 +81,18 @@ export function seatsSection(seats: Seats | null): HTMLElement {
       h(
         'details',
         { class: 'help' },
-        h('summary', {}, `日ごとの最大数（直近 ${days.length} 日）`),
+        h('summary', {}, t('a.exports.perDay', { n: days.length })),
         h(
           'div',
           { class: 'table-wrap', role: 'region', 'aria-labelledby': 'seats-days-caption', tabindex: 0 },
           h(
             'table',
             { class: 'data summary' },
-            h('caption', { id: 'seats-days-caption' }, '日ごとの有効な利用者の最大数'),
+            h('caption', { id: 'seats-days-caption' }, t('a.exports.perDayCaption')),
             h(
               'thead',
               {},
-              h('tr', {}, ...['日付', '有効な利用者', '契約 ID 数'].map((t) => h('th', { scope: 'col' }, t))),
+              h('tr', {}, ...[t('a.exports.day'), t('a.exports.active'), t('a.exports.seats')].map((text) => h('th', { scope: 'col' }, text))),
             ),
             h(
               'tbody',
@@ -141,7 +141,7 @@ export async function exportsPage(host: AdminHost): Promise<void> {
   const encodings = h(
     'fieldset',
     { class: 'choices' },
-    h('legend', {}, '文字コード'),
+    h('legend', {}, t('a.imports.encoding')),
     ...ENCODINGS.map((e, i) =>
       h(
         'div',
@@ -150,8 +150,8 @@ export async function exportsPage(host: AdminHost): Promise<void> {
         h(
           'div',
           {},
-          h('label', { for: `export-encoding-${e.value}` }, e.label),
-          h('p', { class: 'hint', id: `export-encoding-${e.value}-hint` }, e.hint),
+          h('label', { for: `export-encoding-${e.value}` }, t(e.label)),
+          h('p', { class: 'hint', id: `export-encoding-${e.value}-hint` }, t(e.hint)),
         ),
       ),
     ),
@@ -170,7 +170,7 @@ export async function exportsPage(host: AdminHost): Promise<void> {
       h(
         'thead',
         {},
-        h('tr', {}, ...['ファイル', '行', '列', '文字（文字コード）'].map((t) => h('th', { scope: 'col' }, t))),
+        h('tr', {}, ...[t('a.imports.fileName'), t('a.imports.row'), t('a.exports.column'), t('a.exports.char')].map((text) => h('th', { scope: 'col' }, text))),
       ),
       problemBody,
     ),
@@ -189,13 +189,19 @@ export async function exportsPage(host: AdminHost): Promise<void> {
   function showUnmappable(f: ExportFile, rows: UnmappableRow[]): void {
     const first = rows[0];
     say(
-      `${f.file} を Shift_JIS で出力できませんでした。Shift_JIS で表せない文字が ${rows.length} 個あります` +
-        (first ? `（最初は ${first.file} の ${first.row}・${first.column}「${first.character}」）` : '') +
-        '。すべての場所は下の表のとおりです。「UTF-8（BOM付き）」を選んで出力するか、登録内容の文字を置き換えてください。',
+      t(first ? 'a.exports.unmappableFirst' : 'a.exports.unmappable', {
+        file: f.file,
+        n: rows.length,
+        where: first?.file ?? '',
+        row: first?.row ?? '',
+        column: first?.column ?? '',
+        ch: first?.character ?? '',
+      }),
     );
     problemCaption.textContent =
-      `Shift_JIS で表せない文字（${rows.length} 個` +
-      (rows.length > UNMAPPABLE_LIMIT ? `、はじめの ${UNMAPPABLE_LIMIT} 個を表示）` : '）');
+      rows.length > UNMAPPABLE_LIMIT
+        ? t('a.exports.charsFirst', { n: rows.length, limit: UNMAPPABLE_LIMIT })
+        : t('a.exports.chars', { n: rows.length });
     problemBody.replaceChildren(
       ...rows.slice(0, UNMAPPABLE_LIMIT).map((r) =>
         h(
@@ -219,19 +225,19 @@ export async function exportsPage(host: AdminHost): Promise<void> {
     clearProblems();
     btn.disabled = true;
     btn.setAttribute('aria-busy', 'true');
-    host.announce(`${f.title}（${f.file}）を作成しています…`);
+    host.announce(t('a.exports.making', { title: f.title, file: f.file }));
     try {
       const blob = await host.api.download(exportPath(f.file, enc));
       if (!host.isCurrent()) return;
       saveBlob(blob, name);
-      host.announce(`${f.title}（${name}）のダウンロードを開始しました。`);
+      host.announce(t('a.exports.started', { title: f.title, file: name }));
     } catch (err) {
       if (host.handleAuthError(err)) return;
       host.announce('');
       const rows =
         err instanceof host.ApiError && err.code === 'unmappable_characters' ? unmappableRows(err.details) : [];
       if (rows.length) showUnmappable(f, rows);
-      else say(`${f.file} を保存できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+      else say(t('a.exports.failed', { file: f.file, error: japaneseMessage(host.errorMessage(err)) }));
     } finally {
       busy = false;
       btn.disabled = false;
@@ -248,34 +254,33 @@ export async function exportsPage(host: AdminHost): Promise<void> {
       const btn = h(
         'button',
         { type: 'button', class: 'secondary', 'aria-describedby': `export-file-${i}-desc` },
-        `${f.file} を保存`,
+        t('a.exports.save', { file: f.file }),
       );
       btn.addEventListener('click', () => void save(f, btn));
       return h(
         'li',
         { class: 'export-item' },
-        h('h3', { id: `export-file-${i}` }, `${f.title}（${f.file}）`),
+        h('h3', { id: `export-file-${i}` }, t('a.exports.fileTitle', { title: f.title, file: f.file })),
         h('p', { id: `export-file-${i}-desc` }, f.description),
-        h('p', { class: 'meta' }, `内容: ${f.columns}`),
+        h('p', { class: 'meta' }, t('a.exports.columns', { columns: f.columns })),
         btn,
       );
     }),
   );
 
   host.show(
-    'データ出力',
-    host.heading('データ出力'),
+    t('a.nav.exports'),
+    host.heading(t('a.nav.exports')),
     h(
       'p',
       {},
-      '登録されている内容を CSV ファイル（Excel で開けます）で保存します。' +
-        '個人情報を含むため、保存したファイルは庁内の決まりに従って取り扱ってください。出力したことは監査ログに記録されます。',
+      t('a.exports.intro'),
     ),
     seatsSection(seats),
     h(
       'section',
       { 'aria-labelledby': 'export-files-heading' },
-      h('h2', { id: 'export-files-heading' }, 'ファイルを保存する'),
+      h('h2', { id: 'export-files-heading' }, t('a.exports.files')),
       encodings,
       error,
       problems,

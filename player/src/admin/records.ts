@@ -7,6 +7,7 @@
  */
 // `.js`: tests/records.test.mjs runs the unbundled dist-test/ output.
 import { fieldLabel, fieldValue, roleLabel, statusLabel } from './labels.js';
+import { t } from './messages.js';
 
 // ---- groups ------------------------------------------------------------------
 
@@ -62,54 +63,55 @@ export function subtreeIds(groups: readonly GroupLike[], id: number): number[] {
 /** `1〜100文字…` checked before asking the server (which checks again). */
 export function groupNameProblem(name: string): string | null {
   const n = name.trim();
-  if (!n) return 'グループ名を入力してください。';
-  if ([...n].length > 100) return 'グループ名は100文字以内にしてください。';
-  if (n.includes('/')) return 'グループ名に「/」は使えません（階層は親グループで選びます）。';
+  if (!n) return t('a.records.nameEmpty');
+  if ([...n].length > 100) return t('a.records.nameLong');
+  if (n.includes('/')) return t('a.records.nameSlash');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(n)) return 'グループ名に制御文字は使えません。';
+  if (/[\u0000-\u001f\u007f]/.test(n)) return t('a.records.nameControl');
   return null;
 }
 
 /** `メンバー 3 人・管理者 manager@…` as a group's line in the tree. */
 export function groupFacts(g: { member_count: number; managers: readonly string[] }): string {
-  const managers = g.managers.length ? g.managers.join('、') : 'なし';
-  return `メンバー ${g.member_count} 人・管理者 ${managers}`;
+  const managers = g.managers.length ? g.managers.join(t('a.list.sep')) : t('a.common.none');
+  return t('a.records.groupFacts', { n: g.member_count, managers });
 }
 
 // ---- trash ---------------------------------------------------------------------
 
 const KIND_LABELS: Record<string, string> = {
-  user: '利用者',
-  group: 'グループ',
-  course: '講座',
-  video: '動画',
+  user: 'a.records.kind.user',
+  group: 'a.records.kind.group',
+  course: 'a.records.kind.course',
+  video: 'a.records.kind.video',
 };
 
 /** `user` → `利用者`, `group` → `グループ`, `course` → `講座`, `video` → `動画`. */
 export function kindLabel(kind: string): string {
-  return KIND_LABELS[kind] ?? kind;
+  const key = KIND_LABELS[kind];
+  return key ? t(key) : kind;
 }
 
 /** What the label of a trash item is, for the purge dialog's field. */
 export function labelName(kind: string): string {
-  if (kind === 'user') return 'メールアドレス';
-  if (kind === 'group') return 'グループの階層名';
-  return 'タイトル';
+  if (kind === 'user') return t('a.field.email');
+  if (kind === 'group') return t('a.records.groupPath');
+  return t('a.reports.title');
 }
 
 /** What purging an item of `kind` does, in words (docs/records.md). */
 export function purgeEffect(kind: string): string {
   switch (kind) {
     case 'user':
-      return 'メールアドレス・氏名・備考・パスワード・所属グループを消去します。視聴記録は、だれのものか分からない形で残ります。';
+      return t('a.records.purge.user');
     case 'video':
-      return '動画ファイルを削除します。視聴記録は残ります。';
+      return t('a.records.purge.video');
     case 'group':
-      return 'グループをその下のグループとともに削除します。所属していた利用者は削除されません。';
+      return t('a.records.purge.group');
     case 'course':
-      return '講座を削除します。動画と視聴記録は残ります。';
+      return t('a.records.purge.course');
     default:
-      return '削除します。';
+      return t('a.records.purge.other');
   }
 }
 
@@ -117,81 +119,82 @@ export function purgeEffect(kind: string): string {
 export function restoreEffect(kind: string): string {
   switch (kind) {
     case 'user':
-      return '所属グループと学習履歴もそのまま戻り、再びログインできるようになります。';
+      return t('a.records.restore.user');
     case 'group':
-      return '同じ場所に、その下のグループ・メンバー・管理者とともに戻ります。';
+      return t('a.records.restore.group');
     case 'course':
-      return '講座が戻ります（使っている動画がごみ箱にあるときは戻せません）。';
+      return t('a.records.restore.course');
     case 'video':
-      return '動画が戻り、再び再生できるようになります。';
+      return t('a.records.restore.video');
     default:
-      return '削除前の状態に戻ります。';
+      return t('a.records.restore.other');
   }
 }
 
 // ---- audit log -----------------------------------------------------------------
 
-/** The action filter's choices: one action, or a family ending in `.`. */
+/** The action filter's choices: one action, or a family ending in `.`; the label is a message key. */
 export const AUDIT_ACTIONS: readonly (readonly [string, string])[] = [
-  ['', 'すべて'],
-  ['login', 'ログイン'],
-  ['login_failed', 'ログイン失敗'],
-  ['logout', 'ログアウト'],
-  ['password.', 'パスワード'],
-  ['user.', '利用者'],
-  ['group.', 'グループ'],
-  ['import.', 'CSV取り込み'],
-  ['export', 'データ出力'],
-  ['notice.', 'お知らせ'],
-  ['course.', '講座'],
-  ['video.', '動画'],
-  ['assignment.', '受講の割り当て'],
-  ['backup.', 'バックアップ'],
+  ['', 'a.records.family.all'],
+  ['login', 'a.records.family.login'],
+  ['login_failed', 'a.records.family.login_failed'],
+  ['logout', 'a.records.family.logout'],
+  ['password.', 'a.records.family.password'],
+  ['user.', 'a.records.family.user'],
+  ['group.', 'a.records.family.group'],
+  ['import.', 'a.records.family.import'],
+  ['export', 'a.records.family.export'],
+  ['notice.', 'a.records.family.notice'],
+  ['course.', 'a.records.family.course'],
+  ['video.', 'a.records.family.video'],
+  ['assignment.', 'a.records.family.assignment'],
+  ['backup.', 'a.records.family.backup'],
 ];
 
 const ACTION_LABELS: Record<string, string> = {
-  login: 'ログイン',
-  login_failed: 'ログイン失敗',
-  logout: 'ログアウト',
-  'password.change': 'パスワード変更',
-  'password.one_time': '初期パスワードの発行',
-  'user.create': '利用者の登録',
-  'user.update': '利用者の変更',
-  'group.create': 'グループの作成',
-  'group.delete': 'グループの削除',
-  'group.member_add': 'メンバーの追加',
-  'group.member_remove': 'メンバーを外す',
-  'group.manager_add': '管理者の指定',
-  'import.apply': 'CSV取り込みの実行',
-  'import.undo': 'CSV取り込みの取り消し',
-  export: 'データ出力',
-  'notice.create': 'お知らせの掲載',
-  'notice.update': 'お知らせの変更',
-  'notice.delete': 'お知らせの削除',
-  'course.create': '講座の作成',
-  'course.update': '講座の変更',
-  'course.publish': '講座の公開',
-  'video.upload': '動画の登録',
-  'video.cancel': '変換の中止',
-  'video.captions': '字幕の変更',
-  'assignment.create': '受講の割り当て',
-  'assignment.delete': '割り当ての削除',
-  'backup.take': 'バックアップの取得',
+  login: 'a.records.act.login',
+  login_failed: 'a.records.act.login_failed',
+  logout: 'a.records.act.logout',
+  'password.change': 'a.records.act.password.change',
+  'password.one_time': 'a.records.act.password.one_time',
+  'user.create': 'a.records.act.user.create',
+  'user.update': 'a.records.act.user.update',
+  'group.create': 'a.records.act.group.create',
+  'group.delete': 'a.records.act.group.delete',
+  'group.member_add': 'a.records.act.group.member_add',
+  'group.member_remove': 'a.records.act.group.member_remove',
+  'group.manager_add': 'a.records.act.group.manager_add',
+  'import.apply': 'a.records.act.import.apply',
+  'import.undo': 'a.records.act.import.undo',
+  export: 'a.records.act.export',
+  'notice.create': 'a.records.act.notice.create',
+  'notice.update': 'a.records.act.notice.update',
+  'notice.delete': 'a.records.act.notice.delete',
+  'course.create': 'a.records.act.course.create',
+  'course.update': 'a.records.act.course.update',
+  'course.publish': 'a.records.act.course.publish',
+  'video.upload': 'a.records.act.video.upload',
+  'video.cancel': 'a.records.act.video.cancel',
+  'video.captions': 'a.records.act.video.captions',
+  'assignment.create': 'a.records.act.assignment.create',
+  'assignment.delete': 'a.records.act.assignment.delete',
+  'backup.take': 'a.records.act.backup.take',
 };
 
 const TRASH_VERBS: Record<string, string> = {
-  trash: '削除（ごみ箱へ）',
-  restore: '復元',
-  purge: '完全削除',
+  trash: 'a.records.verb.trash',
+  restore: 'a.records.verb.restore',
+  purge: 'a.records.verb.purge',
 };
 
 /** `group.create` → `グループの作成`; an unknown action stays as it is. */
 export function auditActionLabel(action: string): string {
   const known = ACTION_LABELS[action];
-  if (known) return known;
+  if (known) return t(known);
   const [kind = '', verb = ''] = action.split('.');
   const trashVerb = TRASH_VERBS[verb];
-  if (KIND_LABELS[kind] && trashVerb) return `${KIND_LABELS[kind]}の${trashVerb}`;
+  const kindKey = KIND_LABELS[kind];
+  if (kindKey && trashVerb) return t('a.records.kindVerb', { kind: t(kindKey), verb: t(trashVerb) });
   return action;
 }
 
@@ -227,9 +230,9 @@ export function auditDatesProblem(
   from: string,
   to: string,
 ): { field: 'from' | 'to'; message: string } | null {
-  if (from && !DAY.test(from)) return { field: 'from', message: '開始日は「2026-04-01」の形で入力してください。' };
-  if (to && !DAY.test(to)) return { field: 'to', message: '終了日は「2026-04-30」の形で入力してください。' };
-  if (from && to && from > to) return { field: 'to', message: '終了日は開始日以降にしてください。' };
+  if (from && !DAY.test(from)) return { field: 'from', message: t('a.records.fromForm') };
+  if (to && !DAY.test(to)) return { field: 'to', message: t('a.records.toForm') };
+  if (from && to && from > to) return { field: 'to', message: t('a.records.toBefore') };
   return null;
 }
 
@@ -245,62 +248,69 @@ export function localTime(atLocal: string | null | undefined): string {
 
 /** The time column's heading: Japan time by name, another zone as it is. */
 export function timeHeading(timezone: string | undefined): string {
-  return !timezone || timezone === 'Asia/Tokyo' ? '日時（日本時間）' : `日時（${timezone}）`;
+  return !timezone || timezone === 'Asia/Tokyo' ? t('a.records.timeJapan') : t('a.records.timeIn', { tz: timezone });
 }
 
 /** `user:12` → `利用者 #12`, `group:3` → `グループ #3`; anything else as it is. */
 export function targetLabel(target: string): string {
   const m = /^([a-z_]+):(\d+)$/.exec(target);
-  if (m && m[1] && KIND_LABELS[m[1]]) return `${KIND_LABELS[m[1]]} #${m[2]}`;
-  if (m && m[1] === 'import') return `CSV取り込み #${m[2]}`;
-  if (m && m[1] === 'notice') return `お知らせ #${m[2]}`;
+  const kindKey = m?.[1] ? KIND_LABELS[m[1]] : undefined;
+  if (m && kindKey) return t('a.records.target', { kind: t(kindKey), id: m[2] ?? '' });
+  if (m && m[1] === 'import') return t('a.records.target', { kind: t('a.nav.import'), id: m[2] ?? '' });
+  if (m && m[1] === 'notice') return t('a.records.target', { kind: t('a.records.notice'), id: m[2] ?? '' });
   return target;
 }
 
 const DETAIL_LABELS: Record<string, string> = {
-  user_id: '利用者ID',
-  parent_id: '親グループID',
-  title: 'タイトル',
-  label: '名前',
-  file: 'ファイル',
-  encoding: '文字コード',
-  rows: '行数',
-  kind: '種類',
-  import: '取り込みID',
-  via: '経由',
-  body: '本文',
-  starts_at: '開始',
-  ends_at: '終了',
-  urgent: '緊急',
-  reason: '理由',
+  user_id: 'a.records.detail.user_id',
+  parent_id: 'a.records.detail.parent_id',
+  title: t('a.reports.title'),
+  label: 'a.records.detail.label',
+  file: 'a.records.detail.file',
+  encoding: 'a.records.detail.encoding',
+  rows: 'a.records.detail.rows',
+  kind: 'a.records.detail.kind',
+  import: 'a.records.detail.import',
+  via: 'a.records.detail.via',
+  body: 'a.records.detail.body',
+  starts_at: 'a.records.detail.starts_at',
+  ends_at: 'a.records.detail.ends_at',
+  urgent: 'a.records.detail.urgent',
+  reason: 'a.records.detail.reason',
 };
 
 const DETAIL_VALUES: Record<string, string> = {
   // Why an item left the trash for good (`*.purge`).
-  confirmed: '管理者が名前を入力して完全に削除',
-  retention: '保存期間が過ぎたため自動で削除',
+  confirmed: 'a.records.reason.confirmed',
+  retention: 'a.records.reason.retention',
 };
 
-/** A detail's key in Japanese; a group's `name` is its group name, not a person's. */
+/** A detail's key in the language in force; an unknown one as fieldLabel words it. */
+const detailKeyLabel = (key: string): string => {
+  const k = DETAIL_LABELS[key];
+  return k ? t(k) : fieldLabel(key);
+};
+
+/** A detail's key in words; a group's `name` is its group name, not a person's. */
 const detailLabel = (key: string, action: string): string =>
-  key === 'name' && action.startsWith('group.') ? 'グループ名' : (DETAIL_LABELS[key] ?? fieldLabel(key));
+  key === 'name' && action.startsWith('group.') ? t('a.records.groupName') : detailKeyLabel(key);
 
 /** A detail value in words: lists with `、`, objects as `key: value` pairs. */
 export function detailValue(key: string, value: unknown): string {
-  if (value === null || value === undefined) return '（なし）';
-  if (value === '') return '（空欄）';
-  if (typeof value === 'boolean') return value ? 'はい' : 'いいえ';
+  if (value === null || value === undefined) return t('a.assign.none');
+  if (value === '') return t('a.labels.blank');
+  if (typeof value === 'boolean') return value ? t('a.records.yes') : t('a.records.no');
   if (key === 'role' && typeof value === 'string') return roleLabel(value);
   if (key === 'status' && typeof value === 'string') return statusLabel(value);
-  if (key === 'reason' && typeof value === 'string') return DETAIL_VALUES[value] ?? value;
+  if (key === 'reason' && typeof value === 'string') return DETAIL_VALUES[value] ? t(DETAIL_VALUES[value]) : value;
   if (typeof value === 'string') return fieldValue(key, value);
   if (Array.isArray(value)) {
-    return value.length ? value.map((v) => detailValue('', v)).join('、') : '（なし）';
+    return value.length ? value.map((v) => detailValue('', v)).join(t('a.list.sep')) : t('a.assign.none');
   }
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
       .map(([k, v]) => `${k}: ${detailValue(k, v)}`)
-      .join('、');
+      .join(t('a.list.sep'));
   }
   return String(value);
 }
@@ -324,7 +334,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  */
 export function detailLines(detail: unknown, action = ''): DetailLine[] {
   if (detail === null || detail === undefined) return [];
-  if (!isRecord(detail)) return [{ label: '内容', to: detailValue('', detail) }];
+  if (!isRecord(detail)) return [{ label: t('a.records.content'), to: detailValue('', detail) }];
   const lines: DetailLine[] = [];
   const before = isRecord(detail.before) ? detail.before : null;
   const after = isRecord(detail.after) ? detail.after : null;
@@ -343,14 +353,14 @@ export function detailLines(detail: unknown, action = ''): DetailLine[] {
       });
     }
     if (keys.every((k) => JSON.stringify(before[k]) === JSON.stringify(after[k]))) {
-      lines.push({ label: '変更', to: '（変更なし）' });
+      lines.push({ label: t('a.records.change'), to: t('a.records.noChange') });
     }
   } else if (before || after) {
     // A creation shows what was made; a deletion what there was before.
     const side = (before ?? after) as Record<string, unknown>;
     for (const [key, value] of Object.entries(side)) {
       const label = detailLabel(key, action);
-      lines.push({ label: before ? `${label}（削除前）` : label, to: detailValue(key, value) });
+      lines.push({ label: before ? t('a.records.beforeDeletion', { label }) : label, to: detailValue(key, value) });
     }
   }
   return lines;
@@ -377,47 +387,75 @@ export interface ExportFile {
 export const EXPORT_FILES: readonly ExportFile[] = [
   {
     file: 'users.csv',
-    title: '利用者',
-    description:
-      '登録されている利用者の一覧です（ごみ箱の利用者は含みません）。CSV取り込みの標準形式と同じ列なので、Excel で直してそのまま取り込めます。',
+    get title() {
+      return t('a.records.file.users');
+    },
+    get description() {
+      return t('a.records.file.users.about');
+    },
     columns: 'email,name,role,status,groups,remarks',
   },
   {
     file: 'groups.csv',
-    title: 'グループ',
-    description: '部・課・係のグループの一覧です。階層名、親グループ、管理者、メンバー数が入ります。',
+    get title() {
+      return t('a.records.file.groups');
+    },
+    get description() {
+      return t('a.records.file.groups.about');
+    },
     columns: 'id,path,name,parent_id,managers,members,created_at',
   },
   {
     file: 'memberships.csv',
-    title: '所属',
-    description: 'だれがどのグループに所属しているかの一覧です（1行に1人・1グループ）。',
+    get title() {
+      return t('a.records.file.memberships');
+    },
+    get description() {
+      return t('a.records.file.memberships.about');
+    },
     columns: 'group_id,group_path,email,name',
   },
   {
     file: 'courses.csv',
-    title: '講座',
-    description: '講座の一覧です。分類、公開状態、レッスン数、使っている動画が入ります。',
+    get title() {
+      return t('a.records.file.courses');
+    },
+    get description() {
+      return t('a.records.file.courses.about');
+    },
     columns: 'id,category,title,status,lessons,video_ids,created_at,published_at',
   },
   {
     file: 'viewing.csv',
-    title: '視聴記録',
-    description: '日ごと・利用者ごと・動画ごとの視聴時間（秒）です。視聴レポートと同じ数え方です。',
+    get title() {
+      return t('a.records.file.viewing');
+    },
+    get description() {
+      return t('a.records.file.viewing.about');
+    },
     columns: 'day,email,name,video_id,video_title,seconds',
   },
   {
     file: 'audit.csv',
-    title: '監査ログ',
-    description: 'ログイン、変更、取り込み、データ出力などの記録すべてです（古い順）。',
+    get title() {
+      return t('a.records.file.audit');
+    },
+    get description() {
+      return t('a.records.file.audit.about');
+    },
     columns: 'id,at,at_utc,actor_email,action,target,detail,client,request_id',
   },
   {
     file: 'all.zip',
-    title: 'すべて（ZIP）',
-    description:
-      '上の6つのファイルを同じ時点の内容でまとめ、各列の説明（README.txt）を添えた ZIP ファイルです。',
-    columns: 'README.txt と上の6ファイル',
+    get title() {
+      return t('a.records.file.all');
+    },
+    get description() {
+      return t('a.records.file.all.about');
+    },
+    get columns() {
+      return t('a.records.file.all.columns');
+    },
   },
 ];
 
@@ -450,9 +488,9 @@ export function unmappableRows(details: unknown): UnmappableRow[] {
     const cp = typeof d.codepoint === 'string' ? d.codepoint : '';
     return {
       file: String(d.file ?? ''),
-      row: d.row === undefined || d.row === null ? '' : `${String(d.row)} 行目`,
-      column: d.column === undefined || d.column === null ? '' : `${String(d.column)} 列`,
-      character: cp ? `${ch}（${cp}）` : ch,
+      row: d.row === undefined || d.row === null ? '' : t('a.records.rowN', { n: String(d.row) }),
+      column: d.column === undefined || d.column === null ? '' : t('a.records.columnN', { n: String(d.column) }),
+      character: cp ? t('a.records.char', { ch, cp }) : ch,
     };
   });
 }
@@ -461,6 +499,6 @@ export function unmappableRows(details: unknown): UnmappableRow[] {
 export function seatsText(s: { licensed: number; active: number }): string {
   const rest = s.licensed - s.active;
   return rest >= 0
-    ? `契約 ${s.licensed} ID のうち ${s.active} ID を使用中です（残り ${rest} ID）。`
-    : `契約 ${s.licensed} ID に対して ${s.active} ID を使用中です（${-rest} ID 超過）。`;
+    ? t('a.records.seats', { licensed: s.licensed, active: s.active, rest })
+    : t('a.records.seatsOver', { licensed: s.licensed, active: s.active, over: -rest });
 }

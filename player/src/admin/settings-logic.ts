@@ -1,13 +1,14 @@
 /**
- * 設定's words (pure, Japanese): the configuration file's values as the
+ * 設定's words (pure; in the language in force): the configuration file's values as the
  * settings page shows them — budgets, shares, durations — and the recent
  * days of the seats count. Unit-tested in tests/settings.test.mjs; no DOM.
  */
 import type { ServiceSettings } from '../api';
+import { t } from './messages.js';
 
 /** A bandwidth budget: `100 Mbps`, or `無制限` for 0 (no limit). */
 export function budgetText(mbps: number): string {
-  return mbps > 0 ? `${mbps} Mbps` : '無制限';
+  return mbps > 0 ? `${mbps} Mbps` : t('a.settings.unlimited');
 }
 
 /** A share 0..1 as a percent without needless decimals: 0.95 → `95%`, 0.875 → `87.5%`. */
@@ -29,29 +30,29 @@ export interface SettingFact {
 export function settingFacts(s: ServiceSettings): SettingFact[] {
   return [
     {
-      label: '時刻と日付の基準',
-      value: s.timezone === 'Asia/Tokyo' ? '日本時間（Asia/Tokyo）' : s.timezone,
-      about: 'レポートの日付、期限、お知らせの日時はこの時刻で数えます。',
+      label: t('a.settings.tz'),
+      value: s.timezone === 'Asia/Tokyo' ? t('a.settings.tzJapan') : s.timezone,
+      about: t('a.settings.tz.about'),
     },
     {
-      label: '自動ログアウトまでの時間',
-      value: `${s.session_idle_minutes} 分`,
-      about: 'この時間なにも操作しないと、安全のためログアウトします（その 2 分前に知らせます）。',
+      label: t('a.settings.idle'),
+      value: t('a.settings.minutes', { n: s.session_idle_minutes }),
+      about: t('a.settings.idle.about'),
     },
     {
-      label: '修了とみなす視聴率',
+      label: t('a.settings.coverage'),
       value: shareText(s.completion_coverage),
-      about: '動画のこの割合以上を見ると、そのレッスンは「修了」になります。',
+      about: t('a.settings.coverage.about'),
     },
     {
-      label: 'ごみ箱に残す日数',
-      value: `${s.trash_retention_days} 日`,
-      about: '削除したものは、この日数のあと自動で完全に削除されます。',
+      label: t('a.settings.trash'),
+      value: t('a.settings.days', { n: s.trash_retention_days }),
+      about: t('a.settings.trash.about'),
     },
     {
-      label: 'メンテナンスの予告',
-      value: `開始の ${s.maintenance_notice_days} 日前まで`,
-      about: 'メンテナンスのお知らせは、この日数より前に掲載します（緊急のものを除く）。',
+      label: t('a.settings.maint'),
+      value: t('a.settings.daysBefore', { n: s.maintenance_notice_days }),
+      about: t('a.settings.maint.about'),
     },
   ];
 }
@@ -60,19 +61,19 @@ export function settingFacts(s: ServiceSettings): SettingFact[] {
 export function networkFacts(n: ServiceSettings['network']): SettingFact[] {
   return [
     {
-      label: 'どの拠点にも当てはまらない接続',
-      value: `拠点「${n.default_site}」として扱い、帯域の上限は ${budgetText(n.default_budget_mbps)}`,
-      about: '下の表のどのネットワークにも入らない接続（自宅やスマートフォンなど）です。',
+      label: t('a.settings.default'),
+      value: t('a.settings.defaultValue', { site: n.default_site, budget: budgetText(n.default_budget_mbps) }),
+      about: t('a.settings.default.about'),
     },
     {
-      label: '視聴中とみなす時間',
-      value: `最後の読み込みから ${n.viewer_idle_seconds} 秒`,
-      about: 'この間は、拠点の帯域を分け合う「視聴中の人」に数えます。',
+      label: t('a.settings.viewer'),
+      value: t('a.settings.sinceLast', { n: n.viewer_idle_seconds }),
+      about: t('a.settings.viewer.about'),
     },
     {
-      label: '信頼する中継サーバー（プロキシ）',
-      value: n.trusted_proxies.length ? n.trusted_proxies.join('、') : 'なし',
-      about: 'ここからの接続は、中継サーバーが伝える元の接続元で拠点を判断します。',
+      label: t('a.settings.proxies'),
+      value: n.trusted_proxies.length ? n.trusted_proxies.join(t('a.list.sep')) : t('a.common.none'),
+      about: t('a.settings.proxies.about'),
     },
   ];
 }

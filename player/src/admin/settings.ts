@@ -13,6 +13,8 @@ import type { AdminHost } from './host';
 import { japaneseMessage } from './labels';
 import { scrollBox } from './parts';
 import { budgetText, networkFacts, settingFacts, type SettingFact } from './settings-logic';
+import { t } from './messages';
+import { contentLang } from '../i18n';
 
 /** The facts as a description list: the value, then what it means. */
 function factList(facts: SettingFact[]): HTMLDListElement {
@@ -31,18 +33,18 @@ function sitesTable(sites: ServiceSettings['network']['sites']): HTMLElement {
     return h(
       'p',
       {},
-      '拠点は設定されていません。すべての接続を、上の「どの拠点にも当てはまらない接続」として扱います。',
+      t('a.settings.noSites'),
     );
   }
   return scrollBox(
     h(
       'table',
       { class: 'data' },
-      h('caption', { id: 'sites-caption' }, `拠点と帯域の上限（${sites.length} 拠点）`),
+      h('caption', { id: 'sites-caption' }, t('a.settings.sitesCaption', { n: sites.length })),
       h(
         'thead',
         {},
-        h('tr', {}, ...['拠点', 'ネットワーク（アドレスの範囲）', '帯域の上限'].map((t) => h('th', { scope: 'col' }, t))),
+        h('tr', {}, ...[t('a.settings.site'), t('a.settings.cidrs'), t('a.settings.budget')].map((text) => h('th', { scope: 'col' }, text))),
       ),
       h(
         'tbody',
@@ -51,8 +53,8 @@ function sitesTable(sites: ServiceSettings['network']['sites']): HTMLElement {
           h(
             'tr',
             {},
-            h('th', { scope: 'row', class: 'nowrap' }, s.name),
-            h('td', {}, s.cidrs.join('、')),
+            h('th', { scope: 'row', class: 'nowrap', lang: contentLang() }, s.name),
+            h('td', {}, s.cidrs.join(t('a.list.sep'))),
             h('td', { class: 'nowrap' }, budgetText(s.budget_mbps)),
           ),
         ),
@@ -78,35 +80,35 @@ export async function settingsPage(host: AdminHost): Promise<void> {
     h(
       'p',
       {},
-      'この画面は確認のためのものです。ここに表示している設定は、この画面では変更できません。',
-      '運用担当者がサーバーの設定ファイルで変更し、サービスを再起動すると反映されます。',
+      t('a.settings.ro1'),
+      t('a.settings.ro2'),
     ),
     h(
       'p',
       {},
-      '変更が必要なときは、運用担当者に依頼してください。手順は ',
-      h('a', { href: '/help/operator.html' }, '運用マニュアル'),
-      ' の「3. 設定（すべての項目）」と「4. 拠点ごとのネットワーク予算」にあります。',
+      t('a.settings.ro3'),
+      h('a', { href: '/help/operator.html' }, t('a.settings.manual')),
+      t('a.settings.ro4'),
     ),
   );
 
-  const general = h('section', { 'aria-labelledby': 'settings-general-heading' }, h('h2', { id: 'settings-general-heading' }, 'サービスの設定'));
+  const general = h('section', { 'aria-labelledby': 'settings-general-heading' }, h('h2', { id: 'settings-general-heading' }, t('a.settings.general')));
   const network = h(
     'section',
     { 'aria-labelledby': 'settings-network-heading' },
-    h('h2', { id: 'settings-network-heading' }, 'ネットワーク（拠点ごとの帯域）'),
+    h('h2', { id: 'settings-network-heading' }, t('a.settings.network')),
   );
   if (settings instanceof Error) {
-    const why = `設定を読み込めませんでした。${japaneseMessage(host.errorMessage(settings))}ページを再読み込みしてください。`;
+    const why = t('a.settings.loadFailed', { error: japaneseMessage(host.errorMessage(settings)) });
     general.append(h('p', { class: 'form-error', role: 'alert' }, why));
-    network.append(h('p', {}, '設定を読み込めなかったため、表示できません。'));
+    network.append(h('p', {}, t('a.settings.noNetwork')));
   } else {
     general.append(factList(settingFacts(settings)));
     network.append(
       h(
         'p',
         {},
-        '庁舎や出先機関などの拠点ごとに、動画の配信に使う回線の帯域の上限を決めています。上限に近づくと、その拠点で視聴中の人の画質が自動で下がります。視聴が断られることはありません。',
+        t('a.settings.networkIntro'),
       ),
       factList(networkFacts(settings.network)),
       sitesTable(settings.network.sites),
@@ -114,8 +116,8 @@ export async function settingsPage(host: AdminHost): Promise<void> {
   }
 
   host.show(
-    '設定',
-    host.heading('設定'),
+    t('a.nav.settings'),
+    host.heading(t('a.nav.settings')),
     readOnly,
     seatsSection(seats instanceof Error ? null : seats),
     general,

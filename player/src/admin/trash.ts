@@ -12,12 +12,14 @@ import type { AdminHost } from './host';
 import { scrollBox } from './parts';
 import { formatJst, japaneseMessage } from './labels';
 import { kindLabel, labelName, purgeEffect, restoreEffect } from './records';
+import { t } from './messages';
+import { contentLang } from '../i18n';
 
 /** `利用者「taro@…」`: an item named in words. */
-const named = (i: TrashItem): string => `${kindLabel(i.kind)}「${i.label}」`;
+const named = (i: TrashItem): string => t('a.trash.named', { kind: kindLabel(i.kind), label: i.label });
 
 function rowButton(text: string, i: TrashItem, cls = 'secondary'): HTMLButtonElement {
-  return h('button', { type: 'button', class: cls, 'aria-label': `${text}（${named(i)}）` }, text);
+  return h('button', { type: 'button', class: cls, 'aria-label': t('a.common.forWhom', { text, who: named(i) }) }, text);
 }
 
 export async function trashPage(host: AdminHost): Promise<void> {
@@ -34,16 +36,21 @@ export async function trashPage(host: AdminHost): Promise<void> {
   const table = h(
     'table',
     { class: 'data trash-table' },
-    h('caption', { id: 'trash-caption' }, 'ごみ箱の中身（新しく削除した順）'),
+    h('caption', { id: 'trash-caption' }, t('a.trash.caption')),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        ...['名前', '種類', '削除した日時', '削除した人', '完全に削除される日時', '操作'].map((t) =>
-          h('th', { scope: 'col' }, t),
-        ),
+        ...[
+          t('a.trash.name'),
+          t('a.trash.kind'),
+          t('a.trash.deletedAt'),
+          t('a.trash.deletedBy'),
+          t('a.trash.purgeAt'),
+          t('a.field.action'),
+        ].map((text) => h('th', { scope: 'col' }, text)),
       ),
     ),
     tbody,
@@ -64,7 +71,7 @@ export async function trashPage(host: AdminHost): Promise<void> {
       ids.map((id) =>
         host.api.user(id).then(
           (u) => deleters.set(id, u.email),
-          () => deleters.set(id, `利用者 #${id}`),
+          () => deleters.set(id, t('a.records.target', { kind: t('a.records.kind.user'), id })),
         ),
       ),
     );
@@ -72,29 +79,28 @@ export async function trashPage(host: AdminHost): Promise<void> {
 
   function paint(): void {
     intro.textContent =
-      `削除した利用者・グループ・講座・動画は、ここに ${list.retention_days} 日間残り、そのあと自動的に完全に削除されます。` +
-      'それまでは「元に戻す」で、削除する前の状態に戻せます。';
-    count.textContent = list.items.length ? `全 ${list.items.length} 件` : 'ごみ箱は空です。';
+      t('a.trash.intro', { n: list.retention_days });
+    count.textContent = list.items.length ? t('a.common.total', { n: list.items.length }) : t('a.trash.empty');
     tbody.replaceChildren(
       ...(list.items.length
         ? list.items.map(row)
-        : [h('tr', {}, h('td', { colspan: 6 }, '（なし）'))]),
+        : [h('tr', {}, h('td', { colspan: 6 }, t('a.assign.none')))]),
     );
   }
 
   function row(i: TrashItem): HTMLTableRowElement {
-    const restore = rowButton('元に戻す', i);
-    const purge = rowButton('完全に削除', i, 'secondary danger-outline');
+    const restore = rowButton(t('a.trash.restore'), i);
+    const purge = rowButton(t('a.trash.purge'), i, 'secondary danger-outline');
     restore.addEventListener('click', () => void restoreItem(i));
     purge.addEventListener('click', () => void purgeItem(i));
     const by =
       i.deleted_by === null
-        ? h('span', { class: 'muted' }, '不明（CSV取り込みなど）')
-        : (deleters.get(i.deleted_by) ?? `利用者 #${i.deleted_by}`);
+        ? h('span', { class: 'muted' }, t('a.trash.unknown'))
+        : (deleters.get(i.deleted_by) ?? t('a.records.target', { kind: t('a.records.kind.user'), id: i.deleted_by }));
     return h(
       'tr',
       { 'data-item': key(i) },
-      h('th', { scope: 'row' }, i.label),
+      h('th', { scope: 'row', lang: contentLang() }, i.label),
       h('td', { class: 'nowrap' }, kindLabel(i.kind)),
       h('td', { class: 'nowrap' }, h('time', { datetime: i.deleted_at }, formatJst(i.deleted_at))),
       h('td', {}, by),
@@ -110,7 +116,7 @@ export async function trashPage(host: AdminHost): Promise<void> {
   }
 
   /** Runs a change (after its dialog), then lists the trash again. */
-  async function change(i: TrashItem, doIt: () => Promise<unknown>, failed: string): Promise<boolean> {
+  async function change(i: TrashItem, doIt: () => Promise<unknown>, failed: 'a.trash.restoreFailed' | 'a.trash.purgeFailed'): Promise<boolean> {
     if (busy) return false;
     busy = true;
     say('');
@@ -125,7 +131,7 @@ export async function trashPage(host: AdminHost): Promise<void> {
     } catch (err) {
       if (!host.handleAuthError(err)) {
         host.announce('');
-        say(`${named(i)}を${failed}できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+        say(t(failed, { named: named(i), error: japaneseMessage(host.errorMessage(err)) }));
       }
       return false;
     } finally {
@@ -146,40 +152,40 @@ export async function trashPage(host: AdminHost): Promise<void> {
   async function restoreItem(i: TrashItem): Promise<void> {
     if (busy) return;
     const ok = await confirmDialog({
-      title: 'ごみ箱から元に戻しますか',
-      body: [`${named(i)}を元に戻します。`, restoreEffect(i.kind)],
-      confirm: '元に戻す',
+      title: t('a.trash.restore.title'),
+      body: [t('a.trash.restore.body', { named: named(i) }), restoreEffect(i.kind)],
+      confirm: t('a.trash.restore'),
     });
     if (!ok || !host.isCurrent()) return;
     const index = list.items.findIndex((x) => key(x) === key(i));
-    if (!(await change(i, () => host.api.restore(i.kind, i.id), '元に戻'))) return;
-    host.announce(`${named(i)}を元に戻しました。`);
+    if (!(await change(i, () => host.api.restore(i.kind, i.id), 'a.trash.restoreFailed'))) return;
+    host.announce(t('a.trash.restored', { named: named(i) }));
     focusAfter(index);
   }
 
   async function purgeItem(i: TrashItem): Promise<void> {
     if (busy) return;
     const ok = await typedConfirmDialog({
-      title: '完全に削除しますか',
+      title: t('a.trash.purge.title'),
       body: [
-        `${named(i)}を、いますぐ完全に削除します。`,
-        h('p', { class: 'warning' }, 'この操作は取り消せません。ごみ箱からも消え、元に戻す方法はありません。'),
+        t('a.trash.purge.body', { named: named(i) }),
+        h('p', { class: 'warning' }, t('a.trash.purge.warn')),
         purgeEffect(i.kind),
-        `よろしければ、確認のため${labelName(i.kind)}「${i.label}」を正確に入力して「完全に削除する」を押してください。`,
+        t('a.trash.purge.type', { what: labelName(i.kind), label: i.label }),
       ],
-      label: `${labelName(i.kind)}（「${i.label}」と入力）`,
+      label: t('a.trash.purge.label', { what: labelName(i.kind), label: i.label }),
       expected: i.label,
-      confirm: '完全に削除する',
+      confirm: t('a.trash.purge.confirm'),
     });
     if (!ok || !host.isCurrent()) return;
     const index = list.items.findIndex((x) => key(x) === key(i));
-    if (!(await change(i, () => host.api.purge(i.kind, i.id, i.label), '完全に削除'))) return;
-    host.announce(`${named(i)}を完全に削除しました。`);
+    if (!(await change(i, () => host.api.purge(i.kind, i.id, i.label), 'a.trash.purgeFailed'))) return;
+    host.announce(t('a.trash.purged', { named: named(i) }));
     focusAfter(index);
   }
 
   await loadDeleters();
   if (!host.isCurrent()) return;
   paint();
-  host.show('ごみ箱', host.heading('ごみ箱'), intro, error, count, wrap);
+  host.show(t('a.nav.trash'), host.heading(t('a.nav.trash')), intro, error, count, wrap);
 }
