@@ -366,7 +366,7 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
 }
 
 /** The administration pages that speak English (admin/messages.ts). */
-const TRANSLATED = new Set<string>(['users', 'import', 'reports', 'assignments', 'settings', 'audit', 'exports', 'trash']);
+const TRANSLATED = new Set<string>(['users', 'import', 'reports', 'assignments', 'settings', 'audit', 'exports', 'trash', 'notices', 'groups']);
 
 /**
  * The pages with no English yet: in English, the page says so, in

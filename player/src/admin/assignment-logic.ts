@@ -34,7 +34,7 @@ export function targetsText(
 ): string {
   const groups = a.group_ids.map((id) => groupPath(id) ?? t('a.assign.groupId', { id })).join(t('a.list.sep'));
   const users = a.user_ids.length ? t('a.assign.oneByOne', { n: a.user_ids.length }) : '';
-  if (groups && users) return `${groups} ＋ ${users}`;
+  if (groups && users) return t('a.assign.both', { groups, users });
   return groups || users || t('a.assign.none');
 }
 

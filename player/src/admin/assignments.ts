@@ -212,7 +212,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
             'tr',
             {},
             h('th', { scope: 'row', class: 'nowrap' }, u.email),
-            h('td', { class: 'nowrap' }, u.name),
+            h('td', { class: 'nowrap', lang: contentLang() }, u.name),
             h('td', {}, action),
           );
         }),
@@ -515,7 +515,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
               'tr',
               { class: p.status === 'overdue' ? 'has-errors' : '' },
               h('th', { scope: 'row', class: 'nowrap' }, p.email),
-              h('td', { class: 'nowrap' }, p.name),
+              h('td', { class: 'nowrap', lang: contentLang() }, p.name),
               h(
                 'td',
                 { class: 'nowrap' },
@@ -556,7 +556,7 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
       if (!host.isCurrent() || openId !== id) return;
       report = r;
       paintReport(r);
-      host.announce(`${assignmentName(r)}：${summaryText(r.summary)}`);
+      host.announce(t('a.assign.said', { name: assignmentName(r), summary: summaryText(r.summary) }));
       panel.scrollIntoView({ block: 'start' });
       panelHeading.focus();
     } catch (err) {

@@ -14,13 +14,15 @@ import type { AdminHost } from './host';
 import { scrollBox } from './parts';
 import { japaneseMessage, roleLabel, userListQuery } from './labels';
 import { groupFacts, groupNameProblem, groupTree, subtreeIds, type GroupNode } from './records';
+import { t } from './messages';
+import { contentLang } from '../i18n';
 
 /** `区役 二葉（learner2@manabi.example）`, or the e-mail alone. */
-const who = (u: AdminUser): string => (u.name ? `${u.name}（${u.email}）` : u.email);
+const who = (u: AdminUser): string => (u.name ? t('a.common.nameEmail', { name: u.name, email: u.email }) : u.email);
 
 /** A button named for what it acts on, starting with its visible text (WCAG 2.5.3). */
 function rowButton(text: string, forWhat: string, cls = 'secondary'): HTMLButtonElement {
-  return h('button', { type: 'button', class: cls, 'aria-label': `${text}（${forWhat}）` }, text);
+  return h('button', { type: 'button', class: cls, 'aria-label': t('a.common.forWhom', { text, who: forWhat }) }, text);
 }
 
 /** Says `message` in an alert after a tick, so an equal message is announced again. */
@@ -37,7 +39,9 @@ function userTable(caption: HTMLTableCaptionElement, tbody: HTMLTableSectionElem
     h(
       'thead',
       {},
-      h('tr', {}, ...['メールアドレス', '氏名', '権限', '操作'].map((t) => h('th', { scope: 'col' }, t))),
+      h('tr', {}, ...[t('a.field.email'), t('a.field.name'), t('a.field.role'), t('a.field.action')].map((text) =>
+          h('th', { scope: 'col' }, text),
+        )),
     ),
     tbody,
   );
@@ -53,10 +57,12 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   /** Users with the manager role (admins assign them), loaded once. */
   let managerCandidates: AdminUser[] | null = null;
 
-  const fail = (el: HTMLElement, what: string, err: unknown): void => {
+  /** `failed` words the failure with the server's reason (`{error}`). */
+  type Failed = (error: string) => string;
+  const fail = (el: HTMLElement, failed: Failed, err: unknown): void => {
     if (!host.handleAuthError(err)) {
       host.announce('');
-      say(el, `${what}できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+      say(el, failed(japaneseMessage(host.errorMessage(err))));
     }
   };
   const byId = (id: number | null): Group | undefined => groups.find((g) => g.id === id);
@@ -75,7 +81,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   const fillParents = (): void => {
     const chosen = parent.value;
     parent.replaceChildren(
-      ...(admin ? [h('option', { value: '' }, '（なし：いちばん上の部として作る）')] : []),
+      ...(admin ? [h('option', { value: '' }, t('a.groups.noParent'))] : []),
       ...[...groups]
         .sort((a, b) => a.path.localeCompare(b.path, 'ja'))
         .map((g) => h('option', { value: String(g.id) }, g.path)),
@@ -83,7 +89,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
     if ([...parent.options].some((o) => o.value === chosen)) parent.value = chosen;
   };
   const createError = h('p', { class: 'form-error', role: 'alert', id: 'group-create-error' });
-  const create = h('button', { type: 'submit', class: 'primary' }, '作成する');
+  const create = h('button', { type: 'submit', class: 'primary' }, t('a.groups.create'));
   const createForm = h(
     'form',
     { class: 'group-form', 'aria-labelledby': 'group-create-heading', novalidate: true },
@@ -93,18 +99,18 @@ export async function groupsPage(host: AdminHost): Promise<void> {
       h(
         'div',
         { class: 'field' },
-        h('label', { for: 'group-name' }, 'グループ名'),
-        h('p', { class: 'hint', id: 'group-name-hint' }, '例：人事課、庶務係（100文字まで。「/」は使えません）'),
+        h('label', { for: 'group-name' }, t('a.records.groupName')),
+        h('p', { class: 'hint', id: 'group-name-hint' }, t('a.groups.nameHint')),
         name,
       ),
       h(
         'div',
         { class: 'field' },
-        h('label', { for: 'group-parent' }, '親グループ'),
+        h('label', { for: 'group-parent' }, t('a.groups.parent')),
         h(
           'p',
           { class: 'hint', id: 'group-parent-hint' },
-          admin ? '課は部の下に、係は課の下に作ります。' : '担当するグループの下にだけ作れます。',
+          admin ? t('a.groups.parentAdmin') : t('a.groups.parentManager'),
         ),
         parent,
       ),
@@ -132,16 +138,16 @@ export async function groupsPage(host: AdminHost): Promise<void> {
     busy = true;
     create.disabled = true;
     createForm.setAttribute('aria-busy', 'true');
-    host.announce('グループを作成しています…');
+    host.announce(t('a.groups.creating'));
     try {
       const made = await host.api.createGroup(name.value.trim(), parentId);
       if (!host.isCurrent()) return;
       name.value = '';
       await reload();
-      host.announce(`グループ「${made.path}」を作成しました。`);
+      host.announce(t('a.groups.created', { path: made.path }));
       name.focus();
     } catch (err) {
-      fail(createError, 'グループを作成', err);
+      fail(createError, (error) => t('a.groups.createFailed', { error }), err);
       name.focus();
     } finally {
       busy = false;
@@ -151,7 +157,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   }
 
   // ---- the tree -----------------------------------------------------------
-  const listHeading = h('h2', { id: 'groups-list-heading', tabindex: -1 }, 'グループの一覧');
+  const listHeading = h('h2', { id: 'groups-list-heading', tabindex: -1 }, t('a.groups.listHeading'));
   const listError = h('p', { class: 'form-error', role: 'alert', id: 'groups-error' });
   const count = h('p', { class: 'count' });
   const tree = h('div', { class: 'group-tree-frame' });
@@ -159,26 +165,26 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   function paintTree(): void {
     const roots = groupTree(groups);
     count.textContent = groups.length
-      ? `全 ${groups.length} グループ`
+      ? t('a.groups.count', { n: groups.length })
       : admin
-        ? 'グループはまだありません。上のフォームで最初の部を作ってください。'
-        : '担当するグループはありません。';
+        ? t('a.groups.noneYet')
+        : t('a.assign.noOwnGroups');
     tree.replaceChildren(...(roots.length ? [branch(roots, true)] : []));
   }
 
   function branch(nodes: GroupNode<Group>[], top: boolean): HTMLUListElement {
     return h(
       'ul',
-      top ? { class: 'group-tree', 'aria-label': 'グループの階層' } : { class: 'group-children' },
+      top ? { class: 'group-tree', 'aria-label': t('a.groups.tree') } : { class: 'group-children' },
       ...nodes.map(node),
     );
   }
 
   function node(n: GroupNode<Group>): HTMLLIElement {
     const g = n.group;
-    const open = rowButton('メンバーを見る', g.path);
+    const open = rowButton(t('a.groups.members'), g.path);
     open.addEventListener('click', () => void openGroup(g.id));
-    const remove = admin ? rowButton('ごみ箱へ移動', g.path, 'secondary danger-outline') : null;
+    const remove = admin ? rowButton(t('a.groups.toTrash'), g.path, 'secondary danger-outline') : null;
     remove?.addEventListener('click', () => void trashGroup(g));
     return h(
       'li',
@@ -186,7 +192,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
       h(
         'div',
         { class: g.id === openId ? 'group-row is-open' : 'group-row' },
-        h('span', { class: 'group-name' }, g.name),
+        h('span', { class: 'group-name', lang: contentLang() }, g.name),
         h('span', { class: 'group-facts' }, groupFacts(g)),
         h('div', { class: 'row-actions' }, open, remove),
       ),
@@ -224,16 +230,15 @@ export async function groupsPage(host: AdminHost): Promise<void> {
       .map((id) => byId(id)?.path ?? '')
       .filter(Boolean);
     const ok = await confirmDialog({
-      title: 'グループをごみ箱に移動しますか',
+      title: t('a.groups.trash.title'),
       body: [
-        `「${g.path}」をごみ箱に移動します。`,
+        t('a.groups.trash.body', { path: g.path }),
         ...(below.length
-          ? [`その下のグループ ${below.length} 個（${below.join('、')}）も一緒に移動します。`]
+          ? [t('a.groups.trash.below', { n: below.length, groups: below.join(t('a.list.sep')) })]
           : []),
-        'メンバーと管理者の設定も一緒に移動します。利用者そのものは削除されません。' +
-          'ごみ箱の画面から、一定期間（通常90日）のうちは元に戻せます。',
+        t('a.groups.trash.more'),
       ],
-      confirm: 'ごみ箱に移動する',
+      confirm: t('a.groups.trash.confirm'),
       danger: true,
     });
     if (!ok || !host.isCurrent()) return;
@@ -246,10 +251,10 @@ export async function groupsPage(host: AdminHost): Promise<void> {
       if (!host.isCurrent()) return;
       if (openId !== null && subtreeIds(groups, g.id).includes(openId)) closePanel(false);
       await reload();
-      host.announce(`グループ「${g.path}」をごみ箱に移動しました。`);
+      host.announce(t('a.groups.trashed', { path: g.path }));
       listHeading.focus();
     } catch (err) {
-      fail(listError, `グループ「${g.path}」をごみ箱に移動`, err);
+      fail(listError, (error) => t('a.groups.trashFailed', { path: g.path, error }), err);
     } finally {
       busy = false;
       row?.removeAttribute('aria-busy');
@@ -263,37 +268,37 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   const memberCaption = h('caption', { id: 'group-members-caption' });
   const memberBody = h('tbody');
   const memberTable = userTable(memberCaption, memberBody);
-  const close = h('button', { type: 'button', class: 'secondary' }, 'メンバーの表示を閉じる');
+  const close = h('button', { type: 'button', class: 'secondary' }, t('a.groups.closePanel'));
 
   const q = h('input', { id: 'member-q', name: 'q', type: 'search', autocomplete: 'off', enterkeyhint: 'search' });
-  const searchButton = h('button', { type: 'submit', class: 'secondary' }, '検索');
+  const searchButton = h('button', { type: 'submit', class: 'secondary' }, t('a.common.search'));
   const search = h(
     'form',
-    { class: 'filters', role: 'search', 'aria-label': 'メンバーに追加する人の検索' },
-    h('div', { class: 'field' }, h('label', { for: 'member-q' }, '追加する人のメールアドレスまたは氏名'), q),
+    { class: 'filters', role: 'search', 'aria-label': t('a.groups.memberSearch') },
+    h('div', { class: 'field' }, h('label', { for: 'member-q' }, t('a.groups.memberQ')), q),
     h('div', { class: 'field filters-submit' }, searchButton),
   );
   const found = h('p', { class: 'count', id: 'member-found' });
   const resultBody = h('tbody');
   const results = scrollBox(
-    userTable(h('caption', { id: 'member-results-caption' }, '検索結果'), resultBody),
+    userTable(h('caption', { id: 'member-results-caption' }, t('a.groups.results')), resultBody),
     'member-results-caption',
   );
   results.hidden = true;
 
   const managerSelect = h('select', { id: 'group-manager', name: 'manager', 'aria-describedby': 'group-manager-hint' });
-  const managerButton = h('button', { type: 'submit', class: 'secondary' }, '管理者に指定する');
+  const managerButton = h('button', { type: 'submit', class: 'secondary' }, t('a.groups.makeManager'));
   const managerForm = h(
     'form',
     { class: 'filters', 'aria-labelledby': 'group-manager-heading' },
     h(
       'div',
       { class: 'field' },
-      h('label', { for: 'group-manager' }, '受講管理者'),
+      h('label', { for: 'group-manager' }, t('a.role.manager')),
       h(
         'p',
         { class: 'hint', id: 'group-manager-hint' },
-        '指定した人は、このグループとその下のグループの受講者を管理できます。権限が「受講管理者」の利用者だけを選べます。',
+        t('a.groups.managerHint'),
       ),
       managerSelect,
     ),
@@ -307,54 +312,56 @@ export async function groupsPage(host: AdminHost): Promise<void> {
     facts,
     admin
       ? null
-      : h('p', { class: 'hint' }, 'メンバー数は所属する全員の数です。この一覧には、担当する受講者だけを表示します。'),
+      : h('p', { class: 'hint' }, t('a.groups.managerCount')),
     panelError,
     scrollBox(memberTable, 'group-members-caption'),
-    h('h3', { id: 'member-add-heading' }, 'メンバーを追加する'),
+    h('h3', { id: 'member-add-heading' }, t('a.groups.addMember')),
     search,
     found,
     results,
-    ...(admin ? [h('h3', { id: 'group-manager-heading' }, '管理者を指定する'), managerForm] : []),
+    ...(admin ? [h('h3', { id: 'group-manager-heading' }, t('a.groups.nameManager')), managerForm] : []),
     h('div', { class: 'row-actions' }, close),
   );
 
   let members: AdminUser[] = [];
 
   function paintMembers(g: Group): void {
-    panelHeading.textContent = `「${g.path}」のメンバー`;
-    memberCaption.textContent = `「${g.path}」のメンバー一覧（${members.length} 人）`;
+    panelHeading.textContent = t('a.groups.membersOf', { path: g.path });
+    memberCaption.textContent = t('a.groups.memberList', { path: g.path, n: members.length });
     facts.textContent = groupFacts(g);
     memberBody.replaceChildren(
       ...(members.length
         ? members.map((u) => {
-            const remove = rowButton('外す', u.email, 'secondary danger-outline');
+            const remove = rowButton(t('a.assign.remove'), u.email, 'secondary danger-outline');
             remove.addEventListener('click', () => void removeMember(g.id, u));
             return h(
               'tr',
               { 'data-user': String(u.id) },
               h('th', { scope: 'row', class: 'nowrap' }, u.email),
-              h('td', { class: 'nowrap' }, u.name),
+              h('td', { class: 'nowrap', lang: contentLang() }, u.name),
               h('td', { class: 'nowrap' }, roleLabel(u.role)),
               h('td', {}, h('div', { class: 'row-actions' }, remove)),
             );
           })
-        : [h('tr', {}, h('td', { colspan: 4 }, '（メンバーはいません）'))]),
+        : [h('tr', {}, h('td', { colspan: 4 }, t('a.groups.noMembers')))]),
     );
   }
 
   function paintResults(g: Group, list: AdminUser[], total: number): void {
     found.textContent = list.length
-      ? `${total} 人見つかりました${total > list.length ? `（はじめの ${list.length} 人を表示）` : ''}。`
-      : '該当する利用者はいません。';
+      ? total > list.length
+        ? t('a.assign.foundFirst', { total, n: list.length })
+        : t('a.assign.found', { total })
+      : t('a.labels.page.none');
     results.hidden = list.length === 0;
     const inGroup = new Set(members.map((m) => m.id));
     resultBody.replaceChildren(
       ...list.map((u) => {
         let action: HTMLElement;
         if (inGroup.has(u.id)) {
-          action = h('span', { class: 'muted' }, 'メンバーです');
+          action = h('span', { class: 'muted' }, t('a.groups.isMember'));
         } else {
-          const add = rowButton('追加する', u.email);
+          const add = rowButton(t('a.users.add.submit'), u.email);
           add.addEventListener('click', () => void addMember(g.id, u));
           action = h('div', { class: 'row-actions' }, add);
         }
@@ -362,7 +369,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
           'tr',
           {},
           h('th', { scope: 'row', class: 'nowrap' }, u.email),
-          h('td', { class: 'nowrap' }, u.name),
+          h('td', { class: 'nowrap', lang: contentLang() }, u.name),
           h('td', { class: 'nowrap' }, roleLabel(u.role)),
           h('td', {}, action),
         );
@@ -391,13 +398,13 @@ export async function groupsPage(host: AdminHost): Promise<void> {
     paintMembers(g);
     markOpen();
     panel.hidden = false;
-    host.announce(`「${g.path}」のメンバーを読み込んでいます…`);
+    host.announce(t('a.groups.loading', { path: g.path }));
     try {
       await Promise.all([loadMembers(g), admin ? loadManagers() : Promise.resolve()]);
       if (!host.isCurrent() || openId !== id) return;
-      host.announce(`「${g.path}」のメンバーは ${members.length} 人です。`);
+      host.announce(t('a.groups.loaded', { path: g.path, n: members.length }));
     } catch (err) {
-      fail(panelError, 'メンバーを読み込み', err);
+      fail(panelError, (error) => t('a.groups.membersFailed', { error }), err);
     } finally {
       panel.removeAttribute('aria-busy');
     }
@@ -432,7 +439,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
     managerSelect.replaceChildren(
       ...(managerCandidates.length
         ? managerCandidates.map((u) => h('option', { value: String(u.id) }, who(u)))
-        : [h('option', { value: '' }, '（受講管理者の権限を持つ利用者がいません）')]),
+        : [h('option', { value: '' }, t('a.groups.noManagers'))]),
     );
     managerButton.disabled = managerCandidates.length === 0;
   }
@@ -447,7 +454,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
     const text = q.value.trim();
     say(panelError, '');
     if (!text) {
-      say(panelError, '追加する人のメールアドレスまたは氏名を入力してください。');
+      say(panelError, t('a.groups.qEmpty'));
       q.focus();
       return;
     }
@@ -459,7 +466,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
       paintResults(g, list.items, list.total);
       host.announce(found.textContent ?? '');
     } catch (err) {
-      fail(panelError, '利用者を検索', err);
+      fail(panelError, (error) => t('a.groups.searchFailed', { error }), err);
     } finally {
       searchButton.disabled = false;
       results.removeAttribute('aria-busy');
@@ -467,7 +474,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   }
 
   /** Runs a change of the open group, then shows its members and the tree again. */
-  async function change(g: Group, doIt: () => Promise<unknown>, what: string): Promise<Group | null> {
+  async function change(g: Group, doIt: () => Promise<unknown>, failed: Failed): Promise<Group | null> {
     if (busy) return null;
     busy = true;
     say(panelError, '');
@@ -480,7 +487,7 @@ export async function groupsPage(host: AdminHost): Promise<void> {
       if (fresh && openId === g.id) await loadMembers(fresh);
       return fresh ?? null;
     } catch (err) {
-      fail(panelError, what, err);
+      fail(panelError, failed, err);
       return null;
     } finally {
       busy = false;
@@ -491,13 +498,13 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   async function addMember(groupId: number, u: AdminUser): Promise<void> {
     const g = byId(groupId);
     if (!g) return;
-    const fresh = await change(g, () => host.api.addMember(g.id, u.id), `${who(u)} を追加`);
+    const fresh = await change(g, () => host.api.addMember(g.id, u.id), (error) => t('a.groups.addFailed', { who: who(u), error }));
     if (!fresh) return;
     resultBody.replaceChildren();
     results.hidden = true;
     found.textContent = '';
     q.value = '';
-    host.announce(`${who(u)} を「${fresh.path}」に追加しました。メンバーは ${fresh.member_count} 人です。`);
+    host.announce(t('a.groups.added', { who: who(u), path: fresh.path, n: fresh.member_count }));
     q.focus();
   }
 
@@ -505,18 +512,18 @@ export async function groupsPage(host: AdminHost): Promise<void> {
     const g = byId(groupId);
     if (!g || busy) return;
     const ok = await confirmDialog({
-      title: 'メンバーから外しますか',
+      title: t('a.groups.remove.title'),
       body: [
-        `${who(u)} を「${g.path}」のメンバーから外します。`,
-        '利用者そのものは削除されません。学習履歴も残ります。あとからもう一度追加できます。',
+        t('a.groups.remove.body', { who: who(u), path: g.path }),
+        t('a.groups.remove.more'),
       ],
-      confirm: '外す',
+      confirm: t('a.assign.remove'),
       danger: true,
     });
     if (!ok || !host.isCurrent()) return;
-    const fresh = await change(g, () => host.api.removeMember(g.id, u.id), `${who(u)} を外`);
+    const fresh = await change(g, () => host.api.removeMember(g.id, u.id), (error) => t('a.groups.removeFailed', { who: who(u), error }));
     if (!fresh) return;
-    host.announce(`${who(u)} を「${fresh.path}」のメンバーから外しました。メンバーは ${fresh.member_count} 人です。`);
+    host.announce(t('a.groups.removed', { who: who(u), path: fresh.path, n: fresh.member_count }));
     panelHeading.focus();
   }
 
@@ -530,36 +537,36 @@ export async function groupsPage(host: AdminHost): Promise<void> {
   async function addManager(g: Group, u: AdminUser): Promise<void> {
     if (busy) return;
     const ok = await confirmDialog({
-      title: '管理者に指定しますか',
+      title: t('a.groups.manager.title'),
       body: [
-        `${who(u)} を「${g.path}」の管理者に指定します。`,
-        'この人は、このグループとその下のグループの受講者の一覧・視聴レポート・メンバーの変更を扱えるようになります。',
+        t('a.groups.manager.body', { who: who(u), path: g.path }),
+        t('a.groups.manager.more'),
       ],
-      confirm: '指定する',
+      confirm: t('a.groups.manager.confirm'),
     });
     if (!ok || !host.isCurrent()) return;
-    const fresh = await change(g, () => host.api.addManager(g.id, u.id), `${who(u)} を管理者に指定`);
+    const fresh = await change(g, () => host.api.addManager(g.id, u.id), (error) => t('a.groups.managerFailed', { who: who(u), error }));
     if (!fresh) return;
-    host.announce(`${who(u)} を「${fresh.path}」の管理者に指定しました。`);
+    host.announce(t('a.groups.named', { who: who(u), path: fresh.path }));
     managerSelect.focus();
   }
 
   fillParents();
   paintTree();
   host.show(
-    'グループ',
-    host.heading('グループ'),
+    t('a.field.groups'),
+    host.heading(t('a.field.groups')),
     h(
       'p',
       {},
       admin
-        ? '部・課・係のグループと、そのメンバー・管理者を管理します。メンバー数は、そのグループに直接所属している人数です。'
-        : '担当するグループと、その下のグループを表示しています。メンバーの追加・削除は、担当する受講者についてだけできます。',
+        ? t('a.groups.introAdmin')
+        : t('a.groups.introManager'),
     ),
     h(
       'section',
       { 'aria-labelledby': 'group-create-heading' },
-      h('h2', { id: 'group-create-heading' }, 'グループを作る'),
+      h('h2', { id: 'group-create-heading' }, t('a.groups.createHeading')),
       createForm,
     ),
     h('section', { 'aria-labelledby': 'groups-list-heading' }, listHeading, listError, count, tree),

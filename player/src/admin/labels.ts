@@ -153,7 +153,7 @@ export function fieldValue(field: string, value: string): string {
   if (value === '') return t('a.labels.blank');
   if (field === 'role') return roleLabel(value);
   if (field === 'status') return statusLabel(value);
-  if (field === 'groups') return value.split(';').map((g) => g.trim()).filter(Boolean).join('、');
+  if (field === 'groups') return value.split(';').map((g) => g.trim()).filter(Boolean).join(t('a.list.sep'));
   return value;
 }
 

@@ -26,31 +26,49 @@ import { confirmDialog } from './dialog';
 import type { AdminHost } from './host';
 import { scrollBox } from './parts';
 import { japaneseMessage } from './labels';
+import { t } from './messages';
+import { contentLang } from '../i18n';
 
+/** Labels and hints are message keys. */
 const KINDS: { value: NoticeKind; label: string; hint: string }[] = [
   {
     value: 'incident',
-    label: '障害のお知らせ',
-    hint:
-      'いま起きている障害を知らせます。開始日時が空欄なら今から表示します。' +
-      '復旧したら、本文に復旧報告を書いて「今すぐ終了」します。',
+    label: 'a.notices.kind.incident',
+    hint: 'a.notices.kind.incident.hint',
   },
   {
     value: 'maintenance',
-    label: 'メンテナンスのお知らせ',
-    hint:
-      '停止する日時を前もって知らせます。開始日時と終了日時が必要です。' +
-      'メンテナンス中は利用者の登録・変更やCSV取り込みなどを受け付けません（視聴は続けられます）。',
+    label: 'a.notices.kind.maintenance',
+    hint: 'a.notices.kind.maintenance.hint',
   },
 ];
 
 /** `「件名」（障害・2026-04-01 09:00 〜 復旧まで）`: a notice named in a dialog. */
 const named = (n: Notice): string =>
-  `「${n.title}」（${kindLabel(n.kind)}・${windowText(n.starts_at_local, n.ends_at_local)}）`;
+  t('a.notices.named', { title: n.title, kind: kindLabel(n.kind), window: windowText(n.starts_at_local, n.ends_at_local) });
 
 /** A row's button: named for its notice, starting with the visible text (WCAG 2.5.3). */
 function rowButton(text: string, n: Notice, cls = 'secondary'): HTMLButtonElement {
-  return h('button', { type: 'button', class: cls, 'aria-label': `${text}（${n.title}）` }, text);
+  return h('button', { type: 'button', class: cls, 'aria-label': t('a.common.forWhom', { text, who: n.title }) }, text);
+}
+
+/** The form checks' messages (notices.ts, Japanese) as message keys. */
+const PROBLEMS: Record<string, string> = {
+  '件名を入力してください。': 'a.notices.p.title',
+  '件名は200文字以内にしてください。': 'a.notices.p.titleLong',
+  '本文は10,000文字以内にしてください。': 'a.notices.p.bodyLong',
+  '開始日時を正しく入力してください。': 'a.notices.p.startForm',
+  '終了日時を正しく入力してください。': 'a.notices.p.endForm',
+  'メンテナンスの開始日時を入力してください。': 'a.notices.p.maintStart',
+  '開始日時を入力してください。': 'a.notices.p.start',
+  'メンテナンスの終了日時を入力してください。': 'a.notices.p.maintEnd',
+  '終了日時は開始日時より後にしてください。': 'a.notices.p.order',
+};
+
+/** A form check's message in the language in force. */
+function problemText(message: string): string {
+  const key = PROBLEMS[message];
+  return key ? t(key) : message;
 }
 
 /** A labelled field with a hint read with the control. */
@@ -87,7 +105,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
   const kinds = h(
     'fieldset',
     { class: 'choices' },
-    h('legend', {}, '種類'),
+    h('legend', {}, t('a.trash.kind')),
     ...KINDS.map((k, i) =>
       h(
         'div',
@@ -96,8 +114,8 @@ export async function noticesPage(host: AdminHost): Promise<void> {
         h(
           'div',
           {},
-          h('label', { for: `notice-kind-${k.value}` }, k.label),
-          h('p', { class: 'hint', id: `notice-kind-${k.value}-hint` }, k.hint),
+          h('label', { for: `notice-kind-${k.value}` }, t(k.label)),
+          h('p', { class: 'hint', id: `notice-kind-${k.value}-hint` }, t(k.hint)),
         ),
       ),
     ),
@@ -113,24 +131,25 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     autocomplete: 'off',
   });
   const body = h('textarea', { id: 'notice-body', name: 'body', rows: 7, maxlength: 10000 });
-  const templateButtons = TEMPLATES.map((t) => {
-    const btn = h('button', { type: 'button', class: 'secondary' }, t.label);
+  const templateButtons = TEMPLATES.map((tpl) => {
+    const label = t(`a.notices.tpl.${tpl.id}`);
+    const btn = h('button', { type: 'button', class: 'secondary' }, label);
     btn.addEventListener('click', () => {
-      const text = templateText(t.id, { nowMs: Date.now(), start: start.value, end: end.value });
+      const text = templateText(tpl.id, { nowMs: Date.now(), start: start.value, end: end.value });
       const before = body.value.replace(/\s+$/, '');
       body.value = before ? `${before}\n\n${text}` : text;
       body.focus();
       // The first blank of the inserted text is selected: typing replaces it.
       const at = body.value.indexOf('…', body.value.length - text.length);
       if (at >= 0) body.setSelectionRange(at, at + 1);
-      host.announce(`${t.label}を本文に入れました。「…」の所を書き換えてください。`);
+      host.announce(t('a.notices.tpl.inserted', { label }));
     });
     return btn;
   });
   const templates = h(
     'div',
     { class: 'templates', role: 'group', 'aria-labelledby': 'notice-templates-label' },
-    h('p', { class: 'templates-label', id: 'notice-templates-label' }, '本文のひな形'),
+    h('p', { class: 'templates-label', id: 'notice-templates-label' }, t('a.notices.templates')),
     h('div', { class: 'row-actions' }, ...templateButtons),
   );
   const start = h('input', { id: 'notice-start', name: 'starts_at', type: 'datetime-local' });
@@ -148,41 +167,39 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     h(
       'div',
       {},
-      h('label', { for: 'notice-urgent' }, '緊急のお知らせにする'),
+      h('label', { for: 'notice-urgent' }, t('a.notices.urgent')),
       h(
         'p',
         { class: 'hint', id: 'notice-urgent-hint' },
-        '緊急のお知らせは、利用者の画面で一番上に目立つように表示されます。' +
-          'メンテナンスは開始の7日前までにお知らせする決まりです。' +
-          '7日を切ってから急いで行うメンテナンスだけ、緊急にすると掲載できます。',
+        t('a.notices.urgent.hint'),
       ),
     ),
   );
   const formError = h('p', { class: 'form-error', role: 'alert', id: 'notice-error' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '掲載する');
-  const cancel = h('button', { type: 'button', class: 'secondary', hidden: true }, '編集をやめる');
-  const formHeading = h('h2', { id: 'notice-form-heading', tabindex: -1 }, 'お知らせを掲載する');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('a.notices.publish'));
+  const cancel = h('button', { type: 'button', class: 'secondary', hidden: true }, t('a.notices.stopEditing'));
+  const formHeading = h('h2', { id: 'notice-form-heading', tabindex: -1 }, t('a.notices.formHeading'));
   const form = h(
     'form',
     { class: 'notice-form', 'aria-labelledby': 'notice-form-heading', novalidate: true },
     kinds,
-    field('notice-title', '件名', title, '利用者の画面にそのまま表示されます（200文字まで）。'),
+    field('notice-title', t('a.notices.title'), title, t('a.notices.titleHint')),
     field(
       'notice-body',
-      '本文',
+      t('a.notices.body'),
       body,
-      'ひな形のボタンを押すと、本文の最後にひな形が入ります。「…」や「〇」の所を書き換えてください。改行はそのまま表示されます。',
+      t('a.notices.bodyHint'),
       templates,
     ),
     h(
       'div',
       { class: 'filters notice-times' },
-      field('notice-start', '開始日時（日本時間）', start, '障害は空欄なら今からです。'),
+      field('notice-start', t('a.notices.start'), start, t('a.notices.startHint')),
       field(
         'notice-end',
-        '終了日時（日本時間）',
+        t('a.notices.end'),
         end,
-        'メンテナンスは必須です。障害は、復旧の見込みが立たなければ空欄にします（「復旧まで」と表示されます）。',
+        t('a.notices.endHint'),
       ),
     ),
     urgentChoice,
@@ -205,8 +222,8 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     form.reset();
     clearInvalid();
     say(formError, '');
-    formHeading.textContent = 'お知らせを掲載する';
-    submit.textContent = '掲載する';
+    formHeading.textContent = t('a.notices.formHeading');
+    submit.textContent = t('a.notices.publish');
     cancel.hidden = true;
   };
 
@@ -224,8 +241,8 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     start.value = editing.start;
     end.value = editing.end;
     urgent.checked = n.urgent;
-    formHeading.textContent = `お知らせを編集する：${n.title}`;
-    submit.textContent = '変更を保存する';
+    formHeading.textContent = t('a.notices.editing', { title: n.title });
+    submit.textContent = t('a.notices.save');
     cancel.hidden = false;
     formHeading.scrollIntoView({ block: 'start' });
     formHeading.focus();
@@ -234,7 +251,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
   cancel.addEventListener('click', () => {
     const id = editing?.notice.id;
     resetForm();
-    host.announce('編集をやめました。');
+    host.announce(t('a.notices.stopped'));
     focusRow(id, 0) || formHeading.focus();
   });
 
@@ -260,7 +277,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     if (!checked.ok) {
       const control = controls[checked.field];
       control.setAttribute('aria-invalid', 'true');
-      say(formError, checked.message);
+      say(formError, problemText(checked.message));
       control.focus();
       return;
     }
@@ -268,7 +285,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     busy = true;
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    host.announce(was ? 'お知らせを変更しています…' : 'お知らせを掲載しています…');
+    host.announce(was ? t('a.notices.changing') : t('a.notices.publishing'));
     try {
       const saved = was
         ? await host.api.updateNotice(was.id, checked.draft)
@@ -278,8 +295,10 @@ export async function noticesPage(host: AdminHost): Promise<void> {
       host.refreshNotices();
       await reload();
       host.announce(
-        `お知らせ「${saved.title}」を${was ? '変更しました' : '掲載しました'}。` +
-          `状態: ${stateLabel(saved, Date.now(), true)}。`,
+        t(was ? 'a.notices.changed' : 'a.notices.published', {
+          title: saved.title,
+          state: stateLabel(saved, Date.now(), true),
+        }),
       );
       if (was) focusRow(saved.id, 0);
     } catch (err) {
@@ -287,7 +306,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
       host.announce('');
       say(
         formError,
-        `お知らせを${was ? '変更' : '掲載'}できませんでした。${japaneseMessage(host.errorMessage(err))}`,
+        t(was ? 'a.notices.changeFailed' : 'a.notices.publishFailed', { error: japaneseMessage(host.errorMessage(err)) }),
       );
     } finally {
       busy = false;
@@ -297,18 +316,24 @@ export async function noticesPage(host: AdminHost): Promise<void> {
   }
 
   // ---- the list ----------------------------------------------------------
-  const listHeading = h('h2', { id: 'notices-list-heading', tabindex: -1 }, '掲載したお知らせ');
+  const listHeading = h('h2', { id: 'notices-list-heading', tabindex: -1 }, t('a.notices.listHeading'));
   const listError = h('p', { class: 'form-error', role: 'alert', id: 'notices-list-error' });
   const count = h('p', { class: 'count' });
   const tbody = h('tbody');
   const table = h(
     'table',
     { class: 'data notices-table' },
-    h('caption', { id: 'notices-caption' }, 'お知らせ一覧（終了したものを含む）'),
+    h('caption', { id: 'notices-caption' }, t('a.notices.caption')),
     h(
       'thead',
       {},
-      h('tr', {}, ...['件名', '種類', '期間（日本時間）', '状態', '操作'].map((t) => h('th', { scope: 'col' }, t))),
+      h('tr', {}, ...[
+          t('a.notices.title'),
+          t('a.trash.kind'),
+          t('a.notices.window'),
+          t('a.field.status'),
+          t('a.field.action'),
+        ].map((text) => h('th', { scope: 'col' }, text))),
     ),
     tbody,
   );
@@ -328,20 +353,20 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     const now = Date.now();
     const current = notices.filter((n) => noticeState(n, now) !== 'ended').length;
     count.textContent = notices.length
-      ? `全 ${notices.length} 件（表示中・予定 ${current} 件）`
-      : 'お知らせはまだありません。';
+      ? t('a.notices.count', { n: notices.length, current })
+      : t('a.notices.none');
     tbody.replaceChildren(
       ...(notices.length
         ? notices.map((n) => noticeRow(n, now))
-        : [h('tr', {}, h('td', { colspan: 5 }, '（なし）'))]),
+        : [h('tr', {}, h('td', { colspan: 5 }, t('a.assign.none')))]),
     );
   }
 
   function noticeRow(n: Notice, now: number): HTMLTableRowElement {
     const state = noticeState(n, now);
-    const edit = rowButton('編集', n);
-    const stop = state === 'active' ? rowButton('今すぐ終了', n) : null;
-    const remove = rowButton('削除', n, 'secondary danger-outline');
+    const edit = rowButton(t('a.notices.edit'), n);
+    const stop = state === 'active' ? rowButton(t('a.notices.endNow'), n) : null;
+    const remove = rowButton(t('a.action.delete'), n, 'secondary danger-outline');
     edit.addEventListener('click', () => startEdit(n));
     stop?.addEventListener('click', () => void endNow(n));
     remove.addEventListener('click', () => void removeNotice(n));
@@ -351,8 +376,8 @@ export async function noticesPage(host: AdminHost): Promise<void> {
       h(
         'th',
         { scope: 'row' },
-        n.title,
-        n.urgent ? h('span', { class: 'badge badge-urgent' }, '緊急') : null,
+        h('span', { lang: contentLang() }, n.title),
+        n.urgent ? h('span', { class: 'badge badge-urgent' }, t('a.records.detail.urgent')) : null,
       ),
       h('td', { class: 'nowrap' }, kindLabel(n.kind)),
       h('td', {}, windowText(n.starts_at_local, n.ends_at_local)),
@@ -374,7 +399,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
       paint();
     } catch (err) {
       if (!host.handleAuthError(err)) {
-        say(listError, `一覧を読み込めませんでした。${japaneseMessage(host.errorMessage(err))}`);
+        say(listError, t('a.common.listFailed', { error: japaneseMessage(host.errorMessage(err)) }));
       }
     } finally {
       wrap.removeAttribute('aria-busy');
@@ -382,7 +407,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
   }
 
   /** Runs a change from the list (after its dialog), then reloads. */
-  async function change(n: Notice, doIt: () => Promise<unknown>, failed: string): Promise<boolean> {
+  async function change(n: Notice, doIt: () => Promise<unknown>, failed: 'a.notices.endFailed' | 'a.notices.deleteFailed'): Promise<boolean> {
     busy = true;
     say(listError, '');
     const row = tbody.querySelector(`tr[data-notice="${n.id}"]`);
@@ -395,7 +420,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
       return true;
     } catch (err) {
       if (!host.handleAuthError(err)) {
-        say(listError, `${named(n)}を${failed}できませんでした。${japaneseMessage(host.errorMessage(err))}`);
+        say(listError, t(failed, { named: named(n), error: japaneseMessage(host.errorMessage(err)) }));
       }
       return false;
     } finally {
@@ -407,55 +432,54 @@ export async function noticesPage(host: AdminHost): Promise<void> {
   async function endNow(n: Notice): Promise<void> {
     if (busy) return;
     const ok = await confirmDialog({
-      title: 'お知らせを今すぐ終了しますか',
+      title: t('a.notices.end.title'),
       body: [
-        `${named(n)}を今すぐ終了します。`,
+        t('a.notices.end.body', { named: named(n) }),
         n.kind === 'maintenance'
-          ? 'メンテナンスの時間を終え、変更の受け付けを再開します。'
-          : '復旧したときに使います。復旧報告を載せる場合は、先に「編集」で本文に書いてください。',
-        '利用者の画面のお知らせから消えます。この一覧には「終了」として残ります。',
+          ? t('a.notices.end.maint')
+          : t('a.notices.end.incident'),
+        t('a.notices.end.gone'),
       ],
-      confirm: '終了する',
+      confirm: t('a.notices.end.confirm'),
     });
     if (!ok || !host.isCurrent()) return;
     const done = await change(
       n,
       () => host.api.updateNotice(n.id, { ends_at: jstRfc3339(Date.now()) }),
-      '終了',
+      'a.notices.endFailed',
     );
     if (!done) return;
     if (editing?.notice.id === n.id) resetForm();
-    host.announce(`お知らせ「${n.title}」を終了しました。`);
+    host.announce(t('a.notices.ended', { title: n.title }));
     focusRow(n.id, 0);
   }
 
   async function removeNotice(n: Notice): Promise<void> {
     if (busy) return;
     const ok = await confirmDialog({
-      title: 'お知らせを削除しますか',
+      title: t('a.notices.delete.title'),
       body: [
-        `${named(n)}を削除します。`,
-        '利用者の画面からも、この一覧からも消え、元に戻せません（監査ログには残ります）。' +
-          '掲載を終えるだけなら「今すぐ終了」を使ってください。',
+        t('a.notices.delete.body', { named: named(n) }),
+        t('a.notices.delete.more'),
       ],
-      confirm: '削除する',
+      confirm: t('a.common.delete'),
       danger: true,
     });
     if (!ok || !host.isCurrent()) return;
-    if (!(await change(n, () => host.api.deleteNotice(n.id), '削除'))) return;
+    if (!(await change(n, () => host.api.deleteNotice(n.id), 'a.notices.deleteFailed'))) return;
     if (editing?.notice.id === n.id) resetForm();
-    host.announce(`お知らせ「${n.title}」を削除しました。`);
+    host.announce(t('a.notices.deleted', { title: n.title }));
     listHeading.focus();
   }
 
   paint();
   host.show(
-    'お知らせ管理',
-    host.heading('お知らせ管理'),
+    t('a.nav.notices'),
+    host.heading(t('a.nav.notices')),
     h(
       'p',
       {},
-      '障害やメンテナンスのお知らせは、ログインしているすべての利用者の画面の上部に、終了するまで表示されます。',
+      t('a.notices.intro'),
     ),
     h('section', { class: 'notice-editor', 'aria-labelledby': 'notice-form-heading' }, formHeading, form),
     h(

@@ -29,6 +29,7 @@ import {
   type UserFilter,
 } from './labels';
 import { t } from './messages';
+import { contentLang } from '../i18n';
 
 /** What each role may do, said in the role dialog and the add form. */
 const roleHint = (): string => t('a.users.roleHint');
@@ -192,14 +193,14 @@ export async function usersPage(host: AdminHost): Promise<void> {
       'tr',
       { class: active ? '' : 'is-disabled' },
       h('th', { scope: 'row', class: 'nowrap' }, u.email),
-      h('td', { class: 'nowrap' }, u.name),
+      h('td', { class: 'nowrap', lang: contentLang() }, u.name),
       h('td', { class: 'nowrap' }, roleLabel(u.role)),
       h(
         'td',
         { class: 'nowrap' },
         active ? statusLabel(u.status) : h('span', { class: 'badge' }, statusLabel(u.status)),
       ),
-      h('td', {}, u.groups.length ? u.groups.join('、') : h('span', { class: 'muted' }, t('a.common.none'))),
+      h('td', {}, u.groups.length ? h('span', { lang: contentLang() }, u.groups.join(t('a.list.sep'))) : h('span', { class: 'muted' }, t('a.common.none'))),
       h(
         'td',
         { class: 'nowrap' },
