@@ -33,6 +33,7 @@ if (process.argv.includes('--test')) {
       'notices.ts',
       'controls.ts',
       'admin/roles.ts',
+      'admin/dialog-messages.ts',
       'admin/messages.ts',
       'admin/labels.ts',
       'admin/report-logic.ts',

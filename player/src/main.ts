@@ -27,7 +27,7 @@ import { coursePage, stopPlayer } from './course-page';
 import { mountTextSize } from './text-size-control';
 import { parseRoute, type Route } from './route';
 import { domainPage, historyPage, homePage, searchPage, type PageContext } from './learn-pages';
-import { contentLang, getLang } from './i18n';
+import { contentLang } from './i18n';
 import { mountLangSwitch } from './lang-switch';
 import { t } from './messages';
 
@@ -362,21 +362,6 @@ async function adminPage(id: number, which: AdminPage): Promise<void> {
     settings: pages.settingsPage,
   }[which];
   await page(host);
-  if (!TRANSLATED.has(which)) japaneseOnly(id);
-}
-
-/** The administration pages that speak English (admin/messages.ts). */
-const TRANSLATED = new Set<string>(['users', 'import', 'reports', 'assignments', 'settings', 'audit', 'exports', 'trash', 'notices', 'groups']);
-
-/**
- * The pages with no English yet: in English, the page says so, in
- * English, and marks itself Japanese (WCAG 3.1.2).
- */
-function japaneseOnly(id: number): void {
-  if (id !== renderId || getLang() === 'ja') return;
-  const view = $('view');
-  view.lang = 'ja';
-  view.prepend(h('p', { class: 'notice', lang: 'en', id: 'ja-only' }, t('lang.jaOnly')));
 }
 
 /** What the on-demand bundles' pages get from this one, for render `id`. */
@@ -416,7 +401,6 @@ async function editorPage(id: number, page: EditorPage): Promise<void> {
   if (page.which === 'list') await pages.coursesPage(host);
   else if (page.which === 'new') await pages.newCoursePage(host);
   else await pages.editCoursePage(host, page.id);
-  japaneseOnly(id);
 }
 
 function notFoundPage(): void {

@@ -37,10 +37,6 @@ const MESSAGES: Messages = {
   'loading': { ja: '読み込み中…', en: 'Loading…' },
   'lang.label': { ja: '表示する言語', en: 'Language' },
   'lang.changed': { ja: '日本語で表示します。', en: 'The pages are now in English.' },
-  'lang.jaOnly': {
-    ja: 'この画面は日本語だけで表示します。',
-    en: 'This page is in Japanese only, for now. The header, the menu and the learners’ pages are in English.',
-  },
   'text.label': { ja: '文字の大きさ', en: 'Text size' },
   'text.normal': { ja: '標準', en: 'Normal' },
   'text.large': { ja: '大', en: 'Large' },

@@ -7,7 +7,7 @@
  * keyboard behaviour by hand.
  */
 import { focusables, h, keepTabInside } from '../dom';
-import { t } from './messages';
+import { t } from './dialog-messages';
 
 let seq = 0;
 

@@ -3,10 +3,13 @@
  * up): 利用者管理, CSV取り込み, 視聴レポート, 必修研修の割り当て, 設定,
  * お知らせ管理, 監査ログ, データ出力, ごみ箱, グループ and their dialogs. In
  * admin.js only (and in editor.js for the dialogs it shares), never in the
- * learner bundle. Importing this module registers the table, so its users
+ * learner bundle; the dialogs' words, which editor.js shares, are in
+ * dialog-messages.ts. Importing this module registers the table, so its users
  * import `t` from here. `{name}` marks a value filled in.
  */
 import { defineMessages, getLang, serverMessage, t, type Messages } from '../i18n.js';
+// The dialogs' and page buttons' words (shared with editor.js) register too.
+import './dialog-messages.js';
 
 export { t };
 
@@ -24,7 +27,7 @@ export function serverText(message: string): string {
 
 const MESSAGES: Messages = {
 
-  // ---- src/admin/labels.ts ----
+  // ---- labels.ts ----
   'a.role.admin': { ja: '管理者', en: 'Administrator' },
   'a.role.manager': { ja: '受講管理者', en: 'Training manager' },
   'a.role.editor': { ja: '編集者', en: 'Editor' },
@@ -81,36 +84,7 @@ const MESSAGES: Messages = {
   'a.labels.remarksLong': { ja: '備考は500文字以内にしてください。', en: 'Please keep the remarks within 500 characters.' },
   'a.labels.groupsNone': { ja: '担当するグループを 1 つ以上選んでください。', en: 'Please choose at least one of your groups.' },
 
-  // ---- src/admin/dialog.ts ----
-  'a.common.cancel': { ja: 'キャンセル', en: 'Cancel' },
-  'a.dialog.mismatch': {
-    ja: '入力した内容が一致しません。「{expected}」と正確に入力してください。',
-    en: 'What you typed does not match. Please type “{expected}” exactly.',
-  },
-  'a.dialog.copy': { ja: 'コピー', en: 'Copy' },
-  'a.common.close': { ja: '閉じる', en: 'Close' },
-  'a.dialog.otp.title': { ja: '初期パスワードを発行しました', en: 'One-time password issued' },
-  'a.dialog.otp.for': { ja: '{who} さんの初期パスワードです。', en: 'The one-time password of {who}.' },
-  'a.dialog.otp.label': { ja: '初期パスワード', en: 'One-time password' },
-  'a.dialog.otp.warn': {
-    ja: 'この画面を閉じると、このパスワードは二度と表示できません。控えてから、ご本人に安全な方法で伝えてください。ご本人は次のログインで自分のパスワードに変更します。これまでのログインはすべて終了しました。',
-    en: 'Once this window is closed, the password cannot be shown again. Note it, then give it to the person in a safe way. They change it to their own at their next login. All their logins so far have ended.',
-  },
-  'a.dialog.copied': { ja: 'コピーしました。', en: 'Copied.' },
-  'a.dialog.copyFailed': {
-    ja: 'コピーできませんでした。パスワードを選択して、手動でコピーしてください。',
-    en: 'It could not be copied. Please select the password and copy it by hand.',
-  },
-  'a.dialog.same': {
-    ja: '今と同じです。変える場合は、別のものを選んでください。',
-    en: 'That is the current one. To change it, please choose another.',
-  },
-
-  // ---- src/admin/parts.ts ----
-  'a.common.prevPage': { ja: '前のページ', en: 'Previous page' },
-  'a.common.nextPage': { ja: '次のページ', en: 'Next page' },
-
-  // ---- src/admin/users.ts ----
+  // ---- users.ts ----
   'a.users.roleHint': {
     ja: '受講者：動画を見る／編集者：講座を作り公開する／受講管理者：担当グループの受講者と視聴レポートを扱う／管理者：すべて',
     en: 'Learner: watches videos / Editor: makes and publishes courses / Training manager: the learners of their groups and the viewing reports / Administrator: everything',
@@ -211,7 +185,7 @@ const MESSAGES: Messages = {
   },
   'a.users.scope.admin': { ja: 'すべての利用者を表示しています。', en: 'Showing all users.' },
 
-  // ---- src/admin/imports.ts ----
+  // ---- imports.ts ----
   'a.imports.format.standard': { ja: '標準形式', en: 'Standard' },
   'a.imports.format.standard.hint': {
     ja: '1行目の見出しが「email,name,role,status,groups,remarks」（または「メールアドレス,氏名,権限,状態,グループ,備考」）のファイルです。グループが複数あるときは「;」で区切ります。',
@@ -349,7 +323,7 @@ const MESSAGES: Messages = {
     en: 'Registers and updates users from a CSV file at once. First check the contents, then import them if they are right. Checking changes nothing.',
   },
 
-  // ---- src/admin/report-logic.ts ----
+  // ---- report-logic.ts ----
   'a.reports.noDates': { ja: '期間の開始日と終了日を入力してください。', en: 'Please enter the first and last day of the period.' },
   'a.reports.order': { ja: '開始日は終了日より前の日付にしてください。', en: 'The first day must come before the last day.' },
   'a.reports.hm': { ja: '{h}時間{m}分', en: '{h} h {m} min' },
@@ -364,7 +338,7 @@ const MESSAGES: Messages = {
     en: '{total} in all over {n} periods. The most: {most} in {top}.',
   },
 
-  // ---- src/admin/reports.ts ----
+  // ---- reports.ts ----
   'a.reports.day': { ja: '日ごと', en: 'By day' },
   'a.reports.weekly': { ja: '週ごと', en: 'By week' },
   'a.reports.monthly': { ja: '月ごと', en: 'By month' },
@@ -410,7 +384,7 @@ const MESSAGES: Messages = {
   'a.reports.people': { ja: '{n} 人', en: '{n}' },
   'a.reports.csvContents': { ja: 'コンテンツ別をCSVで保存', en: 'Save per content as CSV' },
 
-  // ---- src/admin/assignment-logic.ts ----
+  // ---- assignment-logic.ts ----
   'a.assign.groupId': { ja: 'グループ #{id}', en: 'Group #{id}' },
   'a.assign.oneByOne': { ja: '個別に {n} 人', en: '{n} people one by one' },
   'a.assign.none': { ja: '（なし）', en: '(none)' },
@@ -427,7 +401,7 @@ const MESSAGES: Messages = {
   'a.assign.noteLong': { ja: 'メモは1000文字以内にしてください。', en: 'Please keep the note within 1000 characters.' },
   'a.assign.name': { ja: '「{title}」（期限 {due}）', en: '“{title}” (due {due})' },
 
-  // ---- src/admin/assignments.ts ----
+  // ---- assignments.ts ----
   'a.assign.course': { ja: '講座', en: 'Course' },
   'a.assign.due': { ja: '期限', en: 'Due' },
   'a.assign.targets': { ja: '対象', en: 'Assigned to' },
@@ -539,7 +513,7 @@ const MESSAGES: Messages = {
   },
   'a.assign.new': { ja: '新しく割り当てる', en: 'New assignment' },
 
-  // ---- src/admin/settings-logic.ts ----
+  // ---- settings-logic.ts ----
   'a.settings.unlimited': { ja: '無制限', en: 'Unlimited' },
   'a.settings.tz': { ja: '時刻と日付の基準', en: 'Time zone' },
   'a.settings.tz.about': {
@@ -591,7 +565,7 @@ const MESSAGES: Messages = {
     en: 'For connections from these, the site is judged by the original client the proxy passes on.',
   },
 
-  // ---- src/admin/settings.ts ----
+  // ---- settings.ts ----
   'a.settings.site': { ja: '拠点', en: 'Site' },
   'a.settings.cidrs': { ja: 'ネットワーク（アドレスの範囲）', en: 'Networks (address ranges)' },
   'a.settings.budget': { ja: '帯域の上限', en: 'Bandwidth budget' },
@@ -630,7 +604,7 @@ const MESSAGES: Messages = {
   },
   'a.nav.settings': { ja: '設定', en: 'Settings' },
 
-  // ---- src/admin/records.ts ----
+  // ---- records.ts ----
   'a.records.nameEmpty': { ja: 'グループ名を入力してください。', en: 'Please enter a group name.' },
   'a.records.nameLong': { ja: 'グループ名は100文字以内にしてください。', en: 'Please keep the group name within 100 characters.' },
   'a.records.nameSlash': {
@@ -804,7 +778,7 @@ const MESSAGES: Messages = {
     en: '{active} seats are in use for {licensed} licensed ({over} over).',
   },
 
-  // ---- src/admin/exports.ts ----
+  // ---- exports.ts ----
   'a.exports.day': { ja: '日付', en: 'Day' },
   'a.exports.active': { ja: '有効な利用者', en: 'Active users' },
   'a.exports.column': { ja: '列', en: 'Column' },
@@ -863,7 +837,7 @@ const MESSAGES: Messages = {
   },
   'a.exports.files': { ja: 'ファイルを保存する', en: 'Save a file' },
 
-  // ---- src/admin/audit.ts ----
+  // ---- audit.ts ----
   'a.audit.family': { ja: '{label}（{value}）', en: '{label} ({value})' },
   'a.audit.actor': { ja: '操作した人', en: 'By' },
   'a.audit.target': { ja: '対象', en: 'Target' },
@@ -905,7 +879,7 @@ const MESSAGES: Messages = {
     en: 'Saves the whole audit log, oldest first, whatever the filter (UTF-8 with BOM; opens in Excel). Saving it is recorded in the audit log too.',
   },
 
-  // ---- src/admin/trash.ts ----
+  // ---- trash.ts ----
   'a.trash.name': { ja: '名前', en: 'Name' },
   'a.trash.kind': { ja: '種類', en: 'Kind' },
   'a.trash.deletedAt': { ja: '削除した日時', en: 'Deleted at' },
@@ -944,7 +918,7 @@ const MESSAGES: Messages = {
   'a.trash.purged': { ja: '{named}を完全に削除しました。', en: '{named} was deleted for good.' },
   'a.nav.trash': { ja: 'ごみ箱', en: 'Trash' },
 
-  // ---- src/admin/notices.ts ----
+  // ---- notices.ts ----
   'a.notices.kind.incident': { ja: '障害のお知らせ', en: 'Incident notice' },
   'a.notices.kind.incident.hint': {
     ja: 'いま起きている障害を知らせます。開始日時が空欄なら今から表示します。復旧したら、本文に復旧報告を書いて「今すぐ終了」します。',
@@ -1051,7 +1025,7 @@ const MESSAGES: Messages = {
     en: 'Incident and maintenance notices show at the top of every logged-in user’s pages until they end.',
   },
 
-  // ---- src/admin/groups.ts ----
+  // ---- groups.ts ----
   'a.groups.createFailed': { ja: 'グループを作成できませんでした。{error}', en: 'The group could not be created. {error}' },
   'a.groups.trashFailed': {
     ja: 'グループ「{path}」をごみ箱に移動できませんでした。{error}',

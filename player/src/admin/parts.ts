@@ -1,6 +1,6 @@
 /** Pieces every administration table uses. */
 import { h } from '../dom';
-import { t } from './messages';
+import { t } from './dialog-messages';
 
 /**
  * Holds a table that scrolls sideways on narrow screens (focusable, so a

@@ -12,6 +12,7 @@ import type { EditorHost } from './host';
 import { alertLine, paintLessons, saveLessonsButton, watchVideo, type Editing } from './lessons-edit';
 import { titleProblem } from './logic';
 import { uploadSection } from './upload-section';
+import { t } from './messages';
 
 /** The editing page of course `id`: details, lessons, 動画を追加, 公開. */
 export async function editCoursePage(host: EditorHost, id: string): Promise<void> {
@@ -29,24 +30,24 @@ export async function editCoursePage(host: EditorHost, id: string): Promise<void
   };
   const lessonList = h('ol', { class: 'lesson-editor' });
   const paint = (): void => paintLessons(state, lessonList, paint);
-  const h1 = host.heading(`「${course.title}」の編集`);
+  const h1 = host.heading(t('e.course.editing', { title: course.title }));
   host.show(
-    `「${course.title}」の編集`,
-    h('nav', { class: 'breadcrumb', 'aria-label': 'パンくずリスト' }, h('a', { href: '#/editor' }, '講座の編集へ戻る')),
+    t('e.course.editing', { title: course.title }),
+    h('nav', { class: 'breadcrumb', 'aria-label': t('e.breadcrumb') }, h('a', { href: '#/editor' }, t('e.back'))),
     h1,
     h(
       'p',
       { class: 'meta' },
-      course.status === 'published' ? '公開中' : h('span', { class: 'badge' }, '下書き'),
+      course.status === 'published' ? t('e.published') : h('span', { class: 'badge' }, t('e.draft')),
       ' ',
-      h('a', { href: `#/courses/${encodeURIComponent(String(course.id))}` }, '学習者の画面で確認する（プレビュー）'),
+      h('a', { href: `#/courses/${encodeURIComponent(String(course.id))}` }, t('e.course.preview')),
     ),
     detailsSection(state, cats.items, h1),
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'lessons-edit-heading' },
-      h('h2', { id: 'lessons-edit-heading' }, 'レッスン'),
-      h('p', { class: 'hint' }, 'タイトルや順番を変えたら「レッスンの変更を保存」を押してください。'),
+      h('h2', { id: 'lessons-edit-heading' }, t('e.lessons')),
+      h('p', { class: 'hint' }, t('e.course.lessonsHint')),
       lessonList,
       saveLessonsButton(state, paint),
     ),
@@ -67,13 +68,13 @@ function detailsSection(state: Editing, categories: Category[], h1: HTMLElement)
   const description = h('textarea', { id: 'course-description', rows: 4 });
   description.value = course.description ?? '';
   const error = alertLine();
-  const submit = h('button', { type: 'submit', class: 'primary' }, '基本情報を保存');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('e.course.saveDetails'));
   const form = h(
     'form',
     { class: 'editor-form', 'aria-labelledby': 'details-heading', novalidate: true },
-    field('course-category', '分野', category),
-    field('course-title', 'タイトル', title),
-    field('course-description', '説明', description),
+    field('course-category', t('e.category'), category),
+    field('course-title', t('e.title'), title),
+    field('course-description', t('e.description'), description),
     error,
     submit,
   );
@@ -92,18 +93,18 @@ function detailsSection(state: Editing, categories: Category[], h1: HTMLElement)
       .updateCourse(course.id, { category_id: Number(category.value), title: title.value.trim(), description: description.value })
       .then((saved) => {
         state.course = saved;
-        h1.textContent = `「${saved.title}」の編集`;
-        host.announce('基本情報を保存しました。');
+        h1.textContent = t('e.course.editing', { title: saved.title });
+        host.announce(t('e.course.detailsSaved'));
       })
       .catch((err: unknown) => {
-        if (!host.handleAuthError(err)) error.textContent = `保存できませんでした。${host.errorMessage(err)}`;
+        if (!host.handleAuthError(err)) error.textContent = t('e.saveFailed', { error: host.errorMessage(err) });
       })
       .finally(() => (submit.disabled = false));
   });
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'details-heading' },
-    h('h2', { id: 'details-heading' }, '基本情報'),
+    h('h2', { id: 'details-heading' }, t('e.course.details')),
     form,
   );
 }
@@ -115,15 +116,15 @@ function publishSection(state: Editing): HTMLElement {
   const content: (HTMLElement | string)[] = [];
   if (course.status === 'published') {
     const error = alertLine();
-    const unpublish = h('button', { type: 'button', class: 'secondary' }, '公開をやめて下書きに戻す');
+    const unpublish = h('button', { type: 'button', class: 'secondary' }, t('e.course.unpublish'));
     unpublish.addEventListener('click', () => {
       void confirmDialog({
-        title: '公開をやめますか',
+        title: t('e.course.unpublish.title'),
         body: [
-          `「${course.title}」を下書きに戻します。学習者の一覧と検索から消え、視聴もできなくなります。`,
-          'これまでの視聴記録は残ります。もう一度公開すると、また視聴できます。',
+          t('e.course.unpublish.body', { title: course.title }),
+          t('e.course.unpublish.more'),
         ],
-        confirm: '下書きに戻す',
+        confirm: t('e.course.unpublish.confirm'),
         danger: true,
       }).then((ok) => {
         if (!ok) return;
@@ -132,39 +133,39 @@ function publishSection(state: Editing): HTMLElement {
         host.api
           .unpublishCourse(course.id)
           .then((saved) => {
-            host.announce(`「${saved.title}」を下書きに戻しました。`);
+            host.announce(t('e.course.unpublished', { title: saved.title }));
             host.go(editHref(saved.id));
           })
           .catch((err: unknown) => {
-            if (!host.handleAuthError(err)) error.textContent = `下書きに戻せませんでした。${host.errorMessage(err)}`;
+            if (!host.handleAuthError(err)) error.textContent = t('e.course.unpublishFailed', { error: host.errorMessage(err) });
           })
           .finally(() => (unpublish.disabled = false));
       });
     });
-    content.push(h('p', {}, 'この講座は公開中です。学習者の一覧と検索に表示されます。'), error, unpublish);
+    content.push(h('p', {}, t('e.course.isPublished')), error, unpublish);
   } else {
     const error = alertLine();
-    const publish = h('button', { type: 'button', class: 'primary' }, 'この講座を公開する');
+    const publish = h('button', { type: 'button', class: 'primary' }, t('e.course.publish'));
     publish.addEventListener('click', () => {
       error.textContent = '';
       if (state.dirty) {
-        error.textContent = 'レッスンの変更が保存されていません。先に「レッスンの変更を保存」を押してください。';
+        error.textContent = t('e.course.unsaved');
         return;
       }
       publish.disabled = true;
       host.api
         .publishCourse(course.id)
         .then((saved) => {
-          host.announce(`「${saved.title}」を公開しました。`);
+          host.announce(t('e.course.publishedSaid', { title: saved.title }));
           host.go(editHref(saved.id));
         })
         .catch((err: unknown) => {
-          if (!host.handleAuthError(err)) error.textContent = `公開できませんでした。${host.errorMessage(err)}`;
+          if (!host.handleAuthError(err)) error.textContent = t('e.course.publishFailed', { error: host.errorMessage(err) });
         })
         .finally(() => (publish.disabled = false));
     });
     content.push(
-      h('p', {}, 'すべてのレッスンの動画の準備ができたら公開できます。公開すると学習者の一覧と検索に表示されます。'),
+      h('p', {}, t('e.course.publishHint')),
       error,
       publish,
     );
@@ -172,7 +173,7 @@ function publishSection(state: Editing): HTMLElement {
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'publish-heading' },
-    h('h2', { id: 'publish-heading' }, '公開'),
+    h('h2', { id: 'publish-heading' }, t('e.course.publishHeading')),
     ...content,
   );
 }

@@ -7,11 +7,13 @@ import { scrollBox } from '../admin/parts';
 import { h } from '../dom';
 import type { EditorHost } from './host';
 import { titleProblem } from './logic';
+import { t } from './messages';
+import { contentLang } from '../i18n';
 
 /** The hash of a course's editing page. */
 export const editHref = (id: string | number): string => `#/editor/courses/${encodeURIComponent(String(id))}`;
 
-const stateLabel = (c: CourseSummary): string => (c.status === 'published' ? '公開中' : '下書き');
+const stateLabel = (c: CourseSummary): string => (c.status === 'published' ? t('e.published') : t('e.draft'));
 
 /** Every course, drafts too, each linking to its editing page. */
 export async function coursesPage(host: EditorHost): Promise<void> {
@@ -21,17 +23,17 @@ export async function coursesPage(host: EditorHost): Promise<void> {
   const table = h(
     'table',
     { class: 'data' },
-    h('caption', { id: captionId }, `講座一覧（${courses.items.length} 件）`),
+    h('caption', { id: captionId }, t('e.courses.caption', { n: courses.items.length })),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        h('th', { scope: 'col' }, 'タイトル'),
-        h('th', { scope: 'col' }, '分野'),
-        h('th', { scope: 'col' }, '状態'),
-        h('th', { scope: 'col' }, 'レッスン'),
+        h('th', { scope: 'col' }, t('e.title')),
+        h('th', { scope: 'col' }, t('e.category')),
+        h('th', { scope: 'col' }, t('e.state')),
+        h('th', { scope: 'col' }, t('e.lessons')),
       ),
     ),
     h(
@@ -41,19 +43,19 @@ export async function coursesPage(host: EditorHost): Promise<void> {
         h(
           'tr',
           {},
-          h('th', { scope: 'row' }, h('a', { href: editHref(c.id) }, c.title)),
-          h('td', {}, c.category_name ?? ''),
+          h('th', { scope: 'row' }, h('a', { href: editHref(c.id), lang: contentLang() }, c.title)),
+          h('td', { lang: contentLang() }, c.category_name ?? ''),
           h('td', { class: 'nowrap' }, c.status === 'published' ? stateLabel(c) : h('span', { class: 'badge' }, stateLabel(c))),
-          h('td', { class: 'nowrap' }, `${c.lesson_count} 本`),
+          h('td', { class: 'nowrap' }, t('e.courses.lessonCount', { n: c.lesson_count })),
         ),
       ),
     ),
   );
   host.show(
-    '講座の編集',
-    host.heading('講座の編集'),
-    h('p', {}, '講座を作り、動画をアップロードしてレッスンにし、準備ができたら公開します。'),
-    h('p', {}, h('a', { href: '#/editor/new', class: 'button-link' }, '新しい講座を作る')),
+    t('e.nav'),
+    host.heading(t('e.nav')),
+    h('p', {}, t('e.courses.intro')),
+    h('p', {}, h('a', { href: '#/editor/new', class: 'button-link' }, t('e.new'))),
     scrollBox(table, captionId),
   );
 }
@@ -89,13 +91,13 @@ export async function newCoursePage(host: EditorHost): Promise<void> {
   const title = h('input', { id: 'new-course-title', name: 'title', type: 'text', required: true, maxlength: 200 });
   const description = h('textarea', { id: 'new-course-description', name: 'description', rows: 4 });
   const error = h('p', { class: 'form-error', role: 'alert' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '下書きとして作成');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('e.courses.createDraft'));
   const form = h(
     'form',
     { class: 'editor-form', 'aria-labelledby': 'new-course-heading', novalidate: true },
-    field('new-course-category', '分野', category),
-    field('new-course-title', 'タイトル', title, '200文字以内。一覧と講座のページに表示されます。'),
-    field('new-course-description', '説明', description),
+    field('new-course-category', t('e.category'), category),
+    field('new-course-title', t('e.title'), title, t('e.courses.titleHint')),
+    field('new-course-description', t('e.description'), description),
     error,
     submit,
   );
@@ -114,20 +116,20 @@ export async function newCoursePage(host: EditorHost): Promise<void> {
     host.api
       .createCourse({ category_id: Number(category.value), title: title.value.trim(), description: description.value })
       .then((course) => {
-        host.announce(`講座「${course.title}」を下書きとして作成しました。`);
+        host.announce(t('e.courses.created', { title: course.title }));
         host.go(editHref(course.id));
       })
       .catch((err: unknown) => {
         if (host.handleAuthError(err)) return;
-        error.textContent = `作成できませんでした。${host.errorMessage(err)}`;
+        error.textContent = t('e.courses.createFailed', { error: host.errorMessage(err) });
       })
       .finally(() => (submit.disabled = false));
   });
-  const h1 = host.heading('新しい講座を作る');
+  const h1 = host.heading(t('e.new'));
   h1.id = 'new-course-heading';
   host.show(
-    '新しい講座を作る',
-    h('nav', { class: 'breadcrumb', 'aria-label': 'パンくずリスト' }, h('a', { href: '#/editor' }, '講座の編集へ戻る')),
+    t('e.new'),
+    h('nav', { class: 'breadcrumb', 'aria-label': t('e.breadcrumb') }, h('a', { href: '#/editor' }, t('e.back'))),
     h1,
     form,
   );

@@ -11,6 +11,7 @@ import { field } from './courses';
 import type { EditorHost } from './host';
 import { CAPTION_LANGS, isProcessing, moveItem, percentOf, removeItem, titleProblem, videoStatusLabel } from './logic';
 import { followProcessing } from './upload';
+import { t } from './messages';
 
 /** A visually hidden part of a button's name (which lesson it acts on). */
 export const hidden = (text: string): HTMLSpanElement => h('span', { class: 'sr-only' }, text);
@@ -37,7 +38,7 @@ export function watchVideo(state: Editing, videoId: number, paint: () => void): 
     updateVideoState(state, videoId, v);
     if (before && isProcessing(before.status) && !isProcessing(v.status)) {
       const title = state.lessons.find((l) => l.video_id === videoId)?.title ?? v.title;
-      state.host.announce(v.status === 'ready' ? `「${title}」の動画の準備ができました。` : `「${title}」の動画を変換できませんでした。`);
+      state.host.announce(v.status === 'ready' ? t('e.lesson.ready', { title }) : t('e.lesson.failed', { title }));
       paint();
     }
   });
@@ -45,8 +46,8 @@ export function watchVideo(state: Editing, videoId: number, paint: () => void): 
 
 /** The state of a lesson's video, in the row's `[data-video]` line. */
 function videoStateLine(videoId: number, v: VideoInfo | undefined): HTMLElement[] {
-  if (!v) return [h('span', {}, `動画 #${videoId}：確認中…`)];
-  const parts: HTMLElement[] = [h('span', {}, `動画 #${videoId}：${videoStatusLabel(v.status)}`)];
+  if (!v) return [h('span', {}, t('e.lesson.checking', { id: videoId }))];
+  const parts: HTMLElement[] = [h('span', {}, t('e.lesson.video', { id: videoId, status: videoStatusLabel(v.status) }))];
   if (isProcessing(v.status)) {
     const pct = percentOf(v.progress, 1);
     const labelId = `video-${videoId}-label`;
@@ -56,7 +57,7 @@ function videoStateLine(videoId: number, v: VideoInfo | undefined): HTMLElement[
       h('span', {}, `${pct}%`),
     );
   } else if (v.status === 'ready') {
-    parts.push(h('span', {}, `（${formatDuration(v.duration_s)}）`));
+    parts.push(h('span', {}, t('e.paren', { text: formatDuration(v.duration_s) })));
   } else if (v.status === 'failed' && v.error) {
     parts.push(h('span', { class: 'form-error' }, v.error));
   }
@@ -65,7 +66,7 @@ function videoStateLine(videoId: number, v: VideoInfo | undefined): HTMLElement[
 
 /** The captions a video has, for the summary of its lesson's 字幕 part. */
 const captionNames = (v: VideoInfo | undefined): string =>
-  v?.captions?.length ? `（${v.captions.map((c) => c.name).join('、')}）` : '';
+  v?.captions?.length ? t('e.paren', { text: v.captions.map((c) => c.name).join(t('e.sep')) }) : '';
 
 /** Asks for a video again and shows what changed (after its captions changed). */
 async function reloadVideo(state: Editing, videoId: number): Promise<void> {
@@ -79,25 +80,25 @@ function captionItems(state: Editing, videoId: number, v: VideoInfo | undefined)
   const { host } = state;
   const title = state.lessons.find((l) => l.video_id === videoId)?.title ?? '';
   return (v?.captions ?? []).map((c) => {
-    const remove = h('button', { type: 'button', class: 'secondary danger-outline' }, '削除', hidden(`（${c.name}の字幕：${title}）`));
+    const remove = h('button', { type: 'button', class: 'secondary danger-outline' }, t('e.remove'), hidden(t('e.lesson.captionOf', { name: c.name, title })));
     remove.addEventListener('click', () => {
       void confirmDialog({
-        title: '字幕を削除しますか',
-        body: [`「${title}」の${c.name}の字幕（${c.cues} 件）を削除します。学習者には表示されなくなります。`],
-        confirm: '削除する',
+        title: t('e.lesson.captions.title'),
+        body: [t('e.lesson.captions.body', { title, name: c.name, n: c.cues })],
+        confirm: t('e.delete'),
         danger: true,
       }).then(async (ok) => {
         if (!ok) return;
         try {
           await host.api.deleteCaptions(videoId, c.lang);
-          host.announce(`「${title}」の${c.name}の字幕を削除しました。`);
+          host.announce(t('e.lesson.captions.deleted', { title, name: c.name }));
           await reloadVideo(state, videoId);
         } catch (err) {
-          if (!host.handleAuthError(err)) host.announce(`字幕を削除できませんでした。${host.errorMessage(err)}`);
+          if (!host.handleAuthError(err)) host.announce(t('e.lesson.captions.deleteFailed', { error: host.errorMessage(err) }));
         }
       });
     });
-    return h('li', {}, `${c.name}（${c.lang}、${c.cues} 件）`, ' ', remove);
+    return h('li', {}, t('e.lesson.captionItem', { name: c.name, lang: c.lang, n: c.cues }), ' ', remove);
   });
 }
 
@@ -115,7 +116,7 @@ function updateVideoState(state: Editing, videoId: number, v: VideoInfo): void {
 
 export function paintLessons(state: Editing, list: HTMLOListElement, paint: () => void): void {
   if (!state.lessons.length) {
-    list.replaceChildren(h('li', { class: 'muted' }, 'まだレッスンがありません。下の「動画を追加」からアップロードしてください。'));
+    list.replaceChildren(h('li', { class: 'muted' }, t('e.lesson.none')));
     return;
   }
   list.replaceChildren(
@@ -128,7 +129,7 @@ export function paintLessons(state: Editing, list: HTMLOListElement, paint: () =
         state.dirty = true;
       });
       const move = (delta: -1 | 1, label: string, disabled: boolean): HTMLButtonElement => {
-        const b = h('button', { type: 'button', class: 'secondary', disabled }, label, hidden(`（${lesson.title}）`));
+        const b = h('button', { type: 'button', class: 'secondary', disabled }, label, hidden(t('e.paren', { text: lesson.title })));
         b.addEventListener('click', () => {
           state.lessons = moveItem(state.lessons, i, delta);
           state.dirty = true;
@@ -137,36 +138,36 @@ export function paintLessons(state: Editing, list: HTMLOListElement, paint: () =
           const row = list.children[i + delta];
           (row?.querySelector<HTMLButtonElement>(`button[data-move="${delta}"]:not([disabled])`) ??
             row?.querySelector<HTMLButtonElement>('button[data-move]:not([disabled])'))?.focus();
-          state.host.announce(`「${lesson.title}」を${i + delta + 1}番目に移しました（未保存）。`);
+          state.host.announce(t('e.lesson.moved', { title: lesson.title, n: i + delta + 1 }));
         });
         b.dataset.move = String(delta);
         return b;
       };
-      const remove = h('button', { type: 'button', class: 'secondary danger-outline' }, '削除', hidden(`（${lesson.title}）`));
+      const remove = h('button', { type: 'button', class: 'secondary danger-outline' }, t('e.remove'), hidden(t('e.paren', { text: lesson.title })));
       remove.addEventListener('click', () => {
         void confirmDialog({
-          title: 'レッスンを削除しますか',
-          body: [`「${lesson.title}」をこの講座から外します。動画そのものは残ります。`, '「レッスンの変更を保存」を押すまで、講座には反映されません。'],
-          confirm: '削除する',
+          title: t('e.lesson.remove.title'),
+          body: [t('e.lesson.remove.body', { title: lesson.title }), t('e.lesson.remove.unsaved')],
+          confirm: t('e.delete'),
           danger: true,
         }).then((ok) => {
           if (!ok) return;
           state.lessons = removeItem(state.lessons, i);
           state.dirty = true;
           paint();
-          state.host.announce(`「${lesson.title}」を外しました（未保存）。`);
+          state.host.announce(t('e.lesson.removed', { title: lesson.title }));
         });
       });
       return h(
         'li',
         { class: 'lesson-edit' },
-        field(inputId, `レッスン ${n} のタイトル`, input),
+        field(inputId, t('e.lesson.titleN', { n }), input),
         h('p', { class: 'video-state', 'data-video': String(lesson.video_id) }, ...videoStateLine(lesson.video_id, state.videos.get(lesson.video_id))),
         h(
           'div',
           { class: 'row-actions' },
-          move(-1, '上へ', i === 0),
-          move(1, '下へ', i === state.lessons.length - 1),
+          move(-1, t('e.lesson.up'), i === 0),
+          move(1, t('e.lesson.down'), i === state.lessons.length - 1),
           remove,
         ),
         captionsPart(state, lesson, n),
@@ -176,13 +177,13 @@ export function paintLessons(state: Editing, list: HTMLOListElement, paint: () =
 }
 
 export function saveLessonsButton(state: Editing, paint: () => void): HTMLElement {
-  const button = h('button', { type: 'button', class: 'primary' }, 'レッスンの変更を保存');
+  const button = h('button', { type: 'button', class: 'primary' }, t('e.lesson.save'));
   const error = alertLine();
   button.addEventListener('click', () => {
     error.textContent = '';
     const bad = state.lessons.findIndex((l) => titleProblem(l.title));
     if (bad >= 0) {
-      error.textContent = `レッスン ${bad + 1}：${titleProblem(state.lessons[bad]!.title)}`;
+      error.textContent = t('e.lesson.problem', { n: bad + 1, problem: titleProblem(state.lessons[bad]!.title) ?? '' });
       document.getElementById(`lesson-title-${bad + 1}`)?.focus();
       return;
     }
@@ -190,10 +191,10 @@ export function saveLessonsButton(state: Editing, paint: () => void): HTMLElemen
     saveLessons(state)
       .then(() => {
         paint();
-        state.host.announce('レッスンの変更を保存しました。');
+        state.host.announce(t('e.lesson.saved'));
       })
       .catch((err: unknown) => {
-        if (!state.host.handleAuthError(err)) error.textContent = `保存できませんでした。${state.host.errorMessage(err)}`;
+        if (!state.host.handleAuthError(err)) error.textContent = t('e.saveFailed', { error: state.host.errorMessage(err) });
       })
       .finally(() => (button.disabled = false));
   });
@@ -217,12 +218,12 @@ function captionsPart(state: Editing, lesson: LessonDraft, n: number): HTMLEleme
   const file = h('input', { id: fileId, type: 'file', accept: '.vtt,.srt,text/vtt' });
   const lang = h('select', { id: langId }, ...CAPTION_LANGS.map((l) => h('option', { value: l.lang }, l.label)));
   const error = alertLine();
-  const send = h('button', { type: 'button', class: 'secondary' }, '字幕をアップロード', hidden(`（${lesson.title}）`));
+  const send = h('button', { type: 'button', class: 'secondary' }, t('e.lesson.captions.upload'), hidden(t('e.paren', { text: lesson.title })));
   send.addEventListener('click', () => {
     error.textContent = '';
     const chosen = file.files?.[0];
     if (!chosen) {
-      error.textContent = '字幕のファイル（WebVTT または SRT）を選んでください。';
+      error.textContent = t('e.lesson.captions.none');
       file.focus();
       return;
     }
@@ -230,12 +231,12 @@ function captionsPart(state: Editing, lesson: LessonDraft, n: number): HTMLEleme
     host.api
       .uploadCaptions(lesson.video_id, lang.value, chosen)
       .then(async (r) => {
-        host.announce(`「${lesson.title}」に字幕（${r.name}、${r.cues} 件）を登録しました。`);
+        host.announce(t('e.lesson.captions.added', { title: lesson.title, name: r.name, n: r.cues }));
         file.value = '';
         await reloadVideo(state, lesson.video_id);
       })
       .catch((err: unknown) => {
-        if (!host.handleAuthError(err)) error.textContent = `字幕を登録できませんでした。${host.errorMessage(err)}`;
+        if (!host.handleAuthError(err)) error.textContent = t('e.lesson.captions.failed', { error: host.errorMessage(err) });
       })
       .finally(() => (send.disabled = false));
   });
@@ -245,16 +246,16 @@ function captionsPart(state: Editing, lesson: LessonDraft, n: number): HTMLEleme
     h(
       'summary',
       {},
-      '字幕',
+      t('e.lesson.captions'),
       h('span', { 'data-captions-of': String(lesson.video_id) }, captionNames(state.videos.get(lesson.video_id))),
-      hidden(`：${lesson.title}`),
+      hidden(t('e.lesson.of', { title: lesson.title })),
     ),
     h(
       'ul',
       { class: 'plain caption-list', 'data-captions-list': String(lesson.video_id) },
       ...captionItems(state, lesson.video_id, state.videos.get(lesson.video_id)),
     ),
-    h('div', { class: 'filters' }, field(langId, '言語', lang), field(fileId, '字幕ファイル（WebVTT・SRT）', file)),
+    h('div', { class: 'filters' }, field(langId, t('e.lesson.lang'), lang), field(fileId, t('e.lesson.captions.file'), file)),
     error,
     send,
   );

@@ -1,3 +1,4 @@
+import { t } from './messages.js';
 /**
  * The course editor's pure parts: sizes and percentages of an upload, when
  * its progress is said aloud, the processing states in Japanese, the
@@ -35,19 +36,20 @@ export function crossedMilestone(before: number, now: number): number | null {
 
 /** What an upload's progress reads: `45%（112 MB / 250 MB）`. */
 export function uploadText(loaded: number, total: number): string {
-  return `${percentOf(loaded, total)}%（${formatBytes(loaded)} / ${formatBytes(total)}）`;
+  return t('e.logic.upload', { pct: percentOf(loaded, total), loaded: formatBytes(loaded), total: formatBytes(total) });
 }
 
 const VIDEO_STATES: Record<string, string> = {
-  queued: '変換待ち',
-  processing: '変換中',
-  ready: '準備完了',
-  failed: '変換に失敗',
+  queued: 'e.logic.video.queued',
+  processing: 'e.logic.video.processing',
+  ready: 'e.logic.video.ready',
+  failed: 'e.logic.video.failed',
 };
 
-/** A video's processing status in Japanese (unknown ones as they are). */
+/** A video's processing status in words (unknown ones as they are). */
 export function videoStatusLabel(status: string): string {
-  return VIDEO_STATES[status] ?? status;
+  const key = VIDEO_STATES[status];
+  return key ? t(key) : status;
 }
 
 /** Whether the video still changes (polling goes on). */
@@ -85,13 +87,23 @@ export function removeItem<T>(list: readonly T[], i: number): T[] {
 /** Why a course title cannot be saved, or null (the server's rule: 1–200 characters). */
 export function titleProblem(title: string): string | null {
   const n = [...title.trim()].length;
-  if (n === 0) return 'タイトルを入力してください。';
-  if (n > 200) return `タイトルは200文字以内にしてください（今は${n}文字です）。`;
+  if (n === 0) return t('e.logic.titleEmpty');
+  if (n > 200) return t('e.logic.titleLong', { n });
   return null;
 }
 
 /** Caption languages offered for upload. */
 export const CAPTION_LANGS: readonly { lang: string; label: string }[] = [
-  { lang: 'ja', label: '日本語' },
-  { lang: 'en', label: '英語 (English)' },
+  {
+    lang: 'ja',
+    get label() {
+      return t('e.logic.lang.ja');
+    },
+  },
+  {
+    lang: 'en',
+    get label() {
+      return t('e.logic.lang.en');
+    },
+  },
 ];

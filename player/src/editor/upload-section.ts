@@ -9,6 +9,7 @@ import { field } from './courses';
 import { alertLine, saveLessons, watchVideo, type Editing } from './lessons-edit';
 import { crossedMilestone, percentOf, titleFromFile, titleProblem, uploadText } from './logic';
 import { ABORTED, uploadVideo } from './upload';
+import { t } from './messages';
 
 export function uploadSection(state: Editing, paint: () => void): HTMLElement {
   const { host } = state;
@@ -18,14 +19,14 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
     const f = file.files?.[0];
     if (f && !title.value.trim()) title.value = titleFromFile(f.name);
   });
-  const start = h('button', { type: 'button', class: 'primary' }, 'アップロードしてレッスンに追加');
-  const cancel = h('button', { type: 'button', class: 'secondary' }, 'アップロードを中止');
+  const start = h('button', { type: 'button', class: 'primary' }, t('e.upload.start'));
+  const cancel = h('button', { type: 'button', class: 'secondary' }, t('e.upload.cancel'));
   const bar = h('progress', { id: 'upload-progress', max: 100, value: 0 });
   const text = h('span', { class: 'upload-text' });
   const progressBox = h(
     'div',
     { class: 'upload-progress', hidden: true },
-    h('label', { for: 'upload-progress' }, 'アップロードの進み具合'),
+    h('label', { for: 'upload-progress' }, t('e.upload.progress')),
     h('div', { class: 'upload-row' }, bar, text),
     cancel,
   );
@@ -34,13 +35,13 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
     error.textContent = '';
     const chosen = file.files?.[0];
     if (!chosen) {
-      error.textContent = '動画のファイルを選んでください。';
+      error.textContent = t('e.upload.noFile');
       file.focus();
       return;
     }
     const problem = titleProblem(title.value);
     if (problem) {
-      error.textContent = `レッスンのタイトル：${problem}`;
+      error.textContent = t('e.upload.titleProblem', { problem });
       title.focus();
       return;
     }
@@ -55,7 +56,7 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
       bar.value = pct;
       text.textContent = uploadText(loaded, total);
       const m = crossedMilestone(said, pct);
-      if (m !== null && m < 100) host.announce(`アップロード ${m}%`);
+      if (m !== null && m < 100) host.announce(t('e.upload.pct', { n: m }));
       said = Math.max(said, pct);
     });
     // A long upload makes no other request: keep the login alive meanwhile,
@@ -67,7 +68,7 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
     cancel.focus();
     upload.done
       .then(async (videoId) => {
-        host.announce(`アップロードが終わりました。「${lessonTitle}」をレッスンに追加しています…`);
+        host.announce(t('e.upload.adding', { title: lessonTitle }));
         state.lessons = [...state.lessons, { title: lessonTitle, video_id: videoId }];
         await saveLessons(state);
         if (!host.isCurrent()) return;
@@ -75,11 +76,11 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
         watchVideo(state, videoId, paint);
         file.value = '';
         title.value = '';
-        host.announce(`「${lessonTitle}」を追加しました。動画を変換しています。`);
+        host.announce(t('e.upload.added', { title: lessonTitle }));
       })
       .catch((err: unknown) => {
         if (err instanceof Error && err.message === ABORTED) {
-          host.announce('アップロードを中止しました。');
+          host.announce(t('e.upload.cancelled'));
           return;
         }
         if (host.handleAuthError(err)) return;
@@ -96,9 +97,9 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
   return h(
     'section',
     { class: 'panel', 'aria-labelledby': 'upload-heading' },
-    h('h2', { id: 'upload-heading' }, '動画を追加'),
-    field('upload-file', '動画ファイル', file, 'MP4 などの動画。大きなファイルも送れます。送信中はこのページを開いたままにしてください。'),
-    field('upload-title', 'レッスンのタイトル', title, '空欄ならファイル名から付けます。'),
+    h('h2', { id: 'upload-heading' }, t('e.upload.heading')),
+    field('upload-file', t('e.upload.file'), file, t('e.upload.fileHint')),
+    field('upload-title', t('e.upload.title'), title, t('e.upload.titleHint')),
     error,
     start,
     progressBox,

@@ -7,6 +7,8 @@
 import type { VideoInfo } from '../api';
 import type { EditorHost } from './host';
 import { filenameHeader, isProcessing } from './logic';
+import { t } from './messages';
+import { serverMessage } from '../i18n';
 
 export interface Upload {
   /** Resolves with the new video's id; rejects with a Japanese message. */
@@ -34,7 +36,7 @@ export function uploadVideo(
     xhr.upload.addEventListener('progress', (e) => progress(e.loaded, e.lengthComputable ? e.total : file.size));
     xhr.addEventListener('abort', () => reject(new Error(ABORTED)));
     xhr.addEventListener('error', () =>
-      reject(new Error('アップロードが途中で止まりました。ネットワークを確認して、もう一度お試しください。')),
+      reject(new Error(t('e.upload.stopped'))),
     );
     xhr.addEventListener('load', () => {
       let body: { id?: number; error?: { message?: string } } = {};
@@ -46,9 +48,13 @@ export function uploadVideo(
       if (xhr.status === 201 && typeof body.id === 'number') {
         resolve(body.id);
       } else if (xhr.status === 413) {
-        reject(new Error(body.error?.message || 'ファイルが大きすぎます。'));
+        reject(new Error(body.error?.message ? serverMessage(body.error.message) : t('e.upload.tooLarge')));
       } else {
-        reject(new Error(body.error?.message || `アップロードできませんでした（${xhr.status}）。`));
+        reject(
+          new Error(
+            body.error?.message ? serverMessage(body.error.message) : t('e.upload.failed', { status: xhr.status }),
+          ),
+        );
       }
     });
     xhr.send(file);
