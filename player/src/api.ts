@@ -114,6 +114,11 @@ export interface PlaybackPreferences {
   playback_rate: number;
   /** A caption language tag, or empty for captions off. */
   captions: string;
+  /**
+   * The interface language, `ja` or `en` (answered by servers that keep it;
+   * a `PUT` without it keeps the stored one).
+   */
+  language?: string;
 }
 
 export interface HeartbeatResponse {
@@ -728,7 +733,7 @@ export const api = {
       `/api/v1/videos/${enc(String(videoId))}/captions?lang=${enc(lang)}`,
       { raw: { data: file, type: 'text/plain' } },
     ),
-  /** The learner's playback speed and captions, the same on every device. */
+  /** The user's playback speed, captions and interface language, the same on every device. */
   preferences: () => request<PlaybackPreferences>('GET', '/api/v1/me/preferences'),
   savePreferences: (prefs: PlaybackPreferences, keepalive = false) =>
     request<PlaybackPreferences>('PUT', '/api/v1/me/preferences', { body: prefs, keepalive }),

@@ -7,8 +7,11 @@
  *
  * The language in force is `<html lang>`, which every bundle reads, so the
  * on-demand bundles follow a switch made in the header; the choice is kept
- * in this browser (localStorage). Without a document (unit tests) it is
- * kept in this module. Pure apart from those two places.
+ * in this browser (localStorage: the first paint, and the language before
+ * login) and, once logged in, with the user (`/api/v1/me/preferences`,
+ * lang-sync.ts; which of the two applies: `resolveLang`). Without a
+ * document (unit tests) it is kept in this module. Pure apart from those
+ * places.
  */
 
 export type Lang = 'ja' | 'en';
@@ -22,6 +25,8 @@ export interface Message {
 export type Messages = Record<string, Message>;
 
 const STORAGE_KEY = 'manabi.lang';
+/** Set while this browser's choice has not reached the user's preferences. */
+const UNSAVED_KEY = 'manabi.lang.unsaved';
 const table: Messages = {};
 let current: Lang = 'ja';
 
@@ -61,6 +66,46 @@ export function setLang(lang: Lang): void {
   } catch {
     /* storage disabled: this page only */
   }
+}
+
+/** Whether a choice made in this browser has not been saved with the user yet. */
+export function langUnsaved(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(UNSAVED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Marks this browser's choice as waiting to be saved with the user, or saved. */
+export function markLangUnsaved(unsaved: boolean): void {
+  try {
+    if (unsaved) globalThis.localStorage?.setItem(UNSAVED_KEY, '1');
+    else globalThis.localStorage?.removeItem(UNSAVED_KEY);
+  } catch {
+    /* storage disabled */
+  }
+}
+
+/** The language the server keeps for the user: `ja` or `en`, else null (none, or an older server). */
+export function serverLang(value: unknown): Lang | null {
+  return value === 'ja' || value === 'en' ? value : null;
+}
+
+/**
+ * Which language applies once the user is known: a choice made in this
+ * browser and not yet saved with the user (chosen before login, or its
+ * save failed) wins and is to be saved; else the user's stored language
+ * (so it follows them to every device); else, when the server has none or
+ * did not answer, the one in force.
+ */
+export function resolveLang(
+  current: Lang,
+  unsaved: boolean,
+  stored: unknown,
+): { lang: Lang; save: boolean } {
+  if (unsaved) return { lang: current, save: true };
+  return { lang: serverLang(stored) ?? current, save: false };
 }
 
 /** `{name}` in `text` replaced by `vars.name` (unknown names are left as they are). */

@@ -3,7 +3,9 @@
  * the header's own words (index.html marks them `data-i18n="key"` for the
  * text, `data-i18n-label="key"` for `aria-label`). Japanese unless this
  * browser chose English (i18n.ts keeps the choice); a switch re-labels the
- * header, says so, and has the page drawn again in the new language.
+ * header, says so, and has the page drawn again in the new language, and
+ * `chosen` keeps it with the user (lang-sync.ts). The user's stored
+ * language, once known, comes in through the returned `apply`.
  */
 import { h } from './dom';
 import { getLang, LANGS, setLang, storedLang, type Lang } from './i18n';
@@ -24,13 +26,17 @@ export function translateStatic(root: ParentNode = document): void {
 
 /**
  * Applies the kept language (`<html lang>`, the header) and puts the
- * switch into `container`; `changed` draws the page again after a switch.
+ * switch into `container`; `changed` draws the page again after a switch,
+ * `chosen` is told of the user's choice. Returns `apply`, which switches
+ * to a language that came from elsewhere (the user's preferences) the
+ * same way, without moving the focus.
  */
 export function mountLangSwitch(
   container: HTMLElement,
   changed: (lang: Lang) => Promise<void> | void,
   announce: (m: string) => void,
-): void {
+  chosen: (lang: Lang) => void = () => {},
+): (lang: Lang) => Promise<void> {
   setLang(storedLang());
   translateStatic();
   const label = h('span', { id: 'lang-switch-label', class: 'sr-only' });
@@ -52,6 +58,7 @@ export function mountLangSwitch(
       setLang(lang);
       translateStatic();
       relabel();
+      chosen(lang);
       // The page is drawn again; the focus stays on the switch.
       void Promise.resolve(changed(lang)).then(() => {
         btn.focus();
@@ -63,4 +70,12 @@ export function mountLangSwitch(
   container.replaceChildren(
     h('div', { class: 'text-size lang-switch', role: 'group', 'aria-labelledby': 'lang-switch-label' }, label, ...buttons),
   );
+  return async (lang: Lang): Promise<void> => {
+    if (lang === getLang()) return;
+    setLang(lang);
+    translateStatic();
+    relabel();
+    await changed(lang);
+    announce(t('lang.changed'));
+  };
 }

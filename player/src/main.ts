@@ -29,6 +29,8 @@ import { parseRoute, type Route } from './route';
 import { domainPage, historyPage, homePage, searchPage, type PageContext } from './learn-pages';
 import { contentLang } from './i18n';
 import { mountLangSwitch } from './lang-switch';
+import { langChosen, syncLang } from './lang-sync';
+import type { Lang } from './i18n';
 import { t } from './messages';
 
 const NEXT_KEY = 'manabi.next';
@@ -168,6 +170,7 @@ function loginPage(): void {
         setUser(res.user);
         announce(t('login.done'));
         go(takeNext());
+        void syncLang(applyLang);
       })
       .catch((err: unknown) => {
         const msg =
@@ -530,8 +533,11 @@ async function logout(): Promise<void> {
   announce(t('logout.done'));
 }
 
+/** Switches to the user's stored language (set by boot). */
+let applyLang: (lang: Lang) => Promise<void> = async () => {};
+
 async function boot(): Promise<void> {
-  mountLangSwitch(
+  applyLang = mountLangSwitch(
     $('lang-switch'),
     () => {
       mountTextSize($('text-size'));
@@ -543,6 +549,7 @@ async function boot(): Promise<void> {
       return render();
     },
     announce,
+    (lang) => langChosen(lang, !!user),
   );
   mountTextSize($('text-size'));
   $('logout').addEventListener('click', () => void logout());
@@ -556,6 +563,8 @@ async function boot(): Promise<void> {
     setCsrf(s.csrf_token);
     idle.start(s.idle_timeout_s);
     setUser(s.user);
+    // The first paint is in this browser's language; the user's follows.
+    void syncLang(applyLang);
   } catch (err) {
     setCsrf(null);
     setUser(null);

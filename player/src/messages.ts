@@ -10,7 +10,7 @@ import { defineMessages, t, type Messages } from './i18n.js';
 
 export { t };
 
-const MESSAGES: Messages = {
+export const MESSAGES: Messages = {
   // ---- header and frame -------------------------------------------------------
   'site.title': { ja: 'manabi 研修動画', en: 'manabi training videos' },
   'site.sub': { ja: '研修動画', en: 'Training videos' },

@@ -86,3 +86,47 @@ test('the pure modules speak English when switched, and Japanese again after', (
   assert.equal(formatDuration(75), '1分15秒');
   assert.equal(SHORTCUTS[0].label, 'スペース / K');
 });
+
+// ---- the language that follows the user (lang-sync.ts decides with these) ----
+
+import { langUnsaved, markLangUnsaved, resolveLang, serverLang } from '../dist-test/i18n.js';
+
+test('the stored language is ja or en only; anything else is none', () => {
+  assert.equal(serverLang('en'), 'en');
+  assert.equal(serverLang('ja'), 'ja');
+  for (const v of [undefined, null, '', 'EN', 'en-US', 'fr', 1]) assert.equal(serverLang(v), null, String(v));
+});
+
+test('once logged in: the user’s stored language applies, unless a choice here is not saved yet', () => {
+  // A new device (nothing chosen here): the user's language follows them.
+  assert.deepEqual(resolveLang('ja', false, 'en'), { lang: 'en', save: false });
+  assert.deepEqual(resolveLang('en', false, 'ja'), { lang: 'ja', save: false });
+  assert.deepEqual(resolveLang('en', false, 'en'), { lang: 'en', save: false });
+  // English chosen on the login page (or a save that failed): kept, and to be saved.
+  assert.deepEqual(resolveLang('en', true, 'ja'), { lang: 'en', save: true });
+  assert.deepEqual(resolveLang('ja', true, 'en'), { lang: 'ja', save: true });
+  // No answer, or a server without the field: the language in force stays.
+  assert.deepEqual(resolveLang('en', false, undefined), { lang: 'en', save: false });
+  assert.deepEqual(resolveLang('ja', false, 'xx'), { lang: 'ja', save: false });
+});
+
+test('an unsaved choice is marked in this browser until it is saved', () => {
+  const store = new Map();
+  globalThis.localStorage = {
+    getItem: (k) => (store.has(k) ? store.get(k) : null),
+    setItem: (k, v) => store.set(k, String(v)),
+    removeItem: (k) => store.delete(k),
+  };
+  try {
+    assert.equal(langUnsaved(), false);
+    markLangUnsaved(true);
+    assert.equal(langUnsaved(), true);
+    markLangUnsaved(false);
+    assert.equal(langUnsaved(), false);
+  } finally {
+    delete globalThis.localStorage;
+  }
+  // No storage at all: nothing is pending, and marking does not throw.
+  markLangUnsaved(true);
+  assert.equal(langUnsaved(), false);
+});

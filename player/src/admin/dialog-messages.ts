@@ -8,7 +8,7 @@ import { defineMessages, t, type Messages } from '../i18n.js';
 
 export { t };
 
-const MESSAGES: Messages = {
+export const MESSAGES: Messages = {
   // ---- dialog.ts ----
   'a.common.cancel': { ja: 'キャンセル', en: 'Cancel' },
   'a.dialog.mismatch': {

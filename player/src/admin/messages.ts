@@ -25,7 +25,7 @@ export function serverText(message: string): string {
   return message;
 }
 
-const MESSAGES: Messages = {
+export const MESSAGES: Messages = {
 
   // ---- labels.ts ----
   'a.role.admin': { ja: '管理者', en: 'Administrator' },

@@ -8,7 +8,7 @@ import { defineMessages, t, type Messages } from '../i18n.js';
 
 export { t };
 
-const MESSAGES: Messages = {
+export const MESSAGES: Messages = {
 
   // ---- src/editor/logic.ts ----
   'e.logic.upload': { ja: '{pct}%（{loaded} / {total}）', en: '{pct}% ({loaded} of {total})' },
