@@ -206,8 +206,10 @@ async fn backup_under_load(bin: &str, data: &std::path::Path, base: &str) {
     };
     tokio::time::sleep(Duration::from_secs(3)).await;
     let from = started.elapsed().as_secs_f64();
+    // The admin's click waits for the whole backup: snapshot, seal, verify.
     let resp = client
         .post(format!("{base}/api/v1/backups"))
+        .timeout(Duration::from_secs(1800))
         .header("x-csrf-token", &csrf)
         .json(&json!({}))
         .send()

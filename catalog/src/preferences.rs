@@ -1,5 +1,5 @@
-//! Playback preferences that follow a user across devices: speed and
-//! caption choice (`GET`/`PUT /api/v1/me/preferences`).
+//! Preferences that follow a user across devices: playback speed, caption
+//! choice and the interface language (`GET`/`PUT /api/v1/me/preferences`).
 
 use crate::crediting::RATES;
 use domain::UserId;
@@ -15,13 +15,21 @@ pub struct Preferences {
     pub playback_rate: f64,
     /// Caption language (`ja`, `en`, …), or empty for captions off.
     pub captions: String,
+    /// Interface language, `ja` (the default) or `en`. A `PUT` without it
+    /// keeps the stored one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
+
+/// The interface languages.
+pub const LANGUAGES: [&str; 2] = ["ja", "en"];
 
 impl Default for Preferences {
     fn default() -> Self {
         Self {
             playback_rate: 1.0,
             captions: String::new(),
+            language: Some("ja".into()),
         }
     }
 }
@@ -46,6 +54,15 @@ impl Preferences {
                     .into(),
             );
         }
+        if self
+            .language
+            .as_deref()
+            .is_some_and(|l| !LANGUAGES.contains(&l))
+        {
+            return Some(
+                "表示言語は ja か en で指定してください (language must be ja or en)".into(),
+            );
+        }
         None
     }
 }
@@ -54,12 +71,13 @@ impl Preferences {
 pub fn get(conn: &Connection, user: UserId) -> rusqlite::Result<Preferences> {
     Ok(conn
         .query_row(
-            "SELECT playback_rate, captions FROM preferences WHERE user_id = ?1",
+            "SELECT playback_rate, captions, language FROM preferences WHERE user_id = ?1",
             [user.get()],
             |r| {
                 Ok(Preferences {
                     playback_rate: r.get(0)?,
                     captions: r.get(1)?,
+                    language: Some(r.get(2)?),
                 })
             },
         )
@@ -75,10 +93,18 @@ pub fn set(
     now: Timestamp,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO preferences (user_id, playback_rate, captions, updated_at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO preferences (user_id, playback_rate, captions, language, updated_at)
+           VALUES (?1, ?2, ?3, COALESCE(?4, 'ja'), ?5)
          ON CONFLICT (user_id) DO UPDATE SET playback_rate = excluded.playback_rate,
-             captions = excluded.captions, updated_at = excluded.updated_at",
-        params![user.get(), prefs.playback_rate, prefs.captions, now.to_string()],
+             captions = excluded.captions, language = COALESCE(?4, preferences.language),
+             updated_at = excluded.updated_at",
+        params![
+            user.get(),
+            prefs.playback_rate,
+            prefs.captions,
+            prefs.language,
+            now.to_string()
+        ],
     )?;
     Ok(())
 }

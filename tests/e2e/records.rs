@@ -208,7 +208,10 @@ async fn playback_preferences_follow_the_user_to_another_device() {
         .json()
         .await
         .unwrap();
-    assert_eq!(prefs, json!({"playback_rate": 1.0, "captions": ""}));
+    assert_eq!(
+        prefs,
+        json!({"playback_rate": 1.0, "captions": "", "language": "ja"})
+    );
     let resp = office_pc
         .send(
             Method::PUT,
@@ -224,10 +227,36 @@ async fn playback_preferences_follow_the_user_to_another_device() {
         .json()
         .await
         .unwrap();
-    assert_eq!(prefs, json!({"playback_rate": 1.5, "captions": "ja"}));
+    assert_eq!(
+        prefs,
+        json!({"playback_rate": 1.5, "captions": "ja", "language": "ja"})
+    );
+    // The language switch on the phone; a later speed change elsewhere,
+    // sent without a language, keeps it.
+    let resp = phone
+        .send(
+            Method::PUT,
+            "/api/v1/me/preferences",
+            Some(&json!({"playback_rate": 1.5, "captions": "ja", "language": "en"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = office_pc
+        .send(
+            Method::PUT,
+            "/api/v1/me/preferences",
+            Some(&json!({"playback_rate": 2.0, "captions": "ja"})),
+        )
+        .await;
+    let answered: Value = resp.json().await.unwrap();
+    assert_eq!(
+        answered,
+        json!({"playback_rate": 2.0, "captions": "ja", "language": "en"})
+    );
     for bad in [
         json!({"playback_rate": 8.0, "captions": ""}),
         json!({"playback_rate": 1.0, "captions": "ja;drop"}),
+        json!({"playback_rate": 1.0, "captions": "", "language": "fr"}),
     ] {
         let resp = phone
             .send(Method::PUT, "/api/v1/me/preferences", Some(&bad))

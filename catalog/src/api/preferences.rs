@@ -1,5 +1,5 @@
-//! `GET`/`PUT /api/v1/me/preferences`: playback speed and captions, for the
-//! logged-in user, on every device.
+//! `GET`/`PUT /api/v1/me/preferences`: playback speed, captions and the
+//! interface language, for the logged-in user, on every device.
 
 use super::extract::{ApiJson, CurrentUser};
 use super::{ApiError, AppState};
@@ -30,10 +30,12 @@ pub async fn put(
         return Err(ApiError::Invalid(problem));
     }
     let now = jiff::Timestamp::now();
-    let kept = prefs.clone();
-    state
+    let stored = state
         .db
-        .call(move |c| Ok(preferences::set(c, me.id, &kept, now)?))
+        .call(move |c| {
+            preferences::set(c, me.id, &prefs, now)?;
+            Ok(preferences::get(c, me.id)?)
+        })
         .await?;
-    Ok(Json(prefs))
+    Ok(Json(stored))
 }
