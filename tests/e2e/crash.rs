@@ -5,7 +5,8 @@
 //! write that was acknowledged is there (the restart time is printed; the
 //! target of 5 s is measured on a quiet machine) and at the end
 //! `PRAGMA integrity_check` says ok. Also: a backup under a stream of
-//! writes, and a full disk (a small tmpfs over the data directory).
+//! writes, a full disk (a small tmpfs over the data directory), and an
+//! upload volume that turns read-only under the running service.
 
 use crate::app::{Server, serve_process};
 use reqwest::{Client, StatusCode};
@@ -440,4 +441,73 @@ async fn a_full_disk_refuses_changes_clearly_loses_nothing_and_recovers_without_
         .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     assert_eq!(count().await, before + 1);
+}
+
+#[tokio::test]
+async fn read_only_storage_refuses_changes_clearly_loses_nothing_and_recovers_without_a_restart() {
+    // The upload volume on a file system of its own, which goes read-only
+    // under the running service (as a failing disk is remounted read-only).
+    let data = tempfile::tempdir().unwrap();
+    let uploads = data.path().join("uploads");
+    std::fs::create_dir_all(&uploads).unwrap();
+    let Some(_tmpfs) = Tmpfs::mount(&uploads, "64m") else {
+        eprintln!("SKIPPED: mounting a small file system needs root");
+        return;
+    };
+    let remount = |mode: &str| {
+        let status = Command::new("mount")
+            .args(["-o", &format!("remount,{mode}")])
+            .arg(&uploads)
+            .status()
+            .unwrap();
+        assert!(status.success(), "remount {mode}");
+    };
+    let app = crate::app::spawn_role(manabi::roles::Role::All, data, &[]).await;
+    app.add_user("editor@city.example.jp", domain::Role::Editor)
+        .await;
+    let editor = app.login("editor@city.example.jp").await;
+    let upload = || async {
+        editor
+            .client
+            .post(editor.url("/api/v1/videos"))
+            .header("x-csrf-token", &editor.csrf)
+            .header("x-filename", "lecture.mp4")
+            .body(vec![7u8; 1 << 20])
+            .send()
+            .await
+            .unwrap()
+    };
+
+    remount("ro");
+    let resp = upload().await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("読み取り専用"),
+        "{body}"
+    );
+    // Nothing was recorded for it; reading goes on.
+    let courses = editor.get("/api/v1/courses").await;
+    assert_eq!(courses.status(), StatusCode::OK);
+    let db_videos = app
+        .app
+        .as_ref()
+        .unwrap()
+        .catalog()
+        .unwrap()
+        .state
+        .db
+        .call(|c| Ok(c.query_row("SELECT count(*) FROM videos", [], |r| r.get::<_, i64>(0))?))
+        .await
+        .unwrap();
+    assert_eq!(db_videos, 0, "a video was recorded for a refused upload");
+
+    // Writable again: the same upload goes through, without a restart.
+    remount("rw");
+    let resp = upload().await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
 }

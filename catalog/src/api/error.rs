@@ -41,6 +41,12 @@ pub enum ApiError {
     /// A dependency is down.
     #[error("一時的に利用できません (temporarily unavailable)")]
     Unavailable,
+    /// The storage became read-only: nothing can be changed until an
+    /// operator repairs it.
+    #[error(
+        "データの保存先が読み取り専用になっているため、変更を受け付けられません。閲覧はできます。運用担当者に連絡してください (the storage is read-only: changes are refused)"
+    )]
+    ReadOnly,
     /// Logged in with a one-time password that has not been replaced yet.
     #[error("初回ログインです。新しいパスワードを設定してください (set a new password first)")]
     PasswordChangeRequired,
@@ -89,7 +95,9 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
-            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            ApiError::Unavailable | ApiError::ReadOnly => {
+                (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable)
+            }
             ApiError::PasswordChangeRequired => {
                 (StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired)
             }
@@ -153,7 +161,7 @@ impl From<rusqlite::Error> for ApiError {
             }
             Some(rusqlite::ErrorCode::ReadOnly) => {
                 tracing::error!(error = %e, "the database's storage is read-only: changes are refused");
-                ApiError::Unavailable
+                ApiError::ReadOnly
             }
             _ => ApiError::Internal(e.to_string()),
         }
@@ -169,7 +177,7 @@ impl From<std::io::Error> for ApiError {
             }
             std::io::ErrorKind::ReadOnlyFilesystem => {
                 tracing::error!(error = %e, "the data disk is read-only: the upload is refused");
-                ApiError::Unavailable
+                ApiError::ReadOnly
             }
             _ => ApiError::Internal(e.to_string()),
         }
