@@ -89,14 +89,21 @@ enum Command {
         verify: bool,
     },
     /// Delete everything at the end of the contract — the database, all media,
-    /// every backup, the keys — and write a report (stop the service first).
-    Erase {
-        /// Type `erase-everything`.
+    /// uploads, every backup and their copies, the keys — and write a signed
+    /// report (stop the service first). Asks to type `erase-everything`.
+    #[command(alias = "erase")]
+    Purge {
+        /// Everything (required: there is no partial purge).
         #[arg(long)]
-        confirm: String,
-        /// Where the report goes (outside the data and backup directories).
+        all: bool,
+        /// The confirmation given on the command line instead of typed:
+        /// `erase-everything`.
+        #[arg(long)]
+        confirm: Option<String>,
+        /// Where the report goes (outside the data and backup directories);
+        /// default: manabi-erasure-report-TIME.md in the current directory.
         #[arg(long, value_name = "FILE")]
-        report: PathBuf,
+        report: Option<PathBuf>,
     },
     /// Print the public key (PEM) that will sign the deletion report at the
     /// end of the contract; hand it to the ward now (created on first use).
@@ -181,7 +188,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => run_demo(&config).await,
         Command::Backup { to } => crate::backups::take(&config, to).await,
         Command::Mirror { check, deep } => crate::backups::mirror(&config, check, deep).await,
-        Command::Erase { confirm, report } => crate::erase::run(&config, &confirm, &report).await,
+        Command::Purge {
+            all,
+            confirm,
+            report,
+        } => {
+            anyhow::ensure!(
+                all,
+                "消去するには --all を付けてください: すべてを消去します (purge --all: there is no partial purge)"
+            );
+            let confirm = match confirm {
+                Some(typed) => typed,
+                None => crate::erase::ask_confirmation()?,
+            };
+            let report = report.unwrap_or_else(crate::erase::default_report);
+            crate::erase::run(&config, &confirm, &report).await
+        }
         Command::ErasureKey => crate::erase::print_key(&config),
         Command::Rekey { new_key_stdin } => crate::keys::rotate_db_key(&config, new_key_stdin),
         Command::Restore {

@@ -1,4 +1,5 @@
-//! `manabi erase --confirm erase-everything --report FILE`: the deletion of
+//! `manabi purge --all [--confirm erase-everything] [--report FILE]` (also
+//! `manabi erase`): the deletion of
 //! everything at the end of the contract (issue 8; R-S5) — the catalog
 //! database, every media object in the store (local or S3), every backup,
 //! the keys, uploads and work files — with a report of what was deleted.
@@ -19,11 +20,33 @@ use std::path::{Path, PathBuf};
 /// What the operator must type.
 pub const CONFIRMATION: &str = "erase-everything";
 
+/// Asks the operator to type the confirmation (on standard error; the
+/// answer is one line of standard input).
+pub fn ask_confirmation() -> anyhow::Result<String> {
+    eprint!(
+        "データベース、すべての動画、バックアップとその複製、鍵を消去します。元に戻せません。\n\
+         続けるには {CONFIRMATION} と入力してください (type {CONFIRMATION} to erase everything): "
+    );
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the confirmation from standard input")?;
+    Ok(line.trim().to_owned())
+}
+
+/// `manabi-erasure-report-YYYYMMDDTHHMMSSZ.md` in the current directory.
+pub fn default_report() -> PathBuf {
+    PathBuf::from(format!(
+        "manabi-erasure-report-{}.md",
+        jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ")
+    ))
+}
+
 /// Erases everything (see the module documentation) and writes the report.
 pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Result<()> {
     anyhow::ensure!(
         confirm == CONFIRMATION,
-        "すべてのデータを削除するには --confirm {CONFIRMATION} と入力してください (type --confirm {CONFIRMATION})"
+        "確認の言葉が違います。すべてのデータを消去するには {CONFIRMATION} と入力してください (type {CONFIRMATION} to confirm); nothing was erased"
     );
     let data = config.data_dir.clone();
     let backups = config.backup.dir(&data);
@@ -163,7 +186,7 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     write_new(&report, text.as_bytes())?;
     use sha2::Digest;
     println!(
-        "erase: done; report {} (sha256 {}), signed: {}, public key {}",
+        "purge: done; report {} (sha256 {}), signed: {}, public key {}",
         report.display(),
         hex::encode(sha2::Sha256::digest(text.as_bytes())),
         sidecar(&report, "sig").display(),

@@ -10,7 +10,7 @@
 //! - [`roles`]: starting the catalog, origin and worker roles in one process.
 //! - [`demo`]: seeding demo content with generated videos.
 //! - [`backups`]: `manabi backup`, `restore` and the restore drill.
-//! - [`erase`]: `manabi erase`, the deletion of everything at the end of the contract.
+//! - [`erase`]: `manabi purge --all` (alias `erase`), the deletion of everything at the end of the contract.
 //! - [`https`]: the optional built-in HTTPS server.
 //! - [`cli`]: the command line.
 

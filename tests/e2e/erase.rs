@@ -10,19 +10,35 @@ use domain::Role;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// `manabi erase ARGS` with the media mirror and the backups' copies on
-/// other disks.
+/// `manabi purge --all ARGS` with the media mirror and the backups' copies
+/// on other disks; `typed` is what the operator types when asked.
 fn erase(data: &Path, (mirror, copies): (&Path, &Path), addr: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_manabi"))
-        .arg("erase")
+    erase_typing(data, (mirror, copies), addr, args, "")
+}
+
+fn erase_typing(
+    data: &Path,
+    (mirror, copies): (&Path, &Path),
+    addr: &str,
+    args: &[&str],
+    typed: &str,
+) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .args(["purge", "--all"])
         .args(args)
         .env("MANABI_DATA_DIR", data)
         .env("MANABI_MIRROR__PATH", mirror)
         .env("MANABI_BACKUP_COPY__PATH", copies)
         .env("MANABI_HTTP__ADDR", addr)
         .env("MANABI_LOG__LEVEL", "warn")
-        .output()
-        .unwrap()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(typed.as_bytes());
+    child.wait_with_output().unwrap()
 }
 
 fn files_below(dir: &Path) -> usize {
@@ -91,7 +107,8 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
         );
     };
 
-    // Refusals: the confirmation, a report that would be erased, a running service.
+    // Refusals: the confirmation (given or typed wrong), no --all, a report
+    // that would be erased, a running service.
     refused(
         &erase(
             &data,
@@ -101,6 +118,40 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
         ),
         "erase-everything",
     );
+    let typed_wrong = erase_typing(
+        &data,
+        (mirror.path(), copies.path()),
+        "127.0.0.1:0",
+        &["--report", report_arg],
+        "erase\n",
+    );
+    let stderr = String::from_utf8_lossy(&typed_wrong.stderr);
+    assert!(!typed_wrong.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("と入力してください"),
+        "the question is asked: {stderr}"
+    );
+    assert!(
+        stderr
+            .trim()
+            .lines()
+            .last()
+            .unwrap()
+            .contains("確認の言葉が違います"),
+        "{stderr}"
+    );
+    let no_all = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .args([
+            "purge",
+            "--confirm",
+            "erase-everything",
+            "--report",
+            report_arg,
+        ])
+        .env("MANABI_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    refused(&no_all, "--all");
     let inside = data.join("report.md");
     refused(
         &erase(
@@ -144,18 +195,20 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
     );
 
     app.app.take().unwrap().shutdown().await;
-    let out = erase(
+    // Typed, as an operator answers the question.
+    let out = erase_typing(
         &data,
         (mirror.path(), copies.path()),
         "127.0.0.1:0",
-        &["--confirm", "erase-everything", "--report", report_arg],
+        &["--report", report_arg],
+        "erase-everything\n",
     );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("erase: done; report "));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("purge: done; report "));
     for gone in ["catalog.db", "keys", "media", "uploads", "work"] {
         assert!(!data.join(gone).exists(), "{gone} is still there");
     }
