@@ -95,24 +95,11 @@ struct Session {
 
 impl Session {
     async fn login(base: &str) -> Self {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .timeout(Duration::from_secs(300))
-            .build()
-            .expect("client");
-        let body: Value = client
-            .post(format!("{base}/api/v1/session"))
-            .json(&json!({"email": "admin@city.example.jp", "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("login body");
+        let (client, csrf) = support::login(base, "admin@city.example.jp", PASSWORD).await;
         Self {
             client,
             base: base.to_owned(),
-            csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
+            csrf,
         }
     }
 

@@ -110,22 +110,6 @@ async fn recomputed(data: &std::path::Path) -> HashMap<(String, String), i64> {
     .expect("recomputation")
 }
 
-async fn login(base: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(Duration::from_secs(120))
-        .build()
-        .expect("client");
-    let resp = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"email": "admin@city.example.jp", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login");
-    assert!(resp.status().is_success(), "login: {}", resp.status());
-    client
-}
-
 /// `runs` timed GETs: (median, slowest) in milliseconds, and the last body.
 async fn timed(client: &reqwest::Client, url: &str, runs: usize) -> (f64, f64, Value) {
     let mut ms = Vec::new();
@@ -155,21 +139,7 @@ fn percentile(ms: &[f64], p: f64) -> f64 {
 /// entry); then the restore drill (`manabi restore --verify`) on the backup.
 async fn backup_under_load(bin: &str, data: &std::path::Path, base: &str) {
     const RATE: f64 = 200.0;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("client");
-    let session: Value = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"email": "admin@city.example.jp", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login body");
-    let csrf = session["csrf_token"].as_str().expect("csrf").to_owned();
+    let (client, csrf) = support::login(base, "admin@city.example.jp", PASSWORD).await;
     let started = Instant::now();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
@@ -329,7 +299,7 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
     let server = support::serve(bin, &data);
-    let client = login(&server.base).await;
+    let (client, _) = support::login(&server.base, "admin@city.example.jp", PASSWORD).await;
     let base = &server.base;
     let year = format!("from={FIRST_DAY}&to={LAST_DAY}");
     println!(

@@ -96,3 +96,27 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
     // /proc counts in USER_HZ, which Linux fixes at 100 for user space.
     Some((utime + stime) / 100.0)
 }
+
+/// Logs `email` in through the API: a client holding the session cookie
+/// (requests time out after 5 minutes), and the session's CSRF token.
+#[allow(
+    dead_code,
+    reason = "each benchmark includes this file; not all log in through the API"
+)]
+pub async fn login(base: &str, email: &str, password: &str) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(std::time::Duration::from_secs(300))
+        .build()
+        .expect("client");
+    let resp = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login");
+    assert!(resp.status().is_success(), "login: {}", resp.status());
+    let body: serde_json::Value = resp.json().await.expect("login body");
+    let csrf = body["csrf_token"].as_str().expect("csrf").to_owned();
+    (client, csrf)
+}
