@@ -381,6 +381,30 @@ export interface NetworkSite {
   budget_mbps: number;
 }
 
+/** One backup as `GET /api/v1/backups` lists it (and `POST` answers it). */
+export interface BackupRecord {
+  file: string;
+  created_at: string;
+  status: 'ok' | 'failed';
+  size_bytes: number;
+  sha256: string;
+  counts: Record<string, number>;
+  error: string | null;
+  took_ms: number;
+}
+
+/** `GET /api/v1/backups` (admins). */
+export interface BackupList {
+  items: BackupRecord[];
+  total: number;
+  /** HH:MM in `timezone`; null: no daily backup. */
+  daily_at: string | null;
+  timezone: string;
+  dir: string;
+  last_ok_at: string | null;
+  key_id: string;
+}
+
 /** `GET /api/v1/settings`: the configuration file's values the admin may see. */
 export interface ServiceSettings {
   timezone: string;
@@ -656,6 +680,10 @@ export const api = {
   deleteAssignment: (id: number) => request<unknown>('DELETE', `/api/v1/assignments/${enc(String(id))}`),
   /** The configuration (admins; read-only). */
   settings: () => request<ServiceSettings>('GET', '/api/v1/settings'),
+  /** The newest backups (admins). */
+  backups: () => request<BackupList>('GET', '/api/v1/backups'),
+  /** A backup now; answers once it is written and verified (admins). */
+  takeBackup: () => request<BackupRecord>('POST', '/api/v1/backups', { body: {} }),
   previewImport: (file: Blob, format: ImportFormat, mode: ImportMode) =>
     request<ImportPreview>('POST', `/api/v1/imports?format=${enc(format)}&mode=${enc(mode)}`, {
       raw: { data: file, type: 'text/csv' },

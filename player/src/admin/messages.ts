@@ -514,6 +514,35 @@ export const MESSAGES: Messages = {
   'a.assign.new': { ja: '新しく割り当てる', en: 'New assignment' },
 
   // ---- settings-logic.ts ----
+  'a.backups.heading': { ja: 'バックアップ', en: 'Backups' },
+  'a.backups.intro': {
+    ja: 'データベース（利用者、グループ、講座、視聴記録、監査ログ）のバックアップです。取ったあと開き直して確かめ、結果をここに残します。失敗したときは、成功するまで管理者にお知らせが出ます。',
+    en: 'Backups of the database (users, groups, courses, viewing records, the audit log). Each is opened again and checked after it is written, and the result is kept here. When one fails, admins see a notice until one succeeds.',
+  },
+  'a.backups.daily': { ja: '毎日 {at}（日本時間）に自動で取ります。', en: 'Taken automatically every day at {at} (Japan time).' },
+  'a.backups.noDaily': { ja: '毎日の自動バックアップは設定されていません。', en: 'No daily backup is configured.' },
+  'a.backups.lastOk': { ja: '最後に成功したのは {at} です。', en: 'The last successful one: {at}.' },
+  'a.backups.neverOk': { ja: 'まだ成功したバックアップはありません。', en: 'No backup has succeeded yet.' },
+  'a.backups.none': { ja: 'バックアップはまだありません。', en: 'There are no backups yet.' },
+  'a.backups.caption': { ja: '新しいバックアップ（{n} 件）', en: 'The newest backups ({n})' },
+  'a.backups.when': { ja: '日時', en: 'Taken' },
+  'a.backups.result': { ja: '結果', en: 'Result' },
+  'a.backups.size': { ja: '大きさ', en: 'Size' },
+  'a.backups.took': { ja: 'かかった時間', en: 'Time' },
+  'a.backups.file': { ja: 'ファイル', en: 'File' },
+  'a.backups.ok': { ja: '成功（確認済み、利用者 {users} 人）', en: 'Succeeded (checked; {users} users)' },
+  'a.backups.failed': { ja: '失敗: {error}', en: 'Failed: {error}' },
+  'a.backups.seconds': { ja: '{n} 秒', en: '{n} s' },
+  'a.backups.now': { ja: '今すぐバックアップ', en: 'Back up now' },
+  'a.backups.taking': {
+    ja: 'バックアップを取っています。データが多いと数分かかります。このまま使い続けられます。',
+    en: 'Taking a backup. With much data this takes a few minutes; the service stays usable.',
+  },
+  'a.backups.taken': { ja: 'バックアップを取りました（{file}、{size}）。', en: 'Backup taken ({file}, {size}).' },
+  'a.backups.takeFailed': {
+    ja: 'バックアップに失敗しました。一覧の「結果」に原因があります。',
+    en: 'The backup failed. The cause is in the list under Result.',
+  },
   'a.settings.unlimited': { ja: '無制限', en: 'Unlimited' },
   'a.settings.tz': { ja: '時刻と日付の基準', en: 'Time zone' },
   'a.settings.tz.about': {

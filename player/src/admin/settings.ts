@@ -8,6 +8,7 @@
  */
 import type { Seats, ServiceSettings } from '../api';
 import { h } from '../dom';
+import { backupsSection } from './backups';
 import { seatsSection } from './exports';
 import type { AdminHost } from './host';
 import { japaneseMessage } from './labels';
@@ -115,6 +116,8 @@ export async function settingsPage(host: AdminHost): Promise<void> {
     );
   }
 
+  const backups = await backupsSection(host);
+  if (!host.isCurrent()) return;
   host.show(
     t('a.nav.settings'),
     host.heading(t('a.nav.settings')),
@@ -122,5 +125,6 @@ export async function settingsPage(host: AdminHost): Promise<void> {
     seatsSection(seats instanceof Error ? null : seats),
     general,
     network,
+    backups,
   );
 }
