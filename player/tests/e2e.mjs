@@ -2212,6 +2212,26 @@ async function languageSwitch(browser, base, email, password) {
   await page.evaluate(() => document.querySelector('.player video')?.pause());
   step('language: English on the login page → lang="en", English labels; logged in; home, menu, title and player in English, kept after a reload');
 
+  // The choice made before login was saved with the user; a fresh browser
+  // (nothing kept in it) logs in in Japanese and turns English.
+  await storedLanguageIs(page, base, 'en', 'the learner after choosing English before login');
+  const other = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const fresh = await other.newPage();
+  fresh.setDefaultTimeout(STEP_MS);
+  fresh.on('pageerror', (err) => errors.push(String(err)));
+  await fresh.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await fresh.getByRole('heading', { name: 'ログイン', level: 1 }).waitFor();
+  await logIn(fresh, email, password);
+  await fresh.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+  if ((await fresh.evaluate(() => document.documentElement.lang)) !== 'en') {
+    throw new Error('language: a fresh browser did not take the user’s English');
+  }
+  await fresh.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Viewing history' }).waitFor();
+  await fresh.reload({ waitUntil: 'domcontentloaded' });
+  await fresh.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+  await other.close();
+  step('language: kept with the user (GET /api/v1/me/preferences → en); a fresh browser context logs in and is in English, after a reload too');
+
   // Back to Japanese.
   await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: '日本語' }).click();
   await page.getByRole('heading', { name: 'レッスン一覧', level: 2 }).waitFor();
@@ -2221,33 +2241,74 @@ async function languageSwitch(browser, base, email, password) {
   await page.reload({ waitUntil: 'domcontentloaded' });
   await page.getByRole('region', { name: '必修研修' }).waitFor();
   if ((await lang()) !== 'ja') throw new Error('language: 日本語 was not kept after a reload');
-  step('language: 日本語 again → lang="ja", the Japanese words, kept after a reload');
+  await storedLanguageIs(page, base, 'ja', 'the learner after choosing 日本語 again');
+  step('language: 日本語 again → lang="ja", the Japanese words, kept after a reload and with the user');
   if (errors.length) throw new Error(`language: uncaught errors: ${errors.join(' | ')}`);
   await context.close();
 
-  // The administration pages have no English yet: they say so, in English, and are marked Japanese.
+  // The administration pages in English: 利用者管理 and 視聴レポート (headings,
+  // table headers, the definitions), lang="en", staff-written names marked
+  // Japanese, no serious axe violation; then 日本語 again, with the admin too.
   const { E2E_ADMIN_EMAIL: adminEmail, E2E_ADMIN_PASSWORD: adminPassword } = process.env;
   if (!adminEmail || !adminPassword) return;
   const adminContext = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
   const admin = await adminContext.newPage();
   admin.setDefaultTimeout(STEP_MS);
-  await admin.goto(new URL('/#/admin/assignments', base).href, { waitUntil: 'domcontentloaded' });
+  admin.on('pageerror', (err) => errors.push(String(err)));
+  const htmlLang = () => admin.evaluate(() => document.documentElement.lang);
+  await admin.goto(new URL('/#/admin/users', base).href, { waitUntil: 'domcontentloaded' });
   await logIn(admin, adminEmail, adminPassword);
-  await admin.getByRole('heading', { name: '必修研修の割り当て', level: 1 }).waitFor();
+  await admin.getByRole('heading', { name: '利用者管理', level: 1 }).waitFor();
   await admin.getByRole('group', { name: '表示する言語' }).getByRole('button', { name: 'English' }).click();
-  await admin.getByText('This page is in Japanese only', { exact: false }).waitFor();
-  const marks = await admin.evaluate(() => ({
-    view: document.getElementById('view')?.lang,
-    note: document.getElementById('ja-only')?.lang,
-    html: document.documentElement.lang,
-  }));
-  if (marks.view !== 'ja' || marks.note !== 'en' || marks.html !== 'en') {
-    throw new Error(`language: an admin page in English is marked ${JSON.stringify(marks)}`);
+  await admin.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+  const users = admin.getByRole('table', { name: 'Users' });
+  for (const name of ['E-mail address', 'Name', 'Role', 'Status', 'Last login']) {
+    await users.getByRole('columnheader', { name, exact: true }).waitFor();
   }
-  await admin.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Required training' }).waitFor();
-  await axeCheck(admin, 'an admin page with English chosen');
+  await admin.getByRole('button', { name: 'Search', exact: true }).waitFor();
+  await admin.getByText('Add one user', { exact: true }).waitFor();
+  if ((await htmlLang()) !== 'en') throw new Error(`language: 利用者管理 in English has <html lang="${await htmlLang()}">`);
+  if (await admin.locator('#ja-only').count()) throw new Error('language: 利用者管理 still says it is Japanese only');
+  await storedLanguageIs(admin, base, 'en', 'the admin after choosing English');
+  await checkNames(admin, '利用者管理 in English');
+  await axeCheck(admin, '利用者管理 in English');
+  step('language: 利用者管理 in English — heading, table headers, search, lang="en", axe');
+
+  await admin.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Viewing reports' }).click();
+  await admin.getByRole('heading', { name: 'Viewing reports', level: 1 }).waitFor();
+  await admin.getByRole('heading', { name: 'Viewing time over the period', level: 2 }).waitFor();
+  await admin.getByRole('heading', { name: 'Viewing time per user', level: 2 }).waitFor();
+  await admin.getByRole('button', { name: 'Save viewing time per user as CSV' }).waitFor();
+  await admin.getByText('Definitions', { exact: true }).click();
+  await admin.getByText('Viewing time', { exact: true }).first().waitFor();
+  if ((await htmlLang()) !== 'en') throw new Error(`language: 視聴レポート in English has <html lang="${await htmlLang()}">`);
+  await checkNames(admin, '視聴レポート in English');
+  await axeCheck(admin, '視聴レポート in English');
+  step('language: 視聴レポート in English — headings, definitions, CSV buttons, lang="en", axe');
+
+  await admin.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Required training' }).click();
+  await admin.getByRole('heading', { name: 'Required training', level: 1 }).waitFor();
+  await admin.getByRole('heading', { name: 'New assignment', level: 2 }).waitFor();
+  await axeCheck(admin, '必修研修の割り当て in English');
+  await admin.getByRole('group', { name: 'Language' }).getByRole('button', { name: '日本語' }).click();
+  await admin.getByRole('heading', { name: '必修研修の割り当て', level: 1 }).waitFor();
+  await storedLanguageIs(admin, base, 'ja', 'the admin after choosing 日本語 again');
   await adminContext.close();
-  step('language: an admin page in English says it is Japanese only (in English) and is marked lang="ja"');
+  if (errors.length) throw new Error(`language: uncaught errors: ${errors.join(' | ')}`);
+  step('language: 必修研修の割り当て in English, axe; 日本語 again, kept with the admin');
+}
+
+/** Waits (5 s at most) until the user's stored language is `want`. */
+async function storedLanguageIs(page, base, want, who) {
+  const url = new URL('/api/v1/me/preferences', base).href;
+  let got;
+  for (let i = 0; i < 50; i++) {
+    const res = await page.request.get(url);
+    got = res.ok() ? (await res.json()).language : `HTTP ${res.status()}`;
+    if (got === want) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`language: ${who}: the stored language is ${JSON.stringify(got)}, not "${want}"`);
 }
 
 /**
