@@ -1412,6 +1412,29 @@ async function settingsPages(context, base) {
   await fitsAt320(page, 'settings');
   step(`settings: read-only, linked to 運用マニュアル; seats ${seats.active}/${seats.licensed}; 修了 ${seen.coverage}, logout ${seen.idle}, ${real.network.sites.length} sites`);
 
+  // バックアップ: the list as the API gives it, then one taken now from the button.
+  const backups = page.getByRole('region', { name: 'バックアップ', exact: true });
+  const before = await admin('GET', '/api/v1/backups');
+  const listed = () => backups.locator('tbody tr').count();
+  if ((await listed()) !== Math.min(before.items.length, 14)) {
+    throw new Error(`backups: ${await listed()} rows for ${before.items.length} backups`);
+  }
+  await backups.getByRole('button', { name: '今すぐバックアップ' }).click();
+  await backups.getByText('バックアップを取りました', { exact: false }).waitFor({ timeout: 120_000 });
+  // (The service's own daily backup may land beside it: compare by file.)
+  const after = await admin('GET', '/api/v1/backups');
+  const known = new Set(before.items.map((b) => b.file));
+  const added = after.items.filter((b) => !known.has(b.file) && b.status === 'ok');
+  if (!added.length) {
+    throw new Error(`backups: the button did not add a verified backup (${before.items.length} → ${after.items.length})`);
+  }
+  const newest = ((await backups.locator('tbody tr', { hasText: added[0].file }).innerText()) || '').replace(/\s+/g, ' ').trim();
+  if (!newest.includes('成功')) throw new Error(`backups: the new backup's row reads "${newest}"`);
+  await checkNames(page, 'the settings page with backups');
+  await axeCheck(page, 'settings page after a backup');
+  await shoot(page, 'admin-backups.png', backups);
+  step(`backups: ${before.items.length} listed; 今すぐバックアップ added a verified one (${newest})`);
+
   // The answer with a site, as the documented example has it: its table.
   const example = {
     ...real,

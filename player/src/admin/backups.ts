@@ -14,9 +14,14 @@ import { formatJst } from './labels';
 import { serverText, t } from './messages';
 import { scrollBox } from './parts';
 
-/** Bytes as MB with one decimal (backups are megabytes to gigabytes). */
+/** Bytes as MB with one decimal, or KB below a megabyte. */
 export function sizeText(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+  return bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** How long a backup took: seconds with one decimal, or under a second. */
+function tookText(ms: number): string {
+  return ms < 1000 ? t('a.backups.underSecond') : t('a.backups.seconds', { n: (ms / 1000).toFixed(1) });
 }
 
 function table(items: BackupRecord[]): HTMLElement {
@@ -53,7 +58,7 @@ function table(items: BackupRecord[]): HTMLElement {
                 : h('span', { class: 'form-error' }, t('a.backups.failed', { error: serverText(b.error ?? '') })),
             ),
             h('td', { class: 'nowrap' }, b.status === 'ok' ? sizeText(b.size_bytes) : '—'),
-            h('td', { class: 'nowrap' }, t('a.backups.seconds', { n: (b.took_ms / 1000).toFixed(1) })),
+            h('td', { class: 'nowrap' }, tookText(b.took_ms)),
             h('td', {}, h('code', {}, b.file)),
           ),
         ),
@@ -88,7 +93,12 @@ export async function backupsSection(host: AdminHost): Promise<HTMLElement> {
       h(
         'p',
         {},
-        list.daily_at ? t('a.backups.daily', { at: list.daily_at }) : t('a.backups.noDaily'),
+        list.daily_at
+          ? t('a.backups.daily', {
+              at: list.daily_at,
+              tz: list.timezone === 'Asia/Tokyo' ? t('a.backups.jst') : list.timezone,
+            })
+          : t('a.backups.noDaily'),
         ' ',
         list.last_ok_at ? t('a.backups.lastOk', { at: formatJst(list.last_ok_at) }) : t('a.backups.neverOk'),
       ),

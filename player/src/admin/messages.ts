@@ -519,7 +519,8 @@ export const MESSAGES: Messages = {
     ja: 'データベース（利用者、グループ、講座、視聴記録、監査ログ）のバックアップです。取ったあと開き直して確かめ、結果をここに残します。失敗したときは、成功するまで管理者にお知らせが出ます。',
     en: 'Backups of the database (users, groups, courses, viewing records, the audit log). Each is opened again and checked after it is written, and the result is kept here. When one fails, admins see a notice until one succeeds.',
   },
-  'a.backups.daily': { ja: '毎日 {at}（日本時間）に自動で取ります。', en: 'Taken automatically every day at {at} (Japan time).' },
+  'a.backups.daily': { ja: '毎日 {at}（{tz}）に自動で取ります。', en: 'Taken automatically every day at {at} ({tz}).' },
+  'a.backups.jst': { ja: '日本時間', en: 'Japan time' },
   'a.backups.noDaily': { ja: '毎日の自動バックアップは設定されていません。', en: 'No daily backup is configured.' },
   'a.backups.lastOk': { ja: '最後に成功したのは {at} です。', en: 'The last successful one: {at}.' },
   'a.backups.neverOk': { ja: 'まだ成功したバックアップはありません。', en: 'No backup has succeeded yet.' },
@@ -533,6 +534,7 @@ export const MESSAGES: Messages = {
   'a.backups.ok': { ja: '成功（確認済み、利用者 {users} 人）', en: 'Succeeded (checked; {users} users)' },
   'a.backups.failed': { ja: '失敗: {error}', en: 'Failed: {error}' },
   'a.backups.seconds': { ja: '{n} 秒', en: '{n} s' },
+  'a.backups.underSecond': { ja: '1 秒未満', en: 'under 1 s' },
   'a.backups.now': { ja: '今すぐバックアップ', en: 'Back up now' },
   'a.backups.taking': {
     ja: 'バックアップを取っています。データが多いと数分かかります。このまま使い続けられます。',
@@ -924,7 +926,7 @@ export const MESSAGES: Messages = {
   'a.trash.restore': { ja: '元に戻す', en: 'Restore' },
   'a.trash.purge': { ja: '完全に削除', en: 'Delete for good' },
   'a.trash.unknown': { ja: '不明（CSV取り込みなど）', en: 'Unknown (a CSV import, for example)' },
-  'a.trash.restoreFailed': { ja: '{named}を元に戻できませんでした。{error}', en: '{named} could not be restored. {error}' },
+  'a.trash.restoreFailed': { ja: '{named}を元に戻せませんでした。{error}', en: '{named} could not be restored. {error}' },
   'a.trash.purgeFailed': {
     ja: '{named}を完全に削除できませんでした。{error}',
     en: '{named} could not be deleted for good. {error}',
