@@ -45,6 +45,8 @@ pub struct S3Store {
     prefix: String,
     part_size: u64,
     list_page: i32,
+    encryption: Option<aws_sdk_s3::types::ServerSideEncryption>,
+    kms_key_id: Option<String>,
 }
 
 impl fmt::Debug for S3Store {
@@ -73,6 +75,11 @@ impl S3Store {
             prefix: options.prefix,
             part_size: DEFAULT_PART_SIZE,
             list_page: LIST_PAGE,
+            encryption: options
+                .encryption
+                .as_deref()
+                .map(aws_sdk_s3::types::ServerSideEncryption::from),
+            kms_key_id: options.kms_key_id,
         }
     }
 
@@ -88,6 +95,19 @@ impl S3Store {
     pub fn with_list_page(mut self, keys: u16) -> Self {
         self.list_page = i32::from(keys.clamp(1, 1000));
         self
+    }
+
+    /// A PutObject for `key`, with the server-side encryption asked for.
+    fn put_object(
+        &self,
+        key: &str,
+    ) -> aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_server_side_encryption(self.encryption.clone())
+            .set_ssekms_key_id(self.kms_key_id.clone())
     }
 
     fn object_key(&self, key: &ObjectKey) -> String {
@@ -152,10 +172,7 @@ impl Store for S3Store {
     }
 
     async fn put_bytes(&self, key: &ObjectKey, bytes: Bytes) -> Result<(), StoreError> {
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(self.object_key(key))
+        self.put_object(&self.object_key(key))
             .body(ByteStream::from(bytes))
             .send()
             .await

@@ -48,6 +48,12 @@ pub struct Settings {
     /// Longest wait for one attempt of a request (up to the response headers
     /// of a download; uploads are limited by stall detection instead), in ms.
     pub request_timeout_ms: u64,
+    /// Server-side encryption S3 is asked for on every object written:
+    /// `""` (the bucket's default), `"AES256"` (SSE-S3) or `"aws:kms"`
+    /// (SSE-KMS, with `sse_kms_key_id`).
+    pub server_side_encryption: String,
+    /// The KMS key for `aws:kms`; empty: the account's default key.
+    pub sse_kms_key_id: String,
 }
 
 impl Default for Settings {
@@ -64,6 +70,8 @@ impl Default for Settings {
             prefix: String::new(),
             connect_timeout_ms: 800,
             request_timeout_ms: 30_000,
+            server_side_encryption: String::new(),
+            sse_kms_key_id: String::new(),
         }
     }
 }
@@ -95,6 +103,14 @@ pub enum SettingsError {
          without empty, \".\" or \"..\" segments, got {0:?}"
     )]
     Prefix(String),
+    /// An encryption S3 does not offer.
+    #[error(
+        "store.server_side_encryption must be \"\" (the bucket's default), \"AES256\" or \"aws:kms\", got {0:?}"
+    )]
+    Encryption(String),
+    /// A KMS key without `aws:kms`.
+    #[error("store.sse_kms_key_id needs store.server_side_encryption = \"aws:kms\"")]
+    KmsKeyWithoutKms,
     /// A timeout of zero would fail every request.
     #[error("store.{0} must be greater than 0")]
     ZeroTimeout(&'static str),
@@ -127,6 +143,10 @@ pub struct S3Options {
     pub connect_timeout: Duration,
     /// Timeout of one request attempt.
     pub request_timeout: Duration,
+    /// Server-side encryption asked for on writes (`AES256`, `aws:kms`).
+    pub encryption: Option<String>,
+    /// The KMS key of `aws:kms`.
+    pub kms_key_id: Option<String>,
 }
 
 impl Settings {
@@ -172,7 +192,18 @@ impl Settings {
             0 => Err(SettingsError::ZeroTimeout(key)),
             ms => Ok(Duration::from_millis(ms)),
         };
+        let encryption = match self.server_side_encryption.trim() {
+            "" => None,
+            sse @ ("AES256" | "aws:kms") => Some(sse.to_owned()),
+            other => return Err(SettingsError::Encryption(other.to_owned())),
+        };
+        let kms_key_id = Some(self.sse_kms_key_id.trim().to_owned()).filter(|k| !k.is_empty());
+        if kms_key_id.is_some() && encryption.as_deref() != Some("aws:kms") {
+            return Err(SettingsError::KmsKeyWithoutKms);
+        }
         Ok(S3Options {
+            encryption,
+            kms_key_id,
             bucket,
             region,
             endpoint,

@@ -49,10 +49,7 @@ pub(super) async fn put_file(
         return multipart(store, key, src, len).await;
     }
     store
-        .client
-        .put_object()
-        .bucket(&store.bucket)
-        .key(key)
+        .put_object(key)
         .body(read(src, 0, len).await?)
         .customize()
         .config_override(no_attempt_timeout())
@@ -76,6 +73,8 @@ async fn multipart(store: &S3Store, key: &str, src: &Path, len: u64) -> Result<(
         .create_multipart_upload()
         .bucket(&store.bucket)
         .key(key)
+        .set_server_side_encryption(store.encryption.clone())
+        .set_ssekms_key_id(store.kms_key_id.clone())
         .send()
         .await
         .map_err(|e| from_sdk("CreateMultipartUpload", &e))?;

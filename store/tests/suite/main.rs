@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cases;
+mod encryption;
 mod faults;
 mod s3s;
 
