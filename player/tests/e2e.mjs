@@ -630,6 +630,7 @@ async function adminPages(context, base) {
   await applyButton.click();
   await page.getByRole('dialog', { name: '取り込みを実行しますか' }).waitFor();
   await axeCheck(page, 'import confirmation dialog');
+  await shoot(page, 'admin-import-confirm.png');
   await page.getByRole('dialog', { name: '取り込みを実行しますか' }).getByRole('button', { name: '実行する' }).click();
   const result = page.getByRole('region', { name: '3. 取り込み結果' });
   await result.waitFor();
@@ -645,6 +646,7 @@ async function adminPages(context, base) {
     passwordsNote = `one-time passwords downloaded once (${file.suggestedFilename()})`;
   }
   await axeCheck(page, 'import result');
+  await shoot(page, 'admin-import-result.png');
   step(`admin pages: applied, the result shows 新規 1 件; ${passwordsNote}`);
 
   await result.getByRole('button', { name: 'この取り込みを取り消す' }).click();
@@ -653,6 +655,7 @@ async function adminPages(context, base) {
     .getByRole('button', { name: '取り消す' })
     .click();
   const undone = (await result.getByText('取り込みを取り消しました').textContent()) || '';
+  await shoot(page, 'admin-import-undone.png');
   await page.getByRole('link', { name: '利用者管理' }).click();
   await page.getByRole('heading', { name: '利用者管理', level: 1 }).waitFor();
   await find(newcomer, '該当する利用者はいません。');
