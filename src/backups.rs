@@ -72,7 +72,7 @@ pub async fn take(config: &Config, to: Option<Destination>) -> anyhow::Result<()
         db_path.display()
     );
     let key = config.backup.key(data)?;
-    let db = catalog::db::Db::open(&db_path, &config.catalog.db_key(&config.data_dir)?)?;
+    let db = config.open_catalog_db()?;
     let dir = match &to {
         Some(Destination::Dir(dir)) => dir.clone(),
         _ => config.backup.dir(data),
@@ -146,7 +146,7 @@ pub async fn mirror(config: &Config, check: bool, deep: bool) -> anyhow::Result<
             "{} がありません: データディレクトリを確認してください (no catalog database)",
             db_path.display()
         );
-        let db = catalog::db::Db::open(&db_path, &config.catalog.db_key(&config.data_dir)?)?;
+        let db = config.open_catalog_db()?;
         catalog::mirror::keep(&db, primary.as_ref(), copy.as_ref(), &scratch, deep).await?
     };
     println!(

@@ -130,6 +130,16 @@ pub struct Transcoder {
 }
 
 impl Config {
+    /// Opens the catalog database of `data_dir` with the configured key
+    /// (for the commands that work on a data directory: backup, mirror, purge).
+    pub fn open_catalog_db(&self) -> anyhow::Result<catalog::db::Db> {
+        let key = self.catalog.db_key(&self.data_dir)?;
+        Ok(catalog::db::Db::open(
+            &self.data_dir.join("catalog.db"),
+            &key,
+        )?)
+    }
+
     /// Loads the layers; `file` is the `--config` argument.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         Self::load_with_env(file, std::env::vars())

@@ -88,7 +88,7 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     let signer = report_key(&data)?;
 
     // What there is, before anything goes.
-    let db = catalog::db::Db::open(&db_path, &config.catalog.db_key(&config.data_dir)?)?;
+    let db = config.open_catalog_db()?;
     let counts = db.call(|c| Ok(backup::counts(c)?)).await?;
     drop(db);
     let backup_files = files_in(&backups);

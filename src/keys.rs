@@ -107,12 +107,10 @@ pub fn rotate_db_key(config: &Config, new_key_stdin: bool) -> anyhow::Result<()>
     } else {
         config.catalog.db_key_file.clone().into()
     };
-    let sibling = |suffix: &str| {
-        let mut name = file.as_os_str().to_owned();
-        name.push(suffix);
-        std::path::PathBuf::from(name)
-    };
-    let (next, old) = (sibling(".next"), sibling(".old"));
+    let (next, old) = (
+        catalog::db::suffixed(&file, ".next"),
+        catalog::db::suffixed(&file, ".old"),
+    );
     // An interrupted rotation: its new key either already opens the
     // database (only the files are left to swap) or never got used.
     if next.exists() {

@@ -224,11 +224,17 @@ pub fn is_plaintext(path: &Path) -> std::io::Result<bool> {
     }
 }
 
+/// `path` with `suffix` appended to its file name (`catalog.db` →
+/// `catalog.db-wal`, `db.key` → `db.key.next`).
+pub fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// Where the plaintext file is parked while it is replaced.
 fn plaintext_copy(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".plaintext");
-    PathBuf::from(name)
+    suffixed(path, ".plaintext")
 }
 
 /// Encrypts the plaintext database at `path` under `key`: an encrypted copy
@@ -236,9 +242,7 @@ fn plaintext_copy(path: &Path) -> PathBuf {
 /// pages), synced, renamed over it, and the plaintext overwritten. At every
 /// step `path` is either the whole plaintext or the whole encrypted copy.
 pub fn encrypt_in_place(path: &Path, key: &Key) -> Result<(), DbError> {
-    let mut staged = path.as_os_str().to_owned();
-    staged.push(".encrypting");
-    let staged = PathBuf::from(staged);
+    let staged = suffixed(path, ".encrypting");
     for stale in [&staged, &plaintext_copy(path)] {
         if stale.exists() {
             crate::keyfile::shred(stale).map_err(io(stale))?;
@@ -270,9 +274,7 @@ pub fn encrypt_in_place(path: &Path, key: &Key) -> Result<(), DbError> {
     }
     crate::keyfile::shred(&parked).map_err(io(&parked))?;
     for wal in ["-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(wal);
-        let _ = std::fs::remove_file(PathBuf::from(name));
+        let _ = std::fs::remove_file(suffixed(path, wal));
     }
     tracing::info!(path = %path.display(), "encrypted the catalog database (it was plaintext)");
     Ok(())
