@@ -38,6 +38,23 @@ pub fn recorded(outcome: Outcome) -> Result<Recorded, serde_json::Error> {
     })
 }
 
+/// Editors' pictures made into posters by the transcoder, for the catalog.
+pub struct Posters;
+
+impl catalog::videos::PosterMaker for Posters {
+    fn make(
+        &self,
+        input: &std::path::Path,
+        output: &std::path::Path,
+    ) -> Result<(u32, u32), catalog::videos::PosterError> {
+        use catalog::videos::PosterError;
+        transcoder::poster::from_picture(input, output).map_err(|e| match e {
+            transcoder::Error::Unusable(why) => PosterError::Unusable(why),
+            other => PosterError::Internal(other.to_string()),
+        })
+    }
+}
+
 fn unavailable(e: &dyn std::fmt::Display) -> SourceError {
     SourceError(e.to_string())
 }

@@ -119,7 +119,8 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 .with_network(config.network.clone(), caps)
                 .with_mailer(mailer)
                 .with_backups(backups)
-                .with_mirror(mirror),
+                .with_mirror(mirror)
+                .with_posters(Arc::new(crate::jobs::Posters)),
             )
         }
         Role::Origin | Role::Worker => None,

@@ -158,6 +158,7 @@ impl Catalog {
             maintenance,
             backups: None,
             mirror: None,
+            posters: None,
         });
         Ok(Self { state })
     }
@@ -177,6 +178,12 @@ impl Catalog {
     /// Sends invitation e-mails through `mailer` (see [`Self::deliver_invitations`]).
     pub fn with_mailer(mut self, mailer: Option<mail::Mailer>) -> Self {
         self.state.configure().mailer = mailer.map(Arc::new);
+        self
+    }
+
+    /// Makes editors' pictures into posters with `maker` (the transcoder).
+    pub fn with_posters(mut self, maker: Arc<dyn videos::PosterMaker>) -> Self {
+        self.state.configure().posters = Some(maker);
         self
     }
 

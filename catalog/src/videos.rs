@@ -95,6 +95,60 @@ pub fn set_caption(
     Ok(())
 }
 
+/// Turns an editor's picture into a poster JPEG. The transcoder does it with
+/// the FFmpeg libraries; the binary hands it to the catalog
+/// ([`crate::Catalog::with_posters`]).
+pub trait PosterMaker: Send + Sync {
+    /// Reads the picture at `input` and writes the poster JPEG at `output`;
+    /// its width and height.
+    fn make(
+        &self,
+        input: &std::path::Path,
+        output: &std::path::Path,
+    ) -> Result<(u32, u32), PosterError>;
+}
+
+/// Why no poster was made.
+#[derive(Debug, thiserror::Error)]
+pub enum PosterError {
+    /// The picture cannot be used; the message is for the editor.
+    #[error("{0}")]
+    Unusable(String),
+    /// Ours.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// The file name of the poster the transcoder draws.
+pub const DRAWN_POSTER: &str = "poster.jpg";
+
+/// Names the poster picture of a video (a file beside its master playlist),
+/// or none; the other extras stay as they are.
+pub fn set_poster(
+    conn: &Connection,
+    id: VideoId,
+    poster: Option<&str>,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    let stored: Option<String> =
+        conn.query_row("SELECT extras FROM videos WHERE id = ?1", [id.get()], |r| {
+            r.get(0)
+        })?;
+    let mut extras: serde_json::Map<String, serde_json::Value> = stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    extras.insert("poster".into(), poster.into());
+    conn.execute(
+        "UPDATE videos SET extras = ?2, updated_at = ?3 WHERE id = ?1",
+        params![
+            id.get(),
+            serde_json::Value::Object(extras).to_string(),
+            now.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
 /// Removes a caption track; `false` when there was none.
 pub fn delete_caption(conn: &Connection, id: VideoId, lang: &str) -> rusqlite::Result<bool> {
     Ok(conn.execute(

@@ -222,6 +222,11 @@ const MATRIX: &[Row] = &[
     row("POST",   "/api/v1/videos/{id}/captions",                  AUTHORS, ""),
     row("DELETE", "/api/v1/videos/{id}/captions/{lang}",           AUTHORS,
         "a track uploaded just before the check"),
+    row("GET",    "/api/v1/videos/{id}/poster",                    AUTHORS, "the drawn poster of a ready video"),
+    row("PUT",    "/api/v1/videos/{id}/poster",                    [U, F, T422, F, F, T422, U, U],
+        "text instead of a picture: past the role check it is refused (422), so the poster stays"),
+    row("DELETE", "/api/v1/videos/{id}/poster",                    AUTHORS,
+        "the drawn poster again (idempotent)"),
     row("POST",   "/api/v1/play/{session_id}/heartbeat",           [U, A, F, F, F, F, U, U],
         "the learner's playback session: only its own user reports on it, admins included"),
     row("GET",    "/api/v1/reports/viewing",                       MANAGERS,
@@ -398,6 +403,14 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
             fx.caption("en").await;
             Probe::at(format!("/api/v1/videos/{video}/captions/en"))
         }
+        ("GET" | "DELETE", "/api/v1/videos/{id}/poster") => {
+            Probe::at(format!("/api/v1/videos/{video}/poster"))
+        }
+        ("PUT", "/api/v1/videos/{id}/poster") => Probe::raw(
+            format!("/api/v1/videos/{video}/poster"),
+            "image/png",
+            "表紙の画像ではありません",
+        ),
         ("POST", "/api/v1/play/{session_id}/heartbeat") => Probe::json(
             format!("/api/v1/play/{}/heartbeat", fx.playback),
             json!({"seq": fx.serial(), "position_s": 0.0, "played": [], "rate": 1.0}),

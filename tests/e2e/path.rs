@@ -523,6 +523,190 @@ async fn captions_in_shift_jis_srt_become_an_hls_subtitles_rendition() {
     assert!(m3u8_rs::parse_master_playlist_res(master.as_bytes()).is_ok());
 }
 
+/// What the player shows before `video` plays: the poster's URL and bytes.
+async fn shown(session: &Session, video: i64) -> (String, Vec<u8>) {
+    let url = format!("/api/v1/videos/{video}/play");
+    let play: Value = session.post(&url, &json!({})).await.json().await.unwrap();
+    let poster_url = play["poster_url"].as_str().unwrap().to_owned();
+    let resp = TestApp::client()
+        .get(session.url(&poster_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{poster_url}");
+    assert_eq!(resp.headers()["content-type"], "image/jpeg");
+    (poster_url, resp.bytes().await.unwrap().to_vec())
+}
+
+/// The posters in the media store under `dir`: file names, sorted.
+fn stored_posters(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let (path, name) = (
+            entry.path(),
+            entry.file_name().to_string_lossy().into_owned(),
+        );
+        if path.is_dir() {
+            found.extend(stored_posters(&path));
+        } else if name.starts_with("poster") && name.ends_with(".jpg") {
+            found.push(name);
+        }
+    }
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn an_editors_own_picture_becomes_the_poster_learners_see() {
+    let app = spawn_app().await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let learner = app.login("learner@city.example.jp").await;
+    let id = upload_and_publish(&app, &editor).await;
+    let poster_path = format!("/api/v1/videos/{id}/poster");
+    let put = |session: &Session, bytes: Vec<u8>| {
+        let req = session
+            .client
+            .put(session.url(&poster_path))
+            .header("x-csrf-token", &session.csrf)
+            .header("content-type", "image/png")
+            .body(bytes);
+        async move { req.send().await.unwrap() }
+    };
+    let picture = |w: u32, h: u32| {
+        let path = app.data_dir().join(format!("picture-{w}x{h}.png"));
+        transcoder::synth::picture(&path, w, h).unwrap();
+        std::fs::read(path).unwrap()
+    };
+    // At first, the picture the transcoder drew.
+    let video: Value = editor
+        .get(&format!("/api/v1/videos/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(video["poster"], "poster.jpg");
+    let drawn = editor.get(&poster_path).await;
+    assert_eq!(drawn.status(), StatusCode::OK);
+    assert_eq!(drawn.headers()["content-type"], "image/jpeg");
+    let drawn = drawn.bytes().await.unwrap().to_vec();
+    assert_eq!(shown(&learner, id).await.1, drawn);
+
+    // Not a picture: refused with a reason, nothing changes.
+    let text = put(&editor, "表紙の画像ではありません".repeat(50).into_bytes()).await;
+    assert_eq!(text.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = text.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("JPEG"),
+        "{body}"
+    );
+    let too_big = put(&editor, vec![0u8; 10 * 1024 * 1024 + 1]).await;
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        put(&learner, picture(64, 64)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(stored_posters(app.data_dir()), ["poster.jpg"]);
+
+    // The editor's picture, shrunk to the poster's width, is what learners see.
+    let first = put(&editor, picture(1600, 900)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(
+        (first["width"].as_u64(), first["height"].as_u64()),
+        (Some(1280), Some(720))
+    );
+    let name = first["poster"].as_str().unwrap().to_owned();
+    assert!(
+        name.starts_with("poster-") && name.ends_with(".jpg"),
+        "{name}"
+    );
+    let video: Value = editor
+        .get(&format!("/api/v1/videos/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(video["poster"], name.as_str());
+    let own = editor
+        .get(&poster_path)
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_ne!(own, drawn);
+    let (url, seen) = shown(&learner, id).await;
+    assert!(url.ends_with(&format!("/{name}")), "a new name: {url}");
+    assert_eq!(seen, own);
+
+    // Another picture replaces it; the first is removed, the drawn one kept.
+    let second: Value = put(&editor, picture(640, 480)).await.json().await.unwrap();
+    let second_name = second["poster"].as_str().unwrap().to_owned();
+    assert_ne!(second_name, name);
+    assert_eq!(
+        stored_posters(app.data_dir()),
+        [second_name, "poster.jpg".to_owned()]
+    );
+
+    // Back to the drawn one, twice (the second changes nothing).
+    for _ in 0..2 {
+        let back = editor
+            .send(reqwest::Method::DELETE, &poster_path, None)
+            .await;
+        assert_eq!(back.status(), StatusCode::NO_CONTENT);
+    }
+    let video: Value = editor
+        .get(&format!("/api/v1/videos/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(video["poster"], "poster.jpg");
+    assert_eq!(stored_posters(app.data_dir()), ["poster.jpg"]);
+    assert_eq!(shown(&learner, id).await.1, drawn);
+
+    // A video that never became ready gets no poster.
+    let failed: Value = editor
+        .upload("notes.mp4", b"not a video".repeat(100))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let failed = failed["id"].as_i64().unwrap();
+    assert_eq!(editor.wait_video(failed).await.0["status"], "failed");
+    let refused = editor
+        .client
+        .put(editor.url(&format!("/api/v1/videos/{failed}/poster")))
+        .header("x-csrf-token", &editor.csrf)
+        .body(picture(64, 64))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+
+    let admin = app.login("admin@city.example.jp").await;
+    let audit: Value = admin.get("/api/v1/audit").await.json().await.unwrap();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "video.poster").count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"video.poster.delete"), "{actions:?}");
+    let uploads = std::fs::read_dir(app.data_dir().join("uploads"))
+        .unwrap()
+        .count();
+    assert_eq!(uploads, 0, "no temporary files left");
+}
+
 #[tokio::test]
 async fn a_separate_origin_process_serves_what_the_catalog_grants() {
     // The origin alone (the bare hyper server), then the rest of the service

@@ -21,6 +21,7 @@
 //!   - `package::playlist`, `package::iframes`: media and I-frame playlists,
 //!     bandwidths, CODECS, `master.m3u8`.
 //!   - `package::stills`: poster, thumbnail sprite and its WebVTT track.
+//! - [`poster`]: an editor's own JPEG or PNG made into the poster JPEG.
 //! - [`synth`]: generates test media from libavfilter sources (`testsrc2`, `sine`, …):
 //!   MP4, Matroska, MPEG-TS; interlaced, audio-only, several audio tracks.
 //! - [`error`]: [`Error`], split into the editor's problem and ours.
@@ -33,6 +34,7 @@
 pub mod error;
 pub mod jobs;
 pub mod package;
+pub mod poster;
 pub mod probe;
 pub mod synth;
 pub mod worker;

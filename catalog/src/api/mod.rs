@@ -17,6 +17,7 @@ mod imports;
 mod internal;
 mod notices;
 mod playback;
+mod posters;
 mod preferences;
 mod reports;
 mod seats;
@@ -105,6 +106,9 @@ pub struct Shared {
     pub backups: Option<Arc<crate::backup::Plan>>,
     /// A second media store kept an exact copy (`[mirror]`); `None`: none.
     pub mirror: Option<Arc<dyn Store>>,
+    /// Makes editors' pictures into posters; `None`: posters cannot be
+    /// changed in this process (503).
+    pub posters: Option<Arc<dyn crate::videos::PosterMaker>>,
 }
 
 impl Shared {
@@ -160,6 +164,7 @@ routes! {
     "/api/v1/videos/{id}/cancel" [POST] => post(videos::cancel),
     "/api/v1/videos/{id}/captions" [POST] => post(captions::upload),
     "/api/v1/videos/{id}/captions/{lang}" [DELETE] => delete(captions::delete),
+    "/api/v1/videos/{id}/poster" [GET, PUT, DELETE] => get(posters::get).put(posters::put).delete(posters::delete).layer(DefaultBodyLimit::disable()),
     "/api/v1/play/{session_id}/heartbeat" [POST] => post(playback::heartbeat),
     "/api/v1/me/preferences" [GET, PUT] => get(preferences::get).put(preferences::put),
     "/api/v1/me/assignments" [GET] => get(assignments::mine),

@@ -117,12 +117,12 @@ pub async fn upload(
 }
 
 /// A temporary upload file, removed when dropped unless moved away.
-struct TempUpload {
-    path: PathBuf,
+pub(super) struct TempUpload {
+    pub(super) path: PathBuf,
 }
 
 impl TempUpload {
-    fn new(dir: &Path) -> Self {
+    pub(super) fn new(dir: &Path) -> Self {
         Self {
             path: dir.join(format!(
                 "upload-{}",
@@ -139,7 +139,11 @@ impl Drop for TempUpload {
     }
 }
 
-async fn write_limited<S>(mut stream: S, path: &Path, limit: u64) -> Result<u64, ApiError>
+pub(super) async fn write_limited<S>(
+    mut stream: S,
+    path: &Path,
+    limit: u64,
+) -> Result<u64, ApiError>
 where
     S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin,
 {

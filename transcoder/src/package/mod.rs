@@ -17,7 +17,7 @@
 //! A rotation tag (display matrix) is honoured with `transpose`/`hflip,vflip`
 //! before scaling; rung widths follow the displayed aspect ratio.
 
-mod decode;
+pub(crate) mod decode;
 mod encode;
 mod filters;
 mod graph;
@@ -27,7 +27,7 @@ mod pipeline;
 mod plan;
 mod playlist;
 mod rung;
-mod stills;
+pub(crate) mod stills;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;

@@ -33,7 +33,7 @@ const THUMB_HEIGHT: u32 = 90;
 /// Size of the waveform poster of an audio-only source.
 pub(crate) const WAVEFORM: (u32, u32) = (1280, 720);
 /// Widest poster, in pixels.
-const POSTER_WIDTH: u32 = 1280;
+pub(crate) const POSTER_WIDTH: u32 = 1280;
 
 /// Collects the stills coming out of the filter graphs and writes them.
 pub(crate) struct Stills {

@@ -138,7 +138,7 @@ pub fn open(path: &Path, max_duration_s: f64) -> Result<Source, Error> {
 }
 
 /// Opens the video decoder and checks the picture size.
-fn open_video(stream: &format::stream::Stream<'_>) -> Result<decoder::Video, Error> {
+pub(crate) fn open_video(stream: &format::stream::Stream<'_>) -> Result<decoder::Video, Error> {
     let codec_name = stream.parameters().id().name().to_owned();
     let mut video = codec::Context::from_parameters(stream.parameters())
         .and_then(|c| c.decoder().video())

@@ -205,3 +205,38 @@ pub fn generate_with(path: &Path, spec: &SynthSpec, extras: &SynthExtras) -> Res
     }
     Ok(())
 }
+
+/// Writes a `width` × `height` PNG at `path`: a colour gradient, as an
+/// editor's own poster picture would be.
+pub fn picture(path: &Path, width: u32, height: u32) -> Result<(), Error> {
+    use ffmpeg_next::codec;
+    use ffmpeg_next::format::Pixel;
+    crate::init()?;
+    let mut rgb = frame::Video::new(Pixel::RGB24, width, height);
+    let stride = rgb.stride(0);
+    for (y, row) in rgb.data_mut(0).chunks_mut(stride).enumerate() {
+        for (x, px) in row[..width as usize * 3].chunks_mut(3).enumerate() {
+            px.copy_from_slice(&[(x % 256) as u8, (y % 256) as u8, 128]);
+        }
+    }
+    let png = ffmpeg_next::encoder::find(codec::Id::PNG)
+        .ok_or_else(|| Error::Internal("FFmpeg was built without the png encoder".into()))?;
+    let mut enc = codec::Context::new_with_codec(png)
+        .encoder()
+        .video()
+        .step("allocating png")?;
+    enc.set_width(width);
+    enc.set_height(height);
+    enc.set_format(Pixel::RGB24);
+    enc.set_time_base(Rational::new(1, 25));
+    let mut enc = enc.open().step("opening png")?;
+    rgb.set_pts(Some(0));
+    enc.send_frame(&rgb).step("encoding a PNG")?;
+    enc.send_eof().step("flushing png")?;
+    let mut packet = ffmpeg_next::Packet::empty();
+    enc.receive_packet(&mut packet).step("encoding a PNG")?;
+    let data = packet
+        .data()
+        .ok_or_else(|| Error::Internal("png produced an empty picture".into()))?;
+    std::fs::write(path, data).map_err(|e| Error::io(path, &e))
+}
