@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0018_coverage_runs.sql"),
     include_str!("../migrations/0019_system_notices.sql"),
     include_str!("../migrations/0020_preferences_language.sql"),
+    include_str!("../migrations/0021_ledger_without_key_index.sql"),
 ];
 
 /// A database failure.
@@ -486,5 +487,51 @@ mod tests {
             .query_row("SELECT seconds FROM viewing_progress", [], |r| r.get(0))
             .unwrap();
         assert_eq!(read.0, old);
+    }
+
+    #[test]
+    fn the_ledger_keeps_its_rows_and_rules_without_the_key_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("catalog.db")).unwrap();
+        // The schema before migration 0021, with two heartbeats in it.
+        for (i, sql) in MIGRATIONS[..20].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i + 1).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO users (id, email, name, role, status, created_at, updated_at)
+               VALUES (1, 'a@x.jp', 'A', 'learner', 'active', 't', 't');
+             INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)
+               VALUES (1, 'v', 1, 1, 'ready', 't', 't');
+             INSERT INTO playback_sessions (id, user_id, video_id, site, started_at, last_heartbeat_at, grant_expires_at)
+               VALUES ('s', 1, 1, 'default', 't', 't', 't');
+             INSERT INTO heartbeats VALUES ('s', 2, 't2', 20.0, '[[10,20]]', 1.0, 10000);
+             INSERT INTO heartbeats VALUES ('s', 1, 't1', 10.0, '[[0,10]]', 1.0, 9000);",
+        )
+        .unwrap();
+        let rows = |c: &Connection| -> Vec<(String, i64, String, i64)> {
+            c.prepare("SELECT session_id, seq, played, credited_ms FROM heartbeats ORDER BY rowid")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let before = rows(&conn);
+        migrate(&mut conn).unwrap();
+        assert_eq!(rows(&conn), before, "the same rows in the same order");
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'heartbeats'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 0);
+        assert!(
+            conn.execute("UPDATE heartbeats SET credited_ms = 0", [])
+                .is_err()
+        );
+        assert!(conn.execute("DELETE FROM heartbeats", []).is_err());
     }
 }

@@ -373,7 +373,7 @@ async fn assignments_show_who_finished_and_who_is_overdue(
     assert_eq!(overdue.status(), StatusCode::OK);
     let text = overdue.text().await.unwrap();
     assert!(
-        text.contains("colleague@city.example.jp,同僚,期限超過,0,1,"),
+        text.contains("colleague@city.example.jp,同僚,期限切れ,0,1,"),
         "{text}"
     );
     let done: Value = admin

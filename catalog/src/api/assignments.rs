@@ -118,7 +118,7 @@ fn status_ja(status: Status) -> &'static str {
         Status::Completed => "修了",
         Status::InProgress => "受講中",
         Status::NotStarted => "未受講",
-        Status::Overdue => "期限超過",
+        Status::Overdue => "期限切れ",
     }
 }
 
