@@ -107,6 +107,8 @@ export interface PlayResponse {
   master_url: string;
   max_bitrate_kbps: number;
   resume_position_s: number;
+  /** The poster (表紙) beside the master playlist, under the same grant; null when none. */
+  poster_url?: string | null;
 }
 
 /** `GET`/`PUT /api/v1/me/preferences`. */

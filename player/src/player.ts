@@ -120,6 +120,9 @@ export class LessonPlayer {
     this.maxKbps = grant.max_bitrate_kbps;
     const start = startPosition(grant.resume_position_s, durationS);
     const v = this.video;
+    // The poster (表紙) shows until the first frame: while loading, and
+    // when the browser refuses to play before the learner presses play.
+    if (grant.poster_url) v.poster = grant.poster_url;
     this.ui.usePrefs(prefs);
     if (start > 0) this.ui.showResume(start);
     if (Hls.isSupported()) {

@@ -199,7 +199,19 @@ async function main() {
     { timeout: 60_000 },
   );
   heartbeat200.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+  // The poster (表紙) of the play answer on the <video>, loaded by the
+  // browser under the service's CSP; playback starts from the click only.
+  const posterLoaded = page.waitForResponse((res) => /\/media\/.*\/poster[^/]*\.jpg$/.test(new URL(res.url()).pathname), { timeout: 20_000 });
+  posterLoaded.catch(() => {});
   await firstLesson.click();
+  const shownPoster = await page.locator('video[poster]').getAttribute('poster', { timeout: 10_000 }).catch(() => null);
+  if (!shownPoster) throw new Error('the player\'s <video> has no poster once the play answer arrived');
+  if (await page.locator('video[autoplay]').count()) throw new Error('the player\'s <video> autoplays');
+  const posterAnswer = await posterLoaded.catch(() => null);
+  if (posterAnswer?.status() !== 200 || posterAnswer.headers()['content-type'] !== 'image/jpeg') {
+    throw new Error(`the poster ${shownPoster} was not loaded as a JPEG (${posterAnswer ? posterAnswer.status() : 'no request'})`);
+  }
+  step(`the <video> shows the poster of the play answer (${new URL(shownPoster, base).pathname.split('/').pop()}), loaded 200 image/jpeg`);
 
   try {
     await page.waitForFunction(
