@@ -489,6 +489,15 @@ export interface VideoInfo {
   error: string | null;
   size_bytes?: number;
   captions?: { lang: string; name: string; cues: number; updated_at: string }[];
+  /** The poster's file: `poster.jpg` (drawn from the video), `poster-{hex}.jpg` (an editor's), or null. */
+  poster?: string | null;
+}
+
+/** `PUT /api/v1/videos/{id}/poster`: the poster made of the editor's picture. */
+export interface PosterSet {
+  poster: string;
+  width: number;
+  height: number;
 }
 
 /** The message for a status when the server gave none (Japanese, or English when switched). */
@@ -763,6 +772,17 @@ export const api = {
       `/api/v1/videos/${enc(String(videoId))}/captions?lang=${enc(lang)}`,
       { raw: { data: file, type: 'text/plain' } },
     ),
+  /** The video's current poster, a JPEG (404: none). */
+  poster: (videoId: string | number) =>
+    request<Blob>('GET', `/api/v1/videos/${enc(String(videoId))}/poster`, { as: 'blob', accept: 'image/jpeg' }),
+  /** A JPEG or PNG (at most 10 MiB) as the video's poster; the server shrinks and re-encodes it. */
+  setPoster: (videoId: string | number, picture: Blob) =>
+    request<PosterSet>('PUT', `/api/v1/videos/${enc(String(videoId))}/poster`, {
+      raw: { data: picture, type: picture.type || 'application/octet-stream' },
+    }),
+  /** Back to the poster drawn from the video (the editor's picture is deleted). */
+  resetPoster: (videoId: string | number) =>
+    request<unknown>('DELETE', `/api/v1/videos/${enc(String(videoId))}/poster`),
   /** The user's playback speed, captions and interface language, the same on every device. */
   preferences: () => request<PlaybackPreferences>('GET', '/api/v1/me/preferences'),
   savePreferences: (prefs: PlaybackPreferences, keepalive = false) =>

@@ -2503,7 +2503,7 @@ async function editorPages(browser, base) {
 
   // Captions, and the removal that asks first.
   const lesson = page.locator('li.lesson-edit').first();
-  await lesson.locator('summary').click();
+  await lesson.locator('details.captions-edit summary').click();
   await lesson.getByLabel('字幕ファイル（WebVTT・SRT）').setInputFiles({
     name: 'ja.vtt', mimeType: 'text/vtt', buffer: Buffer.from('WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n情報セキュリティの基本\n'),
   });
@@ -2528,6 +2528,8 @@ async function editorPages(browser, base) {
   await lesson.locator('summary').filter({ hasText: /^字幕：/ }).waitFor();
   if ((await lesson.locator('.caption-list li').count()) !== 0) throw new Error('editor: the deleted captions are still listed');
   step('editor: Japanese captions uploaded and listed, then deleted after a confirmation; removing a lesson asks first, Escape keeps it');
+
+  await editorPoster(page, lesson);
 
   // A second lesson, then the first moved below it and the order saved.
   await page.getByLabel('動画ファイル').setInputFiles(video);
@@ -2575,6 +2577,96 @@ async function editorPages(browser, base) {
   step('editor: taken back to draft after a confirmation');
   if (errors.length) throw new Error(`editor: uncaught errors: ${errors.join(' | ')}`);
   await context.close();
+}
+
+/**
+ * 表紙 on a ready lesson: the drawn poster shown, a PNG made in the page
+ * uploaded (the server shrinks it to 1280 px wide) and shown instead, a
+ * text file refused before sending and one named .png refused by the
+ * server, each with its message in the alert line; then back to the drawn
+ * one after a confirmation.
+ */
+async function editorPoster(page, lesson) {
+  const part = lesson.locator('details.poster-edit');
+  await part.locator('summary').filter({ hasText: '表紙（自動作成）' }).click();
+  const image = part.getByRole('img', { name: '研修サンプル の表紙' });
+  await image.waitFor();
+  const imageWidth = () => image.evaluate((img) => (img.complete ? img.naturalWidth : 0));
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await image.elementHandle());
+  const drawn = await imageWidth();
+  // A 1600×900 PNG drawn in the page, as an editor's picture.
+  const png = await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1600;
+    canvas.height = 900;
+    const g = canvas.getContext('2d');
+    const fill = g.createLinearGradient(0, 0, 1600, 900);
+    fill.addColorStop(0, '#0b4f9c');
+    fill.addColorStop(1, '#f3f5f8');
+    g.fillStyle = fill;
+    g.fillRect(0, 0, 1600, 900);
+    g.fillStyle = '#ffffff';
+    g.font = 'bold 120px sans-serif';
+    g.fillText('情報セキュリティ', 120, 480);
+    return canvas.toDataURL('image/png');
+  });
+  const file = part.getByLabel('表紙の画像（JPEG・PNG）');
+  if ((await file.getAttribute('accept')) !== 'image/jpeg,image/png') throw new Error('editor: the poster field does not offer JPEG and PNG');
+  await file.setInputFiles({ name: '表紙.png', mimeType: 'image/png', buffer: Buffer.from(png.split(',')[1], 'base64') });
+  const put = page.waitForResponse((res) => res.url().endsWith('/poster') && res.request().method() === 'PUT');
+  await part.getByRole('button', { name: /^表紙をアップロード/ }).click();
+  await part.getByText('表紙を登録しています…').waitFor().catch(() => {}); // may be over at once
+  const answer = await put;
+  const made = await answer.json();
+  if (answer.status() !== 200 || !/^poster-[0-9a-f]+\.jpg$/.test(made.poster) || made.width !== 1280 || made.height !== 720) {
+    throw new Error(`editor: the poster upload answered ${answer.status()} ${JSON.stringify(made)}`);
+  }
+  await part.locator('summary').filter({ hasText: '表紙（アップロードした画像）' }).waitFor();
+  await page.waitForFunction((img) => img.complete && img.naturalWidth === 1280, await image.elementHandle());
+  await page.locator('#status').filter({ hasText: '「研修サンプル」の表紙を登録しました。' }).waitFor();
+  const busy = await part.getByText('表紙を登録しています…').isVisible();
+  if (busy) throw new Error('editor: the busy line stayed after the upload');
+
+  // Refused: a text file before it is sent, a text named .png by the server.
+  const alert = part.getByRole('alert');
+  await file.setInputFiles({ name: 'memo.txt', mimeType: 'text/plain', buffer: Buffer.from('表紙ではありません') });
+  await alert.filter({ hasText: '「memo.txt」は JPEG・PNG の画像ではありません。' }).waitFor();
+  if ((await file.getAttribute('aria-invalid')) !== 'true') throw new Error('editor: the refused poster file is not marked invalid');
+  await file.setInputFiles({ name: 'not-a-picture.png', mimeType: 'image/png', buffer: Buffer.from('これは画像ではありません\n') });
+  if ((await part.locator('p.form-error').textContent()).trim() !== '') throw new Error('editor: choosing a .png did not clear the error');
+  const refused = page.waitForResponse((res) => res.url().endsWith('/poster') && res.request().method() === 'PUT');
+  await part.getByRole('button', { name: /^表紙をアップロード/ }).click();
+  const no = await refused;
+  if (no.status() !== 422) throw new Error(`editor: a text named .png as the poster answered ${no.status()}`);
+  await alert.filter({ hasText: /^表紙を登録できませんでした。\S/ }).waitFor();
+  const said = (await alert.textContent()).trim();
+  if ((await imageWidth()) !== 1280) throw new Error('editor: a refused upload changed the poster shown');
+  await axeCheck(page, 'editor: the poster uploaded, a wrong file refused');
+  await shoot(page, 'editor-poster.png', lesson);
+
+  // Back to the drawn one, after a confirmation (Escape first keeps it).
+  const reset = part.getByRole('button', { name: /^自動作成の表紙に戻す/ });
+  await reset.click();
+  const ask = page.getByRole('dialog', { name: '自動作成の表紙に戻しますか' });
+  await ask.waitFor();
+  await axeCheck(page, 'editor: going back to the automatic poster dialog');
+  await page.keyboard.press('Escape');
+  await ask.waitFor({ state: 'detached' });
+  await reset.click();
+  const deleted = page.waitForResponse((res) => res.url().endsWith('/poster') && res.request().method() === 'DELETE');
+  await ask.getByRole('button', { name: '戻す', exact: true }).click();
+  if ((await deleted).status() !== 204) throw new Error('editor: going back to the drawn poster was refused');
+  await part.locator('summary').filter({ hasText: '表紙（自動作成）' }).waitFor();
+  await page.waitForFunction((w) => {
+    const img = document.querySelector('details.poster-edit img');
+    return img && img.complete && img.naturalWidth === w;
+  }, drawn);
+  await reset.waitFor({ state: 'hidden' });
+  const focused = await page.evaluate(() => document.activeElement?.id ?? '');
+  if (!focused.startsWith('poster-file-')) throw new Error(`editor: after going back the focus is on "${focused}"`);
+  const video = await (await page.request.get(new URL(`/api/v1/videos/${await part.getAttribute('data-poster-of')}`, page.url()).href)).json();
+  if (video.poster !== 'poster.jpg') throw new Error(`editor: after going back the video's poster is ${video.poster}`);
+  step(`editor: 表紙 — the drawn one (${drawn} px) shown, a 1600×900 PNG made 1280×720 and shown, a text file refused before sending and a text named .png by the server (「${said}」), back to the drawn one after a confirmation`);
 }
 
 try {

@@ -8,12 +8,19 @@ import {
   isProcessing,
   moveItem,
   percentOf,
+  POSTER_ACCEPT,
+  POSTER_MAX_BYTES,
+  posterFailure,
+  posterFileProblem,
+  posterKind,
+  posterKindLabel,
   removeItem,
   titleFromFile,
   titleProblem,
   uploadText,
   videoStatusLabel,
 } from '../dist-test/editor/logic.js';
+import { setLang } from '../dist-test/i18n.js';
 
 test('sizes in binary units, percentages rounded down', () => {
   assert.equal(formatBytes(0), '0 B');
@@ -69,4 +76,56 @@ test('titles: 1 to 200 characters, counted as characters', () => {
   assert.equal(titleProblem('研'.repeat(200)), null);
   assert.equal(titleProblem('研'.repeat(201)), 'タイトルは200文字以内にしてください（今は201文字です）。');
   assert.equal(titleProblem('😀'.repeat(200)), null, 'an emoji is one character');
+});
+
+test('a poster: a JPEG or PNG of at most 10 MiB, checked before it is sent', () => {
+  const MiB = 1024 * 1024;
+  assert.equal(POSTER_MAX_BYTES, 10 * MiB);
+  assert.equal(POSTER_ACCEPT, 'image/jpeg,image/png');
+  assert.equal(posterFileProblem({ name: '表紙.jpg', type: 'image/jpeg', size: 200_000 }), null);
+  assert.equal(posterFileProblem({ name: 'title.PNG', type: 'image/png', size: 10 * MiB }), null, 'exactly 10 MiB is taken');
+  assert.equal(posterFileProblem({ name: 'scan.jfif', type: '', size: 1000 }), null, 'no type from the browser: the name tells');
+  assert.equal(
+    posterFileProblem({ name: 'memo.txt', type: 'text/plain', size: 12 }),
+    '「memo.txt」は JPEG・PNG の画像ではありません。JPEG か PNG の画像を選んでください。',
+  );
+  assert.match(posterFileProblem({ name: 'anim.gif', type: 'image/gif', size: 12 }), /JPEG・PNG の画像ではありません/);
+  assert.match(posterFileProblem({ name: 'photo.heic', type: '', size: 12 }), /JPEG・PNG の画像ではありません/);
+  assert.match(posterFileProblem({ name: 'empty.png', type: 'image/png', size: 0 }), /JPEG・PNG の画像ではありません/, 'an empty file is no picture');
+  assert.equal(
+    posterFileProblem({ name: 'big.png', type: 'image/png', size: 10 * MiB + 1 }),
+    '画像が大きすぎます（10 MB）。10 MB 以下の画像を選んでください。',
+  );
+  assert.equal(
+    posterFileProblem({ name: 'huge.jpg', type: 'image/jpeg', size: 12.5 * MiB }),
+    '画像が大きすぎます（12.5 MB）。10 MB 以下の画像を選んでください。',
+  );
+});
+
+test("a poster's kind from its file name, and what a refusal says", () => {
+  assert.equal(posterKind('poster.jpg'), 'drawn');
+  assert.equal(posterKind('poster-0a1b2c3d4e5f6789.jpg'), 'own');
+  assert.equal(posterKind(null), 'none');
+  assert.equal(posterKind(undefined), 'none');
+  assert.equal(posterKindLabel('drawn'), '（自動作成）');
+  assert.equal(posterKindLabel('own'), '（アップロードした画像）');
+  assert.equal(posterKindLabel('none'), '（なし）');
+  // 413 in our words (a proxy may say nothing); the server's reason otherwise.
+  assert.equal(posterFailure(413, 'ファイルが大きすぎます（上限 10485760 バイト）'), '画像が大きすぎます。10 MB 以下の JPEG か PNG を選んでください。');
+  assert.equal(posterFailure(413, ''), '画像が大きすぎます。10 MB 以下の JPEG か PNG を選んでください。');
+  assert.equal(posterFailure(422, '画像を読み込めませんでした'), '表紙を登録できませんでした。画像を読み込めませんでした');
+  assert.equal(posterFailure(0, '通信できませんでした。'), '表紙を登録できませんでした。通信できませんでした。');
+});
+
+test('the poster words in English', () => {
+  setLang('en');
+  try {
+    assert.equal(posterFileProblem({ name: 'memo.txt', type: 'text/plain', size: 3 }), '“memo.txt” is not a JPEG or PNG picture. Please choose a JPEG or PNG picture.');
+    assert.equal(posterFileProblem({ name: 'big.png', type: 'image/png', size: 11 * 1024 * 1024 }), 'The picture is too large (11 MB). Please choose one of at most 10 MB.');
+    assert.equal(posterKindLabel('drawn'), ' (made automatically)');
+    assert.equal(posterFailure(413, 'x'), 'The picture is too large. Please choose a JPEG or PNG of at most 10 MB.');
+    assert.equal(posterFailure(422, 'Not a picture.'), 'The poster could not be saved. Not a picture.');
+  } finally {
+    setLang('ja');
+  }
 });

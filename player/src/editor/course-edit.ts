@@ -7,9 +7,9 @@
 import type { Category } from '../api';
 import { confirmDialog } from '../admin/dialog';
 import { h } from '../dom';
-import { categorySelect, editHref, field } from './courses';
+import { alertLine, categorySelect, editHref, field } from './courses';
 import type { EditorHost } from './host';
-import { alertLine, paintLessons, saveLessonsButton, watchVideo, type Editing } from './lessons-edit';
+import { paintLessons, saveLessonsButton, watchVideo, type Editing } from './lessons-edit';
 import { titleProblem } from './logic';
 import { uploadSection } from './upload-section';
 import { t } from './messages';

@@ -72,6 +72,12 @@ export function field(id: string, label: string, control: HTMLElement, hint?: st
   );
 }
 
+/** A visually hidden part of a button's name (which lesson it acts on). */
+export const hidden = (text: string): HTMLSpanElement => h('span', { class: 'sr-only' }, text);
+
+/** An error line, said when it changes. */
+export const alertLine = (): HTMLParagraphElement => h('p', { class: 'form-error', role: 'alert' });
+
 /** The 分野 choice. */
 export function categorySelect(id: string, categories: Category[], selected?: string | number | null): HTMLSelectElement {
   const select = h(

@@ -1,23 +1,19 @@
 /**
  * The lessons of the course being edited: each one's title, order and
  * removal (after a confirmation; saved with 「レッスンの変更を保存」), its
- * video's processing (followed until ready or failed) and its captions.
+ * video's processing (followed until ready or failed), its captions and,
+ * once ready, its poster (poster.ts).
  */
 import type { CourseDetail, LessonDraft, VideoInfo } from '../api';
 import { confirmDialog } from '../admin/dialog';
 import { h } from '../dom';
 import { formatDuration } from '../format';
-import { field } from './courses';
+import { alertLine, field, hidden } from './courses';
 import type { EditorHost } from './host';
 import { CAPTION_LANGS, isProcessing, moveItem, percentOf, removeItem, titleProblem, videoStatusLabel } from './logic';
+import { posterPart, updatePosterParts } from './poster';
 import { followProcessing } from './upload';
 import { t } from './messages';
-
-/** A visually hidden part of a button's name (which lesson it acts on). */
-export const hidden = (text: string): HTMLSpanElement => h('span', { class: 'sr-only' }, text);
-
-/** An error line, said when it changes. */
-export const alertLine = (): HTMLParagraphElement => h('p', { class: 'form-error', role: 'alert' });
 
 /** The page's state: the course as saved, and the lessons as being edited. */
 export interface Editing {
@@ -112,6 +108,7 @@ function updateVideoState(state: Editing, videoId: number, v: VideoInfo): void {
   for (const list of document.querySelectorAll<HTMLElement>(`[data-captions-list="${videoId}"]`)) {
     list.replaceChildren(...captionItems(state, videoId, v));
   }
+  updatePosterParts(videoId, v);
 }
 
 export function paintLessons(state: Editing, list: HTMLOListElement, paint: () => void): void {
@@ -171,6 +168,7 @@ export function paintLessons(state: Editing, list: HTMLOListElement, paint: () =
           remove,
         ),
         captionsPart(state, lesson, n),
+        posterPart(state, lesson, n),
       );
     }),
   );

@@ -2,7 +2,8 @@ import { t } from './messages.js';
 /**
  * The course editor's pure parts: sizes and percentages of an upload, when
  * its progress is said aloud, the processing states in Japanese, the
- * `X-Filename` header, and the lesson list's edits (each returns a new list).
+ * `X-Filename` header, the lesson list's edits (each returns a new list), and
+ * the checks and words of a poster (表紙).
  */
 
 /** `1536` → `1.5 KB`, `262144000` → `250 MB` (binary units, as Windows shows them). */
@@ -107,3 +108,60 @@ export const CAPTION_LANGS: readonly { lang: string; label: string }[] = [
     },
   },
 ];
+
+// ---- posters (表紙) ---------------------------------------------------------------
+
+/** The largest picture the server takes as a poster (10 MiB). */
+export const POSTER_MAX_BYTES = 10 * 1024 * 1024;
+
+/** The poster's file field offers these. */
+export const POSTER_ACCEPT = 'image/jpeg,image/png';
+
+/**
+ * A file's picture type: its own, or from its name when the browser gave
+ * none (some Windows PCs know no type for `.jfif` and the like).
+ */
+function pictureType(file: { name: string; type: string }): string {
+  if (file.type) return file.type.toLowerCase();
+  if (/\.(jpe?g|jfif)$/i.test(file.name)) return 'image/jpeg';
+  if (/\.png$/i.test(file.name)) return 'image/png';
+  return '';
+}
+
+/**
+ * Why a chosen file cannot become a poster, or null: the server takes a
+ * JPEG or PNG of at most {@link POSTER_MAX_BYTES} (it checks the content
+ * itself; this spares sending what it would refuse).
+ */
+export function posterFileProblem(file: { name: string; type: string; size: number }): string | null {
+  const type = pictureType(file);
+  if ((type !== 'image/jpeg' && type !== 'image/png') || file.size === 0) {
+    return t('e.poster.notPicture', { name: file.name });
+  }
+  if (file.size > POSTER_MAX_BYTES) return t('e.poster.tooLargeFile', { size: formatBytes(file.size) });
+  return null;
+}
+
+/** Whose the current poster is, from its file name (`GET /api/v1/videos/{id}`'s `poster`). */
+export type PosterKind = 'own' | 'drawn' | 'none';
+
+/** `poster-{hex}.jpg`: an editor's picture; `poster.jpg`: drawn from the video; none. */
+export function posterKind(poster: string | null | undefined): PosterKind {
+  if (!poster) return 'none';
+  return poster === 'poster.jpg' ? 'drawn' : 'own';
+}
+
+/** Whose the poster is, in words, as the 表紙 part's summary ends. */
+export function posterKindLabel(kind: PosterKind): string {
+  return t(`e.poster.kind.${kind}`);
+}
+
+/**
+ * What a refused poster upload says: a body over the limit in our words
+ * (a proxy may answer 413 without the server's message), anything else
+ * with the server's reason (a file that is no picture: 422).
+ */
+export function posterFailure(status: number, message: string): string {
+  if (status === 413) return t('e.poster.tooLarge');
+  return t('e.poster.failed', { error: message });
+}

@@ -1,7 +1,7 @@
 /**
  * The course editor's words, Japanese and English (i18n.ts looks them up):
  * the course list, a new course, a course's details, publishing, its
- * lessons, uploads and captions. In editor.js only. Importing this module
+ * lessons, uploads, captions and posters. In editor.js only. Importing this module
  * registers the table, so its users import `t` from here.
  */
 import { defineMessages, t, type Messages } from '../i18n.js';
@@ -147,6 +147,56 @@ export const MESSAGES: Messages = {
   'e.lesson.of': { ja: '：{title}', en: ': {title}' },
   'e.lesson.lang': { ja: '言語', en: 'Language' },
   'e.lesson.captions.file': { ja: '字幕ファイル（WebVTT・SRT）', en: 'Captions file (WebVTT, SRT)' },
+
+  // ---- src/editor/poster.ts and the poster's words in logic.ts ----
+  'e.poster': { ja: '表紙', en: 'Poster' },
+  'e.poster.kind.own': { ja: '（アップロードした画像）', en: ' (an uploaded picture)' },
+  'e.poster.kind.drawn': { ja: '（自動作成）', en: ' (made automatically)' },
+  'e.poster.kind.none': { ja: '（なし）', en: ' (none)' },
+  'e.poster.alt': { ja: '{title} の表紙', en: 'Poster of “{title}”' },
+  'e.poster.none': {
+    ja: 'この動画には表紙がありません。画像をアップロードすると表紙になります。',
+    en: 'This video has no poster. Upload a picture to make one.',
+  },
+  'e.poster.file': { ja: '表紙の画像（JPEG・PNG）', en: 'Poster picture (JPEG, PNG)' },
+  'e.poster.hint': {
+    ja: '受講者が再生する前に見る画像です。10 MB まで。幅 1280 ピクセルより大きい画像は縮小され、撮影場所などの情報は取り除かれます。',
+    en: 'The picture learners see before the video plays. Up to 10 MB. Pictures wider than 1280 pixels are made smaller, and the place taken and other details in the file are removed.',
+  },
+  'e.poster.upload': { ja: '表紙をアップロード', en: 'Upload the poster' },
+  'e.poster.busy': { ja: '表紙を登録しています…', en: 'Saving the poster…' },
+  'e.poster.resetting': { ja: '自動作成の表紙に戻しています…', en: 'Going back to the automatic poster…' },
+  'e.poster.noFile': {
+    ja: '表紙にする画像（JPEG または PNG）を選んでください。',
+    en: 'Please choose a picture (JPEG or PNG) for the poster.',
+  },
+  'e.poster.notPicture': {
+    ja: '「{name}」は JPEG・PNG の画像ではありません。JPEG か PNG の画像を選んでください。',
+    en: '“{name}” is not a JPEG or PNG picture. Please choose a JPEG or PNG picture.',
+  },
+  'e.poster.tooLargeFile': {
+    ja: '画像が大きすぎます（{size}）。10 MB 以下の画像を選んでください。',
+    en: 'The picture is too large ({size}). Please choose one of at most 10 MB.',
+  },
+  'e.poster.tooLarge': {
+    ja: '画像が大きすぎます。10 MB 以下の JPEG か PNG を選んでください。',
+    en: 'The picture is too large. Please choose a JPEG or PNG of at most 10 MB.',
+  },
+  'e.poster.failed': { ja: '表紙を登録できませんでした。{error}', en: 'The poster could not be saved. {error}' },
+  'e.poster.loadFailed': { ja: '表紙を表示できませんでした。{error}', en: 'The poster could not be shown. {error}' },
+  'e.poster.set': { ja: '「{title}」の表紙を登録しました。', en: 'The poster of “{title}” was saved.' },
+  'e.poster.reset': { ja: '自動作成の表紙に戻す', en: 'Go back to the automatic poster' },
+  'e.poster.reset.title': { ja: '自動作成の表紙に戻しますか', en: 'Go back to the automatic poster?' },
+  'e.poster.reset.body': {
+    ja: '「{title}」の表紙を、動画から自動で作った画像に戻します。アップロードした画像は削除されます。',
+    en: 'The poster of “{title}” becomes the picture made from the video again. The uploaded picture is deleted.',
+  },
+  'e.poster.reset.confirm': { ja: '戻す', en: 'Go back' },
+  'e.poster.reset.done': {
+    ja: '「{title}」の表紙を自動作成のものに戻しました。',
+    en: 'The poster of “{title}” is the automatic one again.',
+  },
+  'e.poster.resetFailed': { ja: '表紙を戻せませんでした。{error}', en: 'The poster could not be changed back. {error}' },
 
   // ---- src/editor/upload-section.ts ----
   'e.upload.start': { ja: 'アップロードしてレッスンに追加', en: 'Upload and add as a lesson' },

@@ -5,8 +5,8 @@
  * asked about.
  */
 import { h } from '../dom';
-import { field } from './courses';
-import { alertLine, saveLessons, watchVideo, type Editing } from './lessons-edit';
+import { alertLine, field } from './courses';
+import { saveLessons, watchVideo, type Editing } from './lessons-edit';
 import { crossedMilestone, percentOf, titleFromFile, titleProblem, uploadText } from './logic';
 import { ABORTED, uploadVideo } from './upload';
 import { t } from './messages';
