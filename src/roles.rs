@@ -168,11 +168,14 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     let hsts = tls.is_some();
     let front = match (&catalog, origin) {
         (Some(c), Some(o)) if role == Role::All => Some(Front::App(
-            security_headers(c.router(), hsts).route_service("/media/{*rest}", origin_service(o)),
+            security_headers(c.router(), hsts, &config.catalog.origin_url)?
+                .route_service("/media/{*rest}", origin_service(o)),
         )),
-        (Some(c), _) if role == Role::Catalog => {
-            Some(Front::App(security_headers(c.router(), hsts)))
-        }
+        (Some(c), _) if role == Role::Catalog => Some(Front::App(security_headers(
+            c.router(),
+            hsts,
+            &config.catalog.origin_url,
+        )?)),
         // A media-only process: the bare hyper server, no per-request layers.
         (None, Some(o)) => Some(Front::Media(o)),
         _ => None,
@@ -254,26 +257,58 @@ fn origin_service(
 
 /// Headers every page and API answer carries (with `hsts`: served over
 /// the built-in HTTPS, so browsers keep to HTTPS for a year).
-fn security_headers(router: Router, hsts: bool) -> Router {
-    let set = |name: &'static str, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        )
+fn security_headers(router: Router, hsts: bool, origin_url: &str) -> anyhow::Result<Router> {
+    let set = |name: &'static str, value: HeaderValue| {
+        SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), value)
     };
     let router = if hsts {
-        router.layer(set("strict-transport-security", "max-age=31536000"))
+        router.layer(set(
+            "strict-transport-security",
+            HeaderValue::from_static("max-age=31536000"),
+        ))
     } else {
         router
     };
-    router
-        .layer(set("x-content-type-options", "nosniff"))
-        .layer(set("x-frame-options", "DENY"))
+    Ok(router
+        .layer(set(
+            "x-content-type-options",
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(set("x-frame-options", HeaderValue::from_static("DENY")))
         // Grant URLs must not leak to other sites through the Referer header.
-        .layer(set("referrer-policy", "no-referrer"))
+        .layer(set(
+            "referrer-policy",
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(set(
             "content-security-policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; \
-             worker-src 'self' blob:; connect-src 'self' https: http:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-        ))
+            content_security_policy(origin_url)?,
+        )))
+}
+
+/// What pages may load: everything from this service; playlists, segments
+/// and posters also from the origin at `origin_url` when it runs elsewhere
+/// (players fetch them, `<video>` shows the poster and, with native HLS,
+/// plays the playlist itself).
+fn content_security_policy(origin_url: &str) -> anyhow::Result<HeaderValue> {
+    let media = match origin_url.trim() {
+        "" => String::new(),
+        url => {
+            let uri: axum::http::Uri = url
+                .parse()
+                .with_context(|| format!("catalog.origin_url is not a URL: {url}"))?;
+            let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+                anyhow::bail!(
+                    "catalog.origin_url must be an absolute URL such as https://media.example.jp: {url}"
+                );
+            };
+            format!(" {scheme}://{authority}")
+        }
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{media}; \
+         media-src 'self' blob:{media}; worker-src 'self' blob:; connect-src 'self'{media}; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    );
+    Ok(HeaderValue::from_str(&policy)?)
 }

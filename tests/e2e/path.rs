@@ -737,7 +737,24 @@ async fn a_separate_origin_process_serves_what_the_catalog_grants() {
         .unwrap();
     let master_url = play["master_url"].as_str().unwrap();
     assert!(master_url.starts_with(&origin.base), "{master_url}");
+    // Pages may load media, posters included, from that origin, and from no other.
     let client = TestApp::client();
+    let page = client.get(format!("{}/", app.base)).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    for directive in ["img-src", "media-src", "connect-src"] {
+        let sources = csp
+            .split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix(directive))
+            .unwrap_or_default();
+        assert!(sources.contains(&origin.base), "{directive} in {csp}");
+        assert!(
+            sources
+                .split_whitespace()
+                .all(|s| s != "https:" && s != "http:"),
+            "not any site: {csp}"
+        );
+    }
     let master = client.get(master_url).send().await.unwrap();
     assert_eq!(master.status(), StatusCode::OK);
     assert_eq!(master.headers()["access-control-allow-origin"], "*");

@@ -239,6 +239,11 @@ async fn unknown_routes_are_json_404_and_health_answers() {
         "every response carries a request id"
     );
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self';") && csp.contains("connect-src 'self';"),
+        "with the origin in this process, nothing is loaded from elsewhere: {csp}"
+    );
     let metrics = client
         .get(format!("{}/metrics", app.base))
         .send()
