@@ -71,6 +71,16 @@ const MAX_BYTES: usize = 1 << 20;
 impl Stored {
     /// The stored form of `bits`.
     pub fn pack(bits: &[u8]) -> Vec<u8> {
+        // Each run takes at least two bytes: a bitmap that changes from byte
+        // to byte (seconds played here and there) is stored as it is without
+        // spelling out its runs first.
+        let changes = bits.windows(2).filter(|w| w[0] != w[1]).count();
+        if 1 + 2 * (changes + 1) > bits.len() {
+            let mut raw = Vec::with_capacity(bits.len() + 1);
+            raw.push(RAW);
+            raw.extend_from_slice(bits);
+            return raw;
+        }
         let mut runs = vec![RUNS];
         let mut rest = bits;
         while let Some(&byte) = rest.first() {
@@ -233,6 +243,8 @@ mod tests {
             vec![0],
             vec![0xff; 300],
             (0..500).map(|i| (i * 37 + 11) as u8).collect(), // no runs: kept raw
+            [0x03, 0x00, 0x00].repeat(150), // two seconds in ten: kept raw
+            [vec![0xff; 40], vec![0x03, 0x00].repeat(30)].concat(), // runs, then not
             straight,
         ];
         for bits in patterns {
