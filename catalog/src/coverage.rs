@@ -23,26 +23,44 @@ pub fn seconds_of(duration_s: f64) -> usize {
 /// all: a client cannot claim to have played more than the time that passed
 /// (at its rate) allows. Returns how many seconds were newly covered.
 pub fn mark(bits: &mut Vec<u8>, seconds: usize, played: &[(f64, f64)], budget_s: f64) -> usize {
-    bits.resize(seconds.div_ceil(8), 0);
+    mark_span(bits, 0..seconds, &within_budget(played, budget_s))
+}
+
+/// The parts of `played`, in order, that `budget_s` media seconds in all allow.
+pub fn within_budget(played: &[(f64, f64)], budget_s: f64) -> Vec<(f64, f64)> {
     let mut budget = budget_s.max(0.0);
-    let mut added = 0;
+    let mut out = Vec::with_capacity(played.len());
     for &(from, to) in played {
         if budget <= 0.0 {
             break;
         }
         let to = to.min(from + budget);
         budget -= to - from;
-        // Seconds whose midpoint lies in [from, to].
-        let first = (from - 0.5).ceil().max(0.0) as usize;
-        let last = (to - 0.5).floor();
-        if last < 0.0 {
-            continue;
-        }
-        let last = (last as usize).min(seconds.saturating_sub(1));
-        for i in first..=last {
-            if i >= seconds {
-                break;
-            }
+        out.push((from, to));
+    }
+    out
+}
+
+/// The seconds whose midpoint lies in `[from, to]`, within `0..seconds`.
+fn seconds_in(from: f64, to: f64, seconds: usize) -> std::ops::Range<usize> {
+    let first = (from - 0.5).ceil().max(0.0) as usize;
+    let last = (to - 0.5).floor();
+    if last < 0.0 {
+        return 0..0;
+    }
+    first.min(seconds)..(last as usize + 1).min(seconds)
+}
+
+/// Marks in `bits` — the bitmap of the seconds `span`, bit 0 being its
+/// first second — the seconds of `span` that `played` covers; returns how
+/// many were newly covered.
+pub fn mark_span(bits: &mut Vec<u8>, span: std::ops::Range<usize>, played: &[(f64, f64)]) -> usize {
+    bits.resize(span.len().div_ceil(8), 0);
+    let mut added = 0;
+    for &(from, to) in played {
+        let covered = seconds_in(from, to, span.end);
+        for i in covered.start.max(span.start)..covered.end {
+            let i = i - span.start;
             let (byte, bit) = (i / 8, 1u8 << (i % 8));
             if bits[byte] & bit == 0 {
                 bits[byte] |= bit;
@@ -53,12 +71,49 @@ pub fn mark(bits: &mut Vec<u8>, seconds: usize, played: &[(f64, f64)], budget_s:
     added
 }
 
-/// A coverage bitmap as the database stores it (`viewing_progress.seconds`):
+/// Seconds of coverage per stored chunk (`coverage_chunks`): 512 bytes of
+/// bitmap, so a heartbeat rewrites one small row whatever the video's length.
+pub const CHUNK_SECONDS: usize = 4096;
+
+/// The chunks of a video of `seconds` that `played` touches, in order.
+pub fn chunks_touched(played: &[(f64, f64)], seconds: usize) -> Vec<usize> {
+    let mut chunks: Vec<usize> = played
+        .iter()
+        .map(|&(from, to)| seconds_in(from, to, seconds))
+        .filter(|r| !r.is_empty())
+        .flat_map(|r| r.start / CHUNK_SECONDS..=(r.end - 1) / CHUNK_SECONDS)
+        .collect();
+    chunks.sort_unstable();
+    chunks.dedup();
+    chunks
+}
+
+/// The seconds chunk `chunk` of a video of `seconds` holds.
+pub fn chunk_span(chunk: usize, seconds: usize) -> std::ops::Range<usize> {
+    let start = chunk * CHUNK_SECONDS;
+    start.min(seconds)..(start + CHUNK_SECONDS).min(seconds)
+}
+
+/// One bitmap for the whole video from its stored `(chunk, bits)`.
+pub fn join_chunks(chunks: impl IntoIterator<Item = (usize, Vec<u8>)>, seconds: usize) -> Vec<u8> {
+    let mut bits = vec![0u8; seconds.div_ceil(8)];
+    for (chunk, part) in chunks {
+        let at = chunk * CHUNK_SECONDS / 8;
+        if at >= bits.len() {
+            continue;
+        }
+        let n = part.len().min(bits.len() - at);
+        bits[at..at + n].copy_from_slice(&part[..n]);
+    }
+    bits
+}
+
+/// A coverage bitmap as the database stores it (`coverage_chunks.bits`):
 /// one tag byte, then either the bitmap as it is (`0`) or its runs of equal
 /// bytes (`1`: each a byte and its count as a LEB128 varint), whichever is
-/// shorter. Someone who watched straight through a 10-hour video has a
-/// 4.5 KB bitmap but only a few bytes of runs — and every heartbeat rewrites
-/// the row, so its size is written to the WAL hundreds of times an hour.
+/// shorter. Someone who watched straight through a chunk has a 512-byte
+/// bitmap but only a few bytes of runs — and every heartbeat rewrites the
+/// row, so its size is written to the WAL hundreds of times an hour.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stored(pub Vec<u8>);
 
@@ -243,8 +298,8 @@ mod tests {
             vec![0],
             vec![0xff; 300],
             (0..500).map(|i| (i * 37 + 11) as u8).collect(), // no runs: kept raw
-            [0x03, 0x00, 0x00].repeat(150), // two seconds in ten: kept raw
-            [vec![0xff; 40], vec![0x03, 0x00].repeat(30)].concat(), // runs, then not
+            [0x03, 0x00, 0x00].repeat(150),                  // two seconds in ten: kept raw
+            [vec![0xff; 40], [0x03, 0x00].repeat(30)].concat(), // runs, then not
             straight,
         ];
         for bits in patterns {
@@ -303,6 +358,33 @@ mod tests {
         assert_eq!(mark(&mut bits, seconds, &[(0.0, 11.0)], 100.0), 11);
         assert_eq!(count(&bits), 11);
         assert_eq!(seconds_of(f64::NAN), 0);
+    }
+
+    #[test]
+    fn chunks_marked_one_by_one_make_the_same_bitmap_as_a_whole() {
+        let seconds = 3 * CHUNK_SECONDS + 100;
+        let played = [(10.0, 20.0), (4090.0, 4100.0), (8190.0, 12_300.0)];
+        let mut whole = Vec::new();
+        let added = mark(&mut whole, seconds, &played, 1e9);
+        let touched = chunks_touched(&played, seconds);
+        assert_eq!(touched, [0, 1, 2, 3]);
+        let mut parts = Vec::new();
+        let mut added_parts = 0;
+        for chunk in touched {
+            let mut bits = Vec::new();
+            added_parts += mark_span(&mut bits, chunk_span(chunk, seconds), &played);
+            assert!(bits.len() <= CHUNK_SECONDS / 8);
+            parts.push((chunk, bits));
+        }
+        assert_eq!(added_parts, added);
+        assert_eq!(join_chunks(parts, seconds), whole);
+        assert_eq!(chunks_touched(&[(0.0, 0.2)], seconds), Vec::<usize>::new());
+        assert_eq!(
+            chunks_touched(&[(0.0, 1e9)], 10),
+            [0],
+            "nothing past the end"
+        );
+        assert_eq!(chunk_span(1, 5000), 4096..5000);
     }
 
     #[test]

@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0019_system_notices.sql"),
     include_str!("../migrations/0020_preferences_language.sql"),
     include_str!("../migrations/0021_ledger_without_key_index.sql"),
+    include_str!("../migrations/0022_coverage_chunks.sql"),
 ];
 
 /// A database failure.
@@ -309,6 +310,10 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        // Moves of data SQL alone cannot make, in the same transaction.
+        if i + 1 == 22 {
+            crate::playback::move_coverage_into_chunks(&tx)?;
+        }
         tx.pragma_update(None, "user_version", i + 1)?;
         tx.commit()?;
         tracing::info!(version = i + 1, "database migrated");
@@ -483,10 +488,8 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        let read: crate::coverage::Stored = conn
-            .query_row("SELECT seconds FROM viewing_progress", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(read.0, old);
+        let read = crate::playback::coverage_of(&conn, 1, 1, 32).unwrap();
+        assert_eq!(read, old);
     }
 
     #[test]
@@ -533,5 +536,53 @@ mod tests {
                 .is_err()
         );
         assert!(conn.execute("DELETE FROM heartbeats", []).is_err());
+    }
+
+    #[test]
+    fn coverage_bitmaps_move_into_chunks_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("catalog.db")).unwrap();
+        for (i, sql) in MIGRATIONS[..21].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i + 1).unwrap();
+        }
+        // A 10-hour video: the first and the last minutes played.
+        let seconds = 36_000;
+        let mut bits = Vec::new();
+        let played = [(0.0, 60.0), (35_940.0, 36_000.0)];
+        let covered = crate::coverage::mark(&mut bits, seconds, &played, 1e9);
+        conn.execute_batch(
+            "INSERT INTO users (id, email, name, role, status, created_at, updated_at)
+               VALUES (1, 'a@x.jp', 'A', 'learner', 'active', 't', 't');
+             INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)
+               VALUES (1, 'v', 1, 1, 'ready', 't', 't');",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO viewing_progress VALUES (1, 1, ?1, ?2, 36000, 't', 't', NULL)",
+            rusqlite::params![crate::coverage::Stored(bits.clone()), covered as i64],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(
+            crate::playback::coverage_of(&conn, 1, 1, seconds).unwrap(),
+            bits
+        );
+        let chunks: Vec<i64> = conn
+            .prepare("SELECT chunk FROM coverage_chunks ORDER BY chunk")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(chunks, [0, 8], "only the chunks with a second played");
+        let column: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('viewing_progress') WHERE name = 'seconds'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(column, 0);
     }
 }

@@ -235,6 +235,8 @@ const COVERAGE_ALLOWANCE_S: f64 = 2.0;
 
 /// Adds `played` (within `budget` media seconds) to the user's coverage of
 /// the video, and marks it completed once coverage reaches `completion`.
+/// Only the chunks of 4,096 seconds the intervals fall in are read and
+/// rewritten ([`coverage::CHUNK_SECONDS`]).
 #[allow(clippy::too_many_arguments)]
 fn record_coverage(
     tx: &Connection,
@@ -247,27 +249,99 @@ fn record_coverage(
     completion: f64,
 ) -> rusqlite::Result<()> {
     let length = coverage::seconds_of(duration_s);
-    let coverage::Stored(mut bits) = tx
+    let played = coverage::within_budget(played, budget);
+    let mut added = 0;
+    for chunk in coverage::chunks_touched(&played, length) {
+        let key = params![user.get(), video.get(), chunk as i64];
+        let coverage::Stored(mut bits) = tx
+            .prepare_cached(
+                "SELECT bits FROM coverage_chunks WHERE user_id = ?1 AND video_id = ?2 AND chunk = ?3",
+            )?
+            .query_row(key, |r| r.get(0))
+            .optional()?
+            .unwrap_or_default();
+        let newly = coverage::mark_span(&mut bits, coverage::chunk_span(chunk, length), &played);
+        if newly > 0 {
+            tx.prepare_cached(
+                "INSERT INTO coverage_chunks (user_id, video_id, chunk, bits) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, video_id, chunk) DO UPDATE SET bits = excluded.bits",
+            )?
+            .execute(params![user.get(), video.get(), chunk as i64, coverage::Stored(bits)])?;
+            added += newly;
+        }
+    }
+    let before: i64 = tx
         .prepare_cached(
-            "SELECT seconds FROM viewing_progress WHERE user_id = ?1 AND video_id = ?2",
+            "SELECT covered FROM viewing_progress WHERE user_id = ?1 AND video_id = ?2",
         )?
         .query_row(params![user.get(), video.get()], |r| r.get(0))
         .optional()?
-        .unwrap_or_default();
-    coverage::mark(&mut bits, length, played, budget);
-    let covered = coverage::count(&bits);
+        .unwrap_or(0);
+    let covered = usize::try_from(before).unwrap_or(0) + added;
     let complete = coverage::share(covered, length) >= completion;
     let now = now.to_string();
     tx.prepare_cached(
-        "INSERT INTO viewing_progress (user_id, video_id, seconds, covered, length_s, first_viewed_at, last_viewed_at, completed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, CASE WHEN ?7 THEN ?6 END)
+        "INSERT INTO viewing_progress (user_id, video_id, covered, length_s, first_viewed_at, last_viewed_at, completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, CASE WHEN ?6 THEN ?5 END)
          ON CONFLICT (user_id, video_id) DO UPDATE SET
-             seconds = excluded.seconds, covered = excluded.covered, length_s = excluded.length_s,
+             covered = excluded.covered, length_s = excluded.length_s,
              last_viewed_at = excluded.last_viewed_at,
              completed_at = COALESCE(completed_at, excluded.completed_at)",
     )?
-    .execute(params![user.get(), video.get(), coverage::Stored(bits), covered as i64, length as i64, now, complete])?;
+    .execute(params![user.get(), video.get(), covered as i64, length as i64, now, complete])?;
     Ok(())
+}
+
+/// The user's coverage bitmap of a video of `seconds`, from its chunks.
+pub fn coverage_of(
+    conn: &Connection,
+    user: i64,
+    video: i64,
+    seconds: usize,
+) -> rusqlite::Result<Vec<u8>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT chunk, bits FROM coverage_chunks WHERE user_id = ?1 AND video_id = ?2 ORDER BY chunk",
+    )?;
+    let chunks = stmt
+        .query_map(params![user, video], |r| {
+            Ok((
+                usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX),
+                r.get::<_, coverage::Stored>(1)?.0,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(coverage::join_chunks(chunks, seconds))
+}
+
+/// Migration 0022: every bitmap in `viewing_progress.seconds` moves into
+/// `coverage_chunks` (the chunks with a second covered), then the column goes.
+pub fn move_coverage_into_chunks(tx: &Connection) -> rusqlite::Result<()> {
+    let rows = tx
+        .prepare("SELECT user_id, video_id, seconds FROM viewing_progress")?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, coverage::Stored>(2)?.0,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut insert = tx.prepare(
+        "INSERT INTO coverage_chunks (user_id, video_id, chunk, bits) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (user, video, bits) in rows {
+        for (chunk, part) in bits.chunks(coverage::CHUNK_SECONDS / 8).enumerate() {
+            if part.iter().any(|&b| b != 0) {
+                insert.execute(params![
+                    user,
+                    video,
+                    chunk as i64,
+                    coverage::Stored(part.to_vec())
+                ])?;
+            }
+        }
+    }
+    tx.execute_batch("ALTER TABLE viewing_progress DROP COLUMN seconds")
 }
 
 fn validate(hb: &Heartbeat, duration: f64) -> Result<Vec<(f64, f64)>, HeartbeatError> {

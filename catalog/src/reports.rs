@@ -623,7 +623,7 @@ pub fn contents(
          FROM videos v WHERE v.id = ?1",
     )?;
     let mut progress_stmt = conn.prepare_cached(
-        "SELECT seconds, covered, length_s, completed_at, last_viewed_at FROM viewing_progress
+        "SELECT covered, length_s, completed_at, last_viewed_at FROM viewing_progress
          WHERE user_id = ?1 AND video_id = ?2",
     )?;
     let mut contents = Vec::new();
@@ -640,18 +640,18 @@ pub fn contents(
             let progress = progress_stmt
                 .query_row(params![user, video], |r| {
                     Ok((
-                        r.get::<_, crate::coverage::Stored>(0)?.0,
+                        r.get::<_, i64>(0)?,
                         r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, String>(3)?,
                     ))
                 })
                 .optional()?;
             let (coverage, completed, last) = match progress {
-                Some((bits, covered, len, completed_at, last)) => {
-                    length = length.max(usize::try_from(len).unwrap_or(0));
-                    bitmaps.push(bits);
+                Some((covered, len, completed_at, last)) => {
+                    let len_s = usize::try_from(len).unwrap_or(0);
+                    length = length.max(len_s);
+                    bitmaps.push(crate::playback::coverage_of(conn, *user, *video, len_s)?);
                     (
                         crate::coverage::share(
                             usize::try_from(covered).unwrap_or(0),
@@ -881,8 +881,12 @@ mod as_of_tests {
                 crate::coverage::mark(&mut part, 100, &[(0.0, 30.0)], 1000.0);
                 c.execute(
                     "INSERT INTO viewing_progress VALUES
-                     (1, 1, ?1, 100, 100, '2026-03-31T00:00:00Z', '2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z'),
-                     (2, 1, ?2, 30, 100, '2026-03-31T00:00:00Z', '2026-03-31T00:00:00Z', NULL)",
+                     (1, 1, 100, 100, '2026-03-31T00:00:00Z', '2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z'),
+                     (2, 1, 30, 100, '2026-03-31T00:00:00Z', '2026-03-31T00:00:00Z', NULL)",
+                    [],
+                )?;
+                c.execute(
+                    "INSERT INTO coverage_chunks VALUES (1, 1, 0, ?1), (2, 1, 0, ?2)",
                     params![crate::coverage::Stored(full), crate::coverage::Stored(part)],
                 )?;
                 Ok(contents(c, d("2026-03-31"), d("2026-04-01"), &tz, &Scope::Groups(subtree(c, bu)?))?)
