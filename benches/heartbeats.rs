@@ -12,7 +12,12 @@
 //! latency percentiles, and the ledger's row count against the number
 //! acknowledged. The client runs in this process on the same two cores.
 //!
-//! `cargo bench --bench heartbeats [-- --viewers N --seconds S]`
+//! With `--rate R` the load is an open loop instead: the viewers together
+//! send R heartbeats/s on a fixed schedule whatever the answers' speed, and
+//! each latency runs from the moment its heartbeat was due (so a slow answer
+//! delays the ones behind it and shows in the figures, not hides them).
+//!
+//! `cargo bench --bench heartbeats [-- --viewers N --seconds S --video-minutes M --rate R]`
 
 #[path = "support/mod.rs"]
 mod support;
@@ -133,6 +138,9 @@ async fn main() {
         .min(USERS as usize);
     let seconds = arg("--seconds", 20);
     let video_s = arg("--video-minutes", 600).max(1) * 60;
+    // Open loop: each viewer's heartbeats are due every `viewers / rate` s.
+    let rate = arg("--rate", 0);
+    let interval = (rate > 0).then(|| Duration::from_secs_f64(viewers as f64 / rate as f64));
     let wrap = video_s as f64 - 10.0;
     let bin = env!("CARGO_BIN_EXE_manabi");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -148,8 +156,11 @@ async fn main() {
         .expect("client");
     let running = Arc::new(AtomicBool::new(true));
     let mut tasks = Vec::new();
-    for (token, csrf) in sessions.into_iter().take(viewers) {
+    let schedule = tokio::time::Instant::now() + Duration::from_secs(2);
+    for (i, (token, csrf)) in sessions.into_iter().take(viewers).enumerate() {
         let (client, base, running) = (client.clone(), base.clone(), running.clone());
+        // Viewers' schedules are spread evenly over one interval.
+        let mut due = interval.map(|every| schedule + every.mul_f64(i as f64 / viewers as f64));
         tasks.push(tokio::spawn(async move {
             let cookie = format!("manabi_session={token}");
             let play: Value = client
@@ -183,7 +194,15 @@ async fn main() {
                     "POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
                     body.len()
                 );
-                let t = Instant::now();
+                let t = match (due.as_mut(), interval) {
+                    (Some(due), Some(every)) => {
+                        tokio::time::sleep_until(*due).await;
+                        let at = due.into_std();
+                        *due += every;
+                        at
+                    }
+                    _ => Instant::now(),
+                };
                 match wire.send(request.as_bytes()).await {
                     Ok(status) if (200..300).contains(&status) => {
                         acked += 1;
@@ -198,6 +217,9 @@ async fn main() {
             }
             (acked, failed, latencies)
         }));
+    }
+    if rate > 0 {
+        tokio::time::sleep_until(schedule).await;
     }
     let started = Instant::now();
     let cpu_before = support::cpu_seconds(server.child.id()).unwrap_or(0.0);
@@ -232,7 +254,12 @@ async fn main() {
     );
     println!("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
     println!(
-        "| {viewers} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {failed} | {ledger} vs {acked}{} | {:.0} µs | {:.0} µs | {rss_mib:.0} MiB |",
+        "| {viewers}{} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {failed} | {ledger} vs {acked}{} | {:.0} µs | {:.0} µs | {rss_mib:.0} MiB |",
+        if rate > 0 {
+            format!(", open loop at {rate}/s")
+        } else {
+            String::new()
+        },
         acked as f64 / took,
         pct(0.50),
         pct(0.99),
