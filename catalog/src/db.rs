@@ -465,16 +465,14 @@ mod tests {
         assert_eq!(n, 1);
     }
 
-    #[test]
-    fn coverage_bitmaps_written_before_their_tag_byte_read_the_same_after() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("catalog.db")).unwrap();
-        // The schema before migration 0018, with a bitmap as it was stored.
-        for (i, sql) in MIGRATIONS[..17].iter().enumerate() {
+    /// A database with the first `applied` migrations, holding user 1 and
+    /// video 1, as a service of that version left it.
+    fn schema_before(dir: &Path, applied: usize) -> Connection {
+        let conn = Connection::open(dir.join("catalog.db")).unwrap();
+        for (i, sql) in MIGRATIONS[..applied].iter().enumerate() {
             conn.execute_batch(sql).unwrap();
             conn.pragma_update(None, "user_version", i + 1).unwrap();
         }
-        let old = vec![0xff, 0x0f, 0, 0x80];
         conn.execute_batch(
             "INSERT INTO users (id, email, name, role, status, created_at, updated_at)
                VALUES (1, 'a@x.jp', 'A', 'learner', 'active', 't', 't');
@@ -482,6 +480,15 @@ mod tests {
                VALUES (1, 'v', 1, 1, 'ready', 't', 't');",
         )
         .unwrap();
+        conn
+    }
+
+    #[test]
+    fn coverage_bitmaps_written_before_their_tag_byte_read_the_same_after() {
+        let dir = tempfile::tempdir().unwrap();
+        // The schema before migration 0018, with a bitmap as it was stored.
+        let mut conn = schema_before(dir.path(), 17);
+        let old = vec![0xff, 0x0f, 0, 0x80];
         conn.execute(
             "INSERT INTO viewing_progress VALUES (1, 1, ?1, 13, 32, 't', 't', NULL)",
             [&old],
@@ -495,18 +502,10 @@ mod tests {
     #[test]
     fn the_ledger_keeps_its_rows_and_rules_without_the_key_index() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("catalog.db")).unwrap();
         // The schema before migration 0021, with two heartbeats in it.
-        for (i, sql) in MIGRATIONS[..20].iter().enumerate() {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", i + 1).unwrap();
-        }
+        let mut conn = schema_before(dir.path(), 20);
         conn.execute_batch(
-            "INSERT INTO users (id, email, name, role, status, created_at, updated_at)
-               VALUES (1, 'a@x.jp', 'A', 'learner', 'active', 't', 't');
-             INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)
-               VALUES (1, 'v', 1, 1, 'ready', 't', 't');
-             INSERT INTO playback_sessions (id, user_id, video_id, site, started_at, last_heartbeat_at, grant_expires_at)
+            "INSERT INTO playback_sessions (id, user_id, video_id, site, started_at, last_heartbeat_at, grant_expires_at)
                VALUES ('s', 1, 1, 'default', 't', 't', 't');
              INSERT INTO heartbeats VALUES ('s', 2, 't2', 20.0, '[[10,20]]', 1.0, 10000);
              INSERT INTO heartbeats VALUES ('s', 1, 't1', 10.0, '[[0,10]]', 1.0, 9000);",
@@ -541,23 +540,12 @@ mod tests {
     #[test]
     fn coverage_bitmaps_move_into_chunks_unchanged() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("catalog.db")).unwrap();
-        for (i, sql) in MIGRATIONS[..21].iter().enumerate() {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", i + 1).unwrap();
-        }
+        let mut conn = schema_before(dir.path(), 21);
         // A 10-hour video: the first and the last minutes played.
         let seconds = 36_000;
         let mut bits = Vec::new();
         let played = [(0.0, 60.0), (35_940.0, 36_000.0)];
         let covered = crate::coverage::mark(&mut bits, seconds, &played, 1e9);
-        conn.execute_batch(
-            "INSERT INTO users (id, email, name, role, status, created_at, updated_at)
-               VALUES (1, 'a@x.jp', 'A', 'learner', 'active', 't', 't');
-             INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)
-               VALUES (1, 'v', 1, 1, 'ready', 't', 't');",
-        )
-        .unwrap();
         conn.execute(
             "INSERT INTO viewing_progress VALUES (1, 1, ?1, ?2, 36000, 't', 't', NULL)",
             rusqlite::params![crate::coverage::Stored(bits.clone()), covered as i64],
