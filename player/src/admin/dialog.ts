@@ -135,15 +135,32 @@ export async function typedConfirmDialog(opts: TypedConfirmOptions): Promise<boo
     autocomplete: 'off',
     spellcheck: 'false',
     autocapitalize: 'off',
-    'aria-describedby': `${fieldId}-error`,
   });
+  return fieldDialog(opts, fieldId, field, h('button', { type: 'submit', class: 'danger' }, opts.confirm), async (typed) =>
+    typed === opts.expected ? null : t('a.dialog.mismatch', { expected: opts.expected }),
+  );
+}
+
+/**
+ * A dialog around one labelled `control` (id `fieldId`) and a confirming
+ * `ok` button: on submit `check` judges the control's value — null closes
+ * the dialog as confirmed; a message is said beside the control, which is
+ * marked invalid and focused, so it can be corrected or cancelled.
+ */
+async function fieldDialog(
+  opts: { title: string; body: (string | Node)[]; label: string },
+  fieldId: string,
+  control: HTMLInputElement | HTMLSelectElement,
+  ok: HTMLButtonElement,
+  check: (value: string) => Promise<string | null>,
+): Promise<boolean> {
+  control.setAttribute('aria-describedby', `${fieldId}-error`);
   const error = h('p', { class: 'form-error', id: `${fieldId}-error`, role: 'alert' });
-  const ok = h('button', { type: 'submit', class: 'danger' }, opts.confirm);
   const cancel = h('button', { type: 'button', class: 'secondary' }, t('a.common.cancel'));
   const form = h(
     'form',
     { class: 'typed-confirm', novalidate: true },
-    h('div', { class: 'field' }, h('label', { for: fieldId }, opts.label), field),
+    h('div', { class: 'field' }, h('label', { for: fieldId }, opts.label), control),
     error,
     h('div', { class: 'modal-actions' }, ok, cancel),
   );
@@ -151,23 +168,34 @@ export async function typedConfirmDialog(opts: TypedConfirmOptions): Promise<boo
     opts.title,
     opts.body.map((b) => (typeof b === 'string' ? h('p', {}, b) : b)),
     form,
-    () => field,
+    () => control,
   );
-  field.addEventListener('input', () => field.removeAttribute('aria-invalid'));
+  const refuse = (message: string): void => {
+    control.setAttribute('aria-invalid', 'true');
+    error.textContent = '';
+    // After a tick, so a repeated refusal is announced again (inside the
+    // dialog: the page's live region is inert meanwhile).
+    window.setTimeout(() => (error.textContent = message), 50);
+    control.focus();
+  };
+  for (const event of ['input', 'change']) control.addEventListener(event, () => control.removeAttribute('aria-invalid'));
+  let busy = false;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (field.value === opts.expected) {
-      m.close('ok');
-      return;
-    }
-    field.setAttribute('aria-invalid', 'true');
-    error.textContent = '';
-    // After a tick, so a repeated mistake is announced again (inside the dialog:
-    // the page's live region is inert meanwhile).
-    window.setTimeout(() => {
-      error.textContent = t('a.dialog.mismatch', { expected: opts.expected });
-    }, 50);
-    field.focus();
+    if (busy) return;
+    busy = true;
+    ok.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    check(control.value)
+      .then((problem) => {
+        if (problem === null) m.close('ok');
+        else refuse(problem);
+      })
+      .finally(() => {
+        busy = false;
+        ok.disabled = false;
+        form.removeAttribute('aria-busy');
+      });
   });
   cancel.addEventListener('click', () => m.close(''));
   return (await m.closed) === 'ok';
@@ -275,57 +303,10 @@ export async function choiceDialog(opts: ChoiceOptions): Promise<boolean> {
   const fieldId = `choice-${++seq}`;
   const select = h(
     'select',
-    { id: fieldId, 'aria-describedby': `${fieldId}-error` },
+    { id: fieldId },
     ...opts.options.map(([value, text]) => h('option', { value, selected: value === opts.value }, text)),
   );
-  const error = h('p', { class: 'form-error', id: `${fieldId}-error`, role: 'alert' });
-  const ok = h('button', { type: 'submit', class: 'primary' }, opts.confirm);
-  const cancel = h('button', { type: 'button', class: 'secondary' }, t('a.common.cancel'));
-  const form = h(
-    'form',
-    { class: 'typed-confirm', novalidate: true },
-    h('div', { class: 'field' }, h('label', { for: fieldId }, opts.label), select),
-    error,
-    h('div', { class: 'modal-actions' }, ok, cancel),
+  return fieldDialog(opts, fieldId, select, h('button', { type: 'submit', class: 'primary' }, opts.confirm), (value) =>
+    value === opts.value ? Promise.resolve(t('a.dialog.same')) : opts.submit(value),
   );
-  const m = modal(
-    opts.title,
-    opts.body.map((b) => (typeof b === 'string' ? h('p', {}, b) : b)),
-    form,
-    () => select,
-  );
-  const refuse = (message: string): void => {
-    select.setAttribute('aria-invalid', 'true');
-    error.textContent = '';
-    // After a tick, so a repeated refusal is announced again (inside the
-    // dialog: the page's live region is inert meanwhile).
-    window.setTimeout(() => (error.textContent = message), 50);
-    select.focus();
-  };
-  select.addEventListener('change', () => select.removeAttribute('aria-invalid'));
-  let busy = false;
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    if (busy) return;
-    if (select.value === opts.value) {
-      refuse(t('a.dialog.same'));
-      return;
-    }
-    busy = true;
-    ok.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    opts
-      .submit(select.value)
-      .then((problem) => {
-        if (problem === null) m.close('ok');
-        else refuse(problem);
-      })
-      .finally(() => {
-        busy = false;
-        ok.disabled = false;
-        form.removeAttribute('aria-busy');
-      });
-  });
-  cancel.addEventListener('click', () => m.close(''));
-  return (await m.closed) === 'ok';
 }
