@@ -205,9 +205,21 @@ export interface NoticeForm {
   initial?: { start: string; end: string };
 }
 
+/** What is wrong with the form: a key of the admin's messages (`a.notices.p.…`). */
+export type NoticeProblem =
+  | 'title'
+  | 'titleLong'
+  | 'bodyLong'
+  | 'startForm'
+  | 'endForm'
+  | 'maintStart'
+  | 'start'
+  | 'maintEnd'
+  | 'order';
+
 export type FormResult =
   | { ok: true; draft: NoticeDraft }
-  | { ok: false; field: 'title' | 'body' | 'start' | 'end'; message: string };
+  | { ok: false; field: 'title' | 'body' | 'start' | 'end'; problem: NoticeProblem };
 
 /**
  * Checks the form and builds the request: a new notice sends the times
@@ -217,34 +229,34 @@ export type FormResult =
  */
 export function noticeDraft(f: NoticeForm): FormResult {
   const title = f.title.trim();
-  if (!title) return { ok: false, field: 'title', message: '件名を入力してください。' };
+  if (!title) return { ok: false, field: 'title', problem: 'title' };
   if ([...title].length > 200) {
-    return { ok: false, field: 'title', message: '件名は200文字以内にしてください。' };
+    return { ok: false, field: 'title', problem: 'titleLong' };
   }
   if ([...f.body].length > 10_000) {
-    return { ok: false, field: 'body', message: '本文は10,000文字以内にしてください。' };
+    return { ok: false, field: 'body', problem: 'bodyLong' };
   }
   const start = f.start.trim() ? jstInputToRfc3339(f.start) : '';
   if (start === null) {
-    return { ok: false, field: 'start', message: '開始日時を正しく入力してください。' };
+    return { ok: false, field: 'start', problem: 'startForm' };
   }
   const end = f.end.trim() ? jstInputToRfc3339(f.end) : '';
   if (end === null) {
-    return { ok: false, field: 'end', message: '終了日時を正しく入力してください。' };
+    return { ok: false, field: 'end', problem: 'endForm' };
   }
   const maintenance = f.kind === 'maintenance';
   if (!start && (maintenance || f.initial)) {
     return {
       ok: false,
       field: 'start',
-      message: maintenance ? 'メンテナンスの開始日時を入力してください。' : '開始日時を入力してください。',
+      problem: maintenance ? 'maintStart' : 'start',
     };
   }
   if (!end && maintenance) {
-    return { ok: false, field: 'end', message: 'メンテナンスの終了日時を入力してください。' };
+    return { ok: false, field: 'end', problem: 'maintEnd' };
   }
   if (start && end && Date.parse(end) <= Date.parse(start)) {
-    return { ok: false, field: 'end', message: '終了日時は開始日時より後にしてください。' };
+    return { ok: false, field: 'end', problem: 'order' };
   }
   const draft: NoticeDraft = { kind: f.kind, title, body: f.body.trim(), urgent: f.urgent };
   if (f.initial) {

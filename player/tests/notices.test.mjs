@@ -1,6 +1,7 @@
 // Notices: the banner's words, order and refresh, and the admin form's
 // times, templates and request (src/notices.ts).
 import { test } from 'node:test';
+import { MESSAGES as ADMIN } from '../dist-test/admin/messages.js';
 import assert from 'node:assert/strict';
 import {
   jstInputToRfc3339,
@@ -154,20 +155,25 @@ test('a new notice: checked, times sent as set', () => {
   const refused = (over) => {
     const r = noticeDraft(form(over));
     assert.equal(r.ok, false);
-    return [r.field, r.message];
+    return [r.field, r.problem];
   };
-  assert.deepEqual(refused({ title: '  ' }), ['title', '件名を入力してください。']);
-  assert.deepEqual(refused({ title: 'あ'.repeat(201) }), ['title', '件名は200文字以内にしてください。']);
-  assert.deepEqual(refused({ kind: 'maintenance' }), ['start', 'メンテナンスの開始日時を入力してください。']);
+  assert.deepEqual(refused({ title: '  ' }), ['title', 'title']);
+  assert.deepEqual(refused({ title: 'あ'.repeat(201) }), ['title', 'titleLong']);
+  assert.deepEqual(refused({ kind: 'maintenance' }), ['start', 'maintStart']);
   assert.deepEqual(refused({ kind: 'maintenance', start: '2026-04-10T18:00' }), [
     'end',
-    'メンテナンスの終了日時を入力してください。',
+    'maintEnd',
   ]);
   assert.deepEqual(refused({ start: '2026-04-10T18:00', end: '2026-04-10T18:00' }), [
     'end',
-    '終了日時は開始日時より後にしてください。',
+    'order',
   ]);
-  assert.deepEqual(refused({ start: '2026-02-30T18:00' }), ['start', '開始日時を正しく入力してください。']);
+  assert.deepEqual(refused({ start: '2026-02-30T18:00' }), ['start', 'startForm']);
+  // Each problem the form can have is said in both languages.
+  for (const problem of ['title', 'titleLong', 'bodyLong', 'startForm', 'endForm', 'maintStart', 'start', 'maintEnd', 'order']) {
+    const words = ADMIN[`a.notices.p.${problem}`];
+    assert.ok(words?.ja && words?.en, problem);
+  }
 });
 
 test('a change sends only the times changed, "" to clear an end', () => {

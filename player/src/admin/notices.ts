@@ -52,25 +52,6 @@ function rowButton(text: string, n: Notice, cls = 'secondary'): HTMLButtonElemen
   return h('button', { type: 'button', class: cls, 'aria-label': t('a.common.forWhom', { text, who: n.title }) }, text);
 }
 
-/** The form checks' messages (notices.ts, Japanese) as message keys. */
-const PROBLEMS: Record<string, string> = {
-  '件名を入力してください。': 'a.notices.p.title',
-  '件名は200文字以内にしてください。': 'a.notices.p.titleLong',
-  '本文は10,000文字以内にしてください。': 'a.notices.p.bodyLong',
-  '開始日時を正しく入力してください。': 'a.notices.p.startForm',
-  '終了日時を正しく入力してください。': 'a.notices.p.endForm',
-  'メンテナンスの開始日時を入力してください。': 'a.notices.p.maintStart',
-  '開始日時を入力してください。': 'a.notices.p.start',
-  'メンテナンスの終了日時を入力してください。': 'a.notices.p.maintEnd',
-  '終了日時は開始日時より後にしてください。': 'a.notices.p.order',
-};
-
-/** A form check's message in the language in force. */
-function problemText(message: string): string {
-  const key = PROBLEMS[message];
-  return key ? t(key) : message;
-}
-
 /** A labelled field with a hint read with the control. */
 function field(id: string, label: string, control: HTMLElement, hint?: string, extra?: Node) {
   if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
@@ -277,7 +258,7 @@ export async function noticesPage(host: AdminHost): Promise<void> {
     if (!checked.ok) {
       const control = controls[checked.field];
       control.setAttribute('aria-invalid', 'true');
-      say(formError, problemText(checked.message));
+      say(formError, t(`a.notices.p.${checked.problem}`));
       control.focus();
       return;
     }
