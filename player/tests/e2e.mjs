@@ -1319,7 +1319,7 @@ async function assignmentPages(context, base) {
   ]);
   const csv = await readFile(await file.path(), 'utf8');
   const lines = csv.trim().split(/\r?\n/);
-  if (!csv.startsWith('\uFEFFemail,name,status') || lines.length !== late.overdue + 1 || !lines[1].includes('期限超過')) {
+  if (!csv.startsWith('\uFEFFemail,name,status') || lines.length !== late.overdue + 1 || !lines[1].includes('期限切れ')) {
     throw new Error(`assignments: ${file.suggestedFilename()} reads ${JSON.stringify(csv.slice(0, 200))}`);
   }
   await axeCheck(page, 'assignments: the overdue only');
