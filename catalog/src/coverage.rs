@@ -21,7 +21,9 @@ pub fn seconds_of(duration_s: f64) -> usize {
 /// Marks the seconds `played` covers in `bits` (sized for `seconds`),
 /// taking intervals in order and no more than `budget_s` media seconds in
 /// all: a client cannot claim to have played more than the time that passed
-/// (at its rate) allows. Returns how many seconds were newly covered.
+/// (at its rate) allows. Returns how many seconds were newly covered. The
+/// whole bitmap at once, for tests; heartbeats mark chunk by chunk.
+#[cfg(test)]
 pub fn mark(bits: &mut Vec<u8>, seconds: usize, played: &[(f64, f64)], budget_s: f64) -> usize {
     mark_span(bits, 0..seconds, &within_budget(played, budget_s))
 }

@@ -184,6 +184,17 @@ impl From<std::io::Error> for ApiError {
     }
 }
 
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::NotFound => ApiError::NotFound,
+            store::StoreError::Unavailable(_) => ApiError::Unavailable,
+            store::StoreError::Io(e) => e.into(),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
         ApiError::BadRequest(format!(

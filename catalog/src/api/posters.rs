@@ -52,15 +52,6 @@ fn key(id: VideoId, rev: &str, file: &str) -> Result<ObjectKey, ApiError> {
     ObjectKey::hls(id, &format!("{rev}/{file}")).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-fn stored(e: store::StoreError) -> ApiError {
-    match e {
-        store::StoreError::NotFound => ApiError::NotFound,
-        store::StoreError::Unavailable(_) => ApiError::Unavailable,
-        store::StoreError::Io(e) => e.into(),
-        other => ApiError::Internal(other.to_string()),
-    }
-}
-
 /// `GET /api/v1/videos/{id}/poster`: the current poster, for the editor's form.
 pub async fn get(
     State(state): State<AppState>,
@@ -70,11 +61,7 @@ pub async fn get(
     me.require(Role::can_edit_content)?;
     let (rev, poster) = ready(&state, id).await?;
     let poster = poster.ok_or(ApiError::NotFound)?;
-    let object = state
-        .store
-        .get(&key(id, &rev, &poster)?, None)
-        .await
-        .map_err(stored)?;
+    let object = state.store.get(&key(id, &rev, &poster)?, None).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
@@ -115,8 +102,7 @@ pub async fn put(
     state
         .store
         .put_bytes(&key(id, &rev, &name)?, jpeg.into())
-        .await
-        .map_err(stored)?;
+        .await?;
     let now = Timestamp::now();
     let recorded = name.clone();
     state
@@ -152,7 +138,7 @@ pub async fn delete(
     let drawn = match state.store.head(&key(id, &rev, DRAWN_POSTER)?).await {
         Ok(_) => Some(DRAWN_POSTER),
         Err(store::StoreError::NotFound) => None,
-        Err(e) => return Err(stored(e)),
+        Err(e) => return Err(e.into()),
     };
     if old.as_deref() != drawn {
         let now = Timestamp::now();
@@ -190,7 +176,7 @@ async fn remove_own(
             .store
             .delete_prefix(&key(id, rev, old)?)
             .await
-            .map_err(stored),
+            .map_err(ApiError::from),
         _ => Ok(()),
     }
 }
