@@ -27,6 +27,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 
@@ -158,6 +159,14 @@ async function main() {
     if (res.status() === 200) goodHeartbeats += 1;
     else badHeartbeats.push(`${res.status()} ${res.url()}`);
   });
+  // Every script the learner's pages load (hls.js included), to weigh compressed.
+  const scripts = new Map();
+  page.on('response', (res) => {
+    const url = res.url();
+    // The test's own axe-core is not part of the pages.
+    if (res.request().resourceType() !== 'script' || scripts.has(url) || url.includes('/__e2e__/')) return;
+    scripts.set(url, res.body().catch(() => Buffer.alloc(0)));
+  });
 
   step(`opening ${base}`);
   await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
@@ -262,6 +271,15 @@ async function main() {
     );
   }
   step('a heartbeat with played intervals was answered 200');
+
+  // Light: at most 250 KB of compressed JavaScript on the learner's pages.
+  let gzipped = 0;
+  for (const body of scripts.values()) gzipped += gzipSync(await body, { level: 9 }).length;
+  const names = [...scripts.keys()].map((u) => new URL(u).pathname).join(', ');
+  if (!scripts.size || gzipped > 250 * 1024) {
+    throw new Error(`learner pages load ${(gzipped / 1024).toFixed(1)} KB of gzipped JavaScript (${names}); the limit is 250 KB`);
+  }
+  step(`learner pages load ${(gzipped / 1024).toFixed(1)} KB of gzipped JavaScript (${names}; limit 250 KB)`);
 
   const lang = await page.evaluate(() => document.documentElement.lang);
   if (lang !== 'ja') throw new Error(`<html lang> is "${lang}", expected "ja"`);
