@@ -57,15 +57,7 @@ async fn recording_server() -> (Settings, Arc<Mutex<Vec<String>>>) {
             });
         }
     });
-    let settings = Settings {
-        kind: Kind::S3,
-        bucket: s3s::BUCKET.into(),
-        endpoint: format!("http://{addr}"),
-        access_key_id: s3s::ACCESS_KEY.into(),
-        secret_access_key: SecretString::from(s3s::SECRET_KEY),
-        ..Settings::default()
-    };
-    (settings, heads)
+    (s3s::settings_at(addr), heads)
 }
 
 fn key(n: i64) -> ObjectKey {

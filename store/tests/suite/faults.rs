@@ -12,23 +12,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use store::{Kind, ObjectKey, S3Store, Settings, Store, StoreError};
+use store::{ObjectKey, S3Store, Settings, Store, StoreError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn key() -> ObjectKey {
     ObjectKey::source(VideoId::new(1))
-}
-
-/// Settings for an S3 endpoint that is not s3s-fs.
-fn settings_for(addr: SocketAddr) -> Settings {
-    Settings {
-        kind: Kind::S3,
-        bucket: s3s::BUCKET.into(),
-        endpoint: format!("http://{addr}"),
-        access_key_id: s3s::ACCESS_KEY.into(),
-        secret_access_key: SecretString::from(s3s::SECRET_KEY),
-        ..Settings::default()
-    }
 }
 
 /// Runs `op`, asserting it fails with `Unavailable` within `limit`.
@@ -125,7 +113,7 @@ async fn unreachable_store_is_unavailable_within_a_second() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let store = S3Store::from_settings(&settings_for(addr)).unwrap();
+    let store = S3Store::from_settings(&s3s::settings_at(addr)).unwrap();
     let second = Duration::from_secs(1);
     unavailable_within("check", second, store.check()).await;
     unavailable_within("get", second, store.get(&key(), None)).await;
@@ -154,7 +142,7 @@ async fn blackholed_store_is_unavailable_within_a_second() {
             queued.push(s);
         }
     }
-    let store = S3Store::from_settings(&settings_for(addr)).unwrap();
+    let store = S3Store::from_settings(&s3s::settings_at(addr)).unwrap();
     // The default connect timeout (800 ms), tried once.
     unavailable_within("check", Duration::from_secs(1), store.check()).await;
     unavailable_within("get", Duration::from_secs(1), store.get(&key(), None)).await;
@@ -164,11 +152,11 @@ async fn blackholed_store_is_unavailable_within_a_second() {
 #[tokio::test]
 async fn server_errors_are_unavailable_after_one_retry() {
     let (addr, requests) = fake_server(Some(503)).await;
-    let store = S3Store::from_settings(&settings_for(addr)).unwrap();
+    let store = S3Store::from_settings(&s3s::settings_at(addr)).unwrap();
     unavailable_within("get", Duration::from_secs(2), store.get(&key(), None)).await;
     assert_eq!(requests.load(Ordering::SeqCst), 2, "one try and one retry");
     let (addr, _) = fake_server(Some(500)).await;
-    let store = S3Store::from_settings(&settings_for(addr)).unwrap();
+    let store = S3Store::from_settings(&s3s::settings_at(addr)).unwrap();
     unavailable_within("check", Duration::from_secs(2), store.check()).await;
 }
 
@@ -177,7 +165,7 @@ async fn silent_store_times_out_as_unavailable() {
     let (addr, requests) = fake_server(None).await;
     let settings = Settings {
         request_timeout_ms: 200,
-        ..settings_for(addr)
+        ..s3s::settings_at(addr)
     };
     let store = S3Store::from_settings(&settings).unwrap();
     unavailable_within("get", Duration::from_secs(1), store.get(&key(), None)).await;

@@ -17,6 +17,19 @@ pub const ACCESS_KEY: &str = "manabi-test";
 pub const SECRET_KEY: &str = "manabi-test-secret-key";
 pub const BUCKET: &str = "media";
 
+/// `[store]` settings for an S3 endpoint at `addr` with the test credentials
+/// (this module's server, or a stand-in listening there).
+pub fn settings_at(addr: SocketAddr) -> Settings {
+    Settings {
+        kind: Kind::S3,
+        bucket: BUCKET.into(),
+        endpoint: format!("http://{addr}"),
+        access_key_id: ACCESS_KEY.into(),
+        secret_access_key: SecretString::from(SECRET_KEY),
+        ..Settings::default()
+    }
+}
+
 /// A running s3s-fs with one bucket, [`BUCKET`].
 pub struct Server {
     binary: PathBuf,
@@ -137,14 +150,7 @@ impl Server {
 
     /// `[store]` settings for this server, as an operator would write them.
     pub fn settings(&self) -> Settings {
-        Settings {
-            kind: Kind::S3,
-            bucket: BUCKET.into(),
-            endpoint: format!("http://{}", self.addr),
-            access_key_id: ACCESS_KEY.into(),
-            secret_access_key: SecretString::from(SECRET_KEY),
-            ..Settings::default()
-        }
+        settings_at(self.addr)
     }
 
     /// A store on this server, with `edit` applied to [`Server::settings`].
