@@ -176,7 +176,7 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
             hsts,
             &config.catalog.origin_url,
         )?)),
-        // A media-only process: the bare hyper server, no per-request layers.
+        // A media-only process: the origin's own HTTP/1.1 server (sendfile), no per-request layers.
         (None, Some(o)) => Some(Front::Media(o)),
         _ => None,
     };

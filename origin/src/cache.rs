@@ -4,12 +4,16 @@
 //! request gets that read's result. A whole section starting this year's
 //! mandatory course at 9:00 hits the same bytes.
 //!
+//! A cache may keep its objects in sealed memory files ([`Sealed`]) so that
+//! the standalone server sends them without copying them (see [`crate::body`]).
+//!
 //! Playlists and caption files can change within a revision (a caption track
 //! is added), so the origin keeps them in a second cache whose entries expire
 //! after `origin.playlist_max_age_seconds`: they are re-read at most that often,
 //! which is also how long players and proxies may keep them. Failed loads are
 //! never cached.
 
+use crate::body::{Content, Sealed};
 use crate::metrics;
 use http::HeaderValue;
 use std::collections::HashMap;
@@ -26,7 +30,7 @@ pub struct Served {
     /// The whole object's size and age.
     pub meta: Meta,
     /// The whole object.
-    pub bytes: bytes::Bytes,
+    pub content: Content,
     /// The validators of `meta`.
     pub validators: Validators,
 }
@@ -36,7 +40,7 @@ impl From<Object> for Served {
         Self {
             validators: Validators::of(&object.meta),
             meta: object.meta,
-            bytes: object.bytes,
+            content: Content::Heap(object.bytes),
         }
     }
 }
@@ -86,6 +90,8 @@ pub struct Cache {
     capacity: u64,
     max_object: u64,
     fresh_for: Option<Duration>,
+    /// Objects go into sealed memory files rather than onto the heap.
+    seal: bool,
     inner: Mutex<Inner>,
 }
 
@@ -110,7 +116,7 @@ impl Inner {
         let entry = self.entries.get_mut(key)?;
         if fresh_for.is_some_and(|f| entry.loaded.elapsed() > f) {
             if let Some(stale) = self.entries.remove(key) {
-                self.bytes -= stale.object.bytes.len() as u64;
+                self.bytes -= stale.object.content.len();
             }
             return None;
         }
@@ -120,7 +126,7 @@ impl Inner {
 
     /// Inserts, evicting the least recently used entries to stay within `capacity`.
     fn insert(&mut self, key: ObjectKey, object: Served, capacity: u64) {
-        let size = object.bytes.len() as u64;
+        let size = object.content.len();
         while self.bytes + size > capacity {
             let Some(oldest) = self
                 .entries
@@ -131,7 +137,7 @@ impl Inner {
                 break;
             };
             if let Some(evicted) = self.entries.remove(&oldest) {
-                self.bytes -= evicted.object.bytes.len() as u64;
+                self.bytes -= evicted.object.content.len();
             }
         }
         self.clock += 1;
@@ -141,7 +147,7 @@ impl Inner {
             loaded: Instant::now(),
         };
         if let Some(old) = self.entries.insert(key, entry) {
-            self.bytes -= old.object.bytes.len() as u64;
+            self.bytes -= old.object.content.len();
         }
         self.bytes += size;
     }
@@ -149,13 +155,37 @@ impl Inner {
 
 impl Cache {
     /// A cache of at most `capacity` bytes, holding objects of at most
-    /// `max_object` bytes, each for at most `fresh_for` (`None`: until evicted).
-    pub fn new(capacity: u64, max_object: u64, fresh_for: Option<Duration>) -> Self {
+    /// `max_object` bytes, each for at most `fresh_for` (`None`: until
+    /// evicted), in sealed memory files if `seal`.
+    pub fn new(capacity: u64, max_object: u64, fresh_for: Option<Duration>, seal: bool) -> Self {
         Self {
             capacity,
             max_object: max_object.min(capacity),
             fresh_for,
+            seal,
             inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// `object` as the cache keeps it: sealed if asked and it will be kept.
+    /// Where memory files cannot be made, objects stay on the heap.
+    fn served(&self, object: Object) -> Served {
+        if !self.seal || object.bytes.len() as u64 > self.max_object {
+            return object.into();
+        }
+        match Sealed::new("manabi-object", &object.bytes) {
+            Ok(sealed) => Served {
+                validators: Validators::of(&object.meta),
+                meta: object.meta,
+                content: Content::Sealed(Arc::new(sealed)),
+            },
+            Err(e) => {
+                static ONCE: std::sync::Once = std::sync::Once::new();
+                ONCE.call_once(|| {
+                    tracing::warn!(error = %e, "no memory files: cached objects stay on the heap");
+                });
+                object.into()
+            }
         }
     }
 
@@ -188,7 +218,7 @@ impl Cache {
             .get_or_init(|| async {
                 metrics::CACHE_MISS.inc();
                 match load().await {
-                    Ok(object) => Loaded::Found(object.into()),
+                    Ok(object) => Loaded::Found(self.served(object)),
                     Err(StoreError::NotFound) => Loaded::NotFound,
                     Err(e) => Loaded::Failed(e.to_string()),
                 }
@@ -205,7 +235,7 @@ impl Cache {
             {
                 inner.loading.remove(key);
                 if let Loaded::Found(object) = &loaded
-                    && object.bytes.len() as u64 <= self.max_object
+                    && object.content.len() <= self.max_object
                 {
                     inner.insert(key.clone(), object.clone(), self.capacity);
                 }
@@ -303,11 +333,11 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn five_hundred_concurrent_requests_read_the_store_once() {
         let (_dir, store) = store_with(&[(1, 100_000)]).await;
-        let cache = Arc::new(Cache::new(10_000_000, 1_000_000, None));
+        let cache = Arc::new(Cache::new(10_000_000, 1_000_000, None, true));
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..500 {
             let (cache, store) = (Arc::clone(&cache), Arc::clone(&store));
-            tasks.spawn(async move { fetch(&cache, &store, 1).await.map(|o| o.bytes.len()) });
+            tasks.spawn(async move { fetch(&cache, &store, 1).await.map(|o| o.content.len()) });
         }
         while let Some(done) = tasks.join_next().await {
             assert_eq!(done.unwrap().unwrap(), 100_000);
@@ -328,7 +358,7 @@ mod tests {
     #[tokio::test]
     async fn the_least_recently_used_objects_make_room_and_misses_are_not_cached() {
         let (_dir, store) = store_with(&[(1, 400), (2, 400), (3, 400), (4, 5000)]).await;
-        let cache = Cache::new(1000, 1000, None);
+        let cache = Cache::new(1000, 1000, None, true);
         fetch(&cache, &store, 1).await.unwrap();
         fetch(&cache, &store, 2).await.unwrap();
         fetch(&cache, &store, 1).await.unwrap(); // 1 is now newer than 2
@@ -343,10 +373,19 @@ mod tests {
             before + 1,
             "2 was evicted"
         );
-        fetch(&cache, &store, 4).await.unwrap();
+        let big = fetch(&cache, &store, 4).await.unwrap();
         assert!(
             cache.bytes() <= 1000,
             "an object over the limit is served but not kept"
+        );
+        assert!(
+            matches!(big.content, Content::Heap(_)),
+            "and not copied into a memory file"
+        );
+        let kept = fetch(&cache, &store, 1).await.unwrap();
+        assert!(
+            matches!(kept.content, Content::Sealed(_)),
+            "kept objects are sealed"
         );
         assert!(matches!(
             fetch(&cache, &store, 9).await,
@@ -366,7 +405,12 @@ mod tests {
     #[tokio::test]
     async fn fresh_entries_are_reread_after_their_time() {
         let (_dir, store) = store_with(&[(1, 1000)]).await;
-        let cache = Cache::new(10_000, 10_000, Some(std::time::Duration::from_millis(20)));
+        let cache = Cache::new(
+            10_000,
+            10_000,
+            Some(std::time::Duration::from_millis(20)),
+            false,
+        );
         fetch(&cache, &store, 1).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(60)).await;
         fetch(&cache, &store, 1).await.unwrap();

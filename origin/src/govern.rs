@@ -17,12 +17,12 @@
 //!
 //! Sites without a budget are not paced and cost nothing per request.
 
+use crate::body::Span;
 use crate::metrics;
 use bytes::Bytes;
 use domain::{BitrateCaps, Network, PlaybackSessionId};
 use http_body::{Body, Frame, SizeHint};
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -242,7 +242,7 @@ impl Ticket {
     }
 
     /// A body that sends `bytes` at this viewer's pace.
-    pub fn pace(self, bytes: Bytes) -> Paced {
+    pub fn pace(self, bytes: Span) -> Paced {
         Paced {
             ticket: self,
             rest: bytes,
@@ -254,18 +254,18 @@ impl Ticket {
 /// A response body released chunk by chunk as the buckets allow.
 pub struct Paced {
     ticket: Ticket,
-    rest: Bytes,
+    rest: Span,
     pending: Option<(Bytes, Pin<Box<Sleep>>)>,
 }
 
 impl Body for Paced {
     type Data = Bytes;
-    type Error = Infallible;
+    type Error = std::io::Error;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         let this = &mut *self;
         if let Some((_, sleep)) = &mut this.pending {
             if sleep.as_mut().poll(cx).is_pending() {
@@ -278,7 +278,10 @@ impl Body for Paced {
         if this.rest.is_empty() {
             return Poll::Ready(None);
         }
-        let chunk = this.rest.split_to(CHUNK.min(this.rest.len()));
+        let chunk = match this.rest.take(CHUNK) {
+            Ok(chunk) => chunk,
+            Err(e) => return Poll::Ready(Some(Err(e))),
+        };
         this.ticket.count(chunk.len());
         let wait = this.ticket.reserve(chunk.len());
         if wait.is_zero() {
@@ -298,7 +301,7 @@ impl Body for Paced {
 
     fn size_hint(&self) -> SizeHint {
         let pending = self.pending.as_ref().map_or(0, |(c, _)| c.len());
-        SizeHint::with_exact((self.rest.len() + pending) as u64)
+        SizeHint::with_exact(self.rest.len() + pending as u64)
     }
 }
 
@@ -462,7 +465,7 @@ mod tests {
         let g = governor(8.0); // 1 MB/s
         let ticket = g.admit("honcho", &session(1));
         let started = Instant::now();
-        let body = ticket.pace(Bytes::from(vec![7u8; 2_000_000]));
+        let body = ticket.pace(Bytes::from(vec![7u8; 2_000_000]).into());
         let bytes = body.collect().await.unwrap().to_bytes();
         assert_eq!(bytes.len(), 2_000_000);
         let took = started.elapsed().as_secs_f64();
@@ -478,7 +481,7 @@ mod tests {
         ticket.set_floor(16_000_000); // the lowest rung needs 2 MB/s
         let started = Instant::now();
         ticket
-            .pace(Bytes::from(vec![0u8; 2_000_000]))
+            .pace(Bytes::from(vec![0u8; 2_000_000]).into())
             .collect()
             .await
             .unwrap();

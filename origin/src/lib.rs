@@ -4,9 +4,11 @@
 //! # Layout
 //! - [`router`]: request paths parsed into an exhaustive [`router::Endpoint`].
 //! - [`range`]: `Range` header parsing (RFC 9110 §14).
+//! - [`body`]: response bodies; cached objects in sealed memory files.
 //! - [`serve`]: the request handler ([`Origin::handle`]) — grant check, ranges,
 //!   conditional requests, media types, cache headers.
-//! - [`server`]: a standalone hyper server for `--role origin`.
+//! - [`server`]: the standalone HTTP/1.1 server of `--role origin`, which
+//!   sends cached objects with `sendfile(2)`.
 //! - [`cache`]: hot immutable objects in memory, single-flight loading.
 //! - [`govern`]: per-site bandwidth budgets, fair shares, paced bodies and
 //!   master playlists reduced to the rungs that fit.
@@ -14,6 +16,7 @@
 //!
 //! No SQL and no FFmpeg here: the origin knows only grants and the store.
 
+pub mod body;
 pub mod cache;
 pub mod govern;
 pub mod metrics;
@@ -22,8 +25,9 @@ pub mod router;
 pub mod serve;
 pub mod server;
 
+pub use body::OriginBody;
 pub use govern::Governor;
-pub use serve::{Origin, OriginBody};
+pub use serve::Origin;
 
 use serde::Deserialize;
 

@@ -1,14 +1,14 @@
 //! The request handler.
 
+use crate::body::{OriginBody, Span};
 use crate::cache::{Cache, Served, Validators};
-use crate::govern::{self, Governor, Paced, Ticket};
+use crate::govern::{self, Governor, Ticket};
 use crate::router::{self, Endpoint};
 use crate::{Settings, metrics, range};
 use bytes::Bytes;
 use domain::{Grant, SigningKeys};
 use http::request::Parts;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::{Either, Full};
 use jiff::{SignedDuration, Timestamp};
 use std::future::Future;
 use std::sync::Arc;
@@ -83,22 +83,11 @@ impl Kind {
     }
 }
 
-/// A response body: whole, or paced by the site's governor.
-pub type OriginBody = Either<Full<Bytes>, Paced>;
-
 /// An origin response.
 pub type Resp = Response<OriginBody>;
 
-fn whole(bytes: Bytes) -> OriginBody {
-    Either::Left(Full::new(bytes))
-}
-
-fn empty() -> OriginBody {
-    whole(Bytes::new())
-}
-
 fn plain(status: StatusCode, message: &'static str) -> Resp {
-    let mut resp = Response::new(whole(Bytes::from_static(message.as_bytes())));
+    let mut resp = Response::new(OriginBody::bytes(message));
     *resp.status_mut() = status;
     let h = resp.headers_mut();
     h.insert(
@@ -123,6 +112,7 @@ impl Origin {
             settings.cache_bytes,
             settings.cache_max_object_bytes,
             None,
+            true,
         ));
         let playlists = Arc::new(Cache::new(
             PLAYLIST_CACHE_BYTES,
@@ -130,6 +120,7 @@ impl Origin {
             Some(Duration::from_secs(u64::from(
                 settings.playlist_max_age_seconds.max(1),
             ))),
+            false,
         ));
         // Digits only: always a valid header value.
         let playlist_cache_control = HeaderValue::from_str(&format!(
@@ -200,7 +191,7 @@ impl Origin {
         let head = match req.method {
             Method::GET => false,
             Method::HEAD => true,
-            Method::OPTIONS => return cors(Response::new(empty())),
+            Method::OPTIONS => return cors(Response::new(OriginBody::empty())),
             _ => {
                 let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
                 r.headers_mut().insert(
@@ -240,7 +231,12 @@ impl Origin {
             // No budget at this site: every rung fits and there is no floor.
             return Ok(object);
         }
-        let text = String::from_utf8_lossy(&object.bytes);
+        let bytes = object
+            .content
+            .whole()
+            .take(usize::MAX)
+            .map_err(StoreError::Io)?;
+        let text = String::from_utf8_lossy(&bytes);
         let (filtered, _kept, floor) = govern::filter_master(&text, ticket.share_bps());
         ticket.set_floor(floor);
         Ok(Served::from(store::Object {
@@ -283,7 +279,7 @@ impl Origin {
                 Err(e) => return store_failure(&e, key.as_str()),
             },
         };
-        let mut resp = Response::new(empty());
+        let mut resp = Response::new(OriginBody::empty());
         let h = resp.headers_mut();
         h.insert(
             header::CONTENT_TYPE,
@@ -344,23 +340,23 @@ impl Origin {
         if head {
             return resp;
         }
-        let bytes = match whole_object {
-            Some(Served { bytes, .. }) => match span {
-                Some(r) => bytes.slice(r.start as usize..r.end as usize),
-                None => bytes,
+        let body: Span = match whole_object {
+            Some(Served { content, .. }) => match span {
+                Some(r) => content.span(r.start, r.end),
+                None => content.whole(),
             },
             None => match self.store_op("get", self.store.get(key, span)).await {
-                Ok(object) => object.bytes,
+                Ok(object) => object.bytes.into(),
                 Err(e) => return store_failure(&e, key.as_str()),
             },
         };
-        metrics::BYTES.inc_by(bytes.len() as u64);
+        metrics::BYTES.inc_by(body.len());
         // Segments are what fills an office's line: they go at the viewer's pace.
         *resp.body_mut() = if kind == Kind::Segment && ticket.paced() {
-            Either::Right(ticket.pace(bytes))
+            OriginBody::Paced(ticket.pace(body))
         } else {
-            ticket.count(bytes.len());
-            whole(bytes)
+            ticket.count(body.len() as usize);
+            OriginBody::Plain(body)
         };
         resp
     }
@@ -413,7 +409,7 @@ fn metrics_text() -> Resp {
     if encoder.encode(&prometheus::gather(), &mut out).is_err() {
         return internal();
     }
-    let mut resp = Response::new(whole(Bytes::from(out)));
+    let mut resp = Response::new(OriginBody::bytes(out));
     if let Ok(v) = HeaderValue::from_str(encoder.format_type()) {
         resp.headers_mut().insert(header::CONTENT_TYPE, v);
     }

@@ -1,20 +1,63 @@
-//! A standalone HTTP/1.1 server for `manabi serve --role origin`, on the
-//! process's multi-threaded runtime. (One single-threaded runtime per core
-//! sharing the listening socket, as nginx's workers do, was measured slower
-//! here: 0.81–0.88× nginx at 256 connections against 0.91–1.08×; see
-//! docs/benchmarks.md.)
+//! The standalone HTTP/1.1 server of `manabi serve --role origin`.
+//!
+//! Why not hyper, which the catalog uses: hyper writes every body from our
+//! memory into the socket, one copy of each byte served. nginx hands the
+//! kernel its page-cache pages with `sendfile(2)` instead, and that copy was
+//! the whole gap to it at 256 connections (docs/benchmarks.md). Cached
+//! objects live in sealed memory files ([`crate::body::Sealed`]), which this
+//! server sends the same way.
+//!
+//! The origin's requests are small and simple, so the server is too:
+//! - Heads are parsed by `httparse` (hyper's parser): at most 16 KiB and 64
+//!   fields (431 beyond), malformed ones get 400. Either ends the connection.
+//! - No request body is ever read (the origin is read-only). A request that
+//!   announces one is answered and then the connection is closed.
+//! - Keep-alive as HTTP/1.1 says; pipelined requests are answered in order;
+//!   HTTP/1.0 gets one response and a close.
+//! - A connection idle for 75 s is closed; a head, once begun, must be
+//!   complete within 30 s. At shutdown idle connections close at once.
+//! - Every response has `Date` and, but for 204/304, `Content-Length`. The
+//!   head of a file body is sent with `MSG_MORE`, so that it shares the
+//!   first packet with the file's bytes.
+//!
+//! (One single-threaded runtime per core sharing the listening socket, as
+//! nginx's workers do, was measured slower than the multi-threaded runtime:
+//! 0.81–0.88× nginx at 256 connections against 0.91–1.08×.)
 
 use crate::Origin;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use crate::body::{OriginBody, Sealed, Span};
+use http::header::{CONNECTION, CONTENT_LENGTH, DATE, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Version};
+use http_body::Body as _;
+use http_body_util::BodyExt as _;
+use rustix::net::SendFlags;
 use std::future::Future;
-use tokio::net::TcpListener;
+use std::io;
+use std::os::fd::AsFd as _;
+use std::time::Duration;
+use tokio::io::Interest;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::time::{Instant, timeout_at};
+
+/// Largest request head.
+const MAX_HEAD: usize = 16 * 1024;
+/// Most header fields in a request.
+const MAX_FIELDS: usize = 64;
+/// How long a kept-alive connection may wait for its next request.
+const IDLE: Duration = Duration::from_secs(75);
+/// How long a begun request head may take to arrive.
+const HEAD_TIME: Duration = Duration::from_secs(30);
+/// Heap bodies up to this size go out with their head in one write.
+const SMALL_BODY: usize = 16 * 1024;
+/// Largest single `sendfile` call.
+const SENDFILE_MAX: u64 = 1 << 20;
 
 /// Serves `origin` on `listener` until `shutdown` resolves; connections in
-/// flight are given the chance to finish.
+/// flight are given up to 10 s to finish, idle ones close at once.
 pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
+    let (stopping, stop) = watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
@@ -32,22 +75,17 @@ pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Ou
                 if let Err(e) = stream.set_nodelay(true) {
                     tracing::debug!(%peer, error = %e, "TCP_NODELAY not set");
                 }
-                let origin = origin.clone();
+                let (origin, stop) = (origin.clone(), stop.clone());
                 connections.spawn(async move {
-                    let service = service_fn(move |req| {
-                        let origin = origin.clone();
-                        async move {
-                            Ok::<_, std::convert::Infallible>(access_logged(&origin, peer, req).await)
-                        }
-                    });
-                    if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+                    if let Err(e) = connection(&stream, peer, &origin, stop).await {
                         tracing::debug!(%peer, error = %e, "connection ended with an error");
                     }
                 });
             }
         }
     }
-    let deadline = tokio::time::sleep(std::time::Duration::from_secs(10));
+    let _ = stopping.send(true);
+    let deadline = tokio::time::sleep(Duration::from_secs(10));
     tokio::pin!(deadline);
     loop {
         tokio::select! {
@@ -57,14 +95,319 @@ pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Ou
     }
 }
 
+/// A request as read: the head, and whether the connection may stay open.
+struct Incoming {
+    request: Request<()>,
+    keep_alive: bool,
+}
+
+/// Answers the requests of one connection until it closes.
+async fn connection(
+    stream: &TcpStream,
+    peer: std::net::SocketAddr,
+    origin: &Origin,
+    mut stop: watch::Receiver<bool>,
+) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        let incoming = match read_request(stream, &mut buf, &mut stop).await? {
+            Read::Request(incoming) => incoming,
+            Read::Closed => return Ok(()),
+            Read::Refused(status) => {
+                let mut resp = Response::new(OriginBody::bytes(status.as_str().to_owned() + "\n"));
+                *resp.status_mut() = status;
+                respond(stream, resp, false, false).await?;
+                return linger(stream).await;
+            }
+        };
+        let head_only = incoming.request.method() == Method::HEAD;
+        let resp = access_logged(origin, peer, incoming.request).await;
+        respond(stream, resp, head_only, incoming.keep_alive).await?;
+        if !incoming.keep_alive {
+            return linger(stream).await;
+        }
+    }
+}
+
+/// What reading a request gave.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "lives on the stack for one request; boxing would allocate per request"
+)]
+enum Read {
+    Request(Incoming),
+    /// The client closed, went idle too long, or the server is stopping.
+    Closed,
+    /// A head that cannot be answered but with this status.
+    Refused(StatusCode),
+}
+
+/// Reads the next request head into `buf` (which keeps any bytes after it).
+async fn read_request(
+    stream: &TcpStream,
+    buf: &mut Vec<u8>,
+    stop: &mut watch::Receiver<bool>,
+) -> io::Result<Read> {
+    let mut deadline = Instant::now() + if buf.is_empty() { IDLE } else { HEAD_TIME };
+    loop {
+        if !buf.is_empty() {
+            match parse(buf) {
+                Ok(Some((incoming, used))) => {
+                    buf.drain(..used);
+                    return Ok(Read::Request(incoming));
+                }
+                Ok(None) if buf.len() >= MAX_HEAD => {
+                    return Ok(Read::Refused(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+                }
+                Ok(None) => {}
+                Err(status) => return Ok(Read::Refused(status)),
+            }
+        }
+        let idle = buf.is_empty();
+        if idle && *stop.borrow() {
+            return Ok(Read::Closed);
+        }
+        let readable = tokio::select! {
+            r = timeout_at(deadline, stream.readable()) => r,
+            _ = stop.changed(), if idle => return Ok(Read::Closed),
+        };
+        match readable {
+            Err(_elapsed) => return Ok(Read::Closed),
+            Ok(ready) => ready?,
+        }
+        let mut chunk = [0u8; 4096];
+        match stream.try_read(&mut chunk) {
+            Ok(0) => return Ok(Read::Closed),
+            Ok(n) => {
+                if idle {
+                    deadline = Instant::now() + HEAD_TIME;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Parses a complete head at the start of `buf`: the request and the bytes
+/// it took, `None` if incomplete, or the status refusing it.
+fn parse(buf: &[u8]) -> Result<Option<(Incoming, usize)>, StatusCode> {
+    let bad = StatusCode::BAD_REQUEST;
+    let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
+    let mut head = httparse::Request::new(&mut fields);
+    let used = match head.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        }
+        Err(_) => return Err(bad),
+    };
+    let method = Method::from_bytes(head.method.unwrap_or_default().as_bytes()).map_err(|_| bad)?;
+    let uri: http::Uri = head.path.unwrap_or_default().parse().map_err(|_| bad)?;
+    let version = match head.version {
+        Some(0) => Version::HTTP_10,
+        _ => Version::HTTP_11,
+    };
+    let mut headers = HeaderMap::with_capacity(head.headers.len());
+    for field in head.headers.iter() {
+        headers.append(
+            HeaderName::from_bytes(field.name.as_bytes()).map_err(|_| bad)?,
+            HeaderValue::from_bytes(field.value).map_err(|_| bad)?,
+        );
+    }
+    // Framing of a body we will not read: a length must be one number.
+    let mut lengths = headers.get_all(CONTENT_LENGTH).iter().map(|v| {
+        v.to_str()
+            .ok()
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse::<u64>().ok())
+    });
+    let length = match lengths.next() {
+        None => 0,
+        Some(first) => {
+            let first = first.ok_or(bad)?;
+            if lengths.any(|other| other != Some(first)) {
+                return Err(bad);
+            }
+            first
+        }
+    };
+    let has_body = length > 0 || headers.contains_key(TRANSFER_ENCODING);
+    let close_asked = headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("close"));
+    let keep_alive = version == Version::HTTP_11 && !close_asked && !has_body;
+    let mut request = Request::new(());
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.version_mut() = version;
+    *request.headers_mut() = headers;
+    Ok(Some((
+        Incoming {
+            request,
+            keep_alive,
+        },
+        used,
+    )))
+}
+
+/// Writes `resp`; its body too unless `head_only`.
+async fn respond(
+    stream: &TcpStream,
+    resp: Response<OriginBody>,
+    head_only: bool,
+    keep_alive: bool,
+) -> io::Result<()> {
+    let (parts, body) = resp.into_parts();
+    let status = parts.status;
+    let bodiless = status == StatusCode::NOT_MODIFIED || status == StatusCode::NO_CONTENT;
+    let mut head = Vec::with_capacity(512);
+    head.extend_from_slice(b"HTTP/1.1 ");
+    head.extend_from_slice(status.as_str().as_bytes());
+    head.push(b' ');
+    head.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
+    head.extend_from_slice(b"\r\n");
+    for (name, value) in &parts.headers {
+        field(&mut head, name.as_str(), value.as_bytes());
+    }
+    if !parts.headers.contains_key(DATE) {
+        http_date(|date| field(&mut head, "date", date.as_bytes()));
+    }
+    if !bodiless && !parts.headers.contains_key(CONTENT_LENGTH) {
+        let length = body.size_hint().exact().unwrap_or(0);
+        field(&mut head, "content-length", length.to_string().as_bytes());
+    }
+    if !keep_alive {
+        field(&mut head, "connection", b"close");
+    }
+    head.extend_from_slice(b"\r\n");
+    if head_only || bodiless {
+        return send_all(stream, &head, false).await;
+    }
+    match body {
+        OriginBody::Plain(Span::Heap(bytes)) if bytes.len() <= SMALL_BODY => {
+            head.extend_from_slice(&bytes);
+            send_all(stream, &head, false).await
+        }
+        OriginBody::Plain(Span::Heap(bytes)) => {
+            send_all(stream, &head, true).await?;
+            send_all(stream, &bytes, false).await
+        }
+        OriginBody::Plain(Span::Sealed { file, next, end }) => {
+            send_all(stream, &head, true).await?;
+            send_file(stream, &file, next, end).await
+        }
+        mut paced @ OriginBody::Paced(_) => {
+            send_all(stream, &head, false).await?;
+            while let Some(frame) = paced.frame().await {
+                if let Ok(data) = frame?.into_data() {
+                    send_all(stream, &data, false).await?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn field(head: &mut Vec<u8>, name: &str, value: &[u8]) {
+    head.extend_from_slice(name.as_bytes());
+    head.extend_from_slice(b": ");
+    head.extend_from_slice(value);
+    head.extend_from_slice(b"\r\n");
+}
+
+/// Calls `with` with the current time as an HTTP date, formatted once a
+/// second per thread.
+fn http_date(with: impl FnOnce(&str)) {
+    thread_local! {
+        static DATE: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    let now = jiff::Timestamp::now();
+    DATE.with_borrow_mut(|(second, text)| {
+        if *second != now.as_second() {
+            *second = now.as_second();
+            *text = now.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        }
+        with(text);
+    });
+}
+
+/// Writes all of `bytes`; with `more`, tells the kernel more follows at once
+/// (`MSG_MORE`), so a head and its body's first bytes share a packet.
+async fn send_all(stream: &TcpStream, mut bytes: &[u8], more: bool) -> io::Result<()> {
+    let flags = if more {
+        SendFlags::NOSIGNAL | SendFlags::MORE
+    } else {
+        SendFlags::NOSIGNAL
+    };
+    while !bytes.is_empty() {
+        stream.writable().await?;
+        match stream.try_io(Interest::WRITABLE, || {
+            Ok(rustix::net::send(stream, bytes, flags)?)
+        }) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Sends bytes `next..end` of `file` with `sendfile(2)`.
+async fn send_file(stream: &TcpStream, file: &Sealed, mut next: u64, end: u64) -> io::Result<()> {
+    while next < end {
+        stream.writable().await?;
+        let count = (end - next).min(SENDFILE_MAX) as usize;
+        match stream.try_io(Interest::WRITABLE, || {
+            file.send(stream.as_fd(), &mut next, count)
+        }) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Ends a connection the server closes: the response is on its way (FIN),
+/// and what the client still sends (a body we did not read) is read and
+/// dropped for up to 2 s, so that closing does not reset the connection
+/// before the client has read the response.
+async fn linger(stream: &TcpStream) -> io::Result<()> {
+    rustix::net::shutdown(stream, rustix::net::Shutdown::Write)?;
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut chunk = [0u8; 4096];
+    let mut left: usize = 1 << 20;
+    while left > 0 {
+        match timeout_at(until, stream.readable()).await {
+            Err(_elapsed) => return Ok(()),
+            Ok(ready) => ready?,
+        }
+        match stream.try_read(&mut chunk) {
+            Ok(0) => return Ok(()),
+            Ok(n) => left = left.saturating_sub(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Answers `req` and writes its access log line (target `manabi::access`,
 /// level info): client, method, path without its grant token, status and
 /// time taken. Nothing is formatted when the level is off.
-async fn access_logged<B>(
+async fn access_logged(
     origin: &Origin,
     peer: std::net::SocketAddr,
-    req: hyper::Request<B>,
-) -> crate::serve::Resp {
+    req: Request<()>,
+) -> Response<OriginBody> {
     if !tracing::enabled!(target: "manabi::access", tracing::Level::INFO) {
         return origin.handle(req).await;
     }

@@ -709,7 +709,7 @@ async fn an_editors_own_picture_becomes_the_poster_learners_see() {
 
 #[tokio::test]
 async fn a_separate_origin_process_serves_what_the_catalog_grants() {
-    // The origin alone (the bare hyper server), then the rest of the service
+    // The origin alone (its own HTTP/1.1 server), then the rest of the service
     // on the same data directory (shared grant keys and media), pointing its
     // media URLs at that origin.
     let origin = spawn_role(

@@ -1,0 +1,347 @@
+//! The standalone origin server over real TCP, byte for byte: what a player,
+//! a proxy or a careless client sends, and what comes back on the wire.
+
+#![allow(clippy::unwrap_used)]
+
+use domain::site::SiteRule;
+use domain::{Grant, Network, SigningKey, SigningKeys, VideoId};
+use origin::{Governor, Origin, Settings};
+use std::sync::Arc;
+use std::time::Duration;
+use store::{LocalStore, ObjectKey, Store};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const MASTER: &str = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n";
+
+/// A segment's bytes: not all the same, so that a wrong offset shows.
+fn segment() -> Vec<u8> {
+    (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+struct Server {
+    addr: std::net::SocketAddr,
+    /// `/media/v/1/{grant}/` for the default site, and for a site with a budget.
+    base: String,
+    paced_base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(dir.path()).unwrap();
+    let video = VideoId::new(1);
+    for (name, bytes) in [
+        ("master.m3u8", MASTER.as_bytes().to_vec()),
+        ("360p/seg_00001.m4s", segment()),
+    ] {
+        let key = ObjectKey::hls(video, name).unwrap();
+        store.put_bytes(&key, bytes.into()).await.unwrap();
+    }
+    let keys = SigningKeys::new(vec![SigningKey::new("k1", [9; 32]).unwrap()]).unwrap();
+    let grant = |site: &str| {
+        let now = jiff::Timestamp::now();
+        let token = Grant {
+            video,
+            session: format!("{:032x}", 7).parse().unwrap(),
+            site: site.into(),
+            not_before: now,
+            expires: now + jiff::SignedDuration::from_secs(600),
+        }
+        .sign(&keys)
+        .unwrap();
+        format!("/media/v/1/{token}")
+    };
+    let (base, paced_base) = (grant("default"), grant("honcho"));
+    let governor = Governor::new(Network {
+        sites: vec![SiteRule {
+            name: "honcho".into(),
+            cidrs: vec![],
+            budget_mbps: 80.0,
+        }],
+        ..Network::default()
+    });
+    let origin = Origin::new(
+        Arc::new(store),
+        Arc::new(keys),
+        Settings::default(),
+        Arc::new(governor),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let done = tokio::spawn(origin::server::run(listener, origin, async {
+        let _ = stopped.await;
+    }));
+    Server {
+        addr,
+        base,
+        paced_base,
+        stop: Some(stop),
+        done,
+        _dir: dir,
+    }
+}
+
+/// A response as read off the wire.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A client connection that keeps bytes read past one response.
+struct Client {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    async fn connect(server: &Server) -> Self {
+        Self {
+            stream: TcpStream::connect(server.addr).await.unwrap(),
+            buf: Vec::new(),
+        }
+    }
+
+    async fn send(&mut self, raw: &str) {
+        self.stream.write_all(raw.as_bytes()).await.unwrap();
+    }
+
+    async fn fill(&mut self) -> bool {
+        let mut chunk = [0u8; 65536];
+        let n = tokio::time::timeout(Duration::from_secs(10), self.stream.read(&mut chunk))
+            .await
+            .expect("the server answers within 10 s")
+            .unwrap();
+        self.buf.extend_from_slice(&chunk[..n]);
+        n > 0
+    }
+
+    /// Reads one response; `head` for a HEAD request (no body follows).
+    async fn answer(&mut self, head: bool) -> Answer {
+        let end = loop {
+            if let Some(i) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            assert!(self.fill().await, "connection closed before a response");
+        };
+        let text = String::from_utf8(self.buf[..end].to_vec()).unwrap();
+        self.buf.drain(..end);
+        let mut lines = text.split("\r\n");
+        let status_line = lines.next().unwrap();
+        assert!(status_line.starts_with("HTTP/1.1 "), "{status_line}");
+        let status = status_line[9..12].parse().unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let (n, v) = l.split_once(": ").unwrap();
+                (n.to_owned(), v.to_owned())
+            })
+            .collect();
+        let mut answer = Answer {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        if !head && status != 304 {
+            let len: usize = answer.header("content-length").unwrap().parse().unwrap();
+            while self.buf.len() < len {
+                assert!(self.fill().await, "connection closed inside a body");
+            }
+            answer.body = self.buf.drain(..len).collect();
+        }
+        answer
+    }
+
+    async fn closed(&mut self) -> bool {
+        self.buf.is_empty() && !self.fill().await
+    }
+}
+
+fn get(path: &str, extra: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: origin\r\n{extra}\r\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segments_ranges_and_revalidation_on_one_kept_alive_connection() {
+    let server = start().await;
+    let seg = format!("{}/360p/seg_00001.m4s", server.base);
+    let mut c = Client::connect(&server).await;
+    // Twice: the first read from the store, the second from the cache's sealed file.
+    for _ in 0..2 {
+        c.send(&get(&seg, "")).await;
+        let a = c.answer(false).await;
+        assert_eq!(a.status, 200);
+        assert_eq!(a.body, segment());
+        assert_eq!(a.header("content-type"), Some("video/iso.segment"));
+        assert_eq!(
+            a.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert!(a.header("date").is_some_and(|d| d.ends_with(" GMT")));
+        assert_eq!(a.header("connection"), None, "kept alive");
+    }
+    c.send(&format!("HEAD {seg} HTTP/1.1\r\nHost: o\r\n\r\n"))
+        .await;
+    let a = c.answer(true).await;
+    assert_eq!(
+        (a.status, a.header("content-length")),
+        (200, Some("300000"))
+    );
+
+    c.send(&get(&seg, "Range: bytes=299990-\r\n")).await;
+    let a = c.answer(false).await;
+    assert_eq!(a.status, 206);
+    assert_eq!(
+        a.header("content-range"),
+        Some("bytes 299990-299999/300000")
+    );
+    assert_eq!(a.body, segment()[299_990..]);
+
+    c.send(&get(&seg, "Range: bytes=400000-\r\n")).await;
+    let a = c.answer(false).await;
+    assert_eq!(a.status, 416);
+    assert_eq!(a.header("content-range"), Some("bytes */300000"));
+
+    let etag = {
+        c.send(&get(&seg, "")).await;
+        c.answer(false).await.header("etag").unwrap().to_owned()
+    };
+    c.send(&get(&seg, &format!("If-None-Match: {etag}\r\n")))
+        .await;
+    let a = c.answer(false).await;
+    assert_eq!((a.status, a.header("content-length")), (304, None));
+
+    // Pipelined: both requests in one write, both answers in order.
+    c.send(
+        &(get(&format!("{}/master.m3u8", server.base), "") + &get(&seg, "Range: bytes=0-9\r\n")),
+    )
+    .await;
+    let master = c.answer(false).await;
+    assert_eq!(master.body, MASTER.as_bytes());
+    assert_eq!(master.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(c.answer(false).await.body, segment()[..10]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_budgeted_site_gets_the_whole_segment_paced() {
+    let server = start().await;
+    let seg = format!("{}/360p/seg_00001.m4s", server.paced_base);
+    let mut c = Client::connect(&server).await;
+    for _ in 0..2 {
+        c.send(&get(&seg, "")).await;
+        let a = c.answer(false).await;
+        assert_eq!((a.status, a.body.len()), (200, 300_000));
+        assert_eq!(a.body, segment());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_answered_and_never_cached() {
+    let server = start().await;
+    let mut c = Client::connect(&server).await;
+    c.send(&get("/media/v/1/v1.k1.forged/master.m3u8", ""))
+        .await;
+    let a = c.answer(false).await;
+    assert_eq!(
+        (a.status, a.header("cache-control")),
+        (403, Some("no-store"))
+    );
+    c.send(&get("/media/v/1/tok/../../etc/passwd", "")).await;
+    assert_eq!(c.answer(false).await.status, 403);
+    c.send(&get("/nowhere", "")).await;
+    assert_eq!(c.answer(false).await.status, 404);
+    c.send("OPTIONS /media/v/1/x/master.m3u8 HTTP/1.1\r\nHost: o\r\n\r\n")
+        .await;
+    let a = c.answer(false).await;
+    assert!(a.header("access-control-allow-methods").is_some(), "{a:?}");
+    c.send(&get("/healthz", "")).await;
+    assert_eq!(c.answer(false).await.body, b"ok\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_close_when_the_client_or_the_protocol_says_so() {
+    let server = start().await;
+    let master = format!("{}/master.m3u8", server.base);
+
+    let mut c = Client::connect(&server).await;
+    c.send(&get(&master, "Connection: close\r\n")).await;
+    let a = c.answer(false).await;
+    assert_eq!((a.status, a.header("connection")), (200, Some("close")));
+    assert!(c.closed().await);
+
+    let mut c = Client::connect(&server).await;
+    c.send(&format!("GET {master} HTTP/1.0\r\n\r\n")).await;
+    assert_eq!(c.answer(false).await.header("connection"), Some("close"));
+    assert!(c.closed().await, "HTTP/1.0: one response");
+
+    // A body the origin never reads: answered, then closed cleanly (the
+    // client reads the whole answer, no reset).
+    let mut c = Client::connect(&server).await;
+    let body = "x".repeat(100_000);
+    c.send(&format!(
+        "POST {master} HTTP/1.1\r\nHost: o\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ))
+    .await;
+    let a = c.answer(false).await;
+    assert_eq!(
+        (a.status, a.header("allow")),
+        (405, Some("GET, HEAD, OPTIONS"))
+    );
+    assert!(c.closed().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_and_oversized_heads_are_refused() {
+    let server = start().await;
+    let many: String = (0..70).map(|i| format!("X-F{i}: v\r\n")).collect();
+    let cases = [
+        ("garbage\r\n\r\n".to_owned(), 400),
+        (
+            get("/healthz", "Content-Length: 5\r\nContent-Length: 6\r\n"),
+            400,
+        ),
+        (get("/healthz", "Content-Length: -1\r\n"), 400),
+        (get("/healthz", &many), 431),
+        (
+            get("/healthz", &format!("X-Big: {}\r\n", "a".repeat(20_000))),
+            431,
+        ),
+    ];
+    for (raw, status) in cases {
+        let mut c = Client::connect(&server).await;
+        c.send(&raw).await;
+        let a = c.answer(false).await;
+        assert_eq!(a.status, status, "{}", &raw[..raw.len().min(60)]);
+        assert_eq!(a.header("connection"), Some("close"));
+        assert!(c.closed().await);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_closes_idle_connections_at_once() {
+    let mut server = start().await;
+    let mut idle = Client::connect(&server).await;
+    idle.send(&get("/healthz", "")).await;
+    assert_eq!(idle.answer(false).await.status, 200);
+    let _ = server.stop.take().unwrap().send(());
+    tokio::time::timeout(Duration::from_secs(5), &mut server.done)
+        .await
+        .expect("the server stops without waiting for idle clients")
+        .unwrap();
+    assert!(idle.closed().await);
+}
