@@ -304,7 +304,7 @@ http {
     open_file_cache max=1000 inactive=60s;
     open_file_cache_valid 60s;
     open_file_cache_errors on;
-    # Like hyper, never close a keep-alive connection mid-run.
+    # Like manabi's origin, never close a keep-alive connection mid-run.
     keepalive_requests 1000000;
     access_log off;
     client_body_temp_path $prefix/tmp/body;
