@@ -15,7 +15,8 @@
 //! - Keep-alive as HTTP/1.1 says; pipelined requests are answered in order;
 //!   HTTP/1.0 gets one response and a close.
 //! - A connection idle for 75 s is closed; a head, once begun, must be
-//!   complete within 30 s. At shutdown idle connections close at once.
+//!   complete within 30 s; a client that reads nothing of a response for
+//!   60 s is dropped. At shutdown idle connections close at once.
 //! - Every response has `Date` and, but for 204/304, `Content-Length`. The
 //!   head of a file body is sent with `MSG_MORE`, so that it shares the
 //!   first packet with the file's bytes.
@@ -48,6 +49,8 @@ const MAX_FIELDS: usize = 64;
 const IDLE: Duration = Duration::from_secs(75);
 /// How long a begun request head may take to arrive.
 const HEAD_TIME: Duration = Duration::from_secs(30);
+/// How long a client may leave a response unread before it is dropped.
+const SEND_TIME: Duration = Duration::from_secs(60);
 /// Heap bodies up to this size go out with their head in one write.
 const SMALL_BODY: usize = 16 * 1024;
 /// Largest single `sendfile` call.
@@ -346,7 +349,7 @@ async fn send_all(stream: &TcpStream, mut bytes: &[u8], more: bool) -> io::Resul
         SendFlags::NOSIGNAL
     };
     while !bytes.is_empty() {
-        stream.writable().await?;
+        writable(stream).await?;
         match stream.try_io(Interest::WRITABLE, || {
             Ok(rustix::net::send(stream, bytes, flags)?)
         }) {
@@ -359,10 +362,18 @@ async fn send_all(stream: &TcpStream, mut bytes: &[u8], more: bool) -> io::Resul
     Ok(())
 }
 
+/// Waits until `stream` takes more bytes, at most [`SEND_TIME`].
+async fn writable(stream: &TcpStream) -> io::Result<()> {
+    match tokio::time::timeout(SEND_TIME, stream.writable()).await {
+        Ok(ready) => ready,
+        Err(_elapsed) => Err(io::ErrorKind::TimedOut.into()),
+    }
+}
+
 /// Sends bytes `next..end` of `file` with `sendfile(2)`.
 async fn send_file(stream: &TcpStream, file: &Sealed, mut next: u64, end: u64) -> io::Result<()> {
     while next < end {
-        stream.writable().await?;
+        writable(stream).await?;
         let count = (end - next).min(SENDFILE_MAX) as usize;
         match stream.try_io(Interest::WRITABLE, || {
             file.send(stream.as_fd(), &mut next, count)

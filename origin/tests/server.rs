@@ -345,3 +345,26 @@ async fn stopping_closes_idle_connections_at_once() {
         .unwrap();
     assert!(idle.closed().await);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_client_that_stops_reading_is_dropped_after_a_minute() {
+    let server = start().await;
+    let seg = format!("{}/360p/seg_00001.m4s", server.base);
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(server.addr).await.unwrap();
+    // 40 segments asked for, far more than the socket buffers hold, and
+    // nothing read for a minute (the paused clock runs on while all wait).
+    let many = get(&seg, "").repeat(40);
+    stream.write_all(many.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    let mut read = 0;
+    let mut chunk = vec![0u8; 1 << 16];
+    while let Ok(n @ 1..) = stream.read(&mut chunk).await {
+        read += n;
+    }
+    assert!(
+        read < 40 * 300_000,
+        "the server gave up on the connection: {read} bytes came"
+    );
+}
