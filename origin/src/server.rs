@@ -65,6 +65,8 @@ pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Ou
     loop {
         tokio::select! {
             () = &mut shutdown => break,
+            // Finished connections are let go of (a JoinSet keeps them until joined).
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
                     Ok(x) => x,
