@@ -16,15 +16,14 @@
 //!   HTTP/1.0 gets one response and a close.
 //! - A connection idle for 75 s is closed; a head, once begun, must be
 //!   complete within 30 s; a client that reads nothing of a response for
-//!   60 s is dropped ([`Limits`]). At shutdown idle connections close at once.
+//!   60 s is dropped. At shutdown idle connections close at once.
 //! - Every response has `Date` and, but for 204/304, `Content-Length`. The
 //!   head of a file body is sent with `MSG_MORE`, so that it shares the
 //!   first packet with the file's bytes.
 //!
-//! One thread per core runs a single-threaded runtime accepting from the
-//! shared listening socket, as nginx's workers do. (With hyper, copying
-//! every body, this was measured slower than one multi-threaded runtime;
-//! with `sendfile` it is faster: docs/benchmarks.md.)
+//! (One single-threaded runtime per core sharing the listening socket, as
+//! nginx's workers do, was measured slower than the multi-threaded runtime:
+//! 0.81–0.88× nginx at 256 connections against 0.91–1.08×.)
 
 use crate::Origin;
 use crate::body::{OriginBody, Sealed, Span};
@@ -46,26 +45,12 @@ use tokio::time::{Instant, timeout_at};
 const MAX_HEAD: usize = 16 * 1024;
 /// Most header fields in a request.
 const MAX_FIELDS: usize = 64;
-/// How long the server waits for clients.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// How long a kept-alive connection may wait for its next request.
-    pub idle: Duration,
-    /// How long a begun request head may take to arrive.
-    pub head: Duration,
-    /// How long a client may leave a response unread before it is dropped.
-    pub send: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            idle: Duration::from_secs(75),
-            head: Duration::from_secs(30),
-            send: Duration::from_secs(60),
-        }
-    }
-}
+/// How long a kept-alive connection may wait for its next request.
+const IDLE: Duration = Duration::from_secs(75);
+/// How long a begun request head may take to arrive.
+const HEAD_TIME: Duration = Duration::from_secs(30);
+/// How long a client may leave a response unread before it is dropped.
+const SEND_TIME: Duration = Duration::from_secs(60);
 /// Heap bodies up to this size go out with their head in one write.
 const SMALL_BODY: usize = 16 * 1024;
 /// Largest single `sendfile` call.
@@ -73,83 +58,13 @@ const SENDFILE_MAX: u64 = 1 << 20;
 
 /// Serves `origin` on `listener` until `shutdown` resolves; connections in
 /// flight are given up to 10 s to finish, idle ones close at once.
-///
-/// One thread per core, each with a single-threaded runtime accepting from
-/// the same listening socket, as nginx's workers do: a connection stays on
-/// the thread that accepted it, and no request hands work to another thread.
 pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Output = ()>) {
-    run_with(listener, origin, Limits::default(), shutdown).await;
-}
-
-/// [`run`] with other [`Limits`].
-pub async fn run_with(
-    listener: TcpListener,
-    origin: Origin,
-    limits: Limits,
-    shutdown: impl Future<Output = ()>,
-) {
-    let listener = match listener.into_std() {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::error!(error = %e, "the origin's listening socket cannot be shared");
-            return;
-        }
-    };
+    tokio::pin!(shutdown);
     let (stopping, stop) = watch::channel(false);
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let mut workers = Vec::with_capacity(cores);
-    for i in 0..cores {
-        let (origin, stop) = (origin.clone(), stop.clone());
-        let listener = match listener.try_clone() {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::error!(error = %e, "the origin's listening socket cannot be shared");
-                break;
-            }
-        };
-        let spawned = std::thread::Builder::new()
-            .name(format!("origin-{i}"))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
-                match runtime {
-                    Ok(rt) => rt.block_on(async move {
-                        match TcpListener::from_std(listener) {
-                            Ok(l) => accept(l, origin, limits, stop).await,
-                            Err(e) => tracing::error!(error = %e, "origin worker cannot listen"),
-                        }
-                    }),
-                    Err(e) => tracing::error!(error = %e, "origin worker runtime not started"),
-                }
-            });
-        match spawned {
-            Ok(worker) => workers.push(worker),
-            Err(e) => tracing::error!(error = %e, "origin worker thread not started"),
-        }
-    }
-    shutdown.await;
-    let _ = stopping.send(true);
-    // The workers finish their connections (at most 10 s) and end.
-    let _ = tokio::task::spawn_blocking(move || {
-        for worker in workers {
-            let _ = worker.join();
-        }
-    })
-    .await;
-}
-
-/// One worker's accept loop, until `stop`.
-async fn accept(
-    listener: TcpListener,
-    origin: Origin,
-    limits: Limits,
-    mut stop: watch::Receiver<bool>,
-) {
     let mut connections = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
-            _ = stop.changed() => break,
+            () = &mut shutdown => break,
             // Finished connections are let go of (a JoinSet keeps them until joined).
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
             accepted = listener.accept() => {
@@ -167,13 +82,14 @@ async fn accept(
                 }
                 let (origin, stop) = (origin.clone(), stop.clone());
                 connections.spawn(async move {
-                    if let Err(e) = connection(&stream, peer, &origin, limits, stop).await {
+                    if let Err(e) = connection(&stream, peer, &origin, stop).await {
                         tracing::debug!(%peer, error = %e, "connection ended with an error");
                     }
                 });
             }
         }
     }
+    let _ = stopping.send(true);
     let deadline = tokio::time::sleep(Duration::from_secs(10));
     tokio::pin!(deadline);
     loop {
@@ -195,24 +111,23 @@ async fn connection(
     stream: &TcpStream,
     peer: std::net::SocketAddr,
     origin: &Origin,
-    limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(1024);
     loop {
-        let incoming = match read_request(stream, &mut buf, &limits, &mut stop).await? {
+        let incoming = match read_request(stream, &mut buf, &mut stop).await? {
             Read::Request(incoming) => incoming,
             Read::Closed => return Ok(()),
             Read::Refused(status) => {
                 let mut resp = Response::new(OriginBody::bytes(status.as_str().to_owned() + "\n"));
                 *resp.status_mut() = status;
-                respond(stream, resp, false, false, limits.send).await?;
+                respond(stream, resp, false, false).await?;
                 return linger(stream).await;
             }
         };
         let head_only = incoming.request.method() == Method::HEAD;
         let resp = access_logged(origin, peer, incoming.request).await;
-        respond(stream, resp, head_only, incoming.keep_alive, limits.send).await?;
+        respond(stream, resp, head_only, incoming.keep_alive).await?;
         if !incoming.keep_alive {
             return linger(stream).await;
         }
@@ -236,15 +151,9 @@ enum Read {
 async fn read_request(
     stream: &TcpStream,
     buf: &mut Vec<u8>,
-    limits: &Limits,
     stop: &mut watch::Receiver<bool>,
 ) -> io::Result<Read> {
-    let mut deadline = Instant::now()
-        + if buf.is_empty() {
-            limits.idle
-        } else {
-            limits.head
-        };
+    let mut deadline = Instant::now() + if buf.is_empty() { IDLE } else { HEAD_TIME };
     loop {
         if !buf.is_empty() {
             match parse(buf) {
@@ -276,7 +185,7 @@ async fn read_request(
             Ok(0) => return Ok(Read::Closed),
             Ok(n) => {
                 if idle {
-                    deadline = Instant::now() + limits.head;
+                    deadline = Instant::now() + HEAD_TIME;
                 }
                 buf.extend_from_slice(&chunk[..n]);
             }
@@ -358,7 +267,6 @@ async fn respond(
     resp: Response<OriginBody>,
     head_only: bool,
     keep_alive: bool,
-    send: Duration,
 ) -> io::Result<()> {
     let (parts, body) = resp.into_parts();
     let status = parts.status;
@@ -384,26 +292,26 @@ async fn respond(
     }
     head.extend_from_slice(b"\r\n");
     if head_only || bodiless {
-        return send_all(stream, &head, false, send).await;
+        return send_all(stream, &head, false).await;
     }
     match body {
         OriginBody::Plain(Span::Heap(bytes)) if bytes.len() <= SMALL_BODY => {
             head.extend_from_slice(&bytes);
-            send_all(stream, &head, false, send).await
+            send_all(stream, &head, false).await
         }
         OriginBody::Plain(Span::Heap(bytes)) => {
-            send_all(stream, &head, true, send).await?;
-            send_all(stream, &bytes, false, send).await
+            send_all(stream, &head, true).await?;
+            send_all(stream, &bytes, false).await
         }
         OriginBody::Plain(Span::Sealed { file, next, end }) => {
-            send_all(stream, &head, true, send).await?;
-            send_file(stream, &file, next, end, send).await
+            send_all(stream, &head, true).await?;
+            send_file(stream, &file, next, end).await
         }
         mut paced @ OriginBody::Paced(_) => {
-            send_all(stream, &head, false, send).await?;
+            send_all(stream, &head, false).await?;
             while let Some(frame) = paced.frame().await {
                 if let Ok(data) = frame?.into_data() {
-                    send_all(stream, &data, false, send).await?;
+                    send_all(stream, &data, false).await?;
                 }
             }
             Ok(())
@@ -436,19 +344,14 @@ fn http_date(with: impl FnOnce(&str)) {
 
 /// Writes all of `bytes`; with `more`, tells the kernel more follows at once
 /// (`MSG_MORE`), so a head and its body's first bytes share a packet.
-async fn send_all(
-    stream: &TcpStream,
-    mut bytes: &[u8],
-    more: bool,
-    send: Duration,
-) -> io::Result<()> {
+async fn send_all(stream: &TcpStream, mut bytes: &[u8], more: bool) -> io::Result<()> {
     let flags = if more {
         SendFlags::NOSIGNAL | SendFlags::MORE
     } else {
         SendFlags::NOSIGNAL
     };
     while !bytes.is_empty() {
-        writable(stream, send).await?;
+        writable(stream).await?;
         match stream.try_io(Interest::WRITABLE, || {
             Ok(rustix::net::send(stream, bytes, flags)?)
         }) {
@@ -461,24 +364,18 @@ async fn send_all(
     Ok(())
 }
 
-/// Waits until `stream` takes more bytes, at most `send`.
-async fn writable(stream: &TcpStream, send: Duration) -> io::Result<()> {
-    match tokio::time::timeout(send, stream.writable()).await {
+/// Waits until `stream` takes more bytes, at most [`SEND_TIME`].
+async fn writable(stream: &TcpStream) -> io::Result<()> {
+    match tokio::time::timeout(SEND_TIME, stream.writable()).await {
         Ok(ready) => ready,
         Err(_elapsed) => Err(io::ErrorKind::TimedOut.into()),
     }
 }
 
 /// Sends bytes `next..end` of `file` with `sendfile(2)`.
-async fn send_file(
-    stream: &TcpStream,
-    file: &Sealed,
-    mut next: u64,
-    end: u64,
-    send: Duration,
-) -> io::Result<()> {
+async fn send_file(stream: &TcpStream, file: &Sealed, mut next: u64, end: u64) -> io::Result<()> {
     while next < end {
-        writable(stream, send).await?;
+        writable(stream).await?;
         let count = (end - next).min(SENDFILE_MAX) as usize;
         match stream.try_io(Interest::WRITABLE, || {
             file.send(stream.as_fd(), &mut next, count)
