@@ -22,8 +22,8 @@
 //!   first packet with the file's bytes.
 //!
 //! (One single-threaded runtime per core sharing the listening socket, as
-//! nginx's workers do, was measured slower than the multi-threaded runtime:
-//! 0.81–0.88× nginx at 256 connections against 0.91–1.08×.)
+//! nginx's workers do, was measured slower than the multi-threaded runtime,
+//! with hyper and again with `sendfile`: docs/benchmarks.md.)
 
 use crate::Origin;
 use crate::body::{OriginBody, Sealed, Span};
