@@ -2,8 +2,8 @@
 //!
 //! Why not hyper, which the catalog uses: hyper writes every body from our
 //! memory into the socket, one copy of each byte served. nginx hands the
-//! kernel its page-cache pages with `sendfile(2)` instead, and that copy was
-//! the whole gap to it at 256 connections (docs/benchmarks.md). Cached
+//! kernel its page-cache pages with `sendfile(2)` instead; that copy was
+//! the extra CPU per byte measured against it (docs/benchmarks.md). Cached
 //! objects live in sealed memory files ([`crate::body::Sealed`]), which this
 //! server sends the same way.
 //!
