@@ -170,23 +170,22 @@ impl Cache {
     /// `object` as the cache keeps it: sealed if asked and it will be kept.
     /// Where memory files cannot be made, objects stay on the heap.
     fn served(&self, object: Object) -> Served {
-        if !self.seal || object.bytes.len() as u64 > self.max_object {
-            return object.into();
-        }
-        match Sealed::new("manabi-object", &object.bytes) {
-            Ok(sealed) => Served {
-                validators: Validators::of(&object.meta),
-                meta: object.meta,
-                content: Content::Sealed(Arc::new(sealed)),
-            },
-            Err(e) => {
-                static ONCE: std::sync::Once = std::sync::Once::new();
-                ONCE.call_once(|| {
-                    tracing::warn!(error = %e, "no memory files: cached objects stay on the heap");
-                });
-                object.into()
+        let mut served = Served::from(object);
+        if let Content::Heap(bytes) = &served.content
+            && self.seal
+            && bytes.len() as u64 <= self.max_object
+        {
+            match Sealed::new("manabi-object", bytes) {
+                Ok(sealed) => served.content = Content::Sealed(Arc::new(sealed)),
+                Err(e) => {
+                    static ONCE: std::sync::Once = std::sync::Once::new();
+                    ONCE.call_once(|| {
+                        tracing::warn!(error = %e, "no memory files: cached objects stay on the heap");
+                    });
+                }
             }
         }
+        served
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
