@@ -3,7 +3,8 @@
 # front end's npm packages. Usage: scripts/setup.sh [build|test]
 #   build: FFmpeg development libraries, libclang, pkg-config (for ffmpeg-next),
 #          libssl-dev (the libcrypto SQLCipher encrypts the database with)
-#   test:  the above plus Chromium and a Japanese font (browser tests), aiosmtpd
+#   test:  the above plus Chromium and a Japanese font (browser tests), the
+#          ffmpeg command (the browser test makes the video it uploads), aiosmtpd
 #          and openssl (the invitation e-mails' SMTP server and its test CA), and
 #          s3s-fs, the S3-compatible server the store's tests run against
 #   fuzz:  only what scripts/fuzz.sh needs: g++ (libFuzzer) and cargo-fuzz
@@ -14,7 +15,7 @@ need=${1:-build}
 packages=(libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev
           libswresample-dev libavutil-dev libclang-dev pkg-config libssl-dev)
 if [ "$need" = test ]; then
-  packages+=(chromium fonts-ipafont-gothic python3-aiosmtpd openssl python3-markdown)
+  packages+=(chromium fonts-ipafont-gothic ffmpeg python3-aiosmtpd openssl python3-markdown)
 fi
 if [ "$need" = fuzz ]; then
   packages=(g++ libssl-dev pkg-config)
