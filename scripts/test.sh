@@ -8,6 +8,8 @@ started=$(date +%s)
 step() { printf '\n== %s (%ds)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 step "setup"
+# Free disk space, for reading a failure: a clean run needs about 3 GB.
+df -h . | tail -1
 scripts/setup.sh test
 
 step "cargo fmt --check"
