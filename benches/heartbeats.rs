@@ -7,8 +7,19 @@
 //! learners, each with a login session (made in the database: 256 logins
 //! would spend a minute hashing passwords). Each of `--viewers N` (default
 //! 256) clients presses play once, then sends heartbeats back to back —
-//! `seq` 1, 2, 3 … with the next 10 s of the video played — for
-//! `--seconds S` (default 20). Reported: acknowledged heartbeats per second,
+//! `seq` 1, 2, 3 … each with the next `--played P` seconds of the video
+//! played (default 2) — for `--seconds S` (default 20).
+//!
+//! Why 2 s: a viewer's heartbeats here come milliseconds apart, and the
+//! server credits coverage only up to the time since the previous heartbeat
+//! plus a 2 s allowance (`playback::COVERAGE_ALLOWANCE_S`). An honest player
+//! never claims more than that, so every heartbeat adds new seconds right
+//! after the previous ones, as a viewer watching forward does. With
+//! `--played 10` (the default before 2026-11-26) the server keeps the first
+//! 2 s of each 10 and drops the rest, and every viewer's coverage becomes 2 s
+//! stripes 10 s apart: bitmaps too fragmented to store as runs, a whole page
+//! rewritten per heartbeat — the pattern of a client claiming five times the
+//! time that passed. Reported: acknowledged heartbeats per second,
 //! latency percentiles, and the ledger's row count against the number
 //! acknowledged. The client runs in this process on the same two cores.
 //!
@@ -17,7 +28,7 @@
 //! each latency runs from the moment its heartbeat was due (so a slow answer
 //! delays the ones behind it and shows in the figures, not hides them).
 //!
-//! `cargo bench --bench heartbeats [-- --viewers N --seconds S --video-minutes M --rate R]`
+//! `cargo bench --bench heartbeats [-- --viewers N --seconds S --video-minutes M --rate R --played P]`
 
 #[path = "support/mod.rs"]
 mod support;
@@ -141,7 +152,8 @@ async fn main() {
     // Open loop: each viewer's heartbeats are due every `viewers / rate` s.
     let rate = arg("--rate", 0);
     let interval = (rate > 0).then(|| Duration::from_secs_f64(viewers as f64 / rate as f64));
-    let wrap = video_s as f64 - 10.0;
+    let played = arg("--played", 2).max(1) as f64;
+    let wrap = video_s as f64 - played;
     let bin = env!("CARGO_BIN_EXE_manabi");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
@@ -184,11 +196,11 @@ async fn main() {
             let mut seq = 0u64;
             while running.load(Ordering::Relaxed) {
                 seq += 1;
-                let at = (seq as f64 - 1.0) * 10.0 % wrap;
+                let at = (seq as f64 - 1.0) * played % wrap;
                 let body = format!(
                     r#"{{"seq":{seq},"position_s":{},"played":[[{at},{}]],"rate":1.0}}"#,
-                    at + 10.0,
-                    at + 10.0
+                    at + played,
+                    at + played
                 );
                 let request = format!(
                     "POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
