@@ -3,10 +3,10 @@
 //! acknowledged heartbeat is in the ledger afterwards.
 //!
 //! Runs the release binary (`manabi serve`) on a data directory seeded
-//! straight into SQLite: one ready video in a published course and 256
-//! learners, each with a login session (made in the database: 256 logins
-//! would spend a minute hashing passwords). Each of `--viewers N` (default
-//! 256) clients presses play once, then sends heartbeats back to back —
+//! straight into SQLite: one ready video in a published course and one
+//! learner per viewer, each with a login session (made in the database: 256
+//! logins would spend a minute hashing passwords). Each of `--viewers N`
+//! (default 256) clients presses play once, then sends heartbeats back to back —
 //! `seq` 1, 2, 3 … each with the next `--played P` seconds of the video
 //! played (default 2) — for `--seconds S` (default 20).
 //!
@@ -38,7 +38,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-const USERS: i64 = 256;
 const PASSWORD: &str = "benchmark password";
 
 fn arg(name: &str, default: u64) -> u64 {
@@ -49,9 +48,16 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// One published, ready video and `USERS` learners with a session each:
+/// This process's soft limit on open files (`ulimit -n`), from /proc.
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// One published, ready video and `users` learners with a session each:
 /// `(cookie token, CSRF token)` per learner.
-async fn seed(data: &std::path::Path, video_s: u64) -> Vec<(String, String)> {
+async fn seed(data: &std::path::Path, video_s: u64, users: i64) -> Vec<(String, String)> {
     let db = catalog::db::Db::open_default(data).expect("database");
     db.call(move |c| {
         catalog::courses::seed_categories(c)?;
@@ -66,11 +72,11 @@ async fn seed(data: &std::path::Path, video_s: u64) -> Vec<(String, String)> {
              INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at, published_at)
              VALUES (1, 1, '研修', 'published', 1, '{at}', '{at}', '{at}');
              INSERT INTO lessons (course_id, position, title, video_id) VALUES (1, 1, '第1回', 1);",
-            last = USERS - 1
+            last = users - 1
         ))?;
         let now = jiff::Timestamp::now();
         let mut sessions = Vec::new();
-        for id in 1000..1000 + USERS {
+        for id in 1000..1000 + users {
             let s = catalog::sessions::create(&tx, domain::UserId::new(id), now)?;
             sessions.push((s.token, s.csrf_token));
         }
@@ -144,9 +150,13 @@ impl Wire {
 
 #[tokio::main]
 async fn main() {
-    let viewers = usize::try_from(arg("--viewers", 256))
-        .unwrap_or(256)
-        .min(USERS as usize);
+    let viewers = usize::try_from(arg("--viewers", 256)).unwrap_or(256).max(1);
+    // Each viewer holds a connection open in this process and in the server.
+    if let Some(limit) = open_files_limit().filter(|&l| l < viewers as u64 + 64) {
+        panic!(
+            "--viewers {viewers} needs more open files than the limit of {limit}: raise it with `ulimit -n`"
+        );
+    }
     let seconds = arg("--seconds", 20);
     let video_s = arg("--video-minutes", 600).max(1) * 60;
     // Open loop: each viewer's heartbeats are due every `viewers / rate` s.
@@ -158,7 +168,7 @@ async fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     support::add_user(bin, &data, "admin@city.example.jp", "admin", PASSWORD);
-    let sessions = seed(&data, video_s).await;
+    let sessions = seed(&data, video_s, viewers as i64).await;
     let server = support::serve(bin, &data);
     let base = Arc::new(server.base.clone());
     let client = reqwest::Client::builder()
@@ -169,7 +179,7 @@ async fn main() {
     let running = Arc::new(AtomicBool::new(true));
     let mut tasks = Vec::new();
     let schedule = tokio::time::Instant::now() + Duration::from_secs(2);
-    for (i, (token, csrf)) in sessions.into_iter().take(viewers).enumerate() {
+    for (i, (token, csrf)) in sessions.into_iter().enumerate() {
         let (client, base, running) = (client.clone(), base.clone(), running.clone());
         // Viewers' schedules are spread evenly over one interval.
         let mut due = interval.map(|every| schedule + every.mul_f64(i as f64 / viewers as f64));
