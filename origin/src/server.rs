@@ -115,6 +115,10 @@ async fn connection(
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(1024);
     loop {
+        // Requests already waiting are read without waiting for readiness,
+        // so a client sending many at once must still let other connections
+        // on this thread have their turn.
+        tokio::task::consume_budget().await;
         let incoming = match read_request(stream, &mut buf, &mut stop).await? {
             Read::Request(incoming) => incoming,
             Read::Closed => return Ok(()),
@@ -148,12 +152,16 @@ enum Read {
 }
 
 /// Reads the next request head into `buf` (which keeps any bytes after it).
+/// Bytes already waiting are read at once; only when there are none does it
+/// wait, with a deadline (no timer is made for a request that is there).
 async fn read_request(
     stream: &TcpStream,
     buf: &mut Vec<u8>,
     stop: &mut watch::Receiver<bool>,
 ) -> io::Result<Read> {
-    let mut deadline = Instant::now() + if buf.is_empty() { IDLE } else { HEAD_TIME };
+    // Set at the first wait: IDLE for the next request, HEAD_TIME for the
+    // rest of a begun head, counted from its first bytes.
+    let mut deadline = None;
     loop {
         if !buf.is_empty() {
             match parse(buf) {
@@ -172,25 +180,28 @@ async fn read_request(
         if idle && *stop.borrow() {
             return Ok(Read::Closed);
         }
-        let readable = tokio::select! {
-            r = timeout_at(deadline, stream.readable()) => r,
-            _ = stop.changed(), if idle => return Ok(Read::Closed),
-        };
-        match readable {
-            Err(_elapsed) => return Ok(Read::Closed),
-            Ok(ready) => ready?,
-        }
         let mut chunk = [0u8; 4096];
         match stream.try_read(&mut chunk) {
             Ok(0) => return Ok(Read::Closed),
             Ok(n) => {
                 if idle {
-                    deadline = Instant::now() + HEAD_TIME;
+                    deadline = None;
                 }
                 buf.extend_from_slice(&chunk[..n]);
+                continue;
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(e),
+        }
+        let until =
+            *deadline.get_or_insert_with(|| Instant::now() + if idle { IDLE } else { HEAD_TIME });
+        let readable = tokio::select! {
+            r = timeout_at(until, stream.readable()) => r,
+            _ = stop.changed(), if idle => return Ok(Read::Closed),
+        };
+        match readable {
+            Err(_elapsed) => return Ok(Read::Closed),
+            Ok(ready) => ready?,
         }
     }
 }
@@ -351,13 +362,12 @@ async fn send_all(stream: &TcpStream, mut bytes: &[u8], more: bool) -> io::Resul
         SendFlags::NOSIGNAL
     };
     while !bytes.is_empty() {
-        writable(stream).await?;
         match stream.try_io(Interest::WRITABLE, || {
             Ok(rustix::net::send(stream, bytes, flags)?)
         }) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => bytes = &bytes[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => writable(stream).await?,
             Err(e) => return Err(e),
         }
     }

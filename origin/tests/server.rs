@@ -306,6 +306,39 @@ async fn connections_close_when_the_client_or_the_protocol_says_so() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_requests_and_heads_in_pieces_are_all_answered_in_order() {
+    let server = start().await;
+    let master = format!("{}/master.m3u8", server.base);
+
+    // Three requests in one write: the second and third are already waiting
+    // when the first is answered.
+    let mut c = Client::connect(&server).await;
+    c.send(&format!(
+        "{}{}{}",
+        get(&master, ""),
+        get("/healthz", ""),
+        get(&master, "")
+    ))
+    .await;
+    let first = c.answer(false).await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.starts_with(b"#EXTM3U"));
+    assert_eq!(c.answer(false).await.status, 200);
+    assert_eq!(c.answer(false).await.body, first.body);
+
+    // One head sent in three pieces, with pauses between them.
+    let raw = get(&master, "");
+    for piece in [&raw[..5], &raw[5..20], &raw[20..]] {
+        c.send(piece).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(c.answer(false).await.body, first.body);
+    c.send(&get(&master, "Connection: close\r\n")).await;
+    assert_eq!(c.answer(false).await.status, 200);
+    assert!(c.closed().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_oversized_heads_are_refused() {
     let server = start().await;
     let many: String = (0..70).map(|i| format!("X-F{i}: v\r\n")).collect();
