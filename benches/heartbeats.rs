@@ -48,13 +48,6 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// This process's soft limit on open files (`ulimit -n`), from /proc.
-fn open_files_limit() -> Option<u64> {
-    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
-    line.split_whitespace().nth(3)?.parse().ok()
-}
-
 /// One published, ready video and `users` learners with a session each:
 /// `(cookie token, CSRF token)` per learner.
 async fn seed(data: &std::path::Path, video_s: u64, users: i64) -> Vec<(String, String)> {
@@ -152,7 +145,7 @@ impl Wire {
 async fn main() {
     let viewers = usize::try_from(arg("--viewers", 256)).unwrap_or(256).max(1);
     // Each viewer holds a connection open in this process and in the server.
-    if let Some(limit) = open_files_limit().filter(|&l| l < viewers as u64 + 64) {
+    if let Some(limit) = support::open_files_limit().filter(|&l| l < viewers as u64 + 64) {
         panic!(
             "--viewers {viewers} needs more open files than the limit of {limit}: raise it with `ulimit -n`"
         );

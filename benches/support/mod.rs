@@ -75,9 +75,24 @@ pub fn serve(bin: &str, data: &Path) -> Server {
 
 /// The resident memory of process `pid` (VmRSS), in KiB.
 pub fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    proc_number(&format!("/proc/{pid}/status"), "VmRSS:", 1)
+}
+
+/// This process's soft limit on open files (`ulimit -n`).
+#[allow(
+    dead_code,
+    reason = "each benchmark includes this file; not all open many connections"
+)]
+pub fn open_files_limit() -> Option<u64> {
+    proc_number("/proc/self/limits", "Max open files", 3)
+}
+
+/// The `n`th whitespace-separated word, as a number, of the first line of
+/// the /proc file at `path` that starts with `label`.
+fn proc_number(path: &str, label: &str, n: usize) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(label))?;
+    line.split_whitespace().nth(n)?.parse().ok()
 }
 
 /// CPU time process `pid` has used so far (user + system), in seconds.
