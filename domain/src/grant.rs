@@ -44,7 +44,8 @@ pub struct Grant {
 #[derive(Clone)]
 pub struct SigningKey {
     id: String,
-    secret: [u8; 32],
+    /// HMAC keyed with the secret once: each signature starts from a copy.
+    keyed: HmacSha256,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -60,9 +61,12 @@ impl SigningKey {
     /// A key from its id (`[A-Za-z0-9_-]{1,32}`) and 32 secret bytes.
     pub fn new(id: &str, secret: [u8; 32]) -> Result<Self, GrantError> {
         if is_token_word(id) && id.len() <= 32 {
+            // HMAC accepts keys of any length, so this cannot fail.
+            let keyed =
+                <HmacSha256 as Mac>::new_from_slice(&secret).unwrap_or_else(|_| unreachable!());
             Ok(Self {
                 id: id.to_owned(),
-                secret,
+                keyed,
             })
         } else {
             Err(GrantError::BadKeyId)
@@ -75,9 +79,7 @@ impl SigningKey {
     }
 
     fn mac(&self, message: &[u8]) -> [u8; 32] {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac =
-            <HmacSha256 as Mac>::new_from_slice(&self.secret).unwrap_or_else(|_| unreachable!());
+        let mut mac = self.keyed.clone();
         mac.update(message);
         mac.finalize().into_bytes().into()
     }
@@ -172,19 +174,28 @@ impl Grant {
         skew: SignedDuration,
     ) -> Result<Grant, GrantError> {
         let (body, sig) = token.rsplit_once('.').ok_or(GrantError::Malformed)?;
-        let fields: Vec<&str> = body.split('.').collect();
-        let [version, key_id, video, session, site, nbf, exp] = fields[..] else {
-            return Err(GrantError::Malformed);
-        };
-        if version != VERSION {
+        let mut fields = body.split('.');
+        let mut field = || fields.next().ok_or(GrantError::Malformed);
+        let [version, key_id, video, session, site, nbf, exp] = [
+            field()?,
+            field()?,
+            field()?,
+            field()?,
+            field()?,
+            field()?,
+            field()?,
+        ];
+        if version != VERSION || fields.next().is_some() {
             return Err(GrantError::Malformed);
         }
         let key = keys.find(key_id).ok_or(GrantError::UnknownKey)?;
-        let claimed = URL_SAFE_NO_PAD
-            .decode(sig)
-            .map_err(|_| GrantError::BadSignature)?;
+        // A signature is 43 characters for 32 bytes; anything else is not one.
+        let mut claimed = [0u8; 32];
+        if sig.len() != 43 || URL_SAFE_NO_PAD.decode_slice(sig, &mut claimed) != Ok(32) {
+            return Err(GrantError::BadSignature);
+        }
         let expected = key.mac(body.as_bytes());
-        if !bool::from(expected.as_slice().ct_eq(claimed.as_slice())) {
+        if !bool::from(expected.ct_eq(&claimed)) {
             return Err(GrantError::BadSignature);
         }
         let seconds = |s: &str| -> Result<Timestamp, GrantError> {

@@ -48,6 +48,8 @@ pub struct Governor {
 
 struct Site {
     name: String,
+    /// The site's byte counter, resolved once (not per request).
+    bytes: prometheus::IntCounter,
     /// `None`: unlimited, never paced.
     budget_bps: Option<u64>,
     state: Mutex<SiteState>,
@@ -94,6 +96,7 @@ impl Governor {
         let now = Instant::now();
         let site = Arc::new(Site {
             name: name.to_owned(),
+            bytes: metrics::SITE_BYTES.with_label_values(&[name]),
             budget_bps: self.network.budget_bps(name),
             state: Mutex::new(SiteState {
                 viewers: HashMap::new(),
@@ -107,14 +110,14 @@ impl Governor {
     }
 
     /// Counts a media request of `session` at `site` and returns its ticket.
-    pub fn admit(&self, site: &str, session: &PlaybackSessionId) -> Ticket {
+    pub fn admit(&self, site: &str, session: PlaybackSessionId) -> Ticket {
         let site = self.site(site);
         let now = Instant::now();
         {
             let mut state = site.lock();
             // Looked up before inserting: every request of a known viewer
             // (nearly all of them) then needs no copy of its session id.
-            match state.viewers.get_mut(session) {
+            match state.viewers.get_mut(&session) {
                 Some(viewer) => viewer.last_seen = now,
                 None => {
                     let viewer = Viewer {
@@ -127,10 +130,7 @@ impl Governor {
             }
             state.recount(&site, now, self.idle);
         }
-        Ticket {
-            site,
-            session: session.clone(),
-        }
+        Ticket { site, session }
     }
 }
 
@@ -139,7 +139,7 @@ impl BitrateCaps for Governor {
     /// moment: when a whole section starts at once, the viewers who come
     /// first are not offered the share of an empty office.
     fn cap_kbps(&self, site: &str, session: &PlaybackSessionId) -> u32 {
-        let share = self.admit(site, session).share_bps();
+        let share = self.admit(site, session.clone()).share_bps();
         share.map_or(0, |s| u32::try_from(s / 1000).unwrap_or(u32::MAX).max(1))
     }
 }
@@ -236,9 +236,7 @@ impl Ticket {
 
     /// Counts bytes sent for the site's metrics.
     pub fn count(&self, bytes: usize) {
-        metrics::SITE_BYTES
-            .with_label_values(&[&self.site.name])
-            .inc_by(bytes as u64);
+        self.site.bytes.inc_by(bytes as u64);
     }
 
     /// A body that sends `bytes` at this viewer's pace.
@@ -447,7 +445,7 @@ mod tests {
     fn the_budget_is_shared_among_active_viewers() {
         let g = governor(100.0);
         assert_eq!(g.cap_kbps("honcho", &session(1)), 100_000);
-        let tickets: Vec<Ticket> = (1..=4).map(|n| g.admit("honcho", &session(n))).collect();
+        let tickets: Vec<Ticket> = (1..=4).map(|n| g.admit("honcho", session(n))).collect();
         assert_eq!(tickets[0].share_bps(), Some(25_000_000));
         assert_eq!(g.cap_kbps("honcho", &session(1)), 25_000);
         assert_eq!(
@@ -456,14 +454,14 @@ mod tests {
             "a fifth viewer joining"
         );
         assert_eq!(g.cap_kbps("default", &session(1)), 0, "unlimited site");
-        assert!(!g.admit("default", &session(1)).paced());
+        assert!(!g.admit("default", session(1)).paced());
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_viewer_is_paced_to_its_share() {
         use http_body_util::BodyExt;
         let g = governor(8.0); // 1 MB/s
-        let ticket = g.admit("honcho", &session(1));
+        let ticket = g.admit("honcho", session(1));
         let started = Instant::now();
         let body = ticket.pace(Bytes::from(vec![7u8; 2_000_000]).into());
         let bytes = body.collect().await.unwrap().to_bytes();
@@ -477,7 +475,7 @@ mod tests {
     async fn a_site_never_goes_below_its_viewers_floors() {
         use http_body_util::BodyExt;
         let g = governor(8.0); // 1 MB/s for the site
-        let ticket = g.admit("honcho", &session(1));
+        let ticket = g.admit("honcho", session(1));
         ticket.set_floor(16_000_000); // the lowest rung needs 2 MB/s
         let started = Instant::now();
         ticket

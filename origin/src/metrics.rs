@@ -2,6 +2,7 @@
 
 use prometheus::core::Collector;
 use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts};
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 /// Registers a metric whose definition is static (so it cannot fail but for
@@ -22,6 +23,26 @@ pub static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
         &["status", "kind"],
     ))
 });
+
+/// Counts one answered request in [`REQUESTS`]. Each thread resolves a
+/// status and kind's counter once and keeps it (a label lookup per request
+/// was measurable on the master playlist).
+pub fn count_request(status: http::StatusCode, kind: &'static str) {
+    thread_local! {
+        static RESOLVED: RefCell<Vec<(u16, &'static str, IntCounter)>> =
+            const { RefCell::new(Vec::new()) };
+    }
+    RESOLVED.with_borrow_mut(|resolved| {
+        let code = status.as_u16();
+        if let Some((_, _, counter)) = resolved.iter().find(|(s, k, _)| *s == code && *k == kind) {
+            counter.inc();
+        } else {
+            let counter = REQUESTS.with_label_values(&[status.as_str(), kind]);
+            counter.inc();
+            resolved.push((code, kind, counter));
+        }
+    });
+}
 
 /// Hot-object cache lookups by result: `hit`; `miss` = one store read;
 /// `coalesced` = waited for another request's read of the same object.

@@ -173,9 +173,7 @@ impl Origin {
             Endpoint::Metrics => "metrics",
         });
         let resp = self.route(&req, endpoint, Timestamp::now()).await;
-        metrics::REQUESTS
-            .with_label_values(&[resp.status().as_str(), kind])
-            .inc();
+        metrics::count_request(resp.status(), kind);
         resp
     }
 
@@ -212,7 +210,7 @@ impl Origin {
                 let skew = SignedDuration::from_secs(self.settings.grant_skew_seconds);
                 match Grant::verify(&token, &self.keys, now, skew) {
                     Ok(grant) if grant.video == video => {
-                        let ticket = self.governor.admit(&grant.site, &grant.session);
+                        let ticket = self.governor.admit(&grant.site, grant.session);
                         cors(self.object(req, &key, head, ticket).await)
                     }
                     Ok(_) | Err(_) => plain(StatusCode::FORBIDDEN, "forbidden\n"),
@@ -280,6 +278,8 @@ impl Origin {
             },
         };
         let mut resp = Response::new(OriginBody::empty());
+        // Room for every field of the answer and CORS's: no growing on the way.
+        *resp.headers_mut() = http::HeaderMap::with_capacity(16);
         let h = resp.headers_mut();
         h.insert(
             header::CONTENT_TYPE,

@@ -35,11 +35,12 @@ use rustix::net::SendFlags;
 use std::future::Future;
 use std::io;
 use std::os::fd::AsFd as _;
+use std::pin::Pin;
 use std::time::Duration;
 use tokio::io::Interest;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::time::{Instant, timeout_at};
+use tokio::time::{Instant, Sleep, timeout_at};
 
 /// Largest request head.
 const MAX_HEAD: usize = 16 * 1024;
@@ -114,12 +115,18 @@ async fn connection(
     mut stop: watch::Receiver<bool>,
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(1024);
+    // One timer for the connection's whole life. Waits do not move it: when
+    // it fires before the wait's own deadline it is set to that deadline, so
+    // a busy connection touches the timer wheel about once per IDLE, not
+    // once per request.
+    let timer = tokio::time::sleep(IDLE);
+    tokio::pin!(timer);
     loop {
         // Requests already waiting are read without waiting for readiness,
         // so a client sending many at once must still let other connections
         // on this thread have their turn.
         tokio::task::consume_budget().await;
-        let incoming = match read_request(stream, &mut buf, &mut stop).await? {
+        let incoming = match read_request(stream, &mut buf, &mut stop, timer.as_mut()).await? {
             Read::Request(incoming) => incoming,
             Read::Closed => return Ok(()),
             Read::Refused(status) => {
@@ -153,11 +160,12 @@ enum Read {
 
 /// Reads the next request head into `buf` (which keeps any bytes after it).
 /// Bytes already waiting are read at once; only when there are none does it
-/// wait, with a deadline (no timer is made for a request that is there).
+/// wait, with a deadline kept by the connection's `timer`.
 async fn read_request(
     stream: &TcpStream,
     buf: &mut Vec<u8>,
     stop: &mut watch::Receiver<bool>,
+    mut timer: Pin<&mut Sleep>,
 ) -> io::Result<Read> {
     // Set at the first wait: IDLE for the next request, HEAD_TIME for the
     // rest of a begun head, counted from its first bytes.
@@ -195,13 +203,21 @@ async fn read_request(
         }
         let until =
             *deadline.get_or_insert_with(|| Instant::now() + if idle { IDLE } else { HEAD_TIME });
-        let readable = tokio::select! {
-            r = timeout_at(until, stream.readable()) => r,
-            _ = stop.changed(), if idle => return Ok(Read::Closed),
-        };
-        match readable {
-            Err(_elapsed) => return Ok(Read::Closed),
-            Ok(ready) => ready?,
+        if timer.deadline() > until {
+            timer.as_mut().reset(until);
+        }
+        loop {
+            tokio::select! {
+                biased;
+                ready = stream.readable() => break ready?,
+                () = timer.as_mut() => {
+                    if Instant::now() >= until {
+                        return Ok(Read::Closed);
+                    }
+                    timer.as_mut().reset(until);
+                }
+                _ = stop.changed(), if idle => return Ok(Read::Closed),
+            }
         }
     }
 }
@@ -282,7 +298,12 @@ async fn respond(
     let (parts, body) = resp.into_parts();
     let status = parts.status;
     let bodiless = status == StatusCode::NOT_MODIFIED || status == StatusCode::NO_CONTENT;
-    let mut head = Vec::with_capacity(512);
+    // Room for a small body too, which goes out in the same write.
+    let small = match &body {
+        OriginBody::Plain(Span::Heap(bytes)) if bytes.len() <= SMALL_BODY => bytes.len(),
+        _ => 0,
+    };
+    let mut head = Vec::with_capacity(512 + small);
     head.extend_from_slice(b"HTTP/1.1 ");
     head.extend_from_slice(status.as_str().as_bytes());
     head.push(b' ');

@@ -401,3 +401,29 @@ async fn a_client_that_stops_reading_is_dropped_after_a_minute() {
         "the server gave up on the connection: {read} bytes came"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_busy_connection_stays_open_and_idle_or_unfinished_ones_close() {
+    let server = start().await;
+    // Requests every 30 s for two minutes, past the 75 s idle limit: the
+    // connection stays open, as long as it never waits 75 s in one go.
+    let mut busy = Client::connect(&server).await;
+    for _ in 0..5 {
+        busy.send(&get("/healthz", "")).await;
+        assert_eq!(busy.answer(false).await.status, 200);
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(44)).await;
+    busy.send(&get("/healthz", "")).await;
+    assert_eq!(busy.answer(false).await.status, 200, "74 s idle is allowed");
+    tokio::time::sleep(Duration::from_secs(76)).await;
+    assert!(busy.closed().await, "76 s idle closes the connection");
+
+    // A head begun and not finished within 30 s is given up on.
+    let mut slow = Client::connect(&server).await;
+    slow.send("GET /healthz HTTP/1.1\r\n").await;
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    slow.send("Host: origin\r\n").await;
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    assert!(slow.closed().await, "the head's 30 s ran out");
+}

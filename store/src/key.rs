@@ -67,13 +67,17 @@ impl ObjectKey {
     /// Each segment must be 1–128 characters of `A-Za-z0-9._-`, not start with
     /// a dot; at most four segments deep.
     pub fn hls(video: VideoId, relative: &str) -> Result<Self, BadPath> {
-        let parts: Vec<&str> = relative.split('/').collect();
-        let ok = !parts.is_empty() && parts.len() <= 4 && parts.iter().all(|p| is_segment(p));
-        if ok {
-            Ok(Self(format!("videos/{video}/hls/{relative}")))
-        } else {
-            Err(BadPath)
+        let ok = relative.split('/').count() <= 4 && relative.split('/').all(is_segment);
+        if !ok {
+            return Err(BadPath);
         }
+        // Built piece by piece: every media request makes one (see the origin).
+        let mut key = String::with_capacity(32 + relative.len());
+        key.push_str("videos/");
+        key.push_str(itoa::Buffer::new().format(video.get()));
+        key.push_str("/hls/");
+        key.push_str(relative);
+        Ok(Self(key))
     }
 
     /// A key as a store lists it (`videos/12/hls/r3/360p/seg_00001.m4s`):
