@@ -251,7 +251,9 @@ fn origin_service(
 + 'static {
     tower::service_fn(move |req: axum::http::Request<axum::body::Body>| {
         let origin = origin.clone();
-        async move { Ok(origin.handle(req).await) }
+        // Only the head matters; dropping the body keeps the future `Send`.
+        let (parts, _body) = req.into_parts();
+        async move { Ok(origin.handle(&origin::serve::Ask::of(&parts)).await) }
     })
 }
 

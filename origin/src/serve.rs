@@ -8,7 +8,7 @@ use crate::{Settings, metrics, range};
 use bytes::Bytes;
 use domain::{Grant, SigningKeys};
 use http::request::Parts;
-use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{HeaderValue, Method, Response, StatusCode, header};
 use jiff::{SignedDuration, Timestamp};
 use std::future::Future;
 use std::sync::Arc;
@@ -86,6 +86,38 @@ impl Kind {
 /// An origin response.
 pub type Resp = Response<OriginBody>;
 
+/// What the origin reads of a request: its method, path and two fields.
+/// No body is ever read (the origin is read-only). Borrowed from wherever
+/// the request was parsed, so answering costs no copy of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    /// The request method.
+    pub method: &'a Method,
+    /// The path, without query.
+    pub path: &'a str,
+    /// `If-None-Match`, if present and text.
+    pub if_none_match: Option<&'a str>,
+    /// `Range`, if present and text.
+    pub range: Option<&'a str>,
+}
+
+impl<'a> Ask<'a> {
+    /// The request as hyper parsed it (the origin under `/media` of `--role all`).
+    pub fn of(req: &'a Parts) -> Self {
+        let text = |name| {
+            req.headers
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+        };
+        Self {
+            method: &req.method,
+            path: req.uri.path(),
+            if_none_match: text(header::IF_NONE_MATCH),
+            range: text(header::RANGE),
+        }
+    }
+}
+
 fn plain(status: StatusCode, message: &'static str) -> Resp {
     let mut resp = Response::new(OriginBody::bytes(message));
     *resp.status_mut() = status;
@@ -158,35 +190,31 @@ impl Origin {
         .await
     }
 
-    /// Answers one request. Generic over the request body, which is ignored:
-    /// the origin is read-only.
-    pub async fn handle<B>(&self, req: Request<B>) -> Resp {
-        // Only the head matters; dropping the body keeps the future `Send`
-        // whatever the body type is.
-        let (req, _body) = req.into_parts();
+    /// Answers one request.
+    pub async fn handle(&self, req: &Ask<'_>) -> Resp {
         // The path is parsed once; the metric is labelled from the same result.
-        let endpoint = router::parse(req.uri.path());
+        let endpoint = router::parse(req.path);
         let kind = endpoint.as_ref().map_or("none", |e| match e {
             Endpoint::Media { key, .. } => Kind::of(key).label(),
             Endpoint::Health => "health",
             Endpoint::Ready => "ready",
             Endpoint::Metrics => "metrics",
         });
-        let resp = self.route(&req, endpoint, Timestamp::now()).await;
+        let resp = self.route(req, endpoint, Timestamp::now()).await;
         metrics::count_request(resp.status(), kind);
         resp
     }
 
-    async fn route(&self, req: &Parts, endpoint: Option<Endpoint>, now: Timestamp) -> Resp {
+    async fn route(&self, req: &Ask<'_>, endpoint: Option<Endpoint>, now: Timestamp) -> Resp {
         let Some(endpoint) = endpoint else {
             // Under /media/ an unparseable path is a request without a valid
             // grant: refuse it the same way, telling nothing about the store.
-            if req.uri.path().starts_with("/media/") {
+            if req.path.starts_with("/media/") {
                 return plain(StatusCode::FORBIDDEN, "forbidden\n");
             }
             return plain(StatusCode::NOT_FOUND, "not found\n");
         };
-        let head = match req.method {
+        let head = match *req.method {
             Method::GET => false,
             Method::HEAD => true,
             Method::OPTIONS => return cors(Response::new(OriginBody::empty())),
@@ -246,7 +274,7 @@ impl Origin {
         }))
     }
 
-    async fn object(&self, req: &Parts, key: &ObjectKey, head: bool, ticket: Ticket) -> Resp {
+    async fn object(&self, req: &Ask<'_>, key: &ObjectKey, head: bool, ticket: Ticket) -> Resp {
         let kind = Kind::of(key);
         // The whole object when it is at hand: immutable objects come from the
         // cache (many requests, one read), the master is filtered per viewer.
@@ -301,19 +329,14 @@ impl Origin {
         }
         let tag = validators.etag;
         h.insert(header::ETAG, tag.clone());
-        let inm = req
-            .headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok());
-        if inm.is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*")) {
+        if req
+            .if_none_match
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"))
+        {
             *resp.status_mut() = StatusCode::NOT_MODIFIED;
             return resp;
         }
-        let requested = req
-            .headers
-            .get(header::RANGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(range::parse);
+        let requested = req.range.and_then(range::parse);
         let (status, span) = match requested.map(|r| range::resolve(r, meta.len)) {
             None => (StatusCode::OK, None),
             Some(Some((start, end))) => {

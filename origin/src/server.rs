@@ -27,13 +27,15 @@
 
 use crate::Origin;
 use crate::body::{OriginBody, Sealed, Span};
-use http::header::{CONNECTION, CONTENT_LENGTH, DATE, TRANSFER_ENCODING};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Version};
+use crate::serve::Ask;
+use http::header::{CONTENT_LENGTH, DATE};
+use http::{Method, Response, StatusCode};
 use http_body::Body as _;
 use http_body_util::BodyExt as _;
 use rustix::net::SendFlags;
 use std::future::Future;
 use std::io;
+use std::ops::Range;
 use std::os::fd::AsFd as _;
 use std::pin::Pin;
 use std::time::Duration;
@@ -101,10 +103,31 @@ pub async fn run(listener: TcpListener, origin: Origin, shutdown: impl Future<Ou
     }
 }
 
-/// A request as read: the head, and whether the connection may stay open.
-struct Incoming {
-    request: Request<()>,
+/// A request head as read: where its parts lie in the connection's buffer,
+/// so that answering needs no copy of them.
+struct Head {
+    method: Method,
+    /// The path, without query.
+    path: Range<usize>,
+    if_none_match: Option<Range<usize>>,
+    range: Option<Range<usize>>,
+    /// Whether the connection may stay open after the answer.
     keep_alive: bool,
+    /// Bytes the head took.
+    used: usize,
+}
+
+impl Head {
+    /// The request, borrowed from `buf`, the buffer it was parsed from.
+    fn ask<'a>(&'a self, buf: &'a [u8]) -> Ask<'a> {
+        let text = |at: &Range<usize>| std::str::from_utf8(&buf[at.clone()]).ok();
+        Ask {
+            method: &self.method,
+            path: text(&self.path).unwrap_or_default(),
+            if_none_match: self.if_none_match.as_ref().and_then(text),
+            range: self.range.as_ref().and_then(text),
+        }
+    }
 }
 
 /// Answers the requests of one connection until it closes.
@@ -126,8 +149,8 @@ async fn connection(
         // so a client sending many at once must still let other connections
         // on this thread have their turn.
         tokio::task::consume_budget().await;
-        let incoming = match read_request(stream, &mut buf, &mut stop, timer.as_mut()).await? {
-            Read::Request(incoming) => incoming,
+        let head = match read_request(stream, &mut buf, &mut stop, timer.as_mut()).await? {
+            Read::Request(head) => head,
             Read::Closed => return Ok(()),
             Read::Refused(status) => {
                 let mut resp = Response::new(OriginBody::bytes(status.as_str().to_owned() + "\n"));
@@ -136,29 +159,27 @@ async fn connection(
                 return linger(stream).await;
             }
         };
-        let head_only = incoming.request.method() == Method::HEAD;
-        let resp = access_logged(origin, peer, incoming.request).await;
-        respond(stream, resp, head_only, incoming.keep_alive).await?;
-        if !incoming.keep_alive {
+        let ask = head.ask(&buf);
+        let resp = access_logged(origin, peer, &ask).await;
+        respond(stream, resp, *ask.method == Method::HEAD, head.keep_alive).await?;
+        if !head.keep_alive {
             return linger(stream).await;
         }
+        buf.drain(..head.used);
     }
 }
 
 /// What reading a request gave.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "lives on the stack for one request; boxing would allocate per request"
-)]
 enum Read {
-    Request(Incoming),
+    Request(Head),
     /// The client closed, went idle too long, or the server is stopping.
     Closed,
     /// A head that cannot be answered but with this status.
     Refused(StatusCode),
 }
 
-/// Reads the next request head into `buf` (which keeps any bytes after it).
+/// Reads the next request head into `buf`, which starts with it (and keeps
+/// any bytes after it).
 /// Bytes already waiting are read at once; only when there are none does it
 /// wait, with a deadline kept by the connection's `timer`.
 async fn read_request(
@@ -173,10 +194,7 @@ async fn read_request(
     loop {
         if !buf.is_empty() {
             match parse(buf) {
-                Ok(Some((incoming, used))) => {
-                    buf.drain(..used);
-                    return Ok(Read::Request(incoming));
-                }
+                Ok(Some(head)) => return Ok(Read::Request(head)),
                 Ok(None) if buf.len() >= MAX_HEAD => {
                     return Ok(Read::Refused(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
                 }
@@ -222,9 +240,9 @@ async fn read_request(
     }
 }
 
-/// Parses a complete head at the start of `buf`: the request and the bytes
-/// it took, `None` if incomplete, or the status refusing it.
-fn parse(buf: &[u8]) -> Result<Option<(Incoming, usize)>, StatusCode> {
+/// Parses a complete head at the start of `buf`: the head, `None` if
+/// incomplete, or the status refusing it.
+fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
     let bad = StatusCode::BAD_REQUEST;
     let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
     let mut head = httparse::Request::new(&mut fields);
@@ -237,55 +255,63 @@ fn parse(buf: &[u8]) -> Result<Option<(Incoming, usize)>, StatusCode> {
         Err(_) => return Err(bad),
     };
     let method = Method::from_bytes(head.method.unwrap_or_default().as_bytes()).map_err(|_| bad)?;
-    let uri: http::Uri = head.path.unwrap_or_default().parse().map_err(|_| bad)?;
-    let version = match head.version {
-        Some(0) => Version::HTTP_10,
-        _ => Version::HTTP_11,
-    };
-    let mut headers = HeaderMap::with_capacity(head.headers.len());
-    for field in head.headers.iter() {
-        headers.append(
-            HeaderName::from_bytes(field.name.as_bytes()).map_err(|_| bad)?,
-            HeaderValue::from_bytes(field.value).map_err(|_| bad)?,
-        );
-    }
+    let path = request_path(head.path.unwrap_or_default());
+    let http_11 = head.version != Some(0);
     // Framing of a body we will not read: a length must be one number.
-    let mut lengths = headers.get_all(CONTENT_LENGTH).iter().map(|v| {
-        v.to_str()
-            .ok()
-            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|s| s.parse::<u64>().ok())
-    });
-    let length = match lengths.next() {
-        None => 0,
-        Some(first) => {
-            let first = first.ok_or(bad)?;
-            if lengths.any(|other| other != Some(first)) {
+    let mut length = None;
+    let mut chunked = false;
+    let mut close_asked = false;
+    let (mut if_none_match, mut range) = (None, None);
+    for field in head.headers.iter() {
+        let name = field.name;
+        if name.eq_ignore_ascii_case("content-length") {
+            let n = std::str::from_utf8(field.value)
+                .ok()
+                .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or(bad)?;
+            if length.is_some_and(|first| first != n) {
                 return Err(bad);
             }
-            first
+            length = Some(n);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = true;
+        } else if name.eq_ignore_ascii_case("connection") {
+            close_asked |= field
+                .value
+                .split(|&b| b == b',')
+                .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"close"));
+        } else if name.eq_ignore_ascii_case("if-none-match") {
+            if_none_match = if_none_match.or(Some(place(buf, field.value)));
+        } else if name.eq_ignore_ascii_case("range") {
+            range = range.or(Some(place(buf, field.value)));
         }
-    };
-    let has_body = length > 0 || headers.contains_key(TRANSFER_ENCODING);
-    let close_asked = headers
-        .get_all(CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|token| token.trim().eq_ignore_ascii_case("close"));
-    let keep_alive = version == Version::HTTP_11 && !close_asked && !has_body;
-    let mut request = Request::new(());
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    *request.version_mut() = version;
-    *request.headers_mut() = headers;
-    Ok(Some((
-        Incoming {
-            request,
-            keep_alive,
-        },
+    }
+    let has_body = length.unwrap_or(0) > 0 || chunked;
+    Ok(Some(Head {
+        method,
+        path: place(buf, path.as_bytes()),
+        if_none_match,
+        range,
+        keep_alive: http_11 && !close_asked && !has_body,
         used,
-    )))
+    }))
+}
+
+/// The path of a request target (RFC 9112 §3.2): origin-form `/p?q`, or
+/// absolute-form `http://host/p?q` as a proxy may send it.
+fn request_path(target: &str) -> &str {
+    let path = match target.split_once("://") {
+        Some((_, rest)) if !target.starts_with('/') => rest.find('/').map_or("/", |i| &rest[i..]),
+        _ => target,
+    };
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// Where `part`, a slice of `buf`, lies in it.
+fn place(buf: &[u8], part: &[u8]) -> Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(buf.as_ptr() as usize);
+    start..start + part.len()
 }
 
 /// Writes `resp`; its body too unless `head_only`.
@@ -450,16 +476,13 @@ async fn linger(stream: &TcpStream) -> io::Result<()> {
 async fn access_logged(
     origin: &Origin,
     peer: std::net::SocketAddr,
-    req: Request<()>,
+    req: &Ask<'_>,
 ) -> Response<OriginBody> {
     if !tracing::enabled!(target: "manabi::access", tracing::Level::INFO) {
         return origin.handle(req).await;
     }
     let started = std::time::Instant::now();
-    let (method, path) = (
-        req.method().clone(),
-        crate::router::loggable_path(req.uri().path()),
-    );
+    let (method, path) = (req.method, crate::router::loggable_path(req.path));
     let resp = origin.handle(req).await;
     tracing::info!(
         target: "manabi::access",

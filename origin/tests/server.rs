@@ -427,3 +427,29 @@ async fn a_busy_connection_stays_open_and_idle_or_unfinished_ones_close() {
     tokio::time::sleep(Duration::from_secs(11)).await;
     assert!(slow.closed().await, "the head's 30 s ran out");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_in_absolute_form_or_with_a_query_reach_the_same_object() {
+    let server = start().await;
+    let master = format!("{}/master.m3u8", server.base);
+    let mut c = Client::connect(&server).await;
+    for target in [
+        master.clone(),
+        format!("{master}?nocache=1"),
+        format!("http://origin.example{master}"),
+        format!("http://origin.example:8080{master}?a=b"),
+    ] {
+        c.send(&get(&target, "")).await;
+        let a = c.answer(false).await;
+        assert_eq!(
+            (a.status, a.body.as_slice()),
+            (200, MASTER.as_bytes()),
+            "{target}"
+        );
+    }
+    // The query is not part of the path: a grant cannot hide in it.
+    c.send(&get("/media/v/1?/x/master.m3u8", "")).await;
+    assert_eq!(c.answer(false).await.status, 403);
+    c.send(&get("http://origin.example", "")).await;
+    assert_eq!(c.answer(false).await.status, 404);
+}
