@@ -32,9 +32,11 @@ use http::header::{CONTENT_LENGTH, DATE};
 use http::{Method, Response, StatusCode};
 use http_body::Body as _;
 use http_body_util::BodyExt as _;
-use rustix::net::SendFlags;
+use rustix::buffer::spare_capacity;
+use rustix::net::{RecvFlags, SendFlags};
 use std::future::Future;
 use std::io;
+use std::mem::MaybeUninit;
 use std::ops::Range;
 use std::os::fd::AsFd as _;
 use std::pin::Pin;
@@ -206,14 +208,18 @@ async fn read_request(
         if idle && *stop.borrow() {
             return Ok(Read::Closed);
         }
-        let mut chunk = [0u8; 4096];
-        match stream.try_read(&mut chunk) {
+        // Straight into the buffer's free room (nothing zeroed or copied),
+        // by rustix's `recv`: the bare system call, where libc's is a
+        // cancellation point with two more calls around it.
+        buf.reserve(4096);
+        match stream.try_io(Interest::READABLE, || {
+            Ok(rustix::net::recv(stream, spare_capacity(buf), RecvFlags::empty())?.0)
+        }) {
             Ok(0) => return Ok(Read::Closed),
-            Ok(n) => {
+            Ok(_) => {
                 if idle {
                     deadline = None;
                 }
-                buf.extend_from_slice(&chunk[..n]);
                 continue;
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -244,9 +250,10 @@ async fn read_request(
 /// incomplete, or the status refusing it.
 fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
     let bad = StatusCode::BAD_REQUEST;
-    let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
-    let mut head = httparse::Request::new(&mut fields);
-    let used = match head.parse(buf) {
+    // Left uninitialised: httparse fills only as many as the head has.
+    let mut fields = [const { MaybeUninit::uninit() }; MAX_FIELDS];
+    let mut head = httparse::Request::new(&mut []);
+    let used = match head.parse_with_uninit_headers(buf, &mut fields) {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(httparse::Error::TooManyHeaders) => {
