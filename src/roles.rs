@@ -134,6 +134,8 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         );
     }
     let origin = matches!(role, Role::All | Role::Origin).then(|| {
+        let open_files = origin::raise_open_files_limit();
+        tracing::debug!(?open_files, "open files limit");
         Origin::new(
             Arc::clone(&store),
             Arc::new(keys),

@@ -105,6 +105,11 @@ impl Content {
         self.len() == 0
     }
 
+    /// Whether the bytes are in a file (which holds a file descriptor).
+    pub fn is_file(&self) -> bool {
+        matches!(self, Content::Sealed(_))
+    }
+
     /// Bytes `start..end` to send (within the object: callers pass a resolved range).
     pub fn span(&self, start: u64, end: u64) -> Span {
         match self {

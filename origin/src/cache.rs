@@ -6,6 +6,9 @@
 //!
 //! A cache may keep its objects in sealed memory files ([`Sealed`]) so that
 //! the standalone server sends them without copying them (see [`crate::body`]).
+//! Each such entry holds a file descriptor, so their number is bounded too:
+//! a ward's thousands of small init segments must not use up the process's
+//! open files, which its connections need.
 //!
 //! Playlists and caption files can change within a revision (a caption track
 //! is added), so the origin keeps them in a second cache whose entries expire
@@ -92,6 +95,8 @@ pub struct Cache {
     fresh_for: Option<Duration>,
     /// Objects go into sealed memory files rather than onto the heap.
     seal: bool,
+    /// Most entries held in memory files (each one an open file descriptor).
+    max_files: usize,
     inner: Mutex<Inner>,
 }
 
@@ -105,6 +110,8 @@ struct Entry {
 struct Inner {
     entries: HashMap<ObjectKey, Entry>,
     bytes: u64,
+    /// Entries whose content is a file.
+    files: usize,
     clock: u64,
     loading: HashMap<ObjectKey, Flight>,
 }
@@ -115,19 +122,20 @@ impl Inner {
         let clock = self.clock;
         let entry = self.entries.get_mut(key)?;
         if fresh_for.is_some_and(|f| entry.loaded.elapsed() > f) {
-            if let Some(stale) = self.entries.remove(key) {
-                self.bytes -= stale.object.content.len();
-            }
+            self.remove(key);
             return None;
         }
         entry.used = clock;
         Some(entry.object.clone())
     }
 
-    /// Inserts, evicting the least recently used entries to stay within `capacity`.
-    fn insert(&mut self, key: ObjectKey, object: Served, capacity: u64) {
+    /// Inserts, evicting the least recently used entries to stay within
+    /// `capacity` bytes and `max_files` files.
+    fn insert(&mut self, key: ObjectKey, object: Served, capacity: u64, max_files: usize) {
+        self.remove(&key);
         let size = object.content.len();
-        while self.bytes + size > capacity {
+        let file = object.content.is_file();
+        while self.bytes + size > capacity || (file && self.files >= max_files) {
             let Some(oldest) = self
                 .entries
                 .iter()
@@ -136,33 +144,45 @@ impl Inner {
             else {
                 break;
             };
-            if let Some(evicted) = self.entries.remove(&oldest) {
-                self.bytes -= evicted.object.content.len();
-            }
+            self.remove(&oldest);
         }
         self.clock += 1;
+        self.bytes += size;
+        self.files += usize::from(file);
         let entry = Entry {
             object,
             used: self.clock,
             loaded: Instant::now(),
         };
-        if let Some(old) = self.entries.insert(key, entry) {
-            self.bytes -= old.object.content.len();
+        self.entries.insert(key, entry);
+    }
+
+    fn remove(&mut self, key: &ObjectKey) {
+        if let Some(gone) = self.entries.remove(key) {
+            self.bytes -= gone.object.content.len();
+            self.files -= usize::from(gone.object.content.is_file());
         }
-        self.bytes += size;
     }
 }
 
 impl Cache {
     /// A cache of at most `capacity` bytes, holding objects of at most
     /// `max_object` bytes, each for at most `fresh_for` (`None`: until
-    /// evicted), in sealed memory files if `seal`.
-    pub fn new(capacity: u64, max_object: u64, fresh_for: Option<Duration>, seal: bool) -> Self {
+    /// evicted), in sealed memory files if `seal`, and at most `max_files`
+    /// entries in files.
+    pub fn new(
+        capacity: u64,
+        max_object: u64,
+        fresh_for: Option<Duration>,
+        seal: bool,
+        max_files: usize,
+    ) -> Self {
         Self {
             capacity,
             max_object: max_object.min(capacity),
             fresh_for,
             seal,
+            max_files,
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -236,7 +256,7 @@ impl Cache {
                 if let Loaded::Found(object) = &loaded
                     && object.content.len() <= self.max_object
                 {
-                    inner.insert(key.clone(), object.clone(), self.capacity);
+                    inner.insert(key.clone(), object.clone(), self.capacity, self.max_files);
                 }
             }
         }
@@ -332,7 +352,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn five_hundred_concurrent_requests_read_the_store_once() {
         let (_dir, store) = store_with(&[(1, 100_000)]).await;
-        let cache = Arc::new(Cache::new(10_000_000, 1_000_000, None, true));
+        let cache = Arc::new(Cache::new(10_000_000, 1_000_000, None, true, 100));
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..500 {
             let (cache, store) = (Arc::clone(&cache), Arc::clone(&store));
@@ -355,9 +375,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn memory_files_are_bounded_in_number_as_well_as_in_bytes() {
+        let (_dir, store) = store_with(&[(1, 300), (2, 300), (3, 300)]).await;
+        let cache = Cache::new(1_000_000, 1_000_000, None, true, 2);
+        let one = fetch(&cache, &store, 1).await.unwrap();
+        assert!(one.content.is_file());
+        fetch(&cache, &store, 2).await.unwrap();
+        fetch(&cache, &store, 3).await.unwrap(); // a third file: 1, the oldest, makes room
+        assert_eq!(store.gets.load(Ordering::SeqCst), 3);
+        fetch(&cache, &store, 2).await.unwrap();
+        fetch(&cache, &store, 3).await.unwrap();
+        assert_eq!(store.gets.load(Ordering::SeqCst), 3, "2 and 3 stayed");
+        let again = fetch(&cache, &store, 1).await.unwrap();
+        assert_eq!(store.gets.load(Ordering::SeqCst), 4, "1 was let go");
+        assert_eq!(
+            again.content.whole().take(usize::MAX).unwrap(),
+            vec![1u8; 300]
+        );
+        assert_eq!(cache.bytes(), 600);
+    }
+
+    #[tokio::test]
     async fn the_least_recently_used_objects_make_room_and_misses_are_not_cached() {
         let (_dir, store) = store_with(&[(1, 400), (2, 400), (3, 400), (4, 5000)]).await;
-        let cache = Cache::new(1000, 1000, None, true);
+        let cache = Cache::new(1000, 1000, None, true, 100);
         fetch(&cache, &store, 1).await.unwrap();
         fetch(&cache, &store, 2).await.unwrap();
         fetch(&cache, &store, 1).await.unwrap(); // 1 is now newer than 2
@@ -409,6 +450,7 @@ mod tests {
             10_000,
             Some(std::time::Duration::from_millis(20)),
             false,
+            0,
         );
         fetch(&cache, &store, 1).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(60)).await;

@@ -31,6 +31,25 @@ pub use serve::Origin;
 
 use serde::Deserialize;
 
+/// Raises this process's limit of open files to the most it may have, as
+/// nginx's `worker_rlimit_nofile` does: every connection and every cached
+/// segment holds one, and the usual soft limit (1024) is far too low for a
+/// ward's viewers. Returns the limit now in force.
+pub fn raise_open_files_limit() -> Option<u64> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if let Err(e) = setrlimit(Resource::Nofile, raised) {
+            tracing::warn!(error = %e, "the open files limit could not be raised");
+        }
+    }
+    getrlimit(Resource::Nofile).current
+}
+
 /// Settings of the origin role (section `[origin]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]

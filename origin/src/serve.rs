@@ -145,6 +145,7 @@ impl Origin {
             settings.cache_max_object_bytes,
             None,
             true,
+            cached_files_limit(),
         ));
         let playlists = Arc::new(Cache::new(
             PLAYLIST_CACHE_BYTES,
@@ -153,6 +154,7 @@ impl Origin {
                 settings.playlist_max_age_seconds.max(1),
             ))),
             false,
+            0,
         ));
         // Digits only: always a valid header value.
         let playlist_cache_control = HeaderValue::from_str(&format!(
@@ -383,6 +385,16 @@ impl Origin {
         };
         resp
     }
+}
+
+/// How many cached objects may be held in memory files: a quarter of the
+/// open files this process may have (the rest are connections and the
+/// store's), at most 4096. See [`crate::raise_open_files_limit`].
+fn cached_files_limit() -> usize {
+    let open_files = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX);
+    usize::try_from(open_files / 4).map_or(4096, |n| n.clamp(16, 4096))
 }
 
 fn store_failure(e: &StoreError, what: &str) -> Resp {
