@@ -1,10 +1,16 @@
 //! Response bodies and where their bytes live.
 //!
-//! Cached immutable objects (segments, init segments, images) are kept in a
-//! [`Sealed`] in-memory file rather than on the heap: the standalone server
-//! ([`crate::server`]) hands a span of it to the socket with `sendfile(2)`,
-//! so the kernel sends the file's pages instead of copying every byte from
-//! our memory into the socket first (as nginx does from its page cache).
+//! Cached immutable objects (segments, init segments, images) are kept in
+//! [`Sealed`] files rather than on the heap: the local store's own files, or
+//! in-memory copies (`memfd`) of what another store (S3) returned. The
+//! standalone server ([`crate::server`]) hands a span of one to the socket
+//! with `sendfile(2)`, so the kernel sends the file's pages instead of
+//! copying every byte from our memory into the socket first, as nginx does
+//! from its page cache. The store's own files are preferred: `sendfile`
+//! takes a memory file's pages one lookup at a time
+//! (`shmem_file_splice_read`) and a file system's in batches
+//! (`filemap_splice_read`), measurably less work per byte
+//! (docs/benchmarks.md).
 //! Everything else, and every body served through the catalog's router in
 //! role `all`, is read in chunks like any other body.
 
@@ -21,9 +27,11 @@ use std::task::{Context, Poll};
 /// Bytes read per frame from a sealed file when it is not sent by `sendfile`.
 const READ_CHUNK: usize = 256 * 1024;
 
-/// An object's bytes in a sealed memory file (`memfd`): nothing can change,
-/// grow or shrink it once written, so the pages handed to a socket stay what
-/// was cached, even after the cache lets the object go.
+/// An object's bytes in a file that never changes: the local store's own
+/// file of the object (objects are replaced by rename, never rewritten), or
+/// a sealed memory file (`memfd`: nothing can change, grow or shrink it once
+/// written). The pages handed to a socket stay what was cached, even after
+/// the cache lets the object go.
 #[derive(Debug)]
 pub struct Sealed {
     file: File,
@@ -46,6 +54,12 @@ impl Sealed {
             file,
             len: bytes.len() as u64,
         })
+    }
+
+    /// The local store's own file of an object of `len` bytes (see
+    /// [`store::Store::open`]).
+    pub fn of_store_file(file: File, len: u64) -> Self {
+        Self { file, len }
     }
 
     /// The object's size.

@@ -4,8 +4,9 @@
 //! request gets that read's result. A whole section starting this year's
 //! mandatory course at 9:00 hits the same bytes.
 //!
-//! A cache may keep its objects in sealed memory files ([`Sealed`]) so that
-//! the standalone server sends them without copying them (see [`crate::body`]).
+//! A cache may keep its objects in files ([`Sealed`]) so that the standalone
+//! server sends them without copying them (see [`crate::body`]): the local
+//! store's own files, or sealed memory copies of what another store returned.
 //! Each such entry holds a file descriptor, so their number is bounded too:
 //! a ward's thousands of small init segments must not use up the process's
 //! open files, which its connections need.
@@ -78,6 +79,21 @@ impl Validators {
     }
 }
 
+/// What a load fetched from the store: bytes read, or the store's own file.
+#[derive(Debug)]
+pub enum Fetched {
+    /// The object's bytes.
+    Read(Object),
+    /// The local store's file of the object, and its size and age.
+    File(std::fs::File, Meta),
+}
+
+impl From<Object> for Fetched {
+    fn from(object: Object) -> Self {
+        Fetched::Read(object)
+    }
+}
+
 /// A load's outcome, shareable between the requests that waited for it.
 #[derive(Debug, Clone)]
 enum Loaded {
@@ -95,7 +111,7 @@ pub struct Cache {
     fresh_for: Option<Duration>,
     /// Objects go into sealed memory files rather than onto the heap.
     seal: bool,
-    /// Most entries held in memory files (each one an open file descriptor).
+    /// Most entries held in files (each one an open file descriptor).
     max_files: usize,
     inner: Mutex<Inner>,
 }
@@ -187,9 +203,20 @@ impl Cache {
         }
     }
 
-    /// `object` as the cache keeps it: sealed if asked and it will be kept.
-    /// Where memory files cannot be made, objects stay on the heap.
-    fn served(&self, object: Object) -> Served {
+    /// What was fetched as the cache keeps it: the store's file as it is;
+    /// bytes sealed if asked and they will be kept. Where memory files cannot
+    /// be made, objects stay on the heap.
+    fn served(&self, fetched: Fetched) -> Served {
+        let object = match fetched {
+            Fetched::File(file, meta) => {
+                return Served {
+                    validators: Validators::of(&meta),
+                    meta,
+                    content: Content::Sealed(Arc::new(Sealed::of_store_file(file, meta.len))),
+                };
+            }
+            Fetched::Read(object) => object,
+        };
         let mut served = Served::from(object);
         if let Content::Heap(bytes) = &served.content
             && self.seal
@@ -214,10 +241,11 @@ impl Cache {
     }
 
     /// The whole object under `key`, from the cache or read once with `load`.
-    pub async fn get<F, L>(&self, key: &ObjectKey, load: L) -> Result<Served, StoreError>
+    pub async fn get<F, L, T>(&self, key: &ObjectKey, load: L) -> Result<Served, StoreError>
     where
         L: FnOnce() -> F,
-        F: Future<Output = Result<Object, StoreError>>,
+        F: Future<Output = Result<T, StoreError>>,
+        T: Into<Fetched>,
     {
         let flight = {
             let mut inner = self.lock();
@@ -237,7 +265,7 @@ impl Cache {
             .get_or_init(|| async {
                 metrics::CACHE_MISS.inc();
                 match load().await {
-                    Ok(object) => Loaded::Found(self.served(object)),
+                    Ok(fetched) => Loaded::Found(self.served(fetched.into())),
                     Err(StoreError::NotFound) => Loaded::NotFound,
                     Err(e) => Loaded::Failed(e.to_string()),
                 }
@@ -393,6 +421,32 @@ mod tests {
             vec![1u8; 300]
         );
         assert_eq!(cache.bytes(), 600);
+    }
+
+    #[tokio::test]
+    async fn the_local_stores_own_files_are_kept_as_they_are() {
+        let (_dir, store) = store_with(&[(1, 300)]).await;
+        let cache = Cache::new(1_000_000, 1_000_000, None, true, 2);
+        let k = key(1);
+        let load = || async {
+            let (file, meta) = store.inner.open(&k).await?.expect("a local store's file");
+            Ok::<_, StoreError>(Fetched::File(file, meta))
+        };
+        let one = cache.get(&k, load).await.unwrap();
+        assert!(one.content.is_file());
+        assert_eq!(one.meta, store.head(&k).await.unwrap());
+        assert_eq!(one.validators.etag, Validators::of(&one.meta).etag);
+        assert_eq!(
+            one.content.span(10, 20).take(usize::MAX).unwrap(),
+            vec![1u8; 10]
+        );
+        // Kept: the next request is a hit, without a load.
+        let hit = cache
+            .get(&k, || async { Err::<Object, _>(StoreError::NotFound) })
+            .await
+            .unwrap();
+        assert_eq!(hit.content.len(), 300);
+        assert_eq!(cache.bytes(), 300);
     }
 
     #[tokio::test]

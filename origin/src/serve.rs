@@ -1,7 +1,7 @@
 //! The request handler.
 
 use crate::body::{OriginBody, Span};
-use crate::cache::{Cache, Served, Validators};
+use crate::cache::{Cache, Fetched, Served, Validators};
 use crate::govern::{self, Governor, Ticket};
 use crate::router::{self, Endpoint};
 use crate::{Settings, metrics, range};
@@ -249,6 +249,17 @@ impl Origin {
         }
     }
 
+    /// An immutable object for the cache: the store's own file when it keeps
+    /// objects as local files (sent from the page cache, as nginx sends its
+    /// files), else its bytes.
+    async fn fetch(&self, key: &ObjectKey) -> Result<Fetched, StoreError> {
+        if let Some((file, meta)) = self.store_op("open", self.store.open(key)).await? {
+            return Ok(Fetched::File(file, meta));
+        }
+        let object = self.store_op("get", self.store.get(key, None)).await?;
+        Ok(Fetched::Read(object))
+    }
+
     /// The master playlist, reduced to the rungs that fit the viewer's share.
     async fn master(&self, key: &ObjectKey, ticket: &Ticket) -> Result<Served, StoreError> {
         let object = self
@@ -284,11 +295,9 @@ impl Origin {
             Kind::Playlist if key.as_str().ends_with("/master.m3u8") => {
                 self.master(key, &ticket).await.map(Some)
             }
-            Kind::Segment | Kind::Init | Kind::Image if self.settings.cache_bytes > 0 => self
-                .cache
-                .get(key, || self.store_op("get", self.store.get(key, None)))
-                .await
-                .map(Some),
+            Kind::Segment | Kind::Init | Kind::Image if self.settings.cache_bytes > 0 => {
+                self.cache.get(key, || self.fetch(key)).await.map(Some)
+            }
             Kind::Playlist | Kind::Captions => self
                 .playlists
                 .get(key, || self.store_op("get", self.store.get(key, None)))
@@ -387,9 +396,9 @@ impl Origin {
     }
 }
 
-/// How many cached objects may be held in memory files: a quarter of the
-/// open files this process may have (the rest are connections and the
-/// store's), at most 4096. See [`crate::raise_open_files_limit`].
+/// How many cached objects may be held in files: a quarter of the open
+/// files this process may have (the rest are connections and the store's),
+/// at most 4096. See [`crate::raise_open_files_limit`].
 fn cached_files_limit() -> usize {
     let open_files = rustix::process::getrlimit(rustix::process::Resource::Nofile)
         .current

@@ -121,6 +121,13 @@ pub trait Store: Send + Sync + 'static {
     async fn get(&self, key: &ObjectKey, range: Option<ByteRange>) -> Result<Object, StoreError>;
     /// Size and age of an object.
     async fn head(&self, key: &ObjectKey) -> Result<Meta, StoreError>;
+    /// The object's own file, from a store that keeps objects as local
+    /// files; `None` from one that does not. Its bytes never change: objects
+    /// are replaced by rename, never rewritten in place, and a deleted one
+    /// stays readable through the open file.
+    async fn open(&self, _key: &ObjectKey) -> Result<Option<(std::fs::File, Meta)>, StoreError> {
+        Ok(None)
+    }
     /// Deletes every object whose key starts with `prefix`.
     async fn delete_prefix(&self, prefix: &ObjectKey) -> Result<(), StoreError>;
     /// Every object below `prefix/` with its size, sorted by key; what is not

@@ -105,6 +105,21 @@ impl Store for LocalStore {
         })
     }
 
+    async fn open(&self, key: &ObjectKey) -> Result<Option<(std::fs::File, Meta)>, StoreError> {
+        let file = tokio::fs::File::open(self.path(key))
+            .await
+            .map_err(not_found)?;
+        let md = file.metadata().await?;
+        if !md.is_file() {
+            return Err(StoreError::NotFound);
+        }
+        let meta = Meta {
+            len: md.len(),
+            modified: md.modified()?,
+        };
+        Ok(Some((file.into_std().await, meta)))
+    }
+
     async fn head(&self, key: &ObjectKey) -> Result<Meta, StoreError> {
         let md = tokio::fs::metadata(self.path(key))
             .await

@@ -151,6 +151,35 @@ pub async fn overwrite_replaces_the_object(store: &dyn Store, scratch: &Path) {
     assert_eq!(bytes_of(store, &key).await, b"third!!");
 }
 
+pub async fn an_opened_object_keeps_its_bytes_when_replaced_or_deleted(
+    store: &dyn Store,
+    _scratch: &Path,
+) {
+    use std::os::unix::fs::FileExt as _;
+    let key = source(6);
+    store
+        .put_bytes(&key, Bytes::from_static(b"first version"))
+        .await
+        .unwrap();
+    let head = store.head(&key).await.unwrap();
+    let Some((file, meta)) = store.open(&key).await.unwrap() else {
+        // A store without local files (S3) hands none out.
+        return;
+    };
+    assert_eq!(meta, head);
+    store
+        .put_bytes(&key, Bytes::from_static(b"second"))
+        .await
+        .unwrap();
+    let mut bytes = vec![0; 13];
+    file.read_exact_at(&mut bytes, 0).unwrap();
+    assert_eq!(bytes, b"first version", "replaced by rename, not rewritten");
+    store.delete_prefix(&key).await.unwrap();
+    file.read_exact_at(&mut bytes, 0).unwrap();
+    assert_eq!(bytes, b"first version", "still readable once deleted");
+    assert!(matches!(store.open(&key).await, Err(StoreError::NotFound)));
+}
+
 pub async fn delete_prefix_removes_exactly_the_prefix(store: &dyn Store, _scratch: &Path) {
     let doomed = [
         source(1),

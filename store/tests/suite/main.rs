@@ -88,6 +88,7 @@ suite!(
     ranges_are_clamped_and_checked,
     empty_object_has_no_satisfiable_range,
     overwrite_replaces_the_object,
+    an_opened_object_keeps_its_bytes_when_replaced_or_deleted,
     delete_prefix_removes_exactly_the_prefix,
     delete_prefix_removes_more_than_a_page,
     put_file_moves_a_multi_megabyte_file,
