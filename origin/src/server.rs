@@ -125,7 +125,7 @@ impl Head {
         let text = |at: &Range<usize>| std::str::from_utf8(&buf[at.clone()]).ok();
         Ask {
             method: &self.method,
-            path: text(&self.path).unwrap_or_default(),
+            path: text(&self.path).filter(|p| !p.is_empty()).unwrap_or("/"),
             if_none_match: self.if_none_match.as_ref().and_then(text),
             range: self.range.as_ref().and_then(text),
         }
@@ -306,10 +306,15 @@ fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
 }
 
 /// The path of a request target (RFC 9112 §3.2): origin-form `/p?q`, or
-/// absolute-form `http://host/p?q` as a proxy may send it.
+/// absolute-form `http://host/p?q` as a proxy may send it. Always a part of
+/// `target` (empty for `http://host`, which means `/`).
 fn request_path(target: &str) -> &str {
     let path = match target.split_once("://") {
-        Some((_, rest)) if !target.starts_with('/') => rest.find('/').map_or("/", |i| &rest[i..]),
+        Some((_, rest)) if !target.starts_with('/') => {
+            // The authority ends at the first `/`, `?` or `#`.
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            &rest[end..]
+        }
         _ => target,
     };
     path.split(['?', '#']).next().unwrap_or(path)
@@ -317,7 +322,11 @@ fn request_path(target: &str) -> &str {
 
 /// Where `part`, a slice of `buf`, lies in it.
 fn place(buf: &[u8], part: &[u8]) -> Range<usize> {
-    let start = (part.as_ptr() as usize).saturating_sub(buf.as_ptr() as usize);
+    let start = (part.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+    assert!(
+        start <= buf.len() && part.len() <= buf.len() - start,
+        "a part of the head lies in its buffer"
+    );
     start..start + part.len()
 }
 
@@ -501,4 +510,30 @@ async fn access_logged(
         "request"
     );
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_of(target: &str) -> String {
+        let raw = format!("GET {target} HTTP/1.1\r\nHost: origin\r\n\r\n");
+        let head = parse(raw.as_bytes()).unwrap().unwrap();
+        head.ask(raw.as_bytes()).path.to_owned()
+    }
+
+    #[test]
+    fn every_form_of_request_target_gives_its_path() {
+        for (target, path) in [
+            ("/media/v/1/t/master.m3u8", "/media/v/1/t/master.m3u8"),
+            ("/a/b?c=/d", "/a/b"),
+            ("/a#f", "/a"),
+            ("http://origin.example/a/b?c", "/a/b"),
+            ("http://origin.example:8080", "/"),
+            ("http://origin.example?x=/y", "/"),
+            ("*", "*"),
+        ] {
+            assert_eq!(path_of(target), path, "{target}");
+        }
+    }
 }
