@@ -25,6 +25,22 @@ impl LocalStore {
         self.root.join(key.as_str())
     }
 
+    /// The object's file, opened, with its size and age.
+    async fn open_file(&self, key: &ObjectKey) -> Result<(tokio::fs::File, Meta), StoreError> {
+        let file = tokio::fs::File::open(self.path(key))
+            .await
+            .map_err(not_found)?;
+        let md = file.metadata().await?;
+        if !md.is_file() {
+            return Err(StoreError::NotFound);
+        }
+        let meta = Meta {
+            len: md.len(),
+            modified: md.modified()?,
+        };
+        Ok((file, meta))
+    }
+
     fn temp_path(&self) -> PathBuf {
         self.root
             .join(".tmp")
@@ -73,17 +89,7 @@ impl Store for LocalStore {
     }
 
     async fn get(&self, key: &ObjectKey, range: Option<ByteRange>) -> Result<Object, StoreError> {
-        let mut file = tokio::fs::File::open(self.path(key))
-            .await
-            .map_err(not_found)?;
-        let md = file.metadata().await?;
-        if !md.is_file() {
-            return Err(StoreError::NotFound);
-        }
-        let meta = Meta {
-            len: md.len(),
-            modified: md.modified()?,
-        };
+        let (mut file, meta) = self.open_file(key).await?;
         let (start, end) = match range {
             None => (0, meta.len),
             Some(r) if r.start >= meta.len => {
@@ -106,17 +112,7 @@ impl Store for LocalStore {
     }
 
     async fn open(&self, key: &ObjectKey) -> Result<Option<(std::fs::File, Meta)>, StoreError> {
-        let file = tokio::fs::File::open(self.path(key))
-            .await
-            .map_err(not_found)?;
-        let md = file.metadata().await?;
-        if !md.is_file() {
-            return Err(StoreError::NotFound);
-        }
-        let meta = Meta {
-            len: md.len(),
-            modified: md.modified()?,
-        };
+        let (file, meta) = self.open_file(key).await?;
         Ok(Some((file.into_std().await, meta)))
     }
 
