@@ -219,7 +219,7 @@ impl Origin {
         let head = match *req.method {
             Method::GET => false,
             Method::HEAD => true,
-            Method::OPTIONS => return cors(Response::new(OriginBody::empty())),
+            Method::OPTIONS => return preflight(),
             _ => {
                 let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
                 r.headers_mut().insert(
@@ -424,7 +424,10 @@ fn internal() -> Resp {
     plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")
 }
 
-/// Players on the front end's origin fetch media from this one.
+/// Players on the front end's origin fetch media from this one. An answer
+/// carries what the browser reads of it; which methods and request fields
+/// are allowed is read only from the preflight's answer ([`preflight`]),
+/// so it is not repeated on every segment (Fetch standard, CORS protocol).
 fn cors(mut resp: Resp) -> Resp {
     let h = resp.headers_mut();
     h.insert(
@@ -432,16 +435,23 @@ fn cors(mut resp: Resp) -> Resp {
         HeaderValue::from_static("*"),
     );
     h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Content-Length, Content-Range, ETag"),
+    );
+    resp
+}
+
+/// The answer to a CORS preflight (`OPTIONS`).
+fn preflight() -> Resp {
+    let mut resp = cors(Response::new(OriginBody::empty()));
+    let h = resp.headers_mut();
+    h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, HEAD, OPTIONS"),
     );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
         HeaderValue::from_static("Range, If-None-Match"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Content-Length, Content-Range, ETag"),
     );
     resp
 }

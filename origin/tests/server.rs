@@ -233,6 +233,15 @@ async fn segments_ranges_and_revalidation_on_one_kept_alive_connection() {
     let master = c.answer(false).await;
     assert_eq!(master.body, MASTER.as_bytes());
     assert_eq!(master.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        master.header("access-control-expose-headers"),
+        Some("Content-Length, Content-Range, ETag")
+    );
+    assert_eq!(
+        master.header("access-control-allow-methods"),
+        None,
+        "a preflight's field, not repeated on every answer"
+    );
     assert_eq!(c.answer(false).await.body, segment()[..10]);
 }
 
@@ -267,7 +276,19 @@ async fn refusals_are_answered_and_never_cached() {
     c.send("OPTIONS /media/v/1/x/master.m3u8 HTTP/1.1\r\nHost: o\r\n\r\n")
         .await;
     let a = c.answer(false).await;
-    assert!(a.header("access-control-allow-methods").is_some(), "{a:?}");
+    assert_eq!(
+        (
+            a.header("access-control-allow-origin"),
+            a.header("access-control-allow-methods"),
+            a.header("access-control-allow-headers"),
+        ),
+        (
+            Some("*"),
+            Some("GET, HEAD, OPTIONS"),
+            Some("Range, If-None-Match")
+        ),
+        "{a:?}"
+    );
     c.send(&get("/healthz", "")).await;
     assert_eq!(c.answer(false).await.body, b"ok\n");
 }
