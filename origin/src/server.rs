@@ -309,13 +309,17 @@ fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
 /// absolute-form `http://host/p?q` as a proxy may send it. Always a part of
 /// `target` (empty for `http://host`, which means `/`).
 fn request_path(target: &str) -> &str {
-    let path = match target.split_once("://") {
-        Some((_, rest)) if !target.starts_with('/') => {
+    // Origin-form first: nearly every request, and no search for `://`.
+    let absolute = (!target.starts_with('/'))
+        .then(|| target.split_once("://"))
+        .flatten();
+    let path = match absolute {
+        Some((_, rest)) => {
             // The authority ends at the first `/`, `?` or `#`.
             let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
             &rest[end..]
         }
-        _ => target,
+        None => target,
     };
     path.split(['?', '#']).next().unwrap_or(path)
 }
