@@ -22,9 +22,11 @@ use crate::metrics;
 use bytes::Bytes;
 use domain::{BitrateCaps, Network, PlaybackSessionId};
 use http_body::{Body, Frame, SizeHint};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -43,13 +45,65 @@ const RECOUNT: Duration = Duration::from_millis(500);
 pub struct Governor {
     network: Network,
     idle: Duration,
-    sites: Mutex<HashMap<String, Arc<Site>>>,
+    /// How long a thread's mark of a viewer as active stands ([`Marks`]).
+    mark_for: Duration,
+    /// Told apart in each thread's [`Marks`].
+    id: u64,
+    /// The configured sites, made once: looked up without a lock.
+    sites: HashMap<String, Arc<Site>>,
+    /// Sites a grant names that the configuration does not (one signed
+    /// under another configuration): made when first named.
+    others: Mutex<HashMap<String, Arc<Site>>>,
+}
+
+/// The viewers a thread marked active lately: a viewer's requests on that
+/// thread within its governor's `mark_for` need not take its site's lock.
+/// Activity is counted in seconds (`network.viewer_idle_seconds`); the lock,
+/// taken on every request, was what both cores fought over
+/// (docs/benchmarks.md).
+#[derive(Default)]
+struct Marks {
+    /// By session: which governor marked it, and when.
+    marked: HashMap<PlaybackSessionId, (u64, Instant)>,
+    swept: Option<Instant>,
+}
+
+impl Marks {
+    /// Whether governor `id` marked `session` within `mark_for`; if not, it
+    /// counts as marked from now.
+    fn fresh(
+        &mut self,
+        id: u64,
+        session: &PlaybackSessionId,
+        now: Instant,
+        mark_for: Duration,
+    ) -> bool {
+        if self
+            .swept
+            .is_none_or(|at| now.duration_since(at) >= mark_for)
+        {
+            self.marked
+                .retain(|_, (_, at)| now.duration_since(*at) < mark_for);
+            self.swept = Some(now);
+        }
+        match self.marked.get_mut(session) {
+            Some(mark) if mark.0 == id && now.duration_since(mark.1) < mark_for => true,
+            Some(mark) => {
+                *mark = (id, now);
+                false
+            }
+            None => {
+                self.marked.insert(session.clone(), (id, now));
+                false
+            }
+        }
+    }
 }
 
 struct Site {
     name: String,
     /// The site's byte counter, resolved once (not per request).
-    bytes: prometheus::IntCounter,
+    bytes: metrics::Counter,
     /// `None`: unlimited, never paced.
     budget_bps: Option<u64>,
     state: Mutex<SiteState>,
@@ -80,39 +134,45 @@ pub struct Ticket {
 impl Governor {
     /// A governor for the sites of `network` (validated by the caller).
     pub fn new(network: Network) -> Self {
+        static GOVERNORS: AtomicU64 = AtomicU64::new(0);
         let idle = Duration::from_secs(network.viewer_idle_seconds.max(1));
+        let names =
+            std::iter::once(&network.default_site).chain(network.sites.iter().map(|s| &s.name));
+        let sites = names
+            .map(|name| (name.clone(), Site::new(name, &network)))
+            .collect();
         Self {
-            network,
             idle,
-            sites: Mutex::new(HashMap::new()),
+            // Well within the idle time, so that no active viewer is dropped.
+            mark_for: (idle / 8).min(Duration::from_secs(1)),
+            id: GOVERNORS.fetch_add(1, Ordering::Relaxed),
+            sites,
+            others: Mutex::default(),
+            network,
         }
     }
 
     fn site(&self, name: &str) -> Arc<Site> {
-        let mut sites = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(site) = sites.get(name) {
+        if let Some(site) = self.sites.get(name) {
             return Arc::clone(site);
         }
-        let now = Instant::now();
-        let site = Arc::new(Site {
-            name: name.to_owned(),
-            bytes: metrics::SITE_BYTES.with_label_values(&[name]),
-            budget_bps: self.network.budget_bps(name),
-            state: Mutex::new(SiteState {
-                viewers: HashMap::new(),
-                tat: now,
-                recounted: now,
-                floors_bps: 0,
-            }),
-        });
-        sites.insert(name.to_owned(), Arc::clone(&site));
-        site
+        let mut others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
+        let site = others
+            .entry(name.to_owned())
+            .or_insert_with(|| Site::new(name, &self.network));
+        Arc::clone(site)
     }
 
     /// Counts a media request of `session` at `site` and returns its ticket.
     pub fn admit(&self, site: &str, session: PlaybackSessionId) -> Ticket {
+        thread_local! {
+            static MARKS: RefCell<Marks> = RefCell::default();
+        }
         let site = self.site(site);
         let now = Instant::now();
+        if MARKS.with_borrow_mut(|marks| marks.fresh(self.id, &session, now, self.mark_for)) {
+            return Ticket { site, session };
+        }
         {
             let mut state = site.lock();
             // Looked up before inserting: every request of a known viewer
@@ -145,6 +205,21 @@ impl BitrateCaps for Governor {
 }
 
 impl Site {
+    fn new(name: &str, network: &Network) -> Arc<Self> {
+        let now = Instant::now();
+        Arc::new(Self {
+            name: name.to_owned(),
+            bytes: metrics::SITE_BYTES.with_label_values(&[name]),
+            budget_bps: network.budget_bps(name),
+            state: Mutex::new(SiteState {
+                viewers: HashMap::new(),
+                tat: now,
+                recounted: now,
+                floors_bps: 0,
+            }),
+        })
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, SiteState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -455,6 +530,31 @@ mod tests {
         );
         assert_eq!(g.cap_kbps("default", &session(1)), 0, "unlimited site");
         assert!(!g.admit("default", session(1)).paced());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_viewer_requesting_often_stays_active_and_an_idle_one_leaves() {
+        let g = governor(100.0);
+        let idle = g.idle;
+        g.admit("honcho", session(2));
+        let started = Instant::now();
+        // Viewer 1 asks every 100 ms for three idle times: most of these
+        // requests find its mark on this thread and skip the site's lock.
+        while started.elapsed() < idle * 3 {
+            let ticket = g.admit("honcho", session(1));
+            let share = ticket.share_bps();
+            if started.elapsed() < idle {
+                assert_eq!(share, Some(50_000_000), "both viewers active");
+            } else if started.elapsed() > idle + Duration::from_secs(2) {
+                assert_eq!(share, Some(100_000_000), "viewer 2 left, viewer 1 stayed");
+            }
+            tokio::time::advance(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            g.admit("honcho", session(3)).share_bps(),
+            Some(50_000_000),
+            "a third viewer shares with viewer 1, still active"
+        );
     }
 
     #[tokio::test(start_paused = true)]
