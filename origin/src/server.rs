@@ -212,18 +212,30 @@ async fn read_request(
         // by rustix's `recv`: the bare system call, where libc's is a
         // cancellation point with two more calls around it.
         buf.reserve(4096);
-        match stream.try_io(Interest::READABLE, || {
-            Ok(rustix::net::recv(stream, spare_capacity(buf), RecvFlags::empty())?.0)
-        }) {
+        let room = buf.capacity() - buf.len();
+        let mut got = 0;
+        let read = stream.try_io(Interest::READABLE, || {
+            got = rustix::net::recv(stream, spare_capacity(buf), RecvFlags::empty())?.0;
+            // Less than there was room for: the socket is empty now. As nginx
+            // does, the next read then waits for readiness instead of making
+            // a call that finds nothing: `WouldBlock` here makes tokio forget
+            // the readiness it saw before this read, and only that.
+            if got > 0 && got < room {
+                Err(io::ErrorKind::WouldBlock.into())
+            } else {
+                Ok(got)
+            }
+        });
+        match read {
             Ok(0) => return Ok(Read::Closed),
-            Ok(_) => {
+            Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
+            _ if got > 0 => {
                 if idle {
                     deadline = None;
                 }
                 continue;
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
+            _ => {}
         }
         let until =
             *deadline.get_or_insert_with(|| Instant::now() + if idle { IDLE } else { HEAD_TIME });
