@@ -202,7 +202,7 @@ impl Origin {
             Endpoint::Ready => "ready",
             Endpoint::Metrics => "metrics",
         });
-        let resp = self.route(req, endpoint, Timestamp::now()).await;
+        let resp = self.route(req, endpoint, crate::coarse_now()).await;
         metrics::count_request(resp.status(), kind);
         resp
     }
@@ -261,7 +261,7 @@ impl Origin {
     }
 
     /// The master playlist, reduced to the rungs that fit the viewer's share.
-    async fn master(&self, key: &ObjectKey, ticket: &Ticket) -> Result<Served, StoreError> {
+    async fn master(&self, key: &ObjectKey, ticket: &Ticket<'_>) -> Result<Served, StoreError> {
         let object = self
             .playlists
             .get(key, || self.store_op("get", self.store.get(key, None)))
@@ -287,7 +287,7 @@ impl Origin {
         }))
     }
 
-    async fn object(&self, req: &Ask<'_>, key: &ObjectKey, head: bool, ticket: Ticket) -> Resp {
+    async fn object(&self, req: &Ask<'_>, key: &ObjectKey, head: bool, ticket: Ticket<'_>) -> Resp {
         let kind = Kind::of(key);
         // The whole object when it is at hand: immutable objects come from the
         // cache (many requests, one read), the master is filtered per viewer.

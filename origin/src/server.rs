@@ -422,7 +422,7 @@ fn http_date(with: impl FnOnce(&str)) {
     thread_local! {
         static DATE: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
     }
-    let now = jiff::Timestamp::now();
+    let now = crate::coarse_now();
     DATE.with_borrow_mut(|(second, text)| {
         if *second != now.as_second() {
             *second = now.as_second();
