@@ -77,32 +77,3 @@ impl Default for Settings {
         }
     }
 }
-
-/// The wall clock as of the kernel's last tick (a few milliseconds old):
-/// grants and the `Date` field count whole seconds, and this reading, unlike
-/// the precise clock's, needs no read of the CPU's counter.
-pub(crate) fn coarse_now() -> jiff::Timestamp {
-    let now = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
-    i32::try_from(now.tv_nsec)
-        .ok()
-        .and_then(|nanos| jiff::Timestamp::new(now.tv_sec, nanos).ok())
-        .unwrap_or_else(jiff::Timestamp::now)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_coarse_clock_is_the_wall_clock_to_within_a_tick() {
-        let (before, coarse, after) = (
-            jiff::Timestamp::now(),
-            super::coarse_now(),
-            jiff::Timestamp::now(),
-        );
-        // A tick is at most 10 ms (CONFIG_HZ 100); a second is a wide margin.
-        let margin = jiff::SignedDuration::from_secs(1);
-        assert!(
-            coarse >= before - margin && coarse <= after,
-            "{before} {coarse} {after}"
-        );
-    }
-}

@@ -202,7 +202,7 @@ impl Origin {
             Endpoint::Ready => "ready",
             Endpoint::Metrics => "metrics",
         });
-        let resp = self.route(req, endpoint, crate::coarse_now()).await;
+        let resp = self.route(req, endpoint, Timestamp::now()).await;
         metrics::count_request(resp.status(), kind);
         resp
     }

@@ -422,7 +422,7 @@ fn http_date(with: impl FnOnce(&str)) {
     thread_local! {
         static DATE: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
     }
-    let now = crate::coarse_now();
+    let now = coarse_now();
     DATE.with_borrow_mut(|(second, text)| {
         if *second != now.as_second() {
             *second = now.as_second();
@@ -430,6 +430,19 @@ fn http_date(with: impl FnOnce(&str)) {
         }
         with(text);
     });
+}
+
+/// The wall clock as of the kernel's last tick (a few milliseconds old), for
+/// the `Date` field, which counts whole seconds: unlike the precise clock,
+/// it needs no read of the CPU's counter. (Grants keep the precise clock: a
+/// grant minted in the tick just past a second would be "not yet valid"
+/// under a clock skew allowance of 0.)
+fn coarse_now() -> jiff::Timestamp {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
+    i32::try_from(now.tv_nsec)
+        .ok()
+        .and_then(|nanos| jiff::Timestamp::new(now.tv_sec, nanos).ok())
+        .unwrap_or_else(jiff::Timestamp::now)
 }
 
 /// Writes all of `bytes`; with `more`, tells the kernel more follows at once
@@ -536,6 +549,18 @@ mod tests {
         let raw = format!("GET {target} HTTP/1.1\r\nHost: origin\r\n\r\n");
         let head = parse(raw.as_bytes()).unwrap().unwrap();
         head.ask(raw.as_bytes()).path.to_owned()
+    }
+
+    #[test]
+    fn the_coarse_clock_is_the_wall_clock_to_within_a_tick() {
+        let (before, coarse, after) =
+            (jiff::Timestamp::now(), coarse_now(), jiff::Timestamp::now());
+        // A tick is at most 10 ms (CONFIG_HZ 100); a second is a wide margin.
+        let margin = jiff::SignedDuration::from_secs(1);
+        assert!(
+            coarse >= before - margin && coarse <= after,
+            "{before} {coarse} {after}"
+        );
     }
 
     #[test]
