@@ -17,9 +17,9 @@
 //! - A connection idle for 75 s is closed; a head, once begun, must be
 //!   complete within 30 s; a client that reads nothing of a response for
 //!   60 s is dropped. At shutdown idle connections close at once.
-//! - Every response has `Date` and, but for 204/304, `Content-Length`. A
-//!   file body and its head are sent corked (`TCP_CORK`), so that they
-//!   leave in full-size packets.
+//! - Every response has `Date` and, but for 204/304, `Content-Length`. The
+//!   head of a file body is sent with `MSG_MORE`, so that it shares the
+//!   first packet with the file's bytes.
 //!
 //! (One single-threaded runtime per core sharing the listening socket, as
 //! nginx's workers do, was measured slower than the multi-threaded runtime,
@@ -58,11 +58,8 @@ const HEAD_TIME: Duration = Duration::from_secs(30);
 const SEND_TIME: Duration = Duration::from_secs(60);
 /// Heap bodies up to this size go out with their head in one write.
 const SMALL_BODY: usize = 16 * 1024;
-/// Largest single `sendfile` call: 2 MiB, as nginx's `sendfile_max_chunk`,
-/// so that a segment of up to 2 MiB goes in one call (each call's end may
-/// leave a part-filled packet), while one large body still lets the other
-/// connections on its thread have their turn.
-const SENDFILE_MAX: u64 = 2 << 20;
+/// Largest single `sendfile` call.
+const SENDFILE_MAX: u64 = 1 << 20;
 
 /// Serves `origin` on `listener` until `shutdown` resolves; connections in
 /// flight are given up to 10 s to finish, idle ones close at once.
@@ -397,17 +394,8 @@ async fn respond(
             send_all(stream, &bytes, false).await
         }
         OriginBody::Plain(Span::Sealed { file, next, end }) => {
-            // Corked, as nginx's `tcp_nopush`: head and file leave in
-            // full-size segments (on loopback 63.5 KB on average, against
-            // 56 KB with only MSG_MORE on the head), and uncorking sends the
-            // last one at once. Fewer segments are less work for both ends.
-            rustix::net::sockopt::set_tcp_cork(stream, true)?;
-            let sent = match send_all(stream, &head, false).await {
-                Ok(()) => send_file(stream, &file, next, end).await,
-                Err(e) => Err(e),
-            };
-            rustix::net::sockopt::set_tcp_cork(stream, false)?;
-            sent
+            send_all(stream, &head, true).await?;
+            send_file(stream, &file, next, end).await
         }
         mut paced @ OriginBody::Paced(_) => {
             send_all(stream, &head, false).await?;
