@@ -39,13 +39,20 @@ pub struct Served {
     pub validators: Validators,
 }
 
+impl Served {
+    /// `content`, an object version that `meta` describes, with its validators.
+    fn new(meta: Meta, content: Content) -> Self {
+        Self {
+            validators: Validators::of(&meta),
+            meta,
+            content,
+        }
+    }
+}
+
 impl From<Object> for Served {
     fn from(object: Object) -> Self {
-        Self {
-            validators: Validators::of(&object.meta),
-            meta: object.meta,
-            content: Content::Heap(object.bytes),
-        }
+        Self::new(object.meta, Content::Heap(object.bytes))
     }
 }
 
@@ -209,11 +216,8 @@ impl Cache {
     fn served(&self, fetched: Fetched) -> Served {
         let object = match fetched {
             Fetched::File(file, meta) => {
-                return Served {
-                    validators: Validators::of(&meta),
-                    meta,
-                    content: Content::Sealed(Arc::new(Sealed::of_store_file(file, meta.len))),
-                };
+                let file = Sealed::of_store_file(file, meta.len);
+                return Served::new(meta, Content::Sealed(Arc::new(file)));
             }
             Fetched::Read(object) => object,
         };

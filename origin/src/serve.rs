@@ -256,16 +256,17 @@ impl Origin {
         if let Some((file, meta)) = self.store_op("open", self.store.open(key)).await? {
             return Ok(Fetched::File(file, meta));
         }
-        let object = self.store_op("get", self.store.get(key, None)).await?;
-        Ok(Fetched::Read(object))
+        Ok(Fetched::Read(self.read(key).await?))
+    }
+
+    /// The whole object's bytes from the store.
+    async fn read(&self, key: &ObjectKey) -> Result<store::Object, StoreError> {
+        self.store_op("get", self.store.get(key, None)).await
     }
 
     /// The master playlist, reduced to the rungs that fit the viewer's share.
     async fn master(&self, key: &ObjectKey, ticket: &Ticket<'_>) -> Result<Served, StoreError> {
-        let object = self
-            .playlists
-            .get(key, || self.store_op("get", self.store.get(key, None)))
-            .await?;
+        let object = self.playlists.get(key, || self.read(key)).await?;
         if !ticket.paced() {
             // No budget at this site: every rung fits and there is no floor.
             return Ok(object);
@@ -298,11 +299,9 @@ impl Origin {
             Kind::Segment | Kind::Init | Kind::Image if self.settings.cache_bytes > 0 => {
                 self.cache.get(key, || self.fetch(key)).await.map(Some)
             }
-            Kind::Playlist | Kind::Captions => self
-                .playlists
-                .get(key, || self.store_op("get", self.store.get(key, None)))
-                .await
-                .map(Some),
+            Kind::Playlist | Kind::Captions => {
+                self.playlists.get(key, || self.read(key)).await.map(Some)
+            }
             _ => Ok(None),
         };
         // Taken apart, not cloned: each clone of a cached object's parts
