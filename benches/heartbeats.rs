@@ -21,7 +21,9 @@
 //! rewritten per heartbeat — the pattern of a client claiming five times the
 //! time that passed. Reported: acknowledged heartbeats per second,
 //! latency percentiles, and the ledger's row count against the number
-//! acknowledged. The client runs in this process on the same two cores.
+//! acknowledged; the server's CPU per heartbeat, and how much of it the
+//! heartbeat writer thread spent (the one serial part). The client runs in
+//! this process on the same two cores.
 //!
 //! With `--rate R` the load is an open loop instead: the viewers together
 //! send R heartbeats/s on a fixed schedule whatever the answers' speed, and
@@ -239,10 +241,13 @@ async fn main() {
     let started = Instant::now();
     let cpu_before = support::cpu_seconds(server.child.id()).unwrap_or(0.0);
     let load_before = support::cpu_seconds(std::process::id()).unwrap_or(0.0);
+    let writer = |pid| support::thread_cpu_seconds(pid, "heartbeat-writer").unwrap_or(0.0);
+    let writer_before = writer(server.child.id());
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     running.store(false, Ordering::Relaxed);
     let cpu_during = support::cpu_seconds(server.child.id()).unwrap_or(0.0) - cpu_before;
     let load_during = support::cpu_seconds(std::process::id()).unwrap_or(0.0) - load_before;
+    let writer_during = writer(server.child.id()) - writer_before;
     let (mut acked, mut failed, mut latencies) = (0, 0, Vec::new());
     for task in tasks {
         let (a, f, l) = task.await.expect("viewer");
@@ -265,11 +270,11 @@ async fn main() {
         .await
         .expect("count");
     println!(
-        "| viewers | heartbeats/s acknowledged | p50 | p99 | max | failed | ledger rows vs acknowledged | server CPU per heartbeat | load generator CPU per heartbeat | server RSS at the end |"
+        "| viewers | heartbeats/s acknowledged | p50 | p99 | max | failed | ledger rows vs acknowledged | server CPU per heartbeat | of it in the writer thread | load generator CPU per heartbeat | server RSS at the end |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
     println!(
-        "| {viewers}{} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {failed} | {ledger} vs {acked}{} | {:.0} µs | {:.0} µs | {rss_mib:.0} MiB |",
+        "| {viewers}{} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {failed} | {ledger} vs {acked}{} | {:.0} µs | {:.0} µs | {:.0} µs | {rss_mib:.0} MiB |",
         if rate > 0 {
             format!(", open loop at {rate}/s")
         } else {
@@ -285,6 +290,7 @@ async fn main() {
             " (MISMATCH)"
         },
         cpu_during / acked.max(1) as f64 * 1e6,
+        writer_during / acked.max(1) as f64 * 1e6,
         load_during / acked.max(1) as f64 * 1e6,
     );
 }

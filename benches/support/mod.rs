@@ -101,7 +101,30 @@ fn proc_number(path: &str, label: &str, n: usize) -> Option<u64> {
     reason = "each benchmark includes this file; not all measure CPU"
 )]
 pub fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat_cpu_seconds(&format!("/proc/{pid}/stat"))
+}
+
+/// CPU time the thread of process `pid` named `name` has used so far (user +
+/// system), in seconds. Linux keeps the first 15 bytes of a thread's name.
+#[allow(
+    dead_code,
+    reason = "each benchmark includes this file; not all measure a thread"
+)]
+pub fn thread_cpu_seconds(pid: u32, name: &str) -> Option<f64> {
+    let short = &name[..name.len().min(15)];
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()?
+        .flatten()
+        .find(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .is_ok_and(|comm| comm.trim_end() == short)
+        })
+        .and_then(|task| stat_cpu_seconds(&task.path().join("stat").to_string_lossy()))
+}
+
+/// User + system CPU seconds from a /proc `stat` file (a process's or a thread's).
+fn stat_cpu_seconds(path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(path).ok()?;
     // Fields after the command name (which may hold spaces) in parentheses:
     // utime and stime are the 12th and 13th of them, in clock ticks.
     let rest = &stat[stat.rfind(')')? + 2..];
