@@ -19,7 +19,8 @@
 //!   60 s is dropped. At shutdown idle connections close at once.
 //! - Every response has `Date` and, but for 204/304, `Content-Length`. The
 //!   head of a file body is sent with `MSG_MORE`, so that it shares the
-//!   first packet with the file's bytes.
+//!   first packet with the file's bytes, and the body with Nagle's
+//!   algorithm on, so that it goes out in full packets.
 //!
 //! (One single-threaded runtime per core sharing the listening socket, as
 //! nginx's workers do, was measured slower than the multi-threaded runtime,
@@ -395,7 +396,15 @@ async fn respond(
         }
         OriginBody::Plain(Span::Sealed { file, next, end }) => {
             send_all(stream, &head, true).await?;
-            send_file(stream, &file, next, end).await
+            // Nagle's algorithm for the body only: a short packet left at
+            // the end of one `sendfile` call waits for the next call's
+            // bytes while earlier ones are unacknowledged, so the body goes
+            // out in full packets (nginx's `tcp_nopush` does this with
+            // `TCP_CORK`, which cost the origin more: docs/benchmarks.md).
+            // Setting `TCP_NODELAY` again sends what is left at once.
+            stream.set_nodelay(false)?;
+            send_file(stream, &file, next, end).await?;
+            stream.set_nodelay(true)
         }
         mut paced @ OriginBody::Paced(_) => {
             send_all(stream, &head, false).await?;
@@ -549,6 +558,41 @@ mod tests {
         let raw = format!("GET {target} HTTP/1.1\r\nHost: origin\r\n\r\n");
         let head = parse(raw.as_bytes()).unwrap().unwrap();
         head.ask(raw.as_bytes()).path.to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_file_body_arrives_whole_and_the_connection_is_left_without_delay() {
+        use tokio::io::AsyncReadExt as _;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        server.set_nodelay(true).unwrap();
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let file = std::sync::Arc::new(Sealed::new("test", &bytes).unwrap());
+        let (from, to) = (1000, bytes.len() as u64 - 1000);
+        let body = OriginBody::Plain(Span::Sealed {
+            file,
+            next: from,
+            end: to,
+        });
+        let reading = tokio::spawn(async move {
+            let mut all = Vec::new();
+            client.read_to_end(&mut all).await.unwrap();
+            all
+        });
+        respond(&server, Response::new(body), false, true)
+            .await
+            .unwrap();
+        // Small answers that follow on the connection must not wait for
+        // acknowledgements.
+        assert!(server.nodelay().unwrap(), "TCP_NODELAY is set again");
+        drop(server);
+        let all = reading.await.unwrap();
+        let body_at = all.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        assert!(all.starts_with(b"HTTP/1.1 200 OK\r\n"));
+        assert_eq!(&all[body_at..], &bytes[from as usize..to as usize]);
     }
 
     #[test]
