@@ -111,7 +111,7 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
     reason = "each benchmark includes this file; not all measure a thread"
 )]
 pub fn thread_cpu_seconds(pid: u32, name: &str) -> Option<f64> {
-    let short = &name[..name.len().min(15)];
+    let short = name.get(..15).unwrap_or(name);
     std::fs::read_dir(format!("/proc/{pid}/task"))
         .ok()?
         .flatten()
