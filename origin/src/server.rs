@@ -396,15 +396,7 @@ async fn respond(
         }
         OriginBody::Plain(Span::Sealed { file, next, end }) => {
             send_all(stream, &head, true).await?;
-            // Nagle's algorithm for the body only: a short packet left at
-            // the end of one `sendfile` call waits for the next call's
-            // bytes while earlier ones are unacknowledged, so the body goes
-            // out in full packets (nginx's `tcp_nopush` does this with
-            // `TCP_CORK`, which cost the origin more: docs/benchmarks.md).
-            // Setting `TCP_NODELAY` again sends what is left at once.
-            stream.set_nodelay(false)?;
-            send_file(stream, &file, next, end).await?;
-            stream.set_nodelay(true)
+            send_file(stream, &file, next, end).await
         }
         mut paced @ OriginBody::Paced(_) => {
             send_all(stream, &head, false).await?;
@@ -483,8 +475,15 @@ async fn writable(stream: &TcpStream) -> io::Result<()> {
     }
 }
 
-/// Sends bytes `next..end` of `file` with `sendfile(2)`.
+/// Sends bytes `next..end` of `file` with `sendfile(2)`, in full packets.
+///
+/// Nagle's algorithm is on meanwhile: a short packet left at the end of one
+/// call waits for the next call's bytes while earlier ones are
+/// unacknowledged (nginx's `tcp_nopush` does this with `TCP_CORK`, which
+/// cost the origin more: docs/benchmarks.md). Setting `TCP_NODELAY` again
+/// sends what is left at once, and keeps later small answers from waiting.
 async fn send_file(stream: &TcpStream, file: &Sealed, mut next: u64, end: u64) -> io::Result<()> {
+    stream.set_nodelay(false)?;
     while next < end {
         writable(stream).await?;
         let count = (end - next).min(SENDFILE_MAX) as usize;
@@ -497,7 +496,7 @@ async fn send_file(stream: &TcpStream, file: &Sealed, mut next: u64, end: u64) -
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    stream.set_nodelay(true)
 }
 
 /// Ends a connection the server closes: the response is on its way (FIN),
