@@ -54,10 +54,11 @@ pub enum Status {
     Completed,
 }
 
-/// Columns of [`Progress`] for `viewing_progress p` joined to `videos v`.
+/// Columns of [`Progress`] for `viewing_progress p` joined to `videos v`;
+/// the position is the latest heartbeat's, as in [`crate::playback::start`].
 const PROGRESS_COLUMNS: &str = "p.covered, p.length_s, p.completed_at IS NOT NULL, p.last_viewed_at,
         (SELECT s.position_s FROM playback_sessions s WHERE s.user_id = p.user_id AND s.video_id = p.video_id
-         ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1),
+         ORDER BY julianday(s.last_heartbeat_at) DESC, s.rowid DESC LIMIT 1),
         v.duration_s";
 
 /// Reads the columns of [`PROGRESS_COLUMNS`] starting at `at`.

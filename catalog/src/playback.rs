@@ -12,6 +12,12 @@ use serde::Deserialize;
 
 /// Starts a playback session and returns it with the position to resume from.
 /// `grant_expires` is when the first playback grant ends.
+///
+/// That position is the one of the session a player last heard from
+/// (`last_heartbeat_at`; a new session's is its start), not of the session
+/// started last: a second device opened for a moment must not freeze the
+/// resume point while the first plays on. Times are compared as instants
+/// (`julianday`), not as text, whose fractional digits vary.
 pub fn start(
     conn: &Connection,
     user: UserId,
@@ -23,7 +29,7 @@ pub fn start(
     let last: Option<(f64, Option<f64>)> = conn
         .query_row(
             "SELECT s.position_s, v.duration_s FROM playback_sessions s JOIN videos v ON v.id = s.video_id
-             WHERE s.user_id = ?1 AND s.video_id = ?2 ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1",
+             WHERE s.user_id = ?1 AND s.video_id = ?2 ORDER BY julianday(s.last_heartbeat_at) DESC, s.rowid DESC LIMIT 1",
             params![user.get(), video.get()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -390,4 +396,56 @@ pub fn add_history(
     )?
     .execute(params![user.get(), day.strftime("%Y-%m").to_string(), ms])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    #[tokio::test]
+    async fn resume_follows_the_session_last_heard_from_not_the_one_started_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let (resumed, history) = db
+            .call(|c| {
+                let at = "2026-01-01T00:00:00Z";
+                c.execute(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                     VALUES (1, 'taro@x.jp', '太郎', 'learner', ?1, ?1)",
+                    [at],
+                )?;
+                c.execute(
+                    "INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, created_at, updated_at)
+                     VALUES (1, '研修', 1, 1, 'ready', 100.0, ?1, ?1)",
+                    [at],
+                )?;
+                let (user, video) = (UserId::new(1), VideoId::new(1));
+                let tz = TimeZone::UTC;
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let after = |ms: i64| t0 + jiff::SignedDuration::from_millis(ms);
+                let beat = |seq: i64, from: f64, to: f64| Heartbeat {
+                    seq,
+                    position_s: to,
+                    played: vec![[from, to]],
+                    rate: 1.0,
+                };
+                // The PC plays to 5 s …
+                let (pc, _) = start(c, user, video, "default", t0, after(60_000))?;
+                apply(c, &pc, user, &beat(1, 0.0, 5.0), after(5_000), &tz, 0.95).unwrap();
+                // … a phone opens the video at 9 s and sends nothing …
+                let (_phone, from) = start(c, user, video, "default", after(9_000), after(60_000))?;
+                assert_eq!(from, 5.0);
+                // … and the PC plays on to 9 s, heard from at 9.5 s (as text,
+                // "…09.5Z" sorts before the phone's "…09Z").
+                apply(c, &pc, user, &beat(2, 5.0, 9.0), after(9_500), &tz, 0.95).unwrap();
+                let (_, resumed) = start(c, user, video, "default", after(20_000), after(60_000))?;
+                let history = crate::history::of_video(c, user, video)?.map(|h| h.position_s);
+                Ok((resumed, history))
+            })
+            .await
+            .unwrap();
+        assert_eq!(resumed, 9.0);
+        assert_eq!(history, Some(9.0));
+    }
 }
