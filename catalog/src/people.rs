@@ -218,6 +218,12 @@ pub fn list(conn: &Connection, scope: Scope, query: &ListQuery) -> Result<Page, 
     })
 }
 
+/// Whether `user` is registered (in the trash too, until purged).
+pub fn exists(conn: &Connection, user: UserId) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM users WHERE id = ?1 AND purged_at IS NULL")?
+        .exists([user.get()])
+}
+
 /// Whether `scope` may see and manage `user` (admins: anyone; managers:
 /// learners in their groups).
 pub fn in_scope(conn: &Connection, scope: Scope, user: UserId) -> rusqlite::Result<bool> {

@@ -89,6 +89,20 @@ pub fn subtree(conn: &Connection, group: i64) -> rusqlite::Result<Vec<i64>> {
     stmt.query_map([group], |r| r.get(0))?.collect()
 }
 
+/// Whether `user` has ever been a member of one of `groups` (membership
+/// history, so a user transferred out still counts for the days before).
+pub fn ever_member(conn: &Connection, user: UserId, groups: &[i64]) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT 1 FROM membership_history WHERE user_id = ?1 AND group_id = ?2 LIMIT 1",
+    )?;
+    for &group in groups {
+        if stmt.exists(params![user.get(), group])? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Days of membership, `[from, until)`; `until` `None`: still a member.
 type Spans = Vec<(Date, Option<Date>)>;
 
@@ -588,15 +602,17 @@ pub struct Watched {
     pub last_viewed_at: Option<String>,
 }
 
-/// Builds the contents report for `[from, to]`.
+/// Builds the contents report for `[from, to]`: everyone in `scope`, or
+/// only `user`.
 pub fn contents(
     conn: &Connection,
     from: Date,
     to: Date,
     tz: &jiff::tz::TimeZone,
     scope: &Scope,
+    user: Option<UserId>,
 ) -> rusqlite::Result<ContentsReport> {
-    let audience = Audience::load(conn, scope, None, from, to, tz)?;
+    let audience = Audience::load(conn, scope, user, from, to, tz)?;
     // Viewing time per (user, video) in the period, on the days that count.
     let mut ms: HashMap<(i64, i64), i64> = HashMap::new();
     let mut stmt = conn.prepare_cached(
@@ -793,6 +809,24 @@ mod as_of_tests {
     }
 
     #[tokio::test]
+    async fn the_contents_report_of_one_user_has_that_user_only() {
+        let (_dir, db, ..) = transfer().await;
+        let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+        let (one, everyone) = db
+            .call(move |c| {
+                let report =
+                    |user| contents(c, d("2026-03-01"), d("2026-04-30"), &tz, &Scope::All, user);
+                Ok((report(Some(UserId::new(2)))?, report(None)?))
+            })
+            .await
+            .unwrap();
+        let users = |r: &ContentsReport| r.users.iter().map(|u| u.user_id).collect::<Vec<_>>();
+        assert_eq!(users(&one), vec![2]);
+        assert_eq!(users(&everyone).len(), 2);
+        assert_eq!(one.contents[0].total_seconds, 30);
+    }
+
+    #[tokio::test]
     async fn a_transfer_moves_only_the_days_after_it_and_sub_groups_count() {
         let (_dir, db, bu, _ka, zaisei) = transfer().await;
         let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
@@ -889,7 +923,7 @@ mod as_of_tests {
                     "INSERT INTO coverage_chunks VALUES (1, 1, 0, ?1), (2, 1, 0, ?2)",
                     params![crate::coverage::Stored(full), crate::coverage::Stored(part)],
                 )?;
-                Ok(contents(c, d("2026-03-31"), d("2026-04-01"), &tz, &Scope::Groups(subtree(c, bu)?))?)
+                Ok(contents(c, d("2026-03-31"), d("2026-04-01"), &tz, &Scope::Groups(subtree(c, bu)?), None)?)
             })
             .await
             .unwrap();

@@ -475,3 +475,70 @@ async fn the_learner_sees_the_same_in_own_history(
         assert_eq!(progress[field], item[field], "{field}: {course}");
     }
 }
+
+/// A group or user named in a report must exist (404) and, for a manager,
+/// be within reach (403): an empty report would read as "nobody watched".
+#[tokio::test]
+async fn reports_refuse_unknown_and_unreachable_groups_and_users() {
+    let app = spawn_app().await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    app.add_user("manager@city.example.jp", Role::Manager).await;
+    app.add_user("mine@city.example.jp", Role::Learner).await;
+    app.add_user("other@city.example.jp", Role::Learner).await;
+    let admin = app.login("admin@city.example.jp").await;
+    let id = async |email: &str| {
+        let found: Value = admin
+            .get(&format!("/api/v1/users?q={email}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        found["items"][0]["id"].as_i64().unwrap()
+    };
+    let (mine, other) = (
+        id("mine@city.example.jp").await,
+        id("other@city.example.jp").await,
+    );
+    let boss = id("manager@city.example.jp").await;
+    let group = async |name: &str, member: i64| {
+        let made: Value = admin
+            .post("/api/v1/groups", &json!({"name": name}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let g = made["id"].as_i64().unwrap();
+        let path = format!("/api/v1/groups/{g}/members");
+        let added = admin.post(&path, &json!({"user_id": member})).await;
+        assert!(added.status().is_success(), "{}", added.status());
+        g
+    };
+    let (section, elsewhere) = (group("人事課", mine).await, group("財政課", other).await);
+    let path = format!("/api/v1/groups/{section}/managers");
+    let managed = admin.post(&path, &json!({"user_id": boss})).await;
+    assert!(managed.status().is_success(), "{}", managed.status());
+    let manager = app.login("manager@city.example.jp").await;
+
+    let cases = [
+        (&admin, "group=999999".to_owned(), StatusCode::NOT_FOUND),
+        (&admin, "user=999999".to_owned(), StatusCode::NOT_FOUND),
+        (&admin, format!("group={elsewhere}"), StatusCode::OK),
+        (&admin, format!("user={other}"), StatusCode::OK),
+        (&manager, format!("group={section}"), StatusCode::OK),
+        (&manager, format!("user={mine}"), StatusCode::OK),
+        (
+            &manager,
+            format!("group={elsewhere}"),
+            StatusCode::FORBIDDEN,
+        ),
+        (&manager, format!("user={other}"), StatusCode::FORBIDDEN),
+        (&manager, "group=999999".to_owned(), StatusCode::NOT_FOUND),
+    ];
+    for report in ["viewing", "contents"] {
+        for (who, query, expected) in &cases {
+            let path = format!("/api/v1/reports/{report}?{query}");
+            assert_eq!(who.get(&path).await.status(), *expected, "{path}");
+        }
+    }
+    let _ = app;
+}

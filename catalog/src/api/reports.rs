@@ -31,26 +31,47 @@ pub struct ViewingQuery {
 
 /// Whose viewing the caller may see: admins everyone or a group with its
 /// sub-groups; managers their groups (or one of them), never more.
+///
+/// A group or user the caller names must exist (404) and, for a manager,
+/// be within reach (403): a group they manage, a user who has been in one.
+/// An empty report instead would read as "nobody watched".
 pub fn scope(
     c: &rusqlite::Connection,
     me: &CurrentUser,
     group: Option<i64>,
-) -> rusqlite::Result<Scope> {
-    Ok(match (me.role, group) {
-        (Role::Admin, None) => Scope::All,
-        (Role::Admin, Some(g)) => Scope::Groups(reports::subtree(c, g)?),
-        (_, group) => {
-            let mine: Vec<i64> = crate::groups::managed_by(c, me.id)?
-                .into_iter()
-                .map(domain::GroupId::get)
-                .collect();
-            match group {
-                Some(g) if mine.contains(&g) => Scope::Groups(reports::subtree(c, g)?),
-                Some(_) => Scope::Groups(vec![]),
-                None => Scope::Groups(mine),
-            }
-        }
-    })
+    user: Option<UserId>,
+) -> Result<Scope, ApiError> {
+    if let Some(g) = group
+        && !crate::groups::exists(c, domain::GroupId::new(g))?
+    {
+        return Err(ApiError::NotFound);
+    }
+    if let Some(u) = user
+        && !crate::people::exists(c, u)?
+    {
+        return Err(ApiError::NotFound);
+    }
+    if me.role == Role::Admin {
+        return Ok(match group {
+            None => Scope::All,
+            Some(g) => Scope::Groups(reports::subtree(c, g)?),
+        });
+    }
+    let mine: Vec<i64> = crate::groups::managed_by(c, me.id)?
+        .into_iter()
+        .map(domain::GroupId::get)
+        .collect();
+    let groups = match group {
+        Some(g) if mine.contains(&g) => reports::subtree(c, g)?,
+        Some(_) => return Err(ApiError::Forbidden),
+        None => mine,
+    };
+    if let Some(u) = user
+        && !reports::ever_member(c, u, &groups)?
+    {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Scope::Groups(groups))
 }
 
 /// `[from, to]` from the query: by default the 30 days to today.
@@ -116,7 +137,10 @@ pub async fn viewing(
         // UTF-8 can be written as it comes: streamed, user by user, in flat
         // memory. (Shift_JIS is checked whole first, so that a character it
         // cannot hold is reported before anything is sent.)
-        let scope = state.db.call(move |c| Ok(scope(c, &me, group)?)).await?;
+        let scope = state
+            .db
+            .call(move |c| Ok(scope(c, &me, group, user)))
+            .await??;
         let request = Streamed {
             from,
             to,
@@ -138,7 +162,10 @@ pub async fn viewing(
     let report = state
         .db
         .call(move |c| {
-            let scope = scope(c, &me, group)?;
+            let scope = match scope(c, &me, group, user) {
+                Ok(scope) => scope,
+                Err(e) => return Ok(Err(e)),
+            };
             let mut report = reports::viewing(c, from, to, granularity, &tz, &scope, user)?;
             if by_group {
                 let visible: Vec<i64> = match &scope {
@@ -158,9 +185,9 @@ pub async fn viewing(
                     &visible,
                 )?);
             }
-            Ok(report)
+            Ok(Ok(report))
         })
-        .await?;
+        .await??;
     if wants_csv(&headers) {
         return csv(
             &viewing_table(&report),
@@ -266,6 +293,7 @@ pub struct ContentsQuery {
     from: Option<Date>,
     to: Option<Date>,
     group: Option<i64>,
+    user: Option<UserId>,
     /// For CSV: `users` (what each user watched, the default) or `contents`.
     table: Option<String>,
     /// For CSV: `utf8` (with BOM, the default) or `shift_jis`.
@@ -282,14 +310,16 @@ pub async fn contents(
     me.require(Role::can_manage_people)?;
     let (from, to) = period(&state, q.from, q.to)?;
     let tz = state.tz.clone();
-    let group = q.group;
+    let (group, user) = (q.group, q.user);
     let report = state
         .db
         .call(move |c| {
-            let scope = scope(c, &me, group)?;
-            Ok(reports::contents(c, from, to, &tz, &scope)?)
+            Ok(match scope(c, &me, group, user) {
+                Ok(scope) => Ok(reports::contents(c, from, to, &tz, &scope, user)?),
+                Err(e) => Err(e),
+            })
         })
-        .await?;
+        .await??;
     if wants_csv(&headers) {
         let (table, name) = match q.table.as_deref() {
             None | Some("users") => (watched_table(&report), "watched"),
