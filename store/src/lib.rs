@@ -74,7 +74,8 @@ pub enum StoreError {
     #[error("media store I/O failed: {0}")]
     Io(#[from] std::io::Error),
     /// The store cannot be reached, timed out or failed on its side (S3: a
-    /// connection error, a timeout, a 5xx). Worth answering 503 and retrying.
+    /// connection error, a timeout, a 5xx; local: its directory is missing,
+    /// a disk not mounted). Worth answering 503 and retrying.
     #[error("media store unavailable: {0}")]
     Unavailable(String),
 }

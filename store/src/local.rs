@@ -27,9 +27,10 @@ impl LocalStore {
 
     /// The object's file, opened, with its size and age.
     async fn open_file(&self, key: &ObjectKey) -> Result<(tokio::fs::File, Meta), StoreError> {
-        let file = tokio::fs::File::open(self.path(key))
-            .await
-            .map_err(not_found)?;
+        let file = match tokio::fs::File::open(self.path(key)).await {
+            Ok(file) => file,
+            Err(e) => return Err(self.missing(e).await),
+        };
         let md = file.metadata().await?;
         if !md.is_file() {
             return Err(StoreError::NotFound);
@@ -39,6 +40,25 @@ impl LocalStore {
             modified: md.modified()?,
         };
         Ok((file, meta))
+    }
+
+    /// The error for `e`, met looking an object up. A missing file is
+    /// `NotFound` only while the store itself is there, which its `.tmp`
+    /// directory (made by [`LocalStore::open`], written by [`Store::check`])
+    /// shows; a root moved away, or an empty mount point whose disk is not
+    /// mounted, lacks it: `Unavailable`, as the objects come back with the
+    /// disk. Looked at only when a lookup fails.
+    async fn missing(&self, e: std::io::Error) -> StoreError {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return StoreError::Io(e);
+        }
+        match tokio::fs::metadata(self.root.join(".tmp")).await {
+            Ok(md) if md.is_dir() => StoreError::NotFound,
+            _ => StoreError::Unavailable(format!(
+                "the store's directory {} is missing",
+                self.root.display()
+            )),
+        }
     }
 
     fn temp_path(&self) -> PathBuf {
@@ -82,10 +102,10 @@ impl Store for LocalStore {
     }
 
     async fn get_to_file(&self, key: &ObjectKey, dest: &Path) -> Result<(), StoreError> {
-        tokio::fs::copy(self.path(key), dest)
-            .await
-            .map_err(not_found)?;
-        Ok(())
+        match tokio::fs::copy(self.path(key), dest).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.missing(e).await),
+        }
     }
 
     async fn get(&self, key: &ObjectKey, range: Option<ByteRange>) -> Result<Object, StoreError> {
@@ -117,9 +137,10 @@ impl Store for LocalStore {
     }
 
     async fn head(&self, key: &ObjectKey) -> Result<Meta, StoreError> {
-        let md = tokio::fs::metadata(self.path(key))
-            .await
-            .map_err(not_found)?;
+        let md = match tokio::fs::metadata(self.path(key)).await {
+            Ok(md) => md,
+            Err(e) => return Err(self.missing(e).await),
+        };
         if !md.is_file() {
             return Err(StoreError::NotFound);
         }
@@ -231,5 +252,38 @@ mod tests {
             .unwrap();
         assert!(matches!(store.head(&key).await, Err(StoreError::NotFound)));
         store.check().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_store_whose_directory_is_gone_is_unavailable_until_it_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, away) = (dir.path().join("media"), dir.path().join("away"));
+        let store = LocalStore::open(&root).unwrap();
+        let key = ObjectKey::source(VideoId::new(3));
+        store
+            .put_bytes(&key, Bytes::from_static(b"x"))
+            .await
+            .unwrap();
+        // A disk unmounted: the root moved away, then an empty mount point.
+        std::fs::rename(&root, &away).unwrap();
+        for empty_mount_point in [false, true] {
+            if empty_mount_point {
+                std::fs::create_dir(&root).unwrap();
+            }
+            let unavailable =
+                |r: Result<_, StoreError>| matches!(r, Err(StoreError::Unavailable(_)));
+            assert!(unavailable(store.get(&key, None).await.map(|_| ())));
+            assert!(unavailable(store.head(&key).await.map(|_| ())));
+            assert!(unavailable(store.open(&key).await.map(|_| ())));
+            let dest = dir.path().join("copy");
+            assert!(unavailable(store.get_to_file(&key, &dest).await));
+        }
+        std::fs::remove_dir(&root).unwrap();
+        std::fs::rename(&away, &root).unwrap();
+        assert_eq!(&store.get(&key, None).await.unwrap().bytes[..], b"x");
+        assert!(matches!(
+            store.head(&ObjectKey::source(VideoId::new(4))).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }
