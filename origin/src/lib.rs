@@ -4,6 +4,8 @@
 //! # Layout
 //! - [`router`]: request paths parsed into an exhaustive [`router::Endpoint`].
 //! - [`range`]: `Range` header parsing (RFC 9110 §14).
+//! - [`conditional`]: `If-None-Match`, `If-Modified-Since` and `If-Range`
+//!   (RFC 9110 §13).
 //! - [`body`]: response bodies; cached objects in sealed memory files.
 //! - [`serve`]: the request handler ([`Origin::handle`]) — grant check, ranges,
 //!   conditional requests, media types, cache headers.
@@ -18,6 +20,7 @@
 
 pub mod body;
 pub mod cache;
+pub mod conditional;
 pub mod govern;
 pub mod metrics;
 pub mod range;

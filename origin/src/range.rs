@@ -25,7 +25,7 @@ pub fn parse(value: &str) -> Option<Requested> {
     let (a, b) = spec.split_once('-')?;
     let (a, b) = (a.trim(), b.trim());
     if a.is_empty() {
-        return b.parse().ok().filter(|n| *n > 0).map(Requested::Suffix);
+        return b.parse().ok().map(Requested::Suffix);
     }
     let first = a.parse().ok()?;
     let last = if b.is_empty() {
@@ -45,7 +45,8 @@ pub fn resolve(r: Requested, len: u64) -> Option<(u64, u64)> {
     match r {
         Requested::From { first, .. } if first >= len => None,
         Requested::From { first, last } => Some((first, last.map_or(len, |l| (l + 1).min(len)))),
-        Requested::Suffix(_) if len == 0 => None,
+        // A suffix of no bytes is well-formed and never satisfiable (§14.1.1).
+        Requested::Suffix(n) if n == 0 || len == 0 => None,
         Requested::Suffix(n) => Some((len.saturating_sub(n), len)),
     }
 }
@@ -63,6 +64,12 @@ mod tests {
         assert_eq!(r("bytes=-10"), Some((90, 100)));
         assert_eq!(r("bytes=-1000"), Some((0, 100)));
         assert_eq!(r("bytes=100-"), None);
+        assert_eq!(r("bytes=-0"), None);
+        assert_eq!(
+            parse("bytes=-0"),
+            Some(Requested::Suffix(0)),
+            "416, not ignored"
+        );
     }
 
     #[test]
@@ -72,7 +79,6 @@ mod tests {
             "bytes=5-1",
             "bytes=0-1,5-6",
             "bytes=a-b",
-            "bytes=-0",
             "bytes=-",
         ] {
             assert_eq!(parse(v), None, "{v}");

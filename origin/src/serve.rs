@@ -4,7 +4,7 @@ use crate::body::{OriginBody, Span};
 use crate::cache::{Cache, Fetched, Served, Validators};
 use crate::govern::{self, Governor, Ticket};
 use crate::router::{self, Endpoint};
-use crate::{Settings, metrics, range};
+use crate::{Settings, conditional, metrics, range};
 use bytes::Bytes;
 use domain::{Grant, SigningKeys};
 use http::request::Parts;
@@ -42,6 +42,8 @@ enum Kind {
     Playlist,
     Segment,
     Init,
+    /// The init segment of an audio-only rendition.
+    AudioInit,
     Image,
     Captions,
     Other,
@@ -53,6 +55,8 @@ impl Kind {
         match name.rsplit_once('.').map(|(_, ext)| ext) {
             Some("m3u8") => Kind::Playlist,
             Some("m4s") => Kind::Segment,
+            // The transcoder names the audio-only rendition's directory `audio`.
+            Some("mp4") if name.rsplit('/').nth(1) == Some("audio") => Kind::AudioInit,
             Some("mp4") => Kind::Init,
             Some("jpg") => Kind::Image,
             Some("vtt") => Kind::Captions,
@@ -65,6 +69,7 @@ impl Kind {
             Kind::Playlist => "application/vnd.apple.mpegurl",
             Kind::Segment => "video/iso.segment",
             Kind::Init => "video/mp4",
+            Kind::AudioInit => "audio/mp4",
             Kind::Image => "image/jpeg",
             Kind::Captions => "text/vtt; charset=utf-8",
             Kind::Other => "application/octet-stream",
@@ -75,7 +80,7 @@ impl Kind {
         match self {
             Kind::Playlist => "playlist",
             Kind::Segment => "segment",
-            Kind::Init => "init",
+            Kind::Init | Kind::AudioInit => "init",
             Kind::Image => "image",
             Kind::Captions => "captions",
             Kind::Other => "other",
@@ -86,7 +91,7 @@ impl Kind {
 /// An origin response.
 pub type Resp = Response<OriginBody>;
 
-/// What the origin reads of a request: its method, path and two fields.
+/// What the origin reads of a request: its method, path and four fields.
 /// No body is ever read (the origin is read-only). Borrowed from wherever
 /// the request was parsed, so answering costs no copy of it.
 #[derive(Debug, Clone, Copy)]
@@ -97,8 +102,12 @@ pub struct Ask<'a> {
     pub path: &'a str,
     /// `If-None-Match`, if present and text.
     pub if_none_match: Option<&'a str>,
+    /// `If-Modified-Since`, if present and text.
+    pub if_modified_since: Option<&'a str>,
     /// `Range`, if present and text.
     pub range: Option<&'a str>,
+    /// `If-Range`, if present and text.
+    pub if_range: Option<&'a str>,
 }
 
 impl<'a> Ask<'a> {
@@ -113,7 +122,9 @@ impl<'a> Ask<'a> {
             method: &req.method,
             path: req.uri.path(),
             if_none_match: text(header::IF_NONE_MATCH),
+            if_modified_since: text(header::IF_MODIFIED_SINCE),
             range: text(header::RANGE),
+            if_range: text(header::IF_RANGE),
         }
     }
 }
@@ -202,7 +213,12 @@ impl Origin {
             Endpoint::Ready => "ready",
             Endpoint::Metrics => "metrics",
         });
-        let resp = self.route(req, endpoint, Timestamp::now()).await;
+        let mut resp = self.route(req, endpoint, Timestamp::now()).await;
+        // Refusals and failures too: a player on the front end's origin
+        // must see their status, where without CORS it sees a network error.
+        if req.path.starts_with("/media/") {
+            resp = cors(resp);
+        }
         metrics::count_request(resp.status(), kind);
         resp
     }
@@ -241,7 +257,7 @@ impl Origin {
                 match Grant::verify(&token, &self.keys, now, skew) {
                     Ok(grant) if grant.video == video => {
                         let ticket = self.governor.admit(&grant.site, grant.session);
-                        cors(self.object(req, &key, head, ticket).await)
+                        self.object(req, &key, head, ticket).await
                     }
                     Ok(_) | Err(_) => plain(StatusCode::FORBIDDEN, "forbidden\n"),
                 }
@@ -296,7 +312,9 @@ impl Origin {
             Kind::Playlist if key.as_str().ends_with("/master.m3u8") => {
                 self.master(key, &ticket).await.map(Some)
             }
-            Kind::Segment | Kind::Init | Kind::Image if self.settings.cache_bytes > 0 => {
+            Kind::Segment | Kind::Init | Kind::AudioInit | Kind::Image
+                if self.settings.cache_bytes > 0 =>
+            {
                 self.cache.get(key, || self.fetch(key)).await.map(Some)
             }
             Kind::Playlist | Kind::Captions => {
@@ -332,7 +350,7 @@ impl Origin {
             match kind {
                 // Playlists and WebVTT can change within a revision (captions).
                 Kind::Playlist | Kind::Captions => self.playlist_cache_control.clone(),
-                Kind::Segment | Kind::Init | Kind::Image | Kind::Other => {
+                Kind::Segment | Kind::Init | Kind::AudioInit | Kind::Image | Kind::Other => {
                     HeaderValue::from_static(IMMUTABLE)
                 }
             },
@@ -341,15 +359,21 @@ impl Origin {
             h.insert(header::LAST_MODIFIED, date);
         }
         let tag = validators.etag;
-        let unchanged = req
-            .if_none_match
-            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+        let unchanged = conditional::not_modified(
+            req.if_none_match,
+            req.if_modified_since,
+            tag.as_bytes(),
+            meta.modified,
+        );
+        let requested = req
+            .range
+            .filter(|_| conditional::range_applies(req.if_range, tag.as_bytes()))
+            .and_then(range::parse);
         h.insert(header::ETAG, tag);
         if unchanged {
             *resp.status_mut() = StatusCode::NOT_MODIFIED;
             return resp;
         }
-        let requested = req.range.and_then(range::parse);
         let (status, span) = match requested.map(|r| range::resolve(r, meta.len)) {
             None => (StatusCode::OK, None),
             Some(Some((start, end))) => {
@@ -453,7 +477,7 @@ fn preflight() -> Resp {
     );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("Range, If-None-Match"),
+        HeaderValue::from_static("Range, If-Range, If-None-Match, If-Modified-Since"),
     );
     resp
 }
@@ -470,4 +494,38 @@ fn metrics_text() -> Resp {
         resp.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_combined_role_reads_every_field_the_origin_server_reads() {
+        let (parts, ()) = http::Request::get("/media/v/1/t/360p/seg_00001.m4s?x=1")
+            .header("If-None-Match", "W/\"a\"")
+            .header("If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT")
+            .header("Range", "bytes=0-9")
+            .header("If-Range", "\"a\"")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let ask = Ask::of(&parts);
+        assert_eq!(
+            (
+                ask.path,
+                ask.if_none_match,
+                ask.if_modified_since,
+                ask.range,
+                ask.if_range
+            ),
+            (
+                "/media/v/1/t/360p/seg_00001.m4s",
+                Some("W/\"a\""),
+                Some("Sun, 06 Nov 1994 08:49:37 GMT"),
+                Some("bytes=0-9"),
+                Some("\"a\"")
+            )
+        );
+    }
 }

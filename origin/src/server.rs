@@ -113,7 +113,9 @@ struct Head {
     /// The path, without query.
     path: Range<usize>,
     if_none_match: Option<Range<usize>>,
+    if_modified_since: Option<Range<usize>>,
     range: Option<Range<usize>>,
+    if_range: Option<Range<usize>>,
     /// Whether the connection may stay open after the answer.
     keep_alive: bool,
     /// Bytes the head took.
@@ -128,7 +130,9 @@ impl Head {
             method: &self.method,
             path: text(&self.path).filter(|p| !p.is_empty()).unwrap_or("/"),
             if_none_match: self.if_none_match.as_ref().and_then(text),
+            if_modified_since: self.if_modified_since.as_ref().and_then(text),
             range: self.range.as_ref().and_then(text),
+            if_range: self.if_range.as_ref().and_then(text),
         }
     }
 }
@@ -281,7 +285,8 @@ fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
     let mut length = None;
     let mut chunked = false;
     let mut close_asked = false;
-    let (mut if_none_match, mut range) = (None, None);
+    let (mut if_none_match, mut if_modified_since) = (None, None);
+    let (mut range, mut if_range) = (None, None);
     for field in head.headers.iter() {
         let name = field.name;
         if name.eq_ignore_ascii_case("content-length") {
@@ -303,8 +308,12 @@ fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
                 .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"close"));
         } else if name.eq_ignore_ascii_case("if-none-match") {
             if_none_match = if_none_match.or(Some(place(buf, field.value)));
+        } else if name.eq_ignore_ascii_case("if-modified-since") {
+            if_modified_since = if_modified_since.or(Some(place(buf, field.value)));
         } else if name.eq_ignore_ascii_case("range") {
             range = range.or(Some(place(buf, field.value)));
+        } else if name.eq_ignore_ascii_case("if-range") {
+            if_range = if_range.or(Some(place(buf, field.value)));
         }
     }
     let has_body = length.unwrap_or(0) > 0 || chunked;
@@ -312,7 +321,9 @@ fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
         method,
         path: place(buf, path.as_bytes()),
         if_none_match,
+        if_modified_since,
         range,
+        if_range,
         keep_alive: http_11 && !close_asked && !has_body,
         used,
     }))

@@ -26,16 +26,20 @@ struct Server {
     paced_base: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
+    /// Holds the store's directory, `media`.
+    dir: tempfile::TempDir,
 }
 
 async fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let store = LocalStore::open(dir.path()).unwrap();
+    let store = LocalStore::open(dir.path().join("media")).unwrap();
     let video = VideoId::new(1);
     for (name, bytes) in [
         ("master.m3u8", MASTER.as_bytes().to_vec()),
+        ("360p/index.m3u8", b"#EXTM3U\n".to_vec()),
+        ("360p/init.mp4", b"video init".to_vec()),
         ("360p/seg_00001.m4s", segment()),
+        ("audio/init.mp4", b"audio init".to_vec()),
     ] {
         let key = ObjectKey::hls(video, name).unwrap();
         store.put_bytes(&key, bytes.into()).await.unwrap();
@@ -81,7 +85,7 @@ async fn start() -> Server {
         paced_base,
         stop: Some(stop),
         done,
-        _dir: dir,
+        dir,
     }
 }
 
@@ -269,8 +273,22 @@ async fn refusals_are_answered_and_never_cached() {
         (a.status, a.header("cache-control")),
         (403, Some("no-store"))
     );
+    // Readable by the player's page, which otherwise sees a network error.
+    assert_eq!(a.header("access-control-allow-origin"), Some("*"));
     c.send(&get("/media/v/1/tok/../../etc/passwd", "")).await;
-    assert_eq!(c.answer(false).await.status, 403);
+    let a = c.answer(false).await;
+    assert_eq!(
+        (a.status, a.header("access-control-allow-origin")),
+        (403, Some("*"))
+    );
+    c.send(&get(&format!("{}/360p/seg_00009.m4s", server.base), ""))
+        .await;
+    let a = c.answer(false).await;
+    assert_eq!(
+        (a.status, a.header("access-control-allow-origin")),
+        (404, Some("*")),
+        "a file missing from a present store"
+    );
     c.send(&get("/nowhere", "")).await;
     assert_eq!(c.answer(false).await.status, 404);
     c.send("OPTIONS /media/v/1/x/master.m3u8 HTTP/1.1\r\nHost: o\r\n\r\n")
@@ -285,7 +303,7 @@ async fn refusals_are_answered_and_never_cached() {
         (
             Some("*"),
             Some("GET, HEAD, OPTIONS"),
-            Some("Range, If-None-Match")
+            Some("Range, If-Range, If-None-Match, If-Modified-Since")
         ),
         "{a:?}"
     );
@@ -473,4 +491,130 @@ async fn targets_in_absolute_form_or_with_a_query_reach_the_same_object() {
     assert_eq!(c.answer(false).await.status, 403);
     c.send(&get("http://origin.example", "")).await;
     assert_eq!(c.answer(false).await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_is_gone_answers_503_at_once_until_it_returns() {
+    let server = start().await;
+    let (media, away) = (
+        server.dir.path().join("media"),
+        server.dir.path().join("away"),
+    );
+    // A disk unmounted: nothing fetched yet is in the origin's caches.
+    std::fs::rename(&media, &away).unwrap();
+    let mut c = Client::connect(&server).await;
+    for object in ["master.m3u8", "360p/index.m3u8", "360p/seg_00001.m4s"] {
+        let started = std::time::Instant::now();
+        c.send(&get(&format!("{}/{object}", server.base), "")).await;
+        let a = c.answer(false).await;
+        assert!(started.elapsed() < Duration::from_secs(1), "{object}");
+        assert_eq!(
+            (
+                a.status,
+                a.header("cache-control"),
+                a.header("access-control-allow-origin")
+            ),
+            (503, Some("no-store"), Some("*")),
+            "{object}"
+        );
+        assert!(a.header("retry-after").is_some(), "{object}");
+    }
+    c.send(&get("/readyz", "")).await;
+    assert_eq!(c.answer(false).await.status, 503);
+    // Back: playback resumes by itself.
+    std::fs::rename(&away, &media).unwrap();
+    c.send(&get(&format!("{}/master.m3u8", server.base), ""))
+        .await;
+    assert_eq!(c.answer(false).await.body, MASTER.as_bytes());
+    c.send(&get(&format!("{}/360p/seg_00001.m4s", server.base), ""))
+        .await;
+    assert_eq!(c.answer(false).await.body, segment());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revalidation_compares_tags_weakly_and_dates_by_the_second() {
+    let server = start().await;
+    let seg = format!("{}/360p/seg_00001.m4s", server.base);
+    let mut c = Client::connect(&server).await;
+    c.send(&get(&seg, "")).await;
+    let a = c.answer(false).await;
+    let (etag, date) = (
+        a.header("etag").unwrap(),
+        a.header("last-modified").unwrap(),
+    );
+    for (fields, status) in [
+        (format!("If-None-Match: W/{etag}"), 304),
+        (format!("If-None-Match: \"abc\", W/{etag}"), 304),
+        ("If-None-Match: \"abc\"".to_owned(), 200),
+        (format!("If-Modified-Since: {date}"), 304),
+        (
+            "If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT".to_owned(),
+            200,
+        ),
+        (
+            format!("If-None-Match: \"abc\"\r\nIf-Modified-Since: {date}"),
+            200,
+        ),
+    ] {
+        c.send(&get(&seg, &format!("{fields}\r\n"))).await;
+        assert_eq!(c.answer(false).await.status, status, "{fields}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_is_served_only_while_if_range_names_the_object() {
+    let server = start().await;
+    let seg = format!("{}/360p/seg_00001.m4s", server.base);
+    let mut c = Client::connect(&server).await;
+    c.send(&get(&seg, "")).await;
+    let a = c.answer(false).await;
+    let (etag, date) = (
+        a.header("etag").unwrap(),
+        a.header("last-modified").unwrap(),
+    );
+    c.send(&get(
+        &seg,
+        &format!("Range: bytes=0-9\r\nIf-Range: {etag}\r\n"),
+    ))
+    .await;
+    let a = c.answer(false).await;
+    assert_eq!((a.status, a.body.as_slice()), (206, &segment()[..10]));
+    for other in ["\"abc\"".to_owned(), format!("W/{etag}"), date.to_owned()] {
+        c.send(&get(
+            &seg,
+            &format!("Range: bytes=0-9\r\nIf-Range: {other}\r\n"),
+        ))
+        .await;
+        let a = c.answer(false).await;
+        assert_eq!(
+            (a.status, a.header("content-range")),
+            (200, None),
+            "{other}"
+        );
+        assert_eq!(a.body, segment(), "{other}");
+    }
+    c.send(&get(&seg, "Range: bytes=-0\r\n")).await;
+    let a = c.answer(false).await;
+    assert_eq!(
+        (a.status, a.header("content-range")),
+        (416, Some("bytes */300000"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_segments_are_typed_by_their_rendition() {
+    let server = start().await;
+    let mut c = Client::connect(&server).await;
+    for (object, media_type) in [
+        ("audio/init.mp4", "audio/mp4"),
+        ("360p/init.mp4", "video/mp4"),
+    ] {
+        c.send(&get(&format!("{}/{object}", server.base), "")).await;
+        let a = c.answer(false).await;
+        assert_eq!(
+            (a.status, a.header("content-type")),
+            (200, Some(media_type)),
+            "{object}"
+        );
+    }
 }
