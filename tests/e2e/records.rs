@@ -336,6 +336,20 @@ async fn assignments_show_who_finished_and_who_is_overdue(
     };
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
 
+    // A list as API.md's lists are: `?page=&per_page=`, page and per_page told.
+    let second: Value = admin
+        .get("/api/v1/assignments?page=2&per_page=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 1, "{second}");
+    assert_eq!(
+        (&second["total"], &second["page"], &second["per_page"]),
+        (&json!(2), &json!(2), &json!(1)),
+        "{second}"
+    );
+
     // The learner sees its own, finished.
     let own: Value = learner
         .get("/api/v1/me/assignments")

@@ -4,7 +4,7 @@
 //! to me and when it is due). An assignment's progress answers CSV to
 //! `Accept: text/csv`; `?status=overdue` lists the overdue only.
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use super::{ApiError, AppState};
 use crate::assignments::{self, AssignmentError, NewAssignment, Status};
 use axum::Json;
@@ -28,14 +28,14 @@ impl From<AssignmentError> for ApiError {
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<impl IntoResponse, ApiError> {
     let scope = me.scope()?;
     let items = state
         .db
         .call(move |c| Ok(assignments::list(c, scope)?))
         .await?;
-    let total = items.len();
-    Ok(Json(serde_json::json!({"items": items, "total": total})))
+    Ok(Json(paging.of(&items)))
 }
 
 /// `POST /api/v1/assignments`.
@@ -141,6 +141,7 @@ pub async fn delete(
 pub async fn mine(
     State(state): State<AppState>,
     me: CurrentUser,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<impl IntoResponse, ApiError> {
     let today = state.today();
     let items = state
@@ -157,6 +158,5 @@ pub async fn mine(
             })
         })
         .collect();
-    let total = items.len();
-    Ok(Json(serde_json::json!({"items": items, "total": total})))
+    Ok(Json(paging.of(&items)))
 }

@@ -1,7 +1,7 @@
 //! `GET /api/v1/backups` (the recent backups and how their verification
 //! went) and `POST /api/v1/backups` (take one now), admins only.
 
-use super::extract::CurrentUser;
+use super::extract::{ApiQuery, CurrentUser, Paging};
 use super::{ApiError, AppState};
 use crate::{audit, backup};
 use axum::Json;
@@ -24,6 +24,7 @@ fn plan(state: &AppState) -> Result<&std::sync::Arc<backup::Plan>, ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<impl IntoResponse, ApiError> {
     me.require(|r| r == Role::Admin)?;
     let plan = plan(&state)?;
@@ -33,15 +34,13 @@ pub async fn list(
         .iter()
         .find(|r| r.status == "ok")
         .map(|r| r.created_at.clone());
-    Ok(Json(json!({
-        "items": items,
-        "total": items.len(),
-        "daily_at": daily_at,
-        "timezone": state.tz.iana_name(),
-        "dir": plan.dir.display().to_string(),
-        "last_ok_at": last_ok,
-        "key_id": plan.key.id(),
-    })))
+    let mut list = paging.of(&items);
+    list["daily_at"] = json!(daily_at);
+    list["timezone"] = json!(state.tz.iana_name());
+    list["dir"] = json!(plan.dir.display().to_string());
+    list["last_ok_at"] = json!(last_ok);
+    list["key_id"] = json!(plan.key.id());
+    Ok(Json(list))
 }
 
 /// Takes a backup now (waits for one in progress); audited.

@@ -1,7 +1,7 @@
 //! Categories and courses: everyone logged in reads published ones; editors
 //! and admins also see drafts and author.
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use super::{ApiError, AppState};
 use crate::audit;
 use crate::courses::{self, CourseFilter, CoursePatch, LessonInput};
@@ -14,38 +14,46 @@ use domain::{CategoryId, CourseId, Role};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-fn page<T: serde::Serialize>(items: &[T]) -> Json<serde_json::Value> {
-    let total = items.len();
-    Json(serde_json::json!({"items": items, "total": total, "page": 1, "per_page": total.max(50)}))
-}
-
 /// `GET /api/v1/categories`.
 pub async fn categories(
     State(state): State<AppState>,
     me: CurrentUser,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<impl IntoResponse, ApiError> {
     let drafts = me.role.can_edit_content();
-    Ok(page(
-        &state
-            .db
-            .call(move |c| Ok(courses::categories(c, drafts)?))
-            .await?,
-    ))
+    let items = state
+        .db
+        .call(move |c| Ok(courses::categories(c, drafts)?))
+        .await?;
+    Ok(Json(paging.of(&items)))
+}
+
+/// `GET /api/v1/courses` query: the filters and the page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseQuery {
+    category: Option<String>,
+    q: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 /// `GET /api/v1/courses?category=&q=`.
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
-    ApiQuery(filter): ApiQuery<CourseFilter>,
+    ApiQuery(query): ApiQuery<CourseQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let drafts = me.role.can_edit_content();
-    Ok(page(
-        &state
-            .db
-            .call(move |c| Ok(courses::list(c, &filter, drafts)?))
-            .await?,
-    ))
+    let filter = CourseFilter {
+        category: query.category,
+        q: query.q,
+    };
+    let items = state
+        .db
+        .call(move |c| Ok(courses::list(c, &filter, drafts)?))
+        .await?;
+    Ok(Json(Paging::new(query.page, query.per_page).of(&items)))
 }
 
 /// `GET /api/v1/courses/{id}`.

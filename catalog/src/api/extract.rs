@@ -182,3 +182,59 @@ impl FromRequestParts<AppState> for ClientSite {
         )))
     }
 }
+
+/// `?page=&per_page=` of a list read whole — a few hundred items at most:
+/// categories, courses, groups, notices, assignments, backups, the trash.
+/// (Users, the audit log and the history page in SQL.)
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+impl Paging {
+    /// Paging as the client asked.
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Self {
+        Self { page, per_page }
+    }
+
+    /// One page of `items` as API.md's lists are:
+    /// `{"items","total","page","per_page"}`. Unless the client asks for
+    /// fewer, a page holds 500, so that a list read whole comes whole.
+    pub fn of<T: serde::Serialize>(self, items: &[T]) -> serde_json::Value {
+        let per_page = self.per_page.unwrap_or(500).clamp(1, 500);
+        let page = self.page.unwrap_or(1).max(1);
+        let start = (page as usize - 1)
+            .saturating_mul(per_page as usize)
+            .min(items.len());
+        let end = start.saturating_add(per_page as usize).min(items.len());
+        serde_json::json!({
+            "items": &items[start..end], "total": items.len(), "page": page, "per_page": per_page,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Paging;
+
+    #[test]
+    fn a_list_read_whole_is_cut_into_the_page_asked_for() {
+        let items: Vec<u32> = (1..=7).collect();
+        let page = |p, n| Paging::new(p, n).of(&items);
+        assert_eq!(
+            page(None, None),
+            serde_json::json!({"items": items, "total": 7, "page": 1, "per_page": 500})
+        );
+        assert_eq!(
+            page(Some(2), Some(3))["items"],
+            serde_json::json!([4, 5, 6])
+        );
+        assert_eq!(page(Some(3), Some(3))["items"], serde_json::json!([7]));
+        assert_eq!(page(Some(9), Some(3))["items"], serde_json::json!([]));
+        assert_eq!(page(Some(0), Some(0))["items"], serde_json::json!([1]));
+        assert_eq!(page(Some(1), Some(9999))["per_page"], 500);
+        assert_eq!(page(Some(u32::MAX), Some(500))["total"], 7);
+    }
+}

@@ -2,7 +2,7 @@
 //! Admins manage every group; a manager sees its groups and their sub-groups
 //! and manages the membership of its learners there.
 
-use super::extract::{ApiJson, ApiPath, CurrentUser};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use super::{ApiError, AppState};
 use crate::people::{self, ListQuery, Scope};
 use crate::{audit, groups};
@@ -27,6 +27,7 @@ fn visible(conn: &Connection, scope: Scope, id: GroupId) -> rusqlite::Result<boo
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<impl IntoResponse, ApiError> {
     let scope = me.scope()?;
     let items = state
@@ -38,10 +39,7 @@ pub async fn list(
             })
         })
         .await?;
-    let total = items.len();
-    Ok(Json(
-        serde_json::json!({"items": items, "total": total, "page": 1, "per_page": total.max(50)}),
-    ))
+    Ok(Json(paging.of(&items)))
 }
 
 /// A new group.

@@ -2,7 +2,7 @@
 //! and maintenance notices ([`crate::notices`]), and the guard that takes no
 //! changes during a maintenance window.
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use super::{ApiError, AppState};
 use crate::audit;
 use crate::notices::{self, Draft, Valid};
@@ -21,6 +21,8 @@ use serde_json::json;
 pub struct ListQuery {
     #[serde(default)]
     all: bool,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 /// Current and upcoming notices, for everyone logged in.
@@ -36,10 +38,7 @@ pub async fn list(
         .db
         .call(move |c| Ok(notices::list(c, now, all, admin, &tz)?))
         .await?;
-    let total = items.len();
-    Ok(Json(
-        json!({"items": items, "total": total, "page": 1, "per_page": total.max(1)}),
-    ))
+    Ok(Json(Paging::new(q.page, q.per_page).of(&items)))
 }
 
 fn lead(state: &AppState) -> SignedDuration {

@@ -4,7 +4,7 @@
 //! videos there (`DELETE /api/v1/{groups,courses,videos}/{id}`). Users go
 //! there through `DELETE /api/v1/users/{id}`.
 
-use super::extract::{ApiJson, ApiPath, CurrentUser};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use super::{ApiError, AppState};
 use crate::trash::{self, Kind, PurgeError, TrashError};
 use axum::Json;
@@ -65,6 +65,7 @@ fn kind(text: &str) -> Result<Kind, ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<impl IntoResponse, ApiError> {
     me.require(|r| r == Role::Admin)?;
     let retention = retention(&state);
@@ -72,11 +73,9 @@ pub async fn list(
         .db
         .call(move |c| Ok(trash::list(c, retention)?))
         .await?;
-    Ok(Json(serde_json::json!({
-        "items": items,
-        "total": items.len(),
-        "retention_days": state.settings.trash_retention_days,
-    })))
+    let mut list = paging.of(&items);
+    list["retention_days"] = state.settings.trash_retention_days.into();
+    Ok(Json(list))
 }
 
 /// `POST /api/v1/trash/{kind}/{id}/restore`.
