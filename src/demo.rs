@@ -269,6 +269,7 @@ async fn seed_groups(catalog: &Catalog) -> anyhow::Result<()> {
         user_id(catalog, "learner3@manabi.example").await?,
     ];
     let now = Timestamp::now();
+    let since = now - jiff::SignedDuration::from_hours(24 * (HISTORY_DAYS + 1));
     catalog
         .state
         .db
@@ -282,19 +283,32 @@ async fn seed_groups(catalog: &Catalog) -> anyhow::Result<()> {
             groups::add_member(c, hr, ids[1])?;
             groups::add_member(c, hr, ids[2])?;
             groups::add_member(c, counter, ids[3])?;
+            // They were in their sections before the demo's history began,
+            // so group and manager reports show it (membership counts as of
+            // each viewing day).
+            c.execute(
+                "UPDATE membership_history SET joined_at = ?1
+                 WHERE left_at IS NULL AND joined_at > ?1 AND group_id IN (?2, ?3)",
+                (
+                    since.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    hr.get(),
+                    counter.get(),
+                ),
+            )?;
             Ok(())
         })
         .await?;
     Ok(())
 }
 
-/// Waits for each demo video, publishes its course, and adds two weeks of
-/// viewing history for the learners. Prints progress for the operator.
+/// Waits for each demo video and publishes its course; then adds two weeks
+/// of viewing history for the learners. Prints progress for the operator.
 pub async fn publish_when_ready(
     catalog: Catalog,
     pending: Vec<(CourseId, VideoId)>,
 ) -> anyhow::Result<()> {
     let total = pending.len();
+    let mut published = Vec::new();
     for (n, (course, video)) in pending.into_iter().enumerate() {
         loop {
             let state = catalog
@@ -319,41 +333,86 @@ pub async fn publish_when_ready(
             .call(move |c| Ok(courses::publish(c, course, now)))
             .await?
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        seed_history(&catalog, video, n).await?;
+        published.push(video);
         println!(
             "  デモ講座を公開しました / published demo course {}/{total}",
             n + 1
         );
     }
-    Ok(())
+    seed_history(&catalog, &published).await
 }
 
-async fn seed_history(catalog: &Catalog, video: VideoId, n: usize) -> anyhow::Result<()> {
+/// Days of viewing history the demo adds, ending yesterday.
+const HISTORY_DAYS: i64 = 14;
+
+/// Two weeks of viewing of `videos` by the demo learners, played through
+/// the heartbeats a player would have sent (so the ledger, the rollups,
+/// coverage, completion and the resume position all agree, as for real
+/// viewing), in time order: a user's time is credited once, so nothing can
+/// be credited before what already is.
+async fn seed_history(catalog: &Catalog, videos: &[VideoId]) -> anyhow::Result<()> {
     let learners = [
         user_id(catalog, "learner1@manabi.example").await?,
         user_id(catalog, "learner2@manabi.example").await?,
         user_id(catalog, "learner3@manabi.example").await?,
     ];
-    let today = Timestamp::now().to_zoned(catalog.state.tz.clone()).date();
-    catalog
+    let tz = catalog.state.tz.clone();
+    let today = Timestamp::now().to_zoned(tz.clone()).date();
+    let mut viewings = Vec::new();
+    for back in (1..=HISTORY_DAYS).rev() {
+        let day = today.saturating_sub(jiff::Span::new().days(back));
+        for (i, &user) in learners.iter().enumerate() {
+            for (n, &video) in videos.iter().enumerate() {
+                // A fixed, varied pattern: not every learner watches every day.
+                if (back as usize + i + n).is_multiple_of(3) {
+                    continue;
+                }
+                let seconds = 2 + (back * 7 + i as i64 * 5 + n as i64 * 3) % 10;
+                // From 12:00 local time, a minute apart.
+                let start = day.at(12, 0, 0, 0).to_zoned(tz.clone())?.timestamp()
+                    + jiff::SignedDuration::from_mins(n as i64);
+                viewings.push((user, video, start, seconds));
+            }
+        }
+    }
+    let completion = catalog.state.settings.completion_coverage;
+    let refused = catalog
         .state
         .db
         .call(move |c| {
-            for (i, user) in learners.iter().enumerate() {
-                for back in 0..14i64 {
-                    // A fixed, varied pattern: not every learner watches every day.
-                    if (back as usize + i + n).is_multiple_of(3) {
-                        continue;
+            let tx = c.transaction()?;
+            let mut refused = Vec::new();
+            for (user, video, start, seconds) in viewings {
+                let length = videos::get(&tx, video)?
+                    .and_then(|v| v.duration_s)
+                    .unwrap_or(0.0);
+                // Play from where the user left off, a heartbeat every 2 s.
+                let (session, mut at) = playback::start(&tx, user, video, "default", start, start)?;
+                for seq in 1..=(seconds + 1) / 2 {
+                    let to = (at + 2.0).min(length);
+                    let beat = playback::Heartbeat {
+                        seq,
+                        position_s: to,
+                        played: vec![[at, to]],
+                        rate: 1.0,
+                    };
+                    let now = start + jiff::SignedDuration::from_secs(2 * seq);
+                    match playback::apply(&tx, &session, user, &beat, now, &tz, completion) {
+                        Ok(_) => {}
+                        Err(playback::HeartbeatError::Sqlite(e)) => return Err(e.into()),
+                        Err(e) => refused.push(e.to_string()),
                     }
-                    let day = today
-                        .checked_sub(jiff::Span::new().days(back))
-                        .unwrap_or(today);
-                    let ms = 1000 * (2 + ((back * 7 + i as i64 * 5 + n as i64 * 3) % 10));
-                    playback::add_history(c, *user, video, day, ms)?;
+                    at = if to >= length { 0.0 } else { to };
                 }
             }
-            Ok(())
+            tx.commit()?;
+            Ok(refused)
         })
         .await?;
+    anyhow::ensure!(
+        refused.is_empty(),
+        "demo viewing refused: {}",
+        refused.join("; ")
+    );
     Ok(())
 }

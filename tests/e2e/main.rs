@@ -10,6 +10,7 @@ mod authz;
 mod backups;
 mod cli;
 mod crash;
+mod demo;
 mod erase;
 mod governor;
 mod https;
