@@ -19,6 +19,8 @@ pub enum ErrorCode {
     CsrfFailed,
     /// No such route or resource.
     NotFound,
+    /// The route exists, not with this method (`Allow` lists those it has).
+    MethodNotAllowed,
     /// The request conflicts with the current state (duplicate, wrong status).
     Conflict,
     /// The body is larger than the configured limit.
@@ -64,6 +66,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::CsrfFailed => "csrf_failed",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::Invalid => "invalid",

@@ -210,6 +210,17 @@ async fn unknown_routes_are_json_404_and_health_answers() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     assert_eq!(resp.headers()["content-type"], "application/json");
+    // A known route with a method it does not take: 405, JSON, and `Allow`.
+    let resp = client
+        .put(format!("{}/api/v1/reports/viewing", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = resp.headers()["allow"].to_str().unwrap().to_owned();
+    assert!(allow.contains("GET"), "{allow}");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
 
     assert_eq!(
         client

@@ -29,6 +29,9 @@ pub enum ApiError {
     /// No such route or resource.
     #[error("見つかりません (not found)")]
     NotFound,
+    /// The route exists, not with this method.
+    #[error("この操作はこのURLでは使えません (method not allowed)")]
+    MethodNotAllowed,
     /// Conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -92,6 +95,9 @@ impl ApiError {
             ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             ApiError::Csrf => (StatusCode::FORBIDDEN, ErrorCode::CsrfFailed),
             ApiError::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            ApiError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
+            }
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),

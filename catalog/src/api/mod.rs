@@ -243,6 +243,9 @@ pub fn router(state: AppState) -> Router {
             axum::routing::any(|| async { ApiError::NotFound }),
         )
         .fallback_service(front_end)
+        // A known path with a method it does not take: JSON as every error
+        // (axum adds the `Allow` field).
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             notices::maintenance_guard,
