@@ -223,10 +223,29 @@ pub fn list(conn: &Connection, scope: Scope) -> rusqlite::Result<Vec<Assignment>
             }
         };
         if visible {
-            out.push(a);
+            out.push(seen_within(conn, a, scope)?);
         }
     }
     Ok(out)
+}
+
+/// `a` as `scope` may see it: to a manager, only the groups they manage
+/// and the users they reach among its targets (an admin's assignment to
+/// the whole ward does not list the other sections to them).
+fn seen_within(conn: &Connection, mut a: Assignment, scope: Scope) -> rusqlite::Result<Assignment> {
+    let Scope::ManagedBy(manager) = scope else {
+        return Ok(a);
+    };
+    let managed = crate::groups::managed_by(conn, manager)?;
+    a.group_ids.retain(|g| managed.contains(&GroupId::new(*g)));
+    let mut users = Vec::with_capacity(a.user_ids.len());
+    for user in a.user_ids {
+        if crate::people::in_scope(conn, scope, UserId::new(user))? {
+            users.push(user);
+        }
+    }
+    a.user_ids = users;
+    Ok(a)
 }
 
 /// The assignees of assignment `id` within `scope`: `(id, email, name)`,
@@ -333,7 +352,7 @@ pub fn report(
         assignees.push(p);
     }
     Ok(Report {
-        assignment,
+        assignment: seen_within(conn, assignment, scope)?,
         assignees,
         summary,
     })
@@ -428,4 +447,48 @@ pub fn delete(
     )?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    #[tokio::test]
+    async fn a_manager_sees_only_their_own_targets_of_a_wider_assignment() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let seen = |c: &mut Connection| -> Result<_, AssignmentError> {
+            crate::courses::seed_categories(c)?;
+            let at = "2026-04-01T00:00:00Z";
+            c.execute_batch(&format!(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at) VALUES
+                     (1, 'admin@x.jp', '管理', 'admin', '{at}', '{at}'),
+                     (2, 'boss@x.jp', '課長', 'manager', '{at}', '{at}'),
+                     (3, 'mine@x.jp', '人事', 'learner', '{at}', '{at}'),
+                     (4, 'other@x.jp', '財政', 'learner', '{at}', '{at}');
+                     INSERT INTO groups (id, name, created_at) VALUES (1, '人事課', '{at}'), (2, '財政課', '{at}');
+                     INSERT INTO group_managers (group_id, user_id) VALUES (1, 2);
+                     INSERT INTO group_members (group_id, user_id) VALUES (1, 3), (2, 4);
+                     INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at)
+                     VALUES (1, 1, '必修', 'published', 1, '{at}', '{at}');"
+                ))?;
+            let new = NewAssignment {
+                course_id: CourseId::new(1),
+                due_on: "2026-06-30".parse().unwrap(),
+                group_ids: vec![GroupId::new(1), GroupId::new(2)],
+                user_ids: vec![UserId::new(3), UserId::new(4)],
+                note: String::new(),
+            };
+            let made = create(c, UserId::new(1), Scope::All, &new, at.parse().unwrap())?;
+            let boss = Scope::ManagedBy(UserId::new(2));
+            let listed = list(c, boss)?;
+            let reported = report(c, made.id, boss, "2026-05-01".parse().unwrap())?;
+            Ok((listed, reported.assignment))
+        };
+        let (listed, reported) = db.call(move |c| Ok(seen(c))).await.unwrap().unwrap();
+        for seen in [&listed[0], &reported] {
+            assert_eq!((&seen.group_ids, &seen.user_ids), (&vec![1], &vec![3]));
+        }
+    }
 }
