@@ -96,12 +96,80 @@ fn period(
     Ok((from, to))
 }
 
-/// Whether the client asked for CSV.
+/// Whether the client prefers CSV to JSON, by `Accept` and its `q`
+/// weights (RFC 9110 §12.5.1): CSV only when it is acceptable and weighs
+/// more than JSON; JSON, the default, wins a tie (`*/*`, no `Accept`).
 pub fn wants_csv(headers: &HeaderMap) -> bool {
-    headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/csv"))
+    let accept = headers
+        .get_all(axum::http::header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let csv = weight(&accept, "text", "csv");
+    csv > 0.0 && csv > weight(&accept, "application", "json")
+}
+
+/// The weight `accept` gives `kind/sub`: that of the most specific range
+/// naming it (`kind/sub`, then `kind/*`, then `*/*`), 0 when none does.
+fn weight(accept: &str, kind: &str, sub: &str) -> f32 {
+    let mut best: Option<(u8, f32)> = None;
+    for range in accept.split(',') {
+        let mut params = range.split(';');
+        let Some((k, s)) = params.next().and_then(|t| t.trim().split_once('/')) else {
+            continue;
+        };
+        let specific = match (k.trim(), s.trim()) {
+            (k, s) if k.eq_ignore_ascii_case(kind) && s.eq_ignore_ascii_case(sub) => 2,
+            (k, "*") if k.eq_ignore_ascii_case(kind) => 1,
+            ("*", "*") => 0,
+            _ => continue,
+        };
+        let q = params
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        if best.is_none_or(|(s, _)| specific > s) {
+            best = Some((specific, q));
+        }
+    }
+    best.map_or(0.0, |(_, q)| q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wants_csv;
+    use axum::http::{HeaderMap, HeaderValue, header::ACCEPT};
+
+    #[test]
+    fn csv_is_chosen_by_accept_and_its_weights() {
+        let csv = |accept: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(ACCEPT, HeaderValue::from_str(accept).unwrap());
+            wants_csv(&h)
+        };
+        assert!(!wants_csv(&HeaderMap::new()), "no Accept: JSON");
+        for yes in [
+            "text/csv",
+            "text/csv; charset=utf-8",
+            "text/*",
+            "application/json;q=0.5, text/csv",
+            "TEXT/CSV",
+        ] {
+            assert!(csv(yes), "{yes}");
+        }
+        for no in [
+            "application/json",
+            "*/*",
+            "application/json, text/csv;q=0.1",
+            "text/csv;q=0",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "text/csv;q=0.5, */*;q=0.5",
+        ] {
+            assert!(!csv(no), "{no}");
+        }
+    }
 }
 
 /// `table` as a CSV download named `name`.
