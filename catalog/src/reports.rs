@@ -557,7 +557,8 @@ pub struct ContentRow {
     pub video_id: i64,
     /// A course it is a lesson of (the oldest), if any.
     pub course_id: Option<i64>,
-    /// Its title.
+    /// Its course and lesson, `講座 ― 回`; the video's own title (its
+    /// file's name) when no course holds it.
     pub title: String,
     /// Users in scope credited with viewing time in the period.
     pub viewers: u32,
@@ -590,7 +591,8 @@ pub struct UserWatched {
 pub struct Watched {
     /// The video.
     pub video_id: i64,
-    /// Its title.
+    /// Its course and lesson, `講座 ― 回`; the video's own title (its
+    /// file's name) when no course holds it.
     pub title: String,
     /// Viewing time in the period, whole seconds.
     pub seconds: i64,
@@ -634,9 +636,13 @@ pub fn contents(
         by_video.entry(*video).or_default().push(*user);
     }
     let mut video_stmt = conn.prepare_cached(
-        "SELECT v.title, (SELECT MIN(l.course_id) FROM lessons l JOIN courses k ON k.id = l.course_id
-                          WHERE l.video_id = v.id AND k.deleted_at IS NULL)
-         FROM videos v WHERE v.id = ?1",
+        "SELECT COALESCE(k.title || ' ― ' || l.title, v.title), k.id
+         FROM videos v
+         LEFT JOIN lessons l ON l.id = (
+             SELECT l2.id FROM lessons l2 JOIN courses k2 ON k2.id = l2.course_id
+             WHERE l2.video_id = v.id AND k2.deleted_at IS NULL ORDER BY k2.id, l2.position LIMIT 1)
+         LEFT JOIN courses k ON k.id = l.course_id
+         WHERE v.id = ?1",
     )?;
     let mut progress_stmt = conn.prepare_cached(
         "SELECT covered, length_s, completed_at, last_viewed_at FROM viewing_progress
