@@ -42,22 +42,32 @@ impl LocalStore {
         Ok((file, meta))
     }
 
-    /// The error for `e`, met looking an object up. A missing file is
-    /// `NotFound` only while the store itself is there, which its `.tmp`
-    /// directory (made by [`LocalStore::open`], written by [`Store::check`])
-    /// shows; a root moved away, or an empty mount point whose disk is not
-    /// mounted, lacks it: `Unavailable`, as the objects come back with the
-    /// disk. Looked at only when a lookup fails.
+    /// Whether the store itself is there, which its `.tmp` directory (made
+    /// by [`LocalStore::open`], written by [`Store::check`]) shows. A root
+    /// moved away, or an empty mount point whose disk is not mounted, lacks
+    /// it: `Unavailable`, as the objects come back with the disk. Nothing is
+    /// then written onto the bare mount point, and nothing reads as deleted
+    /// or empty.
+    async fn present(&self) -> Result<(), StoreError> {
+        match tokio::fs::metadata(self.root.join(".tmp")).await {
+            Ok(md) if md.is_dir() => Ok(()),
+            _ => Err(StoreError::Unavailable(format!(
+                "the store's directory {} is missing",
+                self.root.display()
+            ))),
+        }
+    }
+
+    /// The error for `e`, met looking an object up: a missing file is
+    /// `NotFound` only while the store is [present](Self::present). Looked
+    /// at only when a lookup fails.
     async fn missing(&self, e: std::io::Error) -> StoreError {
         if e.kind() != std::io::ErrorKind::NotFound {
             return StoreError::Io(e);
         }
-        match tokio::fs::metadata(self.root.join(".tmp")).await {
-            Ok(md) if md.is_dir() => StoreError::NotFound,
-            _ => StoreError::Unavailable(format!(
-                "the store's directory {} is missing",
-                self.root.display()
-            )),
+        match self.present().await {
+            Ok(()) => StoreError::NotFound,
+            Err(gone) => gone,
         }
     }
 
@@ -80,6 +90,7 @@ pub(crate) fn not_found(e: std::io::Error) -> StoreError {
 #[async_trait]
 impl Store for LocalStore {
     async fn put_file(&self, key: &ObjectKey, src: &Path) -> Result<(), StoreError> {
+        self.present().await?;
         let dest = self.path(key);
         if let Some(parent) = dest.parent() {
             tokio::fs::create_dir_all(parent).await?;
@@ -96,6 +107,7 @@ impl Store for LocalStore {
     }
 
     async fn put_bytes(&self, key: &ObjectKey, bytes: Bytes) -> Result<(), StoreError> {
+        self.present().await?;
         let tmp = self.temp_path();
         tokio::fs::write(&tmp, &bytes).await?;
         self.put_file(key, &tmp).await
@@ -155,13 +167,17 @@ impl Store for LocalStore {
         match tokio::fs::metadata(&path).await {
             Ok(md) if md.is_dir() => tokio::fs::remove_dir_all(&path).await?,
             Ok(_) => tokio::fs::remove_file(&path).await?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
+            Err(e) => match self.missing(e).await {
+                // Already gone from a store that is there: nothing to do.
+                StoreError::NotFound => {}
+                e => return Err(e),
+            },
         }
         Ok(())
     }
 
     async fn list(&self, prefix: &ObjectKey) -> Result<Vec<(ObjectKey, u64)>, StoreError> {
+        self.present().await?;
         let (root, top) = (self.root.clone(), self.path(prefix));
         tokio::task::spawn_blocking(move || {
             let mut found = Vec::new();
@@ -277,7 +293,20 @@ mod tests {
             assert!(unavailable(store.open(&key).await.map(|_| ())));
             let dest = dir.path().join("copy");
             assert!(unavailable(store.get_to_file(&key, &dest).await));
+            // Nothing is written onto the bare mount point, and the store
+            // reads neither as emptied nor as empty.
+            let other = ObjectKey::source(VideoId::new(5));
+            assert!(unavailable(
+                store.put_bytes(&other, Bytes::from_static(b"y")).await
+            ));
+            assert!(unavailable(store.delete_prefix(&key).await));
+            assert!(unavailable(store.list(&key).await.map(|_| ())));
         }
+        assert_eq!(
+            std::fs::read_dir(&root).unwrap().count(),
+            0,
+            "nothing written"
+        );
         std::fs::remove_dir(&root).unwrap();
         std::fs::rename(&away, &root).unwrap();
         assert_eq!(&store.get(&key, None).await.unwrap().bytes[..], b"x");
