@@ -301,18 +301,16 @@ pub struct UserPatch {
     pub groups: Option<Vec<GroupId>>,
 }
 
-fn check_text(field: &str, value: &str, max: usize) -> Result<(), PeopleError> {
-    if value.chars().count() > max {
-        return Err(PeopleError::Invalid(format!(
-            "{field}は{max}文字以内にしてください ({field} is longer than {max} characters)"
-        )));
+/// `name` and `remarks` under the rules the CSV import applies to them.
+fn check_text(name: Option<&str>, remarks: Option<&str>) -> Result<(), PeopleError> {
+    let checked = [
+        name.map(crate::csvfile::user_name),
+        remarks.map(crate::csvfile::user_remarks),
+    ];
+    match checked.into_iter().flatten().find_map(Result::err) {
+        Some(message) => Err(PeopleError::Invalid(message)),
+        None => Ok(()),
     }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(PeopleError::Invalid(format!(
-            "{field}に制御文字が含まれています ({field} contains control characters)"
-        )));
-    }
-    Ok(())
 }
 
 fn snapshot(user: &users::User) -> serde_json::Value {
@@ -341,8 +339,7 @@ pub fn create(
     input: &NewUserInput,
 ) -> Result<users::User, PeopleError> {
     let email = Email::parse(&input.email).map_err(|e| PeopleError::Invalid(e.to_string()))?;
-    check_text("氏名", &input.name, 100)?;
-    check_text("備考", &input.remarks, 500)?;
+    check_text(Some(&input.name), Some(&input.remarks))?;
     if let Scope::ManagedBy(_) = actor.scope
         && (input.role != Role::Learner || input.groups.is_empty())
     {
@@ -442,12 +439,7 @@ pub fn update(
             "状態は active か disabled です: {status} (status must be active or disabled)"
         )));
     }
-    if let Some(name) = &patch.name {
-        check_text("氏名", name, 100)?;
-    }
-    if let Some(remarks) = &patch.remarks {
-        check_text("備考", remarks, 500)?;
-    }
+    check_text(patch.name.as_deref(), patch.remarks.as_deref())?;
     let role = patch.role.unwrap_or(before.role);
     let status = patch.status.as_deref().unwrap_or(&before.status);
     if actor.scope != Scope::All && role != Role::Learner {
@@ -609,4 +601,25 @@ pub fn set_one_time_password(
     )?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::check_text;
+
+    #[test]
+    fn names_and_remarks_follow_the_rules_of_the_import() {
+        assert!(check_text(Some("山田 太郎"), Some("一行目\n二行目\tタブ")).is_ok());
+        let long = "あ".repeat(101);
+        for bad in [
+            "山田\n太郎",
+            "山田\t太郎",
+            " ",
+            "外字\u{E000}",
+            long.as_str(),
+        ] {
+            assert!(check_text(Some(bad), None).is_err(), "{bad:?}");
+        }
+        assert!(check_text(None, Some("ベル\u{0007}")).is_err());
+    }
 }

@@ -42,6 +42,19 @@ pub use users::{
 };
 pub use write::{Unmappable, UnmappableChars, encode, neutralise, to_text, unneutralise};
 
+/// A user's name as the API receives it, under the rules of the import's
+/// `name` column (required, one line, no control or private-use
+/// characters, at most 100); `Err` says what is wrong.
+pub fn user_name(value: &str) -> Result<String, String> {
+    rules::text(value, &rules::NAME).map_err(|(_, message)| message)
+}
+
+/// A user's 備考 as the API receives it, under the rules of the import's
+/// `remarks` column (line breaks and tabs allowed).
+pub fn user_remarks(value: &str) -> Result<String, String> {
+    rules::text(value, &rules::REMARKS).map_err(|(_, message)| message)
+}
+
 use serde::Serialize;
 
 /// A stable machine code for everything that can be wrong with an import file
