@@ -7,7 +7,7 @@ use crate::remote::HttpJobs;
 use crate::telemetry;
 use anyhow::Context;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue};
 use catalog::Catalog;
 use domain::BitrateCaps;
 use origin::{Governor, Origin};
@@ -16,7 +16,6 @@ use std::sync::Arc;
 use store::Store;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tower_http::set_header::SetResponseHeaderLayer;
 use transcoder::jobs::JobSource;
 
 /// Which parts this process runs.
@@ -168,16 +167,16 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
 
     let tls = config.http.tls()?;
     let hsts = tls.is_some();
+    let headers = security_headers(hsts, &config.catalog.origin_url)?;
     let front = match (&catalog, origin) {
-        (Some(c), Some(o)) if role == Role::All => Some(Front::App(
-            security_headers(c.router(), hsts, &config.catalog.origin_url)?
+        (Some(c), Some(o)) if role == Role::All => Some(Front::App(telemetry::front(
+            c.router()
                 .route_service("/media/{*rest}", origin_service(o)),
-        )),
-        (Some(c), _) if role == Role::Catalog => Some(Front::App(security_headers(
-            c.router(),
-            hsts,
-            &config.catalog.origin_url,
-        )?)),
+            headers,
+        ))),
+        (Some(c), _) if role == Role::Catalog => {
+            Some(Front::App(telemetry::front(c.router(), headers)))
+        }
         // A media-only process: the origin's own HTTP/1.1 server (sendfile), no per-request layers.
         (None, Some(o)) => Some(Front::Media(o)),
         _ => None,
@@ -197,13 +196,11 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         match front {
             Front::App(router) if tls.is_some() => {
                 let tls = tls.unwrap_or_else(|| unreachable!("checked by the guard"));
-                let app = telemetry::layer(router);
-                tasks.spawn(crate::https::serve(listener, app, tls, stop));
+                tasks.spawn(crate::https::serve(listener, router, tls, stop));
             }
             Front::App(router) => {
                 // The peer address names the viewer's site (see `network`).
-                let app =
-                    telemetry::layer(router).into_make_service_with_connect_info::<SocketAddr>();
+                let app = router.into_make_service_with_connect_info::<SocketAddr>();
                 tasks.spawn(async move {
                     // TCP_NODELAY, as the origin-only server (see origin::server).
                     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
@@ -259,35 +256,29 @@ fn origin_service(
     })
 }
 
-/// Headers every page and API answer carries (with `hsts`: served over
-/// the built-in HTTPS, so browsers keep to HTTPS for a year).
-fn security_headers(router: Router, hsts: bool, origin_url: &str) -> anyhow::Result<Router> {
-    let set = |name: &'static str, value: HeaderValue| {
-        SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), value)
-    };
-    let router = if hsts {
-        router.layer(set(
+/// Headers every answer of the front carries, pages, API and (in `--role
+/// all`) media alike (with `hsts`: served over the built-in HTTPS, so
+/// browsers keep to HTTPS for a year).
+fn security_headers(hsts: bool, origin_url: &str) -> anyhow::Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    if hsts {
+        headers.insert(
             "strict-transport-security",
             HeaderValue::from_static("max-age=31536000"),
-        ))
-    } else {
-        router
-    };
-    Ok(router
-        .layer(set(
-            "x-content-type-options",
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(set("x-frame-options", HeaderValue::from_static("DENY")))
-        // Grant URLs must not leak to other sites through the Referer header.
-        .layer(set(
-            "referrer-policy",
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(set(
-            "content-security-policy",
-            content_security_policy(origin_url)?,
-        )))
+        );
+    }
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // Grant URLs must not leak to other sites through the Referer header.
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        "content-security-policy",
+        content_security_policy(origin_url)?,
+    );
+    Ok(headers)
 }
 
 /// What pages may load: everything from this service; playlists, segments
