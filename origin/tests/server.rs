@@ -531,17 +531,20 @@ async fn a_store_that_is_gone_answers_503_at_once_until_it_returns() {
     assert_eq!(c.answer(false).await.body, segment());
 }
 
+/// The `ETag` and `Last-Modified` of `url`, fetched whole.
+async fn validators(c: &mut Client, url: &str) -> (String, String) {
+    c.send(&get(url, "")).await;
+    let a = c.answer(false).await;
+    let field = |name| a.header(name).unwrap().to_owned();
+    (field("etag"), field("last-modified"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revalidation_compares_tags_weakly_and_dates_by_the_second() {
     let server = start().await;
     let seg = format!("{}/360p/seg_00001.m4s", server.base);
     let mut c = Client::connect(&server).await;
-    c.send(&get(&seg, "")).await;
-    let a = c.answer(false).await;
-    let (etag, date) = (
-        a.header("etag").unwrap(),
-        a.header("last-modified").unwrap(),
-    );
+    let (etag, date) = validators(&mut c, &seg).await;
     for (fields, status) in [
         (format!("If-None-Match: W/{etag}"), 304),
         (format!("If-None-Match: \"abc\", W/{etag}"), 304),
@@ -566,12 +569,7 @@ async fn a_range_is_served_only_while_if_range_names_the_object() {
     let server = start().await;
     let seg = format!("{}/360p/seg_00001.m4s", server.base);
     let mut c = Client::connect(&server).await;
-    c.send(&get(&seg, "")).await;
-    let a = c.answer(false).await;
-    let (etag, date) = (
-        a.header("etag").unwrap(),
-        a.header("last-modified").unwrap(),
-    );
+    let (etag, date) = validators(&mut c, &seg).await;
     c.send(&get(
         &seg,
         &format!("Range: bytes=0-9\r\nIf-Range: {etag}\r\n"),

@@ -104,10 +104,15 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str) -> Session {
+        self.login_with(email, PASSWORD).await
+    }
+
+    /// Logs in with `password` (an account the test did not make).
+    pub async fn login_with(&self, email: &str, password: &str) -> Session {
         let client = Self::client();
         let resp = client
             .post(format!("{}/api/v1/session", self.base))
-            .json(&json!({"email": email, "password": PASSWORD}))
+            .json(&json!({"email": email, "password": password}))
             .send()
             .await
             .unwrap();

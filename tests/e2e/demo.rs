@@ -6,7 +6,7 @@
 
 use crate::app::spawn_app;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[tokio::test]
 async fn the_demo_history_is_viewing_as_the_definitions_count_it() {
@@ -18,22 +18,10 @@ async fn the_demo_history_is_viewing_as_the_definitions_count_it() {
         .unwrap();
     let login = async |email: &str| {
         let password = &logins.iter().find(|l| l.email == email).unwrap().password;
-        let client = crate::app::TestApp::client();
-        let resp = client
-            .post(format!("{}/api/v1/session", app.base))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK, "login of {email}");
-        client
+        app.login_with(email, password).await
     };
-    let get = async |client: &reqwest::Client, path: &str| -> Value {
-        let resp = client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+    let get = async |session: &crate::app::Session, path: &str| -> Value {
+        let resp = session.get(path).await;
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
         resp.json().await.unwrap()
     };
