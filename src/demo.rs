@@ -359,15 +359,27 @@ async fn seed_history(catalog: &Catalog, videos: &[VideoId]) -> anyhow::Result<(
     let tz = catalog.state.tz.clone();
     let today = Timestamp::now().to_zoned(tz.clone()).date();
     let mut viewings = Vec::new();
+    // Seconds each learner has played of each video so far.
+    let mut played = std::collections::HashMap::<(usize, usize), i64>::new();
     for back in (1..=HISTORY_DAYS).rev() {
         let day = today.saturating_sub(jiff::Span::new().days(back));
         for (i, &user) in learners.iter().enumerate() {
             for (n, &video) in videos.iter().enumerate() {
-                // A fixed, varied pattern: not every learner watches every day.
+                // A fixed, varied pattern: not every learner watches every
+                // day, and each learner finishes a third of the videos and
+                // leaves the others half played (at most 6 s of 12), so
+                // progress differs and an assignment can be overdue.
                 if (back as usize + i + n).is_multiple_of(3) {
                     continue;
                 }
-                let seconds = 2 + (back * 7 + i as i64 * 5 + n as i64 * 3) % 10;
+                let so_far = played.entry((i, n)).or_default();
+                let most = if (i + n) % 3 == 0 { i64::MAX } else { 6 };
+                let seconds =
+                    (2 + (back * 7 + i as i64 * 5 + n as i64 * 3) % 10).min(most - *so_far);
+                if seconds <= 0 {
+                    continue;
+                }
+                *so_far += seconds;
                 // From 12:00 local time, a minute apart.
                 let start = day.at(12, 0, 0, 0).to_zoned(tz.clone())?.timestamp()
                     + jiff::SignedDuration::from_mins(n as i64);

@@ -1576,6 +1576,11 @@ async function renewal(page) {
   await lesson.waitFor({ state: 'visible' });
   const clickedAt = Date.now();
   await lesson.click();
+  // The demo's history may have left this lesson part-watched: start it
+  // over, so that more than one segment is still to come.
+  const fromStart = page.getByRole('button', { name: '最初から再生' });
+  await page.locator('.player video').waitFor();
+  if (await fromStart.isVisible()) await fromStart.click();
   const grant = await Promise.race([played, sleep(STEP_MS).then(() => null)]);
   if (!grant?.expires_at) throw new Error('renewal: no answer to POST /api/v1/videos/{id}/play');
   const ttl = (Date.parse(grant.expires_at) - clickedAt) / 1000;
@@ -1896,7 +1901,8 @@ async function apiLogin(base, email, password) {
       body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
     });
     if (!res.ok) throw new Error(`${method} ${urlPath}: ${res.status} ${await res.text()}`);
-    return res.json();
+    const text = await res.text(); // empty for 204 (a DELETE)
+    return text ? JSON.parse(text) : null;
   };
 }
 
@@ -2038,8 +2044,18 @@ async function learnerHome(browser, base, email, password) {
   const me = (await admin('GET', `/api/v1/users?q=${encodeURIComponent(email)}`)).items.find((u) => u.email === email);
   const published = (await admin('GET', '/api/v1/courses?per_page=500')).items.filter((c) => c.status === 'published');
   const day = (offset) => jstLocal(Date.now() + offset * 86_400_000).slice(0, 10);
-  const late = published[published.length - 1];
-  const later = published[published.length - 2];
+  // Two courses the learner has not completed (the demo's history completes
+  // some): an assignment of each, due yesterday, must read as overdue.
+  const open = [];
+  for (const c of [...published].reverse()) {
+    const probe = await admin('POST', '/api/v1/assignments', { course_id: c.id, due_on: day(-1), user_ids: [me.id] });
+    const { assignees } = await admin('GET', `/api/v1/assignments/${probe.id}`);
+    await admin('DELETE', `/api/v1/assignments/${probe.id}`);
+    if (assignees[0]?.status === 'overdue') open.push(c);
+    if (open.length === 2) break;
+  }
+  if (open.length < 2) throw new Error(`home: ${email} has completed all but ${open.length} of the courses`);
+  const [late, later] = open;
   await admin('POST', '/api/v1/assignments', { course_id: later.id, due_on: day(14), user_ids: [me.id], note: '年度内に受講してください。' });
   await admin('POST', '/api/v1/assignments', { course_id: late.id, due_on: day(-1), user_ids: [me.id] });
 
