@@ -912,6 +912,9 @@ async function noticesPages(context, base) {
   // The body collapses (the title stays); after a reload, no second alert.
   await item.locator('summary').press('Enter');
   await item.getByText(impact).waitFor({ state: 'hidden' });
+  // Kept once the `toggle` event has run, a task after the key: a reload
+  // at once could come first.
+  await learner.waitForFunction(() => (sessionStorage.getItem('manabi.notices.open') ?? '').includes('"-'));
   const reloaded = learner.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/notices');
   await learner.reload({ waitUntil: 'domcontentloaded' });
   await reloaded;
