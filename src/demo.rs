@@ -388,16 +388,21 @@ async fn seed_history(catalog: &Catalog, videos: &[VideoId]) -> anyhow::Result<(
         }
     }
     let completion = catalog.state.settings.completion_coverage;
+    let ids = videos.to_vec();
     let refused = catalog
         .state
         .db
         .call(move |c| {
             let tx = c.transaction()?;
+            // Each video's length, read once.
+            let mut lengths = std::collections::HashMap::new();
+            for id in ids {
+                let length = videos::get(&tx, id)?.and_then(|v| v.duration_s);
+                lengths.insert(id, length.unwrap_or(0.0));
+            }
             let mut refused = Vec::new();
             for (user, video, start, seconds) in viewings {
-                let length = videos::get(&tx, video)?
-                    .and_then(|v| v.duration_s)
-                    .unwrap_or(0.0);
+                let length = lengths[&video];
                 // Play from where the user left off, a heartbeat every 2 s.
                 let (session, mut at) = playback::start(&tx, user, video, "default", start, start)?;
                 for seq in 1..=(seconds + 1) / 2 {

@@ -126,7 +126,7 @@ pub struct Course {
 }
 
 /// Filters of the course list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct CourseFilter {
     /// Domain slug or id.
     pub category: Option<String>,
