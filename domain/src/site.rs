@@ -169,13 +169,21 @@ impl Network {
 
     /// The client's address: the peer, or behind trusted proxies the
     /// rightmost `X-Forwarded-For` entry that is not a trusted proxy.
-    pub fn client_ip(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+    /// `forwarded_for` holds the header's lines in the order received: a
+    /// proxy may add a line of its own instead of extending the client's,
+    /// and several lines mean the same as one joined by commas (RFC 9110
+    /// §5.3), so the client's own line is never the one believed.
+    pub fn client_ip<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
+    ) -> IpAddr {
         let trusted = |ip: IpAddr| self.trusted_proxies.iter().any(|c| c.contains(ip));
         if !trusted(peer) {
             return peer;
         }
         let mut client = peer;
-        for hop in forwarded_for.unwrap_or("").rsplit(',') {
+        for hop in forwarded_for.rev().flat_map(|line| line.rsplit(',')) {
             let Ok(ip) = hop.trim().parse::<IpAddr>() else {
                 // A garbled entry: believe nothing further left.
                 break;
@@ -279,22 +287,30 @@ mod tests {
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let n = network();
-        let xff = Some("10.2.3.4");
+        let client_ip = |peer, lines: &[&str]| n.client_ip(ip(peer), lines.iter().copied());
+        let xff = ["10.2.3.4"];
         // Directly connected: the header is the client's own claim.
-        assert_eq!(n.client_ip(ip("10.1.0.5"), xff), ip("10.1.0.5"));
+        assert_eq!(client_ip("10.1.0.5", &xff), ip("10.1.0.5"));
         // Through the trusted proxy.
-        assert_eq!(n.client_ip(ip("192.0.2.10"), xff), ip("10.2.3.4"));
+        assert_eq!(client_ip("192.0.2.10", &xff), ip("10.2.3.4"));
         // A client forging a left entry through two trusted proxies.
         assert_eq!(
-            n.client_ip(ip("192.0.2.10"), Some("10.1.1.1, 10.2.3.4, 10.255.0.7")),
+            client_ip("192.0.2.10", &["10.1.1.1, 10.2.3.4, 10.255.0.7"]),
+            ip("10.2.3.4")
+        );
+        // A client forging a line of its own, the proxy adding its own line
+        // after it: the proxy's line is the one believed.
+        assert_eq!(
+            client_ip("192.0.2.10", &["10.1.1.1", "10.2.3.4"]),
+            ip("10.2.3.4")
+        );
+        assert_eq!(
+            client_ip("192.0.2.10", &["10.1.1.1", "10.2.3.4, 10.255.0.7"]),
             ip("10.2.3.4")
         );
         // No header, or garbage: the proxy itself.
-        assert_eq!(n.client_ip(ip("192.0.2.10"), None), ip("192.0.2.10"));
-        assert_eq!(
-            n.client_ip(ip("192.0.2.10"), Some("nonsense")),
-            ip("192.0.2.10")
-        );
+        assert_eq!(client_ip("192.0.2.10", &[]), ip("192.0.2.10"));
+        assert_eq!(client_ip("192.0.2.10", &["nonsense"]), ip("192.0.2.10"));
     }
 
     #[test]

@@ -158,8 +158,19 @@ pub fn client_ip(
     let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    peer.map(|p| state.network.client_ip(p, forwarded))
+    peer.map(|p| state.network.client_ip(p, forwarded_for(headers)))
+}
+
+/// Every line of `X-Forwarded-For`, in the order received (a proxy may add
+/// a line of its own after the client's); a line that is not text counts
+/// as garbled, so nothing left of it is believed.
+fn forwarded_for(
+    headers: &axum::http::HeaderMap,
+) -> impl DoubleEndedIterator<Item = &str> + use<'_> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| v.to_str().unwrap_or("?"))
 }
 
 /// The viewer's site, from the client address. Without a known peer
@@ -217,7 +228,30 @@ impl Paging {
 
 #[cfg(test)]
 mod tests {
-    use super::Paging;
+    use super::{Paging, forwarded_for};
+
+    #[test]
+    fn a_forwarded_for_line_of_the_clients_own_is_not_believed() {
+        let network = domain::site::Network {
+            trusted_proxies: vec!["192.0.2.10".parse().unwrap()],
+            ..Default::default()
+        };
+        let mut headers = axum::http::HeaderMap::new();
+        // The client's forged line first, then the line its proxy added.
+        headers.append("x-forwarded-for", "10.2.0.1".parse().unwrap());
+        headers.append("x-forwarded-for", "10.1.0.5".parse().unwrap());
+        let peer = "192.0.2.10".parse().unwrap();
+        assert_eq!(
+            network.client_ip(peer, forwarded_for(&headers)),
+            "10.1.0.5".parse::<std::net::IpAddr>().unwrap()
+        );
+        // A line that is not text: nothing left of it is believed.
+        headers.append(
+            "x-forwarded-for",
+            axum::http::HeaderValue::from_bytes(b"\xff").unwrap(),
+        );
+        assert_eq!(network.client_ip(peer, forwarded_for(&headers)), peer);
+    }
 
     #[test]
     fn a_list_read_whole_is_cut_into_the_page_asked_for() {
