@@ -44,7 +44,7 @@ pub fn parse(value: &str) -> Option<Requested> {
 pub fn resolve(r: Requested, len: u64) -> Option<(u64, u64)> {
     match r {
         Requested::From { first, .. } if first >= len => None,
-        Requested::From { first, last } => Some((first, last.map_or(len, |l| (l + 1).min(len)))),
+        Requested::From { first, last } => Some((first, last.map_or(len, |l| l.saturating_add(1).min(len)))),
         // A suffix of no bytes is well-formed and never satisfiable (§14.1.1).
         Requested::Suffix(n) if n == 0 || len == 0 => None,
         Requested::Suffix(n) => Some((len.saturating_sub(n), len)),
@@ -65,6 +65,9 @@ mod tests {
         assert_eq!(r("bytes=-1000"), Some((0, 100)));
         assert_eq!(r("bytes=100-"), None);
         assert_eq!(r("bytes=-0"), None);
+        // The largest last byte a client can write is clamped, not wrapped.
+        assert_eq!(r("bytes=0-18446744073709551615"), Some((0, 100)));
+        assert_eq!(r("bytes=5-18446744073709551615"), Some((5, 100)));
         assert_eq!(
             parse("bytes=-0"),
             Some(Requested::Suffix(0)),
