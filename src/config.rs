@@ -183,6 +183,7 @@ impl Config {
         config
             .network
             .validate()
+            .and_then(|()| config.origin.validate())
             .map_err(anyhow::Error::msg)
             .context("invalid configuration")?;
         Ok(config)
@@ -299,6 +300,32 @@ mod tests {
                 .unwrap_err();
         assert!(format!("{err:#}").contains("600000"));
         assert!(Config::load_with_env(Some(Path::new("/nonexistent.toml")), env(&[])).is_err());
+        // Grant timings with which no grant would ever verify.
+        for (var, value, key) in [
+            (
+                "MANABI_CATALOG__GRANT_TTL_SECONDS",
+                "-30",
+                "catalog.grant_ttl_seconds",
+            ),
+            (
+                "MANABI_CATALOG__GRANT_TTL_SECONDS",
+                "0",
+                "catalog.grant_ttl_seconds",
+            ),
+            (
+                "MANABI_ORIGIN__GRANT_SKEW_SECONDS",
+                "-5",
+                "origin.grant_skew_seconds",
+            ),
+            (
+                "MANABI_ORIGIN__STORE_TIMEOUT_MS",
+                "0",
+                "origin.store_timeout_ms",
+            ),
+        ] {
+            let err = Config::load_with_env(None, env(&[(var, value)])).unwrap_err();
+            assert!(format!("{err:#}").contains(key), "{var}={value}: {err:#}");
+        }
     }
 
     #[test]

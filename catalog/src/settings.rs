@@ -25,8 +25,6 @@ pub struct Settings {
     pub login_failures_per_client_hour: i64,
     /// Lifetime of a playback grant; renewed through heartbeats.
     pub grant_ttl_seconds: i64,
-    /// Clock difference tolerated between catalog and origin.
-    pub grant_skew_seconds: i64,
     /// Public base URL of the origin (`https://media.example.jp`); empty means
     /// the origin is served by this process under `/media`.
     pub origin_url: String,
@@ -76,7 +74,6 @@ impl Default for Settings {
             login_failures_per_account_hour: 20,
             login_failures_per_client_hour: 300,
             grant_ttl_seconds: 45,
-            grant_skew_seconds: 10,
             origin_url: String::new(),
             cookie_secure: false,
             static_dir: "player/dist".into(),
@@ -116,6 +113,9 @@ pub enum SettingsError {
     /// The database key cannot be read or created.
     #[error("catalog.{0}")]
     DbKey(String),
+    /// A grant lifetime players cannot work with.
+    #[error("catalog.grant_ttl_seconds must be between 1 and 86400 (a day)")]
+    GrantTtl,
     /// The completion share is not in (0, 1].
     #[error("catalog.completion_coverage must be more than 0 and at most 1 (e.g. 0.95)")]
     Completion,
@@ -141,6 +141,9 @@ impl Settings {
         self.timezone()?;
         if self.pbkdf2_iterations < 600_000 {
             return Err(SettingsError::TooFewRounds);
+        }
+        if !(1..=86_400).contains(&self.grant_ttl_seconds) {
+            return Err(SettingsError::GrantTtl);
         }
         if !(0.0..=1.0).contains(&self.import_max_disable_share) {
             return Err(SettingsError::DisableShare);

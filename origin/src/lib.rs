@@ -72,11 +72,26 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            grant_skew_seconds: 30,
+            grant_skew_seconds: 10,
             playlist_max_age_seconds: 5,
             cache_bytes: 256 * 1024 * 1024,
             cache_max_object_bytes: 16 * 1024 * 1024,
-            store_timeout_ms: 1000,
+            store_timeout_ms: 900,
         }
+    }
+}
+
+impl Settings {
+    /// Rejects values with which playback cannot work; the message names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0..=300).contains(&self.grant_skew_seconds) {
+            return Err(
+                "origin.grant_skew_seconds must be between 0 and 300 (keep the clocks in sync with NTP)".into(),
+            );
+        }
+        if !(1..=60_000).contains(&self.store_timeout_ms) {
+            return Err("origin.store_timeout_ms must be between 1 and 60000".into());
+        }
+        Ok(())
     }
 }

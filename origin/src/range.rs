@@ -44,7 +44,9 @@ pub fn parse(value: &str) -> Option<Requested> {
 pub fn resolve(r: Requested, len: u64) -> Option<(u64, u64)> {
     match r {
         Requested::From { first, .. } if first >= len => None,
-        Requested::From { first, last } => Some((first, last.map_or(len, |l| l.saturating_add(1).min(len)))),
+        Requested::From { first, last } => {
+            Some((first, last.map_or(len, |l| l.saturating_add(1).min(len))))
+        }
         // A suffix of no bytes is well-formed and never satisfiable (§14.1.1).
         Requested::Suffix(n) if n == 0 || len == 0 => None,
         Requested::Suffix(n) => Some((len.saturating_sub(n), len)),
