@@ -324,7 +324,7 @@ async fn add_user(
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let store = store::open(&config.store, &config.data_dir).await?;
-    let keys = config.grant_keys()?;
+    let keys = config.grant_keys(true)?;
     let catalog =
         catalog::Catalog::open(config.catalog.clone(), &config.data_dir, store, keys).await?;
     let rounds = config.catalog.pbkdf2_iterations;
@@ -396,7 +396,7 @@ async fn import_users(config: &Config, file: &Path, options: &ImportOptions) -> 
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let store = store::open(&config.store, &config.data_dir).await?;
-    let keys = config.grant_keys()?;
+    let keys = config.grant_keys(true)?;
     let catalog =
         catalog::Catalog::open(config.catalog.clone(), &config.data_dir, store, keys).await?;
     let state = &catalog.state;

@@ -207,13 +207,22 @@ impl Config {
         Ok(secrecy::SecretString::from(token.to_owned()))
     }
 
-    /// The grant keys: inline from the configuration, else from the key file
-    /// (created with one fresh key when missing).
-    pub fn grant_keys(&self) -> anyhow::Result<domain::SigningKeys> {
+    /// The grant keys: inline from the configuration, else from the key file,
+    /// created with one fresh key when missing if `create` (the signing
+    /// side). An origin alone must not create one: it would refuse every
+    /// grant its catalog signs.
+    pub fn grant_keys(&self, create: bool) -> anyhow::Result<domain::SigningKeys> {
         use secrecy::ExposeSecret;
         let inline = self.grant.keys.expose_secret();
         if inline.trim().is_empty() {
-            crate::keys::load_or_create(&self.keys_file())
+            let file = self.keys_file();
+            anyhow::ensure!(
+                create || file.exists(),
+                "the grant key file {} does not exist: an origin verifies the grants its catalog signs, \
+                 so copy the catalog's key file there (or set grant.keys_file or MANABI_GRANT__KEYS)",
+                file.display()
+            );
+            crate::keys::load_or_create(&file)
         } else {
             crate::keys::parse(&inline.replace(';', "\n")).context("grant.keys")
         }
@@ -338,7 +347,7 @@ mod tests {
             env(&[("MANABI_DATA_DIR", &data), ("MANABI_GRANT__KEYS", &two)]),
         )
         .unwrap();
-        assert!(c.grant_keys().is_ok());
+        assert!(c.grant_keys(true).is_ok());
         assert!(!c.keys_file().exists(), "no key file written");
         let c = Config::load_with_env(
             None,
@@ -348,12 +357,38 @@ mod tests {
             ]),
         )
         .unwrap();
-        let err = format!("{:#}", c.grant_keys().unwrap_err());
+        let err = format!("{:#}", c.grant_keys(true).unwrap_err());
         assert!(
             err.contains("grant.keys") && err.contains("64 hexadecimal"),
             "{err}"
         );
         assert!(!err.contains("abcd"), "the secret is not echoed: {err}");
+    }
+
+    #[test]
+    fn only_the_signing_side_creates_the_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().display().to_string();
+        let c = Config::load_with_env(None, env(&[("MANABI_DATA_DIR", &data)])).unwrap();
+        let err = format!("{:#}", c.grant_keys(false).unwrap_err());
+        assert!(err.contains("does not exist"), "{err}");
+        assert!(!c.keys_file().exists(), "an origin wrote no key of its own");
+        let signing = c.grant_keys(true).unwrap();
+        let verifying = c.grant_keys(false).unwrap();
+        let now = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).unwrap();
+        let grant = domain::Grant {
+            video: domain::VideoId::new(1),
+            session: domain::PlaybackSessionId::from_random([1; 16]),
+            site: "default".into(),
+            not_before: now,
+            expires: now + jiff::SignedDuration::from_secs(60),
+        };
+        let token = grant.sign(&signing).unwrap();
+        let skew = jiff::SignedDuration::ZERO;
+        assert_eq!(
+            domain::Grant::verify(&token, &verifying, now, skew),
+            Ok(grant)
+        );
     }
 
     #[test]

@@ -85,7 +85,7 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
     let store: Arc<dyn Store> = store::open(&config.store, data)
         .await
         .context("opening the media store")?;
-    let keys = config.grant_keys()?;
+    let keys = config.grant_keys(role != Role::Origin)?;
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
 

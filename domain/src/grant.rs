@@ -92,13 +92,20 @@ pub struct SigningKeys {
 }
 
 impl SigningKeys {
-    /// The key set; `keys[0]` signs new grants. At least one key is required.
+    /// The key set; `keys[0]` signs new grants. At least one key is
+    /// required, and no id twice (a grant names its key by id).
     pub fn new(keys: Vec<SigningKey>) -> Result<Self, GrantError> {
         if keys.is_empty() {
-            Err(GrantError::NoKeys)
-        } else {
-            Ok(Self { keys })
+            return Err(GrantError::NoKeys);
         }
+        if let Some(twice) = keys
+            .iter()
+            .enumerate()
+            .find(|(i, k)| keys[..*i].iter().any(|e| e.id == k.id))
+        {
+            return Err(GrantError::DuplicateKeyId(twice.1.id.clone()));
+        }
+        Ok(Self { keys })
     }
 
     fn signing(&self) -> &SigningKey {
@@ -137,6 +144,9 @@ pub enum GrantError {
     /// No key configured.
     #[error("no signing key configured")]
     NoKeys,
+    /// Two keys with one id: grants signed with the second would never verify.
+    #[error("the key id {0} is listed twice")]
+    DuplicateKeyId(String),
 }
 
 fn is_token_word(s: &str) -> bool {
@@ -242,6 +252,19 @@ mod tests {
     }
 
     const SKEW: SignedDuration = SignedDuration::from_secs(30);
+
+    #[test]
+    fn a_key_id_may_be_listed_once() {
+        let twice = SigningKeys::new(vec![
+            SigningKey::new("k1", [7; 32]).unwrap(),
+            SigningKey::new("k2", [8; 32]).unwrap(),
+            SigningKey::new("k1", [1; 32]).unwrap(),
+        ]);
+        assert_eq!(
+            twice.map(|_| ()),
+            Err(GrantError::DuplicateKeyId("k1".into()))
+        );
+    }
 
     #[test]
     fn a_signed_grant_verifies_to_the_same_claims() {

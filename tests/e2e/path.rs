@@ -711,13 +711,19 @@ async fn an_editors_own_picture_becomes_the_poster_learners_see() {
 async fn a_separate_origin_process_serves_what_the_catalog_grants() {
     // The origin alone (its own HTTP/1.1 server), then the rest of the service
     // on the same data directory (shared grant keys and media), pointing its
-    // media URLs at that origin.
-    let origin = spawn_role(
-        manabi::roles::Role::Origin,
-        tempfile::tempdir().unwrap(),
-        &[],
-    )
-    .await;
+    // media URLs at that origin. An origin makes no key of its own: it
+    // refuses to start until it has the key file its catalog signs with.
+    let data = tempfile::tempdir().unwrap();
+    let config = crate::app::test_config(data.path(), &[]);
+    let refused = manabi::roles::start(&config, manabi::roles::Role::Origin).await;
+    let refused = format!(
+        "{:#}",
+        refused.err().expect("an origin without keys starts")
+    );
+    assert!(refused.contains("grant key file"), "{refused}");
+    assert!(!config.keys_file().exists());
+    config.grant_keys(true).unwrap();
+    let origin = spawn_role(manabi::roles::Role::Origin, data, &[]).await;
     let mut config = crate::app::test_config(origin.data_dir(), &[]);
     config.catalog.origin_url = origin.base.clone();
     let app = crate::app::spawn_config(
