@@ -202,7 +202,7 @@ impl BitrateCaps for Governor {
     /// moment: when a whole section starts at once, the viewers who come
     /// first are not offered the share of an empty office.
     fn cap_kbps(&self, site: &str, session: &PlaybackSessionId) -> u32 {
-        let share = self.admit(site, session.clone()).share_bps();
+        let share = self.admit(site, session.clone()).rate_bps();
         share.map_or(0, |s| u32::try_from(s / 1000).unwrap_or(u32::MAX).max(1))
     }
 }
@@ -276,6 +276,15 @@ impl Ticket<'_> {
         Some(self.site.lock().share_bps(budget))
     }
 
+    /// The rate the viewer is paced to now in bits/s: its share, never below
+    /// its floor once known; `None` when the site is unlimited.
+    pub fn rate_bps(&self) -> Option<u64> {
+        let budget = self.site.budget_bps?;
+        let state = self.site.lock();
+        let floor = state.viewers.get(&self.session).map_or(0, |v| v.floor_bps);
+        Some(state.share_bps(budget).max(floor))
+    }
+
     /// Remembers the viewer's floor: the peak bitrate of its lowest video rung.
     pub fn set_floor(&self, floor_bps: u64) {
         let mut state = self.site.lock();
@@ -284,6 +293,15 @@ impl Ticket<'_> {
         };
         let old = std::mem::replace(&mut v.floor_bps, floor_bps);
         state.floors_bps = state.floors_bps.saturating_sub(old) + floor_bps;
+    }
+
+    /// Whether the viewer's floor is known (see [`Ticket::set_floor`]).
+    pub fn has_floor(&self) -> bool {
+        let state = self.site.lock();
+        state
+            .viewers
+            .get(&self.session)
+            .is_some_and(|v| v.floor_bps > 0)
     }
 
     /// Whether bodies for this ticket are paced at all.
@@ -536,6 +554,12 @@ mod tests {
         );
         assert_eq!(g.cap_kbps("default", &session(1)), 0, "unlimited site");
         assert!(!g.admit("default", session(1)).paced());
+        // The cap is what the viewer is paced to: never below its floor.
+        assert!(!tickets[1].has_floor());
+        tickets[1].set_floor(30_000_000);
+        assert!(tickets[1].has_floor());
+        assert_eq!(g.cap_kbps("honcho", &session(2)), 30_000);
+        assert_eq!(g.cap_kbps("honcho", &session(1)), 20_000);
     }
 
     #[tokio::test(start_paused = true)]

@@ -287,12 +287,7 @@ impl Origin {
             // No budget at this site: every rung fits and there is no floor.
             return Ok(object);
         }
-        let bytes = object
-            .content
-            .whole()
-            .take(usize::MAX)
-            .map_err(StoreError::Io)?;
-        let text = String::from_utf8_lossy(&bytes);
+        let text = text_of(&object)?;
         let (filtered, _kept, floor) = govern::filter_master(&text, ticket.share_bps());
         ticket.set_floor(floor);
         Ok(Served::from(store::Object {
@@ -302,6 +297,25 @@ impl Origin {
             },
             bytes: Bytes::from(filtered),
         }))
+    }
+
+    /// Learns the floor of a viewer whose master this origin has not read
+    /// since the viewer became active (it paused longer than
+    /// `network.viewer_idle_seconds`, or read the master from another
+    /// replica) from the master beside the segment, so that it is never
+    /// paced below its lowest rung.
+    async fn learn_floor(&self, segment: &ObjectKey, ticket: &Ticket<'_>) {
+        let Some(master) = master_beside(segment) else {
+            return;
+        };
+        let text = self
+            .playlists
+            .get(&master, || self.read(&master))
+            .await
+            .and_then(|object| text_of(&object));
+        if let Ok(text) = text {
+            ticket.set_floor(govern::filter_master(&text, None).2);
+        }
     }
 
     async fn object(&self, req: &Ask<'_>, key: &ObjectKey, head: bool, ticket: Ticket<'_>) -> Resp {
@@ -413,6 +427,9 @@ impl Origin {
         metrics::BYTES.inc_by(body.len());
         // Segments are what fills an office's line: they go at the viewer's pace.
         *resp.body_mut() = if kind == Kind::Segment && ticket.paced() {
+            if !ticket.has_floor() {
+                self.learn_floor(key, &ticket).await;
+            }
             OriginBody::Paced(ticket.pace(body))
         } else {
             ticket.count(body.len() as usize);
@@ -420,6 +437,24 @@ impl Origin {
         };
         resp
     }
+}
+
+/// A playlist's text.
+fn text_of(object: &Served) -> Result<String, StoreError> {
+    let bytes = object
+        .content
+        .whole()
+        .take(usize::MAX)
+        .map_err(StoreError::Io)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The master playlist of the package a segment belongs to:
+/// `…/{rev}/{rung}/seg_00001.m4s` → `…/{rev}/master.m3u8`.
+fn master_beside(segment: &ObjectKey) -> Option<ObjectKey> {
+    let (rung, _) = segment.as_str().rsplit_once('/')?;
+    let (package, _) = rung.rsplit_once('/')?;
+    ObjectKey::listed(&format!("{package}/master.m3u8")).ok()
 }
 
 /// How many cached objects may be held in files: a quarter of the open

@@ -31,11 +31,16 @@ struct Server {
 }
 
 async fn start() -> Server {
+    start_with(MASTER, 80.0).await
+}
+
+/// A server whose package has `master`, and whose paced site `budget_mbps`.
+async fn start_with(master: &str, budget_mbps: f64) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let store = LocalStore::open(dir.path().join("media")).unwrap();
     let video = VideoId::new(1);
     for (name, bytes) in [
-        ("master.m3u8", MASTER.as_bytes().to_vec()),
+        ("master.m3u8", master.as_bytes().to_vec()),
         ("360p/index.m3u8", b"#EXTM3U\n".to_vec()),
         ("360p/init.mp4", b"video init".to_vec()),
         ("360p/seg_00001.m4s", segment()),
@@ -63,7 +68,7 @@ async fn start() -> Server {
         sites: vec![SiteRule {
             name: "honcho".into(),
             cidrs: vec![],
-            budget_mbps: 80.0,
+            budget_mbps,
         }],
         ..Network::default()
     });
@@ -260,6 +265,26 @@ async fn a_budgeted_site_gets_the_whole_segment_paced() {
         assert_eq!((a.status, a.body.len()), (200, 300_000));
         assert_eq!(a.body, segment());
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_whose_master_this_origin_has_not_read_is_paced_at_its_floor() {
+    // The site's line (0.8 Mbit/s) is thinner than the lowest rung (8 Mbit/s).
+    // A viewer that read its master from another replica, or before a pause
+    // that made it idle, asks for a segment straight away: it is paced at
+    // its lowest rung's rate (0.3 s for the segment, less the burst), not at
+    // the bare share (3 s for a 6 s segment would stall playback).
+    let master =
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=8000000,RESOLUTION=640x360\n360p/index.m3u8\n";
+    let server = start_with(master, 0.8).await;
+    let seg = format!("{}/360p/seg_00001.m4s", server.paced_base);
+    let mut c = Client::connect(&server).await;
+    let started = std::time::Instant::now();
+    c.send(&get(&seg, "")).await;
+    let a = c.answer(false).await;
+    assert_eq!((a.status, a.body.len()), (200, 300_000));
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
