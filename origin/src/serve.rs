@@ -514,6 +514,12 @@ fn preflight() -> Resp {
         header::ACCESS_CONTROL_ALLOW_HEADERS,
         HeaderValue::from_static("Range, If-Range, If-None-Match, If-Modified-Since"),
     );
+    // One preflight an hour per page and origin, not one per media request
+    // (a player's ranged requests each need one).
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("3600"),
+    );
     resp
 }
 

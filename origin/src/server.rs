@@ -285,11 +285,14 @@ fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
     let mut length = None;
     let mut chunked = false;
     let mut close_asked = false;
+    let mut host = false;
     let (mut if_none_match, mut if_modified_since) = (None, None);
     let (mut range, mut if_range) = (None, None);
     for field in head.headers.iter() {
         let name = field.name;
-        if name.eq_ignore_ascii_case("content-length") {
+        if name.eq_ignore_ascii_case("host") {
+            host = true;
+        } else if name.eq_ignore_ascii_case("content-length") {
             let n = std::str::from_utf8(field.value)
                 .ok()
                 .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
@@ -315,6 +318,10 @@ fn parse(buf: &[u8]) -> Result<Option<Head>, StatusCode> {
         } else if name.eq_ignore_ascii_case("if-range") {
             if_range = if_range.or(Some(place(buf, field.value)));
         }
+    }
+    // RFC 9112 §3.2: an HTTP/1.1 request without `Host` is refused.
+    if http_11 && !host {
+        return Err(bad);
     }
     let has_body = length.unwrap_or(0) > 0 || chunked;
     Ok(Some(Head {

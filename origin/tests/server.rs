@@ -324,11 +324,13 @@ async fn refusals_are_answered_and_never_cached() {
             a.header("access-control-allow-origin"),
             a.header("access-control-allow-methods"),
             a.header("access-control-allow-headers"),
+            a.header("access-control-max-age"),
         ),
         (
             Some("*"),
             Some("GET, HEAD, OPTIONS"),
-            Some("Range, If-Range, If-None-Match, If-Modified-Since")
+            Some("Range, If-Range, If-None-Match, If-Modified-Since"),
+            Some("3600"),
         ),
         "{a:?}"
     );
@@ -408,6 +410,8 @@ async fn malformed_and_oversized_heads_are_refused() {
     let many: String = (0..70).map(|i| format!("X-F{i}: v\r\n")).collect();
     let cases = [
         ("garbage\r\n\r\n".to_owned(), 400),
+        // HTTP/1.1 without Host (RFC 9112 §3.2); HTTP/1.0 needs none.
+        ("GET /healthz HTTP/1.1\r\n\r\n".to_owned(), 400),
         (
             get("/healthz", "Content-Length: 5\r\nContent-Length: 6\r\n"),
             400,

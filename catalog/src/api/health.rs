@@ -17,11 +17,21 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
         .db
         .call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
         .await
+        .inspect_err(|e| tracing::warn!(error = %e, "not ready: the database does not answer"))
         .is_ok();
     // A store that hangs is as down as one that refuses: answer within a second.
-    let media = tokio::time::timeout(std::time::Duration::from_secs(1), state.store.check())
-        .await
-        .is_ok_and(|r| r.is_ok());
+    let wait = std::time::Duration::from_millis(900);
+    let media = match tokio::time::timeout(wait, state.store.check()).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: the media store does not answer");
+            false
+        }
+        Err(_) => {
+            tracing::warn!("not ready: the media store gave no answer within 900 ms");
+            false
+        }
+    };
     let status = if db && media {
         StatusCode::OK
     } else {
