@@ -111,6 +111,11 @@ impl Db {
         // kept: a page cache of 32 MiB instead of SQLite's 2 MiB.
         conn.pragma_update(None, "cache_size", -32 * 1024)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Transactions take the write lock when they begin, waiting up to the
+        // busy timeout for another process (a `manabi import-users` in the
+        // shell). One that began reading and then wrote would fail at once
+        // (`SQLITE_BUSY_SNAPSHOT`) once that process had committed meanwhile.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         migrate(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
@@ -343,6 +348,41 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(v, MIGRATIONS.len());
+    }
+
+    #[tokio::test]
+    async fn a_transaction_waits_for_another_process_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.db");
+        let key = Key::generate();
+        let db = Db::open(&path, &key).unwrap();
+        // Another process (the CLI) is in the middle of a write, and commits
+        // it a little later.
+        let other = connect(&path, &key).unwrap();
+        other
+            .execute_batch(
+                "BEGIN IMMEDIATE; INSERT INTO groups (name, created_at) VALUES ('X', 't');",
+            )
+            .unwrap();
+        let committer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        // The service reads, then writes, in one transaction.
+        let written = db
+            .call(|c| {
+                let tx = c.transaction()?;
+                let n: i64 = tx.query_row("SELECT count(*) FROM groups", [], |r| r.get(0))?;
+                tx.execute(
+                    "INSERT INTO groups (name, created_at) VALUES ('Y', 't')",
+                    [],
+                )?;
+                tx.commit()?;
+                Ok(n)
+            })
+            .await;
+        committer.join().unwrap();
+        assert_eq!(written.unwrap(), 1, "saw the other process's row");
     }
 
     fn add_user(db: &Db, email: &str) -> i64 {

@@ -169,6 +169,11 @@ impl From<rusqlite::Error> for ApiError {
                 tracing::error!(error = %e, "the database's storage is read-only: changes are refused");
                 ApiError::ReadOnly
             }
+            // Another process held the write lock beyond the busy timeout.
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                tracing::warn!(error = %e, "the database stayed locked by another process: try again");
+                ApiError::Unavailable
+            }
             _ => ApiError::Internal(e.to_string()),
         }
     }
