@@ -111,13 +111,24 @@ type Spans = Vec<(Date, Option<Date>)>;
 /// an April transfer does not move March's viewing to the new section).
 #[derive(Debug, Default)]
 pub struct Audience {
-    /// `(id, email, name)` by e-mail.
+    /// `(id, email, name)` by e-mail, deleted users too: their viewing
+    /// happened, and a report of past days must not change when someone
+    /// leaves (a purged user's row names nobody).
     pub users: Vec<(i64, String, String)>,
+    /// The users among them who are deleted (in the trash, or purged): a
+    /// row of theirs is listed only when they viewed something.
+    deleted: std::collections::HashSet<i64>,
     /// Per user, the days of membership `[from, until)`; `None`: every day.
     days: Option<HashMap<i64, Spans>>,
 }
 
 impl Audience {
+    /// Whether the row of `user` with `total` seconds is listed: everyone
+    /// in the audience, a deleted user only with some viewing.
+    pub fn lists(&self, user: i64, total: i64) -> bool {
+        total > 0 || !self.deleted.contains(&user)
+    }
+
     /// Whether `user`'s viewing on `day` belongs to the report.
     pub fn counts(&self, user: i64, day: Date) -> bool {
         match &self.days {
@@ -141,16 +152,23 @@ impl Audience {
         tz: &jiff::tz::TimeZone,
     ) -> rusqlite::Result<Self> {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, email, name FROM users WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY email",
+            "SELECT id, email, name, deleted_at IS NOT NULL FROM users
+             WHERE (?1 IS NULL OR id = ?1) ORDER BY email",
         )?;
-        let everyone: Vec<(i64, String, String)> = stmt
-            .query_map([user.map(UserId::get)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<Result<_, _>>()?;
+        let mut everyone = Vec::new();
+        let mut deleted = std::collections::HashSet::new();
+        let mut rows = stmt.query([user.map(UserId::get)])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if r.get::<_, bool>(3)? {
+                deleted.insert(id);
+            }
+            everyone.push((id, r.get(1)?, r.get(2)?));
+        }
         let Scope::Groups(groups) = scope else {
             return Ok(Self {
                 users: everyone,
+                deleted,
                 days: None,
             });
         };
@@ -181,6 +199,7 @@ impl Audience {
                 .into_iter()
                 .filter(|(id, ..)| days.contains_key(id))
                 .collect(),
+            deleted,
             days: Some(days),
         })
     }
@@ -308,25 +327,28 @@ pub fn viewing(
             }
         }
     }
-    let users = audience.users;
-
     let mut totals = vec![0; periods.len()];
-    let rows: Vec<ViewingRow> = users
-        .into_iter()
-        .map(|(id, email, name)| {
+    let rows: Vec<ViewingRow> = audience
+        .users
+        .iter()
+        .filter_map(|(id, email, name)| {
             let seconds: Vec<i64> = (0..periods.len())
-                .map(|i| (ms.get(&(id, i)).copied().unwrap_or(0) + 500) / 1000)
+                .map(|i| (ms.get(&(*id, i)).copied().unwrap_or(0) + 500) / 1000)
                 .collect();
+            let total_seconds = seconds.iter().sum();
+            if !audience.lists(*id, total_seconds) {
+                return None;
+            }
             for (t, s) in totals.iter_mut().zip(&seconds) {
                 *t += s;
             }
-            ViewingRow {
-                user_id: UserId::new(id),
-                email,
-                name,
-                total_seconds: seconds.iter().sum(),
+            Some(ViewingRow {
+                user_id: UserId::new(*id),
+                email: email.clone(),
+                name: name.clone(),
+                total_seconds,
                 seconds,
-            }
+            })
         })
         .collect();
     let total_seconds = totals.iter().sum();
@@ -409,6 +431,10 @@ pub fn viewing_each(
             }
         }
         let seconds: Vec<i64> = ms.iter().map(|m| (m + 500) / 1000).collect();
+        let total_seconds = seconds.iter().sum();
+        if !audience.lists(*id, total_seconds) {
+            continue;
+        }
         for (t, s) in totals.iter_mut().zip(&seconds) {
             *t += s;
         }
@@ -416,7 +442,7 @@ pub fn viewing_each(
             user_id: UserId::new(*id),
             email: email.clone(),
             name: name.clone(),
-            total_seconds: seconds.iter().sum(),
+            total_seconds,
             seconds,
         };
         if !emit(&periods, row) {
@@ -830,6 +856,67 @@ mod as_of_tests {
         assert_eq!(users(&one), vec![2]);
         assert_eq!(users(&everyone).len(), 2);
         assert_eq!(one.contents[0].total_seconds, 30);
+    }
+
+    #[tokio::test]
+    async fn a_deleted_users_viewing_stays_in_the_reports_of_those_days() {
+        let (_dir, db, _bu, _ka, zaisei) = transfer().await;
+        let reports = move |c: &mut Connection| -> Result<_, crate::db::DbError> {
+            let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+            let (from, to) = (d("2026-03-01"), d("2026-04-30"));
+            let day = Granularity::Day;
+            let mut each = Vec::new();
+            viewing_each(c, from, to, day, &tz, &Scope::All, None, &mut |_, row| {
+                each.push(row.email);
+                true
+            })?;
+            let all = viewing(c, from, to, day, &tz, &Scope::All, None)?;
+            let group = viewing(
+                c,
+                from,
+                to,
+                day,
+                &tz,
+                &Scope::Groups(subtree(c, zaisei)?),
+                None,
+            )?;
+            let seen = contents(c, from, to, &tz, &Scope::All, None)?;
+            Ok((each, all, group, seen))
+        };
+        let before = db.call(reports).await.unwrap();
+        // Taro leaves the ward (the trash, then purged: no name, no e-mail),
+        // and someone who never watched anything is deleted too.
+        db.call(|c| {
+            c.execute_batch(
+                "UPDATE users SET deleted_at = '2026-05-01T00:00:00Z',
+                   email = 'purged-1@invalid', name = '' WHERE id = 1;
+                 INSERT INTO users (id, email, name, role, created_at, updated_at, deleted_at)
+                   VALUES (3, 'jiro@x.jp', '次郎', 'learner', 't', 't', '2026-05-01T00:00:00Z');",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let after = db.call(reports).await.unwrap();
+        assert_eq!(
+            after.0,
+            vec!["hana@x.jp", "purged-1@invalid"],
+            "no row for Jiro"
+        );
+        assert_eq!(after.1.totals.seconds, before.1.totals.seconds);
+        assert_eq!(after.1.rows.len(), 2);
+        assert_eq!(
+            after.2.totals.seconds, before.2.totals.seconds,
+            "財政課 keeps Taro's March"
+        );
+        let viewers = |r: &ContentsReport| {
+            r.contents
+                .iter()
+                .map(|c| (c.viewers, c.total_seconds))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(viewers(&after.3), viewers(&before.3));
+        assert_eq!(after.3.users.len(), 2);
     }
 
     #[tokio::test]
