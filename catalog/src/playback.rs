@@ -118,7 +118,8 @@ pub struct Applied {
     pub duplicate: bool,
     /// When the session's current grant ends.
     pub grant_expires: Timestamp,
-    /// The video's published revision (for a renewed master URL).
+    /// The video's published revision (for a renewed master URL); `None`
+    /// when it has none, or the video is in the trash: no grant is renewed.
     pub rev: Option<String>,
 }
 
@@ -142,7 +143,8 @@ pub fn apply(
     let row = tx
         .prepare_cached(
             "SELECT s.user_id, s.video_id, s.site, s.last_heartbeat_at, s.last_seq, v.duration_s,
-                    (SELECT credited_until FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at, v.hls_rev
+                    (SELECT credited_until FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at,
+                    CASE WHEN v.deleted_at IS NULL THEN v.hls_rev END
              FROM playback_sessions s JOIN videos v ON v.id = s.video_id WHERE s.id = ?1",
         )?
         .query_row(
@@ -447,5 +449,43 @@ mod tests {
             .unwrap();
         assert_eq!(resumed, 9.0);
         assert_eq!(history, Some(9.0));
+    }
+
+    #[tokio::test]
+    async fn a_video_in_the_trash_gets_no_fresh_grant_from_heartbeats() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let revs = db
+            .call(|c| {
+                c.execute_batch(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                       VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't');
+                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, hls_rev, created_at, updated_at)
+                       VALUES (1, '研修', 1, 1, 'ready', 100.0, 'r1', 't', 't');",
+                )?;
+                let (user, video) = (UserId::new(1), VideoId::new(1));
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let after = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
+                let beat = |seq: i64| Heartbeat {
+                    seq,
+                    position_s: seq as f64 * 10.0,
+                    played: vec![[(seq - 1) as f64 * 10.0, seq as f64 * 10.0]],
+                    rate: 1.0,
+                };
+                let (session, _) = start(c, user, video, "default", t0, after(45))?;
+                let tz = TimeZone::UTC;
+                let live = apply(c, &session, user, &beat(1), after(10), &tz, 0.95).unwrap();
+                c.execute("UPDATE videos SET deleted_at = 't' WHERE id = 1", [])?;
+                let trashed = apply(c, &session, user, &beat(2), after(20), &tz, 0.95).unwrap();
+                Ok((live.rev, trashed.rev, trashed.credited_ms))
+            })
+            .await
+            .unwrap();
+        assert_eq!(revs.0.as_deref(), Some("r1"));
+        assert_eq!(revs.1, None, "no package to renew a grant for");
+        assert_eq!(
+            revs.2, 10_000,
+            "the viewing before the grant ran out still counts"
+        );
     }
 }
