@@ -166,12 +166,14 @@ pub fn create(
     Ok(assignment)
 }
 
-/// One assignment.
+/// One assignment; none while its course is in the trash (it comes back
+/// with the course).
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Assignment>> {
     let Some(mut a) = conn
         .query_row(
             "SELECT a.id, a.course_id, c.title, a.due_on, a.note, a.created_by, a.created_at
-             FROM assignments a JOIN courses c ON c.id = a.course_id WHERE a.id = ?1",
+             FROM assignments a JOIN courses c ON c.id = a.course_id
+             WHERE a.id = ?1 AND c.deleted_at IS NULL",
             [id],
             |r| {
                 Ok(Assignment {
@@ -209,7 +211,10 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Assignment>> {
 /// Every assignment the scope may see, newest first: a manager sees those
 /// that reach at least one of its learners or that it made.
 pub fn list(conn: &Connection, scope: Scope) -> rusqlite::Result<Vec<Assignment>> {
-    let mut stmt = conn.prepare("SELECT id FROM assignments ORDER BY id DESC")?;
+    let mut stmt = conn.prepare(
+        "SELECT a.id FROM assignments a JOIN courses c ON c.id = a.course_id
+         WHERE c.deleted_at IS NULL ORDER BY a.id DESC",
+    )?;
     let ids: Vec<i64> = stmt
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
@@ -398,14 +403,20 @@ fn progress(
     })
 }
 
-/// A learner's own assignments with its progress, due soonest first.
+/// A learner's own assignments with its progress, due soonest first: of
+/// published courses only (one taken back to draft cannot be opened).
 pub fn mine(
     conn: &Connection,
     user: UserId,
     today: Date,
 ) -> rusqlite::Result<Vec<(Assignment, Progress)>> {
     let mut out = Vec::new();
+    let mut published =
+        conn.prepare_cached("SELECT 1 FROM courses WHERE id = ?1 AND status = 'published'")?;
     for a in list(conn, Scope::All)? {
+        if !published.exists([a.course_id])? {
+            continue;
+        }
         let people = assignees(conn, a.id, Scope::All)?;
         if let Some((id, email, name)) = people.into_iter().find(|p| p.0 == user.get()) {
             let p = progress(conn, &a, id, email, name, today)?;
@@ -490,5 +501,56 @@ mod tests {
         for seen in [&listed[0], &reported] {
             assert_eq!((&seen.group_ids, &seen.user_ids), (&vec![1], &vec![3]));
         }
+    }
+
+    #[tokio::test]
+    async fn a_course_taken_back_or_in_the_trash_leaves_the_learners_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let steps = |c: &mut Connection| -> Result<_, AssignmentError> {
+            crate::courses::seed_categories(c)?;
+            let at = "2026-04-01T00:00:00Z";
+            c.execute_batch(&format!(
+                "INSERT INTO users (id, email, name, role, created_at, updated_at) VALUES
+                 (1, 'admin@x.jp', '管理', 'admin', '{at}', '{at}'),
+                 (3, 'taro@x.jp', '太郎', 'learner', '{at}', '{at}');
+                 INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at)
+                 VALUES (1, 1, '必修', 'published', 1, '{at}', '{at}');"
+            ))?;
+            let new = NewAssignment {
+                course_id: CourseId::new(1),
+                due_on: "2026-06-30".parse().unwrap(),
+                group_ids: vec![],
+                user_ids: vec![UserId::new(3)],
+                note: String::new(),
+            };
+            let made = create(c, UserId::new(1), Scope::All, &new, at.parse().unwrap())?;
+            let today = "2026-07-01".parse().unwrap();
+            let counts = |c: &Connection| -> Result<_, AssignmentError> {
+                Ok((
+                    mine(c, UserId::new(3), today)?.len(),
+                    list(c, Scope::All)?.len(),
+                    get(c, made.id)?.is_some(),
+                ))
+            };
+            let published = counts(c)?;
+            c.execute("UPDATE courses SET status = 'draft' WHERE id = 1", [])?;
+            let draft = counts(c)?;
+            c.execute("UPDATE courses SET deleted_at = ?1 WHERE id = 1", [at])?;
+            let trashed = counts(c)?;
+            Ok([published, draft, trashed])
+        };
+        let [published, draft, trashed] = db.call(move |c| Ok(steps(c))).await.unwrap().unwrap();
+        assert_eq!(published, (1, 1, true));
+        assert_eq!(
+            draft,
+            (0, 1, true),
+            "the learner cannot open it; admins still see it"
+        );
+        assert_eq!(
+            trashed,
+            (0, 0, false),
+            "gone with its course, until restored"
+        );
     }
 }
