@@ -281,6 +281,13 @@ async fn playback_preferences_follow_the_user_to_another_device() {
         StatusCode::BAD_REQUEST,
         "unknown fields are refused"
     );
+    let huge = json!({"playback_rate": 1.0, "captions": "x".repeat(3 << 20)});
+    let resp = phone
+        .send(Method::PUT, "/api/v1/me/preferences", Some(&huge))
+        .await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE, "over 2 MiB");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_large");
 }
 
 /// The learner has completed the course's only video; a colleague in 人事課

@@ -206,8 +206,15 @@ impl From<store::StoreError> for ApiError {
     }
 }
 
+/// The largest JSON body a route takes: axum's default limit, which every
+/// route but the uploads keeps.
+const JSON_BODY_LIMIT: u64 = 2 * 1024 * 1024;
+
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::TooLarge(JSON_BODY_LIMIT);
+        }
         ApiError::BadRequest(format!(
             "リクエストの形式が正しくありません (bad JSON body: {})",
             e.body_text()
