@@ -258,7 +258,7 @@ fn viewing(conn: &Connection) -> rusqlite::Result<Table> {
             r.get::<_, i64>(3)?.to_string(),
             r.get(4)?,
             // Whole seconds, as in the reports.
-            (r.get::<_, i64>(5)? / 1000).to_string(),
+            crate::reports::whole_seconds(r.get(5)?).to_string(),
         ])
     })?;
     for row in rows {

@@ -145,7 +145,7 @@ pub fn mine(
                     lesson_id: r.get(3)?,
                     lesson_title: r.get(4)?,
                     duration_s: r.get(5)?,
-                    seconds: credited_ms / 1000,
+                    seconds: crate::reports::whole_seconds(credited_ms),
                     progress: progress(r, 7)?,
                 })
             },

@@ -103,6 +103,12 @@ pub fn ever_member(conn: &Connection, user: UserId, groups: &[i64]) -> rusqlite:
     Ok(false)
 }
 
+/// Milliseconds of viewing as whole seconds, rounded to the nearest: how
+/// reports, exports and the learner's history all show them.
+pub fn whole_seconds(ms: i64) -> i64 {
+    (ms + 500) / 1000
+}
+
 /// Days of membership, `[from, until)`; `until` `None`: still a member.
 type Spans = Vec<(Date, Option<Date>)>;
 
@@ -333,7 +339,7 @@ pub fn viewing(
         .iter()
         .filter_map(|(id, email, name)| {
             let seconds: Vec<i64> = (0..periods.len())
-                .map(|i| (ms.get(&(*id, i)).copied().unwrap_or(0) + 500) / 1000)
+                .map(|i| whole_seconds(ms.get(&(*id, i)).copied().unwrap_or(0)))
                 .collect();
             let total_seconds = seconds.iter().sum();
             if !audience.lists(*id, total_seconds) {
@@ -430,7 +436,7 @@ pub fn viewing_each(
                 }
             }
         }
-        let seconds: Vec<i64> = ms.iter().map(|m| (m + 500) / 1000).collect();
+        let seconds: Vec<i64> = ms.iter().map(|m| whole_seconds(*m)).collect();
         let total_seconds = seconds.iter().sum();
         if !audience.lists(*id, total_seconds) {
             continue;
@@ -546,7 +552,7 @@ pub fn group_totals(
         .map(|g| {
             let id = g.id.get();
             let seconds: Vec<i64> = (0..periods.len())
-                .map(|i| (ms.get(&(id, i)).copied().unwrap_or(0) + 500) / 1000)
+                .map(|i| whole_seconds(ms.get(&(id, i)).copied().unwrap_or(0)))
                 .collect();
             GroupTotals {
                 group_id: id,
@@ -716,7 +722,7 @@ pub fn contents(
             watched.entry(*user).or_default().push(Watched {
                 video_id: *video,
                 title: title.clone(),
-                seconds: (seconds_ms + 500) / 1000,
+                seconds: whole_seconds(seconds_ms),
                 coverage,
                 completed,
                 last_viewed_at: last,
@@ -728,7 +734,7 @@ pub fn contents(
             course_id,
             title,
             viewers,
-            total_seconds: (total_ms + 500) / 1000,
+            total_seconds: whole_seconds(total_ms),
             completions,
             completion_rate: if viewers == 0 {
                 0.0
@@ -1144,7 +1150,7 @@ mod rollup_tests {
                             })
                             .map(|(_, ms)| ms)
                             .sum();
-                        assert_eq!(row.seconds[i], (ms + 500) / 1000, "{granularity:?} {start}");
+                        assert_eq!(row.seconds[i], whole_seconds(ms), "{granularity:?} {start}");
                     }
                 }
             }
@@ -1216,7 +1222,7 @@ mod rollup_tests {
                 }
                 for row in &report.rows {
                     for (i, s) in row.seconds.iter().enumerate() {
-                        let want = (expected.get(&(row.user_id.get(), i)).copied().unwrap_or(0) + 500) / 1000;
+                        let want = whole_seconds(expected.get(&(row.user_id.get(), i)).copied().unwrap_or(0));
                         assert_eq!(*s, want, "{a}..{b} user {} period {i}", row.user_id.get());
                     }
                 }
