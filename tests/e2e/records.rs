@@ -440,6 +440,23 @@ async fn assignments_show_who_finished_and_who_is_overdue(
         admin.get("/api/v1/reports/viewing?by=site").await.status(),
         StatusCode::BAD_REQUEST
     );
+    // The CSV has the groups' totals too, and refuses the same bad `by`.
+    let csv = |query: &'static str| {
+        admin
+            .client
+            .get(admin.url(&format!("/api/v1/reports/viewing?{query}")))
+            .header("accept", "text/csv")
+            .send()
+    };
+    let text = csv("granularity=month&by=group")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("\r\nグループ (group),人事課,0,"), "{text}");
+    let bad = csv("by=site").await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let _ = app;
 }
 

@@ -200,11 +200,23 @@ pub async fn viewing(
     let granularity = q.granularity.unwrap_or(Granularity::Day);
     let tz = state.tz.clone();
     let (group, user) = (q.group, q.user);
-    if wants_csv(&headers) && super::export::encoding(q.encoding.as_deref())? != Encoding::ShiftJis
+    let by_group = match q.by.as_deref() {
+        None => false,
+        Some("group") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "by は group のみ指定できます: {other} (by must be group)"
+            )));
+        }
+    };
+    if wants_csv(&headers)
+        && !by_group
+        && super::export::encoding(q.encoding.as_deref())? != Encoding::ShiftJis
     {
         // UTF-8 can be written as it comes: streamed, user by user, in flat
         // memory. (Shift_JIS is checked whole first, so that a character it
-        // cannot hold is reported before anything is sent.)
+        // cannot hold is reported before anything is sent; the groups'
+        // totals come after the users' rows, from the whole report.)
         let scope = state
             .db
             .call(move |c| Ok(scope(c, &me, group, user)))
@@ -218,15 +230,6 @@ pub async fn viewing(
         };
         return stream_viewing_csv(&state, request);
     }
-    let by_group = match q.by.as_deref() {
-        None => false,
-        Some("group") => true,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "by は group のみ指定できます: {other} (by must be group)"
-            )));
-        }
-    };
     let report = state
         .db
         .call(move |c| {
@@ -267,11 +270,17 @@ pub async fn viewing(
 }
 
 /// The viewing report as a table: a row per user, a column per period,
-/// then the totals.
+/// then the totals, then (`by=group`) a row per group with its path.
 fn viewing_table(report: &ViewingReport) -> Vec<Vec<String>> {
     let mut table = vec![viewing_header(&report.periods)];
     table.extend(report.rows.iter().map(viewing_cells));
     table.push(totals_cells(&report.totals));
+    for group in report.groups.iter().flatten() {
+        let mut cells = vec!["グループ (group)".to_owned(), group.path.clone()];
+        cells.extend(group.seconds.iter().map(ToString::to_string));
+        cells.push(group.total_seconds.to_string());
+        table.push(cells);
+    }
     table
 }
 
