@@ -122,6 +122,9 @@ impl Catalog {
         })?;
         let db = Db::open(&data_dir.join("catalog.db"), &settings.db_key(data_dir)?)?;
         db.call(|c| Ok(courses::seed_categories(c)?)).await?;
+        let completion = settings.completion_coverage;
+        db.call(move |c| Ok(playback::complete_reached(c, completion)?))
+            .await?;
         let rounds = settings.pbkdf2_iterations;
         let decoy = tokio::task::spawn_blocking(move || password::decoy(rounds))
             .await

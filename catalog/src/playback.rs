@@ -300,6 +300,20 @@ fn record_coverage(
     Ok(())
 }
 
+/// Marks completed, as of its last view, every progress whose coverage
+/// reaches `completion` without having been marked: the setting was
+/// lowered since. (A completion once earned stays when it is raised.) Run
+/// when the catalog opens, so that no report shows a coverage above the
+/// threshold beside "not completed" until the learner plays again.
+pub fn complete_reached(conn: &Connection, completion: f64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE viewing_progress SET completed_at = last_viewed_at
+         WHERE completed_at IS NULL AND length_s > 0
+           AND MIN(CAST(covered AS REAL) / length_s, 1.0) >= ?1",
+        [completion],
+    )
+}
+
 /// The user's coverage bitmap of a video of `seconds`, from its chunks.
 pub fn coverage_of(
     conn: &Connection,
@@ -449,6 +463,45 @@ mod tests {
             .unwrap();
         assert_eq!(resumed, 9.0);
         assert_eq!(history, Some(9.0));
+    }
+
+    #[tokio::test]
+    async fn a_lowered_completion_threshold_completes_what_already_reaches_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let completed = db
+            .call(|c| {
+                c.execute_batch(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                       VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't');
+                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, created_at, updated_at)
+                       VALUES (1, 'a', 1, 1, 'ready', 40.0, 't', 't'), (2, 'b', 1, 1, 'ready', 40.0, 't', 't'),
+                              (3, 'c', 1, 1, 'ready', 40.0, 't', 't');",
+                )?;
+                let (user, tz) = (UserId::new(1), TimeZone::UTC);
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let after = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
+                // 36 of 40 s (90 %) of video 1, 30 s (75 %) of video 2 and all of video 3.
+                for (video, to) in [(1, 36.0), (2, 30.0), (3, 40.0)] {
+                    let (session, _) = start(c, user, VideoId::new(video), "default", t0, after(60))?;
+                    let beat = Heartbeat { seq: 1, position_s: to, played: vec![[0.0, to]], rate: 1.0 };
+                    apply(c, &session, user, &beat, after(40), &tz, 0.95).unwrap();
+                }
+                let marked = complete_reached(c, 0.8)?;
+                let raised = complete_reached(c, 1.0)?;
+                let mut stmt = c.prepare(
+                    "SELECT video_id, completed_at FROM viewing_progress ORDER BY video_id",
+                )?;
+                let rows: Vec<(i64, Option<String>)> =
+                    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+                Ok((marked, raised, rows))
+            })
+            .await
+            .unwrap();
+        let at = Some("2026-04-01T00:00:40Z".to_owned());
+        assert_eq!(completed.0, 1, "video 1 reaches 80 %");
+        assert_eq!(completed.1, 0, "nothing is taken back");
+        assert_eq!(completed.2, vec![(1, at.clone()), (2, None), (3, at)]);
     }
 
     #[tokio::test]
