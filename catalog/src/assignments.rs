@@ -95,6 +95,19 @@ pub fn create(
             "メモは1000文字以内にしてください (note too long)".into(),
         ));
     }
+    if !(2000..=2099).contains(&new.due_on.year()) {
+        return Err(AssignmentError::Invalid(format!(
+            "期限は2000年から2099年までの日付にしてください: {} (due_on out of range)",
+            new.due_on
+        )));
+    }
+    // A target named twice is one target.
+    let mut group_ids = new.group_ids.clone();
+    let mut user_ids = new.user_ids.clone();
+    group_ids.sort_unstable_by_key(|id| id.get());
+    group_ids.dedup();
+    user_ids.sort_unstable_by_key(|id| id.get());
+    user_ids.dedup();
     let tx = conn.transaction()?;
     let published: Option<String> = tx
         .query_row(
@@ -112,7 +125,7 @@ pub fn create(
         Scope::All => None,
         Scope::ManagedBy(m) => Some(crate::groups::managed_by(&tx, m)?),
     };
-    for g in &new.group_ids {
+    for g in &group_ids {
         let ok = match &managed {
             None => crate::groups::exists(&tx, *g)?,
             Some(mine) => mine.contains(g),
@@ -124,7 +137,7 @@ pub fn create(
             )));
         }
     }
-    for u in &new.user_ids {
+    for u in &user_ids {
         let ok = crate::users::get(&tx, *u)?.is_some() && crate::people::in_scope(&tx, scope, *u)?;
         if !ok {
             return Err(AssignmentError::Invalid(format!(
@@ -138,13 +151,13 @@ pub fn create(
         params![new.course_id.get(), new.due_on.to_string(), new.note, actor.get(), now.to_string()],
     )?;
     let id = tx.last_insert_rowid();
-    for g in &new.group_ids {
+    for g in &group_ids {
         tx.execute(
             "INSERT INTO assignment_targets (assignment_id, group_id) VALUES (?1, ?2)",
             params![id, g.get()],
         )?;
     }
-    for u in &new.user_ids {
+    for u in &user_ids {
         tx.execute(
             "INSERT INTO assignment_targets (assignment_id, user_id) VALUES (?1, ?2)",
             params![id, u.get()],
@@ -158,7 +171,7 @@ pub fn create(
         &format!("assignment:{id}"),
         &serde_json::json!({
             "course_id": new.course_id, "due_on": new.due_on.to_string(),
-            "group_ids": new.group_ids, "user_ids": new.user_ids,
+            "group_ids": group_ids, "user_ids": user_ids,
         }),
     )?;
     let assignment = get(&tx, id)?.ok_or(AssignmentError::NotFound)?;
@@ -517,14 +530,21 @@ mod tests {
                  INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at)
                  VALUES (1, 1, '必修', 'published', 1, '{at}', '{at}');"
             ))?;
-            let new = NewAssignment {
+            let mut new = NewAssignment {
                 course_id: CourseId::new(1),
-                due_on: "2026-06-30".parse().unwrap(),
+                due_on: "1999-12-31".parse().unwrap(),
                 group_ids: vec![],
-                user_ids: vec![UserId::new(3)],
+                user_ids: vec![UserId::new(3), UserId::new(3)],
                 note: String::new(),
             };
+            let refused = create(c, UserId::new(1), Scope::All, &new, at.parse().unwrap());
+            assert!(
+                matches!(refused, Err(AssignmentError::Invalid(_))),
+                "{refused:?}"
+            );
+            new.due_on = "2026-06-30".parse().unwrap();
             let made = create(c, UserId::new(1), Scope::All, &new, at.parse().unwrap())?;
+            assert_eq!(made.user_ids, vec![3], "one target named twice");
             let today = "2026-07-01".parse().unwrap();
             let counts = |c: &Connection| -> Result<_, AssignmentError> {
                 Ok((

@@ -440,6 +440,13 @@ async fn assignments_show_who_finished_and_who_is_overdue(
         admin.get("/api/v1/reports/viewing?by=site").await.status(),
         StatusCode::BAD_REQUEST
     );
+    assert_eq!(
+        admin
+            .get("/api/v1/reports/viewing?from=-009999-01-01&to=-009999-01-02")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     // The CSV has the groups' totals too, and refuses the same bad `by`.
     let csv = |query: &'static str| {
         admin

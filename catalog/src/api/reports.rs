@@ -88,6 +88,11 @@ fn period(
             "開始日は終了日以前にしてください (from must not be after to)".into(),
         ));
     }
+    if !(2000..=2099).contains(&from.year()) || !(2000..=2099).contains(&to.year()) {
+        return Err(ApiError::Invalid(
+            "期間は2000年から2099年までの日付にしてください (dates out of range)".into(),
+        ));
+    }
     if (to - from).get_days() > MAX_DAYS {
         return Err(ApiError::Invalid(format!(
             "期間は{MAX_DAYS}日以内にしてください (period too long)"
