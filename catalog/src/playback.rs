@@ -202,10 +202,11 @@ pub fn apply(
     )?
     .execute(params![now_s, hb.seq, hb.position_s, session.as_str()])?;
     if !played.is_empty() {
-        // Played media seconds are bounded by the time since this session's
-        // previous heartbeat at the reported rate, plus a little for jitter.
-        let elapsed = now.duration_since(last_hb).as_secs_f64().max(0.0);
-        let budget = elapsed * hb.rate + COVERAGE_ALLOWANCE_S;
+        // Played media seconds are bounded by the viewing time this heartbeat
+        // earned at the reported rate, plus a little for jitter. That time is
+        // the user's, not the session's: tabs or devices playing different
+        // parts at once add coverage no faster than one player would.
+        let budget = credited as f64 / 1000.0 * hb.rate + COVERAGE_ALLOWANCE_S;
         record_coverage(
             tx,
             user,
@@ -482,10 +483,12 @@ mod tests {
                 let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
                 let after = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
                 // 36 of 40 s (90 %) of video 1, 30 s (75 %) of video 2 and all of video 3.
+                // One after the other, 40 s each.
                 for (video, to) in [(1, 36.0), (2, 30.0), (3, 40.0)] {
-                    let (session, _) = start(c, user, VideoId::new(video), "default", t0, after(60))?;
+                    let began = after((video - 1) * 40);
+                    let (session, _) = start(c, user, VideoId::new(video), "default", began, after(200))?;
                     let beat = Heartbeat { seq: 1, position_s: to, played: vec![[0.0, to]], rate: 1.0 };
-                    apply(c, &session, user, &beat, after(40), &tz, 0.95).unwrap();
+                    apply(c, &session, user, &beat, after(video * 40), &tz, 0.95).unwrap();
                 }
                 let marked = complete_reached(c, 0.8)?;
                 let raised = complete_reached(c, 1.0)?;
@@ -498,10 +501,57 @@ mod tests {
             })
             .await
             .unwrap();
-        let at = Some("2026-04-01T00:00:40Z".to_owned());
+        let at = |s: &str| Some(format!("2026-04-01T00:{s}Z"));
         assert_eq!(completed.0, 1, "video 1 reaches 80 %");
         assert_eq!(completed.1, 0, "nothing is taken back");
-        assert_eq!(completed.2, vec![(1, at.clone()), (2, None), (3, at)]);
+        assert_eq!(
+            completed.2,
+            vec![(1, at("00:40")), (2, None), (3, at("02:00"))]
+        );
+    }
+
+    #[tokio::test]
+    async fn two_tabs_playing_different_parts_cover_no_faster_than_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let (covered, completed) = db
+            .call(|c| {
+                c.execute_batch(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                       VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't');
+                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, created_at, updated_at)
+                       VALUES (1, '研修', 1, 1, 'ready', 60.0, 't', 't');",
+                )?;
+                let (user, video, tz) = (UserId::new(1), VideoId::new(1), TimeZone::UTC);
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let after = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
+                let (a, _) = start(c, user, video, "default", t0, after(60))?;
+                let (b, _) = start(c, user, video, "default", t0, after(60))?;
+                // For 30 s, tab A plays 0–30 and tab B 30–60, heartbeats every 10 s.
+                for seq in 1..=3 {
+                    let at = after(seq * 10);
+                    let from = (seq - 1) as f64 * 10.0;
+                    for (session, offset) in [(&a, 0.0), (&b, 30.0)] {
+                        let played = vec![[from + offset, from + offset + 10.0]];
+                        let beat = Heartbeat { seq, position_s: from + offset + 10.0, played, rate: 1.0 };
+                        apply(c, session, user, &beat, at, &tz, 0.95).unwrap();
+                    }
+                }
+                Ok(c.query_row(
+                    "SELECT covered, completed_at IS NOT NULL FROM viewing_progress",
+                    [],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)),
+                )?)
+            })
+            .await
+            .unwrap();
+        // 30 s of viewing covers 30 s, and at most the 2 s allowance of each
+        // of tab B's three heartbeats.
+        assert!((30..=36).contains(&covered), "covered {covered} s");
+        assert!(
+            !completed,
+            "half the video in half its length does not complete"
+        );
     }
 
     #[tokio::test]
