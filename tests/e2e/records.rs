@@ -464,6 +464,24 @@ async fn assignments_show_who_finished_and_who_is_overdue(
     assert!(text.contains("\r\nグループ (group),人事課,0,"), "{text}");
     let bad = csv("by=site").await.unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    // A report's CSV leaves the service: the audit log has it, as it has the exports.
+    let audit: Value = admin
+        .get("/api/v1/audit?action=export")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let files: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["target"].as_str())
+        .collect();
+    assert!(files.iter().any(|f| f.starts_with("viewing-")), "{audit}");
+    assert!(
+        files.iter().any(|f| f.starts_with("assignment-")),
+        "{audit}"
+    );
     let _ = app;
 }
 

@@ -104,11 +104,11 @@ pub async fn progress(
                 report.assignment.due_on.clone(),
             ]);
         }
-        return super::reports::csv(
-            &table,
-            &format!("assignment-{id}.csv"),
-            q.encoding.as_deref(),
-        );
+        let name = format!("assignment-{id}.csv");
+        let answer = super::reports::csv(&table, &name, q.encoding.as_deref())?;
+        let detail = serde_json::json!({"status": q.status});
+        super::reports::audit_download(&state, me.id, &name, detail).await?;
+        return Ok(answer);
     }
     Ok(Json(report).into_response())
 }

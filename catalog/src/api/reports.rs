@@ -177,6 +177,31 @@ mod tests {
     }
 }
 
+/// Appends a report's CSV download to the audit log, as the exports are
+/// (`export`, the file's name): names and e-mails leave the service.
+pub async fn audit_download(
+    state: &AppState,
+    actor: UserId,
+    name: &str,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    let (name, now) = (name.to_owned(), jiff::Timestamp::now());
+    state
+        .db
+        .call(move |c| {
+            Ok(crate::audit::record(
+                c,
+                now,
+                Some(actor),
+                "export",
+                &name,
+                &detail,
+            )?)
+        })
+        .await?;
+    Ok(())
+}
+
 /// `table` as a CSV download named `name`.
 pub fn csv(
     table: &[Vec<String>],
@@ -204,7 +229,7 @@ pub async fn viewing(
     let (from, to) = period(&state, q.from, q.to)?;
     let granularity = q.granularity.unwrap_or(Granularity::Day);
     let tz = state.tz.clone();
-    let (group, user) = (q.group, q.user);
+    let (group, user, actor) = (q.group, q.user, me.id);
     let by_group = match q.by.as_deref() {
         None => false,
         Some("group") => true,
@@ -233,6 +258,8 @@ pub async fn viewing(
             scope,
             user,
         };
+        let detail = serde_json::json!({"group": group, "user": user});
+        audit_download(&state, actor, &format!("viewing-{from}-{to}.csv"), detail).await?;
         return stream_viewing_csv(&state, request);
     }
     let report = state
@@ -265,11 +292,11 @@ pub async fn viewing(
         })
         .await??;
     if wants_csv(&headers) {
-        return csv(
-            &viewing_table(&report),
-            &format!("viewing-{from}-{to}.csv"),
-            q.encoding.as_deref(),
-        );
+        let name = format!("viewing-{from}-{to}.csv");
+        let answer = csv(&viewing_table(&report), &name, q.encoding.as_deref())?;
+        let detail = serde_json::json!({"group": group, "user": user, "by": q.by});
+        audit_download(&state, actor, &name, detail).await?;
+        return Ok(answer);
     }
     Ok(Json(report).into_response())
 }
@@ -392,7 +419,7 @@ pub async fn contents(
     me.require(Role::can_manage_people)?;
     let (from, to) = period(&state, q.from, q.to)?;
     let tz = state.tz.clone();
-    let (group, user) = (q.group, q.user);
+    let (group, user, actor) = (q.group, q.user, me.id);
     let report = state
         .db
         .call(move |c| {
@@ -412,11 +439,11 @@ pub async fn contents(
                 )));
             }
         };
-        return csv(
-            &table,
-            &format!("{name}-{from}-{to}.csv"),
-            q.encoding.as_deref(),
-        );
+        let name = format!("{name}-{from}-{to}.csv");
+        let answer = csv(&table, &name, q.encoding.as_deref())?;
+        let detail = serde_json::json!({"group": group, "user": user});
+        audit_download(&state, actor, &name, detail).await?;
+        return Ok(answer);
     }
     Ok(Json(report).into_response())
 }
