@@ -147,6 +147,8 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
         "{text}"
     );
     assert!(text.contains(",100.0,修了,"), "{text}");
+    // The last view in the service's timezone, to the second.
+    assert!(text.contains("+09:00\r\n"), "{text}");
     let resp = admin
         .client
         .get(admin.url("/api/v1/reports/contents?table=contents"))

@@ -100,7 +100,7 @@ pub async fn progress(
                 status_ja(p.status).to_owned(),
                 p.completed_lessons.to_string(),
                 p.lessons.to_string(),
-                p.completed_at.clone().unwrap_or_default(),
+                super::reports::csv_time(p.completed_at.as_deref(), &state.tz),
                 report.assignment.due_on.clone(),
             ]);
         }

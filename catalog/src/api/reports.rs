@@ -148,6 +148,16 @@ mod tests {
     use axum::http::{HeaderMap, HeaderValue, header::ACCEPT};
 
     #[test]
+    fn csv_times_are_local_and_to_the_second() {
+        let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+        assert_eq!(
+            super::csv_time(Some("2026-11-27T14:41:19.099357451Z"), &tokyo),
+            "2026-11-27T23:41:19+09:00"
+        );
+        assert_eq!(super::csv_time(None, &tokyo), "");
+    }
+
+    #[test]
     fn csv_is_chosen_by_accept_and_its_weights() {
         let csv = |accept: &str| {
             let mut h = HeaderMap::new();
@@ -431,7 +441,7 @@ pub async fn contents(
         .await??;
     if wants_csv(&headers) {
         let (table, name) = match q.table.as_deref() {
-            None | Some("users") => (watched_table(&report), "watched"),
+            None | Some("users") => (watched_table(&report, &state.tz), "watched"),
             Some("contents") => (contents_table(&report), "contents"),
             Some(other) => {
                 return Err(ApiError::BadRequest(format!(
@@ -452,7 +462,19 @@ fn percent(share: f64) -> String {
     format!("{:.1}", share * 100.0)
 }
 
-fn watched_table(report: &ContentsReport) -> Vec<Vec<String>> {
+/// A stored instant as a CSV cell: to the second, in the service's
+/// timezone with its offset (`2026-11-27T23:41:19+09:00`), as the audit
+/// log shows it; empty when there is none.
+pub fn csv_time(stored: Option<&str>, tz: &jiff::tz::TimeZone) -> String {
+    let Some(stored) = stored else {
+        return String::new();
+    };
+    stored
+        .parse::<jiff::Timestamp>()
+        .map_or_else(|_| stored.to_owned(), |t| crate::audit::local_time(t, tz))
+}
+
+fn watched_table(report: &ContentsReport, tz: &jiff::tz::TimeZone) -> Vec<Vec<String>> {
     let mut table = vec![
         [
             "email",
@@ -477,7 +499,7 @@ fn watched_table(report: &ContentsReport) -> Vec<Vec<String>> {
                 w.seconds.to_string(),
                 percent(w.coverage),
                 if w.completed { "修了" } else { "" }.to_owned(),
-                w.last_viewed_at.clone().unwrap_or_default(),
+                csv_time(w.last_viewed_at.as_deref(), tz),
             ]);
         }
     }
