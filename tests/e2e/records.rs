@@ -405,6 +405,9 @@ async fn assignments_show_who_finished_and_who_is_overdue(
         text.contains("colleague@city.example.jp,同僚,期限切れ,0,1,"),
         "{text}"
     );
+    // Each row names its course: a file read on its own says what was assigned.
+    let title = courses["items"][0]["title"].as_str().unwrap();
+    assert!(text.contains(&format!(",{title}\r\n")), "{text}");
     let done: Value = admin
         .get(&format!("/api/v1/assignments/{mine}"))
         .await

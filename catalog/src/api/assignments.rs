@@ -89,6 +89,7 @@ pub async fn progress(
                 "lessons",
                 "completed_at",
                 "due_on",
+                "course",
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -102,6 +103,7 @@ pub async fn progress(
                 p.lessons.to_string(),
                 super::reports::csv_time(p.completed_at.as_deref(), &state.tz),
                 report.assignment.due_on.clone(),
+                report.assignment.course_title.clone(),
             ]);
         }
         let name = format!("assignment-{id}.csv");
