@@ -287,7 +287,8 @@ impl Origin {
             // No budget at this site: every rung fits and there is no floor.
             return Ok(object);
         }
-        let text = text_of(&object)?;
+        let bytes = whole_bytes(&object)?;
+        let text = String::from_utf8_lossy(&bytes);
         let (filtered, _kept, floor) = govern::filter_master(&text, ticket.share_bps());
         ticket.set_floor(floor);
         Ok(Served::from(store::Object {
@@ -308,12 +309,13 @@ impl Origin {
         let Some(master) = master_beside(segment) else {
             return;
         };
-        let text = self
+        let bytes = self
             .playlists
             .get(&master, || self.read(&master))
             .await
-            .and_then(|object| text_of(&object));
-        if let Ok(text) = text {
+            .and_then(|object| whole_bytes(&object));
+        if let Ok(bytes) = bytes {
+            let text = String::from_utf8_lossy(&bytes);
             ticket.set_floor(govern::filter_master(&text, None).2);
         }
     }
@@ -439,14 +441,13 @@ impl Origin {
     }
 }
 
-/// A playlist's text.
-fn text_of(object: &Served) -> Result<String, StoreError> {
-    let bytes = object
+/// A cached object's bytes, whole (a playlist's, to read it).
+fn whole_bytes(object: &Served) -> Result<Bytes, StoreError> {
+    object
         .content
         .whole()
         .take(usize::MAX)
-        .map_err(StoreError::Io)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+        .map_err(StoreError::Io)
 }
 
 /// The master playlist of the package a segment belongs to:

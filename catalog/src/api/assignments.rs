@@ -109,7 +109,7 @@ pub async fn progress(
         let name = format!("assignment-{id}.csv");
         let answer = super::reports::csv(&table, &name, q.encoding.as_deref())?;
         let detail = serde_json::json!({"status": q.status});
-        super::reports::audit_download(&state, me.id, &name, detail).await?;
+        super::export::audit_download(&state, me.id, jiff::Timestamp::now(), &name, detail).await?;
         return Ok(answer);
     }
     Ok(Json(report).into_response())

@@ -13,7 +13,7 @@ use crate::export::{self, Kind};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use domain::Role;
+use domain::{Role, UserId};
 use serde::Deserialize;
 use std::io::Write;
 
@@ -127,8 +127,10 @@ pub async fn file(
     let tables = state
         .db
         .call(move |c| {
-            // One read transaction: the files agree with each other.
-            let tx = c.transaction()?;
+            // One read transaction: the files agree with each other. (The
+            // connection's transactions begin IMMEDIATE, taking the write
+            // lock; a read needs none.)
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
             let tables = kinds
                 .iter()
                 .map(|k| Ok((*k, export::table(&tx, *k, &tz)?)))
@@ -165,20 +167,35 @@ pub async fn file(
         )
     };
     let detail = serde_json::json!({"file": name, "encoding": encoding.as_str(), "rows": counts});
+    audit_download(&state, me.id, now, &name, detail).await?;
+    Ok(download(content_type, &file_name, body))
+}
+
+/// Appends a download to the audit log as an `export` of `name` by `actor`
+/// at `now`: the exports, and the reports' and assignments' CSVs (names
+/// and e-mails leave the service).
+pub async fn audit_download(
+    state: &AppState,
+    actor: UserId,
+    now: jiff::Timestamp,
+    name: &str,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    let name = name.to_owned();
     state
         .db
         .call(move |c| {
             Ok(audit::record(
                 c,
                 now,
-                Some(me.id),
+                Some(actor),
                 "export",
                 &name,
                 &detail,
             )?)
         })
         .await?;
-    Ok(download(content_type, &file_name, body))
+    Ok(())
 }
 
 /// The CSV files and the README (UTF-8 with BOM) in one ZIP archive.

@@ -187,31 +187,6 @@ mod tests {
     }
 }
 
-/// Appends a report's CSV download to the audit log, as the exports are
-/// (`export`, the file's name): names and e-mails leave the service.
-pub async fn audit_download(
-    state: &AppState,
-    actor: UserId,
-    name: &str,
-    detail: serde_json::Value,
-) -> Result<(), ApiError> {
-    let (name, now) = (name.to_owned(), jiff::Timestamp::now());
-    state
-        .db
-        .call(move |c| {
-            Ok(crate::audit::record(
-                c,
-                now,
-                Some(actor),
-                "export",
-                &name,
-                &detail,
-            )?)
-        })
-        .await?;
-    Ok(())
-}
-
 /// `table` as a CSV download named `name`.
 pub fn csv(
     table: &[Vec<String>],
@@ -269,7 +244,14 @@ pub async fn viewing(
             user,
         };
         let detail = serde_json::json!({"group": group, "user": user});
-        audit_download(&state, actor, &format!("viewing-{from}-{to}.csv"), detail).await?;
+        super::export::audit_download(
+            &state,
+            actor,
+            jiff::Timestamp::now(),
+            &format!("viewing-{from}-{to}.csv"),
+            detail,
+        )
+        .await?;
         return stream_viewing_csv(&state, request);
     }
     let report = state
@@ -305,7 +287,7 @@ pub async fn viewing(
         let name = format!("viewing-{from}-{to}.csv");
         let answer = csv(&viewing_table(&report), &name, q.encoding.as_deref())?;
         let detail = serde_json::json!({"group": group, "user": user, "by": q.by});
-        audit_download(&state, actor, &name, detail).await?;
+        super::export::audit_download(&state, actor, jiff::Timestamp::now(), &name, detail).await?;
         return Ok(answer);
     }
     Ok(Json(report).into_response())
@@ -452,7 +434,7 @@ pub async fn contents(
         let name = format!("{name}-{from}-{to}.csv");
         let answer = csv(&table, &name, q.encoding.as_deref())?;
         let detail = serde_json::json!({"group": group, "user": user});
-        audit_download(&state, actor, &name, detail).await?;
+        super::export::audit_download(&state, actor, jiff::Timestamp::now(), &name, detail).await?;
         return Ok(answer);
     }
     Ok(Json(report).into_response())
