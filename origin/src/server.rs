@@ -160,6 +160,7 @@ async fn connection(
             Read::Request(head) => head,
             Read::Closed => return Ok(()),
             Read::Refused(status) => {
+                crate::metrics::count_request(status, "none");
                 let mut resp = Response::new(OriginBody::bytes(status.as_str().to_owned() + "\n"));
                 *resp.status_mut() = status;
                 respond(stream, resp, false, false).await?;

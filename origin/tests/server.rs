@@ -423,6 +423,9 @@ async fn malformed_and_oversized_heads_are_refused() {
             431,
         ),
     ];
+    // No other test here sends a head too large: the count is theirs alone.
+    let too_large = "manabi_origin_requests_total{status=\"431\",kind=\"none\"}";
+    let before = counted(&server, too_large).await;
     for (raw, status) in cases {
         let mut c = Client::connect(&server).await;
         c.send(&raw).await;
@@ -431,6 +434,18 @@ async fn malformed_and_oversized_heads_are_refused() {
         assert_eq!(a.header("connection"), Some("close"));
         assert!(c.closed().await);
     }
+    // Refused heads are answered requests: the metrics count them.
+    assert_eq!(counted(&server, too_large).await, before + 2.0);
+}
+
+/// The value of the `/metrics` line starting with `series`, 0 if none.
+async fn counted(server: &Server, series: &str) -> f64 {
+    let mut c = Client::connect(server).await;
+    c.send(&get("/metrics", "")).await;
+    let text = String::from_utf8(c.answer(false).await.body).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
