@@ -167,7 +167,8 @@ async function playLesson(
   }
   const prefs = await prefsLoaded;
   if (!ctx.isCurrent() || btn.getAttribute('aria-current') !== 'true') return;
-  const p = new LessonPlayer(lesson.title, announce);
+  // A refused heartbeat ended playback: a lost login goes back to the login form.
+  const p = new LessonPlayer(lesson.title, announce, (err) => ctx.handleAuthError(err));
   player = p;
   stage.replaceChildren(
     h('h2', { id: 'stage-heading' }, t('lesson.playing')),

@@ -267,6 +267,10 @@ export const MESSAGES: Messages = {
     ja: '再生ボタンを押して再生を始めてください。',
     en: 'Press the play button to start.',
   },
+  'player.pausedHidden': {
+    ja: 'ページが表示されていない間は、再生を一時停止しました（視聴時間は、表示されているページでの再生だけを数えます）。再生ボタンで続きから再生できます。',
+    en: 'Playback was paused while the page was not shown (viewing time counts only while the page is shown). Press play to go on.',
+  },
   'player.sessionOver': {
     ja: '再生セッションが終了しました。もう一度再生してください。',
     en: 'The playback session has ended. Please play the lesson again.',

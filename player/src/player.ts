@@ -5,7 +5,15 @@
  * Heartbeats (`POST /api/v1/play/{session_id}/heartbeat`) go every 10 s while
  * playing and on pause, seeked and ended, one at a time in `seq` order. When
  * the page is hidden or left they go by `navigator.sendBeacon` with the CSRF
- * token in the query, since a beacon cannot carry headers.
+ * token in the query, since a beacon cannot carry headers. Viewing time
+ * counts only while the page is seen (docs/viewing-time.md), so hiding the
+ * page (another tab, a minimised window, a locked phone) pauses playback,
+ * and showing it again says so; a video in picture-in-picture is still seen
+ * and plays on.
+ *
+ * A heartbeat refused with 401/403/410 (logged out, account disabled,
+ * session ended) ends playback at once: the media is released, so nothing
+ * already buffered plays on, and the page is told (`sessionEnded`).
  *
  * Grants are short-lived: a heartbeat answer may carry a renewed
  * `master_url`, and every request hls.js makes from then on goes out with its
@@ -84,11 +92,18 @@ export class LessonPlayer {
   /** Recoveries from refused requests since media last loaded. */
   private recoveries = 0;
   private recovering = false;
+  /** Playback was paused because the page was hidden. */
+  private pausedHidden = false;
   private readonly offDoc: Array<() => void> = [];
 
+  /**
+   * `sessionEnded` hears the refusal that ended playback (a 401 means the
+   * login is gone: the page goes back to the login form).
+   */
   constructor(
     title: string,
     private readonly announce: (message: string) => void,
+    private readonly sessionEnded: (err: unknown) => void = () => {},
   ) {
     const v = document.createElement('video');
     v.controls = true;
@@ -315,31 +330,41 @@ export class LessonPlayer {
 
   private listen(): void {
     const v = this.video;
-    const t = this.tracker;
-    v.addEventListener('playing', () => t.anchor(v.currentTime, now()));
+    const tracker = this.tracker;
+    v.addEventListener('playing', () => tracker.anchor(v.currentTime, now()));
     v.addEventListener('timeupdate', () => {
-      if (!v.paused && !v.seeking) t.sample(v.currentTime, now(), v.playbackRate);
+      if (!v.paused && !v.seeking) tracker.sample(v.currentTime, now(), v.playbackRate);
     });
     v.addEventListener('ratechange', () => {
-      if (!v.paused && !v.seeking) t.sample(v.currentTime, now(), v.playbackRate);
+      if (!v.paused && !v.seeking) tracker.sample(v.currentTime, now(), v.playbackRate);
     });
-    v.addEventListener('seeking', () => t.reset());
+    v.addEventListener('seeking', () => tracker.reset());
     v.addEventListener('seeked', () => {
-      if (!v.paused) t.anchor(v.currentTime, now());
+      if (!v.paused) tracker.anchor(v.currentTime, now());
       this.heartbeat('seeked');
     });
     v.addEventListener('pause', () => {
-      if (!v.seeking) t.sample(v.currentTime, now(), v.playbackRate);
-      t.reset();
+      if (!v.seeking) tracker.sample(v.currentTime, now(), v.playbackRate);
+      tracker.reset();
       this.heartbeat('pause');
     });
     v.addEventListener('ended', () => {
-      t.sample(v.currentTime, now(), v.playbackRate);
-      t.reset();
+      tracker.sample(v.currentTime, now(), v.playbackRate);
+      tracker.reset();
       this.heartbeat('ended');
     });
     const onVisibility = (): void => {
-      if (document.visibilityState === 'hidden') this.beacon();
+      if (document.visibilityState === 'hidden') {
+        // The beacon first: it takes what was played up to now.
+        this.beacon();
+        if (!v.paused && !this.over && document.pictureInPictureElement !== v) {
+          this.pausedHidden = true;
+          v.pause();
+        }
+      } else if (this.pausedHidden) {
+        this.pausedHidden = false;
+        this.announce(t('player.pausedHidden'));
+      }
     };
     const onPageHide = (): void => this.beacon();
     document.addEventListener('visibilitychange', onVisibility);
@@ -424,18 +449,21 @@ export class LessonPlayer {
 
   private onHeartbeatError(err: unknown, played: Interval[]): void {
     if (err instanceof ApiError && [401, 403, 410].includes(err.status)) {
-      this.endSession();
+      this.endSession(err);
       return;
     }
     // Not delivered (network, 5xx): the next heartbeat carries it again.
     this.tracker.restore(played);
   }
 
-  private endSession(): void {
+  private endSession(err: unknown): void {
     if (this.over) return;
     this.over = true;
     window.clearInterval(this.timer);
+    this.video.pause();
+    this.release();
     this.announce(t('player.sessionOver'));
+    this.sessionEnded(err);
   }
 
   /** Fatal hls.js errors other than a refused grant. */

@@ -298,6 +298,7 @@ async function main() {
   await settingsPages(context, base);
   await phoneJourney(browser, base, email, password);
   await keyboardJourney(browser, base, email, password);
+  await hiddenAndLoggedOut(browser, base, email, password);
   await learnerHome(browser, base, email, password);
   await languageSwitch(browser, base, email, password);
   await textSizeAndIdle(browser, base, email, password);
@@ -333,6 +334,7 @@ async function onlyPhases(names, context, base, email, password) {
     settings: () => settingsPages(context, base),
     phone: () => phoneJourney(browser, base, email, password),
     keyboard: () => keyboardJourney(browser, base, email, password),
+    hidden: () => hiddenAndLoggedOut(browser, base, email, password),
     home: () => learnerHome(browser, base, email, password),
     language: () => languageSwitch(browser, base, email, password),
     idle: () => textSizeAndIdle(browser, base, email, password),
@@ -1884,6 +1886,76 @@ async function phoneJourney(browser, base, email, password) {
   await axeCheck(page, 'phone: course page with the player');
   if (errors.length) throw new Error(`phone: uncaught errors: ${errors.join(' | ')}`);
   step(`phone: 375 × 667 touch: logged in, 「${title}」 played with taps, heartbeat answered 200; nothing scrolls sideways`);
+  await context.close();
+}
+
+/**
+ * Viewing time counts only in a page that is seen, and a login that ends
+ * ends playback. Hiding the page (another tab, a minimised window) pauses
+ * the video after a beacon, and showing it again says why. Then the
+ * learner logs out in a second tab: the playing tab's next heartbeat is
+ * refused (401), the player lets go of its media, so nothing buffered plays
+ * on, and the page goes back to the login form, saying why.
+ */
+async function hiddenAndLoggedOut(browser, base, email, password) {
+  const context = await browser.newContext({ locale: 'ja-JP' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const status = (pattern) =>
+    page.locator('#status').filter({ hasText: pattern }).waitFor();
+  const playing = () =>
+    page.waitForFunction(() => {
+      const v = document.querySelector('.player video');
+      return !!v && !v.paused && v.currentTime > 0.5;
+    }, null, { polling: 50 });
+  await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await logIn(page, email, password);
+  await page.locator(DOMAIN_COURSES).first().click();
+  await page.locator('.lesson-list button.lesson:not([disabled])').first().click();
+  await page.locator('.player video').waitFor();
+  const fromStart = page.getByRole('button', { name: '最初から再生' });
+  if (await fromStart.isVisible()) await fromStart.click();
+  await playing();
+
+  // Headless pages are always visible: the page is told it is hidden.
+  const seen = (state) =>
+    page.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  await seen('hidden');
+  try {
+    await page.waitForFunction(() => document.querySelector('.player video').paused, null, {
+      timeout: 2_000,
+      polling: 50,
+    });
+  } catch {
+    throw new Error('hidden: the video played on in a hidden page, where it is not viewing time');
+  }
+  await seen('visible');
+  await status('ページが表示されていない間は、再生を一時停止しました');
+  step('hidden: hiding the page paused the video; showing it said why');
+
+  await page.evaluate(() => document.querySelector('.player video').play());
+  await playing();
+  const other = await context.newPage();
+  await other.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await other.getByRole('navigation', { name: 'メインメニュー' }).getByRole('button', { name: 'ログアウト' }).click();
+  await other.getByRole('heading', { name: 'ログイン', level: 1 }).waitFor();
+  const loggedOut = Date.now();
+  try {
+    // The next heartbeat goes out within 10 s of playing.
+    await page.getByRole('heading', { name: 'ログイン', level: 1 }).waitFor({ timeout: 15_000 });
+  } catch {
+    throw new Error('hidden: 15 s after logging out in another tab, the playing tab has not ended its playback');
+  }
+  await status('ログインの有効期限が切れました');
+  const left = await page.evaluate(() =>
+    [...document.querySelectorAll('video')].filter((v) => !v.paused || v.currentSrc).length,
+  );
+  if (left) throw new Error('hidden: after the login ended, a video still holds its media');
+  step(`hidden: logged out in another tab; ${((Date.now() - loggedOut) / 1000).toFixed(1)} s later the playing tab stopped and went back to the login form`);
   await context.close();
 }
 
