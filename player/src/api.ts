@@ -315,6 +315,28 @@ export interface ContentsReport {
     completions: number;
     completion_rate: number;
   }[];
+  /** Per user who watched something in the period (in the caller's reach). */
+  users: UserWatched[];
+}
+
+/** One user's videos in the contents report (`users[]`). */
+export interface UserWatched {
+  user_id: number;
+  email: string;
+  /** Sent by the catalog beside the shape API.md lists; '' when unset. */
+  name: string;
+  watched: {
+    video_id: number;
+    /** `講座 ― 回`, or the video's own title when no course holds it. */
+    title: string;
+    /** Viewing time in the period, whole seconds. */
+    seconds: number;
+    /** Share of the video ever played, 0..1. */
+    coverage: number;
+    completed: boolean;
+    /** Last heartbeat with played media (UTC, RFC 3339), null when none. */
+    last_viewed_at: string | null;
+  }[];
 }
 
 // ---- assignments (必修研修の割り当て; admin, manager) -----------------------------

@@ -21,7 +21,7 @@
 // shortcuts help, password change, each admin page, the import preview,
 // dialogs, the notices banner) it runs axe-core with the WCAG 2.1 A/AA rules
 // (axeCheck()) and fails on any violation of impact serious or critical.
-// Exits 0 on success, 1 with one clear line on failure; 240 s at most.
+// Exits 0 on success, 1 with one clear line on failure; 300 s at most.
 import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,7 +31,7 @@ import { gzipSync } from 'node:zlib';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 
-const TOTAL_MS = 240_000;
+const TOTAL_MS = 300_000;
 const STEP_MS = 30_000;
 const started = Date.now();
 let browser;

@@ -337,6 +337,20 @@ export const MESSAGES: Messages = {
     ja: '{n}期間の合計 {total}。最も多いのは {top} の {most}。',
     en: '{total} in all over {n} periods. The most: {most} in {top}.',
   },
+  'a.reports.userUnknown': {
+    ja: '「{text}」に当たる利用者が見つかりません。氏名かメールアドレスを確かめてください（空欄にすると全員です）。',
+    en: 'No user matches “{text}”. Please check the name or e-mail address (leave it empty for everyone).',
+  },
+  'a.reports.userChoose': {
+    ja: '「{text}」に当たる利用者が複数います。候補から 1 人を選んでください。',
+    en: 'Several users match “{text}”. Please choose one from the suggestions.',
+  },
+  'a.reports.yes': { ja: 'はい', en: 'Yes' },
+  'a.reports.no': { ja: 'いいえ', en: 'No' },
+  'a.reports.watchedSummary': {
+    ja: '{who}：{n} 本、{total}、修了 {done} 本',
+    en: '{who}: {n} videos, {total}, {done} completed',
+  },
 
   // ---- reports.ts ----
   'a.reports.day': { ja: '日ごと', en: 'By day' },
@@ -383,6 +397,28 @@ export const MESSAGES: Messages = {
   'a.reports.rate': { ja: '修了率', en: 'Completion rate' },
   'a.reports.people': { ja: '{n} 人', en: '{n}' },
   'a.reports.csvContents': { ja: 'コンテンツ別をCSVで保存', en: 'Save per content as CSV' },
+  'a.reports.user.hint': {
+    ja: '氏名かメールアドレスの一部を入力すると候補が出ます。空欄なら全員です。',
+    en: 'Type part of a name or e-mail address to see suggestions. Leave it empty for everyone.',
+  },
+  'a.reports.watched': { ja: '利用者ごとの視聴内容', en: 'What each user watched' },
+  'a.reports.watched.intro': {
+    ja: 'この期間に視聴した {n} 人です。名前を押すと、その人が見た動画の表が開きます。1 人だけ見るには、上の「利用者」に入力してください。',
+    en: '{n} people watched in this period. Press a name to open the table of the videos they watched. To see one person only, fill in “User” above.',
+  },
+  'a.reports.watched.none': { ja: 'この期間に動画を視聴した人はいません。', en: 'Nobody watched a video in this period.' },
+  'a.reports.watched.noneFor': {
+    ja: '{who} さんがこの期間に視聴した動画はありません。',
+    en: '{who} watched no videos in this period.',
+  },
+  'a.reports.watched.table': { ja: '{who} さんの視聴内容', en: 'What {who} watched' },
+  'a.reports.coverage': { ja: '視聴率', en: 'Coverage' },
+  'a.reports.completed': { ja: '修了', en: 'Completed' },
+  'a.reports.lastViewed': { ja: '最終視聴（日本時間）', en: 'Last watched (Japan time)' },
+  'a.reports.shownFor': {
+    ja: '{who} さんの {from} から {to} までのレポートを表示しました。合計 {total}。',
+    en: 'The report for {who} from {from} to {to}: {total} in all.',
+  },
 
   // ---- assignment-logic.ts ----
   'a.assign.groupId': { ja: 'グループ #{id}', en: 'Group #{id}' },

@@ -1,7 +1,10 @@
+import type { AdminUser, UserWatched } from '../api';
+import { formatJst } from './labels.js';
 import { t } from './messages.js';
 /**
  * The reports page's pure parts: the default period, the query string, how
- * seconds read, the chart's bars, and the definitions shown as help
+ * seconds read, the chart's bars, which user the 利用者 field names, the
+ * rows of what each user watched, and the definitions shown as help
  * (Japanese and English, as docs/viewing-time.md states them).
  */
 
@@ -13,6 +16,8 @@ export interface ReportFilter {
   granularity: Granularity;
   /** Group id, or '' for everyone in reach. */
   group: string;
+  /** User id, or '' for everyone in reach. */
+  user: string;
 }
 
 /** A date as YYYY-MM-DD in Asia/Tokyo (reports count days there). */
@@ -31,7 +36,7 @@ export function tokyoDate(at: Date): string {
 export function defaultFilter(now: Date): ReportFilter {
   const to = tokyoDate(now);
   const from = tokyoDate(new Date(now.getTime() - 29 * 86_400_000));
-  return { from, to, granularity: 'day', group: '' };
+  return { from, to, granularity: 'day', group: '', user: '' };
 }
 
 /** Checks a filter; returns a message, or null when it is usable. */
@@ -46,6 +51,7 @@ export function filterProblem(f: ReportFilter): string | null {
 export function reportQuery(f: ReportFilter, extra: Record<string, string> = {}): string {
   const q = new URLSearchParams({ from: f.from, to: f.to, granularity: f.granularity });
   if (f.group) q.set('group', f.group);
+  if (f.user) q.set('user', f.user);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return `?${q.toString()}`;
 }
@@ -73,6 +79,66 @@ export function periodLabel(start: string, g: Granularity): string {
   if (g === 'month') return t('a.reports.month', { y: y ?? '', m: m ?? '' });
   if (g === 'week') return t('a.reports.week', { m: m ?? '', d: d ?? '' });
   return `${m}/${d}`;
+}
+
+/** A user as the 利用者 field offers and shows them: 「区役 二葉（futaba@…）」, or the e-mail alone. */
+export function userLabel(u: Pick<AdminUser, 'name' | 'email'>): string {
+  return u.name ? t('a.common.nameEmail', { name: u.name, email: u.email }) : u.email;
+}
+
+/**
+ * What to look the 利用者 field's text up by (`GET /api/v1/users?q=`,
+ * which matches e-mail and name): the e-mail in a picked label, else the
+ * text as typed.
+ */
+export function userSearchTerm(text: string): string {
+  const email = /[^\s()（）<>]+@[^\s()（）<>]+/.exec(text)?.[0];
+  return email ?? text.trim();
+}
+
+/**
+ * The user the 利用者 field's text names among `found` (what the search
+ * gave): by its label, its e-mail (any case) or a name only one of them
+ * has. Otherwise a message for the form: nobody matches, or the text fits
+ * several and one must be picked from the suggestions.
+ */
+export function pickUser<U extends Pick<AdminUser, 'id' | 'name' | 'email'>>(
+  text: string,
+  found: readonly U[],
+): { user: U } | { problem: string } {
+  const typed = text.trim();
+  const lower = typed.toLowerCase();
+  const exact =
+    found.find((u) => userLabel(u) === typed) ??
+    found.find((u) => u.email.toLowerCase() === lower);
+  if (exact) return { user: exact };
+  const named = found.filter((u) => u.name === typed);
+  if (named.length === 1 && named[0]) return { user: named[0] };
+  if (found.length === 0) return { problem: t('a.reports.userUnknown', { text: typed }) };
+  return { problem: t('a.reports.userChoose', { text: typed }) };
+}
+
+/** A user's videos as table rows: title, 視聴時間, 視聴率, 修了, 最終視聴 (Japan time). */
+export function watchedRows(watched: UserWatched['watched']): string[][] {
+  return watched.map((w) => [
+    w.title,
+    readableSeconds(w.seconds),
+    percent(w.coverage),
+    w.completed ? t('a.reports.yes') : t('a.reports.no'),
+    formatJst(w.last_viewed_at) || t('a.common.none'),
+  ]);
+}
+
+/** The line that stands for a user before their videos open: who, how many, how long, how many completed. */
+export function watchedSummary(u: UserWatched): string {
+  const seconds = u.watched.reduce((sum, w) => sum + w.seconds, 0);
+  const done = u.watched.filter((w) => w.completed).length;
+  return t('a.reports.watchedSummary', {
+    who: userLabel(u),
+    n: u.watched.length,
+    total: readableSeconds(seconds),
+    done,
+  });
 }
 
 export interface Bar {

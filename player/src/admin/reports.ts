@@ -1,11 +1,12 @@
 /**
  * 視聴レポート (`#/admin/reports`, admins and managers): viewing time for a
- * period by day, week or month, for everyone in reach or one group (with
- * its sub-groups) — a chart with its table, per user, per content — each
- * downloadable as CSV, with the definitions as help. Managers get only
- * their groups (the API decides).
+ * period by day, week or month, for everyone in reach, one group (with
+ * its sub-groups) or one user (picked by name or e-mail, with suggestions
+ * as they type) — a chart with its table, per user, per content, and what
+ * each user watched — each downloadable as CSV, with the definitions as
+ * help. Managers get only their groups (the API decides).
  */
-import type { ContentsReport, GroupItem, ViewingReport } from '../api';
+import type { AdminUser, ContentsReport, GroupItem, UserWatched, ViewingReport } from '../api';
 import { h } from '../dom';
 import type { AdminHost } from './host';
 import {
@@ -17,12 +18,18 @@ import {
   filterProblem,
   percent,
   periodLabel,
+  pickUser,
   readableSeconds,
   reportQuery,
+  userLabel,
+  userSearchTerm,
+  watchedRows,
+  watchedSummary,
   type Bar,
   type Granularity,
   type ReportFilter,
 } from './report-logic';
+import { userListQuery } from './labels';
 import { saveBlob } from './save';
 import { t } from './messages';
 import { contentLang, getLang } from '../i18n';
@@ -52,11 +59,28 @@ export async function reportsPage(kit: AdminHost): Promise<void> {
       .sort((a, b) => a.path.localeCompare(b.path, 'ja'))
       .map((g) => h('option', { value: String(g.id) }, g.path)),
   );
+  // 利用者: a text field with suggestions (a select of 5,000 staff is no use).
+  const user = h('input', {
+    id: 'report-user',
+    type: 'text',
+    list: 'report-user-list',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const suggestions = h('datalist', { id: 'report-user-list' });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('a.reports.show'));
   const results = h('div', { class: 'report-results' });
-  const field = (id: string, label: string, control: HTMLElement) =>
-    h('div', { class: 'field' }, h('label', { for: id }, label), control);
+  const field = (id: string, label: string, control: HTMLElement, hint?: string) => {
+    if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
+    return h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id }, label),
+      hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+      control,
+    );
+  };
   const form = h(
     'form',
     { class: 'report-filter', 'aria-label': t('a.reports.filter') },
@@ -71,41 +95,99 @@ export async function reportsPage(kit: AdminHost): Promise<void> {
         field('report-to', t('a.reports.to'), to),
         field('report-granularity', t('a.reports.granularity'), granularity),
         field('report-group', t('a.reports.group'), group),
+        field('report-user', t('a.reports.user'), user, t('a.reports.user.hint')),
       ),
+      suggestions,
     ),
     error,
     submit,
   );
-  const current = (): ReportFilter => ({
+  const current = (chosen: AdminUser | null): ReportFilter => ({
     from: from.value,
     to: to.value,
     granularity: granularity.value as Granularity,
     group: group.value,
+    user: chosen ? String(chosen.id) : '',
   });
+
+  // The users the last search found: the suggestions, and whom the text names.
+  let found: AdminUser[] = [];
+  let searches = 0;
+  let typing: number | undefined;
+  const search = async (text: string): Promise<void> => {
+    const asked = ++searches;
+    const list = await kit.api.users(userListQuery({ q: userSearchTerm(text), perPage: 20 }));
+    if (asked !== searches) return; // a later search answers for the text now
+    found = list.items;
+    suggestions.replaceChildren(...found.map((u) => h('option', { value: userLabel(u) })));
+  };
+  const suggest = (): void => {
+    const text = user.value.trim();
+    if (!text || 'user' in pickUser(text, found)) return;
+    // Suggestions only help: a failed search says nothing here; 表示する says why.
+    search(text).catch(() => undefined);
+  };
+  user.addEventListener('input', () => {
+    user.removeAttribute('aria-invalid');
+    window.clearTimeout(typing);
+    typing = window.setTimeout(suggest, 300);
+  });
+  /** Whom the 利用者 field names: null for everyone, else a user or why nobody. */
+  const chosenUser = async (): Promise<{ user: AdminUser } | { problem: string } | null> => {
+    const text = user.value.trim();
+    if (!text) return null;
+    window.clearTimeout(typing);
+    const known = pickUser(text, found);
+    if ('user' in known) return known;
+    await search(text);
+    return pickUser(text, found);
+  };
+  const userProblem = (message: string): void => {
+    error.textContent = message;
+    user.setAttribute('aria-invalid', 'true');
+    user.focus();
+  };
+
   const load = async (): Promise<void> => {
-    const f = current();
     error.textContent = '';
-    const problem = filterProblem(f);
+    user.removeAttribute('aria-invalid');
+    const problem = filterProblem(current(null));
     if (problem) {
       error.textContent = problem;
-      (f.from ? to : from).focus();
+      (from.value ? to : from).focus();
       return;
     }
     submit.disabled = true;
     results.setAttribute('aria-busy', 'true');
     kit.announce(t('a.reports.loading'));
+    let chosen: AdminUser | null = null;
     try {
+      const named = await chosenUser();
+      if (!kit.isCurrent()) return;
+      if (named && 'problem' in named) {
+        userProblem(named.problem);
+        return;
+      }
+      chosen = named?.user ?? null;
+      const f = current(chosen);
       const [viewing, contents] = await Promise.all([
         kit.api.viewingReport(reportQuery(f)),
         kit.api.contentsReport(reportQuery(f)),
       ]);
       if (!kit.isCurrent()) return;
-      results.replaceChildren(...renderResults(kit, f, viewing, contents));
+      results.replaceChildren(...renderResults(kit, f, viewing, contents, chosen));
+      const total = readableSeconds(viewing.totals.total_seconds);
       kit.announce(
-        t('a.reports.shown', { from: f.from, to: f.to, total: readableSeconds(viewing.totals.total_seconds), n: viewing.rows.length }),
+        chosen
+          ? t('a.reports.shownFor', { who: userLabel(chosen), from: f.from, to: f.to, total })
+          : t('a.reports.shown', { from: f.from, to: f.to, total, n: viewing.rows.length }),
       );
     } catch (err) {
-      if (!kit.handleAuthError(err)) error.textContent = kit.errorMessage(err);
+      if (kit.handleAuthError(err)) return;
+      // A user outside a manager's groups (403) or gone since (404): the API says which.
+      const aboutUser = chosen && err instanceof kit.ApiError && (err.status === 403 || err.status === 404);
+      if (aboutUser) userProblem(kit.errorMessage(err));
+      else error.textContent = kit.errorMessage(err);
     } finally {
       submit.disabled = false;
       results.removeAttribute('aria-busy');
@@ -142,6 +224,7 @@ function renderResults(
   f: ReportFilter,
   viewing: ViewingReport,
   contents: ContentsReport,
+  chosen: AdminUser | null,
 ): Node[] {
   const bars = chartBars(viewing.periods, viewing.totals.seconds, viewing.granularity);
   const csv = (label: string, extra: Record<string, string>, name: string) => {
@@ -189,14 +272,13 @@ function renderResults(
               t('a.reports.usersTable'),
               [t('a.reports.user'), ...viewing.periods.map((p) => periodLabel(p, viewing.granularity)), t('a.reports.sum')],
               viewing.rows.map((r) => [
-                r.name ? t('a.common.nameEmail', { name: r.name, email: r.email }) : r.email,
+                userLabel(r),
                 ...r.seconds.map(readableSeconds),
                 readableSeconds(r.total_seconds),
               ]),
               true,
             ),
           ),
-      csv(t('a.reports.csvWatched'), { table: 'users' }, 'watched'),
     ),
     h(
       'section',
@@ -220,7 +302,45 @@ function renderResults(
           ),
       csv(t('a.reports.csvContents'), { table: 'contents' }, 'contents'),
     ),
+    h(
+      'section',
+      { 'aria-labelledby': 'report-watched' },
+      h('h2', { id: 'report-watched' }, t('a.reports.watched')),
+      ...watched(contents.users, chosen),
+      csv(t('a.reports.csvWatched'), { table: 'users' }, 'watched'),
+    ),
   ];
+}
+
+/**
+ * What each user watched: a disclosure per user who watched something (the
+ * chosen one's open), a table of their videos inside.
+ */
+function watched(users: UserWatched[], chosen: AdminUser | null): Node[] {
+  if (users.length === 0) {
+    return [h('p', {}, chosen ? t('a.reports.watched.noneFor', { who: userLabel(chosen) }) : t('a.reports.watched.none'))];
+  }
+  const each = users.map((u) => watchedDetails(u, chosen !== null));
+  return chosen ? each : [h('p', {}, t('a.reports.watched.intro', { n: users.length })), ...each];
+}
+
+/** One user's videos behind their name; the table is built when first opened, so thousands of users stay light. */
+function watchedDetails(u: UserWatched, open: boolean): HTMLDetailsElement {
+  const details = h('details', { class: 'help', open }, h('summary', {}, watchedSummary(u)));
+  const fill = (): void => {
+    if (!details.open || details.querySelector('table')) return;
+    const head = [
+      t('a.reports.title'),
+      t('a.reports.viewingTime'),
+      t('a.reports.coverage'),
+      t('a.reports.completed'),
+      t('a.reports.lastViewed'),
+    ];
+    details.append(scroll(table(t('a.reports.watched.table', { who: userLabel(u) }), head, watchedRows(u.watched), true)));
+  };
+  details.addEventListener('toggle', fill);
+  fill();
+  return details;
 }
 
 /** A bar chart as SVG, described in one sentence; the table beside it has the numbers. */
