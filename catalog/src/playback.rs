@@ -206,7 +206,8 @@ pub fn apply(
         // earned at the reported rate, plus a little for jitter. That time is
         // the user's, not the session's: tabs or devices playing different
         // parts at once add coverage no faster than one player would.
-        let budget = credited as f64 / 1000.0 * hb.rate + COVERAGE_ALLOWANCE_S;
+        let budget = credited as f64 / 1000.0 * hb.rate
+            + coverage_allowance(now.duration_since(window_start).as_secs_f64());
         record_coverage(
             tx,
             user,
@@ -238,9 +239,14 @@ pub fn apply(
     })
 }
 
-/// Media seconds a heartbeat may report beyond the wall-clock time since the
-/// previous one (timer jitter, the last frame before a pause).
-const COVERAGE_ALLOWANCE_S: f64 = 2.0;
+/// Media seconds a heartbeat may report beyond the viewing time it earned
+/// (timer jitter, the last frame before a pause): a fifth of the wall-clock
+/// time its crediting spans, at most 2 s. A heartbeat 10 s after the last
+/// one gets the 2 s; heartbeats sent back to back get next to nothing, so
+/// no client completes a video faster than by playing it.
+fn coverage_allowance(window_s: f64) -> f64 {
+    (window_s.max(0.0) / 5.0).min(2.0)
+}
 
 /// Adds `played` (within `budget` media seconds) to the user's coverage of
 /// the video, and marks it completed once coverage reaches `completion`.
@@ -552,6 +558,41 @@ mod tests {
             !completed,
             "half the video in half its length does not complete"
         );
+    }
+
+    #[tokio::test]
+    async fn heartbeats_sent_back_to_back_do_not_complete_a_video() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let (covered, completed) = db
+            .call(|c| {
+                c.execute_batch(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                       VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't');
+                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, created_at, updated_at)
+                       VALUES (1, '研修', 1, 1, 'ready', 20.0, 't', 't');",
+                )?;
+                let (user, video, tz) = (UserId::new(1), VideoId::new(1), TimeZone::UTC);
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let (session, _) = start(c, user, video, "default", t0, t0 + jiff::SignedDuration::from_secs(60))?;
+                // Ten heartbeats 5 ms apart, each claiming the next 2 s.
+                for seq in 1..=10 {
+                    let at = t0 + jiff::SignedDuration::from_millis(seq * 5);
+                    let from = (seq - 1) as f64 * 2.0;
+                    let beat = Heartbeat { seq, position_s: from + 2.0, played: vec![[from, from + 2.0]], rate: 1.0 };
+                    apply(c, &session, user, &beat, at, &tz, 0.95).unwrap();
+                }
+                Ok(c.query_row(
+                    "SELECT covered, completed_at IS NOT NULL FROM viewing_progress",
+                    [],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)),
+                )?)
+            })
+            .await
+            .unwrap();
+        // 50 ms of wall time cover next to nothing of a 20 s video.
+        assert!(covered <= 1, "covered {covered} s in 50 ms");
+        assert!(!completed, "completed in 50 ms");
     }
 
     #[tokio::test]

@@ -55,12 +55,13 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
         }
     };
 
-    // A second after play starts, seek to the end and play its last 1.5 s:
-    // two seconds of seven, and a second of viewing time. (Without the wait
-    // the heartbeat may arrive within a millisecond of play and earn nothing.)
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // 1.6 s after play starts, seek to the end and play its last 1.5 s:
+    // two seconds of seven. (Without the wait the heartbeat may arrive
+    // within a millisecond of play and earn nothing.)
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     beat(1, json!([[5.0, 6.5]]), 6.5).await;
-    // Then claim the whole video at once: only what the elapsed time allows.
+    // Then claim the whole video at once: only what the elapsed time allows,
+    // next to nothing right after the last heartbeat.
     beat(2, json!([[0.0, 6.5]]), 6.5).await;
     let report = watched().await;
     let mine = &report["users"][0]["watched"][0];
@@ -72,9 +73,9 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
         "seeking and an inflated claim cover little: {coverage}"
     );
 
-    // Three seconds later, playing the middle covers the rest: completed.
-    tokio::time::sleep(Duration::from_millis(3100)).await;
-    beat(3, json!([[1.0, 5.0]]), 5.0).await;
+    // Five seconds later, playing the first five covers the rest: completed.
+    tokio::time::sleep(Duration::from_millis(5100)).await;
+    beat(3, json!([[0.0, 5.0]]), 5.0).await;
     let report = watched().await;
     let content = &report["contents"][0];
     assert_eq!(content["video_id"], video);
