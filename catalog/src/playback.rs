@@ -4,7 +4,7 @@
 
 use crate::coverage;
 use crate::crediting::{RATES, credit_ms, split_by_day};
-use domain::{PlaybackSessionId, UserId, VideoId};
+use domain::{PlaybackSessionId, Role, UserId, VideoId};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -92,17 +92,42 @@ pub enum HeartbeatError {
     Refused(crate::sessions::Refusal),
 }
 
-/// Records that a renewed grant for `session` lasts until `expires`.
+/// Whether someone of `role` may play `video`, as `play` decides: it is a
+/// lesson of a published course, or they edit content (a preview).
+pub fn may_play(conn: &Connection, role: Role, video: VideoId) -> rusqlite::Result<bool> {
+    Ok(role.can_edit_content() || crate::courses::video_is_published(conn, video)?)
+}
+
+/// Records that a renewed grant for `session` lasts until `expires`, if its
+/// user may still play its video ([`may_play`]); false, and nothing
+/// recorded, when not: its course went back to draft, the lesson was
+/// removed, or the user's role changed since play.
 pub fn renew_grant(
     conn: &Connection,
     session: &PlaybackSessionId,
     expires: Timestamp,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<bool> {
+    let row = conn
+        .query_row(
+            "SELECT s.video_id, u.role FROM playback_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?1",
+            [session.as_str()],
+            |r| Ok((VideoId::new(r.get(0)?), r.get::<_, String>(1)?)),
+        )
+        .optional()?;
+    let Some((video, role)) = row else {
+        return Ok(false);
+    };
+    let Ok(role) = role.parse::<Role>() else {
+        return Ok(false);
+    };
+    if !may_play(conn, role, video)? {
+        return Ok(false);
+    }
     conn.execute(
         "UPDATE playback_sessions SET grant_expires_at = ?1 WHERE id = ?2",
         params![expires.to_string(), session.as_str()],
     )?;
-    Ok(())
+    Ok(true)
 }
 
 /// What a heartbeat did.
@@ -593,6 +618,41 @@ mod tests {
         // 50 ms of wall time cover next to nothing of a 20 s video.
         assert!(covered <= 1, "covered {covered} s in 50 ms");
         assert!(!completed, "completed in 50 ms");
+    }
+
+    #[tokio::test]
+    async fn a_grant_is_renewed_only_while_its_video_may_be_played() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let renewed = db
+            .call(|c| {
+                c.execute_batch(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                       VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't'), (2, 'hana@x.jp', '花子', 'editor', 't', 't');
+                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, hls_rev, created_at, updated_at)
+                       VALUES (1, '研修', 2, 1, 'ready', 100.0, 'r1', 't', 't');
+                     INSERT INTO categories (id, slug, name, name_en, position) VALUES (1, 'law', '法令', 'Law', 1);
+                     INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at)
+                       VALUES (1, 1, '必修', 'published', 2, 't', 't');
+                     INSERT INTO lessons (course_id, position, title, video_id) VALUES (1, 1, '第1回', 1);",
+                )?;
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let later = t0 + jiff::SignedDuration::from_secs(60);
+                let video = VideoId::new(1);
+                let (learner, _) = start(c, UserId::new(1), video, "default", t0, later)?;
+                let (editor, _) = start(c, UserId::new(2), video, "default", t0, later)?;
+                let mut renewed = vec![renew_grant(c, &learner, later)?];
+                // Taken back to draft: the editor's preview goes on, the learner's does not.
+                c.execute_batch("UPDATE courses SET status = 'draft'")?;
+                renewed.extend([renew_grant(c, &learner, later)?, renew_grant(c, &editor, later)?]);
+                // Published again, but the lesson removed.
+                c.execute_batch("UPDATE courses SET status = 'published'; DELETE FROM lessons")?;
+                renewed.push(renew_grant(c, &learner, later)?);
+                Ok(renewed)
+            })
+            .await
+            .unwrap();
+        assert_eq!(renewed, [true, false, true, false]);
     }
 
     #[tokio::test]

@@ -13,7 +13,8 @@ use jiff::{SignedDuration, Timestamp};
 
 /// Records a heartbeat; the login session is checked by the heartbeat
 /// writer in the same batch (`crate::heartbeats`). Answers the bitrate cap and, when the grant is in its
-/// last third, a fresh `master_url` for the player to switch to.
+/// last third and the video may still be played, a fresh `master_url` for
+/// the player to switch to.
 pub async fn heartbeat(
     State(state): State<AppState>,
     credentials: Credentials,
@@ -36,21 +37,25 @@ pub async fn heartbeat(
         applied.grant_expires.duration_since(now) < ttl / 3,
     ) {
         let expires = now + ttl;
-        body["master_url"] = master_url(
-            &state,
-            applied.video,
-            rev,
-            &session,
-            &applied.site,
-            now,
-            expires,
-        )?
-        .into();
-        body["expires_at"] = expires.to_string().into();
-        state
+        let renewing = session.clone();
+        let renewed = state
             .db
-            .call(move |c| Ok(playback::renew_grant(c, &session, expires)?))
+            .call(move |c| Ok(playback::renew_grant(c, &renewing, expires)?))
             .await?;
+        // Not renewed (no longer playable): the grant runs out as it is.
+        if renewed {
+            body["master_url"] = master_url(
+                &state,
+                applied.video,
+                rev,
+                &session,
+                &applied.site,
+                now,
+                expires,
+            )?
+            .into();
+            body["expires_at"] = expires.to_string().into();
+        }
     }
     Ok(Json(body))
 }

@@ -2,7 +2,7 @@
 
 use super::extract::{ApiPath, ClientSite, CurrentUser};
 use super::{ApiError, AppState};
-use crate::{audit, courses, playback, videos};
+use crate::{audit, playback, videos};
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
@@ -232,8 +232,7 @@ pub async fn play(
             let Some(video) = videos::get(c, id)? else {
                 return Ok(Err(ApiError::NotFound));
             };
-            let visible = me.role.can_edit_content() || courses::video_is_published(c, id)?;
-            if !visible {
+            if !playback::may_play(c, me.role, id)? {
                 return Ok(Err(ApiError::NotFound));
             }
             let (Some(rev), "ready") = (video.hls_rev.clone(), video.status.as_str()) else {
