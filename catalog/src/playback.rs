@@ -44,6 +44,31 @@ pub fn start(
     Ok((id, resume))
 }
 
+/// The user's playback sessions other than `except` whose grant has not run
+/// out (those that may still fetch media), each with its site.
+pub fn others_with_grants(
+    conn: &Connection,
+    user: UserId,
+    except: &PlaybackSessionId,
+    now: Timestamp,
+) -> rusqlite::Result<Vec<(String, PlaybackSessionId)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT site, id FROM playback_sessions
+         WHERE user_id = ?1 AND id <> ?2 AND julianday(grant_expires_at) > julianday(?3)",
+    )?;
+    let rows = stmt.query_map(params![user.get(), except.as_str(), now.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (site, id) = row?;
+        if let Ok(id) = id.parse() {
+            out.push((site, id));
+        }
+    }
+    Ok(out)
+}
+
 /// Where playing again starts after stopping at `position`: there, except
 /// near the end, where it starts from the beginning rather than resume the
 /// credits.

@@ -49,6 +49,20 @@ pub struct Video {
     pub updated_at: String,
 }
 
+/// The peak bitrate of the lowest video rung of `renditions` (as the
+/// transcoder reported them, each with its master's `BANDWIDTH`): the floor
+/// no viewer is paced below. 0 when there is none.
+pub fn floor_bps(renditions: &serde_json::Value) -> u64 {
+    renditions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["height"].as_u64().is_some_and(|h| h > 0))
+        .filter_map(|r| r["bandwidth"].as_u64())
+        .min()
+        .unwrap_or(0)
+}
+
 /// Records an upload whose bytes are on their way into the store; it is not a
 /// job until [`queue`] is called (shown as `queued` meanwhile).
 pub fn create(

@@ -219,8 +219,16 @@ impl Network {
 /// answers it, the catalog hands it to players as `max_bitrate_kbps`.
 pub trait BitrateCaps: Send + Sync {
     /// The current cap in kbit/s for `session`, a viewer of `site`, which
-    /// counts as active from now on; 0 = no cap.
-    fn cap_kbps(&self, site: &str, session: &PlaybackSessionId) -> u32;
+    /// counts as active from now on; 0 = no cap. `floor_bps` is the peak
+    /// bitrate of the video's lowest video rung when the caller knows it
+    /// (0: not known): the viewer is never capped or paced below it.
+    fn cap_kbps(&self, site: &str, session: &PlaybackSessionId, floor_bps: u64) -> u32;
+
+    /// Stops counting `sessions` as viewers of `site` (a user's earlier
+    /// sessions when they start another, so that pressing play again and
+    /// again does not shrink everyone's share). A session still fetching
+    /// media counts again from its next request.
+    fn forget(&self, site: &str, sessions: &[PlaybackSessionId]);
 }
 
 #[cfg(test)]

@@ -123,6 +123,8 @@ struct Viewer {
     last_seen: Instant,
     floor_bps: u64,
     tat: Instant,
+    /// It has asked for media, not only been counted at play.
+    fetched: bool,
 }
 
 /// One request's place in its site: pace with [`Ticket::pace`]. A
@@ -171,22 +173,41 @@ impl Governor {
         thread_local! {
             static MARKS: RefCell<Marks> = RefCell::default();
         }
-        let site = self.site(site);
         let now = Instant::now();
         if MARKS.with_borrow_mut(|marks| marks.fresh(self.id, &session, now, self.mark_for)) {
-            return Ticket { site, session };
+            return Ticket {
+                site: self.site(site),
+                session,
+            };
         }
+        self.count(site, session, now, true)
+    }
+
+    /// Counts `session` as an active viewer of `site` from `now`; `media`:
+    /// for a media request (else for the catalog, at play or a heartbeat).
+    fn count(
+        &self,
+        site: &str,
+        session: PlaybackSessionId,
+        now: Instant,
+        media: bool,
+    ) -> Ticket<'_> {
+        let site = self.site(site);
         {
             let mut state = site.lock();
             // Looked up before inserting: every request of a known viewer
             // (nearly all of them) then needs no copy of its session id.
             match state.viewers.get_mut(&session) {
-                Some(viewer) => viewer.last_seen = now,
+                Some(viewer) => {
+                    viewer.last_seen = now;
+                    viewer.fetched |= media;
+                }
                 None => {
                     let viewer = Viewer {
                         last_seen: now,
                         floor_bps: 0,
                         tat: now,
+                        fetched: media,
                     };
                     state.viewers.insert(session.clone(), viewer);
                 }
@@ -201,8 +222,24 @@ impl BitrateCaps for Governor {
     /// A viewer that presses play (or heartbeats) counts as active from that
     /// moment: when a whole section starts at once, the viewers who come
     /// first are not offered the share of an empty office.
-    fn cap_kbps(&self, site: &str, session: &PlaybackSessionId) -> u32 {
-        let share = self.admit(site, session.clone()).rate_bps();
+    /// Only sessions that never asked for media go: one that plays is kept.
+    fn forget(&self, site: &str, sessions: &[PlaybackSessionId]) {
+        let site = self.site(site);
+        let mut state = site.lock();
+        for session in sessions {
+            if state.viewers.get(session).is_some_and(|v| !v.fetched) {
+                state.viewers.remove(session);
+            }
+        }
+        state.publish(&site);
+    }
+
+    fn cap_kbps(&self, site: &str, session: &PlaybackSessionId, floor_bps: u64) -> u32 {
+        let ticket = self.count(site, session.clone(), Instant::now(), false);
+        if floor_bps > 0 && !ticket.has_floor() {
+            ticket.set_floor(floor_bps);
+        }
+        let share = ticket.rate_bps();
         share.map_or(0, |s| u32::try_from(s / 1000).unwrap_or(u32::MAX).max(1))
     }
 }
@@ -237,6 +274,11 @@ impl SiteState {
         self.recounted = now;
         self.viewers
             .retain(|_, v| now.duration_since(v.last_seen) < idle);
+        self.publish(site);
+    }
+
+    /// Sums the viewers' floors and sets the site's gauges.
+    fn publish(&mut self, site: &Site) {
         self.floors_bps = self.viewers.values().map(|v| v.floor_bps).sum();
         let active = self.viewers.len();
         metrics::VIEWERS
@@ -543,23 +585,44 @@ mod tests {
     #[test]
     fn the_budget_is_shared_among_active_viewers() {
         let g = governor(100.0);
-        assert_eq!(g.cap_kbps("honcho", &session(1)), 100_000);
+        assert_eq!(g.cap_kbps("honcho", &session(1), 0), 100_000);
         let tickets: Vec<Ticket<'_>> = (1..=4).map(|n| g.admit("honcho", session(n))).collect();
         assert_eq!(tickets[0].share_bps(), Some(25_000_000));
-        assert_eq!(g.cap_kbps("honcho", &session(1)), 25_000);
+        assert_eq!(g.cap_kbps("honcho", &session(1), 0), 25_000);
         assert_eq!(
-            g.cap_kbps("honcho", &session(9)),
+            g.cap_kbps("honcho", &session(9), 0),
             20_000,
             "a fifth viewer joining"
         );
-        assert_eq!(g.cap_kbps("default", &session(1)), 0, "unlimited site");
+        assert_eq!(g.cap_kbps("default", &session(1), 0), 0, "unlimited site");
         assert!(!g.admit("default", session(1)).paced());
         // The cap is what the viewer is paced to: never below its floor.
         assert!(!tickets[1].has_floor());
         tickets[1].set_floor(30_000_000);
         assert!(tickets[1].has_floor());
-        assert_eq!(g.cap_kbps("honcho", &session(2)), 30_000);
-        assert_eq!(g.cap_kbps("honcho", &session(1)), 20_000);
+        assert_eq!(g.cap_kbps("honcho", &session(2), 0), 30_000);
+        assert_eq!(g.cap_kbps("honcho", &session(1), 0), 20_000);
+        // At play the catalog names the video's floor: the first answer
+        // already keeps to it, and the viewer is paced to it from the start.
+        assert_eq!(g.cap_kbps("honcho", &session(7), 40_000_000), 40_000);
+        assert_eq!(g.admit("honcho", session(7)).rate_bps(), Some(40_000_000));
+    }
+
+    #[test]
+    fn sessions_forgotten_leave_their_share_to_the_others() {
+        let g = governor(100.0);
+        for n in 1..=4 {
+            g.cap_kbps("honcho", &session(n), 0);
+        }
+        assert_eq!(g.cap_kbps("honcho", &session(5), 0), 20_000);
+        // A user pressed play four times, and only the third session asked
+        // for media: the first two go, the third plays on.
+        g.admit("honcho", session(3));
+        g.forget("honcho", &[session(1), session(2), session(3)]);
+        assert_eq!(g.cap_kbps("honcho", &session(5), 0), 33_333);
+        // One that asks for media after all counts again from then.
+        g.admit("honcho", session(2));
+        assert_eq!(g.cap_kbps("honcho", &session(5), 0), 25_000);
     }
 
     #[tokio::test(start_paused = true)]

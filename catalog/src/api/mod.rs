@@ -112,9 +112,19 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// The bitrate cap for a viewer (0: none).
-    pub fn cap_kbps(&self, site: &str, session: &domain::PlaybackSessionId) -> u32 {
-        self.caps.as_ref().map_or(0, |c| c.cap_kbps(site, session))
+    /// Stops counting `sessions` (site, id) as viewers: see [`domain::BitrateCaps::forget`].
+    pub fn forget_viewers(&self, sessions: &[(String, domain::PlaybackSessionId)]) {
+        let Some(caps) = &self.caps else { return };
+        for (site, session) in sessions {
+            caps.forget(site, std::slice::from_ref(session));
+        }
+    }
+
+    /// The bitrate cap for a viewer (0: none); `floor_bps` as in [`domain::BitrateCaps::cap_kbps`].
+    pub fn cap_kbps(&self, site: &str, session: &domain::PlaybackSessionId, floor_bps: u64) -> u32 {
+        self.caps
+            .as_ref()
+            .map_or(0, |c| c.cap_kbps(site, session, floor_bps))
     }
 
     /// Today in the service's timezone (the calendar of reports, seats and due days).

@@ -29,7 +29,8 @@ pub async fn heartbeat(
         .await?;
     let ttl = SignedDuration::from_secs(state.settings.grant_ttl_seconds);
     let mut body = serde_json::json!({
-        "max_bitrate_kbps": state.cap_kbps(&applied.site, &session),
+        // The origin learnt the viewer's floor when it served the master.
+        "max_bitrate_kbps": state.cap_kbps(&applied.site, &session, 0),
         "credited_seconds": applied.credited_ms as f64 / 1000.0,
     });
     if let (Some(rev), true) = (

@@ -241,10 +241,15 @@ pub async fn play(
                 )));
             };
             let (session, resume) = playback::start(c, me.id, id, &site_for_db, now, expires)?;
-            Ok(Ok((session, resume, rev, video.extras)))
+            let floor = videos::floor_bps(&video.renditions);
+            let earlier = playback::others_with_grants(c, me.id, &session, now)?;
+            Ok(Ok((session, resume, rev, video.extras, floor, earlier)))
         })
         .await??;
-    let (session_id, resume, rev, extras) = started;
+    let (session_id, resume, rev, extras, floor_bps, earlier) = started;
+    // Pressing play again does not count the user twice: their earlier
+    // sessions that never asked for media stop counting as viewers.
+    state.forget_viewers(&earlier);
     let master_url = master_url(&state, id, &rev, &session_id, &site, now, expires)?;
     // Poster and seek thumbnails sit beside the master, under the same grant.
     let sibling = |name: &str| {
@@ -254,7 +259,7 @@ pub async fn play(
     Ok(Json(serde_json::json!({
         "session_id": session_id,
         "master_url": master_url,
-        "max_bitrate_kbps": state.cap_kbps(&site, &session_id),
+        "max_bitrate_kbps": state.cap_kbps(&site, &session_id, floor_bps),
         "resume_position_s": resume,
         "expires_at": expires,
         "poster_url": sibling("poster"),
