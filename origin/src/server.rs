@@ -163,6 +163,11 @@ async fn connection(
                 crate::metrics::count_request(status, "none");
                 let mut resp = Response::new(OriginBody::bytes(status.as_str().to_owned() + "\n"));
                 *resp.status_mut() = status;
+                // Like every refusal: never to be kept by a proxy or CDN.
+                resp.headers_mut().insert(
+                    http::header::CACHE_CONTROL,
+                    http::HeaderValue::from_static("no-store"),
+                );
                 respond(stream, resp, false, false).await?;
                 return linger(stream).await;
             }

@@ -432,6 +432,7 @@ async fn malformed_and_oversized_heads_are_refused() {
         let a = c.answer(false).await;
         assert_eq!(a.status, status, "{}", &raw[..raw.len().min(60)]);
         assert_eq!(a.header("connection"), Some("close"));
+        assert_eq!(a.header("cache-control"), Some("no-store"));
         assert!(c.closed().await);
     }
     // Refused heads are answered requests: the metrics count them.

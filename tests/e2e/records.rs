@@ -131,6 +131,12 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    // One URL, JSON or CSV: no cache keeps either, and both vary with Accept.
+    let json = admin.get("/api/v1/reports/contents").await;
+    for answer in [&resp, &json] {
+        assert_eq!(answer.headers()["cache-control"], "no-store");
+        assert_eq!(answer.headers()["vary"], "Accept");
+    }
     let bytes = resp.bytes().await.unwrap();
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));

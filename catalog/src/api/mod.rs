@@ -220,7 +220,9 @@ routes! {
 }
 
 /// Makes the request's client address and id the source of whatever it
-/// records in the audit log (see [`crate::audit`]).
+/// records in the audit log (see [`crate::audit`]). API answers, personal
+/// data most of them, are kept by no cache unless they say otherwise, and
+/// vary with `Accept` (reports answer JSON or CSV at one URL).
 async fn audit_source(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
@@ -237,7 +239,21 @@ async fn audit_source(
         .filter(|id| id.len() <= 64 && id.bytes().all(|b| b.is_ascii_graphic()))
         .unwrap_or("")
         .to_owned();
-    crate::audit::within(crate::audit::Source { client, request_id }, next.run(req)).await
+    let api = req.uri().path().starts_with("/api/");
+    let mut answer =
+        crate::audit::within(crate::audit::Source { client, request_id }, next.run(req)).await;
+    if api {
+        let headers = answer.headers_mut();
+        for (name, value) in [
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+            (axum::http::header::VARY, "Accept"),
+        ] {
+            if !headers.contains_key(&name) {
+                headers.insert(name, axum::http::HeaderValue::from_static(value));
+            }
+        }
+    }
+    answer
 }
 
 /// The catalog's routes (API, health, metrics, front end).
