@@ -58,8 +58,12 @@ impl std::fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
-    /// A key from its id (`[A-Za-z0-9_-]{1,32}`) and 32 secret bytes.
+    /// A key from its id (`[A-Za-z0-9_-]{1,32}`) and 32 secret bytes (not
+    /// all zero: that is a placeholder left in a config, not a secret).
     pub fn new(id: &str, secret: [u8; 32]) -> Result<Self, GrantError> {
+        if secret == [0; 32] {
+            return Err(GrantError::ZeroKey(id.to_owned()));
+        }
         if is_token_word(id) && id.len() <= 32 {
             // HMAC accepts keys of any length, so this cannot fail.
             let keyed =
@@ -144,6 +148,9 @@ pub enum GrantError {
     /// No key configured.
     #[error("no signing key configured")]
     NoKeys,
+    /// A key of 32 zero bytes.
+    #[error("the key {0} is all zeros: generate a random one")]
+    ZeroKey(String),
     /// Two keys with one id: grants signed with the second would never verify.
     #[error("the key id {0} is listed twice")]
     DuplicateKeyId(String),
@@ -219,6 +226,11 @@ impl Grant {
             not_before: seconds(nbf)?,
             expires: seconds(exp)?,
         };
+        // Validity is a span: one that ends before it begins is no grant,
+        // whatever the skew lets each bound pass.
+        if grant.expires <= grant.not_before {
+            return Err(GrantError::Malformed);
+        }
         if now + skew < grant.not_before {
             return Err(GrantError::NotYetValid);
         }
@@ -315,6 +327,23 @@ mod tests {
         assert_eq!(
             Grant::verify(&token, &keys(), at(-31), SKEW),
             Err(GrantError::NotYetValid)
+        );
+    }
+
+    #[test]
+    fn a_grant_ending_before_it_begins_and_a_key_of_zeros_are_refused() {
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let mut backwards = grant(now);
+        backwards.not_before = now + SignedDuration::from_secs(5);
+        backwards.expires = now - SignedDuration::from_secs(5);
+        let token = backwards.sign(&keys()).unwrap();
+        assert_eq!(
+            Grant::verify(&token, &keys(), now, SKEW),
+            Err(GrantError::Malformed)
+        );
+        assert_eq!(
+            SigningKey::new("k1", [0; 32]).err(),
+            Some(GrantError::ZeroKey("k1".into()))
         );
     }
 
