@@ -6,7 +6,7 @@
  * whole log as CSV (`/api/v1/export/audit.csv`).
  */
 import type { AuditEntry, AuditPage } from '../api';
-import { h } from '../dom';
+import { field, h } from '../dom';
 import type { AdminHost } from './host';
 import { pageButtons, scrollBox } from './parts';
 import { japaneseMessage, pageInfo, userListQuery } from './labels';
@@ -25,17 +25,6 @@ import {
 } from './records';
 import { saveBlob } from './save';
 import { t } from './messages';
-
-const field = (id: string, label: string, control: HTMLElement, hint?: string): HTMLDivElement => {
-  if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
-    control,
-  );
-};
 
 export async function auditPage(host: AdminHost): Promise<void> {
   const filter: AuditFilter = { page: 1, perPage: AUDIT_PER_PAGE };

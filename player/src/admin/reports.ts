@@ -7,7 +7,7 @@
  * help. Managers get only their groups (the API decides).
  */
 import type { AdminUser, ContentsReport, GroupItem, UserWatched, ViewingReport } from '../api';
-import { h } from '../dom';
+import { field, h } from '../dom';
 import type { AdminHost } from './host';
 import {
   chartBars,
@@ -71,16 +71,6 @@ export async function reportsPage(kit: AdminHost): Promise<void> {
   const error = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('a.reports.show'));
   const results = h('div', { class: 'report-results' });
-  const field = (id: string, label: string, control: HTMLElement, hint?: string) => {
-    if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
-    return h(
-      'div',
-      { class: 'field' },
-      h('label', { for: id }, label),
-      hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
-      control,
-    );
-  };
   const form = h(
     'form',
     { class: 'report-filter', 'aria-label': t('a.reports.filter') },

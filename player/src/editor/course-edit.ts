@@ -6,8 +6,8 @@
  */
 import type { Category } from '../api';
 import { confirmDialog } from '../admin/dialog';
-import { h } from '../dom';
-import { alertLine, categorySelect, editHref, field } from './courses';
+import { field, h } from '../dom';
+import { alertLine, categorySelect, editHref } from './courses';
 import type { EditorHost } from './host';
 import { paintLessons, saveLessonsButton, watchVideo, type Editing } from './lessons-edit';
 import { titleProblem } from './logic';

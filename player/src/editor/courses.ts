@@ -4,7 +4,7 @@
  */
 import type { Category, CourseSummary } from '../api';
 import { scrollBox } from '../admin/parts';
-import { h } from '../dom';
+import { field, h } from '../dom';
 import type { EditorHost } from './host';
 import { titleProblem } from './logic';
 import { t } from './messages';
@@ -57,18 +57,6 @@ export async function coursesPage(host: EditorHost): Promise<void> {
     h('p', {}, t('e.courses.intro')),
     h('p', {}, h('a', { href: '#/editor/new', class: 'button-link' }, t('e.new'))),
     scrollBox(table, captionId),
-  );
-}
-
-/** A labelled field; `hint` is read with the control. */
-export function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLDivElement {
-  if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
-    control,
   );
 }
 

@@ -6,9 +6,9 @@
  */
 import type { CourseDetail, LessonDraft, VideoInfo } from '../api';
 import { confirmDialog } from '../admin/dialog';
-import { h } from '../dom';
+import { field, h } from '../dom';
 import { formatDuration } from '../format';
-import { alertLine, field, hidden } from './courses';
+import { alertLine, hidden } from './courses';
 import type { EditorHost } from './host';
 import { CAPTION_LANGS, isProcessing, moveItem, percentOf, removeItem, titleProblem, videoStatusLabel } from './logic';
 import { posterPart, updatePosterParts } from './poster';

@@ -9,8 +9,8 @@
  */
 import type { LessonDraft, VideoInfo } from '../api';
 import { confirmDialog } from '../admin/dialog';
-import { h } from '../dom';
-import { alertLine, field, hidden } from './courses';
+import { field, h } from '../dom';
+import { alertLine, hidden } from './courses';
 import type { Editing } from './lessons-edit';
 import { POSTER_ACCEPT, posterFailure, posterFileProblem, posterKind, posterKindLabel } from './logic';
 import { t } from './messages';

@@ -4,8 +4,8 @@
  * followed. While it runs the login is kept alive and closing the tab is
  * asked about.
  */
-import { h } from '../dom';
-import { alertLine, field } from './courses';
+import { field, h } from '../dom';
+import { alertLine } from './courses';
 import { saveLessons, watchVideo, type Editing } from './lessons-edit';
 import { crossedMilestone, percentOf, titleFromFile, titleProblem, uploadText } from './logic';
 import { ABORTED, uploadVideo } from './upload';
