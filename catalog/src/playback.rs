@@ -476,6 +476,29 @@ mod tests {
     use super::*;
     use crate::db::Db;
 
+    /// A database with 太郎 (user 1, a learner) and a ready video 1 of
+    /// `duration_s` (published revision `r1`).
+    async fn taro_and_video(duration_s: f64) -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        db.call(move |c| {
+            c.execute(
+                "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                   VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't')",
+                [],
+            )?;
+            c.execute(
+                "INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, hls_rev, created_at, updated_at)
+                   VALUES (1, '研修', 1, 1, 'ready', ?1, 'r1', 't', 't')",
+                [duration_s],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        (dir, db)
+    }
+
     #[tokio::test]
     async fn resume_follows_the_session_last_heard_from_not_the_one_started_last() {
         let dir = tempfile::tempdir().unwrap();
@@ -568,16 +591,9 @@ mod tests {
 
     #[tokio::test]
     async fn two_tabs_playing_different_parts_cover_no_faster_than_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let (_dir, db) = taro_and_video(60.0).await;
         let (covered, completed) = db
             .call(|c| {
-                c.execute_batch(
-                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
-                       VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't');
-                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, created_at, updated_at)
-                       VALUES (1, '研修', 1, 1, 'ready', 60.0, 't', 't');",
-                )?;
                 let (user, video, tz) = (UserId::new(1), VideoId::new(1), TimeZone::UTC);
                 let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
                 let after = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
@@ -589,7 +605,12 @@ mod tests {
                     let from = (seq - 1) as f64 * 10.0;
                     for (session, offset) in [(&a, 0.0), (&b, 30.0)] {
                         let played = vec![[from + offset, from + offset + 10.0]];
-                        let beat = Heartbeat { seq, position_s: from + offset + 10.0, played, rate: 1.0 };
+                        let beat = Heartbeat {
+                            seq,
+                            position_s: from + offset + 10.0,
+                            played,
+                            rate: 1.0,
+                        };
                         apply(c, session, user, &beat, at, &tz, 0.95).unwrap();
                     }
                 }
@@ -612,24 +633,29 @@ mod tests {
 
     #[tokio::test]
     async fn heartbeats_sent_back_to_back_do_not_complete_a_video() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let (_dir, db) = taro_and_video(20.0).await;
         let (covered, completed) = db
             .call(|c| {
-                c.execute_batch(
-                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
-                       VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't');
-                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, created_at, updated_at)
-                       VALUES (1, '研修', 1, 1, 'ready', 20.0, 't', 't');",
-                )?;
                 let (user, video, tz) = (UserId::new(1), VideoId::new(1), TimeZone::UTC);
                 let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
-                let (session, _) = start(c, user, video, "default", t0, t0 + jiff::SignedDuration::from_secs(60))?;
+                let (session, _) = start(
+                    c,
+                    user,
+                    video,
+                    "default",
+                    t0,
+                    t0 + jiff::SignedDuration::from_secs(60),
+                )?;
                 // Ten heartbeats 5 ms apart, each claiming the next 2 s.
                 for seq in 1..=10 {
                     let at = t0 + jiff::SignedDuration::from_millis(seq * 5);
                     let from = (seq - 1) as f64 * 2.0;
-                    let beat = Heartbeat { seq, position_s: from + 2.0, played: vec![[from, from + 2.0]], rate: 1.0 };
+                    let beat = Heartbeat {
+                        seq,
+                        position_s: from + 2.0,
+                        played: vec![[from, from + 2.0]],
+                        rate: 1.0,
+                    };
                     apply(c, &session, user, &beat, at, &tz, 0.95).unwrap();
                 }
                 Ok(c.query_row(
@@ -682,16 +708,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_video_in_the_trash_gets_no_fresh_grant_from_heartbeats() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let (_dir, db) = taro_and_video(100.0).await;
         let revs = db
             .call(|c| {
-                c.execute_batch(
-                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
-                       VALUES (1, 'taro@x.jp', '太郎', 'learner', 't', 't');
-                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, hls_rev, created_at, updated_at)
-                       VALUES (1, '研修', 1, 1, 'ready', 100.0, 'r1', 't', 't');",
-                )?;
                 let (user, video) = (UserId::new(1), VideoId::new(1));
                 let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
                 let after = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
