@@ -31,19 +31,25 @@ fn video_variants(master: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
-/// A learner pressing play again and again counts once: their earlier
-/// sessions that never asked for media stop counting, so a colleague's
-/// share is not cut.
-#[tokio::test]
-async fn pressing_play_again_and_again_does_not_shrink_a_colleagues_share() {
+/// The whole service, where loopback is the site "office" with a budget
+/// of `budget_mbps`.
+async fn office_with_budget(budget_mbps: f64) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut config = test_config(data.path(), &[]);
     config.network.sites.push(SiteRule {
         name: "office".into(),
         cidrs: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
-        budget_mbps: 100.0,
+        budget_mbps,
     });
-    let app = spawn_config(roles::Role::All, data, config).await;
+    spawn_config(roles::Role::All, data, config).await
+}
+
+/// A learner pressing play again and again counts once: their earlier
+/// sessions that never asked for media stop counting, so a colleague's
+/// share is not cut.
+#[tokio::test]
+async fn pressing_play_again_and_again_does_not_shrink_a_colleagues_share() {
+    let app = office_with_budget(100.0).await;
     app.add_user("editor@city.example.jp", Role::Editor).await;
     app.add_user("a@city.example.jp", Role::Learner).await;
     app.add_user("b@city.example.jp", Role::Learner).await;
@@ -76,15 +82,8 @@ async fn pressing_play_again_and_again_does_not_shrink_a_colleagues_share() {
 
 #[tokio::test]
 async fn a_site_over_its_budget_gets_the_lowest_rung_paced_and_a_cap() {
-    let data = tempfile::tempdir().unwrap();
-    let mut config = test_config(data.path(), &[]);
-    // Loopback is the office; its line is far too thin for any rung.
-    config.network.sites.push(SiteRule {
-        name: "office".into(),
-        cidrs: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
-        budget_mbps: 0.01,
-    });
-    let app = spawn_config(roles::Role::All, data, config).await;
+    // The office's line is far too thin for any rung.
+    let app = office_with_budget(0.01).await;
     app.add_user("editor@city.example.jp", Role::Editor).await;
     app.add_user("learner@city.example.jp", Role::Learner).await;
     let editor = app.login("editor@city.example.jp").await;
