@@ -499,6 +499,15 @@ mod tests {
         (dir, db)
     }
 
+    /// The one progress row's seconds covered and whether it is completed.
+    fn covered_and_completed(c: &Connection) -> rusqlite::Result<(i64, bool)> {
+        c.query_row(
+            "SELECT covered, completed_at IS NOT NULL FROM viewing_progress",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
     #[tokio::test]
     async fn resume_follows_the_session_last_heard_from_not_the_one_started_last() {
         let dir = tempfile::tempdir().unwrap();
@@ -614,11 +623,7 @@ mod tests {
                         apply(c, session, user, &beat, at, &tz, 0.95).unwrap();
                     }
                 }
-                Ok(c.query_row(
-                    "SELECT covered, completed_at IS NOT NULL FROM viewing_progress",
-                    [],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)),
-                )?)
+                Ok(covered_and_completed(c)?)
             })
             .await
             .unwrap();
@@ -658,11 +663,7 @@ mod tests {
                     };
                     apply(c, &session, user, &beat, at, &tz, 0.95).unwrap();
                 }
-                Ok(c.query_row(
-                    "SELECT covered, completed_at IS NOT NULL FROM viewing_progress",
-                    [],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)),
-                )?)
+                Ok(covered_and_completed(c)?)
             })
             .await
             .unwrap();

@@ -224,11 +224,11 @@ pub trait BitrateCaps: Send + Sync {
     /// (0: not known): the viewer is never capped or paced below it.
     fn cap_kbps(&self, site: &str, session: &PlaybackSessionId, floor_bps: u64) -> u32;
 
-    /// Stops counting `sessions` as viewers of `site` (a user's earlier
-    /// sessions when they start another, so that pressing play again and
+    /// Stops counting `session` as a viewer of `site` (a user's earlier
+    /// session when they start another, so that pressing play again and
     /// again does not shrink everyone's share). A session still fetching
     /// media counts again from its next request.
-    fn forget(&self, site: &str, sessions: &[PlaybackSessionId]);
+    fn forget(&self, site: &str, session: &PlaybackSessionId);
 }
 
 #[cfg(test)]

@@ -222,16 +222,14 @@ impl BitrateCaps for Governor {
     /// A viewer that presses play (or heartbeats) counts as active from that
     /// moment: when a whole section starts at once, the viewers who come
     /// first are not offered the share of an empty office.
-    /// Only sessions that never asked for media go: one that plays is kept.
-    fn forget(&self, site: &str, sessions: &[PlaybackSessionId]) {
+    /// Only a session that never asked for media goes: one that plays is kept.
+    fn forget(&self, site: &str, session: &PlaybackSessionId) {
         let site = self.site(site);
         let mut state = site.lock();
-        for session in sessions {
-            if state.viewers.get(session).is_some_and(|v| !v.fetched) {
-                state.viewers.remove(session);
-            }
+        if state.viewers.get(session).is_some_and(|v| !v.fetched) {
+            state.viewers.remove(session);
+            state.publish(&site);
         }
-        state.publish(&site);
     }
 
     fn cap_kbps(&self, site: &str, session: &PlaybackSessionId, floor_bps: u64) -> u32 {
@@ -618,7 +616,9 @@ mod tests {
         // A user pressed play four times, and only the third session asked
         // for media: the first two go, the third plays on.
         g.admit("honcho", session(3));
-        g.forget("honcho", &[session(1), session(2), session(3)]);
+        for n in 1..=3 {
+            g.forget("honcho", &session(n));
+        }
         assert_eq!(g.cap_kbps("honcho", &session(5), 0), 33_333);
         // One that asks for media after all counts again from then.
         g.admit("honcho", session(2));

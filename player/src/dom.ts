@@ -55,14 +55,21 @@ export function keepTabInside(container: HTMLElement, e: KeyboardEvent): void {
   }
 }
 
-/** A labelled field; `hint` is read with the control. */
-export function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLDivElement {
+/** A labelled field; `hint` is read with the control; `extra` stands between them. */
+export function field(
+  id: string,
+  label: string,
+  control: HTMLElement,
+  hint?: string,
+  extra?: Node,
+): HTMLDivElement {
   if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
   return h(
     'div',
     { class: 'field' },
     h('label', { for: id }, label),
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    extra ?? null,
     control,
   );
 }

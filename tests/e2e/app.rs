@@ -155,6 +155,15 @@ impl Session {
             .unwrap()
     }
 
+    /// Starts playing `video` (`POST /api/v1/videos/{video}/play`): its answer.
+    pub async fn play(&self, video: i64) -> Value {
+        self.post(&format!("/api/v1/videos/{video}/play"), &json!({}))
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// An unsafe request other than POST (`PATCH`, `DELETE`) with the CSRF token.
     pub async fn send(
         &self,

@@ -61,12 +61,7 @@ async fn pressing_play_again_and_again_does_not_shrink_a_colleagues_share() {
             let learner = app.login(who).await;
             let mut caps = Vec::new();
             for _ in 0..5 {
-                let play: Value = learner
-                    .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
-                    .await
-                    .json()
-                    .await
-                    .unwrap();
+                let play: Value = learner.play(video).await;
                 caps.push(play["max_bitrate_kbps"].as_u64().unwrap());
             }
             caps
@@ -90,12 +85,7 @@ async fn a_site_over_its_budget_gets_the_lowest_rung_paced_and_a_cap() {
     let video = upload_and_publish(&app, &editor).await;
 
     let learner = app.login("learner@city.example.jp").await;
-    let play: Value = learner
-        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let play: Value = learner.play(video).await;
     let master_url = learner.url(play["master_url"].as_str().unwrap());
     let token = master_url.split('/').nth_back(2).unwrap();
     assert_eq!(
@@ -191,12 +181,7 @@ async fn renewed_grants_keep_playing_and_a_disabled_account_loses_media() {
     let editor = app.login("editor@city.example.jp").await;
     let video = upload_and_publish(&app, &editor).await;
     let learner = app.login("learner@city.example.jp").await;
-    let play: Value = learner
-        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let play: Value = learner.play(video).await;
     let session = play["session_id"].as_str().unwrap().to_owned();
     let first = learner.url(play["master_url"].as_str().unwrap());
     let client = TestApp::client();

@@ -74,12 +74,7 @@ async fn upload_play_heartbeat_and_report_walk_the_whole_path() {
     assert_eq!(cats["items"][4]["name"], "組織統制");
     assert_eq!(cats["items"][4]["course_count"], 1);
     let played_at = Instant::now();
-    let play: Value = learner
-        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let play: Value = learner.play(video).await;
     let master_url = play["master_url"].as_str().unwrap().to_owned();
     let session_id = play["session_id"].as_str().unwrap().to_owned();
     assert_eq!(play["resume_position_s"], 0.0);
@@ -304,12 +299,7 @@ async fn upload_play_heartbeat_and_report_walk_the_whole_path() {
     assert_eq!(report["totals"]["total_seconds"], row["total_seconds"]);
 
     // Resume: the next play starts where the last heartbeat left off (unless at the end).
-    let again: Value = learner
-        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again: Value = learner.play(video).await;
     assert_eq!(
         again["resume_position_s"], 0.0,
         "6.0 of 6.5 s is the end: start over"
@@ -735,12 +725,7 @@ async fn a_separate_origin_process_serves_what_the_catalog_grants() {
     app.add_user("editor@city.example.jp", Role::Editor).await;
     let editor = app.login("editor@city.example.jp").await;
     let video = upload_and_publish(&app, &editor).await;
-    let play: Value = editor
-        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let play: Value = editor.play(video).await;
     let master_url = play["master_url"].as_str().unwrap();
     assert!(master_url.starts_with(&origin.base), "{master_url}");
     // Pages may load media, posters included, from that origin, and from no other.

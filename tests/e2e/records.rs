@@ -20,12 +20,7 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
     let video = upload_and_publish(&app, &editor).await; // 6.5 s: 7 seconds
     let learner = app.login("learner@city.example.jp").await;
     let admin = app.login("admin@city.example.jp").await;
-    let play: Value = learner
-        .post(&format!("/api/v1/videos/{video}/play"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let play: Value = learner.play(video).await;
     let hb = format!(
         "/api/v1/play/{}/heartbeat",
         play["session_id"].as_str().unwrap()

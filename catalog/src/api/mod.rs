@@ -116,7 +116,7 @@ impl Shared {
     pub fn forget_viewers(&self, sessions: &[(String, domain::PlaybackSessionId)]) {
         let Some(caps) = &self.caps else { return };
         for (site, session) in sessions {
-            caps.forget(site, std::slice::from_ref(session));
+            caps.forget(site, session);
         }
     }
 

@@ -9,7 +9,7 @@
  * above the page is asked again.
  */
 import type { Notice, NoticeKind } from '../api';
-import { h } from '../dom';
+import { field, h } from '../dom';
 import {
   jstRfc3339,
   kindLabel,
@@ -50,19 +50,6 @@ const named = (n: Notice): string =>
 /** A row's button: named for its notice, starting with the visible text (WCAG 2.5.3). */
 function rowButton(text: string, n: Notice, cls = 'secondary'): HTMLButtonElement {
   return h('button', { type: 'button', class: cls, 'aria-label': t('a.common.forWhom', { text, who: n.title }) }, text);
-}
-
-/** A labelled field with a hint read with the control. */
-function field(id: string, label: string, control: HTMLElement, hint?: string, extra?: Node) {
-  if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
-    extra ?? null,
-    control,
-  );
 }
 
 export async function noticesPage(host: AdminHost): Promise<void> {
