@@ -404,7 +404,8 @@ async fn seed_history(catalog: &Catalog, videos: &[VideoId]) -> anyhow::Result<(
             for (user, video, start, seconds) in viewings {
                 let length = lengths[&video];
                 // Play from where the user left off, a heartbeat every 2 s.
-                let (session, mut at) = playback::start(&tx, user, video, "default", start, start)?;
+                let (session, mut at) =
+                    playback::start(&tx, user, video, "default", None, start, start)?;
                 for seq in 1..=(seconds + 1) / 2 {
                     let to = (at + 2.0).min(length);
                     let beat = playback::Heartbeat {

@@ -201,7 +201,7 @@ mod tests {
                 let start: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
                 let (mut out, mut logins) = (Vec::new(), Vec::new());
                 for user in [1, 2] {
-                    let (id, _) = playback::start(c, UserId::new(user), domain::VideoId::new(1), "", start, start)?;
+                    let (id, _) = playback::start(c, UserId::new(user), domain::VideoId::new(1), "", None, start, start)?;
                     out.push(id);
                     let login = sessions::create(c, UserId::new(user), start)?;
                     logins.push(Credentials {

@@ -4,6 +4,7 @@
 
 use crate::coverage;
 use crate::crediting::{RATES, credit_ms, split_by_day};
+use crate::sessions;
 use domain::{PlaybackSessionId, Role, UserId, VideoId};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -11,7 +12,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 
 /// Starts a playback session and returns it with the position to resume from.
-/// `grant_expires` is when the first playback grant ends.
+/// `login` is the token of the login that starts it (`None` for history made
+/// without one), `grant_expires` when the first playback grant ends.
 ///
 /// That position is the one of the session a player last heard from
 /// (`last_heartbeat_at`; a new session's is its start), not of the session
@@ -23,6 +25,7 @@ pub fn start(
     user: UserId,
     video: VideoId,
     site: &str,
+    login: Option<&str>,
     now: Timestamp,
     grant_expires: Timestamp,
 ) -> rusqlite::Result<(PlaybackSessionId, f64)> {
@@ -37,9 +40,9 @@ pub fn start(
     let resume = last.map_or(0.0, |(pos, duration)| resume_from(Some(pos), duration));
     let id = PlaybackSessionId::from_random(rand::random());
     conn.execute(
-        "INSERT INTO playback_sessions (id, user_id, video_id, site, started_at, last_heartbeat_at, position_s, grant_expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
-        params![id.as_str(), user.get(), video.get(), site, now.to_string(), resume, grant_expires.to_string()],
+        "INSERT INTO playback_sessions (id, user_id, video_id, site, started_at, last_heartbeat_at, position_s, grant_expires_at, login_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)",
+        params![id.as_str(), user.get(), video.get(), site, now.to_string(), resume, grant_expires.to_string(), login.map(sessions::token_hash)],
     )?;
     Ok((id, resume))
 }
@@ -64,6 +67,50 @@ pub fn others_with_grants(
         let (site, id) = row?;
         if let Ok(id) = id.parse() {
             out.push((site, id));
+        }
+    }
+    Ok(out)
+}
+
+/// A playback session whose grant the origin must refuse before it runs out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoked {
+    /// The viewer's site.
+    pub site: String,
+    /// The session.
+    pub session: PlaybackSessionId,
+    /// When its last grant runs out.
+    pub until: Timestamp,
+}
+
+/// The playback sessions of `user` whose grant has not run out but whose
+/// login has ended: logged out, ended by a password change, or every login
+/// of the user ended because the account was disabled, deleted or given
+/// another role. (A session from before logins were recorded counts as
+/// ended when the user has no login left.)
+pub fn revoked(conn: &Connection, user: UserId, now: Timestamp) -> rusqlite::Result<Vec<Revoked>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.site, p.id, p.grant_expires_at FROM playback_sessions p
+         WHERE p.user_id = ?1 AND julianday(p.grant_expires_at) > julianday(?2)
+           AND NOT EXISTS (SELECT 1 FROM login_sessions l WHERE l.user_id = p.user_id
+                             AND (p.login_hash IS NULL OR l.token_hash = p.login_hash))",
+    )?;
+    let rows = stmt.query_map(params![user.get(), now.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (site, id, until) = row?;
+        if let (Ok(session), Ok(until)) = (id.parse(), until.parse()) {
+            out.push(Revoked {
+                site,
+                session,
+                until,
+            });
         }
     }
     Ok(out)
@@ -536,15 +583,15 @@ mod tests {
                     rate: 1.0,
                 };
                 // The PC plays to 5 s …
-                let (pc, _) = start(c, user, video, "default", t0, after(60_000))?;
+                let (pc, _) = start(c, user, video, "default", None, t0, after(60_000))?;
                 apply(c, &pc, user, &beat(1, 0.0, 5.0), after(5_000), &tz, 0.95).unwrap();
                 // … a phone opens the video at 9 s and sends nothing …
-                let (_phone, from) = start(c, user, video, "default", after(9_000), after(60_000))?;
+                let (_phone, from) = start(c, user, video, "default", None, after(9_000), after(60_000))?;
                 assert_eq!(from, 5.0);
                 // … and the PC plays on to 9 s, heard from at 9.5 s (as text,
                 // "…09.5Z" sorts before the phone's "…09Z").
                 apply(c, &pc, user, &beat(2, 5.0, 9.0), after(9_500), &tz, 0.95).unwrap();
-                let (_, resumed) = start(c, user, video, "default", after(20_000), after(60_000))?;
+                let (_, resumed) = start(c, user, video, "default", None, after(20_000), after(60_000))?;
                 let history = crate::history::of_video(c, user, video)?.map(|h| h.position_s);
                 Ok((resumed, history))
             })
@@ -574,7 +621,7 @@ mod tests {
                 // One after the other, 40 s each.
                 for (video, to) in [(1, 36.0), (2, 30.0), (3, 40.0)] {
                     let began = after((video - 1) * 40);
-                    let (session, _) = start(c, user, VideoId::new(video), "default", began, after(200))?;
+                    let (session, _) = start(c, user, VideoId::new(video), "default", None, began, after(200))?;
                     let beat = Heartbeat { seq: 1, position_s: to, played: vec![[0.0, to]], rate: 1.0 };
                     apply(c, &session, user, &beat, after(video * 40), &tz, 0.95).unwrap();
                 }
@@ -606,8 +653,8 @@ mod tests {
                 let (user, video, tz) = (UserId::new(1), VideoId::new(1), TimeZone::UTC);
                 let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
                 let after = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
-                let (a, _) = start(c, user, video, "default", t0, after(60))?;
-                let (b, _) = start(c, user, video, "default", t0, after(60))?;
+                let (a, _) = start(c, user, video, "default", None, t0, after(60))?;
+                let (b, _) = start(c, user, video, "default", None, t0, after(60))?;
                 // For 30 s, tab A plays 0–30 and tab B 30–60, heartbeats every 10 s.
                 for seq in 1..=3 {
                     let at = after(seq * 10);
@@ -648,6 +695,7 @@ mod tests {
                     user,
                     video,
                     "default",
+                    None,
                     t0,
                     t0 + jiff::SignedDuration::from_secs(60),
                 )?;
@@ -691,8 +739,8 @@ mod tests {
                 let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
                 let later = t0 + jiff::SignedDuration::from_secs(60);
                 let video = VideoId::new(1);
-                let (learner, _) = start(c, UserId::new(1), video, "default", t0, later)?;
-                let (editor, _) = start(c, UserId::new(2), video, "default", t0, later)?;
+                let (learner, _) = start(c, UserId::new(1), video, "default", None, t0, later)?;
+                let (editor, _) = start(c, UserId::new(2), video, "default", None, t0, later)?;
                 let mut renewed = vec![renew_grant(c, &learner, later)?];
                 // Taken back to draft: the editor's preview goes on, the learner's does not.
                 c.execute_batch("UPDATE courses SET status = 'draft'")?;
@@ -705,6 +753,47 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(renewed, [true, false, true, false]);
+    }
+
+    #[tokio::test]
+    async fn a_session_is_revoked_when_the_login_that_started_it_ends() {
+        let (_dir, db) = taro_and_video(100.0).await;
+        let found = db
+            .call(|c| {
+                let (user, video) = (UserId::new(1), VideoId::new(1));
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let later = t0 + jiff::SignedDuration::from_secs(45);
+                let pc = sessions::create(c, user, t0)?;
+                let phone = sessions::create(c, user, t0)?;
+                let (on_pc, _) = start(c, user, video, "honcho", Some(&pc.token), t0, later)?;
+                let (on_phone, _) = start(c, user, video, "honcho", Some(&phone.token), t0, later)?;
+                // Made without a login (history carried over): revoked only
+                // once the user has no login at all.
+                let (older, _) = start(c, user, video, "honcho", None, t0, later)?;
+                let mut found = vec![revoked(c, user, t0)?];
+                sessions::delete(c, &pc.token)?;
+                found.push(revoked(c, user, t0)?);
+                sessions::delete(c, &phone.token)?;
+                found.push(revoked(c, user, t0)?);
+                // Grants that ran out need no revoking.
+                found.push(revoked(c, user, later)?);
+                Ok((found, [on_pc, on_phone, older], later))
+            })
+            .await
+            .unwrap();
+        let (found, [on_pc, on_phone, older], until) = found;
+        let ids = |i: usize| {
+            found[i]
+                .iter()
+                .map(|r| r.session.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(0), []);
+        assert_eq!(ids(1), [on_pc.clone()], "only the logged-out PC's");
+        assert_eq!(ids(2), [on_pc, on_phone, older]);
+        assert_eq!(ids(3), []);
+        assert_eq!(found[1][0].site, "honcho");
+        assert_eq!(found[1][0].until, until);
     }
 
     #[tokio::test]
@@ -721,7 +810,7 @@ mod tests {
                     played: vec![[(seq - 1) as f64 * 10.0, seq as f64 * 10.0]],
                     rate: 1.0,
                 };
-                let (session, _) = start(c, user, video, "default", t0, after(45))?;
+                let (session, _) = start(c, user, video, "default", None, t0, after(45))?;
                 let tz = TimeZone::UTC;
                 let live = apply(c, &session, user, &beat(1), after(10), &tz, 0.95).unwrap();
                 c.execute("UPDATE videos SET deleted_at = 't' WHERE id = 1", [])?;

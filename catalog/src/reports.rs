@@ -1097,7 +1097,7 @@ mod rollup_tests {
                 let user = UserId::new(rng.random_range(1..=4));
                 let video = VideoId::new(rng.random_range(1..=2));
                 let mut now = base + jiff::SignedDuration::from_secs(rng.random_range(0..7200));
-                let (session, _) = playback::start(c, user, video, "default", now, now)?;
+                let (session, _) = playback::start(c, user, video, "default", None, now, now)?;
                 let mut pos: f64 = rng.random_range(0.0..800.0);
                 let mut sent = Vec::new();
                 for seq in 1..=rng.random_range(1..30) {

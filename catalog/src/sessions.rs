@@ -87,7 +87,8 @@ pub struct Lifetimes {
     pub absolute: SignedDuration,
 }
 
-fn token_hash(token: &str) -> String {
+/// How a login token is stored: its SHA-256, in hex.
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

@@ -216,7 +216,9 @@ impl Network {
 }
 
 /// The bitrate each viewer of a site may use now; the origin's governor
-/// answers it, the catalog hands it to players as `max_bitrate_kbps`.
+/// answers it, the catalog hands it to players as `max_bitrate_kbps`. The
+/// catalog also tells the origin in its process which sessions lost their
+/// access ([`BitrateCaps::revoke`]).
 pub trait BitrateCaps: Send + Sync {
     /// The current cap in kbit/s for `session`, a viewer of `site`, which
     /// counts as active from now on; 0 = no cap. `floor_bps` is the peak
@@ -229,6 +231,11 @@ pub trait BitrateCaps: Send + Sync {
     /// again does not shrink everyone's share). A session still fetching
     /// media counts again from its next request.
     fn forget(&self, site: &str, session: &PlaybackSessionId);
+
+    /// Refuses every media request of `session`, a viewer of `site`, from
+    /// now on although its grant runs until `until` (its login ended), and
+    /// stops counting it as a viewer.
+    fn revoke(&self, site: &str, session: &PlaybackSessionId, until: jiff::Timestamp);
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -55,6 +55,17 @@ pub struct Governor {
     /// Sites a grant names that the configuration does not (one signed
     /// under another configuration): made when first named.
     others: Mutex<HashMap<String, Arc<Site>>>,
+    /// Sessions whose access ended before their grant ran out.
+    revoked: Revoked,
+}
+
+/// Revoked sessions ([`BitrateCaps::revoke`]), each until its grant has run
+/// out under any clock skew allowed. Nearly always empty: the count spares
+/// every request the lock then.
+#[derive(Default)]
+struct Revoked {
+    count: AtomicUsize,
+    until: Mutex<HashMap<PlaybackSessionId, Instant>>,
 }
 
 /// The viewers a thread marked active lately: a viewer's requests on that
@@ -153,8 +164,25 @@ impl Governor {
             id: GOVERNORS.fetch_add(1, Ordering::Relaxed),
             sites,
             others: Mutex::default(),
+            revoked: Revoked::default(),
             network,
         }
+    }
+
+    /// Whether `session`'s access was revoked: its media requests get 403.
+    pub fn is_revoked(&self, session: &PlaybackSessionId) -> bool {
+        if self.revoked.count.load(Ordering::Relaxed) == 0 {
+            return false;
+        }
+        let mut until = self
+            .revoked
+            .until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        until.retain(|_, end| *end > now);
+        self.revoked.count.store(until.len(), Ordering::Relaxed);
+        until.contains_key(session)
     }
 
     fn site(&self, name: &str) -> Cow<'_, Arc<Site>> {
@@ -228,6 +256,26 @@ impl BitrateCaps for Governor {
         let mut state = site.lock();
         if state.viewers.get(session).is_some_and(|v| !v.fetched) {
             state.viewers.remove(session);
+            state.publish(&site);
+        }
+    }
+
+    fn revoke(&self, site: &str, session: &PlaybackSessionId, until: jiff::Timestamp) {
+        let left = until.duration_since(jiff::Timestamp::now())
+            + jiff::SignedDuration::from_secs(crate::MAX_GRANT_SKEW_SECONDS);
+        let end = Instant::now() + Duration::try_from(left).unwrap_or_default();
+        {
+            let mut revoked = self
+                .revoked
+                .until
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            revoked.insert(session.clone(), end);
+            self.revoked.count.store(revoked.len(), Ordering::Relaxed);
+        }
+        let site = self.site(site);
+        let mut state = site.lock();
+        if state.viewers.remove(session).is_some() {
             state.publish(&site);
         }
     }
@@ -623,6 +671,25 @@ mod tests {
         // One that asks for media after all counts again from then.
         g.admit("honcho", session(2));
         assert_eq!(g.cap_kbps("honcho", &session(5), 0), 25_000);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_revoked_session_is_refused_until_its_grant_is_over_and_leaves_its_share() {
+        let g = governor(100.0);
+        g.admit("honcho", session(1));
+        g.admit("honcho", session(2));
+        assert!(!g.is_revoked(&session(1)));
+        // Its grant runs 45 s more; any clock skew allowed adds at most 300.
+        let until = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(45);
+        g.revoke("honcho", &session(1), until);
+        assert!(g.is_revoked(&session(1)));
+        assert!(!g.is_revoked(&session(2)));
+        assert_eq!(g.cap_kbps("honcho", &session(3), 0), 50_000, "2 and 3");
+        tokio::time::advance(Duration::from_secs(340)).await;
+        assert!(g.is_revoked(&session(1)));
+        tokio::time::advance(Duration::from_secs(10)).await;
+        assert!(!g.is_revoked(&session(1)), "no grant of it is valid now");
+        assert_eq!(g.revoked.count.load(Ordering::Relaxed), 0, "let go of");
     }
 
     #[tokio::test(start_paused = true)]

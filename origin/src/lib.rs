@@ -53,6 +53,9 @@ pub fn raise_open_files_limit() -> Option<u64> {
     getrlimit(Resource::Nofile).current
 }
 
+/// The largest `origin.grant_skew_seconds` accepted.
+pub const MAX_GRANT_SKEW_SECONDS: i64 = 300;
+
 /// Settings of the origin role (section `[origin]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -84,7 +87,7 @@ impl Default for Settings {
 impl Settings {
     /// Rejects values with which playback cannot work; the message names the key.
     pub fn validate(&self) -> Result<(), String> {
-        if !(0..=300).contains(&self.grant_skew_seconds) {
+        if !(0..=MAX_GRANT_SKEW_SECONDS).contains(&self.grant_skew_seconds) {
             return Err(
                 "origin.grant_skew_seconds must be between 0 and 300 (keep the clocks in sync with NTP)".into(),
             );

@@ -255,7 +255,9 @@ impl Origin {
             Endpoint::Media { video, token, key } => {
                 let skew = SignedDuration::from_secs(self.settings.grant_skew_seconds);
                 match Grant::verify(&token, &self.keys, now, skew) {
-                    Ok(grant) if grant.video == video => {
+                    Ok(grant)
+                        if grant.video == video && !self.governor.is_revoked(&grant.session) =>
+                    {
                         let ticket = self.governor.admit(&grant.site, grant.session);
                         self.object(req, &key, head, ticket).await
                     }

@@ -236,3 +236,96 @@ async fn renewed_grants_keep_playing_and_a_disabled_account_loses_media() {
     tokio::time::sleep(Duration::from_millis(3200)).await;
     assert_eq!(status(renewed).await, StatusCode::FORBIDDEN);
 }
+
+/// API.md: a request for a revoked session gets 403. Logging out revokes the
+/// sessions that login started, and only those; disabling the account
+/// (by hand or by a CSV import) revokes the rest. At once, long before the
+/// 45 s grants run out.
+#[tokio::test]
+async fn logging_out_or_a_disabled_account_revokes_media_at_once() {
+    let app = crate::app::spawn_app().await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    app.add_user("admin@city.example.jp", Role::Admin).await;
+    app.add_user("hanako@city.example.jp", Role::Learner).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let video = upload_and_publish(&app, &editor).await;
+    let hanako = app.login("hanako@city.example.jp").await;
+    let hanakos = hanako.url(hanako.play(video).await["master_url"].as_str().unwrap());
+    // The same learner on a PC and on a phone.
+    let pc = app.login("learner@city.example.jp").await;
+    let phone = app.login("learner@city.example.jp").await;
+    let on_pc = pc.url(pc.play(video).await["master_url"].as_str().unwrap());
+    let on_phone = phone.url(phone.play(video).await["master_url"].as_str().unwrap());
+    let client = TestApp::client();
+    let status = |url: &str| {
+        let request = client.get(url);
+        async move { request.send().await.unwrap().status() }
+    };
+    // A segment under the grant too: its URL beside the master's.
+    let variant = |master: &str, text: &str| {
+        let first = text.lines().find(|l| !l.starts_with('#') && !l.is_empty());
+        format!("{}/{}", master.rsplit_once('/').unwrap().0, first.unwrap())
+    };
+    let pc_variant = variant(&on_pc, &get_text(&client, &on_pc).await);
+    assert_eq!(status(&pc_variant).await, StatusCode::OK);
+    assert_eq!(status(&on_phone).await, StatusCode::OK);
+
+    let out = pc
+        .send(reqwest::Method::DELETE, "/api/v1/session", None)
+        .await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(status(&on_pc).await, StatusCode::FORBIDDEN, "logged out");
+    assert_eq!(status(&pc_variant).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        status(&on_phone).await,
+        StatusCode::OK,
+        "the phone's login goes on"
+    );
+
+    let admin = app.login("admin@city.example.jp").await;
+    let users: Value = admin
+        .get("/api/v1/users?q=learner@city.example.jp")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = users["items"][0]["id"].as_i64().unwrap();
+    let disabled = admin
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            Some(&json!({"status": "disabled"})),
+        )
+        .await;
+    assert_eq!(disabled.status(), StatusCode::OK);
+    assert_eq!(status(&on_phone).await, StatusCode::FORBIDDEN, "disabled");
+
+    assert_eq!(status(&hanakos).await, StatusCode::OK);
+    let csv = "email,name,role,status,groups,remarks\r\nhanako@city.example.jp,花子,learner,disabled,,休職\r\n";
+    let preview: Value = admin
+        .client
+        .post(admin.url("/api/v1/imports"))
+        .header("x-csrf-token", &admin.csrf)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let applied = admin
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{}/apply", preview["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(applied.status(), StatusCode::OK);
+    assert_eq!(
+        status(&hanakos).await,
+        StatusCode::FORBIDDEN,
+        "disabled by the import"
+    );
+}

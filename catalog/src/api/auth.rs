@@ -186,6 +186,7 @@ pub async fn logout(
                 Ok(())
             })
             .await?;
+        state.revoke_ended(vec![me.id]).await;
     }
     Ok((
         AppendHeaders([(SET_COOKIE, session_cookie(&state, "", 0))]),
@@ -273,5 +274,6 @@ pub async fn change_password(
             Ok(())
         })
         .await?;
+    state.revoke_ended(vec![id]).await;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -150,7 +150,7 @@ pub async fn apply(
         Some(_) => imports::Delivery::Invite,
         None => imports::Delivery::Download,
     };
-    let applied = imports::apply(
+    let mut applied = imports::apply(
         &state.db,
         &hashing,
         caller,
@@ -161,6 +161,9 @@ pub async fn apply(
         Timestamp::now(),
     )
     .await?;
+    state
+        .revoke_ended(std::mem::take(&mut applied.ended_logins))
+        .await;
     if let (Some(mailer), Some(_)) = (&state.mailer, applied.invitations) {
         mailer.wake.notify_one();
     }
@@ -173,7 +176,10 @@ pub async fn undo(
     me: CurrentUser,
     ApiPath(id): ApiPath<ImportId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let undone = imports::undo(&state.db, caller(&me)?, id, Timestamp::now()).await?;
+    let mut undone = imports::undo(&state.db, caller(&me)?, id, Timestamp::now()).await?;
+    state
+        .revoke_ended(std::mem::take(&mut undone.ended_logins))
+        .await;
     Ok(Json(undone))
 }
 

@@ -120,6 +120,40 @@ impl Shared {
         }
     }
 
+    /// Revokes at the origin in this process the playback sessions of
+    /// `users` whose login has ended ([`crate::playback::revoked`]): their
+    /// media requests get 403 at once instead of when their grant runs out.
+    /// An origin running elsewhere refuses them when the grant runs out
+    /// (`grant_ttl_seconds`). A failure to look them up is logged: what ended
+    /// the login has happened, and the grants still run out.
+    pub async fn revoke_ended(&self, users: Vec<domain::UserId>) {
+        let Some(caps) = self.caps.clone() else {
+            return;
+        };
+        if users.is_empty() {
+            return;
+        }
+        let now = jiff::Timestamp::now();
+        let found = self
+            .db
+            .call(move |c| {
+                let mut all = Vec::new();
+                for user in users {
+                    all.extend(crate::playback::revoked(c, user, now)?);
+                }
+                Ok(all)
+            })
+            .await;
+        match found {
+            Ok(sessions) => {
+                for r in sessions {
+                    caps.revoke(&r.site, &r.session, r.until);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot look up the playback sessions to revoke"),
+        }
+    }
+
     /// The bitrate cap for a viewer (0: none); `floor_bps` as in [`domain::BitrateCaps::cap_kbps`].
     pub fn cap_kbps(&self, site: &str, session: &domain::PlaybackSessionId, floor_bps: u64) -> u32 {
         self.caps

@@ -80,6 +80,7 @@ pub async fn update(
         .db
         .call(move |c| Ok(people::update(c, &actor, id, &patch)))
         .await??;
+    state.revoke_ended(vec![id]).await;
     Ok(Json(user))
 }
 
@@ -94,6 +95,7 @@ pub async fn trash(
         .db
         .call(move |c| Ok(people::trash(c, &actor, id)))
         .await??;
+    state.revoke_ended(vec![id]).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -138,6 +140,7 @@ pub async fn issue_one_time_password(
         .db
         .call(move |c| Ok(people::set_one_time_password(c, &actor, id, &hash)))
         .await??;
+    state.revoke_ended(vec![id]).await;
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         Json(serde_json::json!({"one_time_password": otp})),

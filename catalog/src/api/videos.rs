@@ -11,6 +11,7 @@ use bytes::Bytes;
 use domain::{Grant, Role, VideoId};
 use futures_util::{Stream, StreamExt};
 use jiff::{SignedDuration, Timestamp};
+use secrecy::ExposeSecret as _;
 use std::path::{Path, PathBuf};
 use store::ObjectKey;
 use tokio::io::AsyncWriteExt;
@@ -226,6 +227,7 @@ pub async fn play(
     let now = Timestamp::now();
     let expires = now + SignedDuration::from_secs(state.settings.grant_ttl_seconds);
     let site_for_db = site.clone();
+    let login = me.token.expose_secret().to_owned();
     let started = state
         .db
         .call(move |c| {
@@ -240,7 +242,8 @@ pub async fn play(
                     "動画はまだ再生できません (video is not ready)".into(),
                 )));
             };
-            let (session, resume) = playback::start(c, me.id, id, &site_for_db, now, expires)?;
+            let (session, resume) =
+                playback::start(c, me.id, id, &site_for_db, Some(&login), now, expires)?;
             let floor = videos::floor_bps(&video.renditions);
             let earlier = playback::others_with_grants(c, me.id, &session, now)?;
             Ok(Ok((session, resume, rev, video.extras, floor, earlier)))

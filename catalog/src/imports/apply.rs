@@ -159,6 +159,7 @@ pub fn apply(
         actor: req.actor,
         now: req.now,
         tree: GroupTree::load(&tx)?,
+        ended: std::cell::RefCell::default(),
     };
     let mut new_groups: HashMap<&str, GroupId> = HashMap::new();
     let mut created_groups = Vec::new();
@@ -249,6 +250,7 @@ pub fn apply(
             "via": via,
         }),
     )?;
+    let ended_logins = writer.ended.take();
     tx.commit()?;
     Ok(Applied {
         id: record.id,
@@ -259,6 +261,7 @@ pub fn apply(
         passwords_url,
         passwords_csv,
         invitations: (invited > 0).then_some(invited),
+        ended_logins,
     })
 }
 

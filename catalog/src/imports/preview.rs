@@ -242,6 +242,9 @@ pub struct Applied {
     pub passwords_csv: Option<Vec<u8>>,
     /// Invitation e-mails queued (SMTP configured; `null`: none).
     pub invitations: Option<u32>,
+    /// Users whose logins the import ended (disabled, deleted, another role).
+    #[serde(skip)]
+    pub ended_logins: Vec<domain::UserId>,
 }
 
 /// The answer to undo.
@@ -257,4 +260,7 @@ pub struct Undone {
     pub trashed: usize,
     /// When.
     pub undone_at: String,
+    /// Users whose logins the undo ended.
+    #[serde(skip)]
+    pub ended_logins: Vec<domain::UserId>,
 }

@@ -60,6 +60,7 @@ pub fn undo(
         actor: caller.id,
         now,
         tree: GroupTree::load(&tx)?,
+        ended: std::cell::RefCell::default(),
     };
     let (mut restored, mut trashed) = (0, 0);
     for (user, email, before, after) in &parsed {
@@ -109,6 +110,7 @@ pub fn undo(
         &format!("import:{id}"),
         &json!({"file_sha256": record.file_sha256, "restored": restored, "trashed": trashed, "via": via(caller.id)}),
     )?;
+    let ended_logins = writer.ended.take();
     tx.commit()?;
     Ok(Undone {
         id,
@@ -116,5 +118,6 @@ pub fn undo(
         restored,
         trashed,
         undone_at: now.to_string(),
+        ended_logins,
     })
 }

@@ -24,6 +24,8 @@ pub(super) struct Writer<'t> {
     pub(super) actor: Option<UserId>,
     pub(super) now: Timestamp,
     pub(super) tree: GroupTree,
+    /// Users whose logins were ended (their playback is revoked after the commit).
+    pub(super) ended: std::cell::RefCell<Vec<UserId>>,
 }
 
 impl Writer<'_> {
@@ -179,6 +181,7 @@ impl Writer<'_> {
         let role_changed = from.is_some_and(|f| f.role != to.role);
         if role_changed || to.status != csvfile::Status::Active || to.deleted {
             people::end_sessions(self.tx, id)?;
+            self.ended.borrow_mut().push(id);
         }
         self.audit(
             action,
