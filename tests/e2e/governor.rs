@@ -303,26 +303,9 @@ async fn logging_out_or_a_disabled_account_revokes_media_at_once() {
 
     assert_eq!(status(&hanakos).await, StatusCode::OK);
     let csv = "email,name,role,status,groups,remarks\r\nhanako@city.example.jp,花子,learner,disabled,,休職\r\n";
-    let preview: Value = admin
-        .client
-        .post(admin.url("/api/v1/imports"))
-        .header("x-csrf-token", &admin.csrf)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let applied = admin
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{}/apply", preview["id"]),
-            None,
-        )
-        .await;
-    assert_eq!(applied.status(), StatusCode::OK);
+    let preview = crate::imports::preview(&admin, "", csv.as_bytes()).await;
+    let (applied, _) = crate::imports::apply(&admin, &preview["id"], None).await;
+    assert_eq!(applied, StatusCode::OK);
     assert_eq!(
         status(&hanakos).await,
         StatusCode::FORBIDDEN,

@@ -17,7 +17,7 @@ async fn json_of(resp: reqwest::Response) -> (StatusCode, Value) {
 }
 
 /// `POST /api/v1/imports{query}` with the file as the body.
-async fn preview(s: &Session, query: &str, file: &[u8]) -> Value {
+pub async fn preview(s: &Session, query: &str, file: &[u8]) -> Value {
     let resp = s
         .client
         .post(s.url(&format!("/api/v1/imports{query}")))
@@ -33,7 +33,7 @@ async fn preview(s: &Session, query: &str, file: &[u8]) -> Value {
     body
 }
 
-async fn apply(s: &Session, id: &Value, body: Option<Value>) -> (StatusCode, Value) {
+pub async fn apply(s: &Session, id: &Value, body: Option<Value>) -> (StatusCode, Value) {
     let path = format!("/api/v1/imports/{id}/apply");
     match body {
         Some(body) => json_of(s.post(&path, &body).await).await,
