@@ -85,9 +85,7 @@ pub fn rotate_db_key(config: &Config, new_key_stdin: bool) -> anyhow::Result<()>
     let rekey = |new: &Key| {
         catalog::db::rekey(&db_path, &current, new).map_err(|e| {
             if e.is_busy() {
-                anyhow::anyhow!(
-                    "データベースが使用中です: サービスを停止してから実行してください (the database is in use: stop the service first)"
-                )
+                anyhow::anyhow!(catalog::db::IN_USE)
             } else {
                 e.into()
             }

@@ -293,11 +293,7 @@ pub fn encrypt_in_place(path: &Path, key: &Key) -> Result<(), DbError> {
 /// service has it open; the WAL is emptied after, so no page under the old
 /// key is left in it.
 pub fn rekey(path: &Path, current: &Key, new: &Key) -> Result<(), DbError> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(2))?;
-    conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
-    unlock(&conn, current, path)?;
-    conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")?;
+    let conn = exclusive(path, current)?;
     conn.execute_batch(&format!("PRAGMA rekey = \"x'{}'\";", new.to_hex()))?;
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     drop(conn);
@@ -309,6 +305,21 @@ pub fn rekey(path: &Path, current: &Key, new: &Key) -> Result<(), DbError> {
         )));
     }
     Ok(())
+}
+
+/// What the command line says when the service has the database open.
+pub const IN_USE: &str = "データベースが使用中です: サービスを停止してから実行してください (the database is in use: stop the service first)";
+
+/// The database at `path` opened with an exclusive lock, held until the
+/// connection is dropped; [`DbError::is_busy`] when another process (the
+/// service) has it open.
+pub fn exclusive(path: &Path, key: &Key) -> Result<Connection, DbError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(2))?;
+    conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
+    unlock(&conn, key, path)?;
+    conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")?;
+    Ok(conn)
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {

@@ -127,6 +127,22 @@ async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
         &["restore", "--force", file.to_str().unwrap()],
     );
     assert!(out.status.success(), "{}", text(&out).1);
+    // Never under the running service, which would go on in the replaced
+    // file's ghost and lose everything written after.
+    let database = app.data_dir().join("catalog.db");
+    let before = std::fs::metadata(&database).unwrap().modified().unwrap();
+    one_line(
+        &manabi(
+            app.data_dir(),
+            &key_file,
+            &["restore", "--force", file.to_str().unwrap()],
+        ),
+        "サービスを停止",
+    );
+    assert_eq!(
+        std::fs::metadata(&database).unwrap().modified().unwrap(),
+        before
+    );
     let tampered = fresh.path().join("tampered.mbk");
     let mut bytes = std::fs::read(&file).unwrap();
     let at = bytes.len() - 20;

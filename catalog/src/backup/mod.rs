@@ -665,6 +665,15 @@ pub fn restore(
             target.display()
         )));
     }
+    // Replaced under a running service, the file would live on in it,
+    // unlinked, taking every later change with it.
+    if target.exists() {
+        match crate::db::exclusive(&target, db_key) {
+            Err(e) if e.is_busy() => return Err(BackupError::Verify(crate::db::IN_USE.into())),
+            // Not openable with this key: nothing can be using it as the catalog.
+            Ok(_) | Err(_) => {}
+        }
+    }
     std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
     let staged = data_dir.join("catalog.db.restoring");
     let _ = std::fs::remove_file(&staged);
