@@ -21,8 +21,16 @@ pub fn ensure(
     if let Some(id) = existing {
         return Ok(GroupId::new(id));
     }
+    // A new id above those of the groups in the trash too (with their
+    // sub-groups), so that restoring them finds their ids free and the
+    // audit log's `group:N` keeps naming one group.
     conn.execute(
-        "INSERT INTO groups (name, parent_id, created_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO groups (id, name, parent_id, created_at)
+         SELECT COALESCE(MAX(id), 0) + 1, ?1, ?2, ?3 FROM (
+             SELECT MAX(id) AS id FROM groups
+             UNION ALL
+             SELECT MAX(json_extract(g.value, '$[0]')) FROM trash t, json_each(t.snapshot, '$.groups') g
+             WHERE t.kind = 'group')",
         params![name, parent.map(GroupId::get), now.to_string()],
     )?;
     Ok(GroupId::new(conn.last_insert_rowid()))

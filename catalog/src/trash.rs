@@ -671,6 +671,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_new_group_never_takes_the_id_of_one_in_the_trash() {
+        let (_dir, db, _store, admin, _video, _course) = fixture().await;
+        let (ids, restored) = db
+            .call(move |c| {
+                let now = Timestamp::now();
+                let hr = crate::groups::ensure(c, "総務部", None, now)?;
+                let finance = crate::groups::ensure(c, "財政課", None, now)?;
+                // The highest id is a sub-group of the group trashed.
+                let staff = crate::groups::ensure(c, "人事課", Some(hr), now)?;
+                trash_group(c, admin, hr, now).unwrap();
+                let new = crate::groups::ensure(c, "別名", None, now)?;
+                let restored = restore(c, admin, Kind::Group, hr.get(), now);
+                Ok(([hr, finance, staff, new].map(GroupId::get), restored))
+            })
+            .await
+            .unwrap();
+        assert_eq!(ids, [1, 2, 3, 4]);
+        assert!(restored.is_ok(), "{restored:?}");
+    }
+
+    #[tokio::test]
     async fn nothing_is_purged_before_its_retention_ends() {
         let (_dir, db, store, admin, _video, course) = fixture().await;
         db.call(move |c| {
