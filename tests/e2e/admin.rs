@@ -165,6 +165,17 @@ async fn exports_are_excel_safe_csv_and_users_round_trip_through_import_unchange
                "remarks": "①㈱", "groups": [bu, ka]}),
     )
     .await;
+    // One the HR format created: an address and remarks, no name.
+    let hr = crate::imports::preview(
+        &admin,
+        "?format=hr",
+        "email,remarks\nhr@city.example.jp,新規\n".as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        crate::imports::apply(&admin, &hr["id"], None).await.0,
+        StatusCode::OK
+    );
 
     // users.csv: UTF-8 with BOM, CRLF, the formula neutralised, the standard format.
     let resp = admin.get("/api/v1/export/users.csv").await;
@@ -203,7 +214,7 @@ async fn exports_are_excel_safe_csv_and_users_round_trip_through_import_unchange
     for action in ["create", "update", "disable", "delete", "errors"] {
         assert_eq!(summary[action], 0, "{action}: {preview}");
     }
-    assert_eq!(summary["unchanged"], 3, "{preview}");
+    assert_eq!(summary["unchanged"], 4, "{preview}");
 
     // Shift_JIS holds ①㈱髙 and half-width kana.
     let resp = admin
@@ -236,7 +247,7 @@ async fn exports_are_excel_safe_csv_and_users_round_trip_through_import_unchange
     assert_eq!(details.len(), 1, "{error}");
     assert_eq!(
         details[0],
-        json!({"file": "users.csv", "row": 5, "column": "B", "character": "𠮷",
+        json!({"file": "users.csv", "row": 6, "column": "B", "character": "𠮷",
                "codepoint": "U+20BB7", "message": details[0]["message"]})
     );
     assert!(

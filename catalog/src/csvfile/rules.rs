@@ -100,6 +100,12 @@ pub(super) const NAME: Text = Text {
     multiline: false,
     required: true,
 };
+/// A name in an import row: may be blank for a user whose name is blank
+/// (one the HR format created), which the import plan checks.
+pub(super) const IMPORTED_NAME: Text = Text {
+    required: false,
+    ..NAME
+};
 pub(super) const GROUP: Text = Text {
     what: ("グループ名", "group name"),
     max: MAX_GROUP,

@@ -171,7 +171,7 @@ pub fn map_standard(records: &[Record]) -> Result<Mapped<StandardRow>, HeaderErr
         if delete? {
             return Some(StandardAction::Delete(email?));
         }
-        let name = cells.check(Column::Name, |v| rules::text(v, &rules::NAME));
+        let name = cells.check(Column::Name, |v| rules::text(v, &rules::IMPORTED_NAME));
         let role = cells.check(Column::Role, rules::role);
         let status = cells.check(Column::Status, rules::status);
         let groups = cells.check(Column::Groups, rules::groups);
@@ -397,7 +397,7 @@ mod tests {
             [
                 (3, "email", Code::Required),
                 (4, "email", Code::InvalidEmail),
-                (5, "name", Code::Required),
+                // A blank name is the import plan's to judge (imports::plan).
                 (5, "role", Code::InvalidRole),
                 (5, "status", Code::InvalidStatus),
                 (6, "name", Code::ControlCharacter),

@@ -179,6 +179,15 @@ impl Planner<'_> {
                 None
             }
         };
+        // A blank name only stays blank: a user the HR format created has
+        // none until someone gives it one (so its export imports unchanged).
+        if user.name.trim().is_empty() && known.is_none_or(|k| !k.state.name.is_empty()) {
+            errors.push(error(
+                file.column(Column::Name),
+                "required",
+                "氏名を入力してください (name is required)".into(),
+            ));
+        }
         if !errors.is_empty() {
             return Planned::error(errors);
         }

@@ -416,3 +416,28 @@ fn the_digest_is_stable_and_changes_with_the_catalog() {
     }
     assert_ne!(a, plan(&changed, &text).digest());
 }
+
+#[test]
+fn a_blank_name_is_required_except_for_a_user_whose_name_is_blank() {
+    let mut dir = city();
+    // Created by an HR import: an address and remarks, no name.
+    let mut nameless = user(6, Role::Learner, Status::Active, &[]);
+    nameless.state.name.clear();
+    dir.users.insert("hr@x.jp".into(), nameless);
+    let text = format!(
+        "{HEADER}hr@x.jp,,learner,active,,,\n\
+         a@x.jp,,learner,active,総務部/人事課,,\n\
+         new@x.jp,,learner,active,,,\n"
+    );
+    let p = plan(&dir, &text);
+    assert_eq!(
+        actions(&p),
+        [
+            (Some(2), Some("hr@x.jp"), Action::Unchanged),
+            (Some(3), Some("a@x.jp"), Action::Error),
+            (Some(4), Some("new@x.jp"), Action::Error),
+        ]
+    );
+    assert_eq!(codes(&p, 3), ["required"]);
+    assert_eq!(codes(&p, 4), ["required"]);
+}
