@@ -358,6 +358,44 @@ async fn groups_form_a_tree_that_managers_see_from_their_branch() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
+    // Members page like every list.
+    admin
+        .post(
+            &format!("/api/v1/groups/{ka_id}/members"),
+            &json!({"user_id": manager_id}),
+        )
+        .await;
+    let (_, page) = json_of(
+        admin
+            .get(&format!(
+                "/api/v1/groups/{ka_id}/members?per_page=1&page=2&sort=email"
+            ))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (&page["total"], &page["page"], &page["per_page"]),
+        (&json!(2), &json!(2), &json!(1)),
+        "{page}"
+    );
+    assert_eq!(
+        page["items"][0]["email"], "manager@city.example.jp",
+        "{page}"
+    );
+    let (status, _) = json_of(
+        admin
+            .get(&format!("/api/v1/groups/{ka_id}/members?page=abc"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    admin
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/groups/{ka_id}/members/{manager_id}"),
+            None,
+        )
+        .await;
 
     // The manager sees its branch only, and the learner in the sub-group.
     let manager = app.login("manager@city.example.jp").await;

@@ -116,24 +116,26 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(group.ok_or(ApiError::NotFound)?)))
 }
 
-/// `GET /api/v1/groups/{id}/members`: the members the caller may see.
+/// `GET /api/v1/groups/{id}/members`: the members the caller may see, with
+/// the users list's filters and paging (500 a page unless `per_page` says).
 pub async fn members(
     State(state): State<AppState>,
     me: CurrentUser,
     ApiPath(id): ApiPath<GroupId>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let scope = me.scope()?;
+    let query = ListQuery {
+        group: Some(id.get()),
+        per_page: query.per_page.or(Some(500)),
+        ..query
+    };
     let page = state
         .db
         .call(move |c| {
             if !visible(c, scope, id)? {
                 return Ok(Err(ApiError::NotFound));
             }
-            let query = ListQuery {
-                group: Some(id.get()),
-                per_page: Some(500),
-                ..ListQuery::default()
-            };
             Ok(people::list(c, scope, &query).map_err(ApiError::from))
         })
         .await??;
