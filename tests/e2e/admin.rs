@@ -89,6 +89,7 @@ async fn the_audit_log_records_who_what_when_and_from_where_and_cannot_be_change
     // Stored in UTC, shown in Asia/Tokyo.
     assert!(update["at"].as_str().unwrap().ends_with('Z'));
     assert!(update["at_local"].as_str().unwrap().ends_with("+09:00"));
+    assert_eq!(items[2]["target"], "admin@city.example.jp", "logins too");
     let failed = &items[3];
     assert_eq!(failed["target"], "admin@city.example.jp");
     assert_eq!(failed["client"], "127.0.0.1");

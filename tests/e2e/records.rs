@@ -447,13 +447,25 @@ async fn assignments_show_who_finished_and_who_is_overdue(
         admin.get("/api/v1/reports/viewing?by=site").await.status(),
         StatusCode::BAD_REQUEST
     );
+    // Days outside 2000–2099 are refused; days not written YYYY-MM-DD
+    // (jiff's extended years, 20261101, a time) are not days at all.
     assert_eq!(
         admin
-            .get("/api/v1/reports/viewing?from=-009999-01-01&to=-009999-01-02")
+            .get("/api/v1/reports/viewing?from=1999-12-31&to=2000-01-02")
             .await
             .status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    for bad in ["-009999-01-01", "20261101", "2026-11-01T00:00:00%2B09:00"] {
+        assert_eq!(
+            admin
+                .get(&format!("/api/v1/reports/viewing?from={bad}"))
+                .await
+                .status(),
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
     // The CSV has the groups' totals too, and refuses the same bad `by`.
     let csv = |query: &'static str| {
         admin

@@ -15,7 +15,9 @@ use serde::Deserialize;
 /// Query parameters.
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {
+    #[serde(default, deserialize_with = "super::extract::day")]
     from: Option<Date>,
+    #[serde(default, deserialize_with = "super::extract::day")]
     to: Option<Date>,
     /// One action (`user.update`) or a family (`user.`).
     action: Option<String>,

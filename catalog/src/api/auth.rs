@@ -100,7 +100,7 @@ pub async fn login(
                 now,
                 Some(creds.id),
                 "login",
-                "",
+                &target,
                 &serde_json::json!({}),
             )?;
             let user = users::get(&tx, creds.id)?;

@@ -226,9 +226,53 @@ impl Paging {
     }
 }
 
+/// A query's calendar day, as `YYYY-MM-DD` and nothing else: jiff alone also
+/// reads `20261101`, and a time with an offset whose time it drops. For
+/// `#[serde(default, deserialize_with = "day")]` on an `Option<Date>`.
+pub fn day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<jiff::civil::Date>, D::Error> {
+    let Some(text) = <Option<String> as serde::Deserialize>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let shaped = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    shaped
+        .then(|| text.parse().ok())
+        .flatten()
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "日付は YYYY-MM-DD の形で指定してください: {text} (a date must be YYYY-MM-DD)"
+            ))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Paging, forwarded_for};
+
+    #[test]
+    fn a_query_day_is_yyyy_mm_dd_and_nothing_else() {
+        #[derive(serde::Deserialize)]
+        struct Q {
+            #[serde(default, deserialize_with = "super::day")]
+            from: Option<jiff::civil::Date>,
+        }
+        let read =
+            |json: &str| serde_json::from_str::<Q>(json).map(|q| q.from.map(|d| d.to_string()));
+        assert_eq!(
+            read(r#"{"from":"2026-11-01"}"#).unwrap().as_deref(),
+            Some("2026-11-01")
+        );
+        assert_eq!(read("{}").unwrap(), None);
+        for bad in [
+            "20261101",
+            "2026-11-01T00:00:00+09:00",
+            "2026-13-01",
+            "",
+            "2026-1-01x",
+        ] {
+            assert!(read(&format!(r#"{{"from":"{bad}"}}"#)).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_forwarded_for_line_of_the_clients_own_is_not_believed() {

@@ -18,7 +18,9 @@ use serde::Deserialize;
 /// Query parameters.
 #[derive(Debug, Deserialize)]
 pub struct ViewingQuery {
+    #[serde(default, deserialize_with = "super::extract::day")]
     from: Option<Date>,
+    #[serde(default, deserialize_with = "super::extract::day")]
     to: Option<Date>,
     granularity: Option<Granularity>,
     group: Option<i64>,
@@ -391,7 +393,9 @@ fn stream_viewing_csv(state: &AppState, request: Streamed) -> Result<Response, A
 /// Query parameters of the contents report.
 #[derive(Debug, Deserialize)]
 pub struct ContentsQuery {
+    #[serde(default, deserialize_with = "super::extract::day")]
     from: Option<Date>,
+    #[serde(default, deserialize_with = "super::extract::day")]
     to: Option<Date>,
     group: Option<i64>,
     user: Option<UserId>,
