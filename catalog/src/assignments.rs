@@ -45,6 +45,9 @@ pub struct Assignment {
     pub course_id: i64,
     /// The course's title.
     pub course_title: String,
+    /// The course's status: `draft` while taken back from publication, when
+    /// its assignees cannot open it.
+    pub course_status: String,
     /// The last day.
     pub due_on: String,
     /// The note.
@@ -184,7 +187,7 @@ pub fn create(
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Assignment>> {
     let Some(mut a) = conn
         .query_row(
-            "SELECT a.id, a.course_id, c.title, a.due_on, a.note, a.created_by, a.created_at
+            "SELECT a.id, a.course_id, c.title, a.due_on, a.note, a.created_by, a.created_at, c.status
              FROM assignments a JOIN courses c ON c.id = a.course_id
              WHERE a.id = ?1 AND c.deleted_at IS NULL",
             [id],
@@ -193,6 +196,7 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Assignment>> {
                     id: r.get(0)?,
                     course_id: r.get(1)?,
                     course_title: r.get(2)?,
+                    course_status: r.get(7)?,
                     due_on: r.get(3)?,
                     note: r.get(4)?,
                     group_ids: Vec::new(),

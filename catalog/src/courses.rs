@@ -123,6 +123,9 @@ pub struct Course {
     pub summary: CourseSummary,
     /// Lessons in order.
     pub lessons: Vec<Lesson>,
+    /// Assignments (必修研修) of the course: taking it back to draft hides
+    /// it from their assignees, so the editor is told first.
+    pub assignment_count: i64,
 }
 
 /// Filters of the course list.
@@ -212,7 +215,16 @@ pub fn get(
             })
         })?
         .collect::<Result<_, _>>()?;
-    Ok(Some(Course { summary, lessons }))
+    let assignment_count = conn.query_row(
+        "SELECT COUNT(*) FROM assignments WHERE course_id = ?1",
+        [id.get()],
+        |r| r.get(0),
+    )?;
+    Ok(Some(Course {
+        summary,
+        lessons,
+        assignment_count,
+    }))
 }
 
 /// A lesson as an editor sends it.
@@ -237,7 +249,17 @@ pub enum CourseError {
     /// A title is empty or too long.
     #[error("タイトルは1〜200文字で入力してください (title must be 1 to 200 characters)")]
     BadTitle,
-    /// Publishing a course whose videos are not all ready, or that has none.
+    /// Publishing a course without lessons.
+    #[error(
+        "レッスンがありません。レッスンを追加してから公開してください (the course has no lessons)"
+    )]
+    NoLessons,
+    /// Publishing a course a lesson of which has a video that failed.
+    #[error(
+        "変換に失敗した動画のレッスンがあります。そのレッスンを削除するか動画を替えてから公開してください (a lesson's video failed)"
+    )]
+    Failed,
+    /// Publishing a course whose videos are still being processed.
     #[error(
         "すべてのレッスンの動画の処理が完了してから公開してください (every lesson's video must be ready)"
     )]
@@ -383,17 +405,24 @@ fn replace_lessons(
 
 /// Publishes a course whose lessons' videos are all ready.
 pub fn publish(conn: &Connection, id: CourseId, now: Timestamp) -> Result<(), CourseError> {
-    let (exists, lessons, not_ready): (bool, i64, i64) = conn.query_row(
+    let (exists, lessons, failed, not_ready): (bool, i64, i64, i64) = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?1 AND deleted_at IS NULL),
                 (SELECT COUNT(*) FROM lessons WHERE course_id = ?1),
+                (SELECT COUNT(*) FROM lessons l JOIN videos v ON v.id = l.video_id WHERE l.course_id = ?1 AND v.status = 'failed'),
                 (SELECT COUNT(*) FROM lessons l JOIN videos v ON v.id = l.video_id WHERE l.course_id = ?1 AND v.status <> 'ready')",
         [id.get()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     if !exists {
         return Err(CourseError::NotFound);
     }
-    if lessons == 0 || not_ready > 0 {
+    if lessons == 0 {
+        return Err(CourseError::NoLessons);
+    }
+    if failed > 0 {
+        return Err(CourseError::Failed);
+    }
+    if not_ready > 0 {
         return Err(CourseError::NotReady);
     }
     conn.execute(
@@ -438,4 +467,48 @@ pub fn video_is_published(conn: &Connection, video: VideoId) -> rusqlite::Result
         [video.get()],
         |r| r.get(0),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    #[tokio::test]
+    async fn publishing_says_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let refusals = db
+            .call(|c| {
+                c.execute_batch(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                       VALUES (1, 'e@x.jp', '編集', 'editor', 't', 't');
+                     INSERT INTO categories (id, slug, name, name_en, position) VALUES (1, 'law', '法令', 'Law', 1);
+                     INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at)
+                       VALUES (1, 1, '研修', 'draft', 1, 't', 't');
+                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)
+                       VALUES (1, 'a', 1, 1, 'processing', 't', 't'), (2, 'b', 1, 1, 'failed', 't', 't');",
+                )?;
+                let course = CourseId::new(1);
+                let now = Timestamp::now();
+                let mut refusals = vec![publish(c, course, now).unwrap_err()];
+                c.execute_batch("INSERT INTO lessons (course_id, position, title, video_id) VALUES (1, 1, 'l1', 1)")?;
+                refusals.push(publish(c, course, now).unwrap_err());
+                c.execute_batch("INSERT INTO lessons (course_id, position, title, video_id) VALUES (1, 2, 'l2', 2)")?;
+                refusals.push(publish(c, course, now).unwrap_err());
+                c.execute_batch("UPDATE videos SET status = 'ready'")?;
+                publish(c, course, now).unwrap();
+                Ok(refusals)
+            })
+            .await
+            .unwrap();
+        assert!(matches!(
+            refusals[..],
+            [
+                CourseError::NoLessons,
+                CourseError::NotReady,
+                CourseError::Failed
+            ]
+        ));
+    }
 }

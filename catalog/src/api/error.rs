@@ -242,7 +242,7 @@ impl From<crate::courses::CourseError> for ApiError {
         use crate::courses::CourseError as E;
         match e {
             E::NotFound => ApiError::NotFound,
-            E::NotReady => ApiError::Conflict(e.to_string()),
+            E::NotReady | E::NoLessons | E::Failed => ApiError::Conflict(e.to_string()),
             E::UnknownCategory | E::UnknownVideo(_) | E::BadTitle => {
                 ApiError::Invalid(e.to_string())
             }

@@ -74,9 +74,16 @@ pub(super) fn status(value: &str) -> Rule<Status> {
 pub(super) fn groups(value: &str) -> Rule<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     for name in value.split([';', '；']) {
-        let name = name.trim_matches(|c: char| c.is_whitespace());
-        if !name.is_empty() && !names.iter().any(|n| n == name) {
-            names.push(text(name, &GROUP)?);
+        // A path's parts, also split by a full-width ／ (as an IME types
+        // it), trimmed: 「総務部 ／ 人事課」 is 総務部/人事課, not a new group.
+        let name = name
+            .split(['/', '／'])
+            .map(|part| part.trim_matches(|c: char| c.is_whitespace()))
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(text(&name, &GROUP)?);
         }
     }
     Ok(names)
@@ -177,6 +184,14 @@ pub(super) fn private_use(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_paths_take_a_full_width_slash_and_spaces_as_typed() {
+        assert_eq!(
+            super::groups("総務部／人事課; 総務部 / 人事課 ；財政課/;"),
+            Ok(vec!["総務部/人事課".to_owned(), "財政課".to_owned()])
+        );
+    }
 
     #[test]
     fn role_and_status_names() {

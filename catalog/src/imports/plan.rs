@@ -519,7 +519,10 @@ impl Planned {
         let mut field = |name: &str, new: &str| {
             changes.insert(name.to_owned(), (String::new(), new.to_owned()));
         };
-        field("name", &to.name);
+        // What a new user gets; a blank (an HR row gives no name) is no change.
+        if !to.name.is_empty() {
+            field("name", &to.name);
+        }
         field("role", to.role.as_str());
         field("status", to.status);
         if !to.remarks.is_empty() {

@@ -225,6 +225,7 @@ fn hr_rows_set_remarks_and_unknown_addresses_become_learners() {
         ]
     );
     assert_eq!(change(&p, "a@x.jp", "remarks"), Some(("", "人事課へ異動")));
+    assert_eq!(change(&p, "new@x.jp", "name"), None, "no name is no change");
     let Some(Effect::Create { to, .. }) = p.rows[1].effect.as_deref() else {
         panic!("create");
     };
