@@ -58,12 +58,12 @@ pub enum DbError {
     #[error("{0}")]
     Check(String),
     /// Encrypting a plaintext database failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -76,9 +76,9 @@ impl DbError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
-    move |source| DbError::Io {
+    move |cause| DbError::Io {
         path: path.display().to_string(),
-        source,
+        cause,
     }
 }
 

@@ -88,12 +88,12 @@ pub enum OpenError {
     #[error(transparent)]
     Db(#[from] db::DbError),
     /// The data directory could not be prepared.
-    #[error("cannot prepare {path}: {source}")]
+    #[error("cannot prepare {path}: {cause}")]
     Io {
         /// The directory.
         path: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -116,9 +116,9 @@ impl Catalog {
         settings.validate()?;
         let tz = settings.timezone()?;
         let upload_dir = data_dir.join("uploads");
-        std::fs::create_dir_all(&upload_dir).map_err(|source| OpenError::Io {
+        std::fs::create_dir_all(&upload_dir).map_err(|cause| OpenError::Io {
             path: upload_dir.display().to_string(),
-            source,
+            cause,
         })?;
         let db = Db::open(&data_dir.join("catalog.db"), &settings.db_key(data_dir)?)?;
         db.call(|c| Ok(courses::seed_categories(c)?)).await?;

@@ -127,6 +127,19 @@ async fn a_backup_taken_while_serving_restores_and_passes_the_drill() {
         &["restore", "--force", file.to_str().unwrap()],
     );
     assert!(out.status.success(), "{}", text(&out).1);
+    // The cause said once.
+    let missing = manabi(
+        fresh.path(),
+        &key_file,
+        &["restore", "--force", "/nonexistent/manabi.mbk"],
+    );
+    one_line(&missing, "/nonexistent/manabi.mbk");
+    assert_eq!(
+        text(&missing).1.matches("os error 2").count(),
+        1,
+        "{}",
+        text(&missing).1
+    );
     // Never under the running service, which would go on in the replaced
     // file's ghost and lose everything written after.
     let database = app.data_dir().join("catalog.db");

@@ -66,12 +66,12 @@ pub enum BackupError {
     #[error("backup.{0}")]
     Settings(String),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The database failed.
     #[error(transparent)]
@@ -85,9 +85,9 @@ pub enum BackupError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
-    move |source| BackupError::Io {
+    move |cause| BackupError::Io {
         path: path.display().to_string(),
-        source,
+        cause,
     }
 }
 
