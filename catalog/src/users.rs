@@ -20,7 +20,8 @@ pub struct User {
     pub status: String,
     /// 備考 from the HR system.
     pub remarks: String,
-    /// Names of the user's groups.
+    /// The user's groups as paths (総務部/人事課): two 庶務係 in different
+    /// departments are told apart, as in users.csv.
     pub groups: Vec<String>,
     /// Created.
     pub created_at: String,
@@ -129,7 +130,12 @@ pub fn get(conn: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
     };
     // Cached: a page of 500 users asks this 500 times.
     let mut stmt = conn.prepare_cached(
-        "SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = ?1 ORDER BY g.name",
+        "WITH RECURSIVE up(id, path) AS (
+             SELECT g.parent_id, g.name FROM groups g JOIN group_members m ON m.group_id = g.id
+             WHERE m.user_id = ?1
+             UNION ALL
+             SELECT p.parent_id, p.name || '/' || up.path FROM up JOIN groups p ON p.id = up.id)
+         SELECT path FROM up WHERE id IS NULL ORDER BY path",
     )?;
     user.groups = stmt
         .query_map([id.get()], |r| r.get(0))?

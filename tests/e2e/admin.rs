@@ -506,7 +506,7 @@ async fn the_trash_keeps_groups_courses_and_videos_restorable_and_purges_only_wh
     assert_eq!(groups[1]["id"], ka);
     assert_eq!(groups[1]["member_count"], 1);
     let (_, user) = json_of(admin.get(&format!("/api/v1/users/{}", taro["id"])).await).await;
-    assert_eq!(user["groups"], json!(["人事課"]));
+    assert_eq!(user["groups"], json!(["総務部/人事課"]));
 
     // A course in the trash disappears for everyone and comes back.
     let (status, course) = json_of(

@@ -50,7 +50,7 @@ async fn admins_manage_everyone_and_managers_only_their_groups_learners() {
     )
     .await;
     assert_eq!(taro["email"], "taro@city.example.jp", "full-width folded");
-    assert_eq!(taro["groups"], json!(["人事課"]));
+    assert_eq!(taro["groups"], json!(["総務部/人事課"]), "as a path");
     create(
         &admin,
         json!({"email": "hanako@city.example.jp", "name": "佐藤 花子", "role": "learner", "groups": [zaisei.get()]}),

@@ -101,15 +101,22 @@ impl Planner<'_> {
                 message: e.message.clone(),
             });
         }
-        for (row, errors) in bad {
+        for (row, mut errors) in bad {
             let written = file.error_emails.get(&row);
-            let email = written.map(|w| match Email::parse(w) {
-                Ok(e) => {
+            let parsed = written.and_then(|w| Email::parse(w).ok());
+            if file.error_blank_names.contains(&row) && self.needs_name(parsed.as_ref()) {
+                // In column order: after the e-mail's errors, before the rest.
+                let email_column = file.column(Column::Email);
+                let at = errors.iter().position(|e| e.column != email_column);
+                errors.insert(at.unwrap_or(errors.len()), name_required(file));
+            }
+            let email = written.map(|w| match &parsed {
+                Some(e) => {
                     // A bad row still names its user: a sync must not disable it.
                     present.insert(e.as_str().to_owned());
                     e.as_str().to_owned()
                 }
-                Err(_) => w.clone(),
+                None => w.clone(),
             });
             let mut planned = Planned::error(errors);
             planned.row.row = Some(row);
@@ -179,14 +186,8 @@ impl Planner<'_> {
                 None
             }
         };
-        // A blank name only stays blank: a user the HR format created has
-        // none until someone gives it one (so its export imports unchanged).
-        if user.name.trim().is_empty() && known.is_none_or(|k| !k.state.name.is_empty()) {
-            errors.push(error(
-                file.column(Column::Name),
-                "required",
-                "氏名を入力してください (name is required)".into(),
-            ));
+        if user.name.trim().is_empty() && self.needs_name(Some(&user.email)) {
+            errors.push(name_required(file));
         }
         if !errors.is_empty() {
             return Planned::error(errors);
@@ -217,6 +218,16 @@ impl Planner<'_> {
                 self.change(known, email, to(groups))
             }
         }
+    }
+
+    /// Whether a row for `email` must give a name: a blank one only stays
+    /// blank (a user the HR format created has none until someone gives it
+    /// one, so that its export imports unchanged); it never creates a user
+    /// without one or blanks a name.
+    fn needs_name(&self, email: Option<&Email>) -> bool {
+        email
+            .and_then(|e| self.dir.user(e))
+            .is_none_or(|k| !k.state.name.is_empty())
     }
 
     /// A standard row with `action=delete`.
@@ -467,6 +478,14 @@ impl Planner<'_> {
             rows[i] = refused;
         }
     }
+}
+
+fn name_required(file: &Parsed) -> RowError {
+    error(
+        file.column(Column::Name),
+        "required",
+        "氏名を入力してください (name is required)".into(),
+    )
 }
 
 fn error(column: String, code: &str, message: String) -> RowError {

@@ -30,6 +30,9 @@ pub struct Parsed {
     pub errors: Vec<CellError>,
     /// The e-mail cell of each row with errors, as written.
     pub error_emails: HashMap<usize, String>,
+    /// The rows with errors whose name cell is blank (standard format, not
+    /// a delete): the plan tells whether that is an error too.
+    pub error_blank_names: std::collections::HashSet<usize>,
     header: Option<Header>,
 }
 
@@ -52,6 +55,7 @@ impl Parsed {
             },
             errors: error.problems(),
             error_emails: HashMap::new(),
+            error_blank_names: std::collections::HashSet::new(),
             header: None,
         }
     }
@@ -85,12 +89,23 @@ pub fn read(format: Format, bytes: &[u8]) -> Parsed {
         Err(e) => return Parsed::unreadable(format, encoding, &FileError::from(e)),
     };
     let mut error_emails = HashMap::new();
+    let mut error_blank_names = std::collections::HashSet::new();
     if !errors.is_empty() {
         let bad: std::collections::HashSet<usize> = errors.iter().map(|e| e.row).collect();
         for record in records.iter().filter(|r| bad.contains(&r.row)) {
             let email = header.cell(record, Column::Email).trim();
             if !email.is_empty() {
                 error_emails.insert(record.row, email.to_owned());
+            }
+            let deleting = matches!(
+                header.cell(record, Column::Action).trim(),
+                "delete" | "削除"
+            );
+            if format == Format::Standard
+                && !deleting
+                && header.cell(record, Column::Name).trim().is_empty()
+            {
+                error_blank_names.insert(record.row);
             }
         }
     }
@@ -100,6 +115,7 @@ pub fn read(format: Format, bytes: &[u8]) -> Parsed {
         rows,
         errors,
         error_emails,
+        error_blank_names,
         header: Some(header),
     }
 }
