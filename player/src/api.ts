@@ -93,6 +93,8 @@ export interface HistoryItem extends Progress {
 
 export interface CourseDetail extends Omit<CourseSummary, 'lesson_count'> {
   lessons: Lesson[];
+  /** Its assignments (必修研修; editors and admins): going back to draft hides it from their assignees. */
+  assignment_count?: number;
 }
 
 export interface List<T> {
@@ -353,9 +355,12 @@ export interface Assignment {
   group_ids: number[];
   /** Users assigned one by one. */
   user_ids: number[];
+  /** Who made it: admins delete any, a manager only those it made. */
   created_by: number | null;
   /** RFC 3339. */
   created_at: string;
+  /** The course's status: assignees cannot open a course taken back to `draft`. */
+  course_status?: 'published' | 'draft' | string;
 }
 
 /** What `POST /api/v1/assignments` takes. */

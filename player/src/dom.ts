@@ -73,3 +73,14 @@ export function field(
     control,
   );
 }
+
+/**
+ * Moves the focus to `to` when it was lost while controls waited: on
+ * nothing (`<body>`, as after a focused button is disabled or hidden) or
+ * on one of `left` (controls now disabled or hidden). Focus the user has
+ * moved elsewhere meanwhile stays where it is.
+ */
+export function refocus(to: HTMLElement, ...left: HTMLElement[]): void {
+  const at = document.activeElement;
+  if (!at || at === document.body || left.some((el) => el === at || el.contains(at))) to.focus();
+}

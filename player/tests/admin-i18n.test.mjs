@@ -8,10 +8,10 @@ import { MESSAGES as LEARNER } from '../dist-test/messages.js';
 import { MESSAGES as ADMIN, serverText } from '../dist-test/admin/messages.js';
 import { MESSAGES as DIALOG } from '../dist-test/admin/dialog-messages.js';
 import { MESSAGES as EDITOR } from '../dist-test/editor/messages.js';
-import { roleLabel, pageInfo, summaryText, applyBlock, newUserProblem, changeLines } from '../dist-test/admin/labels.js';
+import { roleLabel, pageInfo, summaryText, applyBlock, applyConfirmBody, newUserProblem, changeLines } from '../dist-test/admin/labels.js';
 import { readableSeconds, periodLabel, filterProblem, chartSummary, definitionTerm, DEFINITIONS } from '../dist-test/admin/report-logic.js';
 import { auditActionLabel, EXPORT_FILES, groupFacts, detailLines, detailText, timeHeading } from '../dist-test/admin/records.js';
-import { summaryText as assignmentSummary, targetsText } from '../dist-test/admin/assignment-logic.js';
+import { summaryText as assignmentSummary, targetsText, courseClosedText } from '../dist-test/admin/assignment-logic.js';
 import { settingFacts } from '../dist-test/admin/settings-logic.js';
 import { videoStatusLabel, titleProblem, CAPTION_LANGS, uploadText } from '../dist-test/editor/logic.js';
 
@@ -68,7 +68,9 @@ test('the administration words in English', () => {
     assert.equal(detailText(detailLines({ before: { name: 'a' }, after: { name: 'b' } }, 'user.update')[0]), 'Name: a → b');
     assert.equal(timeHeading('Asia/Tokyo'), 'Time (Japan)');
     assert.equal(assignmentSummary({ overdue: 2, completed: 1 }), '3 people: Overdue: 2, Completed: 1');
-    assert.equal(targetsText({ group_ids: [7], user_ids: [1, 2] }, () => undefined), 'Group #7 + 2 people one by one');
+    assert.equal(targetsText({ group_ids: [7], user_ids: [1, 2] }, () => undefined), '(a deleted group) + 2 people one by one');
+    assert.equal(courseClosedText({ course_status: 'draft' }), 'The course is not published (the assignees cannot open it)');
+    assert.deepEqual(applyConfirmBody({ summary: { create: 2, update: 0, disable: 0, delete: 0, unchanged: 0, errors: 0 }, new_groups: ['General Affairs/HR'] }).slice(0, 2), ['These changes will be made: New: 2.', 'Groups to be created: General Affairs/HR']);
     const facts = settingFacts({ timezone: 'Asia/Tokyo', session_idle_minutes: 30, completion_coverage: 0.95, trash_retention_days: 90, maintenance_notice_days: 7 });
     assert.equal(facts[0].label, 'Time zone');
     assert.equal(facts[0].value, 'Japan time (Asia/Tokyo)');

@@ -5,6 +5,7 @@ import { parseRoute } from '../dist-test/route.js';
 import {
   actionLabel,
   applyBlock,
+  applyConfirmBody,
   canEdit,
   canManage,
   changeLines,
@@ -161,6 +162,21 @@ test('error rows, an empty plan or a used preview block the apply', () => {
   assert.equal(applyBlock({ status: 'applied', summary: { ...zero, create: 1 } })?.reason, 'status');
   assert.equal(applyBlock({ status: 'preview', summary: { ...zero, create: 1 } }), null);
   assert.equal(applyBlock({ status: 'preview', summary: { ...zero, disable: 1 } }), null);
+});
+
+test('the apply confirmation names the groups it will create', () => {
+  const p = { summary: { ...zero, create: 2 }, new_groups: ['総務部/人時課', '福祉部/高齢課'] };
+  assert.deepEqual(applyConfirmBody(p), [
+    '次の変更を反映します：新規 2 件。',
+    '新しく作成されるグループ：総務部/人時課、福祉部/高齢課',
+    '新しく登録する利用者には初期パスワードが発行されます。',
+    applyConfirmBody({ summary: { ...zero, update: 1 }, new_groups: [] })[1],
+  ]);
+  // No new group, no new user: only the changes and the undo.
+  const plain = applyConfirmBody({ summary: { ...zero, update: 1 }, new_groups: [] });
+  assert.equal(plain.length, 2);
+  assert.equal(plain[0], '次の変更を反映します：更新 1 件。');
+  assert.doesNotMatch(plain.join(''), /グループ/);
 });
 
 test('massDisableText gives the numbers', () => {

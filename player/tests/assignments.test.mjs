@@ -6,6 +6,8 @@ import {
   assignmentFieldOf,
   assignmentName,
   assignmentProblem,
+  canDeleteAssignment,
+  courseClosedText,
   defaultDueOn,
   progressCsvName,
   progressCsvPath,
@@ -28,8 +30,11 @@ test('whom an assignment reaches is said with group paths and a count of single 
   assert.equal(targetsText({ group_ids: [1, 2], user_ids: [] }, path), '総務部/人事課、福祉部');
   assert.equal(targetsText({ group_ids: [], user_ids: [5, 6] }, path), '個別に 2 人');
   assert.equal(targetsText({ group_ids: [1], user_ids: [5] }, path), '総務部/人事課 ＋ 個別に 1 人');
-  // A group the caller cannot see (or since deleted) is still counted.
-  assert.equal(targetsText({ group_ids: [7], user_ids: [] }, path), 'グループ #7');
+  // A group moved to the trash is said so, never by its internal id; several are counted.
+  assert.equal(targetsText({ group_ids: [7], user_ids: [] }, path), '（削除されたグループ）');
+  assert.equal(targetsText({ group_ids: [1, 7], user_ids: [5] }, path), '総務部/人事課、（削除されたグループ） ＋ 個別に 1 人');
+  assert.equal(targetsText({ group_ids: [7, 8, 2], user_ids: [] }, path), '福祉部、（削除されたグループ 2 件）');
+  assert.doesNotMatch(targetsText({ group_ids: [4], user_ids: [] }, path), /#|4/);
   assert.equal(targetsText({ group_ids: [], user_ids: [] }, path), '（なし）');
 });
 
@@ -86,4 +91,23 @@ test('the CSV of everyone or of the overdue only', () => {
   assert.equal(progressCsvName(12, false), 'assignment-12.csv');
   assert.equal(progressCsvName(12, true), 'assignment-12-overdue.csv');
   assert.equal(assignmentName({ course_title: '情報セキュリティ', due_on: '2026-04-10' }), '「情報セキュリティ」（期限 2026年4月10日）');
+});
+
+test('an assignment whose course is not published is marked in words', () => {
+  assert.equal(courseClosedText({ course_status: 'published' }), null);
+  assert.equal(courseClosedText({ course_status: 'draft' }), '講座が公開されていません（受講者は開けません）');
+  assert.equal(courseClosedText({}), null, 'a server that does not say: nothing marked');
+});
+
+test('admins delete any assignment, a manager only those it made', () => {
+  const mine = { created_by: 12 };
+  const theirs = { created_by: 3 };
+  const nobody = { created_by: null };
+  assert.equal(canDeleteAssignment({ id: 1, role: 'admin' }, theirs), true);
+  assert.equal(canDeleteAssignment({ id: 1, role: 'admin' }, nobody), true);
+  assert.equal(canDeleteAssignment({ id: 12, role: 'manager' }, mine), true);
+  assert.equal(canDeleteAssignment({ id: '12', role: 'manager' }, mine), true, 'the session may give the id as a string');
+  assert.equal(canDeleteAssignment({ id: 12, role: 'manager' }, theirs), false);
+  assert.equal(canDeleteAssignment({ id: 12, role: 'manager' }, nobody), false);
+  assert.equal(canDeleteAssignment({ id: 12, role: 'editor' }, mine), false);
 });

@@ -23,7 +23,7 @@
 // (axeCheck()) and fails on any violation of impact serious or critical.
 // Exits 0 on success, 1 with one clear line on failure; 300 s at most.
 import { chromium } from 'playwright-core';
-import { mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -663,9 +663,22 @@ async function adminPages(context, base) {
   await page.getByRole('dialog', { name: '取り込みを実行しますか' }).waitFor();
   await axeCheck(page, 'import confirmation dialog');
   await shoot(page, 'admin-import-confirm.png');
+  // While the apply runs (held back here for a second), neither button can start another.
+  const isApply = (url) => /\/api\/v1\/imports\/\d+\/apply$/.test(url.pathname);
+  await page.route(isApply, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await route.continue();
+  });
   await page.getByRole('dialog', { name: '取り込みを実行しますか' }).getByRole('button', { name: '実行する' }).click();
+  if (!(await applyButton.isDisabled()) || !(await page.getByRole('button', { name: '内容を確認する' }).isDisabled())) {
+    throw new Error('admin pages: 取り込みを実行 or 内容を確認する can be pressed while the apply runs');
+  }
   const result = page.getByRole('region', { name: '3. 取り込み結果' });
   await result.waitFor();
+  await page.unroute(isApply);
+  if (!(await page.getByRole('button', { name: '内容を確認する' }).isEnabled())) {
+    throw new Error('admin pages: 内容を確認する stays disabled after the apply');
+  }
   const applied = await counted(result, '実行した件数', '新規');
   if (applied !== '1 件') throw new Error(`admin pages: the result says 新規 ${applied}`);
   let passwordsNote = 'no one-time passwords file (invitations e-mailed)';
@@ -763,7 +776,19 @@ async function addUserAndRole(page, adminEmail, find) {
   const shown = page.getByRole('dialog', { name: '初期パスワードを発行しました' });
   const otp = await shown.getByLabel('初期パスワード').inputValue();
   if (otp.length < 8) throw new Error(`add user: the one-time password is "${otp}"`);
+  // It can never be shown again: 閉じる and Escape ask first; going back keeps it.
   await shown.getByRole('button', { name: '閉じる' }).click();
+  await shown.getByText('パスワードを控えましたか。').waitFor();
+  if (!(await shown.getByRole('button', { name: 'パスワードの表示に戻る' }).evaluate((el) => el === document.activeElement))) {
+    throw new Error('add user: asking before the password closes does not focus 「パスワードの表示に戻る」');
+  }
+  await axeCheck(page, 'one-time password dialog asking before it closes');
+  await page.keyboard.press('Escape');
+  await shown.getByRole('button', { name: '閉じる' }).waitFor();
+  if ((await shown.getByLabel('初期パスワード').inputValue()) !== otp) throw new Error('add user: going back lost the password');
+  await page.keyboard.press('Escape');
+  await shown.getByRole('button', { name: '控えたので閉じる' }).click();
+  await shown.waitFor({ state: 'detached' });
   await done.getByText('の初期パスワードを発行しました。').waitFor();
   step(`add user: a registered e-mail refused beside the field (${said}); ${newcomer} added to 人事課 and given a one-time password`);
 
@@ -1379,7 +1404,13 @@ async function assignmentPages(context, base) {
     // with the people the API shows this manager (its groups and below) and no others.
     const inScope = (await (await apiLogin(base, managerEmail, managerPassword))('GET', `/api/v1/assignments/${made.id}`))
       .assignees.map((p) => p.email).sort();
-    await manager.locator(`tr[data-assignment="${made.id}"]`).getByRole('button', { name: /^進み具合を見る/ }).click();
+    // The admin's assignment: no 削除 for the manager (the server would refuse it).
+    const adminsRow = manager.locator(`tr[data-assignment="${made.id}"]`);
+    await adminsRow.waitFor();
+    if (await adminsRow.getByRole('button', { name: /^削除/ }).count()) {
+      throw new Error("assignments: the manager is offered 削除 on the admin's assignment");
+    }
+    await adminsRow.getByRole('button', { name: /^進み具合を見る/ }).click();
     const seen = manager.getByRole('table', { name: /^対象の人の進み具合/ }).locator('tbody tr');
     await seen.first().waitFor();
     const seenEmails = (await seen.allInnerTexts()).map((t) => t.split(/\s/)[0]).sort();
@@ -2593,9 +2624,13 @@ async function editorPages(browser, base) {
   await cdp.send('Network.emulateNetworkConditions', {
     offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 96 * 1024,
   });
+  // The title follows the chosen file while it is the file's name.
+  const other = path.join(dir, 'まとめ.mp4');
+  await copyFile(video, other);
+  await page.getByLabel('動画ファイル').setInputFiles(other);
   await page.getByLabel('動画ファイル').setInputFiles(video);
   if ((await page.getByLabel('レッスンのタイトル').inputValue()) !== '研修サンプル') {
-    throw new Error('editor: the lesson title was not taken from the file name');
+    throw new Error('editor: the lesson title was not taken from the (second) file name');
   }
   await page.getByRole('button', { name: 'アップロードしてレッスンに追加' }).click();
   await page.getByText('アップロードの進み具合').waitFor();
@@ -2618,6 +2653,7 @@ async function editorPages(browser, base) {
   });
   await lesson.getByRole('button', { name: /^字幕をアップロード/ }).click();
   await lesson.locator('summary').filter({ hasText: '字幕（日本語）' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent?.startsWith('字幕をアップロード'));
   await axeCheck(page, 'editor: course with a lesson and its captions');
   await shoot(page, 'editor-course.png');
   await page.setViewportSize({ width: 320, height: 800 });
@@ -2641,10 +2677,13 @@ async function editorPages(browser, base) {
   await editorPoster(page, lesson);
 
   // A second lesson, then the first moved below it and the order saved.
-  await page.getByLabel('動画ファイル').setInputFiles(video);
-  await page.getByLabel('レッスンのタイトル').fill('まとめ');
+  // A blank title is the file's name, as the hint says.
+  await page.getByLabel('動画ファイル').setInputFiles(other);
+  await page.getByLabel('レッスンのタイトル').fill('');
   await page.getByRole('button', { name: 'アップロードしてレッスンに追加' }).click();
   await page.locator('li.lesson-edit').nth(1).waitFor();
+  // Done, the focus is back on the button that started it (not lost on the page).
+  await page.waitForFunction(() => document.activeElement?.textContent === 'アップロードしてレッスンに追加');
   await page.locator('li.lesson-edit').nth(1).getByText(/^動画 #\d+：準備完了/).waitFor({ timeout: 90_000 });
   await page.locator('li.lesson-edit').first().getByRole('button', { name: /^下へ/ }).click();
   const moved = await page.evaluate(() => ({

@@ -14,9 +14,12 @@ import {
   posterFileProblem,
   posterKind,
   posterKindLabel,
+  processingNews,
   removeItem,
+  titleForFile,
   titleFromFile,
   titleProblem,
+  unpublishBody,
   uploadText,
   videoStatusLabel,
 } from '../dist-test/editor/logic.js';
@@ -125,6 +128,56 @@ test('the poster words in English', () => {
     assert.equal(posterKindLabel('drawn'), ' (made automatically)');
     assert.equal(posterFailure(413, 'x'), 'The picture is too large. Please choose a JPEG or PNG of at most 10 MB.');
     assert.equal(posterFailure(422, 'Not a picture.'), 'The poster could not be saved. Not a picture.');
+  } finally {
+    setLang('ja');
+  }
+});
+
+test("a blank lesson title, or one taken from the previous file's name, becomes the new file's name", () => {
+  assert.equal(titleForFile('', null, '第1回 概要.mp4'), '第1回 概要');
+  assert.equal(titleForFile('   ', null, 'a.mp4'), 'a', 'blank is blank');
+  // After a failed upload another file is chosen: the old file's title goes.
+  assert.equal(titleForFile('第1回 概要', '第1回 概要', '第2回.mov'), '第2回');
+  // A title the editor typed (or changed) stays.
+  assert.equal(titleForFile('まとめ', null, '第2回.mov'), 'まとめ');
+  assert.equal(titleForFile('第1回 概要（改）', '第1回 概要', '第2回.mov'), '第1回 概要（改）');
+  // No file any more: a taken title is cleared, a typed one kept.
+  assert.equal(titleForFile('第1回 概要', '第1回 概要', null), '');
+  assert.equal(titleForFile('まとめ', '第1回 概要', null), 'まとめ');
+});
+
+test("the end of a video's processing is said, its failure with the reason", () => {
+  const failed = { status: 'failed', error: '動画として読み込めませんでした' };
+  // Seen processing, then ready or failed.
+  assert.equal(processingNews('研修', 'processing', { status: 'ready' }, false), '「研修」の動画の準備ができました。');
+  assert.equal(processingNews('非動画2', 'queued', failed, false), '「非動画2」の動画を変換できませんでした：動画として読み込めませんでした');
+  assert.equal(processingNews('非動画2', 'queued', { status: 'failed', error: null }, false), '「非動画2」の動画を変換できませんでした。');
+  // Just uploaded: a file that is no video fails before it was ever seen processing.
+  assert.equal(processingNews('非動画2', undefined, failed, true), '「非動画2」の動画を変換できませんでした：動画として読み込めませんでした');
+  assert.equal(processingNews('研修', undefined, { status: 'processing' }, true), null, 'still processing');
+  // Opening the page: a video already failed or ready is no news.
+  assert.equal(processingNews('研修', undefined, failed, false), null);
+  assert.equal(processingNews('研修', undefined, { status: 'ready' }, false), null);
+  assert.equal(processingNews('研修', 'ready', { status: 'ready' }, true), null, 'said once');
+  setLang('en');
+  try {
+    assert.equal(processingNews('Intro', 'processing', { status: 'failed', error: 'Not a video.' }, false), 'The video of “Intro” could not be processed: Not a video.');
+  } finally {
+    setLang('ja');
+  }
+});
+
+test('taking a course back to draft says how many assignments it has', () => {
+  assert.deepEqual(unpublishBody('情報セキュリティ', 0), [
+    '「情報セキュリティ」を下書きに戻します。学習者の一覧と検索から消え、視聴もできなくなります。',
+    'これまでの視聴記録は残ります。もう一度公開すると、また視聴できます。',
+  ]);
+  const assigned = unpublishBody('情報セキュリティ', 2);
+  assert.equal(assigned.length, 3);
+  assert.equal(assigned[1], 'この講座は必修研修として 2 件割り当てられています。下書きに戻すと、割り当てられた人はこの講座を開けなくなります。');
+  setLang('en');
+  try {
+    assert.equal(unpublishBody('Security', 1)[1], 'Assignments of this course as required training: 1. Once it is a draft, the people it is assigned to can no longer open it.');
   } finally {
     setLang('ja');
   }

@@ -24,18 +24,45 @@ export function defaultDueOn(today: string): string {
 }
 
 /**
- * Whom an assignment reaches, in words: the groups' paths (an unknown id
- * as `グループ #7`) and the number of users assigned one by one:
- * `総務部/人事課、福祉部 ＋ 個別に 2 人`.
+ * Whom an assignment reaches, in words: the groups' paths and the number
+ * of users assigned one by one: `総務部/人事課、福祉部 ＋ 個別に 2 人`. The
+ * server lists to a manager only the groups it manages, so a group not
+ * among those the caller sees was moved to the trash: `（削除されたグループ）`,
+ * counted when there are several, never its internal id.
  */
 export function targetsText(
   a: { group_ids: readonly number[]; user_ids: readonly number[] },
   groupPath: (id: number) => string | undefined,
 ): string {
-  const groups = a.group_ids.map((id) => groupPath(id) ?? t('a.assign.groupId', { id })).join(t('a.list.sep'));
+  const paths = a.group_ids.map(groupPath);
+  const known = paths.filter((p): p is string => p !== undefined);
+  const gone = paths.length - known.length;
+  if (gone === 1) known.push(t('a.assign.groupGone'));
+  else if (gone > 1) known.push(t('a.assign.groupsGone', { n: gone }));
+  const groups = known.join(t('a.list.sep'));
   const users = a.user_ids.length ? t('a.assign.oneByOne', { n: a.user_ids.length }) : '';
   if (groups && users) return t('a.assign.both', { groups, users });
   return groups || users || t('a.assign.none');
+}
+
+/**
+ * Why the assignees cannot open the assigned course, or null: its course
+ * is not published (taken back to draft since it was assigned).
+ */
+export function courseClosedText(a: { course_status?: string }): string | null {
+  return a.course_status === undefined || a.course_status === 'published' ? null : t('a.assign.courseClosed');
+}
+
+/**
+ * Whether `user` may delete assignment `a`: admins any, a manager only
+ * those it made (the server refuses the others).
+ */
+export function canDeleteAssignment(
+  user: { id: string | number; role: string },
+  a: { created_by: number | null },
+): boolean {
+  if (user.role === 'admin') return true;
+  return user.role === 'manager' && a.created_by !== null && String(a.created_by) === String(user.id);
 }
 
 /** The assignees' counts per status, in display order, with the total. */

@@ -4,7 +4,8 @@
  * (with a note the assignees see), the list of assignments, and per
  * assignment its assignees' progress — counts per status, everyone or the
  * overdue only, as a table or a CSV file — and its deletion after a
- * confirmation. Managers assign only within their groups and see only
+ * confirmation (admins any, a manager those it made). An assignment whose
+ * course is no longer published is marked so in words. Managers assign only within their groups and see only
  * their learners: the API decides, and its refusals are shown beside the
  * field they are about. Words and checks: assignment-logic.ts.
  */
@@ -14,6 +15,8 @@ import { assignmentStatusLabel, dateJa, tokyoDate } from '../learning';
 import {
   assignmentFieldOf,
   assignmentName,
+  canDeleteAssignment,
+  courseClosedText,
   assignmentProblem,
   defaultDueOn,
   progressCsvName,
@@ -352,13 +355,23 @@ export async function assignmentsPage(host: AdminHost): Promise<void> {
         ? assignments.map((a) => {
             const open = rowButton(t('a.assign.open'), assignmentName(a));
             open.addEventListener('click', () => void openReport(a.id));
-            const remove = rowButton(t('a.action.delete'), assignmentName(a), 'secondary danger-outline');
-            remove.addEventListener('click', () => void removeAssignment(a));
+            // A manager deletes only what it assigned (the server refuses the others).
+            let remove: HTMLButtonElement | null = null;
+            if (canDeleteAssignment(host.user, a)) {
+              remove = rowButton(t('a.action.delete'), assignmentName(a), 'secondary danger-outline');
+              remove.addEventListener('click', () => void removeAssignment(a));
+            }
             const overdue = a.due_on < today();
+            const closed = courseClosedText(a);
             return h(
               'tr',
               { 'data-assignment': String(a.id), class: a.id === openId ? 'is-open' : '' },
-              h('th', { scope: 'row', lang: contentLang() }, a.course_title),
+              h(
+                'th',
+                { scope: 'row' },
+                h('span', { lang: contentLang() }, a.course_title),
+                closed ? h('span', { class: 'badge' }, closed) : null,
+              ),
               h(
                 'td',
                 { class: 'nowrap' },

@@ -24,6 +24,12 @@ export const MESSAGES: Messages = {
     ja: 'この画面を閉じると、このパスワードは二度と表示できません。控えてから、ご本人に安全な方法で伝えてください。ご本人は次のログインで自分のパスワードに変更します。これまでのログインはすべて終了しました。',
     en: 'Once this window is closed, the password cannot be shown again. Note it, then give it to the person in a safe way. They change it to their own at their next login. All their logins so far have ended.',
   },
+  'a.dialog.otp.ask': {
+    ja: 'パスワードを控えましたか。閉じると、このパスワードは二度と表示できません。',
+    en: 'Have you noted the password? Once closed, it can never be shown again.',
+  },
+  'a.dialog.otp.noted': { ja: '控えたので閉じる', en: 'Noted: close' },
+  'a.dialog.otp.back': { ja: 'パスワードの表示に戻る', en: 'Back to the password' },
   'a.dialog.copied': { ja: 'コピーしました。', en: 'Copied.' },
   'a.dialog.copyFailed': {
     ja: 'コピーできませんでした。パスワードを選択して、手動でコピーしてください。',

@@ -19,13 +19,18 @@ interface Modal {
   closed: Promise<string>;
 }
 
-/** Opens a modal dialog titled `title` with `content`; `focus` gets the focus. */
+/**
+ * Opens a modal dialog titled `title` with `content`; `focus` gets the
+ * focus. Escape cancels it, or calls `escape` instead when given (a dialog
+ * that must not close at once).
+ */
 function modal(
   title: string,
   content: Node[],
   buttons: HTMLElement,
   focus: () => HTMLElement | null,
   extraClass = '',
+  escape?: () => void,
 ): Modal {
   const id = `dialog-${++seq}`;
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -56,14 +61,15 @@ function modal(
   };
   // Escape: the native dialog fires `cancel`; we close it ourselves so the
   // result is "cancelled" and focus returns.
+  const cancelled = (): void => (escape ? escape() : close(''));
   dialog.addEventListener('cancel', (e) => {
     e.preventDefault();
-    close('');
+    cancelled();
   });
   dialog.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
       e.preventDefault();
-      close('');
+      cancelled();
     } else if (!native) {
       // Keep focus inside (showModal does this natively).
       keepTabInside(dialog, e);
@@ -221,7 +227,9 @@ async function copyText(text: string, field: HTMLInputElement): Promise<boolean>
 
 /**
  * Shows a one-time password once, with a copy button and a warning; it is
- * gone from the page when the dialog closes.
+ * gone from the page when the dialog closes. It can never be shown again,
+ * so 閉じる (and Escape) first asks whether it was noted: 「控えたので閉じる」
+ * closes, 「パスワードの表示に戻る」 (and Escape again) goes back to it.
  */
 export async function passwordDialog(who: string, password: string): Promise<void> {
   const fieldId = `otp-${++seq}`;
@@ -238,6 +246,21 @@ export async function passwordDialog(who: string, password: string): Promise<voi
   const copy = h('button', { type: 'button', class: 'primary' }, t('a.dialog.copy'));
   const copied = h('p', { class: 'hint', role: 'status' });
   const close = h('button', { type: 'button', class: 'secondary' }, t('a.common.close'));
+  const noted = h('button', { type: 'button', class: 'primary' }, t('a.dialog.otp.noted'));
+  const back = h('button', { type: 'button', class: 'secondary', 'aria-describedby': `${fieldId}-ask` }, t('a.dialog.otp.back'));
+  const ask = h(
+    'div',
+    { hidden: true },
+    h('p', { class: 'warning', id: `${fieldId}-ask` }, t('a.dialog.otp.ask')),
+    h('div', { class: 'modal-actions' }, noted, back),
+  );
+  const asking = (): boolean => !ask.hidden;
+  /** Asks before closing (focus on going back, the safe answer), or goes back. */
+  const askToClose = (yes: boolean): void => {
+    ask.hidden = !yes;
+    close.hidden = yes;
+    (yes ? back : field).focus();
+  };
   const m = modal(
     t('a.dialog.otp.title'),
     [
@@ -255,9 +278,10 @@ export async function passwordDialog(who: string, password: string): Promise<voi
         t('a.dialog.otp.warn'),
       ),
     ],
-    h('div', { class: 'modal-actions' }, close),
+    h('div', {}, h('div', { class: 'modal-actions' }, close), ask),
     () => field,
     'modal-password',
+    () => askToClose(!asking()),
   );
   field.addEventListener('focus', () => field.select());
   copy.addEventListener('click', () => {
@@ -270,7 +294,9 @@ export async function passwordDialog(who: string, password: string): Promise<voi
       if (!ok) field.select();
     });
   });
-  close.addEventListener('click', () => m.close('ok'));
+  close.addEventListener('click', () => askToClose(true));
+  back.addEventListener('click', () => askToClose(false));
+  noted.addEventListener('click', () => m.close('ok'));
   await m.closed;
   field.value = '';
 }

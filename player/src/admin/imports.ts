@@ -6,7 +6,7 @@
  * passwords once; undo the whole import.
  */
 import type { ImportApplied, ImportFormat, ImportMode, ImportPreview, ImportRow } from '../api';
-import { h } from '../dom';
+import { h, refocus } from '../dom';
 import { confirmDialog } from './dialog';
 import { saveBlob } from './save';
 import type { AdminHost } from './host';
@@ -14,8 +14,8 @@ import {
   actionLabel,
   ACTIONS,
   applyBlock,
+  applyConfirmBody,
   changeLines,
-  changeText,
   fieldLabel,
   formatJst,
   japaneseMessage,
@@ -160,6 +160,8 @@ export async function importPage(host: AdminHost): Promise<void> {
     formError,
     submit,
   );
+  /** An apply is running: 内容を確認する and 取り込みを実行 wait. */
+  let applying = false;
   const previewSection = h('section', {
     class: 'import-step',
     'aria-labelledby': 'import-preview-heading',
@@ -190,6 +192,7 @@ export async function importPage(host: AdminHost): Promise<void> {
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    if (applying) return;
     setAlert(formError, '');
     file.removeAttribute('aria-invalid');
     const chosen = file.files?.[0];
@@ -262,7 +265,7 @@ export async function importPage(host: AdminHost): Promise<void> {
       applyError,
       applyButton,
     );
-    applyButton.addEventListener('click', () => void apply(p, applyArea, applyError));
+    applyButton.addEventListener('click', () => void apply(p, applyArea, applyError, applyButton));
 
     const mass = p.mass_disable;
     previewSection.replaceChildren(
@@ -398,18 +401,23 @@ export async function importPage(host: AdminHost): Promise<void> {
   }
 
   /** Step 3: apply, with the confirmations it needs. */
-  async function apply(p: ImportPreview, area: HTMLElement, applyError: HTMLElement): Promise<void> {
+  async function apply(
+    p: ImportPreview,
+    area: HTMLElement,
+    applyError: HTMLElement,
+    applyButton: HTMLButtonElement,
+  ): Promise<void> {
+    if (applying) return;
     const ok = await confirmDialog({
       title: t('a.imports.apply.title'),
-      body: [
-        t('a.imports.apply.changes', { changes: changeText(p.summary) }),
-        p.summary.create > 0 ? t('a.imports.apply.otp') : '',
-        t('a.imports.apply.undo'),
-      ].filter(Boolean),
+      body: applyConfirmBody(p),
       confirm: t('a.imports.apply.confirm'),
     });
-    if (!ok || !host.isCurrent()) return;
+    if (!ok || !host.isCurrent() || applying) return;
     setAlert(applyError, '');
+    // One apply at a time: a second one would be refused (409).
+    applying = true;
+    applyButton.disabled = submit.disabled = true;
     area.setAttribute('aria-busy', 'true');
     host.announce(t('a.imports.applying'));
     let result: ImportApplied | null = null;
@@ -424,7 +432,11 @@ export async function importPage(host: AdminHost): Promise<void> {
         setAlert(applyError, t('a.imports.applyFailed', { error: japaneseMessage(host.errorMessage(err)) }));
       }
     } finally {
+      applying = false;
+      applyButton.disabled = submit.disabled = false;
       area.removeAttribute('aria-busy');
+      // The disabled button lost the focus; a result moves it to its heading.
+      if (!result && host.isCurrent()) refocus(applyButton, applyButton);
     }
     if (!result || !host.isCurrent()) return;
     area.replaceChildren(h('p', { class: 'notice' }, t('a.imports.appliedHere')));

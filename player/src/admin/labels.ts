@@ -212,6 +212,20 @@ export function changeText(s: Summary): string {
     .join(t('a.list.sep'));
 }
 
+/**
+ * The paragraphs of 「取り込みを実行しますか」: the changes, the groups it
+ * creates by name (a mistyped group name is seen before it is made), the
+ * one-time passwords new users get, and that it can be undone.
+ */
+export function applyConfirmBody(p: { summary: Summary; new_groups: readonly string[] }): string[] {
+  return [
+    t('a.imports.apply.changes', { changes: changeText(p.summary) }),
+    p.new_groups.length ? t('a.imports.apply.groups', { groups: p.new_groups.join(t('a.list.sep')) }) : '',
+    p.summary.create > 0 ? t('a.imports.apply.otp') : '',
+    t('a.imports.apply.undo'),
+  ].filter(Boolean);
+}
+
 /** How many users an apply would change (create, update, disable, delete). */
 export function changeCount(s: Summary): number {
   return s.create + s.update + s.disable + s.delete;

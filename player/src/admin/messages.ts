@@ -252,6 +252,7 @@ export const MESSAGES: Messages = {
   'a.imports.column': { ja: '{column}列：', en: '{column} column: ' },
   'a.imports.apply.title': { ja: '取り込みを実行しますか', en: 'Import?' },
   'a.imports.apply.changes': { ja: '次の変更を反映します：{changes}。', en: 'These changes will be made: {changes}.' },
+  'a.imports.apply.groups': { ja: '新しく作成されるグループ：{groups}', en: 'Groups to be created: {groups}' },
   'a.imports.apply.otp': { ja: '新しく登録する利用者には初期パスワードが発行されます。', en: 'New users get a one-time password.' },
   'a.imports.apply.undo': {
     ja: '実行したあとでも、この画面の「この取り込みを取り消す」で元に戻せます。',
@@ -421,7 +422,12 @@ export const MESSAGES: Messages = {
   },
 
   // ---- assignment-logic.ts ----
-  'a.assign.groupId': { ja: 'グループ #{id}', en: 'Group #{id}' },
+  'a.assign.groupGone': { ja: '（削除されたグループ）', en: '(a deleted group)' },
+  'a.assign.groupsGone': { ja: '（削除されたグループ {n} 件）', en: '({n} deleted groups)' },
+  'a.assign.courseClosed': {
+    ja: '講座が公開されていません（受講者は開けません）',
+    en: 'The course is not published (the assignees cannot open it)',
+  },
   'a.assign.oneByOne': { ja: '個別に {n} 人', en: '{n} people one by one' },
   'a.assign.none': { ja: '（なし）', en: '(none)' },
   'a.assign.nobody': { ja: '対象の人はいません。', en: 'Nobody is assigned.' },

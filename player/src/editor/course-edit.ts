@@ -10,7 +10,7 @@ import { field, h } from '../dom';
 import { alertLine, categorySelect, editHref } from './courses';
 import type { EditorHost } from './host';
 import { paintLessons, saveLessonsButton, watchVideo, type Editing } from './lessons-edit';
-import { titleProblem } from './logic';
+import { titleProblem, unpublishBody } from './logic';
 import { uploadSection } from './upload-section';
 import { t } from './messages';
 
@@ -120,10 +120,7 @@ function publishSection(state: Editing): HTMLElement {
     unpublish.addEventListener('click', () => {
       void confirmDialog({
         title: t('e.course.unpublish.title'),
-        body: [
-          t('e.course.unpublish.body', { title: course.title }),
-          t('e.course.unpublish.more'),
-        ],
+        body: unpublishBody(course.title, course.assignment_count ?? 0),
         confirm: t('e.course.unpublish.confirm'),
         danger: true,
       }).then((ok) => {

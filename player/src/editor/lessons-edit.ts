@@ -6,11 +6,11 @@
  */
 import type { CourseDetail, LessonDraft, VideoInfo } from '../api';
 import { confirmDialog } from '../admin/dialog';
-import { field, h } from '../dom';
+import { field, h, refocus } from '../dom';
 import { formatDuration } from '../format';
 import { alertLine, hidden } from './courses';
 import type { EditorHost } from './host';
-import { CAPTION_LANGS, isProcessing, moveItem, percentOf, removeItem, titleProblem, videoStatusLabel } from './logic';
+import { CAPTION_LANGS, isProcessing, moveItem, percentOf, processingNews, removeItem, titleProblem, videoStatusLabel } from './logic';
 import { posterPart, updatePosterParts } from './poster';
 import { followProcessing } from './upload';
 import { t } from './messages';
@@ -25,16 +25,21 @@ export interface Editing {
   /** Lesson edits not saved yet. */
   dirty: boolean;
 }
-/** Follows one video's processing, repainting the lessons as it changes. */
-export function watchVideo(state: Editing, videoId: number, paint: () => void): void {
+/**
+ * Follows one video's processing, repainting the lessons as it changes and
+ * saying when it ends (for a video `justAdded`, even when its first answer
+ * is already the end: a file that is no video fails at once).
+ */
+export function watchVideo(state: Editing, videoId: number, paint: () => void, justAdded = false): void {
   followProcessing(state.host, videoId, (v) => {
     const before = state.videos.get(videoId);
     state.videos.set(videoId, v);
     if (!state.host.isCurrent()) return;
     updateVideoState(state, videoId, v);
-    if (before && isProcessing(before.status) && !isProcessing(v.status)) {
-      const title = state.lessons.find((l) => l.video_id === videoId)?.title ?? v.title;
-      state.host.announce(v.status === 'ready' ? t('e.lesson.ready', { title }) : t('e.lesson.failed', { title }));
+    const title = state.lessons.find((l) => l.video_id === videoId)?.title ?? v.title;
+    const news = processingNews(title, before?.status, v, justAdded);
+    if (news) {
+      state.host.announce(news);
       paint();
     }
   });
@@ -216,6 +221,7 @@ function captionsPart(state: Editing, lesson: LessonDraft, n: number): HTMLEleme
   const file = h('input', { id: fileId, type: 'file', accept: '.vtt,.srt,text/vtt' });
   const lang = h('select', { id: langId }, ...CAPTION_LANGS.map((l) => h('option', { value: l.lang }, l.label)));
   const error = alertLine();
+  error.tabIndex = -1;
   const send = h('button', { type: 'button', class: 'secondary' }, t('e.lesson.captions.upload'), hidden(t('e.paren', { text: lesson.title })));
   send.addEventListener('click', () => {
     error.textContent = '';
@@ -236,7 +242,11 @@ function captionsPart(state: Editing, lesson: LessonDraft, n: number): HTMLEleme
       .catch((err: unknown) => {
         if (!host.handleAuthError(err)) error.textContent = t('e.lesson.captions.failed', { error: host.errorMessage(err) });
       })
-      .finally(() => (send.disabled = false));
+      .finally(() => {
+        send.disabled = false;
+        // The disabled button lost the focus: back to it, or to what went wrong.
+        if (host.isCurrent()) refocus(error.textContent ? error : send, send);
+      });
   });
   return h(
     'details',

@@ -71,6 +71,45 @@ export function titleFromFile(name: string): string {
   return name.replace(/\.[A-Za-z0-9]{1,5}$/, '').trim() || name;
 }
 
+/**
+ * The lesson title once another file is chosen (`fileName`, null when none):
+ * a blank title, or one taken from the previous file's name (`taken`), is
+ * the new file's name; a title the editor typed is kept.
+ */
+export function titleForFile(current: string, taken: string | null, fileName: string | null): string {
+  if (current.trim() && current !== taken) return current;
+  return fileName ? titleFromFile(fileName) : '';
+}
+
+/**
+ * What is said when a video's processing ends, or null: when it was seen
+ * processing (`before`) or was just uploaded (`justAdded`, whose first
+ * answer may already be the end), that it is ready or why it failed.
+ */
+export function processingNews(
+  title: string,
+  before: string | undefined,
+  v: { status: string; error?: string | null },
+  justAdded: boolean,
+): string | null {
+  const wasProcessing = before === undefined ? justAdded : isProcessing(before);
+  if (!wasProcessing || isProcessing(v.status)) return null;
+  if (v.status === 'ready') return t('e.lesson.ready', { title });
+  return v.error ? t('e.lesson.failedWhy', { title, error: v.error }) : t('e.lesson.failed', { title });
+}
+
+/**
+ * The paragraphs of the confirmation before a course goes back to draft:
+ * with assignments (必修研修), that their assignees can no longer open it.
+ */
+export function unpublishBody(title: string, assignmentCount: number): string[] {
+  return [
+    t('e.course.unpublish.body', { title }),
+    ...(assignmentCount > 0 ? [t('e.course.unpublish.assigned', { n: assignmentCount })] : []),
+    t('e.course.unpublish.more'),
+  ];
+}
+
 /** The list with item `i` moved by `delta` places (unchanged when it cannot move). */
 export function moveItem<T>(list: readonly T[], i: number, delta: -1 | 1): T[] {
   const j = i + delta;

@@ -71,6 +71,10 @@ export const MESSAGES: Messages = {
     ja: 'これまでの視聴記録は残ります。もう一度公開すると、また視聴できます。',
     en: 'The viewing records stay. Publish it again to let it be watched again.',
   },
+  'e.course.unpublish.assigned': {
+    ja: 'この講座は必修研修として {n} 件割り当てられています。下書きに戻すと、割り当てられた人はこの講座を開けなくなります。',
+    en: 'Assignments of this course as required training: {n}. Once it is a draft, the people it is assigned to can no longer open it.',
+  },
   'e.course.unpublish.confirm': { ja: '下書きに戻す', en: 'Make it a draft' },
   'e.course.unpublished': { ja: '「{title}」を下書きに戻しました。', en: '“{title}” is a draft again.' },
   'e.course.unpublishFailed': { ja: '下書きに戻せませんでした。{error}', en: 'It could not be made a draft. {error}' },
@@ -94,6 +98,10 @@ export const MESSAGES: Messages = {
   // ---- src/editor/lessons-edit.ts ----
   'e.lesson.ready': { ja: '「{title}」の動画の準備ができました。', en: 'The video of “{title}” is ready.' },
   'e.lesson.failed': { ja: '「{title}」の動画を変換できませんでした。', en: 'The video of “{title}” could not be processed.' },
+  'e.lesson.failedWhy': {
+    ja: '「{title}」の動画を変換できませんでした：{error}',
+    en: 'The video of “{title}” could not be processed: {error}',
+  },
   'e.lesson.checking': { ja: '動画 #{id}：確認中…', en: 'Video #{id}: checking…' },
   'e.lesson.video': { ja: '動画 #{id}：{status}', en: 'Video #{id}: {status}' },
   'e.paren': { ja: '（{text}）', en: ' ({text})' },

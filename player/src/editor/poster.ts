@@ -9,7 +9,7 @@
  */
 import type { LessonDraft, VideoInfo } from '../api';
 import { confirmDialog } from '../admin/dialog';
-import { field, h } from '../dom';
+import { field, h, refocus } from '../dom';
 import { alertLine, hidden } from './courses';
 import type { Editing } from './lessons-edit';
 import { POSTER_ACCEPT, posterFailure, posterFileProblem, posterKind, posterKindLabel } from './logic';
@@ -120,9 +120,8 @@ export function posterPart(state: Editing, lesson: LessonDraft, n: number): HTML
     picture.setAttribute('aria-busy', String(text !== null));
   };
   /** Focus lost while the controls waited (or left on one now hidden) goes to `to`. */
-  const refocus = (to: HTMLElement): void => {
-    const at = document.activeElement;
-    if (host.isCurrent() && (!at || at === document.body || at === send || at === reset || at === file)) to.focus();
+  const refocusTo = (to: HTMLElement): void => {
+    if (host.isCurrent()) refocus(to, send, reset, file);
   };
   const problemOf = (chosen: File | undefined): string | null => {
     const problem = chosen ? posterFileProblem(chosen) : t('e.poster.noFile');
@@ -161,7 +160,7 @@ export function posterPart(state: Editing, lesson: LessonDraft, n: number): HTML
       })
       .finally(() => {
         setBusy(null);
-        refocus(send);
+        refocusTo(send);
       });
   });
   reset.addEventListener('click', () => {
@@ -188,7 +187,7 @@ export function posterPart(state: Editing, lesson: LessonDraft, n: number): HTML
         .finally(() => {
           setBusy(null);
           // The button is gone once the poster is the drawn one again.
-          refocus(reset.hidden ? file : reset);
+          refocusTo(reset.hidden ? file : reset);
         });
     });
   });

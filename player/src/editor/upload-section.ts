@@ -4,10 +4,10 @@
  * followed. While it runs the login is kept alive and closing the tab is
  * asked about.
  */
-import { field, h } from '../dom';
+import { field, h, refocus } from '../dom';
 import { alertLine } from './courses';
 import { saveLessons, watchVideo, type Editing } from './lessons-edit';
-import { crossedMilestone, percentOf, titleFromFile, titleProblem, uploadText } from './logic';
+import { crossedMilestone, percentOf, titleForFile, titleFromFile, titleProblem, uploadText } from './logic';
 import { ABORTED, uploadVideo } from './upload';
 import { t } from './messages';
 
@@ -15,9 +15,16 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
   const { host } = state;
   const file = h('input', { id: 'upload-file', type: 'file', accept: 'video/*,.mp4,.mov,.m4v,.webm' });
   const title = h('input', { id: 'upload-title', type: 'text', maxlength: 200 });
+  // The title taken from the chosen file's name (replaced when another is
+  // chosen, unlike one the editor typed).
+  let taken: string | null = null;
   file.addEventListener('change', () => {
-    const f = file.files?.[0];
-    if (f && !title.value.trim()) title.value = titleFromFile(f.name);
+    const name = file.files?.[0]?.name ?? null;
+    const next = titleForFile(title.value, taken, name);
+    if (next !== title.value) {
+      title.value = next;
+      taken = next;
+    }
   });
   const start = h('button', { type: 'button', class: 'primary' }, t('e.upload.start'));
   const cancel = h('button', { type: 'button', class: 'secondary' }, t('e.upload.cancel'));
@@ -31,6 +38,7 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
     cancel,
   );
   const error = alertLine();
+  error.tabIndex = -1;
   start.addEventListener('click', () => {
     error.textContent = '';
     const chosen = file.files?.[0];
@@ -39,13 +47,14 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
       file.focus();
       return;
     }
-    const problem = titleProblem(title.value);
+    // Blank: the file's name, as the hint says.
+    const lessonTitle = title.value.trim() || titleFromFile(chosen.name);
+    const problem = titleProblem(lessonTitle);
     if (problem) {
       error.textContent = t('e.upload.titleProblem', { problem });
       title.focus();
       return;
     }
-    const lessonTitle = title.value.trim();
     let said = 0;
     start.disabled = file.disabled = title.disabled = true;
     progressBox.hidden = false;
@@ -73,9 +82,10 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
         await saveLessons(state);
         if (!host.isCurrent()) return;
         paint();
-        watchVideo(state, videoId, paint);
+        watchVideo(state, videoId, paint, true);
         file.value = '';
         title.value = '';
+        taken = null;
         host.announce(t('e.upload.added', { title: lessonTitle }));
       })
       .catch((err: unknown) => {
@@ -91,7 +101,8 @@ export function uploadSection(state: Editing, paint: () => void): HTMLElement {
         window.removeEventListener('beforeunload', leaving);
         start.disabled = file.disabled = title.disabled = false;
         progressBox.hidden = true;
-        if (host.isCurrent() && document.activeElement === document.body) start.focus();
+        // 中止 (now hidden) had the focus: back to the start, or to what went wrong.
+        if (host.isCurrent()) refocus(error.textContent ? error : start, progressBox, start, file, title);
       });
   });
   return h(
