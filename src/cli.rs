@@ -149,7 +149,17 @@ enum UserCommand {
 
 /// Parses the arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to standard output as clap writes them.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let text = e.render().to_string();
+            let said = text.strip_prefix("error: ").unwrap_or(&text);
+            eprintln!("manabi: {} (manabi --help)", one_line(said));
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -163,10 +173,29 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("manabi: {e:#}");
+            eprintln!("manabi: {}", one_line(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
+}
+
+/// A message on one line, as every refusal of the command line is: the
+/// lines of a parser's report joined, without the excerpt of the file it
+/// quotes (`2 | [http`, `  |      ^`) and without clap's usage hints.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| {
+            let quoted = l
+                .split_once('|')
+                .is_some_and(|(before, _)| before.trim().chars().all(|c| c.is_ascii_digit()));
+            !(l.is_empty()
+                || quoted
+                || l.starts_with("Usage:")
+                || l.starts_with("For more information"))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

@@ -184,6 +184,24 @@ fn bad_configuration_is_one_clear_line() {
         err.contains("transcoder.ladder") && err.trim().lines().count() == 1,
         "{err}"
     );
+
+    // A file that is not TOML, and arguments the command does not take.
+    let file = dir.path().join("broken.toml");
+    std::fs::write(&file, "[http\naddr = 1\n").unwrap();
+    let config = format!("--config={}", file.display());
+    for (args, said) in [
+        (vec![config.as_str(), "serve"], "TOML parse error"),
+        (vec!["user", "add", "--role", "boss"], "'boss'"),
+        (vec!["restore"], "<FILE>"),
+    ] {
+        let run = manabi(dir.path(), &args, "");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{args:?}");
+        assert!(
+            err.contains(said) && err.trim().lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]
