@@ -420,8 +420,15 @@ async fn import_users(config: &Config, file: &Path, options: &ImportOptions) -> 
         .mode
         .parse()
         .map_err(|e| anyhow::anyhow!("--mode: {e}"))?;
-    let bytes = std::fs::read(file)
-        .with_context(|| format!("ファイルを読めません (cannot read) {}", file.display()))?;
+    let cannot_read = || format!("ファイルを読めません (cannot read) {}", file.display());
+    let limit = config.catalog.import_max_bytes;
+    let size = std::fs::metadata(file).with_context(cannot_read)?.len();
+    anyhow::ensure!(
+        size <= limit,
+        "{}: ファイルが大きすぎます（上限 {limit} バイト、catalog.import_max_bytes） (file too large: {size} bytes)",
+        file.display()
+    );
+    let bytes = std::fs::read(file).with_context(cannot_read)?;
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let store = store::open(&config.store, &config.data_dir).await?;

@@ -691,6 +691,19 @@ fn import_users_previews_and_applies_from_the_shell() {
     let out = manabi(&data, &["import-users", "/nonexistent.csv"]);
     assert!(!out.status.success());
     assert_eq!(text(&out.stderr).trim().lines().count(), 1);
+    // The same size limit as the API's.
+    let out = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .args(["import-users", path])
+        .env("MANABI_DATA_DIR", &data)
+        .env("MANABI_CATALOG__IMPORT_MAX_BYTES", "100")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("catalog.import_max_bytes"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = manabi(&data, &["import-users", path, "--apply"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
