@@ -114,6 +114,12 @@ pub const MANAGED_GROUPS: &str = "WITH RECURSIVE managed(id) AS (
         SELECT group_id FROM group_managers WHERE user_id = :manager
         UNION SELECT g.id FROM groups g JOIN managed ON g.parent_id = managed.id)";
 
+/// A recursive table `paths(id, path)` of every group's path
+/// (総務部/人事課), for a `WITH RECURSIVE` clause.
+pub const GROUP_PATHS: &str = "paths(id, path) AS (
+        SELECT id, name FROM groups WHERE parent_id IS NULL
+        UNION ALL SELECT g.id, paths.path || '/' || g.name FROM groups g JOIN paths ON g.parent_id = paths.id)";
+
 /// The groups a manager manages and all their sub-groups.
 pub fn managed_by(conn: &Connection, manager: UserId) -> rusqlite::Result<Vec<GroupId>> {
     let mut stmt = conn.prepare(&format!("{MANAGED_GROUPS} SELECT id FROM managed"))?;

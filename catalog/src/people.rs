@@ -11,7 +11,7 @@
 //! Disabling, deleting or changing the role of a user ends all of its login
 //! sessions at once. Every change is audited with its before and after.
 
-use crate::groups::MANAGED_GROUPS;
+use crate::groups::{GROUP_PATHS, MANAGED_GROUPS};
 use crate::{audit, users};
 use domain::{Email, GroupId, Role, UserId};
 use jiff::Timestamp;
@@ -194,11 +194,16 @@ pub fn list(conn: &Connection, scope: Scope, query: &ListQuery) -> Result<Page, 
     let mut paged = named.clone();
     paged.push((":limit", &limit));
     paged.push((":offset", &offset));
-    // One query for the page, groups included (a page may hold 500 users).
+    // One query for the page, groups included as paths (a page may hold 500 users).
+    let with = if with.is_empty() {
+        format!("WITH RECURSIVE {GROUP_PATHS}")
+    } else {
+        format!("{with}, {GROUP_PATHS}")
+    };
     let mut stmt = conn.prepare(&format!(
         "{with} SELECT {columns},
-                (SELECT json_group_array(g.name ORDER BY g.name) FROM groups g
-                 JOIN group_members m ON m.group_id = g.id WHERE m.user_id = u.id)
+                (SELECT json_group_array(p.path ORDER BY p.path) FROM paths p
+                 JOIN group_members m ON m.group_id = p.id WHERE m.user_id = u.id)
          FROM users u WHERE {filter} ORDER BY {order} LIMIT :limit OFFSET :offset",
         columns = users::COLUMNS,
     ))?;

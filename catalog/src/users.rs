@@ -128,15 +128,11 @@ pub fn get(conn: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
     let Some(mut user) = user else {
         return Ok(None);
     };
-    // Cached: a page of 500 users asks this 500 times.
-    let mut stmt = conn.prepare_cached(
-        "WITH RECURSIVE up(id, path) AS (
-             SELECT g.parent_id, g.name FROM groups g JOIN group_members m ON m.group_id = g.id
-             WHERE m.user_id = ?1
-             UNION ALL
-             SELECT p.parent_id, p.name || '/' || up.path FROM up JOIN groups p ON p.id = up.id)
-         SELECT path FROM up WHERE id IS NULL ORDER BY path",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "WITH RECURSIVE {} SELECT p.path FROM paths p JOIN group_members m ON m.group_id = p.id
+         WHERE m.user_id = ?1 ORDER BY p.path",
+        crate::groups::GROUP_PATHS
+    ))?;
     user.groups = stmt
         .query_map([id.get()], |r| r.get(0))?
         .collect::<Result<_, _>>()?;

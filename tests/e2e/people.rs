@@ -51,6 +51,12 @@ async fn admins_manage_everyone_and_managers_only_their_groups_learners() {
     .await;
     assert_eq!(taro["email"], "taro@city.example.jp", "full-width folded");
     assert_eq!(taro["groups"], json!(["総務部/人事課"]), "as a path");
+    let (_, listed) = json_of(admin.get("/api/v1/users?q=taro").await).await;
+    assert_eq!(
+        listed["items"][0]["groups"],
+        json!(["総務部/人事課"]),
+        "{listed}"
+    );
     create(
         &admin,
         json!({"email": "hanako@city.example.jp", "name": "佐藤 花子", "role": "learner", "groups": [zaisei.get()]}),
