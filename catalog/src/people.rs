@@ -248,10 +248,12 @@ pub fn in_scope(conn: &Connection, scope: Scope, user: UserId) -> rusqlite::Resu
     }
 }
 
-/// Whether every group in `groups` is one a manager may put users in.
-fn groups_in_scope(conn: &Connection, scope: Scope, groups: &[GroupId]) -> rusqlite::Result<bool> {
+/// Whether every group in `groups` is one the actor may put users in: an
+/// admin any that exists (else 422 naming it), a manager its own (else
+/// 403, which does not tell whether the group exists).
+fn check_groups(conn: &Connection, scope: Scope, groups: &[GroupId]) -> Result<(), PeopleError> {
     for &group in groups {
-        let exists = match scope {
+        let found = match scope {
             Scope::All => conn
                 .query_row("SELECT 1 FROM groups WHERE id = ?1", [group.get()], |_| {
                     Ok(())
@@ -265,11 +267,18 @@ fn groups_in_scope(conn: &Connection, scope: Scope, groups: &[GroupId]) -> rusql
                 )
                 .optional()?,
         };
-        if exists.is_none() {
-            return Ok(false);
+        match (found, scope) {
+            (Some(()), _) => {}
+            (None, Scope::All) => {
+                return Err(PeopleError::Invalid(format!(
+                    "グループ {} がありません (unknown group)",
+                    group.get()
+                )));
+            }
+            (None, Scope::ManagedBy(_)) => return Err(PeopleError::Forbidden),
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// A new user from the API.
@@ -351,9 +360,7 @@ pub fn create(
         return Err(PeopleError::Forbidden);
     }
     let tx = conn.transaction()?;
-    if !groups_in_scope(&tx, actor.scope, &input.groups)? {
-        return Err(PeopleError::Forbidden);
-    }
+    check_groups(&tx, actor.scope, &input.groups)?;
     let id = users::create(
         &tx,
         &users::NewUser {
@@ -457,9 +464,7 @@ pub fn update(
         role == Role::Admin && status == "active",
     )?;
     if let Some(groups) = &patch.groups {
-        if !groups_in_scope(&tx, actor.scope, groups)? {
-            return Err(PeopleError::Forbidden);
-        }
+        check_groups(&tx, actor.scope, groups)?;
         if actor.scope != Scope::All && groups.is_empty() {
             // A manager taking a learner out of all its groups would lose it.
             return Err(PeopleError::Forbidden);

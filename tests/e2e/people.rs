@@ -95,6 +95,18 @@ async fn admins_manage_everyone_and_managers_only_their_groups_learners() {
     assert_eq!(learners["items"][0]["email"], "taro@city.example.jp");
     let (status, _) = list(&admin, "?sort=password_hash").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A group that does not exist is a bad value, not a refusal.
+    let (status, error) = json_of(
+        admin
+            .post(
+                "/api/v1/users",
+                &json!({"email": "nogroup@city.example.jp", "name": "無所属", "role": "learner", "groups": [999]}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert!(error.to_string().contains("999"), "{error}");
     let (_, in_group) = list(&admin, &format!("?group={}", zaisei.get())).await;
     assert_eq!(in_group["items"][0]["email"], "hanako@city.example.jp");
 
