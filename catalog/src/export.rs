@@ -26,6 +26,12 @@ pub enum Kind {
     Memberships,
     /// `courses.csv`: courses and their lessons' videos.
     Courses,
+    /// `videos.csv`: the videos, with their captions' languages.
+    Videos,
+    /// `assignments.csv`: the 必修研修 and whom they are assigned to.
+    Assignments,
+    /// `notices.csv`: the notices (incidents, maintenance).
+    Notices,
     /// `viewing.csv`: credited viewing seconds per user, video and day.
     Viewing,
     /// `audit.csv`: the audit log.
@@ -34,11 +40,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every table, in the order of `all.zip`.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Users,
         Kind::Groups,
         Kind::Memberships,
         Kind::Courses,
+        Kind::Videos,
+        Kind::Assignments,
+        Kind::Notices,
         Kind::Viewing,
         Kind::Audit,
     ];
@@ -50,6 +59,9 @@ impl Kind {
             Kind::Groups => "groups.csv",
             Kind::Memberships => "memberships.csv",
             Kind::Courses => "courses.csv",
+            Kind::Videos => "videos.csv",
+            Kind::Assignments => "assignments.csv",
+            Kind::Notices => "notices.csv",
             Kind::Viewing => "viewing.csv",
             Kind::Audit => "audit.csv",
         }
@@ -75,6 +87,15 @@ impl Kind {
             Kind::Courses => {
                 "講座の一覧です。列: id, category(分野), title(講座名), status(draft=下書き, published=公開), lessons(レッスン数), video_ids(動画の id。; 区切り), created_at, published_at。"
             }
+            Kind::Videos => {
+                "動画の一覧です(完全に消去したものを除く)。列: id, title(題名), status(uploading=送信中, queued=変換待ち, processing=変換中, ready=準備完了, failed=変換失敗), duration_s(長さ。秒), size_bytes(元のファイルの大きさ), uploaded_by(送信した人のメールアドレス), captions(字幕の言語。; 区切り), in_trash(ごみ箱にあれば yes), created_at。"
+            }
+            Kind::Assignments => {
+                "必修研修の割り当てです(ごみ箱の講座のものを除く)。列: id, course_id, course_title(講座名), due_on(期限日), note(メモ), groups(対象グループのパス。; 区切り), users(個別に割り当てた人のメールアドレス。; 区切り), created_by(割り当てた人), created_at。"
+            }
+            Kind::Notices => {
+                "お知らせ(障害・メンテナンス)です。列: id, kind(incident=障害, maintenance=メンテナンス), title, body(本文), starts_at(開始), ends_at(終了。空は終了まで), urgent(緊急なら yes), created_at。日時は協定世界時です。"
+            }
             Kind::Viewing => {
                 "視聴記録です。利用者・動画・日ごとに、実際に再生された秒数(早送りや重複を除いた視聴時間)を記録しています。列: day(日付), email, name, video_id, video_title, seconds(視聴秒数)。"
             }
@@ -96,6 +117,9 @@ pub fn table(conn: &Connection, kind: Kind, tz: &jiff::tz::TimeZone) -> rusqlite
         Kind::Groups => groups(conn),
         Kind::Memberships => memberships(conn),
         Kind::Courses => courses(conn),
+        Kind::Videos => videos(conn),
+        Kind::Assignments => assignments(conn),
+        Kind::Notices => notices(conn),
         Kind::Viewing => viewing(conn),
         Kind::Audit => audit_log(conn, tz),
     }
@@ -199,17 +223,18 @@ fn memberships(conn: &Connection) -> rusqlite::Result<Table> {
 }
 
 fn courses(conn: &Connection) -> rusqlite::Result<Table> {
-    let mut table = vec![text([
-        "id",
-        "category",
-        "title",
-        "status",
-        "lessons",
-        "video_ids",
-        "created_at",
-        "published_at",
-    ])];
-    let mut stmt = conn.prepare(
+    select(
+        conn,
+        &[
+            "id",
+            "category",
+            "title",
+            "status",
+            "lessons",
+            "video_ids",
+            "created_at",
+            "published_at",
+        ],
         "SELECT c.id, k.name, c.title, c.status,
                 (SELECT COUNT(*) FROM lessons l WHERE l.course_id = c.id),
                 (SELECT group_concat(video_id, ';') FROM (
@@ -217,23 +242,81 @@ fn courses(conn: &Connection) -> rusqlite::Result<Table> {
                 c.created_at, c.published_at
          FROM courses c JOIN categories k ON k.id = c.category_id
          ORDER BY c.id",
-    )?;
+    )
+}
+
+/// `header` and the rows `sql` selects, every column read as text.
+fn select(conn: &Connection, header: &[&str], sql: &str) -> rusqlite::Result<Table> {
+    let mut table = vec![text(header.iter().copied())];
+    let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([], |r| {
-        Ok(vec![
-            r.get::<_, i64>(0)?.to_string(),
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get::<_, i64>(4)?.to_string(),
-            r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-            r.get(6)?,
-            r.get::<_, Option<String>>(7)?.unwrap_or_default(),
-        ])
+        (0..header.len())
+            .map(|i| {
+                Ok(match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => String::new(),
+                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                    rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                        String::from_utf8_lossy(t).into_owned()
+                    }
+                })
+            })
+            .collect()
     })?;
     for row in rows {
         table.push(row?);
     }
     Ok(table)
+}
+
+fn videos(conn: &Connection) -> rusqlite::Result<Table> {
+    select(
+        conn,
+        &["id", "title", "status", "duration_s", "size_bytes", "uploaded_by", "captions", "in_trash", "created_at"],
+        "SELECT v.id, v.title, v.status, v.duration_s, v.size_bytes, u.email,
+                (SELECT group_concat(lang, ';') FROM (SELECT lang FROM captions c WHERE c.video_id = v.id ORDER BY lang)),
+                CASE WHEN v.deleted_at IS NOT NULL THEN 'yes' ELSE '' END, v.created_at
+         FROM videos v LEFT JOIN users u ON u.id = v.uploaded_by
+         WHERE v.purged_at IS NULL ORDER BY v.id",
+    )
+}
+
+fn assignments(conn: &Connection) -> rusqlite::Result<Table> {
+    select(
+        conn,
+        &["id", "course_id", "course_title", "due_on", "note", "groups", "users", "created_by", "created_at"],
+        &format!(
+            "WITH RECURSIVE {paths}
+             SELECT a.id, a.course_id, c.title, a.due_on, a.note,
+                    (SELECT group_concat(path, ';') FROM (SELECT p.path FROM assignment_targets t
+                       JOIN paths p ON p.id = t.group_id WHERE t.assignment_id = a.id ORDER BY p.path)),
+                    (SELECT group_concat(email, ';') FROM (SELECT u.email FROM assignment_targets t
+                       JOIN users u ON u.id = t.user_id WHERE t.assignment_id = a.id ORDER BY u.email)),
+                    (SELECT email FROM users WHERE id = a.created_by), a.created_at
+             FROM assignments a JOIN courses c ON c.id = a.course_id
+             WHERE c.deleted_at IS NULL ORDER BY a.id",
+            paths = crate::groups::GROUP_PATHS
+        ),
+    )
+}
+
+fn notices(conn: &Connection) -> rusqlite::Result<Table> {
+    select(
+        conn,
+        &[
+            "id",
+            "kind",
+            "title",
+            "body",
+            "starts_at",
+            "ends_at",
+            "urgent",
+            "created_at",
+        ],
+        "SELECT id, kind, title, body, starts_at, ends_at,
+                CASE WHEN urgent THEN 'yes' ELSE '' END, created_at
+         FROM notices ORDER BY id",
+    )
 }
 
 fn viewing(conn: &Connection) -> rusqlite::Result<Table> {
@@ -319,4 +402,60 @@ pub fn readme(generated_at: &str, encoding_label: &str) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    #[tokio::test]
+    async fn videos_and_assignments_are_exported_with_captions_paths_and_e_mails() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
+        let (videos, assignments) = db
+            .call(|c| {
+                c.execute_batch(
+                    "INSERT INTO users (id, email, name, role, created_at, updated_at)
+                       VALUES (1, 'e@x.jp', '編集', 'editor', 't', 't'), (2, 'l@x.jp', '受講', 'learner', 't', 't');
+                     INSERT INTO groups (id, name, parent_id, created_at) VALUES (1, '総務部', NULL, 't'), (2, '人事課', 1, 't');
+                     INSERT INTO videos (id, title, uploaded_by, size_bytes, status, duration_s, created_at, updated_at)
+                       VALUES (1, '研修', 1, 2048, 'ready', 61.5, 't0', 't'),
+                              (2, '消去済み', 1, 1, 'ready', 1, 't', 't');
+                     UPDATE videos SET purged_at = 't' WHERE id = 2;
+                     INSERT INTO captions (video_id, lang, name, cues, created_at, updated_at)
+                       VALUES (1, 'ja', '日本語', 3, 't', 't'), (1, 'en', 'English', 3, 't', 't');
+                     INSERT INTO categories (id, slug, name, name_en, position) VALUES (1, 'law', '法令', 'Law', 1);
+                     INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at)
+                       VALUES (1, 1, '必修', 'published', 1, 't', 't');
+                     INSERT INTO assignments (id, course_id, due_on, note, created_by, created_at)
+                       VALUES (1, 1, '2026-12-20', '年内に', 1, 't1');
+                     INSERT INTO assignment_targets (assignment_id, group_id, user_id) VALUES (1, 2, NULL), (1, NULL, 2);",
+                )?;
+                Ok((videos(c)?, assignments(c)?))
+            })
+            .await
+            .unwrap();
+        assert_eq!(videos.len(), 2, "the purged video is gone: {videos:?}");
+        assert_eq!(
+            videos[1],
+            [
+                "1", "研修", "ready", "61.5", "2048", "e@x.jp", "en;ja", "", "t0"
+            ]
+        );
+        assert_eq!(
+            assignments[1],
+            [
+                "1",
+                "1",
+                "必修",
+                "2026-12-20",
+                "年内に",
+                "総務部/人事課",
+                "l@x.jp",
+                "e@x.jp",
+                "t1"
+            ]
+        );
+    }
 }

@@ -63,7 +63,7 @@ test('the administration words in English', () => {
     assert.equal(auditActionLabel('group.create'), 'Group created');
     assert.equal(auditActionLabel('user.trash'), 'User moved to the trash');
     assert.equal(EXPORT_FILES[0].title, 'Users');
-    assert.match(EXPORT_FILES[6].columns, /README\.txt and the six files/);
+    assert.match(EXPORT_FILES[9].columns, /README\.txt and the nine files/);
     assert.equal(groupFacts({ member_count: 3, managers: [] }), '3 members · managers: None');
     assert.equal(detailText(detailLines({ before: { name: 'a' }, after: { name: 'b' } }, 'user.update')[0]), 'Name: a → b');
     assert.equal(timeHeading('Asia/Tokyo'), 'Time (Japan)');

@@ -177,7 +177,18 @@ test('detailLines: before → after for what changed, other keys as they are', (
 test('exports: files, paths and names', () => {
   assert.deepEqual(
     EXPORT_FILES.map((f) => f.file),
-    ['users.csv', 'groups.csv', 'memberships.csv', 'courses.csv', 'viewing.csv', 'audit.csv', 'all.zip'],
+    [
+      'users.csv',
+      'groups.csv',
+      'memberships.csv',
+      'courses.csv',
+      'videos.csv',
+      'assignments.csv',
+      'notices.csv',
+      'viewing.csv',
+      'audit.csv',
+      'all.zip',
+    ],
   );
   assert.equal(exportPath('users.csv', 'utf8'), '/api/v1/export/users.csv');
   assert.equal(exportPath('all.zip', 'shift_jis'), '/api/v1/export/all.zip?encoding=shift_jis');

@@ -263,6 +263,14 @@ async fn exports_are_excel_safe_csv_and_users_round_trip_through_import_unchange
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // all.zip: every table and a Japanese README.
+    let notice = admin
+        .post(
+            "/api/v1/notices",
+            &json!({"kind": "maintenance", "title": "=定期保守", "body": "夜間に停止します",
+                    "starts_at": "2030-01-05T12:00:00Z", "ends_at": "2030-01-05T14:00:00Z"}),
+        )
+        .await;
+    assert_eq!(notice.status(), StatusCode::CREATED);
     let resp = admin.get("/api/v1/export/all.zip").await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "application/zip");
@@ -279,9 +287,30 @@ async fn exports_are_excel_safe_csv_and_users_round_trip_through_import_unchange
             "groups.csv",
             "memberships.csv",
             "courses.csv",
+            "videos.csv",
+            "assignments.csv",
+            "notices.csv",
             "viewing.csv",
             "audit.csv"
         ]
+    );
+    let mut notices = String::new();
+    zip.by_name("notices.csv")
+        .unwrap()
+        .read_to_string(&mut notices)
+        .unwrap();
+    assert!(
+        notices.contains("id,kind,title,body,starts_at,ends_at,urgent,created_at\r\n")
+            && notices.contains(",maintenance,'=定期保守,夜間に停止します,2030-01-05T12:00:00Z,"),
+        "{notices}"
+    );
+    let mut header = String::new();
+    zip.by_name("assignments.csv")
+        .unwrap()
+        .read_to_string(&mut header)
+        .unwrap();
+    assert!(
+        header.contains("id,course_id,course_title,due_on,note,groups,users,created_by,created_at")
     );
     let mut readme = String::new();
     zip.by_name("README.txt")

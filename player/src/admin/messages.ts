@@ -823,6 +823,21 @@ export const MESSAGES: Messages = {
     ja: '講座の一覧です。分類、公開状態、レッスン数、使っている動画が入ります。',
     en: 'The courses: category, publication status, number of lessons and the videos they use.',
   },
+  'a.records.file.videos': { ja: '動画', en: 'Videos' },
+  'a.records.file.videos.about': {
+    ja: '動画の一覧です。状態、長さ、送信した人、字幕の言語、ごみ箱にあるかが入ります。',
+    en: 'The videos: status, length, who uploaded them, their captions\' languages, whether they are in the trash.',
+  },
+  'a.records.file.assignments': { ja: '必修研修', en: 'Assignments' },
+  'a.records.file.assignments.about': {
+    ja: '必修研修の割り当てです。講座、期限、対象のグループと人、割り当てた人が入ります。',
+    en: 'The required-training assignments: course, due day, the groups and people assigned, who assigned them.',
+  },
+  'a.records.file.notices': { ja: 'お知らせ', en: 'Notices' },
+  'a.records.file.notices.about': {
+    ja: '障害とメンテナンスのお知らせです（日時は協定世界時）。',
+    en: 'The incident and maintenance notices (times in UTC).',
+  },
   'a.records.file.viewing': { ja: '視聴記録', en: 'Viewing records' },
   'a.records.file.viewing.about': {
     ja: '日ごと・利用者ごと・動画ごとの視聴時間（秒）です。視聴レポートと同じ数え方です。',
@@ -835,10 +850,10 @@ export const MESSAGES: Messages = {
   },
   'a.records.file.all': { ja: 'すべて（ZIP）', en: 'Everything (ZIP)' },
   'a.records.file.all.about': {
-    ja: '上の6つのファイルを同じ時点の内容でまとめ、各列の説明（README.txt）を添えた ZIP ファイルです。',
-    en: 'A ZIP file of the six files above, taken at the same moment, with a description of every column (README.txt).',
+    ja: '上の9つのファイルを同じ時点の内容でまとめ、各列の説明（README.txt）を添えた ZIP ファイルです。',
+    en: 'A ZIP file of the nine files above, taken at the same moment, with a description of every column (README.txt).',
   },
-  'a.records.file.all.columns': { ja: 'README.txt と上の6ファイル', en: 'README.txt and the six files above' },
+  'a.records.file.all.columns': { ja: 'README.txt と上の9ファイル', en: 'README.txt and the nine files above' },
   'a.records.rowN': { ja: '{n} 行目', en: 'row {n}' },
   'a.records.columnN': { ja: '{n} 列', en: 'column {n}' },
   'a.records.char': { ja: '{ch}（{cp}）', en: '{ch} ({cp})' },

@@ -426,6 +426,36 @@ export const EXPORT_FILES: readonly ExportFile[] = [
     columns: 'id,category,title,status,lessons,video_ids,created_at,published_at',
   },
   {
+    file: 'videos.csv',
+    get title() {
+      return t('a.records.file.videos');
+    },
+    get description() {
+      return t('a.records.file.videos.about');
+    },
+    columns: 'id,title,status,duration_s,size_bytes,uploaded_by,captions,in_trash,created_at',
+  },
+  {
+    file: 'assignments.csv',
+    get title() {
+      return t('a.records.file.assignments');
+    },
+    get description() {
+      return t('a.records.file.assignments.about');
+    },
+    columns: 'id,course_id,course_title,due_on,note,groups,users,created_by,created_at',
+  },
+  {
+    file: 'notices.csv',
+    get title() {
+      return t('a.records.file.notices');
+    },
+    get description() {
+      return t('a.records.file.notices.about');
+    },
+    columns: 'id,kind,title,body,starts_at,ends_at,urgent,created_at',
+  },
+  {
     file: 'viewing.csv',
     get title() {
       return t('a.records.file.viewing');
