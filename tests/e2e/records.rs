@@ -205,6 +205,35 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
     let (sjis, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
     assert!(!bad);
     assert_eq!(sjis.lines().last().unwrap(), last);
+    // A name Shift_JIS cannot hold: refused with where it is, as the exports are.
+    let users: Value = admin
+        .get("/api/v1/users?q=learner@city.example.jp")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = users["items"][0]["id"].as_i64().unwrap();
+    let renamed = admin
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            Some(&json!({"name": "𠮷田"})),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let refused: Value = admin
+        .client
+        .get(admin.url("/api/v1/reports/viewing?granularity=month&encoding=shift_jis"))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let details = &refused["error"]["details"];
+    assert_eq!(details[0]["character"], "𠮷", "{refused}");
+    assert!(details[0]["row"].as_u64().unwrap() > 1, "{refused}");
 }
 
 #[tokio::test]

@@ -55,17 +55,18 @@ pub fn download(
         .into_response()
 }
 
-fn csv_type(encoding: Encoding) -> &'static str {
+pub(super) fn csv_type(encoding: Encoding) -> &'static str {
     match encoding {
         Encoding::ShiftJis => "text/csv; charset=Shift_JIS",
         Encoding::Utf8 | Encoding::Utf8Bom => "text/csv; charset=utf-8",
     }
 }
 
-/// Encodes `table`; characters Shift_JIS cannot hold are collected per file.
-fn encode(
-    kind: Kind,
-    table: &export::Table,
+/// Encodes `table`, the file `file`; characters Shift_JIS cannot hold are
+/// collected with where they are.
+pub(super) fn encode(
+    file: &str,
+    table: &[Vec<String>],
     encoding: Encoding,
     unmappable: &mut Vec<serde_json::Value>,
 ) -> Vec<u8> {
@@ -74,12 +75,12 @@ fn encode(
         Err(UnmappableChars(chars)) => {
             unmappable.extend(chars.iter().map(|c| {
                 serde_json::json!({
-                    "file": kind.file_name(),
+                    "file": file,
                     "row": c.row,
                     "column": csvfile::column_letter(c.column),
                     "character": c.character.to_string(),
                     "codepoint": format!("U+{:04X}", u32::from(c.character)),
-                    "message": format!("{}: {c}", kind.file_name()),
+                    "message": format!("{file}: {c}"),
                 })
             }));
             Vec::new()
@@ -87,7 +88,7 @@ fn encode(
     }
 }
 
-fn refuse_unmappable(unmappable: Vec<serde_json::Value>) -> ApiError {
+pub(super) fn refuse_unmappable(unmappable: Vec<serde_json::Value>) -> ApiError {
     let shown: Vec<&str> = unmappable
         .iter()
         .take(20)
@@ -143,7 +144,7 @@ pub async fn file(
     let files: Vec<(Kind, usize, Vec<u8>)> = tables
         .iter()
         .map(|(kind, table)| {
-            let bytes = encode(*kind, table, encoding, &mut unmappable);
+            let bytes = encode(kind.file_name(), table, encoding, &mut unmappable);
             (*kind, table.len().saturating_sub(1), bytes)
         })
         .collect();

@@ -196,13 +196,16 @@ pub fn csv(
     encoding: Option<&str>,
 ) -> Result<Response, ApiError> {
     let encoding = super::export::encoding(encoding)?;
-    let bytes = csvfile::encode(table, encoding)
-        .map_err(|e| ApiError::Unmappable(e.to_string(), serde_json::Value::Null))?;
-    let content_type = match encoding {
-        Encoding::ShiftJis => "text/csv; charset=Shift_JIS",
-        Encoding::Utf8 | Encoding::Utf8Bom => "text/csv; charset=utf-8",
-    };
-    Ok(super::export::download(content_type, name, bytes))
+    let mut unmappable = Vec::new();
+    let bytes = super::export::encode(name, table, encoding, &mut unmappable);
+    if !unmappable.is_empty() {
+        return Err(super::export::refuse_unmappable(unmappable));
+    }
+    Ok(super::export::download(
+        super::export::csv_type(encoding),
+        name,
+        bytes,
+    ))
 }
 
 /// Viewing seconds per user per period.
