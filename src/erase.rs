@@ -87,6 +87,14 @@ pub async fn run(config: &Config, confirm: &str, report: &Path) -> anyhow::Resul
     // The report's signing key, read before the keys go with the rest.
     let signer = report_key(&data)?;
 
+    // Not under a service on another address: it has the database open.
+    let key = config.catalog.db_key(&data)?;
+    if let Err(e) = catalog::db::exclusive(&db_path, &key)
+        && e.is_busy()
+    {
+        anyhow::bail!(catalog::db::IN_USE);
+    }
+
     // What there is, before anything goes.
     let db = config.open_catalog_db()?;
     let counts = db.call(|c| Ok(backup::counts(c)?)).await?;

@@ -176,6 +176,16 @@ async fn erase_removes_data_media_backups_and_keys_and_reports_it() {
         ),
         "stop the service first",
     );
+    // Also when the service listens elsewhere: it has the database open.
+    refused(
+        &erase(
+            &data,
+            (mirror.path(), copies.path()),
+            "127.0.0.1:0",
+            &["--confirm", "erase-everything", "--report", report_arg],
+        ),
+        "stop the service first",
+    );
     assert!(
         data.join("catalog.db").exists(),
         "nothing erased by a refusal"
