@@ -80,6 +80,8 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         "a catalog without the origin in the same process needs catalog.origin_url (MANABI_CATALOG__ORIGIN_URL), \
          the origin's public address, for its media URLs"
     );
+    // Read before anything is created: a bad certificate leaves no keys behind.
+    let tls = config.http.tls()?;
     std::fs::create_dir_all(data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
     let store: Arc<dyn Store> = store::open(&config.store, data)
@@ -165,7 +167,6 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
         tasks.spawn(transcoder::worker::run(source, store, settings, work, stop));
     }
 
-    let tls = config.http.tls()?;
     let hsts = tls.is_some();
     let headers = security_headers(hsts, &config.catalog.origin_url)?;
     let front = match (&catalog, origin) {

@@ -263,3 +263,22 @@ fn serve_keeps_running_until_it_is_told_to_stop() {
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("stopped unexpectedly"), "{err}");
 }
+
+#[test]
+fn a_half_set_up_https_is_refused_before_anything_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = Command::new(env!("CARGO_BIN_EXE_manabi"))
+        .args(["serve"])
+        .env("MANABI_DATA_DIR", &data)
+        .env("MANABI_HTTP__TLS_CERT", dir.path().join("cert.pem"))
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("http.tls_key") && err.trim().lines().count() == 1,
+        "{err}"
+    );
+    assert!(!data.exists(), "no data directory, no keys");
+}
