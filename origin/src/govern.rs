@@ -59,13 +59,13 @@ pub struct Governor {
     revoked: Revoked,
 }
 
-/// Revoked sessions ([`BitrateCaps::revoke`]), each until its grant has run
-/// out under any clock skew allowed. Nearly always empty: the count spares
-/// every request the lock then.
+/// Revoked sessions ([`BitrateCaps::revoke`]), each with when its last grant
+/// runs out. Nearly always empty: the count spares every request the lock
+/// then.
 #[derive(Default)]
 struct Revoked {
     count: AtomicUsize,
-    until: Mutex<HashMap<PlaybackSessionId, Instant>>,
+    until: Mutex<HashMap<PlaybackSessionId, jiff::Timestamp>>,
 }
 
 /// The viewers a thread marked active lately: a viewer's requests on that
@@ -170,7 +170,9 @@ impl Governor {
     }
 
     /// Whether `session`'s access was revoked: its media requests get 403.
-    pub fn is_revoked(&self, session: &PlaybackSessionId) -> bool {
+    /// A session is let go of once no grant of it is valid any more, under
+    /// the clock `skew` the origin allows.
+    pub fn is_revoked(&self, session: &PlaybackSessionId, skew: jiff::SignedDuration) -> bool {
         if self.revoked.count.load(Ordering::Relaxed) == 0 {
             return false;
         }
@@ -179,8 +181,8 @@ impl Governor {
             .until
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        until.retain(|_, end| *end > now);
+        let now = jiff::Timestamp::now();
+        until.retain(|_, end| *end + skew >= now);
         self.revoked.count.store(until.len(), Ordering::Relaxed);
         until.contains_key(session)
     }
@@ -261,16 +263,13 @@ impl BitrateCaps for Governor {
     }
 
     fn revoke(&self, site: &str, session: &PlaybackSessionId, until: jiff::Timestamp) {
-        let left = until.duration_since(jiff::Timestamp::now())
-            + jiff::SignedDuration::from_secs(crate::MAX_GRANT_SKEW_SECONDS);
-        let end = Instant::now() + Duration::try_from(left).unwrap_or_default();
         {
             let mut revoked = self
                 .revoked
                 .until
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            revoked.insert(session.clone(), end);
+            revoked.insert(session.clone(), until);
             self.revoked.count.store(revoked.len(), Ordering::Relaxed);
         }
         let site = self.site(site);
@@ -673,23 +672,33 @@ mod tests {
         assert_eq!(g.cap_kbps("honcho", &session(5), 0), 25_000);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_revoked_session_is_refused_until_its_grant_is_over_and_leaves_its_share() {
+    #[test]
+    fn a_revoked_session_is_refused_until_its_grant_is_over_and_leaves_its_share() {
         let g = governor(100.0);
+        let skew = jiff::SignedDuration::from_secs(10);
         g.admit("honcho", session(1));
         g.admit("honcho", session(2));
-        assert!(!g.is_revoked(&session(1)));
-        // Its grant runs 45 s more; any clock skew allowed adds at most 300.
-        let until = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(45);
-        g.revoke("honcho", &session(1), until);
-        assert!(g.is_revoked(&session(1)));
-        assert!(!g.is_revoked(&session(2)));
+        assert!(!g.is_revoked(&session(1), skew));
+        let now = jiff::Timestamp::now();
+        let secs = jiff::SignedDuration::from_secs;
+        // Its grant runs 45 s more.
+        g.revoke("honcho", &session(1), now + secs(45));
+        assert!(g.is_revoked(&session(1), skew));
+        assert!(!g.is_revoked(&session(2), skew));
         assert_eq!(g.cap_kbps("honcho", &session(3), 0), 50_000, "2 and 3");
-        tokio::time::advance(Duration::from_secs(340)).await;
-        assert!(g.is_revoked(&session(1)));
-        tokio::time::advance(Duration::from_secs(10)).await;
-        assert!(!g.is_revoked(&session(1)), "no grant of it is valid now");
-        assert_eq!(g.revoked.count.load(Ordering::Relaxed), 0, "let go of");
+        // One whose grant ran out 5 s ago is still refused under 10 s of
+        // skew, and let go of under 2 s.
+        g.revoke("honcho", &session(4), now - secs(5));
+        assert!(g.is_revoked(&session(4), skew));
+        assert!(
+            !g.is_revoked(&session(4), secs(2)),
+            "no grant of it is valid now"
+        );
+        assert_eq!(
+            g.revoked.count.load(Ordering::Relaxed),
+            1,
+            "only session 1 is kept"
+        );
     }
 
     #[tokio::test(start_paused = true)]

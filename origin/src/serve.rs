@@ -256,7 +256,8 @@ impl Origin {
                 let skew = SignedDuration::from_secs(self.settings.grant_skew_seconds);
                 match Grant::verify(&token, &self.keys, now, skew) {
                     Ok(grant)
-                        if grant.video == video && !self.governor.is_revoked(&grant.session) =>
+                        if grant.video == video
+                            && !self.governor.is_revoked(&grant.session, skew) =>
                     {
                         let ticket = self.governor.admit(&grant.site, grant.session);
                         self.object(req, &key, head, ticket).await

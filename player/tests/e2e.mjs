@@ -771,7 +771,7 @@ async function addUserAndRole(page, adminEmail, find) {
   const table = page.getByRole('table', { name: '利用者一覧' });
   const row = table.getByRole('row', { name: new RegExp(newcomer.replace(/\./g, '\\.')) });
   const rowText = (await row.innerText()).replace(/\s+/g, ' ');
-  if (!/受講者 有効 人事課/.test(rowText)) throw new Error(`add user: the new row reads "${rowText}"`);
+  if (!/受講者 有効 総務部\/人事課/.test(rowText)) throw new Error(`add user: the new row reads "${rowText}"`);
   await done.getByRole('button', { name: '初期パスワードを発行して表示する' }).click();
   const shown = page.getByRole('dialog', { name: '初期パスワードを発行しました' });
   const otp = await shown.getByLabel('初期パスワード').inputValue();
