@@ -164,6 +164,24 @@ impl Session {
             .unwrap()
     }
 
+    /// Changes the user with `email` (`PATCH /api/v1/users/{id}`, the id
+    /// found by the users list): its answer.
+    pub async fn patch_user(&self, email: &str, body: &Value) -> Response {
+        let users: Value = self
+            .get(&format!("/api/v1/users?q={email}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = users["items"][0]["id"].as_i64().expect("the user");
+        self.send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            Some(body),
+        )
+        .await
+    }
+
     /// An unsafe request other than POST (`PATCH`, `DELETE`) with the CSRF token.
     pub async fn send(
         &self,

@@ -284,19 +284,8 @@ async fn logging_out_or_a_disabled_account_revokes_media_at_once() {
     );
 
     let admin = app.login("admin@city.example.jp").await;
-    let users: Value = admin
-        .get("/api/v1/users?q=learner@city.example.jp")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = users["items"][0]["id"].as_i64().unwrap();
     let disabled = admin
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/users/{id}"),
-            Some(&json!({"status": "disabled"})),
-        )
+        .patch_user("learner@city.example.jp", &json!({"status": "disabled"}))
         .await;
     assert_eq!(disabled.status(), StatusCode::OK);
     assert_eq!(status(&on_phone).await, StatusCode::FORBIDDEN, "disabled");

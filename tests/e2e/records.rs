@@ -206,19 +206,8 @@ async fn coverage_completes_only_what_was_played_and_reports_show_it() {
     assert!(!bad);
     assert_eq!(sjis.lines().last().unwrap(), last);
     // A name Shift_JIS cannot hold: refused with where it is, as the exports are.
-    let users: Value = admin
-        .get("/api/v1/users?q=learner@city.example.jp")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = users["items"][0]["id"].as_i64().unwrap();
     let renamed = admin
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/users/{id}"),
-            Some(&json!({"name": "𠮷田"})),
-        )
+        .patch_user("learner@city.example.jp", &json!({"name": "𠮷田"}))
         .await;
     assert_eq!(renamed.status(), StatusCode::OK);
     let refused: Value = admin
