@@ -69,6 +69,9 @@ pub struct Group {
     pub member_count: i64,
     /// E-mails of its managers.
     pub managers: Vec<String>,
+    /// Assignments (必修研修) made to the group itself: while it is in the
+    /// trash they reach nobody, which the trash's confirmation says.
+    pub assignment_count: i64,
 }
 
 /// Every group with its path, ordered by path. `only` restricts to those ids.
@@ -84,7 +87,10 @@ pub fn list(conn: &Connection, only: Option<&[GroupId]>) -> rusqlite::Result<Vec
                  WHERE m.group_id = t.id AND u.deleted_at IS NULL),
                 (SELECT group_concat(email, ' ') FROM (SELECT u.email FROM group_managers gm
                  JOIN users u ON u.id = gm.user_id WHERE gm.group_id = t.id AND u.deleted_at IS NULL
-                 ORDER BY u.email))
+                 ORDER BY u.email)),
+                (SELECT COUNT(DISTINCT x.assignment_id) FROM assignment_targets x
+                 JOIN assignments a ON a.id = x.assignment_id JOIN courses c ON c.id = a.course_id
+                 WHERE x.group_id = t.id AND c.deleted_at IS NULL)
          FROM tree t ORDER BY t.path",
     )?;
     let groups = stmt
@@ -99,6 +105,7 @@ pub fn list(conn: &Connection, only: Option<&[GroupId]>) -> rusqlite::Result<Vec
                     .get::<_, Option<String>>(5)?
                     .map(|s| s.split(' ').map(str::to_owned).collect())
                     .unwrap_or_default(),
+                assignment_count: r.get(6)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -228,6 +228,8 @@ export interface Group extends GroupItem {
   member_count: number;
   /** E-mails of its managers. */
   managers: string[];
+  /** Assignments (必修研修) made to the group itself. */
+  assignment_count?: number;
 }
 
 // ---- records (docs/records.md): trash, audit log, exports, seats -------------

@@ -19,6 +19,7 @@ import {
   purgeEffect,
   seatsText,
   subtreeIds,
+  groupTrashBody,
   targetLabel,
   timeHeading,
   unmappableRows,
@@ -55,6 +56,17 @@ test('groupTree nests by parent, siblings by name, levels from 1', () => {
   assert.deepEqual(groupTree([]), []);
   // A cycle in bad data does not loop.
   assert.deepEqual(shape(groupTree([g(7, 'A', 8, 'A'), g(8, 'B', 7, 'B')])), []);
+});
+
+test('groupTrashBody: the groups that go along, and the assignments that stop reaching anyone', () => {
+  const withAssignments = GROUPS.map((x) => ({ ...x, assignment_count: x.id === 5 ? 2 : x.id === 4 ? 1 : 0 }));
+  const body = groupTrashBody(withAssignments, 1);
+  assert.equal(body[0], '「総務部」をごみ箱に移動します。');
+  assert.match(body[1], /3 個（総務部\/人事課、総務部\/会計課、総務部\/人事課\/庶務係）/);
+  assert.match(body[2], /必修研修の割り当て 2 件/);
+  assert.equal(groupTrashBody(withAssignments, 6).length, 2, 'no groups below, no assignments: path and restore only');
+  assert.match(groupTrashBody(GROUPS, 3).join(''), /区民課/);
+  assert.doesNotMatch(groupTrashBody(GROUPS, 3).join(''), /必修研修/, 'counts unknown: nothing said');
 });
 
 test('subtreeIds: a group and everything below it', () => {

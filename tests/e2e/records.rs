@@ -360,6 +360,9 @@ async fn assignments_show_who_finished_and_who_is_overdue(
     let section =
         assign(json!({"course_id": course, "due_on": yesterday.to_string(), "group_ids": [group]}))
             .await;
+    // The group says it has one (the trash's confirmation tells).
+    let groups: Value = admin.get("/api/v1/groups").await.json().await.unwrap();
+    assert_eq!(groups["items"][0]["assignment_count"], 1, "{groups}");
     let (status, error) = {
         let resp = admin
             .post(

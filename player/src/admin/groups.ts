@@ -13,7 +13,7 @@ import { confirmDialog } from './dialog';
 import type { AdminHost } from './host';
 import { scrollBox } from './parts';
 import { japaneseMessage, roleLabel, userListQuery } from './labels';
-import { groupFacts, groupNameProblem, groupTree, subtreeIds, type GroupNode } from './records';
+import { groupFacts, groupNameProblem, groupTrashBody, groupTree, subtreeIds, type GroupNode } from './records';
 import { t } from './messages';
 import { contentLang } from '../i18n';
 
@@ -225,19 +225,9 @@ export async function groupsPage(host: AdminHost): Promise<void> {
 
   async function trashGroup(g: Group): Promise<void> {
     if (busy) return;
-    const below = subtreeIds(groups, g.id)
-      .slice(1)
-      .map((id) => byId(id)?.path ?? '')
-      .filter(Boolean);
     const ok = await confirmDialog({
       title: t('a.groups.trash.title'),
-      body: [
-        t('a.groups.trash.body', { path: g.path }),
-        ...(below.length
-          ? [t('a.groups.trash.below', { n: below.length, groups: below.join(t('a.list.sep')) })]
-          : []),
-        t('a.groups.trash.more'),
-      ],
+      body: groupTrashBody(groups, g.id),
       confirm: t('a.groups.trash.confirm'),
       danger: true,
     });

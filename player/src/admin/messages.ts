@@ -1143,6 +1143,10 @@ export const MESSAGES: Messages = {
   'a.groups.toTrash': { ja: 'ごみ箱へ移動', en: 'Move to the trash' },
   'a.groups.trash.title': { ja: 'グループをごみ箱に移動しますか', en: 'Move the group to the trash?' },
   'a.groups.trash.body': { ja: '「{path}」をごみ箱に移動します。', en: 'This moves “{path}” to the trash.' },
+  'a.groups.trash.assigned': {
+    ja: 'これらのグループへの必修研修の割り当て {n} 件は、ごみ箱にある間は対象の人に表示されません（元に戻すと、また表示されます）。',
+    en: 'The {n} required-training assignments made to these groups reach nobody while they are in the trash (restoring them brings them back).',
+  },
   'a.groups.trash.below': {
     ja: 'その下のグループ {n} 個（{groups}）も一緒に移動します。',
     en: 'The {n} groups under it ({groups}) move with it.',

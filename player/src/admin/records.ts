@@ -60,6 +60,30 @@ export function subtreeIds(groups: readonly GroupLike[], id: number): number[] {
   return out;
 }
 
+/**
+ * What the trash's confirmation says of group `id`: its path, the groups
+ * that go with it, that it can be restored, and the assignments (必修研修)
+ * made to them, which reach nobody while they are in the trash.
+ */
+export function groupTrashBody(
+  groups: readonly (GroupLike & { assignment_count?: number })[],
+  id: number,
+): string[] {
+  const ids = subtreeIds(groups, id);
+  const of = (gid: number) => groups.find((g) => g.id === gid);
+  const below = ids
+    .slice(1)
+    .map((gid) => of(gid)?.path ?? '')
+    .filter(Boolean);
+  const assigned = ids.reduce((n, gid) => n + (of(gid)?.assignment_count ?? 0), 0);
+  return [
+    t('a.groups.trash.body', { path: of(id)?.path ?? '' }),
+    below.length ? t('a.groups.trash.below', { n: below.length, groups: below.join(t('a.list.sep')) }) : '',
+    assigned ? t('a.groups.trash.assigned', { n: assigned }) : '',
+    t('a.groups.trash.more'),
+  ].filter(Boolean);
+}
+
 /** `1〜100文字…` checked before asking the server (which checks again). */
 export function groupNameProblem(name: string): string | null {
   const n = name.trim();
