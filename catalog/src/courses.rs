@@ -407,9 +407,8 @@ fn replace_lessons(
 pub fn publish(conn: &Connection, id: CourseId, now: Timestamp) -> Result<(), CourseError> {
     let (exists, lessons, failed, not_ready): (bool, i64, i64, i64) = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?1 AND deleted_at IS NULL),
-                (SELECT COUNT(*) FROM lessons WHERE course_id = ?1),
-                (SELECT COUNT(*) FROM lessons l JOIN videos v ON v.id = l.video_id WHERE l.course_id = ?1 AND v.status = 'failed'),
-                (SELECT COUNT(*) FROM lessons l JOIN videos v ON v.id = l.video_id WHERE l.course_id = ?1 AND v.status <> 'ready')",
+                COUNT(l.id), COALESCE(SUM(v.status = 'failed'), 0), COALESCE(SUM(v.status <> 'ready'), 0)
+         FROM lessons l JOIN videos v ON v.id = l.video_id WHERE l.course_id = ?1",
         [id.get()],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
@@ -480,10 +479,10 @@ mod tests {
         let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         let refusals = db
             .call(|c| {
+                crate::courses::seed_categories(c)?;
                 c.execute_batch(
                     "INSERT INTO users (id, email, name, role, created_at, updated_at)
                        VALUES (1, 'e@x.jp', '編集', 'editor', 't', 't');
-                     INSERT INTO categories (id, slug, name, name_en, position) VALUES (1, 'law', '法令', 'Law', 1);
                      INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at)
                        VALUES (1, 1, '研修', 'draft', 1, 't', 't');
                      INSERT INTO videos (id, title, uploaded_by, size_bytes, status, created_at, updated_at)

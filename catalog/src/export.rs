@@ -156,70 +156,44 @@ fn users(conn: &Connection) -> rusqlite::Result<Table> {
 }
 
 fn groups(conn: &Connection) -> rusqlite::Result<Table> {
-    let mut table = vec![text([
-        "id",
-        "path",
-        "name",
-        "parent_id",
-        "managers",
-        "members",
-        "created_at",
-    ])];
-    let tree = crate::imports::state::GroupTree::load(conn)?;
-    let mut stmt = conn.prepare(
-        "SELECT g.id, g.name, g.parent_id, g.created_at,
-                (SELECT group_concat(email, ';') FROM (
-                    SELECT u.email FROM group_managers m JOIN users u ON u.id = m.user_id
-                    WHERE m.group_id = g.id AND u.deleted_at IS NULL ORDER BY u.email)),
-                (SELECT COUNT(*) FROM group_members m JOIN users u ON u.id = m.user_id
-                  WHERE m.group_id = g.id AND u.deleted_at IS NULL)
-         FROM groups g ORDER BY g.id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let id: i64 = r.get(0)?;
-        Ok(vec![
-            id.to_string(),
-            tree.path(domain::GroupId::new(id))
-                .unwrap_or_default()
-                .to_owned(),
-            r.get(1)?,
-            r.get::<_, Option<i64>>(2)?
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
-            r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-            r.get::<_, i64>(5)?.to_string(),
-            r.get(3)?,
-        ])
-    })?;
-    for row in rows {
-        table.push(row?);
-    }
-    Ok(table)
+    select(
+        conn,
+        &[
+            "id",
+            "path",
+            "name",
+            "parent_id",
+            "managers",
+            "members",
+            "created_at",
+        ],
+        &format!(
+            "WITH RECURSIVE {paths}
+             SELECT g.id, p.path, g.name, g.parent_id,
+                    (SELECT group_concat(email, ';') FROM (
+                        SELECT u.email FROM group_managers m JOIN users u ON u.id = m.user_id
+                        WHERE m.group_id = g.id AND u.deleted_at IS NULL ORDER BY u.email)),
+                    (SELECT COUNT(*) FROM group_members m JOIN users u ON u.id = m.user_id
+                      WHERE m.group_id = g.id AND u.deleted_at IS NULL),
+                    g.created_at
+             FROM groups g JOIN paths p ON p.id = g.id ORDER BY g.id",
+            paths = crate::groups::GROUP_PATHS
+        ),
+    )
 }
 
 fn memberships(conn: &Connection) -> rusqlite::Result<Table> {
-    let mut table = vec![text(["group_id", "group_path", "email", "name"])];
-    let tree = crate::imports::state::GroupTree::load(conn)?;
-    let mut stmt = conn.prepare(
-        "SELECT m.group_id, u.email, u.name FROM group_members m
-         JOIN users u ON u.id = m.user_id
-         WHERE u.deleted_at IS NULL ORDER BY m.group_id, u.email",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let group: i64 = r.get(0)?;
-        Ok(vec![
-            group.to_string(),
-            tree.path(domain::GroupId::new(group))
-                .unwrap_or_default()
-                .to_owned(),
-            r.get(1)?,
-            r.get(2)?,
-        ])
-    })?;
-    for row in rows {
-        table.push(row?);
-    }
-    Ok(table)
+    select(
+        conn,
+        &["group_id", "group_path", "email", "name"],
+        &format!(
+            "WITH RECURSIVE {paths}
+             SELECT m.group_id, p.path, u.email, u.name FROM group_members m
+             JOIN users u ON u.id = m.user_id JOIN paths p ON p.id = m.group_id
+             WHERE u.deleted_at IS NULL ORDER BY m.group_id, u.email",
+            paths = crate::groups::GROUP_PATHS
+        ),
+    )
 }
 
 fn courses(conn: &Connection) -> rusqlite::Result<Table> {
@@ -415,6 +389,7 @@ mod tests {
         let db = Db::open(&dir.path().join("c.db"), &crate::keyfile::Key::generate()).unwrap();
         let (videos, assignments) = db
             .call(|c| {
+                crate::courses::seed_categories(c)?;
                 c.execute_batch(
                     "INSERT INTO users (id, email, name, role, created_at, updated_at)
                        VALUES (1, 'e@x.jp', '編集', 'editor', 't', 't'), (2, 'l@x.jp', '受講', 'learner', 't', 't');
@@ -425,7 +400,6 @@ mod tests {
                      UPDATE videos SET purged_at = 't' WHERE id = 2;
                      INSERT INTO captions (video_id, lang, name, cues, created_at, updated_at)
                        VALUES (1, 'ja', '日本語', 3, 't', 't'), (1, 'en', 'English', 3, 't', 't');
-                     INSERT INTO categories (id, slug, name, name_en, position) VALUES (1, 'law', '法令', 'Law', 1);
                      INSERT INTO courses (id, category_id, title, status, created_by, created_at, updated_at)
                        VALUES (1, 1, '必修', 'published', 1, 't', 't');
                      INSERT INTO assignments (id, course_id, due_on, note, created_by, created_at)

@@ -49,6 +49,11 @@ pub fn user_name(value: &str) -> Result<String, String> {
     rules::text(value, &rules::NAME).map_err(|(_, message)| message)
 }
 
+/// Whether an import row's `action` cell asks to delete its user.
+pub fn deletes(action: &str) -> bool {
+    rules::action(action) == Ok(true)
+}
+
 /// A user's 備考 as the API receives it, under the rules of the import's
 /// `remarks` column (line breaks and tabs allowed).
 pub fn user_remarks(value: &str) -> Result<String, String> {

@@ -104,7 +104,8 @@ impl Planner<'_> {
         for (row, mut errors) in bad {
             let written = file.error_emails.get(&row);
             let parsed = written.and_then(|w| Email::parse(w).ok());
-            if file.error_blank_names.contains(&row) && self.needs_name(parsed.as_ref()) {
+            let known = parsed.as_ref().and_then(|e| self.dir.user(e));
+            if file.error_blank_names.contains(&row) && needs_name(known) {
                 // In column order: after the e-mail's errors, before the rest.
                 let email_column = file.column(Column::Email);
                 let at = errors.iter().position(|e| e.column != email_column);
@@ -186,7 +187,7 @@ impl Planner<'_> {
                 None
             }
         };
-        if user.name.trim().is_empty() && self.needs_name(Some(&user.email)) {
+        if user.name.trim().is_empty() && needs_name(known) {
             errors.push(name_required(file));
         }
         if !errors.is_empty() {
@@ -218,16 +219,6 @@ impl Planner<'_> {
                 self.change(known, email, to(groups))
             }
         }
-    }
-
-    /// Whether a row for `email` must give a name: a blank one only stays
-    /// blank (a user the HR format created has none until someone gives it
-    /// one, so that its export imports unchanged); it never creates a user
-    /// without one or blanks a name.
-    fn needs_name(&self, email: Option<&Email>) -> bool {
-        email
-            .and_then(|e| self.dir.user(e))
-            .is_none_or(|k| !k.state.name.is_empty())
     }
 
     /// A standard row with `action=delete`.
@@ -478,6 +469,14 @@ impl Planner<'_> {
             rows[i] = refused;
         }
     }
+}
+
+/// Whether a row for `known` (`None`: a new user) must give a name: a
+/// blank one only stays blank (a user the HR format created has none until
+/// someone gives it one, so that its export imports unchanged); it never
+/// creates a user without one or blanks a name.
+fn needs_name(known: Option<&Known>) -> bool {
+    known.is_none_or(|k| !k.state.name.is_empty())
 }
 
 fn name_required(file: &Parsed) -> RowError {

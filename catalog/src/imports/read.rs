@@ -97,12 +97,8 @@ pub fn read(format: Format, bytes: &[u8]) -> Parsed {
             if !email.is_empty() {
                 error_emails.insert(record.row, email.to_owned());
             }
-            let deleting = matches!(
-                header.cell(record, Column::Action).trim(),
-                "delete" | "削除"
-            );
             if format == Format::Standard
-                && !deleting
+                && !csvfile::deletes(header.cell(record, Column::Action))
                 && header.cell(record, Column::Name).trim().is_empty()
             {
                 error_blank_names.insert(record.row);
