@@ -28,7 +28,9 @@ enum Command {
         /// Which role(s) this process runs.
         #[arg(long, value_enum, default_value = "all")]
         role: Role,
-        /// For `--role worker`: the catalog's base URL (overrides worker.catalog_url).
+        /// For `--role worker` and `--role origin`: the catalog's base URL
+        /// (overrides worker.catalog_url); a worker takes its jobs there, an
+        /// origin the sessions to refuse at once.
         #[arg(long, value_name = "URL")]
         catalog: Option<String>,
     },

@@ -202,7 +202,7 @@ impl Config {
         let token = token.trim();
         anyhow::ensure!(
             !token.is_empty(),
-            "a remote worker needs worker.token (MANABI_WORKER__TOKEN) or worker.token_file"
+            "a remote worker, or an origin with worker.catalog_url, needs worker.token (MANABI_WORKER__TOKEN) or worker.token_file"
         );
         Ok(secrecy::SecretString::from(token.to_owned()))
     }

@@ -1,5 +1,6 @@
-//! A remote worker's job source: the catalog's internal job API over HTTP(S),
-//! authenticated with the worker token.
+//! The catalog's internal API over HTTP(S), authenticated with the worker
+//! token: a remote worker's job source, and the revocations an origin running
+//! apart applies.
 
 use crate::jobs::recorded;
 use async_trait::async_trait;
@@ -94,5 +95,85 @@ impl JobSource for HttpJobs {
 
     async fn wait(&self) {
         tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// How often an origin running apart fetches the catalog's revocations.
+pub const REVOCATIONS_EVERY: Duration = Duration::from_secs(2);
+
+/// Applies the catalog's revocations (`GET /api/internal/revoked`) to
+/// `caps`, the origin's governor, every [`REVOCATIONS_EVERY`] until `stop`:
+/// a session whose login ended gets 403 from this origin within that time
+/// instead of when its grant runs out. While the catalog cannot be asked
+/// the origin serves on (grants still run out); the trouble is logged once
+/// and its end too.
+pub async fn follow_revocations(
+    base: &str,
+    token: SecretString,
+    caps: std::sync::Arc<dyn domain::BitrateCaps>,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    #[derive(serde::Deserialize)]
+    struct Revoked {
+        site: String,
+        session: domain::PlaybackSessionId,
+        until: jiff::Timestamp,
+    }
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        items: Vec<Revoked>,
+    }
+    let client = reqwest::Client::builder()
+        .timeout(REVOCATIONS_EVERY)
+        .build()
+        .unwrap_or_default();
+    let url = format!("{}/api/internal/revoked", base.trim_end_matches('/'));
+    let mut failing = false;
+    let follow = async {
+        loop {
+            let answer = async {
+                let resp = client
+                    .get(&url)
+                    .bearer_auth(token.expose_secret())
+                    .send()
+                    .await
+                    .map_err(|e| format!("catalog unreachable: {e}"))?;
+                match resp.status() {
+                    s if s.is_success() => resp
+                        .json::<Answer>()
+                        .await
+                        .map_err(|e| format!("unexpected answer from the catalog: {e}")),
+                    StatusCode::UNAUTHORIZED => Err("the catalog refused the worker token".into()),
+                    StatusCode::NOT_FOUND => Err(
+                        "the catalog has no worker token configured (catalog.worker_token)".into(),
+                    ),
+                    s => Err(format!("catalog answered {s}")),
+                }
+            };
+            match answer.await {
+                Ok(answer) => {
+                    if failing {
+                        tracing::info!("the catalog's revocations are followed again");
+                        failing = false;
+                    }
+                    for r in answer.items {
+                        caps.revoke(&r.site, &r.session, r.until);
+                    }
+                }
+                Err(e) if !failing => {
+                    tracing::warn!(
+                        error = %e,
+                        "cannot fetch the catalog's revocations: a session whose login ends is refused when its grant runs out"
+                    );
+                    failing = true;
+                }
+                Err(_) => {}
+            }
+            tokio::time::sleep(REVOCATIONS_EVERY).await;
+        }
+    };
+    tokio::select! {
+        () = stop => {}
+        () = follow => {}
     }
 }

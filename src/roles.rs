@@ -134,6 +134,28 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 .deliver_invitations(stopped(stop_rx.clone())),
         );
     }
+    if role == Role::Origin {
+        // Without its catalog, a session whose login ends plays on here until
+        // its grant runs out (grant_ttl_seconds + skew).
+        let url = &config.worker.catalog_url;
+        if url.is_empty() {
+            tracing::info!(
+                "no worker.catalog_url: sessions whose login ends are refused when their grant runs out"
+            );
+        } else {
+            anyhow::ensure!(
+                url.starts_with("http://") || url.starts_with("https://"),
+                "--catalog / worker.catalog_url must be an http:// or https:// URL"
+            );
+            tasks.spawn({
+                let url = url.clone();
+                let token = config.worker_token()?;
+                let caps = Arc::clone(&governor) as Arc<dyn BitrateCaps>;
+                let stop = stopped(stop_rx.clone());
+                async move { crate::remote::follow_revocations(&url, token, caps, stop).await }
+            });
+        }
+    }
     let origin = matches!(role, Role::All | Role::Origin).then(|| {
         let open_files = origin::raise_open_files_limit();
         tracing::debug!(?open_files, "open files limit");

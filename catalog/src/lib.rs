@@ -157,6 +157,7 @@ impl Catalog {
             network: Arc::new(domain::Network::default()),
             caps: None,
             mailer: None,
+            revocations: playback::Revocations::default(),
             heartbeats,
             maintenance,
             backups: None,

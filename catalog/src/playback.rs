@@ -9,7 +9,7 @@ use domain::{PlaybackSessionId, Role, UserId, VideoId};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Starts a playback session and returns it with the position to resume from.
 /// `login` is the token of the login that starts it (`None` for history made
@@ -73,7 +73,7 @@ pub fn others_with_grants(
 }
 
 /// A playback session whose grant the origin must refuse before it runs out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revoked {
     /// The viewer's site.
     pub site: String,
@@ -114,6 +114,40 @@ pub fn revoked(conn: &Connection, user: UserId, now: Timestamp) -> rusqlite::Res
         }
     }
     Ok(out)
+}
+
+/// The revocations an origin running in another process fetches from the
+/// catalog (`GET /api/internal/revoked`, with the worker token), so that it
+/// too refuses a session at once rather than when its grant runs out. Each
+/// stays listed until its grant has run out under the largest clock skew an
+/// origin may allow; revocations are rare, so the list stays short.
+#[derive(Debug, Clone, Default)]
+pub struct Revocations(std::sync::Arc<std::sync::Mutex<Vec<Revoked>>>);
+
+impl Revocations {
+    /// Adds `found`, dropping those no grant can outlive any more.
+    pub fn add(&self, found: &[Revoked], now: Timestamp) {
+        let mut all = self.lock();
+        all.retain(|r| Self::live(r, now));
+        all.extend_from_slice(found);
+    }
+
+    /// The revocations an origin may still have to apply at `now`.
+    pub fn current(&self, now: Timestamp) -> Vec<Revoked> {
+        let mut all = self.lock();
+        all.retain(|r| Self::live(r, now));
+        all.clone()
+    }
+
+    fn live(r: &Revoked, now: Timestamp) -> bool {
+        r.until + jiff::SignedDuration::from_secs(domain::MAX_GRANT_SKEW_SECONDS) >= now
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Revoked>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Where playing again starts after stopping at `position`: there, except
@@ -753,6 +787,32 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(renewed, [true, false, true, false]);
+    }
+
+    #[test]
+    fn revocations_are_listed_until_no_grant_can_outlive_them() {
+        let now: Timestamp = "2026-11-27T12:00:00Z".parse().unwrap();
+        let revoked = |n: u8, until: Timestamp| Revoked {
+            site: "honcho".into(),
+            session: format!("{n:032x}").parse().unwrap(),
+            until,
+        };
+        let list = Revocations::default();
+        let late = jiff::SignedDuration::from_secs(domain::MAX_GRANT_SKEW_SECONDS);
+        list.add(
+            &[revoked(1, now + jiff::SignedDuration::from_secs(45))],
+            now,
+        );
+        list.add(&[revoked(2, now - late)], now);
+        assert_eq!(list.current(now).len(), 2, "both may still pass an origin");
+        let later = now + jiff::SignedDuration::from_secs(1);
+        assert_eq!(
+            list.current(later),
+            vec![revoked(1, now + jiff::SignedDuration::from_secs(45))],
+            "the second's grant is over even under the largest skew"
+        );
+        list.add(&[], now + late + jiff::SignedDuration::from_secs(46));
+        assert!(list.current(now).is_empty(), "adding prunes too");
     }
 
     #[tokio::test]

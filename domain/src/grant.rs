@@ -25,6 +25,10 @@ type HmacSha256 = Hmac<Sha256>;
 
 const VERSION: &str = "v1";
 
+/// The largest clock skew an origin may allow when checking a grant
+/// (`origin.grant_skew_seconds`).
+pub const MAX_GRANT_SKEW_SECONDS: i64 = 300;
+
 /// What a grant allows: one session to read one video, from one site, for a while.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {

@@ -25,7 +25,7 @@ pub mod webvtt;
 
 pub use email::Email;
 pub use error_code::ErrorCode;
-pub use grant::{Grant, GrantError, SigningKey, SigningKeys};
+pub use grant::{Grant, GrantError, MAX_GRANT_SKEW_SECONDS, SigningKey, SigningKeys};
 pub use ids::{CategoryId, CourseId, GroupId, LessonId, PlaybackSessionId, UserId, VideoId};
 pub use job::Job;
 pub use ladder::{Ladder, Rung};

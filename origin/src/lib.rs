@@ -53,8 +53,7 @@ pub fn raise_open_files_limit() -> Option<u64> {
     getrlimit(Resource::Nofile).current
 }
 
-/// The largest `origin.grant_skew_seconds` accepted.
-pub const MAX_GRANT_SKEW_SECONDS: i64 = 300;
+use domain::MAX_GRANT_SKEW_SECONDS;
 
 /// Settings of the origin role (section `[origin]`).
 #[derive(Debug, Clone, Deserialize)]

@@ -299,6 +299,7 @@ const MATRIX: &[Row] = &[
     row("POST",   "/api/internal/jobs/claim",                      WORKER, ""),
     row("POST",   "/api/internal/jobs/{video}/{attempt}/progress", WORKER, ""),
     row("POST",   "/api/internal/jobs/{video}/{attempt}/finish",   WORKER, ""),
+    row("GET",    "/api/internal/revoked",                         WORKER, ""),
     row("GET",    "/api/openapi.json",                             PUBLIC, ""),
     row("GET",    "/healthz",                                      PUBLIC, ""),
     row("GET",    "/readyz",                                       PUBLIC, ""),
@@ -524,7 +525,7 @@ async fn probe(fx: &Fixture, method: &str, route: &str, actor: Actor) -> Option<
             "/api/v1/trash/course/{}/restore",
             fx.trashed_course().await.0
         )),
-        ("POST", "/api/internal/jobs/claim") => Probe::at(route),
+        ("POST", "/api/internal/jobs/claim") | ("GET", "/api/internal/revoked") => Probe::at(route),
         ("POST", "/api/internal/jobs/{video}/{attempt}/progress") => Probe::json(
             format!("/api/internal/jobs/{video}/1/progress"),
             json!({"progress": 0.5}),

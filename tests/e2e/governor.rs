@@ -301,3 +301,87 @@ async fn logging_out_or_a_disabled_account_revokes_media_at_once() {
         "disabled by the import"
     );
 }
+
+#[tokio::test]
+async fn an_origin_running_apart_refuses_a_logged_out_session_within_seconds() {
+    // The origin alone, told where its catalog is; the catalog on a port
+    // chosen first, so that the origin can be pointed at it.
+    let token = "origin-and-catalog-share-this-token-0123456789";
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data = tempfile::tempdir().unwrap();
+    test_config(data.path(), &[]).grant_keys(true).unwrap();
+    let catalog_url = format!("http://127.0.0.1:{port}");
+    let origin = crate::app::spawn_role(
+        roles::Role::Origin,
+        data,
+        &[
+            ("MANABI_WORKER__CATALOG_URL", &catalog_url),
+            ("MANABI_WORKER__TOKEN", token),
+        ],
+    )
+    .await;
+    let addr = format!("127.0.0.1:{port}");
+    let mut config = test_config(
+        origin.data_dir(),
+        &[
+            ("MANABI_HTTP__ADDR", &addr),
+            ("MANABI_CATALOG__WORKER_TOKEN", token),
+        ],
+    );
+    config.catalog.origin_url = origin.base.clone();
+    let app = spawn_config(roles::Role::All, tempfile::tempdir().unwrap(), config).await;
+    app.add_user("editor@city.example.jp", Role::Editor).await;
+    app.add_user("learner@city.example.jp", Role::Learner).await;
+    let editor = app.login("editor@city.example.jp").await;
+    let video = upload_and_publish(&app, &editor).await;
+    let pc = app.login("learner@city.example.jp").await;
+    let phone = app.login("learner@city.example.jp").await;
+    let on_pc = pc.play(video).await["master_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let on_phone = phone.play(video).await["master_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(on_pc.starts_with(&origin.base), "{on_pc}");
+    let client = TestApp::client();
+    let status = |url: &str| {
+        let request = client.get(url);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(status(&on_pc).await, StatusCode::OK);
+
+    let out = pc
+        .send(reqwest::Method::DELETE, "/api/v1/session", None)
+        .await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    // The origin fetches the catalog's revocations every 2 s; the grant
+    // itself would pass for 45 s more.
+    let deadline = Instant::now() + Duration::from_secs(8);
+    while status(&on_pc).await == StatusCode::OK {
+        assert!(
+            Instant::now() < deadline,
+            "the origin apart still serves a logged-out session"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(status(&on_pc).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        status(&on_phone).await,
+        StatusCode::OK,
+        "the phone's login goes on"
+    );
+    // Only with the worker token.
+    let refused = client
+        .get(format!("{}/api/internal/revoked", app.base))
+        .bearer_auth("not-the-token-not-the-token-not-the-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+}

@@ -5,6 +5,9 @@
 //! - `POST /api/internal/jobs/claim` → 200 `{"video","attempt"}` or 204
 //! - `POST /api/internal/jobs/{video}/{attempt}/progress` `{"progress"}` → `{"continue"}`
 //! - `POST /api/internal/jobs/{video}/{attempt}/finish` an [`Outcome`] → `{"recorded"}`
+//! - `GET /api/internal/revoked` → `{"items":[{"site","session","until"}]}`:
+//!   playback sessions whose login ended before their grant ran out, for
+//!   origins running in another process ([`crate::playback::Revocations`])
 
 use super::extract::{ApiJson, ApiPath};
 use super::{ApiError, AppState};
@@ -80,4 +83,11 @@ pub async fn finish(
 ) -> Result<impl IntoResponse, ApiError> {
     let recorded = state.queue.finish(Job { video, attempt }, outcome).await?;
     Ok(Json(serde_json::json!({"recorded": recorded})))
+}
+
+/// The playback sessions an origin must refuse although their grant has not
+/// run out.
+pub async fn revoked(State(state): State<AppState>, _w: Worker) -> impl IntoResponse {
+    let items = state.revocations.current(jiff::Timestamp::now());
+    Json(serde_json::json!({ "items": items }))
 }

@@ -98,6 +98,8 @@ pub struct Shared {
     /// Sends invitation e-mails; `None` without an SMTP server (passwords
     /// are then downloaded as CSV).
     pub mailer: Option<Arc<crate::mail::Mailer>>,
+    /// Revoked playback sessions, for origins running in another process.
+    pub revocations: crate::playback::Revocations,
     /// Commits heartbeats in batches (group commit).
     pub heartbeats: crate::heartbeats::Writer,
     /// Maintenance windows: no changes are taken during one.
@@ -120,16 +122,13 @@ impl Shared {
         }
     }
 
-    /// Revokes at the origin in this process the playback sessions of
-    /// `users` whose login has ended ([`crate::playback::revoked`]): their
-    /// media requests get 403 at once instead of when their grant runs out.
-    /// An origin running elsewhere refuses them when the grant runs out
-    /// (`grant_ttl_seconds`). A failure to look them up is logged: what ended
-    /// the login has happened, and the grants still run out.
+    /// Revokes the playback sessions of `users` whose login has ended
+    /// ([`crate::playback::revoked`]): the origin in this process refuses
+    /// their media at once, origins running apart when they next fetch the
+    /// revocations (every 2 s), instead of when the grant runs out. A
+    /// failure to look them up is logged: what ended the login has happened,
+    /// and the grants still run out.
     pub async fn revoke_ended(&self, users: Vec<domain::UserId>) {
-        let Some(caps) = self.caps.clone() else {
-            return;
-        };
         if users.is_empty() {
             return;
         }
@@ -146,9 +145,12 @@ impl Shared {
             .await;
         match found {
             Ok(sessions) => {
-                for r in sessions {
-                    caps.revoke(&r.site, &r.session, r.until);
+                if let Some(caps) = &self.caps {
+                    for r in &sessions {
+                        caps.revoke(&r.site, &r.session, r.until);
+                    }
                 }
+                self.revocations.add(&sessions, now);
             }
             Err(e) => tracing::warn!(error = %e, "cannot look up the playback sessions to revoke"),
         }
@@ -247,6 +249,7 @@ routes! {
     "/api/internal/jobs/claim" [POST] => post(internal::claim),
     "/api/internal/jobs/{video}/{attempt}/progress" [POST] => post(internal::progress),
     "/api/internal/jobs/{video}/{attempt}/finish" [POST] => post(internal::finish),
+    "/api/internal/revoked" [GET] => get(internal::revoked),
     "/api/openapi.json" [GET] => get(openapi),
     "/healthz" [GET] => get(health::live),
     "/readyz" [GET] => get(health::ready),
