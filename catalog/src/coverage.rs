@@ -28,17 +28,42 @@ pub fn mark(bits: &mut Vec<u8>, seconds: usize, played: &[(f64, f64)], budget_s:
     mark_span(bits, 0..seconds, &within_budget(played, budget_s))
 }
 
-/// The parts of `played`, in order, that `budget_s` media seconds in all allow.
+/// The parts of `played`, in order, that `budget_s` media seconds in all
+/// allow. A part played twice in one heartbeat spends the budget once, so
+/// the intervals' order does not change what is covered.
 pub fn within_budget(played: &[(f64, f64)], budget_s: f64) -> Vec<(f64, f64)> {
     let mut budget = budget_s.max(0.0);
     let mut out = Vec::with_capacity(played.len());
+    // What `out` covers, sorted by start, apart.
+    let mut taken: Vec<(f64, f64)> = Vec::with_capacity(played.len());
     for &(from, to) in played {
-        if budget <= 0.0 {
-            break;
+        let mut at = from;
+        let mut fresh = Vec::new();
+        for &(a, b) in &taken {
+            if b <= at {
+                continue;
+            }
+            if a >= to {
+                break;
+            }
+            if a > at {
+                fresh.push((at, a));
+            }
+            at = b;
         }
-        let to = to.min(from + budget);
-        budget -= to - from;
-        out.push((from, to));
+        if at < to {
+            fresh.push((at, to));
+        }
+        for (a, b) in fresh {
+            if budget <= 0.0 {
+                return out;
+            }
+            let b = b.min(a + budget);
+            budget -= b - a;
+            out.push((a, b));
+            let i = taken.partition_point(|&(x, _)| x < a);
+            taken.insert(i, (a, b));
+        }
     }
     out
 }
@@ -288,6 +313,22 @@ pub fn retention<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_played_twice_in_one_heartbeat_spends_the_budget_once() {
+        let covered = |played: &[(f64, f64)]| {
+            let mut bits = Vec::new();
+            mark(&mut bits, 200, played, 17.0)
+        };
+        assert_eq!(covered(&[(60.0, 70.0), (65.0, 75.0)]), 15);
+        assert_eq!(covered(&[(105.0, 115.0), (100.0, 110.0)]), 15);
+        assert_eq!(covered(&[(0.0, 10.0), (0.0, 10.0), (20.0, 40.0)]), 17);
+        assert_eq!(
+            within_budget(&[(0.0, 10.0), (5.0, 30.0)], 12.0),
+            vec![(0.0, 10.0), (10.0, 12.0)],
+            "in the order played"
+        );
+    }
 
     #[test]
     fn stored_bitmaps_come_back_exactly_and_straight_viewing_is_small() {

@@ -3,10 +3,11 @@
 //! Viewing time is wall-clock time during which the video was playing. A
 //! heartbeat reports the media intervals played since the last one and the
 //! playback rate; the credit is the union of those intervals divided by the
-//! rate, and never more than the wall-clock time that passed since the later
-//! of (a) this session's previous heartbeat and (b) the last instant already
-//! credited to this user in any session — so a client claiming an hour after
-//! ten seconds gets ten seconds, and two tabs playing at once are credited once.
+//! rate, and never more than the wall-clock time since this session's
+//! previous heartbeat that is not already credited to this user in any
+//! session ([`Credited`]) — so a client claiming an hour after ten seconds
+//! gets ten seconds, two tabs playing at once are credited once, and a short
+//! heartbeat from a second tab takes nothing from the first tab's time.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -15,16 +16,108 @@ use jiff::{SignedDuration, Timestamp};
 /// Playback rates accepted (HTML media elements allow more; players offer 0.5–2).
 pub const RATES: std::ops::RangeInclusive<f64> = 0.25..=4.0;
 
-/// The wall-clock time a heartbeat earns, in milliseconds.
-///
-/// `played` are media intervals `[from, to]` in seconds (already validated),
-/// `window_start` the later of the session's previous heartbeat and the user's
-/// credited-until instant.
-pub fn credit_ms(played: &[(f64, f64)], rate: f64, window_start: Timestamp, now: Timestamp) -> i64 {
-    let media_s = union_length(played);
-    let claimed_ms = (media_s / rate * 1000.0).floor();
-    let elapsed_ms = now.duration_since(window_start).as_millis().max(0) as f64;
-    claimed_ms.min(elapsed_ms).max(0.0) as i64
+/// The media time a heartbeat claims as wall-clock milliseconds: the union
+/// of `played` (media intervals `[from, to]` in seconds, already validated)
+/// divided by `rate`.
+pub fn claimed_ms(played: &[(f64, f64)], rate: f64) -> i64 {
+    (union_length(played) / rate * 1000.0).floor().max(0.0) as i64
+}
+
+/// Most stretches kept per user: beyond, the two oldest are joined (the gap
+/// between them then counts as credited: time may be credited less, never
+/// twice).
+const MAX_STRETCHES: usize = 32;
+
+/// The wall-clock stretches already credited to a user, `(start, end]` in
+/// milliseconds since the epoch, sorted and apart; stored as text
+/// (`"start-end,start-end"`, `viewing_clock.credited`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credited(Vec<(i64, i64)>);
+
+impl Credited {
+    /// Reads the stored form; a part that does not parse is left out.
+    pub fn parse(text: &str) -> Self {
+        let stretches = text
+            .split(',')
+            .filter_map(|part| {
+                let (a, b) = part.split_once('-')?;
+                Some((a.parse().ok()?, b.parse().ok()?))
+            })
+            .filter(|(a, b)| b > a)
+            .collect();
+        let mut credited = Self(Vec::new());
+        credited.insert(stretches);
+        credited
+    }
+
+    /// The stored form.
+    pub fn text(&self) -> String {
+        let parts: Vec<String> = self.0.iter().map(|(a, b)| format!("{a}-{b}")).collect();
+        parts.join(",")
+    }
+
+    /// Milliseconds of `(from, to]` not credited yet.
+    pub fn free_ms(&self, from: i64, to: i64) -> i64 {
+        self.free(from, to).iter().map(|(a, b)| b - a).sum()
+    }
+
+    /// Credits up to `want` milliseconds of the time in `(from, to]` not
+    /// credited yet, the latest first, and returns how much it credited.
+    pub fn take(&mut self, from: i64, to: i64, want: i64) -> i64 {
+        let mut left = want.max(0);
+        let mut taken = Vec::new();
+        for (a, b) in self.free(from, to).into_iter().rev() {
+            if left == 0 {
+                break;
+            }
+            let start = a.max(b - left);
+            taken.push((start, b));
+            left -= b - start;
+        }
+        let credited = want.max(0) - left;
+        self.insert(taken);
+        credited
+    }
+
+    /// The parts of `(from, to]` outside every stretch, in order.
+    fn free(&self, from: i64, to: i64) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        let mut at = from;
+        for &(a, b) in &self.0 {
+            if b <= at {
+                continue;
+            }
+            if a >= to {
+                break;
+            }
+            if a > at {
+                out.push((at, a));
+            }
+            at = b;
+        }
+        if at < to {
+            out.push((at, to));
+        }
+        out
+    }
+
+    /// Adds `more`, joining stretches that meet, and keeps at most
+    /// [`MAX_STRETCHES`].
+    fn insert(&mut self, more: Vec<(i64, i64)>) {
+        let mut all = std::mem::take(&mut self.0);
+        all.extend(more);
+        all.sort_unstable();
+        for (a, b) in all {
+            match self.0.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => self.0.push((a, b)),
+            }
+        }
+        while self.0.len() > MAX_STRETCHES {
+            let (_, end) = self.0.remove(1);
+            self.0[0].1 = end;
+        }
+    }
 }
 
 /// Total length of the union of intervals (overlaps counted once).
@@ -50,7 +143,10 @@ pub fn union_length(intervals: &[(f64, f64)]) -> f64 {
 }
 
 /// Splits the credited span `[now - credit, now]` into calendar days of `tz`,
-/// so that viewing across midnight counts on both days.
+/// so that viewing across midnight counts on both days. (When another tab's
+/// time was credited in between, the span this heartbeat earned has gaps;
+/// its days are still taken from `[now - credit, now]`, so that the ledger
+/// alone, with each heartbeat's credit and time, gives the rollups.)
 pub fn split_by_day(credit_ms: i64, now: Timestamp, tz: &TimeZone) -> Vec<(Date, i64)> {
     let mut out = Vec::new();
     let mut end = now;
@@ -79,18 +175,20 @@ pub fn split_by_day(credit_ms: i64, now: Timestamp, tz: &TimeZone) -> Vec<(Date,
 mod tests {
     use super::*;
 
-    fn t(s: i64) -> Timestamp {
-        Timestamp::from_second(1_800_000_000 + s).unwrap()
+    /// The credit of `played` at `rate` for a window `(from, to]` in
+    /// seconds, nothing credited before.
+    fn credit(played: &[(f64, f64)], rate: f64, from: i64, to: i64) -> i64 {
+        Credited::default().take(from * 1000, to * 1000, claimed_ms(played, rate))
     }
 
     #[test]
     fn an_hour_claimed_after_ten_seconds_earns_ten_seconds() {
-        assert_eq!(credit_ms(&[(0.0, 3600.0)], 1.0, t(0), t(10)), 10_000);
+        assert_eq!(credit(&[(0.0, 3600.0)], 1.0, 0, 10), 10_000);
     }
 
     #[test]
     fn honest_heartbeats_earn_what_was_played() {
-        assert_eq!(credit_ms(&[(0.0, 10.0)], 1.0, t(0), t(12)), 10_000);
+        assert_eq!(credit(&[(0.0, 10.0)], 1.0, 0, 12), 10_000);
     }
 
     #[test]
@@ -100,18 +198,53 @@ mod tests {
             13.0
         );
         // 20 media seconds at double speed are 10 wall seconds.
-        assert_eq!(credit_ms(&[(0.0, 20.0)], 2.0, t(0), t(15)), 10_000);
+        assert_eq!(credit(&[(0.0, 20.0)], 2.0, 0, 15), 10_000);
     }
 
     #[test]
     fn nothing_is_earned_when_the_window_is_in_the_future_or_empty() {
-        assert_eq!(credit_ms(&[(0.0, 10.0)], 1.0, t(20), t(10)), 0);
-        assert_eq!(credit_ms(&[], 1.0, t(0), t(10)), 0);
+        assert_eq!(credit(&[(0.0, 10.0)], 1.0, 20, 10), 0);
+        assert_eq!(credit(&[], 1.0, 0, 10), 0);
         assert_eq!(
-            credit_ms(&[(5.0, 1.0)], 1.0, t(0), t(10)),
+            credit(&[(5.0, 1.0)], 1.0, 0, 10),
             0,
             "reversed intervals earn nothing"
         );
+    }
+
+    #[test]
+    fn two_tabs_are_credited_once_and_a_short_one_takes_nothing_from_the_other() {
+        let s = |x: i64| x * 1000;
+        let mut clock = Credited::default();
+        // Tab A plays from 0 to 10; tab B, opened at 5, claims 10 s at 10.
+        assert_eq!(clock.take(s(0), s(10), s(10)), s(10));
+        assert_eq!(clock.take(s(5), s(10), s(10)), 0, "already credited");
+        // Tab B plays half a second from 22.7 and pauses (a heartbeat at
+        // 23.2); tab A's next heartbeat at 27.7 (its previous at 17.7) still
+        // earns its ten seconds less the half second B took.
+        assert_eq!(clock.take(s(10), 17_700, 7_700), 7_700);
+        assert_eq!(clock.take(22_700, 23_200, 500), 500);
+        assert_eq!(clock.take(17_700, 27_700, s(10)), 9_500);
+        assert_eq!(clock.free_ms(0, 27_700), 0);
+        assert_eq!(clock.text(), "0-27700");
+        assert_eq!(Credited::parse(&clock.text()), clock);
+    }
+
+    #[test]
+    fn the_latest_free_time_is_taken_first_and_stretches_stay_few() {
+        let mut clock = Credited::parse("100-200,300-400,junk");
+        assert_eq!(clock.text(), "100-200,300-400");
+        assert_eq!(clock.free_ms(0, 500), 300);
+        // 150 ms of the free 0-100, 200-300, 400-500: 400-500 and 250-300.
+        assert_eq!(clock.take(0, 500, 150), 150);
+        assert_eq!(clock.text(), "100-200,250-500");
+        let mut many = Credited::default();
+        for i in 0..40 {
+            many.take(i * 1000, i * 1000 + 10, 10);
+        }
+        assert_eq!(many.0.len(), MAX_STRETCHES);
+        assert_eq!(many.0[0], (0, 8010), "the oldest joined, the gap counted");
+        assert_eq!(many.take(0, 8010, 10), 0, "never twice");
     }
 
     #[test]

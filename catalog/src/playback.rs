@@ -3,7 +3,7 @@
 //! heartbeat's own transaction, so reports never replay raw events.
 
 use crate::coverage;
-use crate::crediting::{RATES, credit_ms, split_by_day};
+use crate::crediting::{Credited, RATES, claimed_ms, split_by_day};
 use crate::sessions;
 use domain::{PlaybackSessionId, Role, UserId, VideoId};
 use jiff::Timestamp;
@@ -184,6 +184,12 @@ pub enum HeartbeatError {
     /// The session belongs to someone else.
     #[error("この再生セッションは別の利用者のものです (not your playback session)")]
     NotYours,
+    /// The login that started the session has ended (logged out, its
+    /// password changed): its media are refused, and so are its heartbeats.
+    #[error(
+        "この再生は終わりました。もう一度再生してください (this playback ended with the login that started it)"
+    )]
+    Ended,
     /// The values are out of range.
     #[error("{0}")]
     Invalid(String),
@@ -274,8 +280,9 @@ pub fn apply(
     let row = tx
         .prepare_cached(
             "SELECT s.user_id, s.video_id, s.site, s.last_heartbeat_at, s.last_seq, v.duration_s,
-                    (SELECT credited_until FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at,
-                    CASE WHEN v.deleted_at IS NULL THEN v.hls_rev END
+                    (SELECT credited FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at,
+                    CASE WHEN v.deleted_at IS NULL THEN v.hls_rev END,
+                    s.login_hash IS NULL OR EXISTS (SELECT 1 FROM login_sessions l WHERE l.token_hash = s.login_hash)
              FROM playback_sessions s JOIN videos v ON v.id = s.video_id WHERE s.id = ?1",
         )?
         .query_row(
@@ -291,17 +298,31 @@ pub fn apply(
                     r.get::<_, Option<String>>(6)?,
                     r.get::<_, String>(7)?,
                     r.get::<_, Option<String>>(8)?,
+                    r.get::<_, bool>(9)?,
                 ))
             },
         )
         .optional()?;
-    let Some((owner, video, site, last_hb, last_seq, duration, credited_until, grant_expires, rev)) =
-        row
+    let Some((
+        owner,
+        video,
+        site,
+        last_hb,
+        last_seq,
+        duration,
+        credited_before,
+        grant_expires,
+        rev,
+        login_lives,
+    )) = row
     else {
         return Err(HeartbeatError::NotFound);
     };
     if owner != user.get() {
         return Err(HeartbeatError::NotYours);
+    }
+    if !login_lives {
+        return Err(HeartbeatError::Ended);
     }
     let played = validate(hb, duration.unwrap_or(0.0))?;
     let video = VideoId::new(video);
@@ -318,11 +339,12 @@ pub fn apply(
         });
     }
     let last_hb = parse(&last_hb).unwrap_or(now);
-    let window_start = credited_until
-        .as_deref()
-        .and_then(parse)
-        .map_or(last_hb, |c| c.max(last_hb));
-    let credited = credit_ms(&played, hb.rate, window_start, now);
+    // The wall-clock time since this session's last heartbeat that no
+    // session of the user has been credited with yet.
+    let mut clock = Credited::parse(credited_before.as_deref().unwrap_or_default());
+    let (from, to) = (last_hb.as_millisecond(), now.as_millisecond());
+    let free_ms = clock.free_ms(from, to);
+    let credited = clock.take(from, to, claimed_ms(&played, hb.rate));
     let now_s = now.to_string();
     tx.prepare_cached(
         "INSERT INTO heartbeats (session_id, seq, received_at, position_s, played, rate, credited_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -337,8 +359,8 @@ pub fn apply(
         // earned at the reported rate, plus a little for jitter. That time is
         // the user's, not the session's: tabs or devices playing different
         // parts at once add coverage no faster than one player would.
-        let budget = credited as f64 / 1000.0 * hb.rate
-            + coverage_allowance(now.duration_since(window_start).as_secs_f64());
+        let budget =
+            credited as f64 / 1000.0 * hb.rate + coverage_allowance(free_ms as f64 / 1000.0);
         record_coverage(
             tx,
             user,
@@ -352,10 +374,10 @@ pub fn apply(
     }
     if credited > 0 {
         tx.prepare_cached(
-            "INSERT INTO viewing_clock (user_id, credited_until) VALUES (?1, ?2)
-             ON CONFLICT (user_id) DO UPDATE SET credited_until = MAX(credited_until, excluded.credited_until)",
+            "INSERT INTO viewing_clock (user_id, credited) VALUES (?1, ?2)
+             ON CONFLICT (user_id) DO UPDATE SET credited = excluded.credited",
         )?
-        .execute(params![user.get(), now_s])?;
+        .execute(params![user.get(), clock.text()])?;
         for (day, ms) in split_by_day(credited, now, tz) {
             add_history(tx, user, video, day, ms)?;
         }
@@ -372,7 +394,7 @@ pub fn apply(
 
 /// Media seconds a heartbeat may report beyond the viewing time it earned
 /// (timer jitter, the last frame before a pause): a fifth of the wall-clock
-/// time its crediting spans, at most 2 s. A heartbeat 10 s after the last
+/// time it could be credited with (not credited to another tab), at most 2 s. A heartbeat 10 s after the last
 /// one gets the 2 s; heartbeats sent back to back get next to nothing, so
 /// no client completes a video faster than by playing it.
 fn coverage_allowance(window_s: f64) -> f64 {
@@ -714,6 +736,86 @@ mod tests {
         assert!(
             !completed,
             "half the video in half its length does not complete"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_short_heartbeat_from_a_second_tab_takes_nothing_from_the_first() {
+        let (_dir, db) = taro_and_video(200.0).await;
+        let (credits, day_ms) = db
+            .call(|c| {
+                let (user, video, tz) = (UserId::new(1), VideoId::new(1), TimeZone::UTC);
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let at = |ms: i64| t0 + jiff::SignedDuration::from_millis(ms);
+                let beat = |seq, from: f64, to: f64| Heartbeat {
+                    seq,
+                    position_s: to,
+                    played: vec![[from, to]],
+                    rate: 1.0,
+                };
+                let (a, _) = start(c, user, video, "default", None, t0, at(600_000))?;
+                let mut credits = Vec::new();
+                let mut send = |session, hb: &Heartbeat, ms| {
+                    credits.push(
+                        apply(c, session, user, hb, at(ms), &tz, 0.95)
+                            .unwrap()
+                            .credited_ms,
+                    );
+                };
+                // Tab A plays 0–20 s with heartbeats at 10 and 20 s; tab B,
+                // opened at 22.7 s, plays half a second and pauses; tab A's
+                // next heartbeat, at 30 s, reports 10 s more.
+                send(&a, &beat(1, 0.0, 10.0), 10_000);
+                send(&a, &beat(2, 10.0, 20.0), 20_000);
+                let (b, _) = start(c, user, video, "default", None, at(22_700), at(600_000))?;
+                send(&b, &beat(1, 50.0, 50.5), 23_200);
+                send(&a, &beat(3, 20.0, 30.0), 30_000);
+                let day_ms: i64 =
+                    c.query_row("SELECT SUM(credited_ms) FROM viewing_daily", [], |r| {
+                        r.get(0)
+                    })?;
+                Ok((credits, day_ms))
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            credits,
+            [10_000, 10_000, 500, 9_500],
+            "the first tab loses only the half second the second was credited"
+        );
+        assert_eq!(day_ms, 30_000, "30 s passed: 30 s of viewing");
+    }
+
+    #[tokio::test]
+    async fn heartbeats_of_a_session_whose_login_ended_are_refused() {
+        let (_dir, db) = taro_and_video(100.0).await;
+        let outcomes = db
+            .call(|c| {
+                let (user, video, tz) = (UserId::new(1), VideoId::new(1), TimeZone::UTC);
+                let t0: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+                let at = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
+                let login = sessions::create(c, user, t0)?;
+                let (session, _) =
+                    start(c, user, video, "default", Some(&login.token), t0, at(45))?;
+                let beat = |seq| Heartbeat {
+                    seq,
+                    position_s: 10.0,
+                    played: vec![[0.0, 10.0]],
+                    rate: 1.0,
+                };
+                let before =
+                    apply(c, &session, user, &beat(1), at(10), &tz, 0.95).map(|a| a.credited_ms);
+                sessions::delete(c, &login.token)?;
+                let after =
+                    apply(c, &session, user, &beat(2), at(20), &tz, 0.95).map(|a| a.credited_ms);
+                Ok((before, after))
+            })
+            .await
+            .unwrap();
+        assert!(matches!(outcomes.0, Ok(10_000)), "{outcomes:?}");
+        assert!(
+            matches!(outcomes.1, Err(HeartbeatError::Ended)),
+            "{outcomes:?}"
         );
     }
 

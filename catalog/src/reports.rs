@@ -512,14 +512,30 @@ pub fn group_totals(
             .or_default()
             .push((r.get(1)?, joined, left));
     }
+    // Whole seconds per (group, period): each member's milliseconds in the
+    // group are rounded as that member's cell is, so that a group's total
+    // is the sum of its members' cells (viewing-time.md).
+    let mut seconds: HashMap<(i64, usize), i64> = HashMap::new();
+    // The current user's milliseconds per (group, period).
     let mut ms: HashMap<(i64, usize), i64> = HashMap::new();
+    let mut flush = |ms: &mut HashMap<(i64, usize), i64>| {
+        for (key, user_ms) in ms.drain() {
+            *seconds.entry(key).or_default() += whole_seconds(user_ms);
+        }
+    };
     let mut stmt = conn.prepare(
-        "SELECT user_id, day, SUM(credited_ms) FROM viewing_daily WHERE day BETWEEN ?1 AND ?2 GROUP BY user_id, day",
+        "SELECT user_id, day, SUM(credited_ms) FROM viewing_daily WHERE day BETWEEN ?1 AND ?2
+         GROUP BY user_id, day ORDER BY user_id, day",
     )?;
     let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
     let mut reached = std::collections::BTreeSet::new();
+    let mut current = None;
     while let Some(r) = rows.next()? {
         let (user, day): (i64, String) = (r.get(0)?, r.get(1)?);
+        if current != Some(user) {
+            flush(&mut ms);
+            current = Some(user);
+        }
         let (Some(user_spans), Ok(day)) = (spans.get(&user), day.parse::<Date>()) else {
             continue;
         };
@@ -542,6 +558,7 @@ pub fn group_totals(
             *ms.entry((*g, index)).or_default() += credited;
         }
     }
+    flush(&mut ms);
     let mut shown: Vec<i64> = Vec::new();
     for g in visible {
         shown.extend(subtree(conn, *g)?);
@@ -552,7 +569,7 @@ pub fn group_totals(
         .map(|g| {
             let id = g.id.get();
             let seconds: Vec<i64> = (0..periods.len())
-                .map(|i| whole_seconds(ms.get(&(id, i)).copied().unwrap_or(0)))
+                .map(|i| seconds.get(&(id, i)).copied().unwrap_or(0))
                 .collect();
             GroupTotals {
                 group_id: id,
@@ -687,10 +704,10 @@ pub fn contents(
             video_stmt.query_row([video], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let mut bitmaps = Vec::new();
         let mut length = 0usize;
-        let (mut completions, mut total_ms) = (0u32, 0i64);
+        let (mut completions, mut total_seconds) = (0u32, 0i64);
         for user in users {
             let seconds_ms = ms[&(*user, *video)];
-            total_ms += seconds_ms;
+            total_seconds += whole_seconds(seconds_ms);
             let progress = progress_stmt
                 .query_row(params![user, video], |r| {
                     Ok((
@@ -734,7 +751,7 @@ pub fn contents(
             course_id,
             title,
             viewers,
-            total_seconds: whole_seconds(total_ms),
+            total_seconds,
             completions,
             completion_rate: if viewers == 0 {
                 0.0
@@ -830,14 +847,16 @@ mod as_of_tests {
                      VALUES (1, '研修', 1, 1, 'ready', ?1, ?1)",
                     [at],
                 )?;
-                // The history as the triggers would have written it, at these times.
+                // The history as the triggers would have written it, at these
+                // times; 0.4 s more each on April 1, which round away per cell.
                 c.execute_batch(
                     "INSERT INTO membership_history (group_id, user_id, joined_at, left_at) VALUES
                      (3, 1, '2026-01-01T00:00:00Z', '2026-04-01T00:00:00Z'),
                      (2, 1, '2026-04-01T00:00:00Z', NULL),
                      (2, 2, '2026-01-01T00:00:00Z', NULL);
                      INSERT INTO viewing_daily (user_id, video_id, day, credited_ms) VALUES
-                     (1, 1, '2026-03-31', 60000), (1, 1, '2026-04-01', 120000), (2, 1, '2026-03-31', 30000);",
+                     (1, 1, '2026-03-31', 60000), (1, 1, '2026-04-01', 120400), (2, 1, '2026-03-31', 30000),
+                     (2, 1, '2026-04-01', 400);",
                 )?;
                 Ok((1, 2, 3))
             })

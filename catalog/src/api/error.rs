@@ -257,6 +257,7 @@ impl From<crate::playback::HeartbeatError> for ApiError {
         match e {
             E::NotFound => ApiError::NotFound,
             E::NotYours => ApiError::Forbidden,
+            E::Ended => ApiError::Gone(e.to_string()),
             E::Invalid(m) => ApiError::Invalid(m),
             E::Sqlite(e) => e.into(),
             E::Stopped => ApiError::Unavailable,
