@@ -270,6 +270,50 @@ async fn unknown_routes_are_json_404_and_health_answers() {
 }
 
 #[tokio::test]
+async fn a_wrong_page_address_is_a_404_page_in_japanese() {
+    // The front end's own files, as `npm run build` leaves them.
+    let front = tempfile::tempdir().unwrap();
+    std::fs::write(
+        front.path().join("index.html"),
+        "<!doctype html><title>manabi</title>",
+    )
+    .unwrap();
+    std::fs::create_dir(front.path().join("help")).unwrap();
+    std::fs::write(
+        front.path().join("help/user.html"),
+        "<h1>操作マニュアル</h1>",
+    )
+    .unwrap();
+    let dir = front.path().display().to_string();
+    let app = crate::app::spawn_role(
+        manabi::roles::Role::All,
+        tempfile::tempdir().unwrap(),
+        &[("MANABI_CATALOG__STATIC_DIR", dir.as_str())],
+    )
+    .await;
+    let client = TestApp::client();
+    let get = |path: &str| client.get(format!("{}{path}", app.base)).send();
+    for path in ["/", "/index.html", "/help/user.html"] {
+        assert_eq!(get(path).await.unwrap().status(), StatusCode::OK, "{path}");
+    }
+    for path in ["/courses/3", "/help/nothing.html", "/admin"] {
+        let resp = get(path).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let page = resp.text().await.unwrap();
+        assert!(
+            page.contains("<html lang=\"ja\">") && page.contains("ページが見つかりません"),
+            "{page}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn learners_cannot_play_or_see_unpublished_content() {
     let app = spawn_app().await;
     app.add_user("editor@city.example.jp", Role::Editor).await;

@@ -293,12 +293,34 @@ async fn audit_source(
     answer
 }
 
+/// What a browser gets for an address that is neither the front end's nor
+/// the API's (no script, no style: the pages' security policy holds).
+const NOT_FOUND_PAGE: &str = "<!doctype html>
+<html lang=\"ja\">
+<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
+<title>ページが見つかりません | manabi</title></head>
+<body>
+<main>
+<h1>ページが見つかりません</h1>
+<p>アドレスが正しいか確かめてください。</p>
+<p><a href=\"/\">manabi のトップページへ</a></p>
+</main>
+</body>
+</html>
+";
+
 /// The catalog's routes (API, health, metrics, front end).
 pub fn router(state: AppState) -> Router {
     let static_dir = PathBuf::from(&state.settings.static_dir);
-    let front_end = tower_http::services::ServeDir::new(&static_dir).fallback(
-        tower_http::services::ServeFile::new(static_dir.join("index.html")),
-    );
+    // The front end routes in the fragment (`/#/courses/3`): any other path
+    // that is not one of its files is a wrong address.
+    let front_end =
+        tower_http::services::ServeDir::new(&static_dir).fallback(tower::service_fn(|_| async {
+            Ok::<_, std::convert::Infallible>(axum::response::IntoResponse::into_response((
+                axum::http::StatusCode::NOT_FOUND,
+                axum::response::Html(NOT_FOUND_PAGE),
+            )))
+        }));
     routes()
         // Unknown API paths answer JSON, not the front end's index.html.
         .route(
