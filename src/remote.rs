@@ -20,16 +20,13 @@ pub struct HttpJobs {
 impl HttpJobs {
     /// A job source for the catalog at `base`.
     pub fn new(base: &str, token: SecretString) -> anyhow::Result<Self> {
-        anyhow::ensure!(
-            base.starts_with("http://") || base.starts_with("https://"),
-            "--catalog / worker.catalog_url must be an http:// or https:// URL"
-        );
+        let base = catalog_base(base)?;
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()?;
         Ok(Self {
             client,
-            base: base.trim_end_matches('/').to_owned(),
+            base,
             token,
         })
     }
@@ -49,14 +46,28 @@ impl HttpJobs {
             .map_err(|e| SourceError(format!("catalog unreachable: {e}")))?;
         match resp.status() {
             s if s.is_success() => Ok(resp),
-            StatusCode::UNAUTHORIZED => {
-                Err(SourceError("the catalog refused the worker token".into()))
-            }
-            StatusCode::NOT_FOUND => Err(SourceError(
-                "the catalog has no worker token configured (catalog.worker_token)".into(),
-            )),
-            s => Err(SourceError(format!("catalog answered {s}"))),
+            s => Err(SourceError(refusal(s))),
         }
+    }
+}
+
+/// The catalog's base URL from `--catalog` / `worker.catalog_url`, checked.
+pub fn catalog_base(url: &str) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        url.starts_with("http://") || url.starts_with("https://"),
+        "--catalog / worker.catalog_url must be an http:// or https:// URL"
+    );
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// What an answer of the internal API other than a success means.
+fn refusal(status: StatusCode) -> String {
+    match status {
+        StatusCode::UNAUTHORIZED => "the catalog refused the worker token".into(),
+        StatusCode::NOT_FOUND => {
+            "the catalog has no worker token configured (catalog.worker_token)".into()
+        }
+        s => format!("catalog answered {s}"),
     }
 }
 
@@ -101,8 +112,9 @@ impl JobSource for HttpJobs {
 /// How often an origin running apart fetches the catalog's revocations.
 pub const REVOCATIONS_EVERY: Duration = Duration::from_secs(2);
 
-/// Applies the catalog's revocations (`GET /api/internal/revoked`) to
-/// `caps`, the origin's governor, every [`REVOCATIONS_EVERY`] until `stop`:
+/// Applies the revocations of the catalog at `base` ([`catalog_base`];
+/// `GET /api/internal/revoked`) to `caps`, the origin's governor, every
+/// [`REVOCATIONS_EVERY`] until `stop`:
 /// a session whose login ended gets 403 from this origin within that time
 /// instead of when its grant runs out. While the catalog cannot be asked
 /// the origin serves on (grants still run out); the trouble is logged once
@@ -127,7 +139,7 @@ pub async fn follow_revocations(
         .timeout(REVOCATIONS_EVERY)
         .build()
         .unwrap_or_default();
-    let url = format!("{}/api/internal/revoked", base.trim_end_matches('/'));
+    let url = format!("{base}/api/internal/revoked");
     let mut failing = false;
     let follow = async {
         loop {
@@ -143,11 +155,7 @@ pub async fn follow_revocations(
                         .json::<Answer>()
                         .await
                         .map_err(|e| format!("unexpected answer from the catalog: {e}")),
-                    StatusCode::UNAUTHORIZED => Err("the catalog refused the worker token".into()),
-                    StatusCode::NOT_FOUND => Err(
-                        "the catalog has no worker token configured (catalog.worker_token)".into(),
-                    ),
-                    s => Err(format!("catalog answered {s}")),
+                    s => Err(refusal(s)),
                 }
             };
             match answer.await {

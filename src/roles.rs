@@ -143,12 +143,8 @@ pub async fn start(config: &Config, role: Role) -> anyhow::Result<App> {
                 "no worker.catalog_url: sessions whose login ends are refused when their grant runs out"
             );
         } else {
-            anyhow::ensure!(
-                url.starts_with("http://") || url.starts_with("https://"),
-                "--catalog / worker.catalog_url must be an http:// or https:// URL"
-            );
             tasks.spawn({
-                let url = url.clone();
+                let url = crate::remote::catalog_base(url)?;
                 let token = config.worker_token()?;
                 let caps = Arc::clone(&governor) as Arc<dyn BitrateCaps>;
                 let stop = stopped(stop_rx.clone());
