@@ -536,13 +536,18 @@ export function fallbackMessage(status: number): string {
   return t('error.generic');
 }
 
-/** A failed request: HTTP status (0 = network), error code, message and the body's `details`. */
+/**
+ * A failed request: HTTP status (0 = network), error code, message, the
+ * body's `details` and, when the server said, how many seconds to wait
+ * before trying again (`Retry-After`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -656,7 +661,9 @@ export async function request<T>(
     const message =
       typeof err?.message === 'string' && err.message ? err.message : fallbackMessage(res.status);
     if (code === 'maintenance') maintenanceListener?.();
-    throw new ApiError(res.status, code, message, err?.details);
+    // Seconds, as the API sends it (RFC 9110 also allows a date: not used here).
+    const retry = res.headers.get('Retry-After')?.trim() ?? '';
+    throw new ApiError(res.status, code, message, err?.details, /^\d+$/.test(retry) ? Number(retry) : undefined);
   }
   return data as T;
 }

@@ -70,6 +70,14 @@ export function resumeMessage(seconds: number): string {
   return t('resume', { time: spokenTime(seconds) });
 }
 
+/**
+ * Where a lesson resumes, on its button and on 続きから見る: 「・6秒から再開」
+ * for 6.9 s, the same second {@link resumeMessage} says; empty under a second.
+ */
+export function resumeFrom(seconds: number): string {
+  return Number.isFinite(seconds) && seconds >= 1 ? t('resume.from', { time: spokenTime(seconds) }) : '';
+}
+
 /** After a skip: 「10秒進みました（1分5秒）」, 「5秒戻りました（0秒）」. */
 export function seekMessage(delta: number, position: number): string {
   return t(delta >= 0 ? 'seek.forward' : 'seek.back', { n: Math.abs(Math.round(delta)), time: spokenTime(position) });

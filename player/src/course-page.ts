@@ -4,8 +4,8 @@
  * the page changes or the user logs out).
  */
 import { api, type CourseDetail, type Lesson } from './api';
-import { resumeMessage } from './controls';
-import { h } from './dom';
+import { resumeFrom, resumeMessage } from './controls';
+import { h, refocus } from './dom';
 import { formatDuration } from './format';
 import { announce, errorMessage, heading, show } from './frame';
 import type { PageContext } from './learn-pages';
@@ -34,8 +34,10 @@ export function stopPlayer(): Promise<void> {
 /**
  * A course: its lessons, each with the learner's progress (視聴率, 修了),
  * and the player above them once a lesson is chosen. With `lessonId` (from
- * 続きから見る or the history) that lesson is marked and focused, ready to
- * resume with one press: playback only ever starts from the learner.
+ * 続きから見る or the history) that lesson is marked and opened in the
+ * player where it was left, as if pressed; it plays at once only when the
+ * learner has already used the page (the link's press), so opening an
+ * address alone never starts sound.
  */
 export async function coursePage(ctx: CourseContext, courseId: string, lessonId?: string): Promise<void> {
   const course: CourseDetail = await api.course(courseId);
@@ -43,7 +45,7 @@ export async function coursePage(ctx: CourseContext, courseId: string, lessonId?
   const lessons = [...course.lessons].sort((a, b) => a.position - b.position);
   const stage = h('section', { class: 'stage', 'aria-labelledby': 'stage-heading', hidden: true });
   const buttons: HTMLButtonElement[] = [];
-  let offered: HTMLButtonElement | null = null;
+  let offered: { lesson: Lesson; btn: HTMLButtonElement } | null = null;
   // After a lesson ends or another is chosen, its progress has changed.
   const refresh = (): void => void refreshProgress(ctx, courseId, buttons);
   const list = h(
@@ -51,9 +53,9 @@ export async function coursePage(ctx: CourseContext, courseId: string, lessonId?
     { class: 'lesson-list' },
     ...lessons.map((lesson) => {
       const btn = lessonButton(lesson);
-      btn.addEventListener('click', () => void playLesson(ctx, lesson, btn, buttons, stage, refresh));
+      btn.addEventListener('click', () => void playLesson(ctx, lesson, btn, buttons, stage, refresh, true));
       buttons.push(btn);
-      if (lessonId !== undefined && String(lesson.id) === lessonId && !btn.disabled) offered = btn;
+      if (lessonId !== undefined && String(lesson.id) === lessonId && !btn.disabled) offered = { lesson, btn };
       return h('li', {}, btn);
     }),
   );
@@ -88,11 +90,12 @@ export async function coursePage(ctx: CourseContext, courseId: string, lessonId?
       lessons.length ? list : h('p', {}, t('lessons.none')),
     ),
   );
-  const target = offered as HTMLButtonElement | null;
+  const target = offered as { lesson: Lesson; btn: HTMLButtonElement } | null;
   if (target) {
-    target.classList.add('is-offered');
-    target.focus();
-    target.scrollIntoView({ block: 'center' });
+    target.btn.classList.add('is-offered');
+    // Sticky activation: the learner pressed something on this page (the link).
+    const used = navigator.userActivation?.hasBeenActive ?? false;
+    await playLesson(ctx, target.lesson, target.btn, buttons, stage, refresh, used);
   }
 }
 
@@ -117,14 +120,13 @@ function lessonButton(lesson: Lesson): HTMLButtonElement {
 /** The learner's progress in a lesson: 修了, 視聴率, where it resumes; or 未視聴. */
 function progressPart(lesson: Lesson): HTMLSpanElement {
   const p = lesson.progress ?? null;
-  // Under a second rounds to 「0秒」: nothing worth resuming.
-  const resume = p && !p.completed && p.position_s >= 1 ? formatDuration(p.position_s) : '';
+  const resume = p && !p.completed ? resumeFrom(p.position_s) : '';
   return h(
     'span',
     { class: `lesson-progress${p?.completed ? ' is-done' : ''}` },
     p?.completed ? h('span', { class: 'badge badge-done' }, t('completed')) : null,
     p ? t('coverage', { n: coveragePercent(p.coverage) }) : t('lesson.unwatched'),
-    resume ? t('resume.from', { time: resume }) : '',
+    resume,
   );
 }
 
@@ -143,6 +145,11 @@ async function refreshProgress(ctx: CourseContext, courseId: string, buttons: HT
   }
 }
 
+/**
+ * Opens `lesson` in the player (where it was left) and moves the focus
+ * there, unless the learner has moved it meanwhile; it starts playing when
+ * `play` (pressed by the learner) and the browser allows.
+ */
 async function playLesson(
   ctx: CourseContext,
   lesson: Lesson,
@@ -150,11 +157,14 @@ async function playLesson(
   buttons: HTMLButtonElement[],
   stage: HTMLElement,
   progressed: () => void,
+  play: boolean,
 ): Promise<void> {
   if (lesson.video_id === null || lesson.video_id === undefined) return;
   if (player) void stopPlayer().then(progressed);
   for (const b of buttons) b.removeAttribute('aria-current');
   btn.setAttribute('aria-current', 'true');
+  // Where the focus was: the lesson's button, or the heading of a page just shown.
+  const from = document.activeElement instanceof HTMLElement ? document.activeElement : btn;
   announce(t('lesson.loading', { title: lesson.title }));
   // The learner's speed and captions, asked for alongside the grant (never fails).
   const prefsLoaded = loadPreferences();
@@ -177,8 +187,12 @@ async function playLesson(
   );
   stage.hidden = false;
   stage.scrollIntoView({ block: 'nearest' });
+  // The keyboard goes on from the player (its shortcuts work on the video),
+  // not from a button now scrolled out of view.
+  refocus(p.video, btn, from === document.body ? btn : from);
   // Its end is recorded by the last heartbeat: then the lesson shows 修了.
-  p.element.querySelector('video')?.addEventListener('ended', () => void p.sent().then(progressed));
-  const from = p.start(grant, lesson.duration_s, prefs);
-  announce(t('lesson.start', { title: lesson.title, what: from > 0 ? resumeMessage(from) : t('lesson.play') }));
+  p.video.addEventListener('ended', () => void p.sent().then(progressed));
+  const at = p.start(grant, lesson.duration_s, prefs, play);
+  const what = at > 0 ? resumeMessage(at) : t('lesson.play');
+  announce(t('lesson.start', { title: lesson.title, what: play ? what : `${what}${t('player.pressPlay')}` }));
 }

@@ -1,4 +1,5 @@
 /** Display helpers and grouping for the learner pages (pure; words from messages.ts). */
+import { serverMessage } from './i18n.js';
 import { t } from './messages.js';
 
 /** `75` → `1分15秒`, `3600` → `1時間0分`, unknown → `''`. */
@@ -13,6 +14,31 @@ export function formatDuration(seconds: number | null | undefined): string {
   if (h > 0) return t('dur.hm', { h, m });
   if (m > 0) return t('dur.ms', { m, s: sec });
   return t('dur.s', { s: sec });
+}
+
+/**
+ * How long to wait before trying again (a `Retry-After` in seconds), in
+ * whole minutes rounded up: `3508` → `約59分`, `30` → `約1分`, `5400` →
+ * `約1時間30分`, `7200` → `約2時間`.
+ */
+export function waitText(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil((Number.isFinite(seconds) ? seconds : 0) / 60));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return t('wait.m', { m });
+  return m === 0 ? t('wait.h', { h }) : t('wait.hm', { h, m });
+}
+
+/**
+ * What a refused request says: the server's message in the language in
+ * force ({@link serverMessage}), or, after too many attempts, how long to
+ * wait from `Retry-After`: 「試行回数が多すぎます。約59分後にもう一度お試しください。」.
+ */
+export function refusalText(code: string, message: string, retryAfterS?: number): string {
+  if (code === 'rate_limited' && retryAfterS !== undefined) {
+    return t('error.rateLimited', { wait: waitText(retryAfterS) });
+  }
+  return serverMessage(message);
 }
 
 /**

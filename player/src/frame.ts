@@ -5,7 +5,7 @@
  */
 import { ApiError } from './api';
 import { h } from './dom';
-import { serverMessage } from './i18n';
+import { refusalText } from './format';
 import { t } from './messages';
 let firstRender = true;
 
@@ -35,9 +35,13 @@ export function announce(message: string): void {
   }
 }
 
-/** A message for any failure: the server's (its English part in English), or a fallback. */
+/**
+ * A message for any failure: the server's in the language in force (its
+ * Japanese or its English part), how long to wait after too many attempts,
+ * or a fallback.
+ */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return serverMessage(err.message);
+  if (err instanceof ApiError) return refusalText(err.code, err.message, err.retryAfterS);
   return t('error.generic');
 }
 

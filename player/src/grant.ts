@@ -1,5 +1,6 @@
 /**
- * Playback grants in media URLs (pure, no DOM).
+ * Playback grants in media URLs, and media that does not arrive (pure, no
+ * DOM).
  *
  * A grant is one path segment of the master URL,
  * `{origin}/media/v/{video_id}/{token}/{rev}/master.m3u8`; every playlist,
@@ -8,7 +9,8 @@
  * all under that prefix. Grants are short-lived and renewed through
  * heartbeats: {@link withNewestGrant} moves any request under an older token
  * of the same video onto the newest one, and {@link afterDenial} decides what
- * to do when the origin refuses a request anyway.
+ * to do when the origin refuses a request anyway. When requests fail for
+ * other reasons, {@link LoadWatch} decides when the learner is told.
  */
 
 /** Refusals that mean "this grant is no longer good" (expired, revoked, ended). */
@@ -106,4 +108,75 @@ export function afterDenial(s: DenialState): DenialStep {
   if (latest !== null && used !== null && used !== latest) return 'switch';
   if (s.renewedFrom === s.latest) return 'give-up';
   return 'renew';
+}
+
+// ---- media that does not arrive ---------------------------------------------
+
+/**
+ * What the player says about loading beside the video: nothing, that it is
+ * slow (hls.js is still retrying), or that it failed; both with 再試行.
+ */
+export type LoadTrouble = 'none' | 'slow' | 'failed';
+
+/** Failed media requests in a row (hls.js retrying each) before the learner is told. */
+export const FAILURES_BEFORE_SLOW = 2;
+
+/** How long a video trying to play may stand still before the learner is told (ms). */
+export const STALL_MS = 10_000;
+
+/**
+ * Follows media loading for the learner; times are inputs (ms). hls.js
+ * retries a failed request by itself, so one failure says nothing; two in a
+ * row, or a video trying to play that has stood still for {@link STALL_MS},
+ * are `slow`; standing still that long with a failure, or loading given up,
+ * is `failed`. Media arriving and the video moving on clear it, except after
+ * loading was given up: then only 再試行 ({@link restart}) starts again.
+ */
+export class LoadWatch {
+  private failures = 0;
+  private gaveUp = false;
+  /** Since when the video has been trying to play without moving, or null. */
+  private stillSince: number | null = null;
+  private position = Number.NaN;
+
+  /** A media request failed (not refused: see {@link afterDenial}); hls.js tries it again. */
+  requestFailed(): void {
+    this.failures += 1;
+  }
+
+  /** A media segment arrived. */
+  mediaLoaded(): void {
+    this.failures = 0;
+  }
+
+  /** Loading stopped for good (hls.js gave up, or a refusal could not be recovered). */
+  giveUp(): void {
+    this.gaveUp = true;
+  }
+
+  /** 再試行: loading starts afresh. */
+  restart(): void {
+    this.failures = 0;
+    this.gaveUp = false;
+    this.stillSince = null;
+  }
+
+  /**
+   * The video at `now`: `trying` while it is meant to play (not paused, not
+   * ended); any change of `position` is progress.
+   */
+  observe(now: number, trying: boolean, position: number): void {
+    if (!trying) this.stillSince = null;
+    else if (this.stillSince === null || position !== this.position) this.stillSince = now;
+    this.position = position;
+  }
+
+  /** What to say at `now`. */
+  trouble(now: number): LoadTrouble {
+    if (this.gaveUp) return 'failed';
+    const stalled = this.stillSince !== null && now - this.stillSince >= STALL_MS;
+    if (stalled && this.failures > 0) return 'failed';
+    if (stalled || this.failures >= FAILURES_BEFORE_SLOW) return 'slow';
+    return 'none';
+  }
 }

@@ -138,13 +138,14 @@ export function t(key: string, vars?: Record<string, string | number>): string {
 
 /**
  * A server message in the language in force: the API writes
- * `日本語 (English)`; in English the part in parentheses, else the whole.
+ * `日本語 (English)`; in Japanese the part before the parentheses, in
+ * English the part in them (a sentence); the whole when it is not so made.
  */
 export function serverMessage(message: string, lang: Lang = getLang()): string {
-  if (lang !== 'en') return message;
-  const m = /^[\s\S]*?[^\x00-\x7f][\s\S]*?\s*\(([\x20-\x7e]+)\)\s*$/.exec(message);
-  if (!m?.[1]) return message;
-  const en = m[1].trim();
+  const m = /^([\s\S]*?[^\x00-\x7f][\s\S]*?)\s*\(([\x20-\x7e]+)\)\s*$/.exec(message);
+  if (!m?.[1] || !m[2]) return message;
+  if (lang !== 'en') return m[1];
+  const en = m[2].trim();
   return `${en.charAt(0).toUpperCase()}${en.slice(1)}${/[.!?]$/.test(en) ? '' : '.'}`;
 }
 

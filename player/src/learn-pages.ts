@@ -12,6 +12,7 @@ import {
   type MyAssignment,
 } from './api';
 import { h, type Child } from './dom';
+import { resumeFrom } from './controls';
 import { formatDuration, groupCourses } from './format';
 import { announce, heading, show } from './frame';
 import {
@@ -139,7 +140,6 @@ function assignmentItem(a: MyAssignment, today: string): HTMLLIElement {
 /** One video to continue: lesson and course, how far, where it resumes. */
 function continueItem(item: HistoryItem): HTMLLIElement {
   const pct = coveragePercent(item.coverage);
-  const from = formatDuration(item.position_s);
   return h(
     'li',
     { class: 'course continue' },
@@ -152,7 +152,7 @@ function continueItem(item: HistoryItem): HTMLLIElement {
         `${item.course_title}：${item.lesson_title}`,
       ),
     ),
-    h('p', { class: 'meta' }, t('coverage', { n: pct }), item.position_s >= 1 && from ? t('resume.from', { time: from }) : ''),
+    h('p', { class: 'meta' }, t('coverage', { n: pct }), resumeFrom(item.position_s)),
     bar(pct),
   );
 }

@@ -141,6 +141,7 @@ function loginPage(): void {
     autocomplete: 'username',
     required: true,
     inputmode: 'email',
+    'aria-describedby': 'login-error',
   });
   const password = h('input', {
     id: 'login-password',
@@ -148,19 +149,29 @@ function loginPage(): void {
     type: 'password',
     autocomplete: 'current-password',
     required: true,
+    'aria-describedby': 'login-error',
   });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('login.submit'));
+  const error = h('p', { class: 'form-error', id: 'login-error', role: 'alert' });
   const form = h(
     'form',
     { class: 'login-form', 'aria-labelledby': 'login-heading' },
     h('div', { class: 'field' }, h('label', { for: 'login-email' }, t('login.email')), email),
     h('div', { class: 'field' }, h('label', { for: 'login-password' }, t('login.password')), password),
+    error,
     submit,
   );
+  /** No typing over the password while it is checked (4–5 s, by design). */
+  const busy = (on: boolean): void => {
+    for (const control of [email, password, submit]) control.disabled = on;
+    if (on) form.setAttribute('aria-busy', 'true');
+    else form.removeAttribute('aria-busy');
+  };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    submit.disabled = true;
-    form.setAttribute('aria-busy', 'true');
+    error.textContent = '';
+    for (const input of [email, password]) input.removeAttribute('aria-invalid');
+    busy(true);
     announce(t('login.busy'));
     api
       .login(email.value.trim(), password.value)
@@ -173,16 +184,16 @@ function loginPage(): void {
         void syncLang(applyLang);
       })
       .catch((err: unknown) => {
-        const msg =
-          err instanceof ApiError && err.status === 401 ? t('login.failed') : errorMessage(err);
-        announce(msg);
+        busy(false);
+        // The error is said by the form's alert; 「ログインしています…」 goes.
+        announce('');
+        const wrong = err instanceof ApiError && err.status === 401;
+        error.textContent = wrong ? t('login.failed') : errorMessage(err);
+        if (wrong) for (const input of [email, password]) input.setAttribute('aria-invalid', 'true');
         password.value = '';
         password.focus();
       })
-      .finally(() => {
-        submit.disabled = false;
-        form.removeAttribute('aria-busy');
-      });
+      .finally(() => busy(false));
   });
   const h1 = heading(t('login.title'));
   h1.id = 'login-heading';
@@ -268,6 +279,8 @@ function passwordPage(): void {
       })
       .catch((err: unknown) => {
         if (handleAuthError(err)) return;
+        // The error is said by the form's alert; 「パスワードを変更しています…」 goes.
+        announce('');
         const wrongCurrent = err instanceof ApiError && /現在のパスワード/.test(err.message);
         fail(errorMessage(err), wrongCurrent ? current.input : next.input);
       })

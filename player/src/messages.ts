@@ -59,6 +59,10 @@ export const MESSAGES: Messages = {
     ja: 'アクセスが集中しています。しばらくしてからもう一度お試しください。',
     en: 'The service is busy. Please try again in a while.',
   },
+  'error.rateLimited': {
+    ja: '試行回数が多すぎます。{wait}後にもう一度お試しください。',
+    en: 'Too many attempts. Please try again in {wait}.',
+  },
   'error.503': {
     ja: 'サービスが一時的に利用できません。しばらくしてからもう一度お試しください。',
     en: 'The service is temporarily unavailable. Please try again in a while.',
@@ -218,6 +222,9 @@ export const MESSAGES: Messages = {
   'time.m': { ja: '{n}分', en: '{n} min' },
   'time.s': { ja: '{n}秒', en: '{n} s' },
   'time.join': { ja: '', en: ' ' },
+  'wait.m': { ja: '約{m}分', en: 'about {m} min' },
+  'wait.h': { ja: '約{h}時間', en: 'about {h} h' },
+  'wait.hm': { ja: '約{h}時間{m}分', en: 'about {h} h {m} min' },
 
   // ---- the course page ---------------------------------------------------------------
   'lessons.title': { ja: 'レッスン一覧', en: 'Lessons' },
@@ -276,9 +283,15 @@ export const MESSAGES: Messages = {
     en: 'The playback session has ended. Please play the lesson again.',
   },
   'player.loadFailed': {
-    ja: '動画を読み込めませんでした。時間をおいてもう一度お試しください。',
-    en: 'The video could not be loaded. Please try again later.',
+    ja: '動画を読み込めませんでした。ネットワークの接続を確かめて「再試行」を押してください。',
+    en: 'The video could not be loaded. Check the network connection and press Retry.',
   },
+  'player.slow': {
+    ja: '動画の読み込みに時間がかかっています。自動で読み込み直しています…',
+    en: 'The video is slow to load. Trying again…',
+  },
+  'player.retry': { ja: '再試行', en: 'Retry' },
+  'player.retrying': { ja: '動画を読み込み直しています…', en: 'Loading the video again…' },
   'player.unsupported': {
     ja: 'このブラウザーでは動画を再生できません。Microsoft Edge または Google Chrome をお使いください。',
     en: 'This browser cannot play the video. Please use Microsoft Edge or Google Chrome.',

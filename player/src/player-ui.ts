@@ -2,7 +2,8 @@
  * The lesson player's controls around its `<video>`: play/pause, skips,
  * mute, speed, captions and their size, full screen, the keyboard shortcuts
  * (while focus is in the player, not while typing) and their help dialog,
- * and the resume notice. Every change is shown briefly over the video and
+ * the resume notice, and what is said when the video does not load (with
+ * 再試行). Every change is shown briefly over the video and
  * said through the page's polite live region. The pure parts (speeds, the
  * keymap, wording, preferences) are in `controls.ts`.
  */
@@ -34,6 +35,7 @@ import {
   type FocusTarget,
   type Prefs,
 } from './controls';
+import type { LoadTrouble } from './grant';
 import { loadCaptionSize, saveCaptionSize } from './preferences';
 
 /** A caption language of the video, as a text track of its `<video>`. */
@@ -52,6 +54,8 @@ export interface PlayerUiHooks {
   restart(): void;
   /** 画質: an hls.js level index, or -1 for automatic. */
   chooseQuality(index: number): void;
+  /** 再試行: load again from where the video is. */
+  retry(): void;
 }
 
 const FLASH_MS = 1500;
@@ -64,6 +68,11 @@ export class PlayerUi {
   private readonly flashBox: HTMLDivElement;
   private readonly resumeBox: HTMLDivElement;
   private readonly resumeText: HTMLParagraphElement;
+  private readonly troubleBox: HTMLDivElement;
+  private readonly slowText: HTMLParagraphElement;
+  private readonly failedText: HTMLParagraphElement;
+  private readonly retryButton: HTMLButtonElement;
+  private trouble: LoadTrouble = 'none';
   private readonly playButton: HTMLButtonElement;
   private readonly muteButton: HTMLButtonElement;
   private readonly fullButton: HTMLButtonElement;
@@ -177,6 +186,17 @@ export class PlayerUi {
       h('button', { type: 'button', class: 'secondary', onclick: () => this.restart() }, t('player.restart')),
     );
 
+    // Live regions from the start, so what is put in them is said: slow
+    // politely, the failure at once (role="alert").
+    this.slowText = h('p', { role: 'status' });
+    this.failedText = h('p', { role: 'alert' });
+    this.retryButton = h(
+      'button',
+      { type: 'button', class: 'secondary', hidden: true, onclick: () => this.retry() },
+      t('player.retry'),
+    );
+    this.troubleBox = h('div', { class: 'load-trouble' }, this.slowText, this.failedText, this.retryButton);
+
     this.dialog = this.helpDialog(ids.help);
     const helpButton = button(t('player.shortcuts'), 'help', { 'aria-haspopup': 'dialog' });
 
@@ -184,6 +204,7 @@ export class PlayerUi {
       'div',
       { class: `player cc-${this.size}`, role: 'group', 'aria-label': t('player.label') },
       h('div', { class: 'video-frame' }, video, this.flashBox),
+      this.troubleBox,
       this.resumeBox,
       h(
         'div',
@@ -244,6 +265,16 @@ export class PlayerUi {
   showResume(seconds: number): void {
     this.resumeText.textContent = resumeMessage(seconds);
     this.resumeBox.hidden = false;
+  }
+
+  /** Says beside the video that it is slow to load or failed, with 再試行; `none` clears it. */
+  showTrouble(trouble: LoadTrouble): void {
+    if (trouble === this.trouble) return;
+    this.trouble = trouble;
+    this.slowText.textContent = trouble === 'slow' ? t('player.slow') : '';
+    this.failedText.textContent = trouble === 'failed' ? t('player.loadFailed') : '';
+    this.retryButton.hidden = trouble === 'none';
+    this.troubleBox.className = `load-trouble is-${trouble}`;
   }
 
   destroy(): void {
@@ -454,6 +485,14 @@ export class PlayerUi {
     this.video.focus();
     this.hooks.restart();
     this.say(t('player.restarting'));
+  }
+
+  private retry(): void {
+    this.showTrouble('none');
+    // The button goes away: focus stays in the player.
+    this.video.focus();
+    this.hooks.retry();
+    this.say(t('player.retrying'));
   }
 
   /** Says a change (live region) and shows it briefly over the video. */

@@ -11,6 +11,10 @@
  * and showing it again says so; a video in picture-in-picture is still seen
  * and plays on.
  *
+ * Requests that fail otherwise are hls.js's to retry; the learner is told
+ * beside the video, with 再試行, once they keep failing or the video stands
+ * still while meant to play ({@link LoadWatch}), and when hls.js gives up.
+ *
  * A heartbeat refused with 401/403/410 (logged out, account disabled,
  * session ended) ends playback at once: the media is released, so nothing
  * already buffered plays on, and the page is told (`sessionEnded`).
@@ -39,7 +43,7 @@ import {
 } from './api';
 import { captionName, DEFAULT_PREFS, joinVtt, playlistSegments, type Prefs } from './controls';
 import { startPosition } from './format';
-import { afterDenial, isDenied, withNewestGrant, type DenialStep } from './grant';
+import { afterDenial, isDenied, LoadWatch, withNewestGrant, type DenialStep } from './grant';
 import { combineCaps, pickBitrateCap, qualityChoices } from './levels';
 import { beaconUrl, buildHeartbeat, heartbeatUrl, PlayedTracker, type Interval } from './played';
 import { t } from './messages';
@@ -48,6 +52,9 @@ import { flushPreferences, savePreferences } from './preferences';
 
 /** Seconds between heartbeats while playing. */
 export const HEARTBEAT_INTERVAL_MS = 10_000;
+
+/** How often the player looks whether the video is moving (for {@link LoadWatch}). */
+const LOAD_CHECK_MS = 1000;
 
 
 /** Why a heartbeat goes out; `renew` asks for a fresh grant after a refusal. */
@@ -81,12 +88,13 @@ export class LessonPlayer {
   private seq = 0;
   private lastSentPos = -1;
   private timer: number | undefined;
+  private loadTimer: number | undefined;
+  private readonly load = new LoadWatch();
   private chain: Promise<void> = Promise.resolve();
   /** The server ended the playback session (401/403/410). */
   private over = false;
   private stopped = false;
   private mediaRetries = 0;
-  private networkRetries = 0;
   /** The master URL that was newest when a `renew` heartbeat last went out. */
   private renewedFrom: string | null = null;
   /** Recoveries from refused requests since media last loaded. */
@@ -118,6 +126,7 @@ export class LessonPlayer {
       prefsChanged: (prefs) => savePreferences(prefs, announce),
       restart: () => this.restart(),
       chooseQuality: (index) => this.chooseQuality(index),
+      retry: () => this.retryLoad(),
     });
     this.element = this.ui.element;
     this.listen();
@@ -127,9 +136,10 @@ export class LessonPlayer {
    * Starts playback of a grant from `POST /api/v1/videos/{id}/play` at the
    * learner's speed and captions; returns where it starts (seconds, 0 for
    * the beginning), said by the caller and shown with 「最初から再生」.
-   * Playback starts only from the learner's click on a lesson.
+   * Playback starts at once only when `play` (the learner pressed the lesson
+   * or a link to it); otherwise the learner presses play.
    */
-  start(grant: PlayResponse, durationS: number | null, prefs: Prefs = DEFAULT_PREFS): number {
+  start(grant: PlayResponse, durationS: number | null, prefs: Prefs = DEFAULT_PREFS, play = true): number {
     this.sessionId = grant.session_id;
     this.masterUrl = grant.master_url;
     this.maxKbps = grant.max_bitrate_kbps;
@@ -161,13 +171,21 @@ export class LessonPlayer {
       hls.on(Hls.Events.MANIFEST_LOADED, (_event, data) => this.offerCaptions(data.subtitles ?? []));
       hls.on(Hls.Events.MANIFEST_PARSED, () => this.applyCap());
       hls.on(Hls.Events.LEVELS_UPDATED, () => this.applyCap());
-      hls.on(Hls.Events.FRAG_LOADED, () => (this.recoveries = 0));
+      hls.on(Hls.Events.FRAG_LOADED, () => {
+        this.recoveries = 0;
+        this.load.mediaLoaded();
+        this.showLoad();
+      });
       hls.on(Hls.Events.ERROR, (_event, data) => {
         const status = data.response?.code ?? 0;
         if (data.type === Hls.ErrorTypes.NETWORK_ERROR && isDenied(status)) {
           // Unknown: take it as sent with the newest grant, so it is renewed.
           this.onDenied(sentUrl(data.networkDetails) || this.masterUrl, data.fatal);
           return;
+        }
+        if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+          this.load.requestFailed();
+          this.showLoad();
         }
         if (!data.fatal) return;
         this.onFatal(data.type);
@@ -194,13 +212,19 @@ export class LessonPlayer {
     this.timer = window.setInterval(() => {
       if (!v.paused && !v.ended) this.heartbeat('interval');
     }, HEARTBEAT_INTERVAL_MS);
-    // Started from the user's click on a lesson; if the browser still
-    // refuses, the learner presses the play button.
-    v.play().catch((err: unknown) => {
-      if (err instanceof DOMException && err.name === 'NotAllowedError') {
-        this.announce(t('player.pressPlay'));
-      }
-    });
+    this.loadTimer = window.setInterval(() => {
+      this.load.observe(now(), !v.paused && !v.ended, v.currentTime);
+      this.showLoad();
+    }, LOAD_CHECK_MS);
+    // Started from the learner's press; if the browser still refuses, the
+    // learner presses the play button.
+    if (play) {
+      v.play().catch((err: unknown) => {
+        if (err instanceof DOMException && err.name === 'NotAllowedError') {
+          this.announce(t('player.pressPlay'));
+        }
+      });
+    }
     return start;
   }
 
@@ -218,6 +242,7 @@ export class LessonPlayer {
     this.heartbeat('stop');
     this.stopped = true;
     window.clearInterval(this.timer);
+    window.clearInterval(this.loadTimer);
     for (const off of this.offDoc) off();
     this.ui.destroy();
     const done = Promise.all([this.chain, flushPreferences(true)]).then(() => {});
@@ -460,32 +485,54 @@ export class LessonPlayer {
     if (this.over) return;
     this.over = true;
     window.clearInterval(this.timer);
+    window.clearInterval(this.loadTimer);
+    this.ui.showTrouble('none');
     this.video.pause();
     this.release();
     this.announce(t('player.sessionOver'));
     this.sessionEnded(err);
   }
 
-  /** Fatal hls.js errors other than a refused grant. */
+  /**
+   * Fatal hls.js errors other than a refused grant: hls.js has used up its
+   * own retries, so the learner is told and may press 再試行.
+   */
   private onFatal(type: string): void {
     const hls = this.hls;
     if (!hls || this.stopped) return;
-    const v = this.video;
     if (type === Hls.ErrorTypes.MEDIA_ERROR && this.mediaRetries < 1) {
       this.mediaRetries += 1;
       hls.recoverMediaError();
       return;
     }
-    if (type === Hls.ErrorTypes.NETWORK_ERROR && this.networkRetries < 2) {
-      // Reload from where we are, with the newest grant.
-      this.networkRetries += 1;
-      hls.config.startPosition = v.currentTime > 0 ? v.currentTime : hls.config.startPosition;
-      this.loadedUrl = this.masterUrl;
-      hls.loadSource(this.masterUrl);
-      return;
+    this.loadFailed();
+  }
+
+  /** Loading has stopped for good: said beside the video, with 再試行. */
+  private loadFailed(): void {
+    this.hls?.stopLoad();
+    this.load.giveUp();
+    this.showLoad();
+  }
+
+  /** Shows what {@link LoadWatch} says now (nothing once playback is over). */
+  private showLoad(): void {
+    if (this.stopped || this.over) return;
+    this.ui.showTrouble(this.load.trouble(now()));
+  }
+
+  /** 再試行: loading again from where the video is, with the newest grant. */
+  private retryLoad(): void {
+    if (this.stopped || this.over) return;
+    this.load.restart();
+    this.mediaRetries = 0;
+    this.recoveries = 0;
+    if (this.hls) {
+      this.hls.stopLoad();
+      this.resumeHls();
+    } else {
+      this.reloadNative();
     }
-    this.announce(t('player.loadFailed'));
-    hls.stopLoad();
   }
 
   /**
@@ -546,8 +593,7 @@ export class LessonPlayer {
         resume();
         return;
       }
-      this.announce(t('player.loadFailed'));
-      this.hls?.stopLoad();
+      this.loadFailed();
     } finally {
       this.recovering = false;
     }

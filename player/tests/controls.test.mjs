@@ -14,6 +14,7 @@ import {
   stepSpeed,
   spokenTime,
   resumeMessage,
+  resumeFrom,
   seekMessage,
   stepVolume,
   volumeMessage,
@@ -89,6 +90,15 @@ test('announcements: resume, skips, volume', () => {
   assert.equal(volumeMessage(0.6, false), '音量 60%');
   assert.equal(volumeMessage(0.6, true), '消音中');
   assert.equal(volumeMessage(0, false), '消音中');
+});
+
+test('the lesson buttons and 続きから見る name the second the player resumes at', () => {
+  // 6.9 s: the player says 6秒, so the card must not say 7秒.
+  assert.equal(resumeFrom(6.9), '・6秒から再開');
+  assert.equal(resumeMessage(6.9), '前回の続き（6秒）から再生します。');
+  assert.equal(resumeFrom(192.7), '・3分12秒から再開');
+  assert.equal(resumeFrom(0.9), '', 'under a second: nothing to resume');
+  assert.equal(resumeFrom(NaN), '');
 });
 
 test('stepVolume: tenths, within 0 … 1', () => {

@@ -21,7 +21,8 @@
 // shortcuts help, password change, each admin page, the import preview,
 // dialogs, the notices banner) it runs axe-core with the WCAG 2.1 A/AA rules
 // (axeCheck()) and fails on any violation of impact serious or critical.
-// Exits 0 on success, 1 with one clear line on failure; 300 s at most.
+// Exits 0 on success, 1 with one clear line on failure; 420 s at most (it
+// takes about 4.5 min on two shared cores).
 import { chromium } from 'playwright-core';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,7 +32,7 @@ import { gzipSync } from 'node:zlib';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 
-const TOTAL_MS = 300_000;
+const TOTAL_MS = 420_000;
 const STEP_MS = 30_000;
 const started = Date.now();
 let browser;
@@ -174,6 +175,9 @@ async function main() {
   await page.getByRole('button', { name: 'ログイン' }).waitFor();
   await axeCheck(page, 'login page');
   await shoot(page, 'login.png');
+  // Beside the journey (its 4–5 s password checks would only add up), done before the renewal's timing.
+  const refused = refusals(browser, base, email);
+  refused.catch(() => {});
   step('logging in through the form');
   await logIn(page, email, password);
 
@@ -288,8 +292,10 @@ async function main() {
   step('lang="ja" and every visible control is named');
   await axeCheck(page, 'course page with the player playing');
 
+  await refused;
   await renewal(page);
   await playerControls(page);
+  await loadTrouble(page);
   await oneTimePassword(context, base);
   await adminPages(context, base);
   await noticesPages(context, base);
@@ -317,6 +323,59 @@ async function main() {
     step(`screenshot saved to ${file}`);
   }
   console.log(`e2e: OK in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Refusals, in a browser of their own: a wrong password disables the login
+ * form while it is checked, then is said as an alert (not the polite
+ * status) with both fields invalid; a password change refused by the server
+ * (E2E_NOTICE_EMAIL's, with a wrong current password) shows its Japanese
+ * words alone, and the status no longer says 「パスワードを変更しています…」.
+ */
+async function refusals(browser, base, email) {
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  await page.goto(new URL('/', base).href, { waitUntil: 'domcontentloaded' });
+  await logIn(page, email, 'not the password 0000');
+  const busy = await page.evaluate(() =>
+    ['login-email', 'login-password'].every((id) => document.getElementById(id)?.disabled) &&
+    !!document.querySelector('.login-form button[type="submit"]')?.disabled);
+  if (!busy) throw new Error('login: the fields are not disabled while the password is checked');
+  await page.getByRole('alert').filter({ hasText: 'メールアドレスまたはパスワードが正しくありません。' }).waitFor();
+  const after = await page.evaluate(() => ({
+    invalid: ['login-email', 'login-password'].map((id) => document.getElementById(id)?.getAttribute('aria-invalid')),
+    enabled: !document.getElementById('login-password')?.disabled,
+    focused: document.activeElement?.id,
+    status: document.getElementById('status')?.textContent ?? '',
+  }));
+  if (after.invalid.some((v) => v !== 'true') || !after.enabled || after.focused !== 'login-password' || after.status.includes('ログインしています')) {
+    throw new Error(`login: after a wrong password ${JSON.stringify(after)}`);
+  }
+  await axeCheck(page, 'login page with an error');
+  step('login: a wrong password disables the form while checked, then says so as an alert with both fields invalid');
+
+  const { E2E_NOTICE_EMAIL: who, E2E_NOTICE_PASSWORD: password } = process.env;
+  if (who && password) {
+    await logIn(page, who, password);
+    await page.locator(DOMAIN_COURSES).first().waitFor();
+    await page.evaluate(() => (location.hash = '#/password'));
+    const fresh = 'a passphrase never set 2026';
+    await page.getByLabel('現在のパスワード').fill(`${password}-wrong`);
+    await page.getByLabel('新しいパスワード', { exact: true }).fill(fresh);
+    await page.getByLabel('新しいパスワード（確認）').fill(fresh);
+    await page.getByRole('button', { name: '変更する' }).click();
+    await page.getByRole('alert').filter({ hasText: '現在のパスワードが正しくありません' }).waitFor();
+    const refused = await page.evaluate(() => ({
+      alert: document.getElementById('password-error')?.textContent ?? '',
+      status: document.getElementById('status')?.textContent ?? '',
+    }));
+    if (refused.alert !== '現在のパスワードが正しくありません' || refused.status.includes('変更しています')) {
+      throw new Error(`password: a wrong current password reads ${JSON.stringify(refused)}`);
+    }
+    step('password: refused by the server in Japanese only, the busy status gone');
+  }
+  await context.close();
 }
 
 /**
@@ -1662,7 +1721,7 @@ async function renewal(page) {
     throw new Error(`renewal: the master playlist was loaded ${masters.length} times; expected once (no reload)`);
   }
   if (heartbeatFailures.length) throw new Error(`renewal: heartbeats failed: ${heartbeatFailures.join(', ')}`);
-  const said = await page.evaluate(() => window.__said.join(' | '));
+  const said = await page.evaluate(() => `${window.__said.join(' | ')} | ${document.querySelector('.player [role="alert"]')?.textContent ?? ''}`);
   if (/終了|読み込めません/.test(said)) throw new Error(`renewal: the player gave up: ${said}`);
   step(`renewal: played to the end across a renewal (${refused.length} refused, ${renewed.length} loaded with the new grant)`);
   // Its end recorded, the lesson shows 修了 without a reload.
@@ -1824,6 +1883,42 @@ async function playerControls(page) {
   if (widths.page > widths.view + 1) throw new Error(`player controls: at 320 px the page is ${widths.page} px wide`);
   await page.evaluate(() => document.querySelector('.player video')?.pause());
   step(`player controls: after a reload the player starts at the kept ${want}×, says 「前回の続き（5秒）から再生します。」, 最初から再生 restarts; fits 320 px; every control named`);
+}
+
+/**
+ * The media unreachable (every request reset): hls.js retries, gives up
+ * within seconds, and beside the video the player says so as an alert with
+ * 再試行; once the network is back, 再試行 loads again and it plays. (The
+ * polite 「時間がかかっています」 while hls.js retries, and the alert after
+ * 10 s standing still, are timed in `grant.test.mjs`.)
+ */
+async function loadTrouble(page) {
+  const MEDIA = /\/media\/v\//;
+  await page.route(MEDIA, (route) => route.abort('connectionreset'));
+  const lesson = page.locator('.lesson-list button.lesson:not([disabled])').first();
+  const player = page.locator('.player');
+  const clickedAt = Date.now();
+  await lesson.click();
+  await player.getByRole('alert').filter({ hasText: '動画を読み込めませんでした' }).waitFor({ timeout: 15_000 });
+  const failed = ((Date.now() - clickedAt) / 1000).toFixed(1);
+  const top = (await page.locator('#status').textContent()) ?? '';
+  if (top.includes('読み込めません')) throw new Error('load trouble: the failure is said in the status at the top, not beside the video');
+  await checkNames(page, 'the player after a load failure');
+  await axeCheck(page, 'player after a load failure');
+  await page.unroute(MEDIA);
+  await player.getByRole('button', { name: '再試行' }).click();
+  try {
+    await playedMoreThan(page, 1, 20_000);
+  } catch {
+    throw new Error('load trouble: after 再試行 the video did not play');
+  }
+  const after = await page.evaluate(() => ({
+    alert: document.querySelector('.player [role="alert"]')?.textContent ?? '',
+    retry: document.querySelectorAll('.player .load-trouble button:not([hidden])').length,
+  }));
+  if (after.alert || after.retry) throw new Error(`load trouble: after 再試行 ${JSON.stringify(after)}`);
+  await page.evaluate(() => document.querySelector('.player video')?.pause());
+  step(`load trouble: media unreachable: the alert with 再試行 beside the video after ${failed} s; 再試行 loaded again and it played`);
 }
 
 /** How far the page is wider than its viewport (0: no horizontal scrolling). */
@@ -2082,6 +2177,13 @@ async function keyboardJourney(browser, base, email, password) {
   const heartbeat = playedHeartbeat(page);
   await kb.press('Enter');
   await page.locator('.player video').waitFor();
+  // The focus follows into the player, not left on the lesson's button above the fold.
+  try {
+    await page.waitForFunction(() => document.activeElement === document.querySelector('.player video'), null, { timeout: 10_000 });
+  } catch {
+    const at = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80));
+    throw new Error(`keyboard: after Enter on a lesson the focus is on ${at}, not the video`);
+  }
   // The player sits above the lessons. Chromium's own video controls (seek
   // bar, volume) keep the keys pressed on them from the page, so the
   // shortcuts are pressed on the video itself: back to before the player,
@@ -2093,7 +2195,7 @@ async function keyboardJourney(browser, base, email, password) {
       !!(el.compareDocumentPosition(player) & Node.DOCUMENT_POSITION_FOLLOWING);
   };
   if (await page.getByRole('button', { name: '最初から再生' }).isVisible()) {
-    await tabTo('最初から再生', (name) => document.activeElement?.textContent === name, '最初から再生', true);
+    await tabTo('最初から再生', (name) => document.activeElement?.textContent === name, '最初から再生');
     await kb.press('Enter');
   }
   await tabTo('the page before the player', beforePlayer, null, true);
@@ -2125,7 +2227,7 @@ async function keyboardJourney(browser, base, email, password) {
   await shoot(page, 'keyboard-player.png');
   await axeCheck(page, 'player with captions on (keyboard journey)');
   if (errors.length) throw new Error(`keyboard: uncaught errors: ${errors.join(' | ')}`);
-  step(`keyboard: skip link, login typed, 「${target.title}」 opened with Enter, played; c → captions showing, > → ${rateBefore}× to ${rateAfter}×; heartbeat 200; no pointer events`);
+  step(`keyboard: skip link, login typed, 「${target.title}」 opened with Enter (focus on the video), played; c → captions showing, > → ${rateBefore}× to ${rateAfter}×; heartbeat 200; no pointer events`);
   await context.close();
 }
 
@@ -2239,22 +2341,30 @@ async function learnerHome(browser, base, email, password) {
   await page.getByRole('region', { name: '続きから見る' }).waitFor();
   step(`help: ヘルプ opens the manuals (${manualTitle}); back to the home`);
 
-  // 続きから見る → the course with that lesson offered.
+  // 続きから見る → the course with that lesson in the player, resuming
+  // where the card said, the focus on the video.
   const going = page.getByRole('region', { name: '続きから見る' }).getByRole('link').first();
   const goingText = ((await going.textContent()) || '').trim();
   if (!goingText || goingText === '視聴履歴をすべて見る') throw new Error('home: 続きから見る lists nothing after the journeys');
+  const card = await page.getByRole('region', { name: '続きから見る' }).getByRole('listitem').first().innerText();
   await going.click();
   await page.locator('.lesson.is-offered').waitFor();
+  await page.locator('.player video').waitFor();
+  await page.waitForFunction(() => document.activeElement === document.querySelector('.player video'));
   const offered = await page.evaluate(() => ({
-    focused: document.activeElement?.classList.contains('is-offered') ?? false,
+    current: document.querySelector('.lesson.is-offered')?.getAttribute('aria-current') ?? null,
     text: document.querySelector('.lesson.is-offered')?.textContent ?? '',
+    note: document.querySelector('.resume-note p')?.textContent ?? '',
   }));
-  if (!offered.focused || !/視聴率 \d+%/.test(offered.text)) {
-    throw new Error(`home: 続きから見る opened the course without the lesson offered (${JSON.stringify(offered)})`);
+  const cardAt = /・(.+)から再開/.exec(card)?.[1];
+  const note = cardAt ? `前回の続き（${cardAt}）から再生します。` : '';
+  if (offered.current !== 'true' || !/視聴率 \d+%/.test(offered.text) || offered.note !== note) {
+    throw new Error(`home: 続きから見る (${card.replace(/\s+/g, ' ')}) opened ${JSON.stringify(offered)}`);
   }
   await axeCheck(page, 'course page with progress');
   await shoot(page, 'course-progress.png');
-  step(`home: 続きから見る 「${goingText}」 opens its course with the lesson focused (${offered.text.trim()})`);
+  await page.evaluate(() => document.querySelector('.player video')?.pause());
+  step(`home: 続きから見る 「${goingText}」 opens the player at ${cardAt ?? 'the start'} as its card says, focus on the video (${offered.text.trim()})`);
 
   // A domain's page, from its link on the home.
   await page.getByRole('link', { name: 'ホーム', exact: true }).first().click();

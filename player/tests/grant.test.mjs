@@ -5,7 +5,9 @@ import {
   afterDenial,
   grantToken,
   isDenied,
+  LoadWatch,
   MAX_DENIAL_RECOVERIES,
+  STALL_MS,
   withNewestGrant,
 } from '../dist-test/grant.js';
 
@@ -115,4 +117,56 @@ test('afterDenial: gives up after repeated recoveries without media loading', ()
 test('afterDenial: a refused URL without a grant renews once, then gives up', () => {
   assert.equal(afterDenial(state({ latest: rel('t1'), refused: '' })), 'renew');
   assert.equal(afterDenial(state({ latest: rel('t1'), refused: '', renewedFrom: rel('t1') })), 'give-up');
+});
+
+test('media failing: one failure says nothing, two in a row are slow, media arriving clears it', () => {
+  const w = new LoadWatch();
+  w.observe(0, true, 0);
+  w.requestFailed();
+  assert.equal(w.trouble(500), 'none', 'hls.js retries a single failure unseen');
+  w.requestFailed();
+  assert.equal(w.trouble(1500), 'slow');
+  w.mediaLoaded();
+  w.observe(2000, true, 0.5);
+  assert.equal(w.trouble(2000), 'none');
+});
+
+test('a video trying to play that stands still: slow, and failed after a request failed', () => {
+  const w = new LoadWatch();
+  w.observe(0, true, 12);
+  w.observe(STALL_MS - 1, true, 12);
+  assert.equal(w.trouble(STALL_MS - 1), 'none');
+  w.observe(STALL_MS, true, 12);
+  assert.equal(w.trouble(STALL_MS), 'slow', 'no failure seen: just slow');
+  w.requestFailed();
+  assert.equal(w.trouble(STALL_MS), 'failed', 'every segment failing: said within ~10 s, not after 90');
+  // Moving on again clears it.
+  w.mediaLoaded();
+  w.observe(STALL_MS + 1000, true, 12.5);
+  assert.equal(w.trouble(STALL_MS + 1000), 'none');
+});
+
+test('standing still while paused is not a stall', () => {
+  const w = new LoadWatch();
+  w.requestFailed();
+  w.observe(0, false, 30);
+  w.observe(60_000, false, 30);
+  assert.equal(w.trouble(60_000), 'none');
+  // Play pressed: the clock starts then.
+  w.observe(60_000, true, 30);
+  assert.equal(w.trouble(60_000 + STALL_MS - 1), 'none');
+  assert.equal(w.trouble(60_000 + STALL_MS), 'failed');
+});
+
+test('loading given up stays failed until 再試行', () => {
+  const w = new LoadWatch();
+  w.giveUp();
+  w.mediaLoaded();
+  w.observe(0, true, 1);
+  w.observe(1000, true, 2);
+  assert.equal(w.trouble(1000), 'failed');
+  w.restart();
+  w.observe(2000, true, 2);
+  assert.equal(w.trouble(2000), 'none');
+  assert.equal(w.trouble(2000 + STALL_MS), 'slow', 'after 再試行 the stall clock starts afresh');
 });

@@ -42,9 +42,16 @@ test('languages: English only when asked for, Japanese otherwise', () => {
   assert.equal(getLang(), 'ja');
 });
 
-test("the server's messages: its English part in English, the whole in Japanese", () => {
+test("the server's messages: its English part in English, its Japanese part in Japanese", () => {
   const m = 'このメールアドレスは既に登録されています (e-mail already registered)';
-  assert.equal(serverMessage(m, 'ja'), m);
+  assert.equal(serverMessage(m, 'ja'), 'このメールアドレスは既に登録されています');
+  assert.equal(serverMessage('見つかりません (not found)', 'ja'), '見つかりません');
+  assert.equal(
+    serverMessage('有効な 10 人中 3 人を無効化します（上限 30%）。確認してください (sync would disable too many users)', 'ja'),
+    '有効な 10 人中 3 人を無効化します（上限 30%）。確認してください',
+  );
+  assert.equal(serverMessage('見つかりません', 'ja'), '見つかりません');
+  assert.equal(serverMessage('Not Japanese (at all)', 'ja'), 'Not Japanese (at all)');
   assert.equal(serverMessage(m, 'en'), 'E-mail already registered.');
   assert.equal(serverMessage('見つかりません', 'en'), '見つかりません');
   assert.equal(serverMessage('Not Japanese (at all)', 'en'), 'Not Japanese (at all)');

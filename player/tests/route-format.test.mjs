@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRoute, courseHref, domainHref, searchHref, historyHref } from '../dist-test/route.js';
-import { formatDuration, startPosition, groupCourses } from '../dist-test/format.js';
+import { formatDuration, startPosition, groupCourses, waitText, refusalText } from '../dist-test/format.js';
+import { setLang } from '../dist-test/i18n.js';
 
 test('parseRoute', () => {
   assert.deepEqual(parseRoute(''), { name: 'home' });
@@ -75,6 +76,31 @@ test('formatDuration in Japanese', () => {
   assert.equal(formatDuration(3725), '1時間2分');
   assert.equal(formatDuration(null), '');
   assert.equal(formatDuration(-1), '');
+});
+
+test('waitText: a Retry-After in minutes (rounded up) or hours', () => {
+  assert.equal(waitText(3508), '約59分');
+  assert.equal(waitText(30), '約1分');
+  assert.equal(waitText(0), '約1分');
+  assert.equal(waitText(600), '約10分');
+  assert.equal(waitText(3600), '約1時間');
+  assert.equal(waitText(5400), '約1時間30分');
+  assert.equal(waitText(7200), '約2時間');
+});
+
+test('refusalText: the Japanese part of the server message, and how long to wait after too many attempts', () => {
+  const limited = '試行回数が多すぎます。しばらく待ってから再度お試しください (too many attempts; retry in 3508 s)';
+  assert.equal(refusalText('rate_limited', limited, 3508), '試行回数が多すぎます。約59分後にもう一度お試しください。');
+  assert.equal(refusalText('rate_limited', limited), '試行回数が多すぎます。しばらく待ってから再度お試しください');
+  assert.equal(refusalText('bad_request', '現在のパスワードが正しくありません (the current password is wrong)'), '現在のパスワードが正しくありません');
+  assert.equal(refusalText('not_found', '見つかりません (not found)'), '見つかりません');
+  setLang('en');
+  try {
+    assert.equal(refusalText('rate_limited', limited, 3508), 'Too many attempts. Please try again in about 59 min.');
+    assert.equal(refusalText('not_found', '見つかりません (not found)'), 'Not found.');
+  } finally {
+    setLang('ja');
+  }
 });
 
 test('startPosition resumes unless finished or unknown', () => {

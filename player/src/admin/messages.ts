@@ -7,7 +7,7 @@
  * dialog-messages.ts. Importing this module registers the table, so its users
  * import `t` from here. `{name}` marks a value filled in.
  */
-import { defineMessages, getLang, serverMessage, t, type Messages } from '../i18n.js';
+import { defineMessages, serverMessage, t, type Messages } from '../i18n.js';
 // The dialogs' and page buttons' words (shared with editor.js) register too.
 import './dialog-messages.js';
 
@@ -16,13 +16,10 @@ export { t };
 /**
  * A server message for the administration pages: in Japanese its Japanese
  * part (the API appends the English in parentheses), in English that
- * English part.
+ * English part ({@link serverMessage}).
  */
 export function serverText(message: string): string {
-  if (getLang() === 'en') return serverMessage(message, 'en');
-  const m = /^([\s\S]*?)\s*\([\x20-\x7e]*\)\s*$/.exec(message);
-  if (m && m[1] && /[^\x00-\x7f]/.test(m[1])) return m[1];
-  return message;
+  return serverMessage(message);
 }
 
 export const MESSAGES: Messages = {
