@@ -37,24 +37,7 @@ pub fn within_budget(played: &[(f64, f64)], budget_s: f64) -> Vec<(f64, f64)> {
     // What `out` covers, sorted by start, apart.
     let mut taken: Vec<(f64, f64)> = Vec::with_capacity(played.len());
     for &(from, to) in played {
-        let mut at = from;
-        let mut fresh = Vec::new();
-        for &(a, b) in &taken {
-            if b <= at {
-                continue;
-            }
-            if a >= to {
-                break;
-            }
-            if a > at {
-                fresh.push((at, a));
-            }
-            at = b;
-        }
-        if at < to {
-            fresh.push((at, to));
-        }
-        for (a, b) in fresh {
+        for (a, b) in crate::crediting::gaps(&taken, from, to) {
             if budget <= 0.0 {
                 return out;
             }

@@ -81,24 +81,7 @@ impl Credited {
 
     /// The parts of `(from, to]` outside every stretch, in order.
     fn free(&self, from: i64, to: i64) -> Vec<(i64, i64)> {
-        let mut out = Vec::new();
-        let mut at = from;
-        for &(a, b) in &self.0 {
-            if b <= at {
-                continue;
-            }
-            if a >= to {
-                break;
-            }
-            if a > at {
-                out.push((at, a));
-            }
-            at = b;
-        }
-        if at < to {
-            out.push((at, to));
-        }
-        out
+        gaps(&self.0, from, to)
     }
 
     /// Adds `more`, joining stretches that meet, and keeps at most
@@ -118,6 +101,29 @@ impl Credited {
             self.0[0].1 = end;
         }
     }
+}
+
+/// The parts of `[from, to]` outside every interval of `taken` (sorted by
+/// start, apart), in order.
+pub fn gaps<T: PartialOrd + Copy>(taken: &[(T, T)], from: T, to: T) -> Vec<(T, T)> {
+    let mut out = Vec::new();
+    let mut at = from;
+    for &(a, b) in taken {
+        if b <= at {
+            continue;
+        }
+        if a >= to {
+            break;
+        }
+        if a > at {
+            out.push((at, a));
+        }
+        at = b;
+    }
+    if at < to {
+        out.push((at, to));
+    }
+    out
 }
 
 /// Total length of the union of intervals (overlaps counted once).
