@@ -951,7 +951,11 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(ids(0), []);
-        assert_eq!(ids(1), [on_pc.clone()], "only the logged-out PC's");
+        assert_eq!(
+            ids(1),
+            std::slice::from_ref(&on_pc),
+            "only the logged-out PC's"
+        );
         assert_eq!(ids(2), [on_pc, on_phone, older]);
         assert_eq!(ids(3), []);
         assert_eq!(found[1][0].site, "honcho");
