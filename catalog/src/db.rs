@@ -38,7 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0021_ledger_without_key_index.sql"),
     include_str!("../migrations/0022_coverage_chunks.sql"),
     include_str!("../migrations/0023_playback_login.sql"),
-    include_str!("../migrations/0024_viewing_clock_stretches.sql"),
+    include_str!("../migrations/0024_viewing_clock_and_ended_playback.sql"),
 ];
 
 /// A database failure.

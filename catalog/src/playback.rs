@@ -72,6 +72,21 @@ pub fn others_with_grants(
     Ok(out)
 }
 
+/// Marks the playback sessions of `user` whose login has ended (as in
+/// [`revoked`], whatever their grant) as ended: their heartbeats are then
+/// refused ([`HeartbeatError::Ended`]) without a lookup of the login on
+/// each one.
+pub fn mark_ended(conn: &Connection, user: UserId) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "UPDATE playback_sessions SET ended = 1
+         WHERE user_id = ?1 AND ended = 0
+           AND NOT EXISTS (SELECT 1 FROM login_sessions l WHERE l.user_id = playback_sessions.user_id
+                             AND (playback_sessions.login_hash IS NULL
+                                  OR l.token_hash = playback_sessions.login_hash))",
+    )?
+    .execute([user.get()])
+}
+
 /// A playback session whose grant the origin must refuse before it runs out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revoked {
@@ -281,8 +296,7 @@ pub fn apply(
         .prepare_cached(
             "SELECT s.user_id, s.video_id, s.site, s.last_heartbeat_at, s.last_seq, v.duration_s,
                     (SELECT credited FROM viewing_clock WHERE user_id = s.user_id), s.grant_expires_at,
-                    CASE WHEN v.deleted_at IS NULL THEN v.hls_rev END,
-                    s.login_hash IS NULL OR EXISTS (SELECT 1 FROM login_sessions l WHERE l.token_hash = s.login_hash)
+                    CASE WHEN v.deleted_at IS NULL THEN v.hls_rev END, s.ended
              FROM playback_sessions s JOIN videos v ON v.id = s.video_id WHERE s.id = ?1",
         )?
         .query_row(
@@ -313,7 +327,7 @@ pub fn apply(
         credited_before,
         grant_expires,
         rev,
-        login_lives,
+        ended,
     )) = row
     else {
         return Err(HeartbeatError::NotFound);
@@ -321,7 +335,7 @@ pub fn apply(
     if owner != user.get() {
         return Err(HeartbeatError::NotYours);
     }
-    if !login_lives {
+    if ended {
         return Err(HeartbeatError::Ended);
     }
     let played = validate(hb, duration.unwrap_or(0.0))?;
@@ -806,6 +820,7 @@ mod tests {
                 let before =
                     apply(c, &session, user, &beat(1), at(10), &tz, 0.95).map(|a| a.credited_ms);
                 sessions::delete(c, &login.token)?;
+                mark_ended(c, user)?;
                 let after =
                     apply(c, &session, user, &beat(2), at(20), &tz, 0.95).map(|a| a.credited_ms);
                 Ok((before, after))

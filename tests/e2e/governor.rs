@@ -255,7 +255,8 @@ async fn logging_out_or_a_disabled_account_revokes_media_at_once() {
     // The same learner on a PC and on a phone.
     let pc = app.login("learner@city.example.jp").await;
     let phone = app.login("learner@city.example.jp").await;
-    let on_pc = pc.url(pc.play(video).await["master_url"].as_str().unwrap());
+    let pc_play = pc.play(video).await;
+    let on_pc = pc.url(pc_play["master_url"].as_str().unwrap());
     let on_phone = phone.url(phone.play(video).await["master_url"].as_str().unwrap());
     let client = TestApp::client();
     let status = |url: &str| {
@@ -281,6 +282,19 @@ async fn logging_out_or_a_disabled_account_revokes_media_at_once() {
         status(&on_phone).await,
         StatusCode::OK,
         "the phone's login goes on"
+    );
+    // Logged in again on the PC, the old playback's heartbeats earn nothing.
+    let pc_again = app.login("learner@city.example.jp").await;
+    let beat = json!({"seq": 1, "position_s": 1.0, "played": [[0.0, 1.0]], "rate": 1.0});
+    let path = format!(
+        "/api/v1/play/{}/heartbeat",
+        pc_play["session_id"].as_str().unwrap()
+    );
+    let refused = pc_again.post(&path, &beat).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::GONE,
+        "a playback of a login that ended"
     );
 
     let admin = app.login("admin@city.example.jp").await;
