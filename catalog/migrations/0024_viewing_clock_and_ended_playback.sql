@@ -10,6 +10,6 @@ ALTER TABLE viewing_clock DROP COLUMN credited_until;
 
 -- Playback sessions whose login ended (logout, password change, account
 -- disabled …) are marked so, and their heartbeats refused with 410
--- (catalog::playback::mark_ended): the heartbeat reads the mark from the row
+-- (catalog::playback::revoke): the heartbeat reads the mark from the row
 -- it reads anyway, instead of looking the login up each time.
 ALTER TABLE playback_sessions ADD COLUMN ended INTEGER NOT NULL DEFAULT 0;

@@ -52,8 +52,13 @@ impl Credited {
 
     /// The stored form.
     pub fn text(&self) -> String {
-        let parts: Vec<String> = self.0.iter().map(|(a, b)| format!("{a}-{b}")).collect();
-        parts.join(",")
+        use std::fmt::Write;
+        let mut text = String::with_capacity(28 * self.0.len());
+        for (i, (a, b)) in self.0.iter().enumerate() {
+            let comma = if i == 0 { "" } else { "," };
+            let _ = write!(text, "{comma}{a}-{b}");
+        }
+        text
     }
 
     /// Milliseconds of `(from, to]` not credited yet.

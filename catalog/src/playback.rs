@@ -72,21 +72,6 @@ pub fn others_with_grants(
     Ok(out)
 }
 
-/// Marks the playback sessions of `user` whose login has ended (as in
-/// [`revoked`], whatever their grant) as ended: their heartbeats are then
-/// refused ([`HeartbeatError::Ended`]) without a lookup of the login on
-/// each one.
-pub fn mark_ended(conn: &Connection, user: UserId) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
-        "UPDATE playback_sessions SET ended = 1
-         WHERE user_id = ?1 AND ended = 0
-           AND NOT EXISTS (SELECT 1 FROM login_sessions l WHERE l.user_id = playback_sessions.user_id
-                             AND (playback_sessions.login_hash IS NULL
-                                  OR l.token_hash = playback_sessions.login_hash))",
-    )?
-    .execute([user.get()])
-}
-
 /// A playback session whose grant the origin must refuse before it runs out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revoked {
@@ -98,17 +83,26 @@ pub struct Revoked {
     pub until: Timestamp,
 }
 
-/// The playback sessions of `user` whose grant has not run out but whose
-/// login has ended: logged out, ended by a password change, or every login
-/// of the user ended because the account was disabled, deleted or given
-/// another role. (A session from before logins were recorded counts as
-/// ended when the user has no login left.)
-pub fn revoked(conn: &Connection, user: UserId, now: Timestamp) -> rusqlite::Result<Vec<Revoked>> {
+/// Ends the playback sessions of `user` whose login has ended — logged out,
+/// ended by a password change, or every login of the user ended because the
+/// account was disabled, deleted or given another role (a session from
+/// before logins were recorded counts as ended when the user has no login
+/// left) — and returns those whose grant has not run out, for the origin to
+/// refuse. An ended session's heartbeats are refused
+/// ([`HeartbeatError::Ended`]) from the mark on its row, without a lookup of
+/// the login on each one.
+pub fn revoke(conn: &Connection, user: UserId, now: Timestamp) -> rusqlite::Result<Vec<Revoked>> {
+    conn.prepare_cached(
+        "UPDATE playback_sessions SET ended = 1
+         WHERE user_id = ?1 AND ended = 0
+           AND NOT EXISTS (SELECT 1 FROM login_sessions l WHERE l.user_id = playback_sessions.user_id
+                             AND (playback_sessions.login_hash IS NULL
+                                  OR l.token_hash = playback_sessions.login_hash))",
+    )?
+    .execute([user.get()])?;
     let mut stmt = conn.prepare_cached(
-        "SELECT p.site, p.id, p.grant_expires_at FROM playback_sessions p
-         WHERE p.user_id = ?1 AND julianday(p.grant_expires_at) > julianday(?2)
-           AND NOT EXISTS (SELECT 1 FROM login_sessions l WHERE l.user_id = p.user_id
-                             AND (p.login_hash IS NULL OR l.token_hash = p.login_hash))",
+        "SELECT site, id, grant_expires_at FROM playback_sessions
+         WHERE user_id = ?1 AND ended = 1 AND julianday(grant_expires_at) > julianday(?2)",
     )?;
     let rows = stmt.query_map(params![user.get(), now.to_string()], |r| {
         Ok((
@@ -820,7 +814,7 @@ mod tests {
                 let before =
                     apply(c, &session, user, &beat(1), at(10), &tz, 0.95).map(|a| a.credited_ms);
                 sessions::delete(c, &login.token)?;
-                mark_ended(c, user)?;
+                revoke(c, user, at(20))?;
                 let after =
                     apply(c, &session, user, &beat(2), at(20), &tz, 0.95).map(|a| a.credited_ms);
                 Ok((before, after))
@@ -947,13 +941,13 @@ mod tests {
                 // Made without a login (history carried over): revoked only
                 // once the user has no login at all.
                 let (older, _) = start(c, user, video, "honcho", None, t0, later)?;
-                let mut found = vec![revoked(c, user, t0)?];
+                let mut found = vec![revoke(c, user, t0)?];
                 sessions::delete(c, &pc.token)?;
-                found.push(revoked(c, user, t0)?);
+                found.push(revoke(c, user, t0)?);
                 sessions::delete(c, &phone.token)?;
-                found.push(revoked(c, user, t0)?);
+                found.push(revoke(c, user, t0)?);
                 // Grants that ran out need no revoking.
-                found.push(revoked(c, user, later)?);
+                found.push(revoke(c, user, later)?);
                 Ok((found, [on_pc, on_phone, older], later))
             })
             .await

@@ -123,10 +123,10 @@ impl Shared {
     }
 
     /// Revokes the playback sessions of `users` whose login has ended
-    /// ([`crate::playback::revoked`]): the origin in this process refuses
+    /// ([`crate::playback::revoke`]): the origin in this process refuses
     /// their media at once, origins running apart when they next fetch the
     /// revocations (every 2 s), instead of when the grant runs out; their
-    /// heartbeats get 410 ([`crate::playback::mark_ended`]). A
+    /// heartbeats get 410. A
     /// failure to look them up is logged: what ended the login has happened,
     /// and the grants still run out.
     pub async fn revoke_ended(&self, users: Vec<domain::UserId>) {
@@ -139,8 +139,7 @@ impl Shared {
             .call(move |c| {
                 let mut all = Vec::new();
                 for user in users {
-                    crate::playback::mark_ended(c, user)?;
-                    all.extend(crate::playback::revoked(c, user, now)?);
+                    all.extend(crate::playback::revoke(c, user, now)?);
                 }
                 Ok(all)
             })
